@@ -1,0 +1,1 @@
+"""What-if studies: experiment specs, the runner, results, plots and the report."""

@@ -1,0 +1,244 @@
+"""The Python API a planner uses in a notebook; the CLI is a thin shell around it.
+
+>>> import onething
+>>> cmp = onething.compare("newborn", replications=5)
+>>> cmp.table()            # a pandas DataFrame: measure x before/after/change
+>>> r = onething.simulate("newborn", levers=["data_sharing"])
+>>> r.measures["time_working_days"]["mean"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scenarios.counts import counts
+from scenarios.levers import Mode, Process
+from scenarios.loader import catalog_names, load_scenario
+from scenarios.model import Scenario
+from sim.calendar import WorkingCalendar
+from sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
+from sim.eventlog import CaseRecorder, Export
+from sim.measures import change, measures
+
+# calibrate: a time figure passes within this relative error (the issue's target)
+TIME_TOLERANCE = 0.15
+
+
+def load(bundle: str | Path | Scenario) -> Scenario:
+    """A catalog name, a scenario file path, or an already loaded scenario."""
+    return bundle if isinstance(bundle, Scenario) else load_scenario(bundle)
+
+
+@dataclass
+class RunOptions:
+    replications: int | None = None
+    seed: int | None = None
+    horizon_days: int | None = None
+    warmup_days: int | None = None
+    jobs: int | None = None
+    export: Export | None = None
+    progress: Callable[[int], None] | None = None
+
+
+@dataclass
+class Result:
+    process: Process
+    replications: list[ReplicationResult]
+    measures: dict[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.measures = measures(self.process, self.replications)
+
+    def table(self) -> pd.DataFrame:
+        """One row per measure (and per place for utilisation), tidy for pandas."""
+        rows = []
+        for name, value in self.measures.items():
+            if isinstance(value, dict) and "mean" in value:
+                lo, hi = value["ci95"]
+                rows.append(
+                    {
+                        "measure": name,
+                        "mean": value["mean"],
+                        "p50": value["p50"],
+                        "p90": value["p90"],
+                        "ci95_low": lo,
+                        "ci95_high": hi,
+                    }
+                )
+            elif isinstance(value, dict):
+                rows += [{"measure": f"{name}.{k}", "mean": v} for k, v in value.items()]
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                rows.append({"measure": name, "mean": value})
+        return pd.DataFrame(rows).set_index("measure")
+
+
+def simulate(
+    bundle: str | Path | Scenario,
+    mode: Mode = "after",
+    levers: Iterable[str] | None = None,
+    options: RunOptions | None = None,
+) -> Result:
+    o = options or RunOptions()
+    process = Process.of(load(bundle), mode, levers)
+    results = run_replications(
+        process,
+        o.replications,
+        o.seed,
+        o.horizon_days,
+        o.warmup_days,
+        o.jobs,
+        o.export,
+        o.progress,
+    )
+    return Result(process, results)
+
+
+@dataclass
+class Comparison:
+    scenario: Scenario
+    before: Result
+    after: Result
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name,
+            "before": self.before.measures,
+            "after": self.after.measures,
+        }
+
+    def table(self) -> pd.DataFrame:
+        b, a = self.before.table(), self.after.table()
+        table = pd.DataFrame({"before": b["mean"], "after": a["mean"]})
+        table["change_pct"] = [change(x, y) for x, y in zip(table.before, table.after, strict=True)]
+        return table
+
+
+def compare(
+    bundle: str | Path | Scenario,
+    levers: Iterable[str] | None = None,
+    options: RunOptions | None = None,
+) -> Comparison:
+    """Before (no levers) against after (the scenario's levers, or the ones given)."""
+    scenario = load(bundle)
+    return Comparison(
+        scenario,
+        simulate(scenario, "before", None, options),
+        simulate(scenario, "after", levers, options),
+    )
+
+
+def calibrate(
+    bundles: Iterable[str] | None = None, options: RunOptions | None = None
+) -> list[dict[str, Any]]:
+    """Each bundle's published figures against the model: counts must match exactly,
+    time within ``TIME_TOLERANCE``.  Measures with no published figure are listed with
+    ``published: None`` so the gap is visible."""
+    rows = []
+    for name in bundles or catalog_names():
+        scenario = load(name)
+        for mode in ("before", "after"):
+            process = Process.of(scenario, mode)
+            model = counts(process)
+            figures = {f.measure: f for f in scenario.published if f.mode == mode}
+            simulated_time = None
+            if "time_working_days" in figures:
+                result = simulate(scenario, mode, None, options)
+                simulated_time = result.measures["time_working_days"]["mean"]
+            for measure in ("steps", "materials", "trips", "form_fields", "time_working_days"):
+                figure = figures.get(measure)
+                simulated = simulated_time if measure == "time_working_days" else model[measure]
+                row: dict[str, Any] = {
+                    "scenario": scenario.name,
+                    "mode": mode,
+                    "measure": measure,
+                    "published": figure.value if figure else None,
+                    "simulated": simulated,
+                    "rel_error": None,
+                    "within_tolerance": None,
+                    "source": figure.source if figure else None,
+                }
+                if figure is not None and simulated is not None:
+                    error = (simulated - figure.value) / figure.value if figure.value else 0.0
+                    tolerance = TIME_TOLERANCE if measure == "time_working_days" else 0.0
+                    row["rel_error"] = error
+                    row["within_tolerance"] = abs(error) <= tolerance + 1e-12
+                rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class WalkStep:
+    start: str
+    end: str
+    activity: str
+    place: str
+    minutes: float
+    detail: str
+
+
+@dataclass
+class Walk:
+    process: Process
+    case_id: int
+    steps: list[WalkStep]
+    summary: dict[str, Any]
+
+
+def walk(
+    bundle: str | Path | Scenario,
+    mode: Mode = "before",
+    levers: Iterable[str] | None = None,
+    seed: int | None = None,
+) -> Walk:
+    """Follow one applicant (the first to arrive after the warm-up) step by step.
+
+    Runs one replication to find that applicant, then the same replication again (same
+    seed, so the same history) recording every event of theirs.
+    """
+    scenario = load(bundle)
+    process = Process.of(scenario, mode, levers)
+    replication_seed = replication_seeds(scenario.run.seed if seed is None else seed, 1)[0]
+
+    class FirstMeasured(CaseRecorder):
+        def case(self, row: tuple) -> None:
+            if self.summary is None or row[2] < self.summary[2]:
+                self.summary = row
+
+    finder = FirstMeasured(-1)
+    Replication(process, replication_seed, recorder=finder).run()
+    if finder.summary is None:
+        raise ValueError(f"{scenario.name}: no applicant arrived after the warm-up")
+    case_id = finder.summary[1]
+    recorder = CaseRecorder(case_id)
+    Replication(process, replication_seed, recorder=recorder).run()
+    calendar = WorkingCalendar(scenario.calendar, scenario.run.start_date)
+
+    def stamp(t: float) -> str:
+        return calendar.timestamp(t).strftime("%a %Y-%m-%d %H:%M")
+
+    steps = [
+        WalkStep(stamp(r[4]), stamp(r[5]), r[2], process.place_name(r[3]), r[5] - r[4], r[7])
+        for r in sorted(recorder.rows, key=lambda r: (r[4], r[5]))
+    ]
+    assert recorder.summary is not None
+    _, _, arrival, end, days, hours, wait, trips, within = recorder.summary
+    return Walk(
+        process,
+        case_id,
+        steps,
+        {
+            "arrival": stamp(arrival),
+            "done": stamp(end),
+            "time_working_days": days,
+            "time_calendar_hours": hours,
+            "wait_minutes": wait,
+            "trips": trips,
+            "within_promise": within,
+            "start": process.place_name(scenario.applicants.start),
+        },
+    )

@@ -1,0 +1,408 @@
+"""``onething``: the command line.  Every command is a thin shell over ``onething.api``.
+
+User mistakes (a bad scenario file, an unknown lever) print ``file: path: reason`` and
+exit with code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from onething import api
+from scenarios.errors import FileError
+from scenarios.levers import LEVERS, UnknownLever, parse_levers
+from scenarios.loader import catalog_names, load_scenario
+from sim.eventlog import Export, check_suffix
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A mistake in the command line itself."""
+
+
+# --- formatting ----------------------------------------------------------------------
+
+
+def _num(x: Any, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
+    return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f} %"
+
+
+def _change(before: Any, after: Any) -> str:
+    from sim.measures import change
+
+    c = change(before, after)
+    return "" if c is None else f"{c:+.1f} %"
+
+
+def _dist_rows(label: str, m: dict[str, Any]) -> list[list[str]]:
+    ci = m["ci95"]
+    interval = f" [{_num(ci[0])}, {_num(ci[1])}]" if ci[0] is not None else ""
+    return [
+        [f"{label}, mean", f"{_num(m['mean'])}{interval}"],
+        [f"{label}, p50 / p90", f"{_num(m['p50'])} / {_num(m['p90'])}"],
+    ]
+
+
+DIST_LABELS = {
+    "time_working_days": "time (working days)",
+    "time_calendar_hours": "time (calendar hours)",
+    "wait_minutes": "waiting at windows (min)",
+    "trips_observed": "trips incl. rework",
+}
+COUNT_LABELS = {
+    "steps": "steps 环节",
+    "materials": "materials 材料",
+    "trips": "trips 跑动",
+    "form_fields": "form fields 表单字段",
+}
+
+
+def measure_rows(m: dict[str, Any]) -> list[list[str]]:
+    """One column of text rows for one process's measures."""
+    rows = [[COUNT_LABELS[k], _num(m[k])] for k in COUNT_LABELS]
+    for key, label in DIST_LABELS.items():
+        rows += _dist_rows(label, m[key])
+    rows.append(["within promise", _pct(m["within_promise"])])
+    rows.append(["promised (working days)", _num(m["promise_working_days"])])
+    rows.append(["cases measured", _num(m["cases"])])
+    if m["unfinished"]:
+        rows.append(["UNFINISHED cases (overload)", _num(m["unfinished"])])
+    for place, u in m["utilisation"].items():
+        rows.append([f"utilisation {place}", _pct(u)])
+    return rows
+
+
+def _width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _print_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    table = [[str(cell) for cell in row] for row in [header, *rows]]
+    widths = [max(_width(r[i]) for r in table) for i in range(len(header))]
+    for row in table:
+        cells = [cell + " " * (w - _width(cell)) for cell, w in zip(row, widths, strict=True)]
+        print("  ".join(cells).rstrip())
+
+
+def _compare_rows(before: dict[str, Any], after: dict[str, Any]) -> list[list[str]]:
+    b, a = dict(map(tuple, measure_rows(before))), dict(map(tuple, measure_rows(after)))
+    labels = list(dict.fromkeys([*b, *a]))
+    rows = []
+    for label in labels:
+        key = next((k for k, v in COUNT_LABELS.items() if v == label), None)
+        dist = next((k for k, v in DIST_LABELS.items() if label == f"{v}, mean"), None)
+        if key:
+            delta = _change(before[key], after[key])
+        elif dist:
+            delta = _change(before[dist]["mean"], after[dist]["mean"])
+        else:
+            delta = ""
+        rows.append([label, b.get(label, "—"), a.get(label, "—"), delta])
+    return rows
+
+
+# --- commands ------------------------------------------------------------------------
+
+
+@contextmanager
+def _progress(total: int, desc: str):
+    """A bar on stderr, shown only for runs longer than two seconds on a terminal."""
+    with tqdm(total=total, desc=desc, unit="rep", delay=2, disable=None, leave=False) as bar:
+        yield bar.update
+
+
+def _options(args: argparse.Namespace, update: Callable[[int], None] | None) -> api.RunOptions:
+    export = None
+    if getattr(args, "events", None) or getattr(args, "cases", None):
+        for path in (args.events, args.cases):
+            if path is not None:
+                try:
+                    check_suffix(path)
+                except ValueError as exc:
+                    raise UsageError(str(exc)) from None
+        export = Export(args.events, args.cases)
+    return api.RunOptions(
+        args.replications,
+        args.seed,
+        args.horizon_days,
+        args.warmup_days,
+        args.jobs,
+        export,
+        update,
+    )
+
+
+def _levers(args: argparse.Namespace) -> frozenset[str] | None:
+    if args.levers is None:
+        return None
+    return parse_levers(args.levers)
+
+
+def _replications(args: argparse.Namespace) -> int:
+    return args.replications or load_scenario(args.bundle).run.replications
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    rows = []
+    for name in catalog_names():
+        s = load_scenario(name)
+        cited = sorted({f.source for f in s.published})
+        rows.append([name, s.title, str(len(s.items)), ",".join(s.after), ", ".join(cited)])
+    if args.json:
+        keys = ("name", "title", "items", "after_levers", "published_sources")
+        print(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], ensure_ascii=False))
+        return 0
+    _print_table(["bundle", "title", "items", "after levers", "published figures from"], rows)
+    print("\nlevers:")
+    for name, doc in LEVERS.items():
+        print(f"  {name:18} {doc}")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    levers = _levers(args)
+    with _progress(_replications(args), f"simulate {args.bundle}") as update:
+        result = api.simulate(args.bundle, args.mode, levers, _options(args, update))
+    m = result.measures
+    if args.json:
+        print(json.dumps({"scenario": result.process.scenario.name, "mode": args.mode, **m}))
+        return 0
+    s = result.process.scenario
+    print(
+        f"{s.name} — {s.title}\nprocess: {result.process.label}  "
+        f"({m['replications']} replications, 95 % CI of the mean)\n"
+    )
+    _print_table(["measure", args.mode], measure_rows(m))
+    for path in (args.events, args.cases):
+        if path is not None:
+            print(f"\nwrote {path}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    levers = _levers(args)
+    with _progress(2 * _replications(args), f"compare {args.bundle}") as update:
+        comparison = api.compare(args.bundle, levers, _options(args, update))
+    plots = []
+    if not args.no_plots:
+        from experiments.plots import compare_plots
+
+        plots = compare_plots(comparison, args.out / comparison.scenario.name)
+    if args.json:
+        print(json.dumps(comparison.to_json()))
+        return 0
+    s = comparison.scenario
+    print(f"{s.name} — {s.title}")
+    print(
+        f"after = {comparison.after.process.label}  "
+        f"({comparison.before.measures['replications']} replications, 95 % CI of the mean)\n"
+    )
+    _print_table(
+        ["measure", "before", "after", "change"],
+        _compare_rows(comparison.before.measures, comparison.after.measures),
+    )
+    if plots:
+        print("\nplots: " + ", ".join(str(p) for p in plots))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    bundles = args.bundles or catalog_names()
+    with _progress(2 * len(bundles) * (args.replications or 10), "calibrate") as update:
+        options = api.RunOptions(args.replications, args.seed, jobs=args.jobs, progress=update)
+        rows = api.calibrate(bundles, options)
+    missed = [r for r in rows if r["within_tolerance"] is False]
+    if args.json:
+        print(json.dumps(rows))
+        return 1 if missed else 0
+    table = []
+    for r in rows:
+        if r["published"] is None:
+            verdict = "no published figure"
+        else:
+            verdict = "ok" if r["within_tolerance"] else "MISSED"
+            verdict += f" ({r['source']})"
+        error = "" if r["rel_error"] is None else f"{100 * r['rel_error']:+.1f} %"
+        table.append(
+            [
+                r["scenario"],
+                r["mode"],
+                r["measure"],
+                _num(r["published"]),
+                _num(r["simulated"]),
+                error,
+                verdict,
+            ]
+        )
+    _print_table(
+        ["bundle", "mode", "measure", "published", "model", "rel. error", "verdict"], table
+    )
+    print(
+        f"\ncounts must match exactly; time within {100 * api.TIME_TOLERANCE:.0f} %. "
+        f"{len(missed)} figure(s) missed."
+    )
+    return 1 if missed else 0
+
+
+def cmd_walk(args: argparse.Namespace) -> int:
+    w = api.walk(args.bundle, args.mode, _levers(args), args.seed)
+    s = w.summary
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "scenario": w.process.scenario.name,
+                    "mode": args.mode,
+                    "case": w.case_id,
+                    "summary": s,
+                    "steps": [step.__dict__ for step in w.steps],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"走流程 — walking the process: {w.process.scenario.title}, {w.process.label}")
+    print(f"Applicant #{w.case_id} sets off from {s['start']} at {s['arrival']}.\n")
+    for step in w.steps:
+        span = (
+            f"{step.start} → {step.end[-5:]}"
+            if step.minutes < 24 * 60
+            else (f"{step.start} → {step.end}")
+        )
+        duration = _duration(step.minutes)
+        line = f"  {span:38} {step.activity} — {step.place} ({duration})"
+        print(line)
+        if step.detail:
+            print(f"  {'':38}   {step.detail}")
+    print(
+        f"\nDone at {s['done']}: {_num(s['time_working_days'])} working days "
+        f"({_num(s['time_calendar_hours'])} calendar hours), {s['trips']} trips, "
+        f"{_num(s['wait_minutes'])} minutes queueing, "
+        f"{'within' if s['within_promise'] else 'OUTSIDE'} the promised time."
+    )
+    return 0
+
+
+def _duration(minutes: float) -> str:
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} days"
+
+
+# --- parser --------------------------------------------------------------------------
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--replications", type=_positive, help="default: the scenario's run.replications"
+    )
+    p.add_argument("--seed", type=int, help="default: the scenario's run.seed")
+    p.add_argument("--horizon-days", type=_positive, help="calendar days of arrivals")
+    p.add_argument(
+        "--warmup-days", type=_non_negative, help="cases arriving earlier are not measured"
+    )
+    p.add_argument("--jobs", type=_positive, help="processes (default: every core)")
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more, not {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="onething",
+        description="What-if lab for 高效办成一件事 bundles: before vs after integration.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bundle_help = "a catalog name (see `onething catalog`) or a scenario file"
+    levers_help = f"comma-separated levers for 'after' ({', '.join(LEVERS)})"
+
+    p = sub.add_parser("catalog", help="list the bundles and the levers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_catalog)
+
+    p = sub.add_parser("compare", help="before vs after: the four reductions and the queues")
+    p.add_argument("bundle", help=bundle_help)
+    p.add_argument("--levers", help=levers_help + "; default: the scenario's own")
+    p.add_argument("--out", type=Path, default=Path("out"), help="folder for PNG plots")
+    p.add_argument("--no-plots", action="store_true")
+    _run_options(p)
+    p.set_defaults(func=cmd_compare, events=None, cases=None)
+
+    p = sub.add_parser("simulate", help="one process: before, after, or any levers")
+    p.add_argument("bundle", help=bundle_help)
+    p.add_argument("--mode", choices=["before", "after"], default="after")
+    p.add_argument("--levers", help=levers_help + "; overrides --mode")
+    p.add_argument("--events", type=Path, help="write the event log (.csv or .parquet)")
+    p.add_argument("--cases", type=Path, help="write one row per case (.csv or .parquet)")
+    _run_options(p)
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("calibrate", help="published figures vs the model, per catalog bundle")
+    p.add_argument("bundles", nargs="*", help="default: every catalog bundle")
+    p.add_argument("--replications", type=_positive)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--jobs", type=_positive)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser("walk", help="走流程: one applicant's journey, step by step")
+    p.add_argument("bundle", help=bundle_help)
+    p.add_argument("--mode", choices=["before", "after"], default="before")
+    p.add_argument("--levers", help=levers_help + "; overrides --mode")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_walk)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except FileError as exc:
+        print(exc, file=sys.stderr)
+    except UnknownLever as exc:
+        print(f"onething: --levers: {exc}", file=sys.stderr)
+    except UsageError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

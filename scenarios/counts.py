@@ -1,0 +1,109 @@
+"""The official counts (四减: steps, materials, trips; plus form fields) of a process.
+
+Pure functions: each count follows from the items and the levers, never from a typed-in
+result, so a lever's effect on a count can be read and tested without a simulation.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scenarios.journey import journey
+from scenarios.levers import Process
+from scenarios.model import Distribution, unit_minutes
+
+APPROVAL_STEPS = ("review", "inspect", "decide")
+
+
+def steps(process: Process) -> int:
+    """Steps (环节) as the applicant meets them.
+
+    Single window: one intake for the bundle.  Parallel approval: one joint approval.
+    Notify-and-commit: review and inspection of items that allow it move after the
+    licence.  Results: electronic ones need no delivery step; the rest come together
+    when a single window or e-certificates bundle them.
+    """
+    kinds: Counter[str] = Counter()
+    delivered_together = process.integrated or process.has("e_certificate")
+    for key in process.order:
+        item = process.item(key)
+        committed = process.has("notify_commit") and item.commitment is not None
+        for kind in item.steps:
+            if committed and kind in ("review", "inspect"):
+                continue
+            if kind == "deliver" and process.delivery(key) == "electronic":
+                continue
+            kinds[kind] += 1
+    if process.integrated:
+        kinds["apply"] = min(kinds["apply"], 1)
+    if process.parallel:
+        approvals = sum(kinds.pop(k, 0) for k in APPROVAL_STEPS)
+        kinds["approve"] = min(approvals, 1)
+    if delivered_together:
+        kinds["deliver"] = min(kinds["deliver"], 1)
+    return sum(kinds.values())
+
+
+def materials(process: Process) -> int:
+    """Materials (份) handed over.  Siloed, every item asks for its own copies; a single
+    window takes each material once; one form replaces the separate application forms."""
+    kinds = process.scenario.materials
+    handed = [(key, m) for key in process.order for m in process.handed(key)]
+    if process.has("one_form"):
+        forms = [entry for entry in handed if kinds[entry[1]].kind == "form"]
+        handed = [entry for entry in handed if kinds[entry[1]].kind != "form"]
+        if forms:
+            handed.append(("", "merged form"))
+    if process.integrated:
+        return len({m for _, m in handed})
+    return len(handed)
+
+
+def form_fields(process: Process) -> int:
+    """Fields to fill.  One form asks each field group once across the bundle."""
+    groups = process.scenario.field_groups
+    items = [process.item(k) for k in process.order]
+    own = sum(i.form.own_fields for i in items)
+    if process.has("one_form"):
+        return own + sum(groups[g] for g in {g for i in items for g in i.form.groups})
+    return own + sum(groups[g] for i in items for g in i.form.groups)
+
+
+def trips(process: Process) -> int:
+    """Trips (跑动) when nothing is sent back: visits the applicant must travel to."""
+    return sum(v.trip for v in journey(process))
+
+
+def counts(process: Process) -> dict[str, int]:
+    return {
+        "steps": steps(process),
+        "materials": materials(process),
+        "trips": trips(process),
+        "form_fields": form_fields(process),
+    }
+
+
+def form_factor(process: Process) -> float:
+    """Share of the siloed form-filling left: one form shortens the intake desk's work in
+    proportion to the fields that remain."""
+    before = form_fields(Process(process.scenario, frozenset()))
+    return form_fields(process) / before if before else 1.0
+
+
+def working_days(dist: Distribution, minutes_per_day: float) -> float:
+    """A distribution's mean expressed in working days."""
+    return dist.mean_value * unit_minutes(dist.unit, minutes_per_day) / minutes_per_day
+
+
+def promise_working_days(process: Process) -> float:
+    """The bundle's promised time: items' promised limits added one after another, or
+    along the longest dependency chain when approvals run in parallel."""
+    per_day = process.scenario.calendar.minutes_per_day
+    limit = {k: working_days(process.item(k).promised, per_day) for k in process.order}
+    if not process.parallel:
+        return sum(limit.values())
+    longest: dict[str, float] = {}
+    for key in process.order:
+        requires = process.item(key).requires
+        longest[key] = limit[key] + max((longest[d] for d in requires), default=0.0)
+    return max(longest.values())

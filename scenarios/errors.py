@@ -1,0 +1,79 @@
+"""Errors in user files, reported as ``file: path.to.field: reason``.
+
+One format for every file kind (scenarios, traces, experiment specs), so a user sees at
+once which file, which field and why, and never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+
+class FileError(Exception):
+    """One or more problems in one user file."""
+
+    def __init__(self, file: str | Path, problems: Iterable[Problem]):
+        self.file = str(file)
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(f"{self.file}: {p.path}: {p.reason}" for p in self.problems)
+
+
+def dotted(loc: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in loc) or "(top)"
+
+
+def _located_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """Keep only the parts of a pydantic location that index the user's data.
+
+    Pydantic adds the tag of a discriminated union (``lognormal``) and type names to the
+    location; the user never wrote those, so they would only confuse.
+    """
+    kept: list[Any] = []
+    node = data
+    for i, part in enumerate(loc):
+        indexes_dict = isinstance(node, dict) and part in node
+        indexes_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if indexes_dict or indexes_list:
+            kept.append(part)
+            node = node[part]
+        elif i == len(loc) - 1 and isinstance(node, dict | list):
+            kept.append(part)  # a missing field or an extra key: name it
+    return dotted(kept)
+
+
+def _reason(error: dict[str, Any]) -> str:
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if error["type"] == "missing":
+        return "required field is missing"
+    if error["type"] == "extra_forbidden":
+        return "unknown field (check the spelling)"
+    if error["type"] == "union_tag_invalid":
+        return f"{message[0].lower()}{message[1:]}"
+    return message
+
+
+def from_validation_error(file: str | Path, data: Any, error: ValidationError) -> FileError:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for item in error.errors():
+        key = (_located_path(data, tuple(item["loc"])), _reason(item))
+        if key not in seen:
+            seen.add(key)
+            problems.append(Problem(*key))
+    return FileError(file, problems)

@@ -1,0 +1,132 @@
+"""The applicant's journey: the ordered office visits a process asks of one applicant.
+
+A pure function of the process, so the nominal trip count (no rework) is read off the
+same plan that the DES and the live harness execute: the count and the simulation cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scenarios.levers import HOME, SINGLE_WINDOW, Process, is_zero
+
+
+@dataclass(frozen=True)
+class Visit:
+    place: str
+    """A department, or ``single_window``."""
+    file: tuple[str, ...] = ()
+    """Items filed (materials handed over) at this visit."""
+    collect: tuple[str, ...] = ()
+    """Results collected in person at this visit."""
+    awaits: tuple[str, ...] = ()
+    """Items whose results the applicant must hold before setting off."""
+    trip: bool = True
+    """The applicant travels to get here (a 跑动)."""
+    online: bool = False
+
+
+def journey(process: Process) -> tuple[Visit, ...]:
+    visits = _integrated(process) if process.integrated else _siloed(process)
+    return _mark_trips(process, visits)
+
+
+def _integrated(process: Process) -> list[Visit]:
+    visits = [Visit(SINGLE_WINDOW, file=process.order, online=process.online)]
+    collect = tuple(k for k in process.order if process.delivery(k) == "pickup")
+    if collect:
+        visits.append(Visit(SINGLE_WINDOW, collect=collect, awaits=process.order))
+    return visits
+
+
+def _waves(process: Process) -> list[tuple[str, ...]]:
+    """Parallel approval files every ready item at once; otherwise items go one after
+    another, except neighbours at the same department that do not depend on each other."""
+    if process.parallel:
+        return list(process.levels)
+    waves: list[list[str]] = []
+    for key in process.order:
+        item = process.item(key)
+        last = waves[-1] if waves else None
+        if (
+            last
+            and process.item(last[0]).department == item.department
+            and not set(item.requires) & set(last)
+        ):
+            last.append(key)
+        else:
+            waves.append([key])
+    return [tuple(w) for w in waves]
+
+
+def _siloed(process: Process) -> list[Visit]:
+    visits: list[Visit] = []
+    previous: tuple[str, ...] = ()
+    for wave in _waves(process):
+        by_place = _group_by_department(process, wave)
+        for place, items in by_place.items():
+            visits.append(Visit(place, file=items, awaits=previous, online=process.online))
+        pickups = [k for k in wave if process.delivery(k) == "pickup"]
+        for place, items in _group_by_department(process, tuple(pickups)).items():
+            visits.append(Visit(place, collect=items, awaits=items))
+        previous = wave
+    return _merge_neighbours(visits)
+
+
+def _group_by_department(process: Process, keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(process.item(key).department, []).append(key)
+    return {place: tuple(items) for place, items in groups.items()}
+
+
+def _merge_neighbours(visits: list[Visit]) -> list[Visit]:
+    """Collecting a result and filing the next item at the same office is one visit."""
+    merged: list[Visit] = []
+    for visit in visits:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.place == visit.place
+            and last.collect
+            and not last.file
+            and not visit.collect
+            and not visit.online
+        ):
+            awaits = tuple(dict.fromkeys(last.awaits + visit.awaits))
+            merged[-1] = Visit(visit.place, file=visit.file, collect=last.collect, awaits=awaits)
+        else:
+            merged.append(visit)
+    return merged
+
+
+def _mark_trips(process: Process, visits: list[Visit]) -> tuple[Visit, ...]:
+    """A visit is a trip when the applicant is somewhere else before it.
+
+    The applicant stays at an office only while a result is handed over on the spot;
+    whenever a result must be waited for, they go home first.
+    """
+    at_start = process.scenario.levers.single_window.at_start
+    location = process.scenario.applicants.start
+    in_hand: set[str] = set()
+    marked: list[Visit] = []
+    for visit in visits:
+        if any(k not in in_hand for k in visit.awaits):
+            location = HOME
+            in_hand.update(visit.awaits)
+        desk_is_here = visit.place == SINGLE_WINDOW and at_start and not visit.collect
+        trip = not (visit.online or desk_is_here) and visit.place != location
+        marked.append(
+            Visit(visit.place, visit.file, visit.collect, visit.awaits, trip, visit.online)
+        )
+        in_hand.update(visit.collect)
+        in_hand.update(
+            k
+            for k in visit.file
+            if process.delivery(k) == "on_the_spot"
+            or (process.delivery(k) == "electronic" and is_zero(process.processing(k)))
+        )
+        if not visit.online:
+            location = visit.place
+    return tuple(marked)

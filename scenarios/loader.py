@@ -1,0 +1,255 @@
+"""Load a bundle from the catalog or from a scenario file, with every problem reported.
+
+A scenario passes two gates: its shape (``scenarios.model``) and its cross-references
+(departments named by items, the dependency DAG, sources cited by figures, paths named by
+assumptions, the arrival trace).  Every problem becomes ``file: path: reason``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scenarios.errors import FileError, Problem, from_validation_error
+from scenarios.model import Scenario
+
+CATALOG = resources.files("scenarios") / "catalog"
+
+# Guards against files that would exhaust memory or run for days (a typo of 3 zeros).
+MAX_FILE_BYTES = 2_000_000
+MAX_ITEMS = 200
+MAX_TRACE_ROWS = 5_000_000
+
+
+def catalog_names() -> list[str]:
+    return sorted(
+        p.name.removesuffix(".yaml") for p in CATALOG.iterdir() if p.name.endswith(".yaml")
+    )
+
+
+def resolve(bundle: str) -> Path:
+    """A catalog name or a path to a scenario file."""
+    path = Path(bundle)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    candidate = CATALOG / f"{bundle}.yaml"
+    if candidate.is_file():
+        return Path(str(candidate))
+    raise FileError(
+        bundle,
+        [Problem("(bundle)", f"not a file and not in the catalog ({', '.join(catalog_names())})")],
+    )
+
+
+def read_yaml(path: Path) -> Any:
+    """Safe YAML (no code execution), with the size guard and readable parse errors."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise FileError(
+                path, [Problem("(file)", f"{size} bytes; the limit is {MAX_FILE_BYTES}")]
+            )
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileError(path, [Problem("(file)", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileError(path, [Problem("(file)", f"cannot read: {exc}")]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(yaml)"
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise FileError(path, [Problem(where, f"not valid YAML: {reason}")]) from None
+
+
+def load_scenario(bundle: str | Path) -> Scenario:
+    path = resolve(str(bundle))
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise FileError(path, [Problem("(top)", "expected a mapping of scenario fields")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(path, data, exc) from None
+    problems = list(cross_check(scenario, data))
+    trace = scenario.applicants.arrivals.trace
+    if trace is not None:
+        trace_path = (path.parent / trace).resolve()
+        if not trace_path.is_file():
+            problems.append(Problem("applicants.arrivals.trace", f"no such file {trace_path}"))
+        else:
+            read_trace(trace_path, scenario.run.start_date)  # raises its own FileError
+            arrivals = scenario.applicants.arrivals.model_copy(update={"trace": str(trace_path)})
+            applicants = scenario.applicants.model_copy(update={"arrivals": arrivals})
+            scenario = scenario.model_copy(update={"applicants": applicants})
+    if problems:
+        raise FileError(path, problems)
+    return scenario
+
+
+def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
+    """References between parts of the file; each problem names the field at fault."""
+    if len(s.items) > MAX_ITEMS:
+        yield Problem("items", f"{len(s.items)} items; the limit is {MAX_ITEMS}")
+    departments = sorted(s.departments)
+    for key, item in s.items.items():
+        at = f"items.{key}"
+        if item.department not in s.departments:
+            yield Problem(
+                f"{at}.department",
+                f"unknown department {item.department!r} (known: {', '.join(departments)})",
+            )
+        for i, dep in enumerate(item.requires):
+            if dep not in s.items:
+                yield Problem(f"{at}.requires.{i}", f"unknown item {dep!r}")
+            elif dep == key:
+                yield Problem(f"{at}.requires.{i}", "an item cannot require itself")
+        for i, material in enumerate(item.materials):
+            if material not in s.materials:
+                yield Problem(f"{at}.materials.{i}", f"unknown material {material!r}")
+        if len(set(item.materials)) != len(item.materials):
+            yield Problem(f"{at}.materials", "lists a material twice")
+        for i, group in enumerate(item.form.groups):
+            if group not in s.field_groups:
+                yield Problem(f"{at}.form.groups.{i}", f"unknown field group {group!r}")
+        produced = item.result.produces
+        if produced is not None and produced not in s.materials:
+            yield Problem(f"{at}.result.produces", f"unknown material {produced!r}")
+        if item.promised.mean_value <= 0:
+            yield Problem(f"{at}.promised", "a promised time limit must be positive")
+    yield from _cycles(s)
+    if s.applicants.start not in ("home", *s.departments):
+        yield Problem(
+            "applicants.start", f"must be 'home' or a department, not {s.applicants.start!r}"
+        )
+    for name in s.levers.staffing:
+        if name != "single_window" and name not in s.departments:
+            yield Problem(f"levers.staffing.{name}", "unknown department")
+    if len(set(s.after)) != len(s.after):
+        yield Problem("after", "lists a lever twice")
+    for i, figure in enumerate(s.published):
+        if figure.source not in s.sources:
+            yield Problem(f"published.{i}.source", f"unknown source {figure.source!r}")
+    for field_path in s.assumptions:
+        if not _path_exists(data, field_path):
+            yield Problem(f"assumptions.{field_path}", "names a field that is not in the file")
+    if s.run.warmup_days >= s.run.horizon_days:
+        yield Problem("run.warmup_days", "must be shorter than run.horizon_days")
+    yield from _calendar_problems(s)
+
+
+def _cycles(s: Scenario) -> Iterator[Problem]:
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(key: str, path: list[str]) -> list[str] | None:
+        state[key] = 1
+        for dep in s.items[key].requires:
+            if dep not in s.items or dep == key:
+                continue
+            if state.get(dep) == 1:
+                return [*path, key, dep][[*path, key, dep].index(dep) :]
+            if dep not in state and (cycle := visit(dep, [*path, key])):
+                return cycle
+        state[key] = 2
+        return None
+
+    for key in s.items:
+        if key not in state and (cycle := visit(key, [])):
+            yield Problem(f"items.{cycle[0]}.requires", f"dependency cycle {' -> '.join(cycle)}")
+            return
+
+
+def _calendar_problems(s: Scenario) -> Iterator[Problem]:
+    arrivals = s.applicants.arrivals
+    if arrivals.hourly_profile is not None:
+        open_hours = {m // 60 for a, b in s.calendar.periods() for m in range(a, b)}
+        if not any(arrivals.hourly_profile.get(h, 0) > 0 for h in open_hours):
+            yield Problem(
+                "applicants.arrivals.hourly_profile",
+                "no weight in any opening hour of the calendar",
+            )
+    if arrivals.weekday_profile is not None:
+        if not any(arrivals.weekday_profile.get(d, 1.0) > 0 for d in s.calendar.weekdays):
+            yield Problem("applicants.arrivals.weekday_profile", "no weight on any working weekday")
+        for day in arrivals.weekday_profile:
+            if day not in s.calendar.weekdays:
+                yield Problem(
+                    f"applicants.arrivals.weekday_profile.{day}",
+                    "not a working weekday of the calendar",
+                )
+    if len(set(s.calendar.weekdays)) != len(s.calendar.weekdays):
+        yield Problem("calendar.weekdays", "lists a weekday twice")
+
+
+def _path_exists(data: Any, dotted_path: str) -> bool:
+    node = data
+    for part in dotted_path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
+
+
+def read_trace(path: Path, start_date: dt.date) -> list[float]:
+    """Arrival times in minutes after ``start_date`` 00:00, sorted.
+
+    Column ``arrival`` holds ISO date-times; ``arrival_minutes`` holds minutes directly.
+    """
+    origin = dt.datetime.combine(start_date, dt.time())
+    times: list[float] = []
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            fields = reader.fieldnames or []
+            column = next((c for c in ("arrival", "arrival_minutes") if c in fields), None)
+            if column is None:
+                raise FileError(
+                    path, [Problem("(header)", "needs a column 'arrival' or 'arrival_minutes'")]
+                )
+            for row_number, row in enumerate(reader, start=2):
+                if len(times) >= MAX_TRACE_ROWS:
+                    raise FileError(
+                        path, [Problem("(rows)", f"more than {MAX_TRACE_ROWS} arrivals")]
+                    )
+                text = (row.get(column) or "").strip()
+                try:
+                    if column == "arrival":
+                        minutes = (dt.datetime.fromisoformat(text) - origin).total_seconds() / 60
+                    else:
+                        minutes = float(text)
+                except ValueError:
+                    raise FileError(
+                        path,
+                        [Problem(f"line {row_number}.{column}", f"cannot read {text!r} as a time")],
+                    ) from None
+                if minutes < 0 or minutes != minutes:
+                    raise FileError(
+                        path,
+                        [
+                            Problem(
+                                f"line {row_number}.{column}",
+                                "before the scenario's run.start_date",
+                            )
+                        ],
+                    )
+                if times and minutes < times[-1]:
+                    raise FileError(
+                        path, [Problem(f"line {row_number}.{column}", "arrivals must be sorted")]
+                    )
+                times.append(minutes)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise FileError(path, [Problem("(file)", f"cannot read: {exc}")]) from None
+    if not times:
+        raise FileError(path, [Problem("(rows)", "no arrivals in the trace")])
+    return times

@@ -1,0 +1,329 @@
+"""The typed shape of a scenario file: one bundle of government services.
+
+The YAML file's shape is this model's shape, so a validation error can name the field it
+is about (``items.household_registration.department``).  Cross-references (a department
+an item names, a DAG of dependencies, a source a figure cites) are checked in
+``scenarios.validation`` after the shape is known to be right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
+
+Unit = Literal["minutes", "hours", "working_days"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+StepKind = Literal["apply", "review", "inspect", "decide", "deliver"]
+Delivery = Literal["pickup", "mail", "on_the_spot"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are mistakes (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- distributions -------------------------------------------------------------------
+
+
+class Fixed(Strict):
+    dist: Literal["fixed"]
+    value: NonNegativeFloat
+    unit: Unit = "minutes"
+
+    @property
+    def mean_value(self) -> float:
+        return self.value
+
+
+class Exponential(Strict):
+    dist: Literal["exponential"]
+    mean: PositiveFloat
+    unit: Unit = "minutes"
+
+    @property
+    def mean_value(self) -> float:
+        return self.mean
+
+
+class Lognormal(Strict):
+    dist: Literal["lognormal"]
+    mean: PositiveFloat
+    sd: PositiveFloat
+    unit: Unit = "minutes"
+
+    @property
+    def mean_value(self) -> float:
+        return self.mean
+
+
+class Triangular(Strict):
+    dist: Literal["triangular"]
+    low: NonNegativeFloat
+    mode: NonNegativeFloat
+    high: PositiveFloat
+    unit: Unit = "minutes"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError("needs low <= mode <= high and low < high")
+        return self
+
+    @property
+    def mean_value(self) -> float:
+        return (self.low + self.mode + self.high) / 3
+
+
+class Empirical(Strict):
+    dist: Literal["empirical"]
+    values: Annotated[list[NonNegativeFloat], Field(min_length=1)]
+    weights: list[PositiveFloat] | None = None
+    unit: Unit = "minutes"
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None and len(self.weights) != len(self.values):
+            raise ValueError(
+                f"weights has {len(self.weights)} entries but values has {len(self.values)}"
+            )
+        return self
+
+    @property
+    def mean_value(self) -> float:
+        weights = self.weights or [1.0] * len(self.values)
+        return sum(v * w for v, w in zip(self.values, weights, strict=True)) / sum(weights)
+
+
+Distribution = Annotated[
+    Fixed | Exponential | Lognormal | Triangular | Empirical, Field(discriminator="dist")
+]
+
+
+def unit_minutes(unit: Unit, minutes_per_day: float) -> float:
+    """Minutes in one unit; a working day is the calendar's opening minutes."""
+    return {"minutes": 1.0, "hours": 60.0, "working_days": minutes_per_day}[unit]
+
+
+def fixed(value: float, unit: Unit = "minutes") -> Fixed:
+    return Fixed(dist="fixed", value=value, unit=unit)
+
+
+# --- calendar, departments, materials ------------------------------------------------
+
+
+def _minutes_of_day(text: str) -> int:
+    hours, sep, minutes = text.partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(f"{text!r} is not a time of day HH:MM")
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) >= 60 or value > 24 * 60:
+        raise ValueError(f"{text!r} is not a time of day between 00:00 and 24:00")
+    return value
+
+
+class CalendarSpec(Strict):
+    """Opening hours (a lunch break is the gap between two periods), working weekdays,
+    holidays."""
+
+    hours: Annotated[list[tuple[str, str]], Field(min_length=1)] = [
+        ("08:30", "12:00"),
+        ("14:00", "17:30"),
+    ]
+    weekdays: Annotated[list[Weekday], Field(min_length=1)] = ["mon", "tue", "wed", "thu", "fri"]
+    holidays: list[dt.date] = []
+
+    @field_validator("hours")
+    @classmethod
+    def _periods_increase(cls, hours: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        previous_end = -1
+        for start, end in hours:
+            a, b = _minutes_of_day(start), _minutes_of_day(end)
+            if b <= a:
+                raise ValueError(f"period {start}-{end} ends before it starts")
+            if a < previous_end:
+                raise ValueError(f"period {start}-{end} overlaps the one before")
+            previous_end = b
+        return hours
+
+    def periods(self) -> list[tuple[int, int]]:
+        """Opening periods as minutes after midnight."""
+        return [(_minutes_of_day(a), _minutes_of_day(b)) for a, b in self.hours]
+
+    @property
+    def minutes_per_day(self) -> int:
+        return sum(b - a for a, b in self.periods())
+
+
+class Department(Strict):
+    name: str
+    windows: PositiveInt
+    calendar: CalendarSpec | None = None
+
+
+class Material(Strict):
+    name: str
+    kind: Literal["document", "form", "certificate"] = "document"
+    shared: bool = False
+    """Held in a government database: with data sharing it is fetched, not handed over."""
+
+
+# --- items ---------------------------------------------------------------------------
+
+
+class Form(Strict):
+    own_fields: NonNegativeInt = 0
+    groups: list[str] = []
+    """Field groups (applicant identity, address...) that other items' forms ask again."""
+
+
+class Result(Strict):
+    produces: str | None = None
+    """The material (a certificate) this item yields, which later items may need."""
+    delivery: Delivery = "pickup"
+    physical: bool = False
+    """A card or a paper that cannot be electronic: with e-certificates it is mailed."""
+
+
+class Commitment(Strict):
+    """Notify-and-commit (告知承诺): decided on the applicant's written commitment,
+    inspected after the licence."""
+
+    processing: Distribution = Field(default_factory=lambda: fixed(0.0))
+
+
+class Item(Strict):
+    name: str
+    department: str
+    requires: list[str] = []
+    materials: list[str] = []
+    form: Form = Form()
+    steps: Annotated[list[StepKind], Field(min_length=1)] = ["apply", "review", "decide"]
+    handling: Distribution
+    """Front-desk time at the window."""
+    processing: Distribution
+    """Back-office time from filing to decision, in working time."""
+    processing_with_data_sharing: Distribution | None = None
+    """Back-office time when materials are verified electronically (data sharing lever)."""
+    promised: Distribution
+    """Promised time limit (承诺时限)."""
+    rework: Probability = 0.0
+    """Chance the filing is sent back for missing materials (补正)."""
+    result: Result = Result()
+    commitment: Commitment | None = None
+
+
+# --- applicants and arrivals ---------------------------------------------------------
+
+
+class Arrivals(Strict):
+    per_working_day: PositiveFloat | None = None
+    hourly_profile: dict[Annotated[int, Field(ge=0, le=23)], NonNegativeFloat] | None = None
+    weekday_profile: dict[Weekday, NonNegativeFloat] | None = None
+    trace: str | None = None
+    """CSV of arrival times (column ``arrival``: ISO date-time, or ``arrival_minutes``),
+    relative to the scenario file."""
+
+    @model_validator(mode="after")
+    def _one_process(self) -> Arrivals:
+        if (self.per_working_day is None) == (self.trace is None):
+            raise ValueError("give exactly one of per_working_day or trace")
+        return self
+
+
+class Applicants(Strict):
+    arrivals: Arrivals
+    travel: Distribution
+    """One-way travel to an office, calendar time."""
+    start: str = "home"
+    """Where a case begins: 'home' or a department (a newborn's family is at the hospital)."""
+    pickup_handling: Distribution = Field(default_factory=lambda: fixed(5.0))
+    mail: Distribution = Field(default_factory=lambda: fixed(2.0, "working_days"))
+    rework_delay: Distribution = Field(default_factory=lambda: fixed(1.0, "working_days"))
+    """How long an applicant takes to put missing materials together."""
+
+
+# --- levers --------------------------------------------------------------------------
+
+
+class SingleWindow(Strict):
+    name: str = "Comprehensive window 综合窗口"
+    windows: PositiveInt = 2
+    at_start: bool = False
+    """The window is where the case begins (e.g. in the maternity ward): no trip."""
+
+
+class LeverSettings(Strict):
+    single_window: SingleWindow = SingleWindow()
+    staffing: dict[str, PositiveInt] = {}
+    """Windows per department (or 'single_window') under the staffing lever."""
+    paper_transfer: Distribution = Field(default_factory=lambda: fixed(1.0, "working_days"))
+    """Without data sharing, the single window passes paper results between departments."""
+
+
+LeverName = Literal[
+    "single_window",
+    "one_form",
+    "data_sharing",
+    "parallel_approval",
+    "e_certificate",
+    "online_intake",
+    "notify_commit",
+    "staffing",
+]
+
+
+# --- provenance and run defaults -----------------------------------------------------
+
+Measure = Literal["steps", "materials", "trips", "form_fields", "time_working_days"]
+
+
+class PublishedFigure(Strict):
+    measure: Measure
+    mode: Literal["before", "after"]
+    value: NonNegativeFloat
+    source: str
+    note: str = ""
+
+
+class RunSettings(Strict):
+    horizon_days: PositiveInt = 60
+    """Calendar days during which applicants arrive."""
+    warmup_days: NonNegativeInt = 10
+    replications: PositiveInt = 10
+    seed: int = 20240116
+    start_date: dt.date = dt.date(2026, 3, 2)
+
+
+class Scenario(Strict):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str
+    description: str = ""
+    sources: dict[str, str] = {}
+    calendar: CalendarSpec = CalendarSpec()
+    departments: Annotated[dict[str, Department], Field(min_length=1)]
+    materials: dict[str, Material] = {}
+    field_groups: dict[str, PositiveInt] = {}
+    items: Annotated[dict[str, Item], Field(min_length=1)]
+    applicants: Applicants
+    levers: LeverSettings = LeverSettings()
+    after: list[LeverName] = []
+    """The levers the published 'after' process applies."""
+    published: list[PublishedFigure] = []
+    assumptions: dict[str, str] = {}
+    """Field path -> why this number is assumed rather than published."""
+    run: RunSettings = RunSettings()

@@ -1,0 +1,1 @@
+"""The discrete-event engine (SimPy) and, for live mode, the load harness."""

@@ -1,0 +1,60 @@
+"""When applicants arrive: a rate per working day shaped by weekday and hourly profiles
+(a Poisson process, piecewise constant over each opening hour), or a replayed trace."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from scenarios.loader import read_trace
+from scenarios.model import WEEKDAYS, Arrivals
+from sim.calendar import DAY, WorkingCalendar
+
+
+def arrival_times(
+    arrivals: Arrivals, calendar: WorkingCalendar, rng: random.Random, horizon_days: int
+) -> Iterator[float]:
+    """Arrival instants in clock minutes, ascending."""
+    if arrivals.trace is not None:
+        yield from read_trace(arrivals.trace, calendar.start_date)
+        return
+    assert arrivals.per_working_day is not None
+    weekday_weight = _weekday_weights(arrivals, calendar)
+    for day in range(horizon_days):
+        pieces = _pieces(arrivals, calendar, day)
+        if not pieces:
+            continue
+        day_total = arrivals.per_working_day * weekday_weight[calendar.weekday(day)]
+        mass = sum(w * (b - a) for a, b, w in pieces)
+        for start, end, weight in pieces:
+            if weight <= 0:
+                continue
+            rate = day_total * weight / mass  # arrivals per minute in this piece
+            t = start + rng.expovariate(rate)
+            while t < end:
+                yield t
+                t += rng.expovariate(rate)
+
+
+def _weekday_weights(arrivals: Arrivals, calendar: WorkingCalendar) -> dict[str, float]:
+    """Weights scaled so the working weekdays average 1: per_working_day stays the mean."""
+    profile = arrivals.weekday_profile or {}
+    raw = {d: profile.get(d, 1.0) for d in calendar.weekdays}
+    mean = sum(raw.values()) / len(raw)
+    return {d: raw.get(d, 0.0) / mean for d in WEEKDAYS}
+
+
+def _pieces(
+    arrivals: Arrivals, calendar: WorkingCalendar, day: int
+) -> list[tuple[float, float, float]]:
+    """The day's open time cut at hour boundaries, each piece with its hourly weight."""
+    hourly = arrivals.hourly_profile
+    pieces = []
+    for a, b in calendar.open_periods(day):
+        t = a
+        while t < b:
+            end = min(b, (t // 60 + 1) * 60)
+            hour = int((t - day * DAY) // 60) % 24
+            pieces.append((t, end, 1.0 if hourly is None else hourly.get(hour, 0.0)))
+            t = end
+    return pieces

@@ -1,0 +1,101 @@
+"""Working-time arithmetic on the simulation clock (minutes after the start date, 00:00).
+
+Back offices work only in opening hours: "3 working days" filed on a Friday afternoon ends
+on a Wednesday afternoon.  Open periods are laid out as sorted arrays with the working
+minutes before each, so every question is a binary search; the arrays grow on demand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+
+from scenarios.model import WEEKDAYS, CalendarSpec
+
+DAY = 24 * 60
+
+
+class WorkingCalendar:
+    def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
+        self.start_date = start_date
+        self.minutes_per_day = spec.minutes_per_day
+        self._periods = spec.periods()
+        self.weekdays = tuple(spec.weekdays)
+        self._weekdays = {WEEKDAYS.index(d) for d in spec.weekdays}
+        self._holidays = set(spec.holidays)
+        self.starts: list[float] = []
+        self.ends: list[float] = []
+        self.cum: list[float] = []  # working minutes before each period
+        self._days = 0
+        self._extend(days)
+
+    def is_working_day(self, day: int) -> bool:
+        date = self.start_date + dt.timedelta(days=day)
+        return date.weekday() in self._weekdays and date not in self._holidays
+
+    def _extend(self, days: int) -> None:
+        total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
+        for day in range(self._days, self._days + days):
+            if not self.is_working_day(day):
+                continue
+            for a, b in self._periods:
+                start, end = day * DAY + a, day * DAY + b
+                if self.ends and self.ends[-1] == start:  # 24-hour calendars: one long period
+                    self.ends[-1] = end
+                else:
+                    self.starts.append(start)
+                    self.ends.append(end)
+                    self.cum.append(total)
+                total += b - a
+        self._days += days
+        if not self.starts:
+            self._extend(days)  # no working day yet: keep looking (validation ensures one)
+
+    def _cover(self, t: float) -> None:
+        while t >= self._days * DAY - DAY:
+            self._extend(max(self._days, 366))
+
+    def working_at(self, t: float) -> float:
+        """Working minutes elapsed between the start and ``t``."""
+        self._cover(t)
+        i = bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0.0
+        return self.cum[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def time_at(self, working: float) -> float:
+        """The clock time at which ``working`` working minutes have elapsed."""
+        while working >= self.cum[-1]:
+            self._extend(max(self._days, 366))
+        i = bisect_right(self.cum, working) - 1
+        return self.starts[i] + working - self.cum[i]
+
+    def add_working(self, t: float, minutes: float) -> float:
+        if minutes <= 0:
+            return t
+        return self.time_at(self.working_at(t) + minutes)
+
+    def working_between(self, t0: float, t1: float) -> float:
+        return self.working_at(t1) - self.working_at(t0)
+
+    def next_open(self, t: float) -> float:
+        """``t`` itself when open, else the next opening."""
+        self._cover(t)
+        i = bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.ends[i]:
+            return t
+        while i + 1 >= len(self.starts):
+            self._extend(max(self._days, 366))
+        return self.starts[i + 1]
+
+    def open_periods(self, day: int) -> list[tuple[float, float]]:
+        """Open periods of one day, as clock minutes."""
+        if not self.is_working_day(day):
+            return []
+        return [(day * DAY + a, day * DAY + b) for a, b in self._periods]
+
+    def weekday(self, day: int) -> str:
+        return WEEKDAYS[(self.start_date + dt.timedelta(days=day)).weekday()]
+
+    def timestamp(self, t: float) -> dt.datetime:
+        return dt.datetime.combine(self.start_date, dt.time()) + dt.timedelta(minutes=t)

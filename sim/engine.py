@@ -1,0 +1,267 @@
+"""The discrete-event engine: one replication of a process, and many over the cores.
+
+Deterministic for a seed: replication k draws from its own generator, spawned from the
+run's seed, so results do not depend on how many processes share the work.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import simpy
+
+from scenarios.counts import form_factor, promise_working_days
+from scenarios.journey import journey
+from scenarios.levers import Process
+from sim.applicant import applicant
+from sim.arrivals import arrival_times
+from sim.calendar import DAY, WorkingCalendar
+from sim.department import Desk
+from sim.distributions import sampler
+from sim.eventlog import Export, FileRecorder, merge_parts
+from sim.statistics import StreamingStat
+
+CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
+MAX_HORIZON_DAYS = 20 * 366
+MAX_REPLICATIONS = 10_000
+
+
+class Case:
+    __slots__ = ("id", "arrival", "trips", "wait", "filed", "decided", "in_hand")
+
+    def __init__(self, env: simpy.Environment, case_id: int, arrival: float, items: Sequence[str]):
+        self.id = case_id
+        self.arrival = arrival
+        self.trips = 0
+        self.wait = 0.0
+        self.filed: dict[str, float] = {}
+        self.decided = {k: env.event() for k in items}
+        self.in_hand = {k: env.event() for k in items}
+
+
+class Recorder(Protocol):
+    """Receives event rows (replication, case, activity, place, start, end, resource,
+    detail) and per-case rows; ``sim.eventlog`` has the writers."""
+
+    def wants(self, case_id: int) -> bool: ...
+
+    def event(self, row: tuple) -> None: ...
+
+    def case(self, row: tuple) -> None: ...
+
+
+@dataclass
+class ReplicationResult:
+    seed_index: int
+    stats: dict[str, StreamingStat]
+    within_promise: int
+    arrived: int
+    unfinished: int
+    utilisation: dict[str, float]
+    place_wait: dict[str, float]
+
+    @property
+    def cases(self) -> int:
+        return self.stats["trips"].count
+
+
+@dataclass
+class Replication:
+    process: Process
+    seed: int
+    index: int = 0
+    horizon_days: int | None = None
+    warmup_days: int | None = None
+    recorder: Recorder | None = None
+    drain_days: int = 730
+    """After the last arrival, how long cases may take to finish before they count as
+    unfinished (an overloaded system never drains)."""
+    env: simpy.Environment = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.process.scenario
+        self.horizon_days = self.horizon_days or s.run.horizon_days
+        self.warmup_days = s.run.warmup_days if self.warmup_days is None else self.warmup_days
+        self.env = simpy.Environment()
+        self.rng = random.Random(self.seed)
+        self.calendar = WorkingCalendar(s.calendar, s.run.start_date, self.horizon_days + 60)
+        per_day = self.calendar.minutes_per_day
+        self.measured_from = self.warmup_days * DAY
+        self.journey = journey(self.process)
+        order = self.process.order
+        self.delivery = {k: self.process.delivery(k) for k in order}
+        self.rework = {k: self.process.rework(k) for k in order}
+        draw = lambda dist: sampler(dist, self.rng, per_day)  # noqa: E731
+        self.processing = {k: draw(self.process.processing(k)) for k in order}
+        self._handling = {k: draw(s.items[k].handling) for k in order}
+        self._form_factor = form_factor(self.process)
+        self.travel = draw(s.applicants.travel)
+        self.pickup_handling = draw(s.applicants.pickup_handling)
+        self.mail = draw(s.applicants.mail)
+        self.rework_delay = draw(s.applicants.rework_delay)
+        self.paper_transfer = draw(s.levers.paper_transfer)
+        self.promise_minutes = promise_working_days(self.process) * per_day
+        self.desks = {
+            place: Desk(
+                self.env, place, self.process.windows(place), self.calendar, self.measured_from
+            )
+            for place in self.process.places
+        }
+        self.stats = {name: StreamingStat(integer=name == "trips") for name in CASE_MEASURES}
+        self.within_promise = 0
+        self.arrived = 0
+        self.finished = 0
+
+    def handling(self, keys: Iterable[str]) -> float:
+        """Window time for filing these items; one form shortens it with the fields."""
+        return sum(self._handling[k]() for k in keys) * self._form_factor
+
+    def log(
+        self,
+        case: Case,
+        activity: str,
+        place: str,
+        start: float,
+        end: float,
+        resource: str = "",
+        files: Sequence[str] = (),
+        collects: Sequence[str] = (),
+    ) -> None:
+        if self.recorder is None or not self.recorder.wants(case.id):
+            return
+        materials = dict.fromkeys(m for k in files for m in self.process.handed(k))
+        detail = []
+        if files:
+            names = [self.process.scenario.materials[m].name for m in materials]
+            detail.append(f"files {', '.join(files)}; materials: {'; '.join(names) or 'none'}")
+        if collects:
+            detail.append(f"results: {', '.join(collects)}")
+        self.recorder.event(
+            (self.index, case.id, activity, place, start, end, resource, " | ".join(detail))
+        )
+
+    def _arrivals(self):
+        s = self.process.scenario
+        env = self.env
+        times = arrival_times(s.applicants.arrivals, self.calendar, self.rng, self.horizon_days)
+        order = self.process.order
+        for t in times:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            self.arrived += 1
+            case = Case(env, self.arrived, t, order)
+            env.process(applicant(self, case))
+
+    def finish(self, case: Case) -> None:
+        self.finished += 1
+        if case.arrival < self.measured_from:
+            return
+        now = self.env.now
+        working = self.calendar.working_between(case.arrival, now)
+        days = working / self.calendar.minutes_per_day
+        hours = (now - case.arrival) / 60
+        self.stats["time_working_days"].add(days)
+        self.stats["time_calendar_hours"].add(hours)
+        self.stats["wait_minutes"].add(case.wait)
+        self.stats["trips"].add(case.trips)
+        within = working <= self.promise_minutes + 1e-9
+        self.within_promise += within
+        if self.recorder is not None:
+            self.recorder.case(
+                (self.index, case.id, case.arrival, now, days, hours, case.wait, case.trips, within)
+            )
+
+    def run(self) -> ReplicationResult:
+        env = self.env
+        env.run(until=env.process(self._arrivals()))
+        traced = self.process.scenario.applicants.arrivals.trace is not None
+        measured_until = env.now if traced else max(env.now, self.horizon_days * DAY)
+        for desk in self.desks.values():
+            desk.measured_until = measured_until
+        deadline = env.now + self.drain_days * DAY
+        while self.finished < self.arrived and env.peek() <= deadline:
+            env.step()
+        open_minutes = self.calendar.working_between(self.measured_from, measured_until)
+        return ReplicationResult(
+            seed_index=self.index,
+            stats=self.stats,
+            within_promise=self.within_promise,
+            arrived=self.arrived,
+            unfinished=self.arrived - self.finished,
+            utilisation={
+                place: desk.busy_minutes / (desk.windows * open_minutes) if open_minutes else 0.0
+                for place, desk in self.desks.items()
+            },
+            place_wait={place: desk.wait.mean for place, desk in self.desks.items()},
+        )
+
+
+def replication_seeds(seed: int, replications: int) -> list[int]:
+    """Independent per-replication seeds from one run seed (numpy's SeedSequence)."""
+    children = np.random.SeedSequence(seed).spawn(replications)
+    return [int(c.generate_state(2, dtype=np.uint64)[0]) for c in children]
+
+
+def _run_one(
+    process: Process,
+    seed: int,
+    index: int,
+    horizon: int | None,
+    warmup: int | None,
+    export: Export | None,
+) -> ReplicationResult:
+    if export is None:
+        return Replication(process, seed, index, horizon, warmup).run()
+    recorder = FileRecorder(export.part(index), process.scenario.run.start_date)
+    try:
+        return Replication(process, seed, index, horizon, warmup, recorder).run()
+    finally:
+        recorder.close()
+
+
+def run_replications(
+    process: Process,
+    replications: int | None = None,
+    seed: int | None = None,
+    horizon_days: int | None = None,
+    warmup_days: int | None = None,
+    jobs: int | None = None,
+    export: Export | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[ReplicationResult]:
+    """Run replications over ``jobs`` processes (default: every core); results in order.
+
+    With ``export``, every replication streams its event log and case rows to a part
+    file; the parts are joined in replication order at the end.
+    """
+    s = process.scenario
+    n = replications or s.run.replications
+    seeds = replication_seeds(s.run.seed if seed is None else seed, n)
+    jobs = min(jobs or os.cpu_count() or 1, n)
+    args = [(process, seeds[i], i, horizon_days, warmup_days, export) for i in range(n)]
+    results: list[ReplicationResult | None] = [None] * n
+    if jobs == 1:
+        for a in args:
+            results[a[2]] = _run_one(*a)
+            if progress:
+                progress(1)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(_run_one, *a): a[2] for a in args}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                if progress:
+                    progress(1)
+    if export is not None:
+        parts = [export.part(i) for i in range(n)]
+        if export.events is not None:
+            merge_parts(export.events, [p.events for p in parts if p.events])
+        if export.cases is not None:
+            merge_parts(export.cases, [p.cases for p in parts if p.cases])
+    return [r for r in results if r is not None]
