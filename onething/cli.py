@@ -165,15 +165,31 @@ def _replications(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
-    rows = []
+    bundles = []
     for name in catalog_names():
         s = load_scenario(name)
-        cited = sorted({f.source for f in s.published})
-        rows.append([name, s.title, str(len(s.items)), ",".join(s.after), ", ".join(cited)])
+        bundles.append(
+            {
+                "name": name,
+                "title": s.title,
+                "items": len(s.items),
+                "after_levers": list(s.after),
+                "published_sources": sorted({f.source for f in s.published}),
+            }
+        )
     if args.json:
-        keys = ("name", "title", "items", "after_levers", "published_sources")
-        print(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], ensure_ascii=False))
+        print(json.dumps(bundles, ensure_ascii=False))
         return 0
+    rows = [
+        [
+            b["name"],
+            b["title"],
+            str(b["items"]),
+            ",".join(b["after_levers"]),
+            ", ".join(b["published_sources"]) or "none",
+        ]
+        for b in bundles
+    ]
     _print_table(["bundle", "title", "items", "after levers", "published figures from"], rows)
     print("\nlevers:")
     for name, doc in LEVERS.items():

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 class Problem:
     path: str
     reason: str
+    file: str | None = None
+    """Set when the problem is in another file than the one loaded (an arrival trace)."""
 
 
 class FileError(Exception):
@@ -29,7 +31,7 @@ class FileError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.file}: {p.path}: {p.reason}" for p in self.problems)
+        return "\n".join(f"{p.file or self.file}: {p.path}: {p.reason}" for p in self.problems)
 
 
 def dotted(loc: Iterable[Any]) -> str:
@@ -39,8 +41,8 @@ def dotted(loc: Iterable[Any]) -> str:
 def _located_path(data: Any, loc: tuple[Any, ...]) -> str:
     """Keep only the parts of a pydantic location that index the user's data.
 
-    Pydantic adds the tag of a discriminated union (``lognormal``) and type names to the
-    location; the user never wrote those, so they would only confuse.
+    Pydantic adds the tag of a discriminated union (``lognormal``) and markers such as
+    ``[key]`` to the location; the user never wrote those, so they would only confuse.
     """
     kept: list[Any] = []
     node = data
@@ -50,6 +52,8 @@ def _located_path(data: Any, loc: tuple[Any, ...]) -> str:
         if indexes_dict or indexes_list:
             kept.append(part)
             node = node[part]
+        elif part == "[key]" or (isinstance(node, dict) and node.get("dist") == part):
+            continue
         elif i == len(loc) - 1 and isinstance(node, dict | list):
             kept.append(part)  # a missing field or an extra key: name it
     return dotted(kept)
@@ -65,6 +69,8 @@ def _reason(error: dict[str, Any]) -> str:
         return "unknown field (check the spelling)"
     if error["type"] == "union_tag_invalid":
         return f"{message[0].lower()}{message[1:]}"
+    if error["type"] == "union_tag_not_found":
+        return "required field is missing"
     return message
 
 
@@ -72,7 +78,10 @@ def from_validation_error(file: str | Path, data: Any, error: ValidationError) -
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     for item in error.errors():
-        key = (_located_path(data, tuple(item["loc"])), _reason(item))
+        loc = tuple(item["loc"])
+        if item["type"] == "union_tag_not_found":
+            loc = (*loc, item["ctx"]["discriminator"].strip("'"))
+        key = (_located_path(data, loc), _reason(item))
         if key not in seen:
             seen.add(key)
             problems.append(Problem(*key))

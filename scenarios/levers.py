@@ -127,13 +127,13 @@ class Process:
         mode: EffectiveDelivery = result.delivery
         if mode == "pickup" and is_zero(self.processing(key)):
             mode = "on_the_spot"
+        if self.integrated and mode == "on_the_spot":
+            mode = "pickup"  # results come back through the single window, together
         if self.has("e_certificate"):
             if not result.physical:
                 mode = "electronic"
             elif mode == "pickup":
                 mode = "mail"
-        if self.integrated and mode == "on_the_spot":
-            mode = "pickup"  # results come back through the single window, together
         return mode
 
     @cached_property

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import math
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -62,12 +63,27 @@ def read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError(path, [Problem("(file)", f"cannot read: {exc}")]) from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(yaml)"
         reason = getattr(exc, "problem", None) or str(exc)
         raise FileError(path, [Problem(where, f"not valid YAML: {reason}")]) from None
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML that refuses a key given twice (PyYAML would keep the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, list | dict) or key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_scenario(bundle: str | Path) -> Scenario:
@@ -86,7 +102,10 @@ def load_scenario(bundle: str | Path) -> Scenario:
         if not trace_path.is_file():
             problems.append(Problem("applicants.arrivals.trace", f"no such file {trace_path}"))
         else:
-            read_trace(trace_path, scenario.run.start_date)  # raises its own FileError
+            try:
+                read_trace(trace_path, scenario.run.start_date)
+            except FileError as exc:
+                problems += [Problem(p.path, p.reason, exc.file) for p in exc.problems]
             arrivals = scenario.applicants.arrivals.model_copy(update={"trace": str(trace_path)})
             applicants = scenario.applicants.model_copy(update={"arrivals": arrivals})
             scenario = scenario.model_copy(update={"applicants": applicants})
@@ -225,15 +244,22 @@ def read_trace(path: Path, start_date: dt.date) -> list[float]:
                 text = (row.get(column) or "").strip()
                 try:
                     if column == "arrival":
-                        minutes = (dt.datetime.fromisoformat(text) - origin).total_seconds() / 60
+                        moment = dt.datetime.fromisoformat(text)
+                        if moment.tzinfo is not None:
+                            raise ValueError("has a time zone; give local times without one")
+                        minutes = (moment - origin).total_seconds() / 60
                     else:
                         minutes = float(text)
-                except ValueError:
+                        if not math.isfinite(minutes):
+                            raise ValueError("not a finite number")
+                except ValueError as exc:
+                    reason = f"cannot read {text!r} as a time"
+                    if "time zone" in str(exc):
+                        reason += f": {exc}"
                     raise FileError(
-                        path,
-                        [Problem(f"line {row_number}.{column}", f"cannot read {text!r} as a time")],
+                        path, [Problem(f"line {row_number}.{column}", reason)]
                     ) from None
-                if minutes < 0 or minutes != minutes:
+                if minutes < 0:
                     raise FileError(
                         path,
                         [

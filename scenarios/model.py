@@ -9,6 +9,7 @@ an item names, a DAG of dependencies, a source a figure cites) are checked in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -310,7 +311,7 @@ class RunSettings(Strict):
 
 
 class Scenario(Strict):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: str
     title: str
     description: str = ""
     sources: dict[str, str] = {}
@@ -327,3 +328,12 @@ class Scenario(Strict):
     assumptions: dict[str, str] = {}
     """Field path -> why this number is assumed rather than published."""
     run: RunSettings = RunSettings()
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, name: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(
+                f"{name!r}: use lowercase letters, digits and underscores, starting with a letter"
+            )
+        return name

@@ -1,9 +1,13 @@
-"""What one applicant does, as SimPy processes that read like the story they model.
+"""What one applicant does, as a SimPy process that reads like the story it models.
 
 Siloed: the applicant is the integrator: for each visit of the journey, wait until the
-results it needs are in hand, travel, queue at the window, hand over the materials, and
-start the department's back office.  Integrated: file once at the single window; the
-platform routes the items to the back offices as the dependency DAG allows.
+results it needs are in hand, travel, queue at the window, hand over the materials.
+Integrated: file once at the single window; the platform routes the items to the back
+offices as the dependency DAG allows.
+
+Back offices are delays in working time with no queue of their own (as many clerks as
+files), so when an item is filed its decision time is known at once: it is computed, not
+simulated, which keeps a case to a few dozen events.
 """
 
 from __future__ import annotations
@@ -18,138 +22,155 @@ if TYPE_CHECKING:
     from sim.engine import Case, Replication
 
 Proc = Generator[Any, Any, Any]
+NOT_YET = float("inf")  # a paper result waiting to be collected
 
 
 def applicant(run: Replication, case: Case) -> Proc:
-    if run.process.integrated:
-        yield from _integrated(run, case)
-    else:
-        yield from _siloed(run, case)
-    pending = [e for e in case.in_hand.values() if not e.triggered]
-    if pending:
-        yield run.env.all_of(pending)
-    run.finish(case)
+    """The process of one case; its generator is chosen once, to keep resumptions short."""
+    return _integrated(run, case) if run.process.integrated else _siloed(run, case)
 
 
 def _siloed(run: Replication, case: Case) -> Proc:
     env = run.env
     for visit in run.journey:
-        needed = [(case.decided if k in visit.collect else case.in_hand)[k] for k in visit.awaits]
-        pending = [e for e in needed if not e.triggered]
-        if pending:
-            yield env.all_of(pending)
+        ready = 0.0
+        for key in visit.awaits:
+            t = case.decided[key] if key in visit.collect else case.in_hand[key]
+            if t > ready:
+                ready = t
+        if ready > env.now:
+            yield env.timeout(ready - env.now)
         yield from _file_and_collect(run, case, visit, visit.place)
+        on_the_spot = env.now
         for key in visit.file:
-            env.process(back_office(run, case, key))
-        on_the_spot = [case.in_hand[k] for k in visit.file if run.delivery[k] == "on_the_spot"]
-        if on_the_spot:
+            _back_office(run, case, key, env.now)
+            if run.delivery[key] == "on_the_spot":
+                on_the_spot = max(on_the_spot, case.in_hand[key])
+        if on_the_spot > env.now:
             started = env.now
-            yield env.all_of(on_the_spot)
-            run.log(case, "wait for result on the spot", visit.place, started, env.now)
+            yield env.timeout(on_the_spot - env.now)
+            if run.tracing:
+                run.log(case, "wait for the result on the spot", visit.place, started, env.now)
+    yield from _finish(run, case)
 
 
 def _integrated(run: Replication, case: Case) -> Proc:
     env = run.env
     filing, *collecting = run.journey
     yield from _file_and_collect(run, case, filing, SINGLE_WINDOW)
-    env.process(platform(run, case))
+    _platform(run, case, env.now)
     for visit in collecting:
-        yield env.all_of([case.decided[k] for k in visit.awaits])
+        ready = max(case.decided[k] for k in visit.awaits)
+        if ready > env.now:
+            yield env.timeout(ready - env.now)
         yield from _file_and_collect(run, case, visit, SINGLE_WINDOW)
+    yield from _finish(run, case)
+
+
+def _finish(run: Replication, case: Case) -> Proc:
+    """The case ends when the last result is in the applicant's hands."""
+    last = max(case.in_hand.values())
+    if last > run.env.now:
+        yield run.env.timeout(last - run.env.now)
+    run.finish(case)
 
 
 def _file_and_collect(run: Replication, case: Case, visit: Visit, place: str) -> Proc:
-    """Travel if the journey says so, queue, hand over; re-file whatever is sent back."""
+    """Travel if the journey says so, queue, hand over; re-file whatever is sent back.
+
+    Queueing is written out here rather than in a sub-generator: every level of
+    ``yield from`` costs on each of the few dozen events of every case.
+    """
     env = run.env
-    if visit.trip:
-        yield from _travel(run, case, place)
+    trip = visit.trip
     pending, collect = list(visit.file), visit.collect
     while True:
+        if trip:
+            started = env.now
+            yield env.timeout(run.travel())
+            case.trips += 1
+            if run.tracing:
+                run.log(case, "travel", place, started, env.now)
         if visit.online:
             started = env.now
             yield env.timeout(run.handling(pending))
-            run.log(case, "file online", place, started, env.now, files=pending)
+            if run.tracing:
+                run.log(case, "file online", place, started, env.now, files=pending)
         else:
             minutes = run.handling(pending) + (run.pickup_handling() if collect else 0.0)
-            started = env.now
-            waited = yield from run.desks[place].serve(minutes)
+            desk = run.desks[place]
+            calendar = desk.calendar
+            now = env.now
+            opens = calendar.next_open(now)
+            if opens > now:
+                yield env.timeout(opens - now)
+                now = opens
+            started = now
+            with desk.resource.request() as request:
+                yield request
+                now = env.now
+                waited = now - started
+                if waited and (opens := calendar.next_open(now)) > now:
+                    # the office closed while this applicant queued
+                    yield env.timeout(opens - now)
+                    waited = calendar.working_between(started, opens)
+                desk.record(started, waited, minutes)
+                yield env.timeout(minutes)
             case.wait += waited
-            run.log(case, "queue", place, started, started + waited)
-            activity = "hand over materials" if pending else "collect results"
-            run.log(case, activity, place, env.now - minutes, env.now, "window", pending, collect)
+            if run.tracing:
+                run.log(case, "queue", place, started, started + waited)
+                activity = "hand over materials" if pending else "collect results"
+                now = env.now
+                run.log(case, activity, place, now - minutes, now, "window", pending, collect)
         for key in collect:
-            case.in_hand[key].succeed()
+            case.in_hand[key] = env.now
         collect = ()
-        accepted = [k for k in pending if run.rng.random() >= run.rework[k]]
-        for key in accepted:
-            case.filed[key] = env.now
-        pending = [k for k in pending if k not in accepted]
+        rework = run.rework
+        pending = [k for k in pending if rework[k] and run.rng.random() < rework[k]]
         if not pending:
             return
         started = env.now
-        yield env.timeout(run.calendar.add_working(env.now, run.rework_delay()) - env.now)
+        yield env.timeout(run.calendar.add_working(started, run.rework_delay()) - started)
+        if run.tracing:
+            gather = "sent back (补正): gather missing materials"
+            run.log(case, gather, place, started, env.now, files=pending)
+        trip = not visit.online
+
+
+def _back_office(run: Replication, case: Case, key: str, start: float) -> None:
+    """Decide one item in working time from ``start``; hand the result over as the levers
+    say (electronic and on-the-spot at once, mail after the post, paper when collected)."""
+    calendar = run.department_calendar(key)
+    decided = calendar.add_working(start, run.processing[key]())
+    case.decided[key] = decided
+    if run.tracing:
         run.log(
-            case,
-            "sent back (补正): gather missing materials",
-            place,
-            started,
-            env.now,
-            files=pending,
+            case, f"decide {key}", run.process.item(key).department, start, decided, "back office"
         )
-        if not visit.online:
-            yield from _travel(run, case, place)
-
-
-def _travel(run: Replication, case: Case, place: str) -> Proc:
-    started = run.env.now
-    yield run.env.timeout(run.travel())
-    case.trips += 1
-    run.log(case, "travel", place, started, run.env.now)
-
-
-def back_office(run: Replication, case: Case, key: str) -> Proc:
-    """Process one item in working time, then hand the result over as the levers say."""
-    env = run.env
-    started = env.now
-    yield env.timeout(run.calendar.add_working(env.now, run.processing[key]()) - env.now)
-    department = run.process.item(key).department
-    run.log(case, f"decide {key}", department, started, env.now, "back office")
-    case.decided[key].succeed()
     mode = run.delivery[key]
-    if mode in ("electronic", "on_the_spot"):
-        case.in_hand[key].succeed()
-    elif mode == "mail":
-        yield from _mail(run, case, [key])
-
-
-def _mail(run: Replication, case: Case, keys: list[str]) -> Proc:
-    env = run.env
-    started = env.now
-    yield env.timeout(run.calendar.add_working(env.now, run.mail()) - env.now)
-    run.log(case, "results arrive by mail", "post", started, env.now, collects=keys)
-    for key in keys:
-        case.in_hand[key].succeed()
-
-
-def platform(run: Replication, case: Case) -> Proc:
-    """The integrated platform: fan out as the DAG allows; each result goes out when
-    decided (paper results wait for the one pickup at the window)."""
-    env = run.env
-    if run.process.parallel:
-        yield env.all_of([env.process(_routed(run, case, key)) for key in run.process.order])
+    if mode == "mail":
+        arrives = calendar.add_working(decided, run.mail())
+        case.in_hand[key] = arrives
+        if run.tracing:
+            run.log(case, "result arrives by mail", "post", decided, arrives, collects=[key])
     else:
-        for key in run.process.order:
-            yield from _routed(run, case, key)
+        case.in_hand[key] = NOT_YET if mode == "pickup" else decided
 
 
-def _routed(run: Replication, case: Case, key: str) -> Proc:
-    env = run.env
-    requires = run.process.item(key).requires
-    pending = [case.decided[d] for d in requires if not case.decided[d].triggered]
-    if pending:
-        yield env.all_of(pending)
-    if requires and not run.process.has("data_sharing"):
-        started = env.now
-        yield env.timeout(run.calendar.add_working(env.now, run.paper_transfer()) - env.now)
-        run.log(case, f"paper transfer for {key}", SINGLE_WINDOW, started, env.now)
-    yield from back_office(run, case, key)
+def _platform(run: Replication, case: Case, filed: float) -> None:
+    """The integrated platform: each item starts when the items it needs are decided (at
+    once with parallel approval, else one after another), after a paper transfer when
+    departments do not share data."""
+    previous = filed
+    for key in run.process.order:
+        requires = run.process.item(key).requires
+        start = max((case.decided[d] for d in requires), default=filed)
+        if not run.process.parallel:
+            start = max(start, previous)
+        if requires and not run.process.has("data_sharing"):
+            moved = run.calendar.add_working(start, run.paper_transfer())
+            if run.tracing:
+                run.log(case, f"paper transfer for {key}", SINGLE_WINDOW, start, moved)
+            start = moved
+        _back_office(run, case, key, start)
+        previous = case.decided[key]

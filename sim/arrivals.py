@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 from scenarios.loader import read_trace
 from scenarios.model import WEEKDAYS, Arrivals
@@ -16,7 +17,7 @@ def arrival_times(
 ) -> Iterator[float]:
     """Arrival instants in clock minutes, ascending."""
     if arrivals.trace is not None:
-        yield from read_trace(arrivals.trace, calendar.start_date)
+        yield from read_trace(Path(arrivals.trace), calendar.start_date)
         return
     assert arrivals.per_working_day is not None
     weekday_weight = _weekday_weights(arrivals, calendar)

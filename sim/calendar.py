@@ -48,16 +48,18 @@ class WorkingCalendar:
                     self.cum.append(total)
                 total += b - a
         self._days += days
+        self._covered = (self._days - 1) * DAY  # a day's margin for the next opening
         if not self.starts:
             self._extend(days)  # no working day yet: keep looking (validation ensures one)
 
     def _cover(self, t: float) -> None:
-        while t >= self._days * DAY - DAY:
+        while t >= self._covered:
             self._extend(max(self._days, 366))
 
     def working_at(self, t: float) -> float:
         """Working minutes elapsed between the start and ``t``."""
-        self._cover(t)
+        if t >= self._covered:
+            self._cover(t)
         i = bisect_right(self.starts, t) - 1
         if i < 0:
             return 0.0
@@ -65,7 +67,7 @@ class WorkingCalendar:
 
     def time_at(self, working: float) -> float:
         """The clock time at which ``working`` working minutes have elapsed."""
-        while working >= self.cum[-1]:
+        while working >= self.cum[-1] + self.ends[-1] - self.starts[-1]:
             self._extend(max(self._days, 366))
         i = bisect_right(self.cum, working) - 1
         return self.starts[i] + working - self.cum[i]
@@ -80,7 +82,8 @@ class WorkingCalendar:
 
     def next_open(self, t: float) -> float:
         """``t`` itself when open, else the next opening."""
-        self._cover(t)
+        if t >= self._covered:
+            self._cover(t)
         i = bisect_right(self.starts, t) - 1
         if i >= 0 and t < self.ends[i]:
             return t

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any
-
 import simpy
 
 from sim.calendar import WorkingCalendar
-from sim.statistics import StreamingStat
 
 
 class Desk:
     """Parallel windows serving one queue in opening hours.
 
-    A service begun before closing is finished (overtime); applicants still queueing at
-    closing are served when the office opens again.
+    The applicant process does the queueing (``sim.applicant``): a service begun before
+    closing is finished (overtime); applicants still queueing at closing are served when
+    the office opens again.
     """
 
     def __init__(
@@ -34,24 +31,16 @@ class Desk:
         self.measured_until = float("inf")
         self.resource = simpy.Resource(env, capacity=windows)
         self.busy_minutes = 0.0
-        self.wait = StreamingStat()
+        self.served = 0
+        self.waited_minutes = 0.0
 
-    def serve(self, minutes: float) -> Generator[Any, Any, float]:
-        """Queue, then be served for ``minutes``; returns the minutes spent queueing."""
-        env = self.env
-        opens = self.calendar.next_open(env.now)
-        if opens > env.now:
-            yield env.timeout(opens - env.now)
-        arrived = env.now
-        with self.resource.request() as request:
-            yield request
-            waited = env.now - arrived
-            opens = self.calendar.next_open(env.now)
-            if opens > env.now:  # the office closed while this applicant queued
-                yield env.timeout(opens - env.now)
-                waited = self.calendar.working_between(arrived, env.now)
-            if self.measured_from <= arrived < self.measured_until:
-                self.busy_minutes += minutes
-                self.wait.add(waited)
-            yield env.timeout(minutes)
-        return waited
+    def record(self, arrived: float, waited: float, minutes: float) -> None:
+        """Count one service for utilisation and waiting, inside the measured window."""
+        if self.measured_from <= arrived < self.measured_until:
+            self.busy_minutes += minutes
+            self.served += 1
+            self.waited_minutes += waited
+
+    @property
+    def mean_wait(self) -> float:
+        return self.waited_minutes / self.served if self.served else float("nan")

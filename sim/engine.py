@@ -33,16 +33,17 @@ MAX_REPLICATIONS = 10_000
 
 
 class Case:
-    __slots__ = ("id", "arrival", "trips", "wait", "filed", "decided", "in_hand")
+    """One applicant: when each item is decided and when its result is in their hands."""
 
-    def __init__(self, env: simpy.Environment, case_id: int, arrival: float, items: Sequence[str]):
+    __slots__ = ("id", "arrival", "trips", "wait", "decided", "in_hand")
+
+    def __init__(self, case_id: int, arrival: float):
         self.id = case_id
         self.arrival = arrival
         self.trips = 0
         self.wait = 0.0
-        self.filed: dict[str, float] = {}
-        self.decided = {k: env.event() for k in items}
-        self.in_hand = {k: env.event() for k in items}
+        self.decided: dict[str, float] = {}
+        self.in_hand: dict[str, float] = {}
 
 
 class Recorder(Protocol):
@@ -89,8 +90,18 @@ class Replication:
         self.horizon_days = self.horizon_days or s.run.horizon_days
         self.warmup_days = s.run.warmup_days if self.warmup_days is None else self.warmup_days
         self.env = simpy.Environment()
+        self.tracing = self.recorder is not None
         self.rng = random.Random(self.seed)
-        self.calendar = WorkingCalendar(s.calendar, s.run.start_date, self.horizon_days + 60)
+        days = self.horizon_days + 60
+        self.calendar = WorkingCalendar(s.calendar, s.run.start_date, days)
+        self.calendars = {
+            key: WorkingCalendar(d.calendar, s.run.start_date, days)
+            if d.calendar
+            else self.calendar
+            for key, d in s.departments.items()
+        }
+        """Each department's own opening hours where it has them (a funeral home opens at
+        weekends); the single window and the measures keep the scenario's calendar."""
         per_day = self.calendar.minutes_per_day
         self.measured_from = self.warmup_days * DAY
         self.journey = journey(self.process)
@@ -98,7 +109,12 @@ class Replication:
         self.delivery = {k: self.process.delivery(k) for k in order}
         self.rework = {k: self.process.rework(k) for k in order}
         draw = lambda dist: sampler(dist, self.rng, per_day)  # noqa: E731
-        self.processing = {k: draw(self.process.processing(k)) for k in order}
+        self.processing = {
+            k: sampler(
+                self.process.processing(k), self.rng, self.department_calendar(k).minutes_per_day
+            )
+            for k in order
+        }
         self._handling = {k: draw(s.items[k].handling) for k in order}
         self._form_factor = form_factor(self.process)
         self.travel = draw(s.applicants.travel)
@@ -109,7 +125,11 @@ class Replication:
         self.promise_minutes = promise_working_days(self.process) * per_day
         self.desks = {
             place: Desk(
-                self.env, place, self.process.windows(place), self.calendar, self.measured_from
+                self.env,
+                place,
+                self.process.windows(place),
+                self.calendars.get(place, self.calendar),
+                self.measured_from,
             )
             for place in self.process.places
         }
@@ -118,9 +138,16 @@ class Replication:
         self.arrived = 0
         self.finished = 0
 
+    def department_calendar(self, key: str) -> WorkingCalendar:
+        """The calendar an item's back office works by."""
+        return self.calendars[self.process.item(key).department]
+
     def handling(self, keys: Iterable[str]) -> float:
         """Window time for filing these items; one form shortens it with the fields."""
-        return sum(self._handling[k]() for k in keys) * self._form_factor
+        total = 0.0
+        for key in keys:
+            total += self._handling[key]()
+        return total * self._form_factor
 
     def log(
         self,
@@ -150,12 +177,11 @@ class Replication:
         s = self.process.scenario
         env = self.env
         times = arrival_times(s.applicants.arrivals, self.calendar, self.rng, self.horizon_days)
-        order = self.process.order
         for t in times:
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.arrived += 1
-            case = Case(env, self.arrived, t, order)
+            case = Case(self.arrived, t)
             env.process(applicant(self, case))
 
     def finish(self, case: Case) -> None:
@@ -198,7 +224,7 @@ class Replication:
                 place: desk.busy_minutes / (desk.windows * open_minutes) if open_minutes else 0.0
                 for place, desk in self.desks.items()
             },
-            place_wait={place: desk.wait.mean for place, desk in self.desks.items()},
+            place_wait={place: desk.mean_wait for place, desk in self.desks.items()},
         )
 
 

@@ -11,8 +11,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from scipy import stats
-
 _LOW = 1e-3  # smaller values count as zero (a thousandth of a minute or of a day)
 _RATIO = 1.005
 _LOG_RATIO = math.log(_RATIO)
@@ -79,5 +77,7 @@ def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float
         return None
     mean = sum(finite) / n
     sd = math.sqrt(sum((v - mean) ** 2 for v in finite) / (n - 1))
+    from scipy import stats  # imported here: scipy.stats costs memory the DES does not need
+
     half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
     return (mean - half, mean + half)

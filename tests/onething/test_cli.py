@@ -1,0 +1,124 @@
+"""The commands a planner runs, with the JSON documents the README promises."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from onething.cli import main
+
+QUICK = ["--replications", "2", "--horizon-days", "25", "--warmup-days", "3"]
+DISTRIBUTION_KEYS = {"mean", "p50", "p90", "ci95"}
+
+
+def _json(capsys, argv: list[str]) -> tuple[int, object]:
+    code = main(argv)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_compare_json_has_the_documented_schema(capsys, tmp_path):
+    code, doc = _json(capsys, ["compare", "newborn", "--json", "--out", str(tmp_path), *QUICK])
+    assert code == 0 and doc["scenario"] == "newborn"
+    for side in ("before", "after"):
+        m = doc[side]
+        for key in ("steps", "materials", "trips", "form_fields", "cases"):
+            assert isinstance(m[key], int)
+        for key in ("time_working_days", "wait_minutes", "time_calendar_hours", "trips_observed"):
+            assert set(m[key]) == DISTRIBUTION_KEYS and len(m[key]["ci95"]) == 2
+            low, high = m[key]["ci95"]
+            assert low <= m[key]["mean"] <= high
+        assert all(0 <= u <= 1 for u in m["utilisation"].values())
+        assert 0 <= m["within_promise"] <= 1
+    assert doc["before"]["utilisation"].keys() >= {"hospital", "public_security"}
+    assert list(doc["after"]["utilisation"]) == ["single_window"]
+    assert doc["after"]["time_working_days"]["mean"] < doc["before"]["time_working_days"]["mean"]
+
+
+def test_compare_prints_the_four_reductions_and_saves_plots(capsys, tmp_path):
+    assert main(["compare", "restaurant", "--out", str(tmp_path), *QUICK]) == 0
+    out = capsys.readouterr().out
+    for label in ("steps", "materials", "trips", "time (working days)", "utilisation"):
+        assert label in out
+    assert "-88.2 %" in out  # steps 17 -> 2, as Guangyuan reports
+    pngs = sorted(p.name for p in (tmp_path / "restaurant").glob("*.png"))
+    assert pngs == [
+        "restaurant-reductions.png",
+        "restaurant-time-ecdf.png",
+        "restaurant-utilisation.png",
+    ]
+
+
+def test_simulate_applies_the_levers_given(capsys):
+    code, doc = _json(capsys, ["simulate", "newborn", "--levers", "data_sharing", "--json", *QUICK])
+    assert code == 0
+    assert doc["levers"] == ["data_sharing"] and doc["materials"] == 2 and doc["trips"] == 4
+
+
+def test_simulate_writes_event_log_and_cases(capsys, tmp_path):
+    events, cases = tmp_path / "events.csv", tmp_path / "cases.parquet"
+    argv = [
+        "simulate",
+        "newborn",
+        "--mode",
+        "before",
+        "--events",
+        str(events),
+        "--cases",
+        str(cases),
+    ]
+    assert main([*argv, *QUICK]) == 0
+    assert events.read_text().startswith("replication,case_id,activity,department,start,end")
+    assert cases.stat().st_size > 0
+
+
+def test_an_export_with_an_unknown_format_is_a_usage_error(capsys, tmp_path):
+    assert main(["simulate", "newborn", "--events", str(tmp_path / "log.xlsx"), *QUICK]) == 2
+    assert ".csv or .parquet" in capsys.readouterr().err
+
+
+def test_calibrate_reproduces_the_published_figures(capsys):
+    code, rows = _json(
+        capsys, ["calibrate", "newborn", "restaurant", "--json", "--replications", "3"]
+    )
+    assert code == 0
+    cited = [r for r in rows if r["published"] is not None]
+    assert len(cited) == 18
+    for row in cited:
+        assert row["within_tolerance"], row
+        if row["measure"] != "time_working_days":
+            assert row["simulated"] == row["published"]
+    assert {r["measure"] for r in rows if r["published"] is None} == {"form_fields"}
+
+
+def test_walk_tells_one_applicants_journey(capsys):
+    assert main(["walk", "newborn", "--mode", "before"]) == 0
+    out = capsys.readouterr().out
+    assert "走流程" in out
+    assert "travel" in out and "queue" in out and "hand over materials" in out
+    assert "Hukou" not in out and "Household register booklet" in out  # materials by name
+    assert "trips" in out
+
+
+def test_walk_json_lists_the_steps(capsys):
+    code, doc = _json(capsys, ["walk", "restaurant", "--mode", "after", "--json"])
+    assert code == 0
+    assert doc["summary"]["trips"] >= 1
+    assert any(step["activity"] == "hand over materials" for step in doc["steps"])
+
+
+def test_catalog_lists_the_bundles(capsys):
+    code, doc = _json(capsys, ["catalog", "--json"])
+    assert code == 0
+    assert {"newborn", "restaurant"} <= {b["name"] for b in doc}
+
+
+@pytest.mark.parametrize("command", ["compare", "simulate", "walk"])
+def test_a_bundle_path_works_like_a_catalog_name(capsys, command):
+    from scenarios.loader import resolve
+
+    path = str(resolve("newborn"))
+    argv = [command, path] + (QUICK + ["--json"] if command != "walk" else ["--json"])
+    if command == "compare":
+        argv.append("--no-plots")
+    assert main(argv) == 0

@@ -1,0 +1,73 @@
+"""The engine executes the journey the counts are read from, and reports what it saw."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from scenarios.counts import counts
+from scenarios.levers import LEVERS, Process
+from scenarios.loader import load_scenario
+from sim.engine import Replication, run_replications
+from sim.eventlog import EVENT_COLUMNS, Export
+from tests.builders import queue_scenario
+
+
+def _without_rework(scenario):
+    items = {k: i.model_copy(update={"rework": 0.0}) for k, i in scenario.items.items()}
+    return scenario.model_copy(update={"items": items})
+
+
+@pytest.mark.parametrize("bundle", ["newborn", "restaurant"])
+@pytest.mark.parametrize("lever", [None, *LEVERS])
+def test_without_rework_every_applicant_makes_exactly_the_counted_trips(bundle, lever):
+    scenario = _without_rework(load_scenario(bundle))
+    process = Process.of(scenario, "before", None if lever is None else [lever])
+    result = Replication(process, seed=3, horizon_days=20, warmup_days=2).run()
+    trips = result.stats["trips"]
+    assert trips.count > 0 and result.unfinished == 0
+    assert trips.quantile(0.0001) == trips.quantile(1.0) == counts(process)["trips"]
+
+
+def test_rework_costs_extra_trips():
+    process = Process.of(load_scenario("newborn"), "before")
+    result = Replication(process, seed=3, horizon_days=30).run()
+    assert result.stats["trips"].mean > counts(process)["trips"]
+
+
+def test_an_overloaded_desk_leaves_cases_unfinished(write_scenario):
+    # 1,000 arrivals a day at one window of 10 minutes: rho = 7
+    data = queue_scenario({"desk": 1}, 1000, 10.0, horizon_days=3, replications=1)
+    data["run"]["warmup_days"] = 0
+    process = Process.of(load_scenario(write_scenario(data)), "before")
+    result = Replication(process, seed=1, horizon_days=3, warmup_days=0, drain_days=1).run()
+    assert result.unfinished > 0
+    assert result.utilisation["desk"] > 0.95
+
+
+def test_a_replayed_trace_brings_exactly_its_applicants(write_scenario, tmp_path):
+    trace = tmp_path / "arrivals.csv"
+    trace.write_text("arrival\n2026-03-02T09:00\n2026-03-02T09:05\n2026-03-03T10:00\n")
+    data = queue_scenario({"desk": 1}, 10, 10.0, horizon_days=5, replications=1)
+    data["applicants"]["arrivals"] = {"trace": "arrivals.csv"}
+    data["run"]["warmup_days"] = 0
+    process = Process.of(load_scenario(write_scenario(data)), "before")
+    result = Replication(process, seed=1).run()
+    assert (result.arrived, result.cases) == (3, 3)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_event_log_and_case_table_are_exported_for_every_replication(tmp_path, suffix):
+    process = Process.of(load_scenario("newborn"), "before")
+    export = Export(tmp_path / f"events{suffix}", tmp_path / f"cases{suffix}")
+    results = run_replications(
+        process, replications=2, horizon_days=15, warmup_days=3, jobs=2, export=export
+    )
+    read = pd.read_csv if suffix == ".csv" else pd.read_parquet
+    events, cases = read(export.events), read(export.cases)
+    assert tuple(events.columns) == EVENT_COLUMNS
+    assert sorted(events.replication.unique()) == [0, 1]
+    assert len(cases) == sum(r.cases for r in results)
+    assert {"travel", "queue", "hand over materials"} <= set(events.activity)
+    assert (pd.to_datetime(events.end) >= pd.to_datetime(events.start)).all()
+    assert not list(tmp_path.glob(".*rep*"))  # the per-replication parts are joined and gone
