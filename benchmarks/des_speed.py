@@ -136,11 +136,12 @@ def run_bare(cases: int) -> tuple[int, float]:
 
 def peak_memory_mb(cases: int) -> float:
     """Peak resident memory of a fresh process simulating ``cases`` cases."""
+    root = str(Path(__file__).resolve().parents[1])
     code = (
-        "import resource, sys; sys.path.insert(0, %r); "
-        "from benchmarks.des_speed import run_onething; n, _ = run_onething(%d); "
+        f"import resource, sys; sys.path.insert(0, {root!r}); "
+        f"from benchmarks.des_speed import run_onething; n, _ = run_onething({cases}); "
         "print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
-    ) % (str(Path(__file__).resolve().parents[1]), cases)
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     finished, megabytes = out.stdout.split()
     print(f"  {int(finished):>9,} cases: peak {float(megabytes):6.0f} MB")
@@ -162,12 +163,11 @@ def main() -> None:
     print(f"speed ({args.cases:,} cases each, same process):")
     bare_n, bare_s = run_bare(args.cases)
     ours_n, ours_s = run_onething(args.cases)
-    print(
-        f"  bare SimPy model : {bare_n:>9,} cases in {bare_s:6.1f} s = {bare_n / bare_s:8,.0f} cases/s"
-    )
-    print(
-        f"  onething DES     : {ours_n:>9,} cases in {ours_s:6.1f} s = {ours_n / ours_s:8,.0f} cases/s"
-    )
+    for label, n, seconds in (
+        ("bare SimPy model", bare_n, bare_s),
+        ("onething DES", ours_n, ours_s),
+    ):
+        print(f"  {label:16} : {n:>9,} cases in {seconds:6.1f} s = {n / seconds:8,.0f} cases/s")
     print(
         f"onething / bare speed ratio: {(ours_n / ours_s) / (bare_n / bare_s):.2f} (target >= 0.6)"
     )

@@ -166,6 +166,10 @@ class EmbeddedBroker:
         return f"{HOST}:{self.port}"
 
     @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
     def pid(self) -> int | None:
         """OS pid of the running broker, for external signalling/monitoring."""
         return self._proc.pid if self._proc is not None else None

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -19,10 +21,12 @@ from typing import Any
 from tqdm import tqdm
 
 from onething import api
+from onething.broker import BrokerUnavailable
 from scenarios.errors import FileError
 from scenarios.levers import LEVERS, UnknownLever, parse_levers
 from scenarios.loader import catalog_names, load_scenario
 from sim.eventlog import Export, check_suffix
+from sim.harness import LiveError
 
 USAGE_ERROR = 2
 
@@ -321,6 +325,144 @@ def cmd_walk(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_broker(args: argparse.Namespace) -> int:
+    from onething.broker import EmbeddedBroker
+
+    broker = EmbeddedBroker().start(port=args.port)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"Kafka-compatible broker (Tansu, memory storage) at {broker.bootstrap}", flush=True)
+    print(f"use it with --bootstrap {broker.bootstrap}; Ctrl-C stops it", flush=True)
+    try:
+        while broker.running:
+            time.sleep(0.5)
+        print(f"the broker exited; its log: {broker.log_path}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        broker.stop()
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    from onething.broker import wait_for_broker
+    from onething.live import READY
+    from services.app import run_worker
+    from topics.schemas import Clock
+
+    scenario = load_scenario(args.bundle)
+    wait_for_broker(args.bootstrap, timeout=5)
+    if args.kind == "department":
+        from services.department import department_app
+
+        if not args.department:
+            raise UsageError("service department: --department is required")
+        if args.department not in scenario.departments:
+            known = ", ".join(scenario.departments)
+            raise UsageError(f"--department {args.department}: not in {scenario.name} ({known})")
+        app = department_app(scenario, args.department, args.bootstrap)
+    elif args.kind == "platform":
+        from services.platform import platform_app
+
+        clock = Clock(
+            origin=time.time(), minutes_per_second=args.speedup, levers=sorted(scenario.after)
+        )
+        app = platform_app(scenario, args.bootstrap, clock)
+    else:
+        from services.shared_data import shared_data_app
+
+        app = shared_data_app(scenario, args.bootstrap)
+    announced = []
+
+    @app.on_rebalance_complete.connect
+    async def ready(sender: object, **kwargs: object) -> None:
+        if not announced:  # the harness waits for this line before it sends anything
+            announced.append(True)
+            print(READY, file=sys.__stdout__, flush=True)
+
+    run_worker(app)
+    return 0
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    from onething.live import des_on_same_arrivals, measures_of, run_live
+    from sim.harness import LiveSettings
+
+    scenario = load_scenario(args.bundle)
+    modes = ["before", "after"] if args.mode == "both" else [args.mode]
+    levers = _levers(args)
+    settings = LiveSettings(
+        bootstrap=args.bootstrap or "",
+        speedup=args.speedup,
+        duration_days=args.duration,
+        rate=args.rate,
+        infra_only=args.infra_only,
+        seed=args.seed,
+    )
+    bars: dict[str, Any] = {}
+
+    def progress(mode: str, done: int, total: int) -> None:
+        bar = bars.get(mode)
+        if bar is None:
+            bar = bars[mode] = tqdm(
+                total=total, desc=f"live {mode}", unit="case", delay=2, disable=None, leave=False
+            )
+        bar.update(done - bar.n)
+
+    try:
+        results = run_live(
+            args.bundle,
+            scenario,
+            modes,
+            levers,
+            settings,
+            args.external_services,
+            args.bootstrap,
+            progress,
+        )
+    finally:
+        for bar in bars.values():
+            bar.close()
+    doc: dict[str, Any] = {"scenario": scenario.name, "infra": {}}
+    for mode, result in results.items():
+        m = measures_of(result)
+        doc["infra"][mode] = m.pop("infra")
+        doc[mode] = m
+        if args.agreement:
+            des = des_on_same_arrivals(scenario, mode, levers, result.arrivals)
+            doc.setdefault("des", {})[mode] = des
+    if args.json:
+        print(json.dumps(doc))
+        return 0
+    print(
+        f"{scenario.name} — {scenario.title}: live run on {len(modes)} mode(s), "
+        f"speed-up {args.speedup:g} simulated minutes per second"
+    )
+    if len(modes) == 2:
+        _print_table(
+            ["measure", "before", "after", "change"], _compare_rows(doc["before"], doc["after"])
+        )
+    else:
+        _print_table(["measure", modes[0]], measure_rows(doc[modes[0]]))
+    print()
+    for mode, infra in doc["infra"].items():
+        hop = infra["hop_ms"]
+        print(
+            f"infra {mode}: hop latency p50 {_num(hop['p50'])} ms, p95 {_num(hop['p95'])} ms, "
+            f"p99 {_num(hop['p99'])} ms; {_num(infra['cases_per_s'])} cases/s; "
+            f"max lag {infra['max_lag']} requests; {infra['duplicates_ignored']} duplicates "
+            "ignored"
+        )
+    for mode, des in doc.get("des", {}).items():
+        live_mean = doc[mode]["time_working_days"]["mean"]
+        des_mean = des["time_working_days"]["mean"]
+        gap = _change(des_mean, live_mean)
+        print(
+            f"agreement {mode}: live {_num(live_mean)} vs DES {_num(des_mean)} working days "
+            f"on the same arrivals ({gap})"
+        )
+    return 0
+
+
 def _duration(minutes: float) -> str:
     if minutes < 90:
         return f"{minutes:.0f} min"
@@ -349,6 +491,13 @@ def _positive(text: str) -> int:
     value = int(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
     return value
 
 
@@ -397,6 +546,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
 
+    p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (Tansu)")
+    p.add_argument("--port", type=_positive, help="default: a free port")
+    p.set_defaults(func=cmd_broker)
+
+    p = sub.add_parser("service", help="run one live service (a Faust app) until stopped")
+    p.add_argument("kind", choices=["department", "platform", "shared-data"])
+    p.add_argument("--bundle", required=True, help=bundle_help)
+    p.add_argument("--department", help="which department (kind department)")
+    p.add_argument("--bootstrap", required=True, help="HOST:PORT of any Kafka")
+    p.add_argument(
+        "--speedup",
+        type=_positive_float,
+        default=500.0,
+        help="simulated minutes per second for applications without a clock",
+    )
+    p.set_defaults(func=cmd_service)
+
+    p = sub.add_parser("live", help="run a bundle live on Kafka and measure it")
+    p.add_argument("bundle", help=bundle_help)
+    p.add_argument("--mode", choices=["before", "after", "both"], default="both")
+    p.add_argument("--levers", help=levers_help + "; default: the scenario's own")
+    p.add_argument(
+        "--rate", type=_positive_float, help="arrivals per working day (default: the scenario's)"
+    )
+    p.add_argument(
+        "--duration",
+        type=_positive,
+        default=5,
+        help="calendar days during which applicants arrive (default 5)",
+    )
+    p.add_argument(
+        "--speedup",
+        type=_positive_float,
+        default=500.0,
+        help="simulated minutes per real second (default 500)",
+    )
+    p.add_argument("--bootstrap", help="HOST:PORT of a running Kafka (default: start Tansu)")
+    p.add_argument(
+        "--external-services",
+        action="store_true",
+        help="the services already run (e.g. docker compose); start none",
+    )
+    p.add_argument(
+        "--infra-only", action="store_true", help="service times zero: measure the pipeline alone"
+    )
+    p.add_argument(
+        "--agreement", action="store_true", help="also run the DES on the same arrivals and compare"
+    )
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_live)
+
     p = sub.add_parser("walk", help="走流程: one applicant's journey, step by step")
     p.add_argument("bundle", help=bundle_help)
     p.add_argument("--mode", choices=["before", "after"], default="before")
@@ -417,6 +618,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"onething: --levers: {exc}", file=sys.stderr)
     except UsageError as exc:
         print(f"onething: {exc}", file=sys.stderr)
+    except BrokerUnavailable as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+        return 1
+    except LiveError as exc:
+        print(f"onething: live: {exc}", file=sys.stderr)
+        return 1
     return USAGE_ERROR
 
 

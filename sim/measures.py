@@ -73,3 +73,40 @@ def change(before: float | None, after: float | None) -> float | None:
     if before is None or after is None or before == 0:
         return None
     return 100.0 * (after - before) / before
+
+
+def from_cases(
+    process: Process,
+    rows: Sequence[tuple[float, float, float, int]],
+    utilisation: dict[str, float],
+    arrived: int,
+) -> dict[str, Any]:
+    """The same measures for one live run: ``rows`` are (working days, calendar hours,
+    wait minutes, trips) per completed case; the intervals are over cases."""
+    columns = dict(zip(DISTRIBUTIONS, zip(*rows, strict=True), strict=False)) if rows else {}
+
+    def summary(values: Sequence[float]) -> dict[str, Any]:
+        if not values:
+            return {"mean": None, "p50": None, "p90": None, "ci95": [None, None]}
+        ordered = sorted(values)
+        interval = t_interval(values)
+        return {
+            "mean": sum(values) / len(values),
+            "p50": ordered[len(ordered) // 2],
+            "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+            "ci95": list(interval) if interval else [None, None],
+        }
+
+    promise = promise_working_days(process)
+    return {
+        "levers": sorted(process.levers),
+        **counts(process),
+        "cases": len(rows),
+        "replications": 1,
+        **{name: summary(columns.get(name, ())) for name in DISTRIBUTIONS},
+        "utilisation": utilisation,
+        "within_promise": sum(r[0] <= promise for r in rows) / len(rows) if rows else None,
+        "promise_working_days": promise,
+        "arrived": arrived,
+        "unfinished": arrived - len(rows),
+    }

@@ -1,0 +1,224 @@
+"""Live mode: start what a run needs (the embedded broker, one process per department,
+the platform, the shared data), replay applicants with the harness, shut it all down.
+
+Every service is its own OS process (``onething service ...``), as it would be on a
+cluster.  A service prints ``ready`` once its consumer group has its partitions, and the
+run starts only when all of them have: otherwise the first applicants would measure a
+group join instead of the pipeline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
+from scenarios.levers import Mode, Process
+from scenarios.model import Scenario
+from sim.harness import Harness, LiveError, LiveResult, LiveSettings
+from sim.measures import from_cases
+from topics.names import all_topics
+
+READY = "onething-service-ready"
+READY_TIMEOUT = 90.0
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    popen: subprocess.Popen
+    log_path: Path
+
+
+class Fleet:
+    """The service processes of one run."""
+
+    def __init__(
+        self,
+        scenario_ref: str,
+        scenario: Scenario,
+        bootstrap: str,
+        speedup: float,
+        with_platform: bool,
+    ):
+        self.commands: dict[str, list[str]] = {
+            f"department {d}": ["department", "--department", d] for d in scenario.departments
+        }
+        if with_platform:
+            self.commands["platform"] = ["platform", "--speedup", str(speedup)]
+            self.commands["shared data"] = ["shared-data"]
+        self.common = ["--bundle", scenario_ref, "--bootstrap", bootstrap]
+        self.processes: list[ServiceProcess] = []
+        self.log_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
+
+    def start(self, timeout: float = READY_TIMEOUT) -> None:
+        for name, args in self.commands.items():
+            log_path = self.log_dir / f"{name.replace(' ', '-')}.log"
+            command = [sys.executable, "-m", "onething.cli", "service", *args, *self.common]
+            popen = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=log_path.open("w"),
+                text=True,
+                start_new_session=True,
+            )
+            self.processes.append(ServiceProcess(name, popen, log_path))
+        waiting = {p.name: p for p in self.processes}
+        ready = threading.Event()
+        lock = threading.Lock()
+
+        def watch(service: ServiceProcess) -> None:
+            assert service.popen.stdout is not None
+            for line in service.popen.stdout:
+                if line.rstrip().endswith(READY):  # after any terminal codes Faust writes
+                    with lock:
+                        waiting.pop(service.name, None)
+                        if not waiting:
+                            ready.set()
+
+        for service in self.processes:
+            threading.Thread(target=watch, args=(service,), daemon=True).start()
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.2):
+            dead = [p for p in self.processes if p.popen.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                culprit = dead[0] if dead else next(iter(waiting.values()))
+                why = "exited" if dead else f"not ready after {timeout:.0f} s"
+                raise LiveError(f"service {culprit.name} {why}; its log: {culprit.log_path}")
+
+    def stop(self, grace: float = 10.0) -> None:
+        for service in self.processes:
+            if service.popen.poll() is None:
+                os.killpg(service.popen.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for service in self.processes:
+            try:
+                service.popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.popen.pid, signal.SIGKILL)
+                service.popen.wait()
+
+
+@contextlib.contextmanager
+def live_system(
+    scenario_ref: str,
+    scenario: Scenario,
+    modes: list[Mode],
+    bootstrap: str | None,
+    speedup: float,
+    external_services: bool,
+) -> Iterator[str]:
+    """The broker and services a run needs; yields the bootstrap address."""
+    with contextlib.ExitStack() as stack:
+        if bootstrap is None:
+            bootstrap = stack.enter_context(EmbeddedBroker()).bootstrap
+        else:
+            wait_for_broker(bootstrap, timeout=5)
+        create_topics(bootstrap, all_topics(scenario))
+        if not external_services:
+            fleet = Fleet(scenario_ref, scenario, bootstrap, speedup, "after" in modes)
+            stack.callback(fleet.stop)
+            fleet.start()
+        yield bootstrap
+
+
+def measures_of(result: LiveResult) -> dict[str, Any]:
+    """The compare measures of a live run, plus its ``infra`` figures."""
+    process = result.process
+    calendar = result.calendar
+    per_day = calendar.minutes_per_day
+    rows = [
+        (
+            calendar.working_between(c.arrival, c.done) / per_day,
+            (c.done - c.arrival) / 60,
+            c.wait,
+            c.trips,
+        )
+        for c in result.completed
+    ]
+    utilisation = {
+        place: result.busy_minutes.get(place, 0.0) / (process.windows(place) * result.open_minutes)
+        if result.open_minutes
+        else 0.0
+        for place in process.places
+    }
+    m = from_cases(process, rows, utilisation, len(result.cases))
+    all_hops = sorted(ms for values in result.hops_ms.values() for ms in values)
+    m["infra"] = {
+        "hop_ms": _percentiles(all_hops),
+        "hop_ms_by_hop": {hop: _percentiles(sorted(v)) for hop, v in result.hops_ms.items()},
+        "cases_per_s": len(result.completed) / result.wall_seconds if result.wall_seconds else 0,
+        "max_lag": result.max_in_flight,
+        "wall_seconds": result.wall_seconds,
+        "events_sent": result.sent,
+        "events_received": result.received,
+        "duplicates_ignored": result.duplicates,
+    }
+    return m
+
+
+def _percentiles(ordered: list[float]) -> dict[str, float | None]:
+    def q(p: float) -> float | None:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else None
+
+    return {"p50": q(0.5), "p95": q(0.95), "p99": q(0.99)}
+
+
+def run_live(
+    scenario_ref: str,
+    scenario: Scenario,
+    modes: list[Mode],
+    levers: frozenset[str] | None,
+    settings: LiveSettings,
+    external_services: bool = False,
+    bootstrap: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, LiveResult]:
+    results: dict[str, LiveResult] = {}
+    with live_system(
+        scenario_ref, scenario, modes, bootstrap, settings.speedup, external_services
+    ) as address:
+        settings.bootstrap = address
+        for mode in modes:
+            process = Process.of(scenario, mode, levers if mode == "after" else None)
+            harness = Harness(process, settings)
+            report = (lambda done, total, m=mode: progress(m, done, total)) if progress else None
+            results[mode] = harness.run(report)
+    return results
+
+
+def des_on_same_arrivals(
+    scenario: Scenario,
+    mode: Mode,
+    levers: frozenset[str] | None,
+    arrivals: list[float],
+    replications: int = 5,
+) -> dict[str, Any]:
+    """The DES measures for the very arrivals a live run replayed (its agreement check)."""
+    from sim.engine import run_replications
+    from sim.measures import measures
+
+    with tempfile.TemporaryDirectory() as folder:
+        trace = Path(folder) / "arrivals.csv"
+        trace.write_text("arrival_minutes\n" + "".join(f"{t!r}\n" for t in arrivals))
+        spec = scenario.applicants.arrivals.model_copy(
+            update={"trace": str(trace), "per_working_day": None}
+        )
+        replayed = scenario.model_copy(
+            update={
+                "applicants": scenario.applicants.model_copy(update={"arrivals": spec}),
+                "run": scenario.run.model_copy(update={"warmup_days": 0}),
+            }
+        )
+        process = Process.of(replayed, mode, levers if mode == "after" else None)
+        return measures(process, run_replications(process, replications, warmup_days=0, jobs=1))

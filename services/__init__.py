@@ -1,0 +1,1 @@
+"""Faust stream processors: a department, the integrated platform, the shared data."""

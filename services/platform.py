@@ -1,0 +1,234 @@
+"""The integrated platform (一窗受理): one window takes the whole application, then the
+platform routes each item to its department as the dependency DAG allows, joins the
+decisions in a Faust table and emits one completion per case.
+
+State changes happen only in agents (a Faust table is changed from the stream that owns
+the key's partition); slow work (the window, a paper transfer) runs as tasks that only
+send events.  The platform reads its own window's ``served`` events back from the
+decisions topic, so intake, routing and completion are one ordered story per case.
+Each (case, item) decision is applied once, however often it is delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import faust
+
+from scenarios.levers import SINGLE_WINDOW
+from scenarios.model import Scenario
+from services.app import Offices, Service, make_app, raw_topic
+from sim.distributions import sampler
+from topics.names import (
+    APPLICATIONS,
+    COMPLETIONS,
+    DATA_REPLIES,
+    DATA_REQUESTS,
+    DECISIONS,
+    requests_topic,
+)
+from topics.schemas import (
+    Application,
+    Clock,
+    Completion,
+    DataReply,
+    DataRequest,
+    Decision,
+    ItemRequest,
+    Served,
+)
+
+
+def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> faust.App:
+    app = make_app(f"onething-{scenario.name}-platform", bootstrap)
+    service = Service("platform", app)
+    applications = raw_topic(app, APPLICATIONS)
+    decisions = raw_topic(app, DECISIONS)
+    completions = raw_topic(app, COMPLETIONS)
+    data_requests = raw_topic(app, DATA_REQUESTS)
+    data_replies = raw_topic(app, DATA_REPLIES)
+    to_department = {d: raw_topic(app, requests_topic(d)) for d in scenario.departments}
+    window = Offices(scenario, SINGLE_WINDOW)
+    cases = app.Table(f"onething-{scenario.name}-platform-cases", default=dict)
+    items = list(scenario.items)
+    serving: set[tuple] = set()
+
+    def clock_of(case: dict[str, Any]) -> Clock:
+        return Clock.model_validate(case["clock"])
+
+    @app.agent(applications)
+    async def intake(stream: Any) -> None:
+        async for event in stream.noack().events():
+            application = await service.receive(event, (Application,), "to platform")
+            if application is not None and application.bundle != scenario.name:
+                await service.dead_letter(
+                    event, f"bundle {application.bundle!r}: this platform serves {scenario.name!r}"
+                )
+                application = None
+            if application is None:
+                event.ack()
+                continue
+            unknown = [
+                k for k in [*(application.file or []), *application.collect] if k not in items
+            ]
+            if unknown:
+                await service.dead_letter(event, f"unknown items: {', '.join(unknown)}")
+                event.ack()
+                continue
+            case = cases[application.case_id]
+            if not case:
+                clock = application.clock or default_clock.model_copy(
+                    update={"origin": time.time()}
+                )
+                case = {
+                    "clock": clock.model_dump(),
+                    "accepted": [],
+                    "decided": {},
+                    "dispatched": [],
+                    "completed": False,
+                    "hops": application.hops,
+                }
+                cases[application.case_id] = case
+            key = (
+                application.case_id,
+                application.attempt,
+                tuple(application.file or ()),
+                tuple(application.collect),
+            )
+            if key in serving:
+                event.ack()
+                continue
+            serving.add(key)
+            asyncio.ensure_future(serve_window(event, application, clock_of(case)))
+
+    async def serve_window(event: Any, application: Application, clock: Clock) -> None:
+        try:
+            office = window.of(clock.levers)
+            file = list(office.process.order) if application.file is None else application.file
+            served = await office.window(
+                clock,
+                SINGLE_WINDOW,
+                application.case_id,
+                file,
+                application.collect,
+                application.attempt,
+                application.hops,
+            )
+            await service.send(decisions, served)
+        except Exception:
+            service.log_failure(application)
+        finally:
+            event.ack()
+
+    @app.agent(decisions)
+    async def join(stream: Any) -> None:
+        async for event in stream.events():
+            message = await service.receive(event, (Served, Decision), "to platform")
+            if message is None or message.case_id not in cases:
+                continue  # other runs' and before-mode traffic share this topic
+            case = cases[message.case_id]
+            if isinstance(message, Served):
+                if message.place != SINGLE_WINDOW or not message.file:
+                    continue
+                fresh = [
+                    k
+                    for k in message.file
+                    if k not in message.sent_back and k not in case["accepted"]
+                ]
+                if not fresh:
+                    continue
+                case["accepted"] = case["accepted"] + fresh
+                case["hops"] = message.hops
+            elif message.item in case["decided"]:
+                continue  # a redelivered decision: applied once already
+            else:
+                case["decided"] = {**case["decided"], message.item: message.decided_at}
+                case["hops"] = message.hops
+            cases[message.case_id] = case
+            await advance(message.case_id, case)
+
+    async def advance(case_id: str, case: dict[str, Any]) -> None:
+        """Route what is ready; complete the case when every item is decided."""
+        clock = clock_of(case)
+        process = window.of(clock.levers).process
+        if len(case["accepted"]) < len(items):
+            return
+        if len(case["decided"]) == len(items):
+            if not case["completed"]:
+                case["completed"] = True
+                cases[case_id] = case
+                await service.send(
+                    completions,
+                    Completion(
+                        case_id=case_id,
+                        decided_at=case["decided"],
+                        completed_at=clock.now(),
+                        hops=case["hops"],
+                    ),
+                )
+            return
+        pending = [k for k in process.order if k not in case["dispatched"]]
+        if process.parallel:
+            ready = [
+                k for k in pending if all(d in case["decided"] for d in process.item(k).requires)
+            ]
+        else:  # one after another: the next item once everything sent is decided
+            ready = pending[:1] if all(k in case["decided"] for k in case["dispatched"]) else []
+        if not ready:
+            cases[case_id] = case
+            return
+        case["dispatched"] = case["dispatched"] + ready
+        cases[case_id] = case
+        for key in ready:
+            if process.has("data_sharing") and (fetched := _fetched(process, key)):
+                await service.send(
+                    data_requests,
+                    DataRequest(case_id=case_id, item=key, materials=fetched, hops=case["hops"]),
+                )
+            elif process.item(key).requires and not process.has("data_sharing"):
+                asyncio.ensure_future(transfer_then_route(case_id, key, clock, case["hops"]))
+            else:
+                await route(case_id, key, clock, case["hops"])
+
+    async def transfer_then_route(case_id: str, key: str, clock: Clock, hops: list) -> None:
+        """Without data sharing, paper goes from office to office first."""
+        office = window.of(clock.levers)
+        transfer = sampler(
+            scenario.levers.paper_transfer, office.rng, office.calendar.minutes_per_day
+        )
+        start = clock.now()
+        await office.sleep_minutes(clock, office.calendar.add_working(start, transfer()) - start)
+        await route(case_id, key, clock, hops)
+
+    async def route(case_id: str, key: str, clock: Clock, hops: list) -> None:
+        department = scenario.items[key].department
+        await service.send(
+            to_department[department],
+            ItemRequest(
+                case_id=case_id,
+                department=department,
+                file=[key],
+                at_window=False,
+                clock=clock,
+                hops=hops,
+            ),
+        )
+
+    @app.agent(data_replies)
+    async def fetched(stream: Any) -> None:
+        async for event in stream.events():
+            reply = await service.receive(event, (DataReply,), "to platform")
+            if reply is None or reply.case_id not in cases:
+                continue
+            case = cases[reply.case_id]
+            await route(reply.case_id, reply.item, clock_of(case), reply.hops)
+
+    return app
+
+
+def _fetched(process: Any, key: str) -> list[str]:
+    """Materials of this item that data sharing fetches instead of asking for."""
+    materials = process.scenario.materials
+    return [m for m in process.item(key).materials if materials[m].shared or m in process.produced]

@@ -1,0 +1,416 @@
+"""The live load harness: a SimPy real-time environment replays applicants onto Kafka.
+
+Each applicant walks the same journey as in the DES (``scenarios.journey``), but the
+windows and back offices are the live services: before, the applicant files at each
+department's topic and waits for its ``served`` and ``decision`` events; after, it files
+once with the platform and waits for the completion.  Travel, collecting materials after
+a 补正 and the post are the applicant's own time, simulated here.
+
+Kafka clients: kafka-python produces; a kafka-python consumer with partitions assigned by
+hand (no consumer group) reads decisions and completions in a thread and hands them to
+the simulation, which polls every few milliseconds.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy.rt
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from scenarios.journey import journey
+from scenarios.levers import SINGLE_WINDOW, Process
+from sim.arrivals import arrival_times
+from sim.calendar import WorkingCalendar
+from sim.distributions import sampler
+from topics.names import APPLICATIONS, COMPLETIONS, DECISIONS, requests_topic
+from topics.schemas import (
+    Application,
+    BadEvent,
+    Clock,
+    Completion,
+    Decision,
+    ItemRequest,
+    Served,
+    decode,
+    encode,
+    hop_ms,
+)
+
+POLL_SECONDS = 0.002
+
+
+class LiveError(RuntimeError):
+    """A live run that cannot go on (no broker, services silent past the deadline)."""
+
+
+@dataclass
+class LiveSettings:
+    bootstrap: str
+    speedup: float = 500.0
+    """Simulated minutes per real second.  Each Kafka hop costs the simulated time it
+    takes in real time, so the speed-up trades run time against agreement with the DES:
+    at 500 a 10 ms hop is 5 simulated minutes."""
+    duration_days: int = 5
+    """Calendar days during which applicants arrive."""
+    rate: float | None = None
+    """Arrivals per working day (default: the scenario's)."""
+    infra_only: bool = False
+    seed: int = 1
+    drain_seconds: float = 300.0
+    """Real seconds to wait for the last cases before giving up on them."""
+    arrivals: list[float] | None = None
+    """Replay these arrival minutes instead of drawing them (an agreement check)."""
+
+
+@dataclass
+class LiveCase:
+    case_id: str
+    arrival: float
+    done: float | None = None
+    trips: int = 0
+    wait: float = 0.0
+
+
+@dataclass
+class LiveResult:
+    process: Process
+    cases: list[LiveCase]
+    arrivals: list[float]
+    hops_ms: dict[str, list[float]]
+    busy_minutes: dict[str, float]
+    open_minutes: float
+    wall_seconds: float
+    max_in_flight: int
+    """Most requests at once that had been sent and not yet served by a window."""
+    sent: int
+    received: int
+    ignored: int = 0
+    """Events of other runs, or duplicates, seen and not applied."""
+    duplicates: int = 0
+    calendar: WorkingCalendar = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def completed(self) -> list[LiveCase]:
+        return [c for c in self.cases if c.done is not None]
+
+
+class Harness:
+    def __init__(self, process: Process, settings: LiveSettings):
+        if process.online:
+            raise LiveError("live mode does not model online intake; drop the online_intake lever")
+        self.process = process
+        self.settings = settings
+        s = process.scenario
+        self.run_id = uuid.uuid4().hex[:8]
+        self.rng = random.Random(settings.seed)
+        self.calendar = WorkingCalendar(s.calendar, s.run.start_date)
+        per_day = self.calendar.minutes_per_day
+        if settings.infra_only:  # the applicant's own time is zero too: only the pipeline
+            self.travel = self.mail = self.rework_delay = lambda: 0.0
+        else:
+            self.travel = sampler(s.applicants.travel, self.rng, per_day)
+            self.mail = sampler(s.applicants.mail, self.rng, per_day)
+            self.rework_delay = sampler(s.applicants.rework_delay, self.rng, per_day)
+        self.journey = journey(process)
+        self.delivery = {k: process.delivery(k) for k in process.order}
+        self._facts: dict[tuple, Any] = {}
+        self._waiters: dict[tuple, simpy.Event] = {}
+        self._inbox: queue.Queue[tuple[Any, float | None]] = queue.Queue()
+        self._stop = threading.Event()
+        self.hops: dict[str, list[float]] = defaultdict(list)
+        self.busy: dict[str, float] = defaultdict(float)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.sent = self.received = self.ignored = self.duplicates = 0
+
+    # --- Kafka ------------------------------------------------------------------
+
+    def _consume(self, consumer: KafkaConsumer) -> None:
+        while not self._stop.is_set():
+            for records in consumer.poll(timeout_ms=50).values():
+                for record in records:
+                    try:
+                        message = decode(record.value, (Served, Decision, Completion))
+                    except BadEvent:
+                        self.ignored += 1
+                        continue
+                    self._inbox.put((message, hop_ms(record.headers)))
+
+    def _send(self, topic: str, message: Any) -> None:
+        key, value, headers = encode(message)
+        self.producer.send(topic, key=key, value=value, headers=headers)
+        self.sent += 1
+        self.in_flight += 1  # until its window serves it
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    # --- facts arriving from the services ----------------------------------------
+
+    def _poll(self) -> Generator[Any, Any, None]:
+        tick = POLL_SECONDS * self.settings.speedup
+        while True:
+            while True:
+                try:
+                    message, latency = self._inbox.get_nowait()
+                except queue.Empty:
+                    break
+                self._apply(message, latency)
+            yield self.env.timeout(tick)
+
+    def _apply(self, message: Any, latency: float | None) -> None:
+        if not message.case_id.startswith(self.run_id):
+            self.ignored += 1
+            return
+        if isinstance(message, Served):
+            key: tuple = (
+                "served",
+                message.case_id,
+                message.place,
+                message.attempt,
+                tuple(message.file),
+                tuple(message.collect),
+            )
+        elif isinstance(message, Decision):
+            key = ("decided", message.case_id, message.item)
+        else:
+            key = ("completed", message.case_id)
+        if key in self._facts:
+            self.duplicates += 1
+            return
+        self.received += 1
+        for hop, ms in message.hops:
+            self.hops[hop].append(ms)
+        if latency is not None:
+            self.hops["to harness"].append(latency)
+        if isinstance(message, Served):
+            if message.served_at - message.service_minutes < self.measured_until:
+                self.busy[message.place] += message.service_minutes
+            self.in_flight -= 1
+        self._facts[key] = message
+        waiter = self._waiters.pop(key, None)
+        if waiter is not None:
+            waiter.succeed(message)
+
+    def _wait(self, key: tuple) -> Generator[Any, Any, Any]:
+        if key in self._facts:
+            return self._facts[key]
+        event = self._waiters.setdefault(key, self.env.event())
+        return (yield event)
+
+    # --- applicants ----------------------------------------------------------------
+
+    def _working_later(self, start: float, minutes: float) -> float:
+        return self.calendar.add_working(start, minutes)
+
+    def _in_hand(self, case: LiveCase, key: str) -> Generator[Any, Any, float]:
+        """When a result is in the applicant's hands (paper results once collected)."""
+        decision = yield from self._wait(("decided", case.case_id, key))
+        mode = self.delivery[key]
+        if mode == "mail":
+            return self._working_later(decision.decided_at, self.mail())
+        return decision.decided_at
+
+    def _visit(
+        self,
+        case: LiveCase,
+        place: str,
+        file: list[str],
+        collect: list[str],
+        trip: bool,
+        send: Callable[[list[str], list[str], int], None],
+    ) -> Generator:
+        """Travel, file, and re-file what is sent back, until all is accepted."""
+        attempt = 0
+        while True:
+            if trip:
+                yield self.env.timeout(self.travel())
+                case.trips += 1
+            send(file, collect, attempt)
+            served = yield from self._wait(
+                ("served", case.case_id, place, attempt, tuple(file), tuple(collect))
+            )
+            case.wait += served.queue_minutes
+            if not served.sent_back:
+                return
+            file, collect, attempt, trip = served.sent_back, [], attempt + 1, True
+            yield self.env.timeout(
+                self._working_later(self.env.now, self.rework_delay()) - self.env.now
+            )
+
+    def _siloed(self, case: LiveCase) -> Generator:
+        env = self.env
+        in_hand: dict[str, float] = {}
+        for visit in self.journey:
+            for key in visit.awaits:
+                if key in visit.collect:
+                    yield from self._wait(("decided", case.case_id, key))
+                elif key not in in_hand:
+                    in_hand[key] = yield from self._in_hand(case, key)
+            ready = max(
+                (in_hand.get(k, 0.0) for k in visit.awaits if k not in visit.collect), default=0.0
+            )
+            if ready > env.now:
+                yield env.timeout(ready - env.now)
+
+            def send(file: list[str], collect: list[str], attempt: int, place=visit.place) -> None:
+                self._send(
+                    requests_topic(place),
+                    ItemRequest(
+                        case_id=case.case_id,
+                        department=place,
+                        file=file,
+                        collect=collect,
+                        attempt=attempt,
+                        clock=self.clock,
+                    ),
+                )
+
+            yield from self._visit(
+                case, visit.place, list(visit.file), list(visit.collect), visit.trip, send
+            )
+            for key in visit.collect:
+                in_hand[key] = env.now
+            for key in visit.file:
+                if self.delivery[key] == "on_the_spot":
+                    in_hand[key] = yield from self._in_hand(case, key)
+                    if in_hand[key] > env.now:
+                        yield env.timeout(in_hand[key] - env.now)
+        for key in self.process.order:
+            if key not in in_hand:
+                in_hand[key] = yield from self._in_hand(case, key)
+        yield from self._finish(case, max(in_hand.values()))
+
+    def _integrated(self, case: LiveCase) -> Generator:
+        filing, *collecting = self.journey
+
+        def send(file: list[str], collect: list[str], attempt: int) -> None:
+            self._send(
+                APPLICATIONS,
+                Application(
+                    case_id=case.case_id,
+                    bundle=self.process.scenario.name,
+                    clock=self.clock,
+                    file=None if attempt == 0 and not collect else file,
+                    collect=collect,
+                    attempt=attempt,
+                ),
+            )
+
+        yield from self._visit(case, SINGLE_WINDOW, list(filing.file), [], filing.trip, send)
+        completion = yield from self._wait(("completed", case.case_id))
+        in_hand = {}
+        for key, decided in completion.decided_at.items():
+            mode = self.delivery[key]
+            in_hand[key] = self._working_later(decided, self.mail()) if mode == "mail" else decided
+        for visit in collecting:
+            yield from self._visit(case, SINGLE_WINDOW, [], list(visit.collect), True, send)
+            for key in visit.collect:
+                in_hand[key] = self.env.now
+        yield from self._finish(case, max(in_hand.values()))
+
+    def _finish(self, case: LiveCase, last: float) -> Generator:
+        if last > self.env.now:
+            yield self.env.timeout(last - self.env.now)
+        case.done = self.env.now
+
+    def _arrivals(self, times: list[float], cases: list[LiveCase]) -> Generator:
+        applicant = self._integrated if self.process.integrated else self._siloed
+        for n, t in enumerate(times):
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            case = LiveCase(f"{self.run_id}-{n}", t)
+            cases.append(case)
+            self.env.process(applicant(case))
+
+    # --- the run ---------------------------------------------------------------------
+
+    def arrival_times(self) -> list[float]:
+        if self.settings.arrivals is not None:
+            return list(self.settings.arrivals)
+        arrivals = self.process.scenario.applicants.arrivals
+        if self.settings.rate is not None:
+            arrivals = arrivals.model_copy(
+                update={"per_working_day": self.settings.rate, "trace": None}
+            )
+        return list(arrival_times(arrivals, self.calendar, self.rng, self.settings.duration_days))
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> LiveResult:
+        settings = self.settings
+        times = self.arrival_times()
+        if not times:
+            raise LiveError("no applicant arrives in this run: raise --duration or --rate")
+        self.measured_until = max(times)  # utilisation: window work begun while arriving
+        self.producer = KafkaProducer(bootstrap_servers=settings.bootstrap, acks=1, linger_ms=0)
+        consumer = KafkaConsumer(
+            bootstrap_servers=settings.bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=10,
+            auto_offset_reset="latest",
+        )
+        partitions = [
+            TopicPartition(t, p)
+            for t in (DECISIONS, COMPLETIONS)
+            for p in consumer.partitions_for_topic(t) or ()
+        ]
+        consumer.assign(partitions)
+        for tp in partitions:
+            consumer.position(tp)  # fix the start before anything is sent
+        reader = threading.Thread(target=self._consume, args=(consumer,), daemon=True)
+        reader.start()
+        cases: list[LiveCase] = []
+        try:
+            # simulated minute 0 is now; the first applicant arrives at the first opening
+            self.env = simpy.rt.RealtimeEnvironment(factor=1 / settings.speedup, strict=False)
+            self.clock = Clock(
+                origin=time.time(),
+                minutes_per_second=settings.speedup,
+                infra_only=settings.infra_only,
+                levers=sorted(self.process.levers),
+            )
+            started = time.perf_counter()
+            self.env.process(self._poll())
+            self.env.process(self._arrivals(times, cases))
+            deadline = None
+            while True:
+                self.env.run(until=self.env.now + settings.speedup * 0.25)
+                done = sum(c.done is not None for c in cases)
+                if progress:
+                    progress(done, len(times))
+                if len(cases) == len(times):
+                    if done == len(times):
+                        break
+                    deadline = deadline or time.perf_counter() + settings.drain_seconds + (
+                        max(times) / settings.speedup
+                    )
+                    if time.perf_counter() > deadline:
+                        break
+            wall = time.perf_counter() - started
+        finally:
+            self._stop.set()
+            reader.join(timeout=5)
+            consumer.close()
+            self.producer.close(timeout=5)
+        return LiveResult(
+            process=self.process,
+            cases=cases,
+            arrivals=times,
+            hops_ms=dict(self.hops),
+            busy_minutes=dict(self.busy),
+            open_minutes=self.calendar.working_between(0.0, self.measured_until),
+            wall_seconds=wall,
+            max_in_flight=self.max_in_flight,
+            sent=self.sent,
+            received=self.received,
+            ignored=self.ignored,
+            duplicates=self.duplicates,
+            calendar=self.calendar,
+        )

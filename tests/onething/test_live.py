@@ -1,0 +1,191 @@
+"""Live mode against the real embedded broker (Tansu): services as OS processes, the
+harness replaying applicants, nothing mocked."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import uuid
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from onething.cli import main
+from onething.live import des_on_same_arrivals, live_system, measures_of
+from scenarios.counts import counts
+from scenarios.levers import Process
+from scenarios.loader import load_scenario
+from sim.harness import Harness, LiveSettings
+from topics.names import COMPLETIONS, DEAD_LETTERS, DECISIONS, requests_topic
+from topics.schemas import decode
+
+FLEET_SPEEDUP = 2000.0  # for applications sent without a clock (plain Kafka clients)
+
+
+@pytest.fixture(scope="module")
+def newborn():
+    return load_scenario("newborn")
+
+
+@pytest.fixture(scope="module")
+def bootstrap(newborn):
+    with live_system(
+        "newborn", newborn, ["before", "after"], None, FLEET_SPEEDUP, False
+    ) as address:
+        yield address
+
+
+def _events(bootstrap: str, topics: list[str], until, timeout: float = 60.0) -> list:
+    """Every event on ``topics`` from the beginning, until ``until(events)`` holds."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=10, enable_auto_commit=False
+    )
+    partitions = [TopicPartition(t, p) for t in topics for p in consumer.partitions_for_topic(t)]
+    consumer.assign(partitions)
+    consumer.seek_to_beginning()
+    events: list = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not until(events):
+            for records in consumer.poll(timeout_ms=100).values():
+                events += [(r.topic, r.value) for r in records]
+    finally:
+        consumer.close()
+    return events
+
+
+def _case_events(events: list, case_id: str) -> list:
+    out = []
+    for topic, value in events:
+        try:
+            message = decode(value)
+        except ValueError:
+            continue
+        if message.case_id == case_id:
+            out.append((topic, message))
+    return out
+
+
+def _produce(bootstrap: str, topic: str, key: bytes, value: bytes) -> None:
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    producer.send(topic, key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+def _live(newborn, bootstrap: str, mode: str, speedup: float, days: int):
+    settings = LiveSettings(bootstrap=bootstrap, speedup=speedup, duration_days=days, seed=3)
+    return Harness(Process.of(newborn, mode), settings).run()
+
+
+def test_after_mode_completes_every_case_through_platform_and_departments(newborn, bootstrap):
+    result = _live(newborn, bootstrap, "after", speedup=2000, days=2)
+    assert result.cases and len(result.completed) == len(result.cases)
+    m = measures_of(result)
+    assert (m["steps"], m["materials"], m["trips"]) == (3, 2, 1)
+    assert m["unfinished"] == 0 and m["trips_observed"]["p50"] == 1
+    infra = m["infra"]
+    assert infra["hop_ms"]["p50"] > 0 and infra["cases_per_s"] > 0
+    assert {"to platform", "to hospital", "to harness"} <= set(infra["hop_ms_by_hop"])
+    assert infra["duplicates_ignored"] == 0
+
+
+@pytest.mark.parametrize(("mode", "speedup"), [("before", 2000.0), ("after", 500.0)])
+def test_live_end_to_end_time_agrees_with_the_des_on_the_same_arrivals(
+    newborn, bootstrap, mode, speedup
+):
+    result = _live(newborn, bootstrap, mode, speedup=speedup, days=3)
+    live = measures_of(result)
+    assert live["unfinished"] == 0
+    des = des_on_same_arrivals(newborn, mode, None, result.arrivals)
+    live_mean, des_mean = live["time_working_days"]["mean"], des["time_working_days"]["mean"]
+    assert abs(live_mean - des_mean) / des_mean < 0.10, (live_mean, des_mean)
+    assert live["trips"] == counts(Process.of(newborn, mode))["trips"]
+
+
+def test_a_plain_json_application_from_any_kafka_client_completes(bootstrap):
+    case_id = f"plain-{uuid.uuid4().hex[:6]}"
+    raw = json.dumps({"type": "application", "v": 1, "case_id": case_id, "bundle": "newborn"})
+    _produce(bootstrap, "onething.applications", case_id.encode(), raw.encode())
+
+    def completed(events):
+        return any(m.type == "completion" for _, m in _case_events(events, case_id))
+
+    events = _case_events(_events(bootstrap, [COMPLETIONS, DECISIONS], completed), case_id)
+    completion = [m for _, m in events if m.type == "completion"]
+    assert len(completion) == 1
+    assert set(completion[0].decided_at) == set(load_scenario("newborn").items)
+
+
+def test_a_redelivered_application_has_no_second_effect(bootstrap, newborn):
+    case_id = f"twice-{uuid.uuid4().hex[:6]}"
+    raw = json.dumps({"type": "application", "v": 1, "case_id": case_id, "bundle": "newborn"})
+    for _ in range(2):
+        _produce(bootstrap, "onething.applications", case_id.encode(), raw.encode())
+
+    def settled(events):
+        mine = _case_events(events, case_id)
+        return any(m.type == "completion" for _, m in mine)
+
+    _events(bootstrap, [COMPLETIONS], settled)
+    time.sleep(2)  # let any second effect surface
+    mine = _case_events(_events(bootstrap, [COMPLETIONS, DECISIONS], lambda e: False, 5), case_id)
+    decisions = [m.item for _, m in mine if m.type == "decision"]
+    assert sorted(decisions) == sorted(newborn.items)  # each item decided once
+    assert sum(m.type == "completion" for _, m in mine) == 1
+    assert sum(m.type == "served" for _, m in mine) == 1
+
+
+def test_a_malformed_event_is_dead_lettered_and_the_department_keeps_serving(bootstrap):
+    topic = requests_topic("hrss")
+    marker = uuid.uuid4().hex
+    _produce(bootstrap, topic, b"junk", f"{{not json {marker}".encode())
+
+    def lettered(events):
+        return any(marker in v.decode("utf-8", "replace") for t, v in events if t == DEAD_LETTERS)
+
+    letters = [
+        json.loads(v)
+        for t, v in _events(bootstrap, [DEAD_LETTERS], lettered)
+        if marker in v.decode("utf-8", "replace")
+    ]
+    assert len(letters) == 1
+    letter = letters[0]
+    assert letter["reason"].startswith("malformed JSON")
+    assert (letter["source_topic"], letter["service"]) == (topic, "department hrss")
+    assert letter["offset"] >= 0 and letter["partition"] >= 0
+    # and it still serves: a plain application passes through hrss to completion
+    test_a_plain_json_application_from_any_kafka_client_completes(bootstrap)
+
+
+def test_live_command_runs_everything_itself_and_prints_the_compare_json(capsys):
+    argv = [
+        "live",
+        "restaurant",
+        "--mode",
+        "after",
+        "--duration",
+        "2",
+        "--speedup",
+        "3000",
+        "--json",
+    ]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["scenario"] == "restaurant"
+    after = doc["after"]
+    assert after["cases"] == after["arrived"] > 0 and after["materials"] == 17
+    assert set(doc["infra"]["after"]) >= {"hop_ms", "cases_per_s", "max_lag"}
+    assert set(doc["infra"]["after"]["hop_ms"]) == {"p50", "p95", "p99"}
+
+
+def test_no_broker_at_the_address_is_a_one_line_error_within_ten_seconds(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free: nothing listens once the socket closes
+    started = time.monotonic()
+    assert main(["live", "newborn", "--bootstrap", f"127.0.0.1:{port}"]) == 1
+    assert time.monotonic() - started < 10
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and f"127.0.0.1:{port}" in err and "onething broker" in err

@@ -1,0 +1,35 @@
+"""Topic names and partitioning.
+
+Every message is keyed by its case id, so all events of one case land in the same
+partition of each topic and keep their order.
+"""
+
+from __future__ import annotations
+
+from scenarios.model import Scenario
+
+PARTITIONS = 4
+
+APPLICATIONS = "onething.applications"
+"""One application for the whole bundle, filed with the integrated platform (after)."""
+DATA_REQUESTS = "onething.data.requests"
+"""The platform asks the shared-data service for the materials it must not ask for."""
+DATA_REPLIES = "onething.data.replies"
+DECISIONS = "onething.decisions"
+"""Window services and decisions from departments and the platform's single window."""
+COMPLETIONS = "onething.completions"
+"""One per case: every item decided (after)."""
+DEAD_LETTERS = "onething.deadletter"
+"""Events a service could not accept, with the reason and where they came from."""
+
+
+def requests_topic(department: str) -> str:
+    """Items filed at (before) or routed to (after) one department."""
+    return f"onething.requests.{department}"
+
+
+def all_topics(scenario: Scenario) -> dict[str, int]:
+    """Every topic a live run of this scenario uses, with its partition count."""
+    names = [APPLICATIONS, DATA_REQUESTS, DATA_REPLIES, DECISIONS, COMPLETIONS, DEAD_LETTERS]
+    names += [requests_topic(d) for d in scenario.departments]
+    return dict.fromkeys(names, PARTITIONS)
