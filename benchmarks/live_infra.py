@@ -30,18 +30,19 @@ from scenarios.levers import Process  # noqa: E402
 from scenarios.loader import load_scenario  # noqa: E402
 from scenarios.model import CalendarSpec  # noqa: E402
 from sim.harness import Harness, LiveSettings  # noqa: E402
+from topics.names import FETCH_WAIT_MS  # noqa: E402
 
 SPEEDUP = 1440.0  # one simulated day per second: arrivals per day = arrivals per second
 P99_LIMIT_MS = 500.0
 
 
 async def raw_round_trip_ms(bootstrap: str, n: int = 300) -> list[float]:
-    """Produce one message, wait until a consumer (fetch wait as the services') has it."""
+    """Produce one message; wait until a consumer with the services' fetch wait has it."""
     topic = "onething.bench.roundtrip"
     create_topics(bootstrap, {topic: 1})
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=0)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, fetch_max_wait_ms=5, enable_auto_commit=False
+        bootstrap_servers=bootstrap, fetch_max_wait_ms=FETCH_WAIT_MS, enable_auto_commit=False
     )
     await producer.start()
     await consumer.start()

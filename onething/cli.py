@@ -25,6 +25,7 @@ from onething.broker import BrokerUnavailable
 from scenarios.errors import FileError
 from scenarios.levers import LEVERS, UnknownLever, parse_levers
 from scenarios.loader import catalog_names, load_scenario
+from scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
 from sim.eventlog import Export, check_suffix
 from sim.harness import LiveError
 
@@ -476,10 +477,14 @@ def _duration(minutes: float) -> str:
 
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--replications", type=_positive, help="default: the scenario's run.replications"
+        "--replications",
+        type=_at_most(MAX_REPLICATIONS),
+        help="default: the scenario's run.replications",
     )
     p.add_argument("--seed", type=int, help="default: the scenario's run.seed")
-    p.add_argument("--horizon-days", type=_positive, help="calendar days of arrivals")
+    p.add_argument(
+        "--horizon-days", type=_at_most(MAX_HORIZON_DAYS), help="calendar days of arrivals"
+    )
     p.add_argument(
         "--warmup-days", type=_non_negative, help="cases arriving earlier are not measured"
     )
@@ -492,6 +497,16 @@ def _positive(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
     return value
+
+
+def _at_most(limit: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = _positive(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"{value} is over the limit of {limit}")
+        return value
+
+    return parse
 
 
 def _positive_float(text: str) -> float:
@@ -540,7 +555,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("calibrate", help="published figures vs the model, per catalog bundle")
     p.add_argument("bundles", nargs="*", help="default: every catalog bundle")
-    p.add_argument("--replications", type=_positive)
+    p.add_argument("--replications", type=_at_most(MAX_REPLICATIONS))
     p.add_argument("--seed", type=int)
     p.add_argument("--jobs", type=_positive)
     p.add_argument("--json", action="store_true")

@@ -31,6 +31,11 @@ StepKind = Literal["apply", "review", "inspect", "decide", "deliver"]
 Delivery = Literal["pickup", "mail", "on_the_spot"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 
+# Limits on sizes that would exhaust memory or run for days (a typo of three zeros).
+MAX_HORIZON_DAYS = 20 * 366
+MAX_REPLICATIONS = 10_000
+MAX_ARRIVALS_PER_DAY = 1_000_000
+
 
 class Strict(BaseModel):
     """Unknown keys are mistakes (a typo must not be silently ignored)."""
@@ -232,7 +237,7 @@ class Item(Strict):
 
 
 class Arrivals(Strict):
-    per_working_day: PositiveFloat | None = None
+    per_working_day: Annotated[float, Field(gt=0, le=MAX_ARRIVALS_PER_DAY)] | None = None
     hourly_profile: dict[Annotated[int, Field(ge=0, le=23)], NonNegativeFloat] | None = None
     weekday_profile: dict[Weekday, NonNegativeFloat] | None = None
     trace: str | None = None
@@ -302,10 +307,10 @@ class PublishedFigure(Strict):
 
 
 class RunSettings(Strict):
-    horizon_days: PositiveInt = 60
+    horizon_days: Annotated[int, Field(gt=0, le=MAX_HORIZON_DAYS)] = 60
     """Calendar days during which applicants arrive."""
     warmup_days: NonNegativeInt = 10
-    replications: PositiveInt = 10
+    replications: Annotated[int, Field(gt=0, le=MAX_REPLICATIONS)] = 10
     seed: int = 20240116
     start_date: dt.date = dt.date(2026, 3, 2)
 

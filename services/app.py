@@ -4,7 +4,8 @@ and the office model (windows, calendar, service times) a service runs in scaled
 Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
 - a consumer-group join takes about half the session timeout, so it is short (2 s);
 - Tansu answers a fetch only when ``fetch_max_wait_ms`` expires, even when data is
-  waiting, and Faust hard-codes 1,500 ms: the worker's consumer is patched to 5 ms;
+  waiting, and Faust hard-codes 1,500 ms: the worker's consumer is patched to
+  ``topics.names.FETCH_WAIT_MS``;
 - the web server is off (two services would fight over port 6066) and the data
   directory is private to the process.
 """
@@ -27,15 +28,14 @@ from scenarios.levers import Process, parse_levers
 from scenarios.model import Scenario
 from sim.calendar import WorkingCalendar
 from sim.distributions import sampler
-from topics.names import DEAD_LETTERS, PARTITIONS
+from topics.names import DEAD_LETTERS, FETCH_WAIT_MS, PARTITIONS
 from topics.schemas import BadEvent, Clock, DeadLetter, Served, decode, encode, hop_ms
 
-FETCH_WAIT_MS = 5
 log = logging.getLogger("onething.services")
 
 
 def _short_fetch_wait() -> None:
-    """Make Faust's consumer long-poll for 5 ms instead of 1.5 s (see the module doc)."""
+    """Make Faust's consumer long-poll for FETCH_WAIT_MS instead of 1.5 s (module doc)."""
     thread = faust_aiokafka.AIOKafkaConsumerThread
     if getattr(thread, "_onething_patched", False):
         return

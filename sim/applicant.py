@@ -140,7 +140,7 @@ def _file_and_collect(run: Replication, case: Case, visit: Visit, place: str) ->
 def _back_office(run: Replication, case: Case, key: str, start: float) -> None:
     """Decide one item in working time from ``start``; hand the result over as the levers
     say (electronic and on-the-spot at once, mail after the post, paper when collected)."""
-    calendar = run.department_calendar(key)
+    calendar = run.item_calendar[key]
     decided = calendar.add_working(start, run.processing[key]())
     case.decided[key] = decided
     if run.tracing:

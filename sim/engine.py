@@ -28,8 +28,6 @@ from sim.eventlog import Export, FileRecorder, merge_parts
 from sim.statistics import StreamingStat
 
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
-MAX_HORIZON_DAYS = 20 * 366
-MAX_REPLICATIONS = 10_000
 
 
 class Case:
@@ -109,10 +107,10 @@ class Replication:
         self.delivery = {k: self.process.delivery(k) for k in order}
         self.rework = {k: self.process.rework(k) for k in order}
         draw = lambda dist: sampler(dist, self.rng, per_day)  # noqa: E731
+        self.item_calendar = {k: self.calendars[s.items[k].department] for k in order}
+        """The calendar each item's back office works by."""
         self.processing = {
-            k: sampler(
-                self.process.processing(k), self.rng, self.department_calendar(k).minutes_per_day
-            )
+            k: sampler(self.process.processing(k), self.rng, self.item_calendar[k].minutes_per_day)
             for k in order
         }
         self._handling = {k: draw(s.items[k].handling) for k in order}
@@ -137,10 +135,6 @@ class Replication:
         self.within_promise = 0
         self.arrived = 0
         self.finished = 0
-
-    def department_calendar(self, key: str) -> WorkingCalendar:
-        """The calendar an item's back office works by."""
-        return self.calendars[self.process.item(key).department]
 
     def handling(self, keys: Iterable[str]) -> float:
         """Window time for filing these items; one form shortens it with the fields."""

@@ -31,7 +31,7 @@ from scenarios.levers import SINGLE_WINDOW, Process
 from sim.arrivals import arrival_times
 from sim.calendar import WorkingCalendar
 from sim.distributions import sampler
-from topics.names import APPLICATIONS, COMPLETIONS, DECISIONS, requests_topic
+from topics.names import APPLICATIONS, COMPLETIONS, DECISIONS, FETCH_WAIT_MS, requests_topic
 from topics.schemas import (
     Application,
     BadEvent,
@@ -353,7 +353,7 @@ class Harness:
             bootstrap_servers=settings.bootstrap,
             group_id=None,
             enable_auto_commit=False,
-            fetch_max_wait_ms=10,
+            fetch_max_wait_ms=FETCH_WAIT_MS,
             auto_offset_reset="latest",
         )
         partitions = [
