@@ -113,7 +113,8 @@ class Comparison:
 
     def table(self) -> pd.DataFrame:
         b, a = self.before.table(), self.after.table()
-        table = pd.DataFrame({"before": b["mean"], "after": a["mean"]})
+        rows = b.index.append(a.index.difference(b.index, sort=False))  # before's order
+        table = pd.DataFrame({"before": b["mean"].reindex(rows), "after": a["mean"].reindex(rows)})
         table["change_pct"] = [change(x, y) for x, y in zip(table.before, table.after, strict=True)]
         return table
 
@@ -145,10 +146,8 @@ def calibrate(
             process = Process.of(scenario, mode)
             model = counts(process)
             figures = {f.measure: f for f in scenario.published if f.mode == mode}
-            simulated_time = None
-            if "time_working_days" in figures:
-                result = simulate(scenario, mode, None, options)
-                simulated_time = result.measures["time_working_days"]["mean"]
+            result = simulate(scenario, mode, None, options)
+            simulated_time = result.measures["time_working_days"]["mean"]
             for measure in ("steps", "materials", "trips", "form_fields", "time_working_days"):
                 figure = figures.get(measure)
                 simulated = simulated_time if measure == "time_working_days" else model[measure]
