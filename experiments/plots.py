@@ -24,6 +24,14 @@ FOUR = (
 )
 
 
+def save(fig: plt.Figure, path: Path) -> Path:
+    """Lay out, write the PNG and free the figure (many plots in one run)."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def _value(result: Result, key: str) -> float:
     value = result.measures[key]
     return value["mean"] if isinstance(value, dict) else value
@@ -38,10 +46,7 @@ def reductions(comparison: Comparison, path: Path) -> Path:
         ax.set_title(label)
         ax.set_ylim(0, max(before, after, 1e-9) * 1.2)
     fig.suptitle(f"{comparison.scenario.name}: before vs after")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def _pooled(result: Result, stat: str) -> StreamingStat:
@@ -63,10 +68,7 @@ def time_ecdf(results: dict[str, Result], path: Path, title: str) -> Path:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def utilisation(results: dict[str, Result], path: Path, title: str) -> Path:
@@ -82,10 +84,7 @@ def utilisation(results: dict[str, Result], path: Path, title: str) -> Path:
     ax.axhline(1.0, color="black", lw=0.8, ls="--")
     ax.set_ylabel("window utilisation")
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path)
 
 
 def compare_plots(comparison: Comparison, out_dir: Path) -> list[Path]:

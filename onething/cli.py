@@ -464,6 +464,26 @@ def cmd_live(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    from experiments.console import report
+    from experiments.runner import plan, run
+    from experiments.spec import load_spec
+
+    experiment = load_spec(args.spec)
+    work = plan(experiment)
+    out = args.out or Path("results") / experiment.spec.name
+    with _progress(len(work.jobs), f"experiment {experiment.spec.name}") as update:
+        outcome = run(work, out, args.jobs, update)
+    table = report(outcome)
+    print(f"{table.title}\n")
+    _print_table(
+        table.header, [[c if isinstance(c, str) else _num(c) for c in r] for r in table.rows]
+    )
+    print("\n" + "\n".join(table.notes))
+    print(f"\nwrote {out}/")
+    return 0
+
+
 def _duration(minutes: float) -> str:
     if minutes < 90:
         return f"{minutes:.0f} min"
@@ -620,6 +640,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_walk)
+
+    p = sub.add_parser(
+        "experiment", help="run an experiment spec (variants, lever attribution, load sweep)"
+    )
+    runs = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = runs.add_parser("run", help="run every variant x replication; tables, study and plots")
+    p.add_argument("spec", type=Path, help="an experiment spec (YAML), e.g. experiments/*.yaml")
+    p.add_argument("--out", type=Path, help="output folder (default: results/<spec name>)")
+    p.add_argument("--jobs", type=_positive, help="processes (default: every core)")
+    p.set_defaults(func=cmd_experiment)
     return parser
 
 

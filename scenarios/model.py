@@ -13,6 +13,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -30,6 +31,18 @@ WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun"
 StepKind = Literal["apply", "review", "inspect", "decide", "deliver"]
 Delivery = Literal["pickup", "mail", "on_the_spot"]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ValueError(
+            f"{name!r}: use lowercase letters, digits and underscores, starting with a letter"
+        )
+    return name
+
+
+Identifier = Annotated[str, AfterValidator(_identifier)]
+"""A name that becomes a file or folder name."""
 
 # Limits on sizes that would exhaust memory or run for days (a typo of three zeros).
 MAX_HORIZON_DAYS = 20 * 366
@@ -316,7 +329,7 @@ class RunSettings(Strict):
 
 
 class Scenario(Strict):
-    name: str
+    name: Identifier
     title: str
     description: str = ""
     sources: dict[str, str] = {}
@@ -333,12 +346,3 @@ class Scenario(Strict):
     assumptions: dict[str, str] = {}
     """Field path -> why this number is assumed rather than published."""
     run: RunSettings = RunSettings()
-
-    @field_validator("name")
-    @classmethod
-    def _identifier(cls, name: str) -> str:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-            raise ValueError(
-                f"{name!r}: use lowercase letters, digits and underscores, starting with a letter"
-            )
-        return name

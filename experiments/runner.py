@@ -1,0 +1,253 @@
+"""Run an experiment: every variant x replication as one flat batch over the cores.
+
+Each replication is keyed by a hash of everything its result depends on (the modified
+scenario, the levers, its seed, horizon and warm-up); a result already in the output
+folder's ``cache/`` is read back instead of simulated, so a re-run, a longer run (more
+replications) or a spec with one variant changed only computes what is new.  The seeds
+are ``sim.engine.replication_seeds``, the same for every variant (common random numbers),
+so a variant's numbers equal ``onething simulate`` with the same seed and settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.spec import AttributionSpec, Experiment, LoadSweepSpec
+from experiments.studies import TIME, UNFINISHED, UTILISATION, lever_attribution, load_sweep
+from experiments.variants import Variant, expand
+from scenarios.counts import counts
+from scenarios.levers import Process
+from sim.engine import Replication, ReplicationResult, replication_seeds
+from sim.statistics import t_interval
+
+CACHE_VERSION = 1
+"""Bump when the engine changes what a replication returns for the same inputs."""
+
+
+@dataclass(frozen=True)
+class Job:
+    variant: str
+    replication: int
+    process: Process
+    seed: int
+    horizon_days: int
+    warmup_days: int
+    key: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    experiment: Experiment
+    variants: list[Variant]
+    jobs: list[Job]
+
+
+@dataclass
+class Outcome:
+    plan: Plan
+    results: pd.DataFrame
+    summary: pd.DataFrame
+    study: dict[str, Any]
+    reused: int
+    computed: int
+    files: list[Path]
+
+
+def _scenario_digest(process: Process) -> str:
+    s = process.scenario
+    digest = hashlib.sha256(s.model_dump_json().encode())
+    if s.applicants.arrivals.trace is not None:
+        digest.update(Path(s.applicants.arrivals.trace).read_bytes())
+    return digest.hexdigest()
+
+
+def plan(experiment: Experiment) -> Plan:
+    variants = expand(experiment)
+    seeds = replication_seeds(experiment.seed, experiment.spec.replications)
+    jobs = []
+    for variant in variants:
+        scenario = _scenario_digest(variant.process)
+        for index, seed in enumerate(seeds):
+            inputs = {
+                "cache_version": CACHE_VERSION,
+                "scenario": scenario,
+                "levers": sorted(variant.process.levers),
+                "seed": seed,
+                "replication": index,
+                "horizon_days": experiment.horizon_days,
+                "warmup_days": experiment.warmup_days,
+            }
+            key = hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+            jobs.append(
+                Job(
+                    variant.name,
+                    index,
+                    variant.process,
+                    seed,
+                    experiment.horizon_days,
+                    experiment.warmup_days,
+                    key,
+                )
+            )
+    return Plan(experiment, variants, jobs)
+
+
+def replication_row(process: Process, r: ReplicationResult) -> dict[str, float]:
+    """One replication's measures, named as in the tidy table (``M`` of the README, per
+    replication; NaN where no case was measured)."""
+    nan = math.nan
+    time, wait, trips = r.stats["time_working_days"], r.stats["wait_minutes"], r.stats["trips"]
+    measured = r.cases > 0
+    return {
+        TIME: time.mean if measured else nan,
+        "time_working_days.p50": time.quantile(0.5),
+        "time_working_days.p90": time.quantile(0.9),
+        "wait_minutes.mean": wait.mean if measured else nan,
+        "trips_observed.mean": trips.mean if measured else nan,
+        "within_promise": r.within_promise / r.cases if measured else nan,
+        **{f"{UTILISATION}{place}": u for place, u in r.utilisation.items()},
+        **{name: float(n) for name, n in counts(process).items()},
+        "cases": float(r.cases),
+        UNFINISHED: float(r.unfinished),
+    }
+
+
+def _measure(job: Job) -> tuple[str, dict[str, float]]:
+    result = Replication(
+        job.process, job.seed, job.replication, job.horizon_days, job.warmup_days
+    ).run()
+    return job.key, replication_row(job.process, result)
+
+
+def _compute(jobs: list[Job], workers: int) -> Iterator[tuple[str, dict[str, float]]]:
+    if workers <= 1:
+        yield from map(_measure, jobs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for future in as_completed([pool.submit(_measure, job) for job in jobs]):
+            yield future.result()
+
+
+def _read_cache(path: Path) -> dict[str, float] | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # absent or half-written: compute it again
+
+
+def _write_cache(path: Path, row: dict[str, float]) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(row))
+    os.replace(temporary, path)
+
+
+def _results(plan: Plan, rows: dict[str, dict[str, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"variant": job.variant, "replication": job.replication, "measure": m, "value": v}
+            for job in plan.jobs
+            for m, v in rows[job.key].items()
+        ],
+        columns=["variant", "replication", "measure", "value"],
+    )
+
+
+def summarise(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean over replications with the 95 % Student-t interval (NaN below two)."""
+    rows = []
+    for (variant, measure), group in results.groupby(["variant", "measure"], sort=False):
+        values = [v for v in group["value"] if not math.isnan(v)]
+        interval = t_interval(values) or (math.nan, math.nan)
+        mean = sum(values) / len(values) if values else math.nan
+        rows.append([variant, measure, mean, *interval])
+    return pd.DataFrame(rows, columns=["variant", "measure", "mean", "ci95_low", "ci95_high"])
+
+
+def _study(plan: Plan, summary: pd.DataFrame) -> dict[str, Any]:
+    e = plan.experiment
+    head = {
+        "name": e.spec.name,
+        "kind": e.spec.kind,
+        "bundle": e.scenario.name,
+        "replications": e.spec.replications,
+        "horizon_days": e.horizon_days,
+        "warmup_days": e.warmup_days,
+        "seed": e.seed,
+        "variants": {v.name: sorted(v.process.levers) for v in plan.variants},
+    }
+    if isinstance(e.spec, AttributionSpec):
+        return head | lever_attribution(summary, e.attribution_levers, e.attribution_order)
+    if isinstance(e.spec, LoadSweepSpec):
+        return head | load_sweep(summary, e.spec.rates)
+    return head
+
+
+def _jsonable(x: Any) -> Any:
+    """NaN (no measured case, one replication) as null: strict JSON."""
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_jsonable(v) for v in x]
+    return None if isinstance(x, float) and math.isnan(x) else x
+
+
+def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
+    from experiments import study_plots
+
+    files = [out / "results.csv", out / "results.parquet", out / "summary.csv"]
+    outcome.results.to_csv(files[0], index=False)
+    outcome.results.to_parquet(files[1], index=False)
+    outcome.summary.to_csv(files[2], index=False)
+    study = out / "study.json"
+    study.write_text(json.dumps(_jsonable(outcome.study), indent=2, ensure_ascii=False) + "\n")
+    spec = out / "spec.yaml"
+    shutil.copyfile(plan.experiment.path, spec)
+    return [*files, study, spec, *study_plots.plots(outcome.study, out)]
+
+
+def run(
+    plan: Plan,
+    out: Path,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Run what is not cached yet (``jobs`` processes, default every core); write the
+    tables, the study, the plots and a copy of the spec into ``out``.  ``reused`` counts
+    replications read from the cache or shared with an identical variant of this run."""
+    cache = out / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    rows: dict[str, dict[str, float]] = {}
+    pending: dict[str, Job] = {}
+    for job in plan.jobs:
+        if job.key in rows or job.key in pending:
+            continue
+        cached = _read_cache(cache / f"{job.key}.json")
+        if cached is None:
+            pending[job.key] = job
+        else:
+            rows[job.key] = cached
+    reused = len(plan.jobs) - len(pending)
+    if progress and reused:
+        progress(reused)
+    workers = min(jobs or os.cpu_count() or 1, len(pending))
+    for key, row in _compute(list(pending.values()), workers):
+        _write_cache(cache / f"{key}.json", row)
+        rows[key] = row
+        if progress:
+            progress(1)
+    results = _results(plan, rows)
+    summary = summarise(results)
+    outcome = Outcome(plan, results, summary, _study(plan, summary), reused, len(pending), [])
+    outcome.files = _write(plan, out, outcome)
+    return outcome

@@ -1,0 +1,120 @@
+"""A bad experiment spec is reported as ``FILE: path.to.field: reason`` before anything
+runs, like a bad scenario file: one problem, at the exact field, saying what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import experiments
+from experiments.spec import AttributionSpec, load_spec
+from scenarios.errors import FileError
+
+SHIPPED = Path(experiments.__file__).parent
+
+
+def variants(*items: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "study", "kind": "variants", "bundle": "newborn", "variants": list(items)}
+
+
+BASE = variants({"name": "before"}, {"name": "after", "levers": ["single_window"]})
+
+CASES = {
+    "missing kind": ({"name": "study", "bundle": "newborn"}, "kind", "required field"),
+    "unknown kind": ({**BASE, "kind": "sweep"}, "kind", "unknown kind 'sweep'"),
+    "misspelt field": ({**BASE, "replication": 3}, "replication", "unknown field"),
+    "too many replications": ({**BASE, "replications": 10_001}, "replications", "10000"),
+    "name not an identifier": ({**BASE, "name": "My Study"}, "name", "lowercase letters"),
+    "unknown bundle": ({**BASE, "bundle": "wedding"}, "bundle", "unknown bundle 'wedding'"),
+    "missing scenario file": ({**BASE, "bundle": "nope.yaml"}, "bundle", "no such scenario"),
+    "unknown lever": (
+        variants({"name": "a", "levers": ["one_form"]}, {"name": "b", "levers": ["teleport"]}),
+        "variants.1.levers.0",
+        "unknown lever 'teleport'",
+    ),
+    "unknown department in windows": (
+        variants({"name": "a", "overrides": {"windows": {"tax_office": 2}}}),
+        "variants.0.overrides.windows.tax_office",
+        "unknown department",
+    ),
+    "zero windows": (
+        variants({"name": "a", "overrides": {"windows": {"hospital": 0}}}),
+        "variants.0.overrides.windows.hospital",
+        "greater than 0",
+    ),
+    "misspelt override": (
+        variants({"name": "a", "overrides": {"arrivals_per_hour": 3}}),
+        "variants.0.overrides.arrivals_per_hour",
+        "unknown field",
+    ),
+    "variant named twice": (
+        variants({"name": "a"}, {"name": "a", "levers": ["one_form"]}),
+        "variants.1.name",
+        "named twice",
+    ),
+    "warm-up longer than the horizon": (
+        {**BASE, "horizon_days": 10, "warmup_days": 10},
+        "warmup_days",
+        "shorter",
+    ),
+    "order missing a lever": (
+        {
+            "name": "study",
+            "kind": "lever_attribution",
+            "bundle": "newborn",
+            "levers": ["one_form", "data_sharing"],
+            "order": ["one_form"],
+        },
+        "order",
+        "each of one_form, data_sharing once",
+    ),
+    "negative rate": (
+        {"name": "study", "kind": "load_sweep", "bundle": "newborn", "rates": [10, -5]},
+        "rates.1",
+        "greater than 0",
+    ),
+    "rates in a variants spec": ({**BASE, "rates": [10]}, "rates", "unknown field"),
+}
+
+
+@pytest.mark.parametrize("data, path, reason", CASES.values(), ids=CASES.keys())
+def test_a_bad_spec_names_the_field_and_the_reason(write_spec, data, path, reason):
+    file = write_spec(data)
+    with pytest.raises(FileError) as caught:
+        load_spec(file)
+    assert len(caught.value.problems) == 1, str(caught.value)
+    assert str(caught.value).startswith(f"{file}: {path}: ")
+    assert reason in caught.value.problems[0].reason
+
+
+def test_a_spec_that_is_not_a_mapping_is_reported(tmp_path):
+    file = tmp_path / "spec.yaml"
+    file.write_text("- just\n- a list\n")
+    with pytest.raises(FileError, match=r"spec.yaml: \(top\): expected a mapping"):
+        load_spec(file)
+
+
+def test_a_scenario_file_is_found_next_to_the_spec(write_spec, tmp_path):
+    from scenarios.loader import CATALOG
+
+    (tmp_path / "mine.yaml").write_text((CATALOG / "newborn.yaml").read_text("utf-8"), "utf-8")
+    experiment = load_spec(write_spec({**BASE, "bundle": "mine.yaml"}))
+    assert experiment.scenario.name == "newborn"
+
+
+def test_attribution_defaults_to_the_bundles_after_levers_and_run_settings(write_spec):
+    spec = {"name": "study", "kind": "lever_attribution", "bundle": "newborn"}
+    experiment = load_spec(write_spec(spec))
+    assert isinstance(experiment.spec, AttributionSpec)
+    assert experiment.attribution_levers == list(experiment.scenario.after)
+    assert experiment.attribution_order == experiment.attribution_levers
+    assert experiment.spec.replications == 5
+    assert experiment.horizon_days == experiment.scenario.run.horizon_days
+    assert experiment.seed == experiment.scenario.run.seed
+
+
+def test_the_shipped_specs_load():
+    for name in ("newborn_levers", "newborn_load"):
+        assert load_spec(SHIPPED / f"{name}.yaml").spec.name == name

@@ -1,0 +1,104 @@
+"""The studies are arithmetic on the summary table: checked on made-up numbers, chosen as
+binary fractions so that "sums exactly" can be asserted with ``==``."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+
+from experiments.studies import (
+    ATTRIBUTION_MEASURES,
+    TIME,
+    attribution_sets,
+    lever_attribution,
+    load_sweep,
+    rate_name,
+    set_name,
+)
+
+LEVERS = ["a", "b", "c"]
+ORDER = ["c", "a", "b"]
+# time for a lever set: 32 minus each lever's effect, plus an a*b interaction
+EFFECT = {"a": 8.5, "b": 4.25, "c": 1.125}
+
+
+def _time(on: frozenset[str]) -> float:
+    return 32.0 - sum(EFFECT[x] for x in on) + (2.5 if {"a", "b"} <= on else 0.0)
+
+
+def _summary() -> pd.DataFrame:
+    rows = []
+    for k in range(len(LEVERS) + 1):
+        for on in map(frozenset, itertools.combinations(LEVERS, k)):
+            name = set_name(on, ORDER)
+            rows.append([name, TIME, _time(on), _time(on) - 0.5, _time(on) + 0.5])
+            for measure in ATTRIBUTION_MEASURES[1:]:
+                rows.append([name, measure, 4.0 - len(on), 4.0 - len(on), 4.0 - len(on)])
+    return pd.DataFrame(rows, columns=["variant", "measure", "mean", "ci95_low", "ci95_high"])
+
+
+def test_attribution_runs_each_lever_set_once():
+    names = [set_name(s, ORDER) for s in attribution_sets(LEVERS, ORDER)]
+    assert len(names) == len(set(names))
+    # before, 3 alone, 3 all-but-one, chain c, c+a (= all but b), all
+    assert set(names) == {"before", "a", "b", "c", "c+a", "c+b", "a+b", "c+a+b"}
+
+
+def test_cumulative_increments_sum_exactly_to_the_all_levers_difference():
+    study = lever_attribution(_summary(), LEVERS, ORDER)
+    for measure in ATTRIBUTION_MEASURES:
+        m = study["measures"][measure]
+        assert sum(m["cumulative"].values()) == m["difference"] == m["all"] - m["before"]
+
+
+def test_the_interaction_is_what_the_alone_effects_miss():
+    m = lever_attribution(_summary(), LEVERS, ORDER)["measures"][TIME]
+    assert m["alone"] == {"a": -8.5, "b": -4.25, "c": -1.125}
+    assert m["difference"] == -8.5 - 4.25 - 1.125 + 2.5
+    assert m["interaction"] == m["difference"] - sum(m["alone"].values()) == 2.5
+    assert m["all_but_one"] == {"a": -6.0, "b": -1.75, "c": -1.125}
+    assert m["cumulative"] == {"c": -1.125, "a": -8.5, "b": -1.75}
+
+
+def test_independent_levers_have_no_interaction():
+    m = lever_attribution(_summary(), LEVERS, ORDER)["measures"]["trips"]
+    assert m["interaction"] == 0.0
+    assert m["alone"] == m["all_but_one"] == m["cumulative"] == {"a": -1, "b": -1, "c": -1}
+
+
+def _sweep(times: dict[float, float], unfinished: dict[float, float] | None = None):
+    rows = []
+    for rate, time in times.items():
+        name = rate_name(rate)
+        rows += [
+            [name, TIME, time, time - 0.25, time + 0.25],
+            [name, "unfinished", (unfinished or {}).get(rate, 0.0), 0.0, 0.0],
+            [name, "utilisation.window", rate / 50, 0.0, 0.0],
+            [name, "utilisation.back", rate / 100, 0.0, 0.0],
+        ]
+    return pd.DataFrame(rows, columns=["variant", "measure", "mean", "ci95_low", "ci95_high"])
+
+
+def test_the_knee_is_the_first_rate_past_one_and_a_half_times_the_lightest():
+    study = load_sweep(_sweep({10: 4.0, 20: 5.0, 30: 6.5, 40: 20.0}), [30, 10, 40, 20])
+    assert [p["rate"] for p in study["points"]] == [10, 20, 30, 40]
+    assert study["knee"] == 30
+    assert study["bottleneck"] == "window"
+    assert study["points"][0]["ci95"] == [3.75, 4.25]
+    assert study["points"][-1]["utilisation"] == {"window": 0.8, "back": 0.4}
+
+
+def test_unfinished_cases_mark_the_knee_even_when_time_looks_flat():
+    study = load_sweep(_sweep({10: 4.0, 20: 4.5}, unfinished={20: 3.0}), [10, 20])
+    assert study["knee"] == 20
+
+
+def test_no_knee_when_time_stays_flat():
+    assert load_sweep(_sweep({10: 4.0, 20: 4.5, 30: 5.5}), [10, 20, 30])["knee"] is None
+
+
+@pytest.mark.parametrize("rate, name", [(20, "rate=20"), (12.5, "rate=12.5")])
+def test_rate_variants_are_named_by_their_rate(rate, name):
+    assert rate_name(rate) == name
