@@ -145,6 +145,7 @@ def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
         if item.promised.mean_value <= 0:
             yield Problem(f"{at}.promised", "a promised time limit must be positive")
     yield from _cycles(s)
+    yield from _materials_before_they_exist(s)
     if s.applicants.start not in ("home", *s.departments):
         yield Problem(
             "applicants.start", f"must be 'home' or a department, not {s.applicants.start!r}"
@@ -184,6 +185,31 @@ def _cycles(s: Scenario) -> Iterator[Problem]:
         if key not in state and (cycle := visit(key, [])):
             yield Problem(f"items.{cycle[0]}.requires", f"dependency cycle {' -> '.join(cycle)}")
             return
+
+
+def _materials_before_they_exist(s: Scenario) -> Iterator[Problem]:
+    """An item can only ask for a certificate that an item it requires produces."""
+    producer = {i.result.produces: k for k, i in s.items.items() if i.result.produces}
+    for key, item in s.items.items():
+        needed = _required_closure(s, key)
+        for i, material in enumerate(item.materials):
+            made_by = producer.get(material)
+            if made_by is not None and made_by != key and made_by not in needed:
+                yield Problem(
+                    f"items.{key}.materials.{i}",
+                    f"{material!r} is produced by {made_by!r}, which {key!r} does not require",
+                )
+
+
+def _required_closure(s: Scenario, key: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [d for d in s.items[key].requires if d in s.items]
+    while stack:
+        dep = stack.pop()
+        if dep not in seen:
+            seen.add(dep)
+            stack += [d for d in s.items[dep].requires if d in s.items and d not in seen]
+    return seen
 
 
 def _calendar_problems(s: Scenario) -> Iterator[Problem]:
