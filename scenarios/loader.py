@@ -66,8 +66,14 @@ def read_yaml(path: Path) -> Any:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(yaml)"
-        reason = getattr(exc, "problem", None) or str(exc)
+        if mark is not None:
+            where = f"line {mark.line + 1}"
+        elif isinstance(exc, yaml.reader.ReaderError):
+            where = f"line {text.count(chr(10), 0, exc.position) + 1}"
+        else:
+            where = "(yaml)"
+        reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+        reason = " ".join(str(reason).split())  # one line, whatever the parser said
         raise FileError(path, [Problem(where, f"not valid YAML: {reason}")]) from None
 
 
