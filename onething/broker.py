@@ -224,19 +224,6 @@ class EmbeddedBroker:
                     self._proc.wait()
             self._proc = None
 
-    def pause(self) -> None:
-        """Freeze the broker (SIGSTOP) to simulate an unresponsive broker."""
-        self._signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        """Unfreeze a paused broker (SIGCONT)."""
-        self._signal(signal.SIGCONT)
-
-    def _signal(self, sig: signal.Signals) -> None:
-        if self._proc is None or self._proc.poll() is not None:
-            raise RuntimeError("broker not running")
-        self._proc.send_signal(sig)
-
     def __enter__(self) -> Self:
         return self if self._proc is not None else self.start()
 
