@@ -101,12 +101,71 @@ def _variants(study: dict, summary: pd.DataFrame) -> Table:
     )
 
 
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1%}"
+
+
+def _staffing(study: dict) -> Table:
+    places = study["places"]
+    rows: list[list[Cell]] = [
+        [
+            p["step"],
+            *(p["windows"][place] for place in places),
+            _pct(p["within_promise"]),
+            f"{_pct(p['ci95'][0])} .. {_pct(p['ci95'][1])}",
+            p["time_mean"],
+            p["bottleneck"],
+            p["utilisation"].get(p["bottleneck"]) if p["bottleneck"] else None,
+        ]
+        for p in study["path"]
+    ]
+    answer = study["answer"]
+    return Table(
+        f"{study['bundle']}: fewest windows for {study['target']:.0%} within the promised time "
+        f"at {study['arrivals_per_day']:g} arrivals/day ({study['replications']} replications "
+        "per step)",
+        ["step", *places, "within promise", "ci95", "mean time", "busiest", "util."],
+        rows,
+        [
+            ("answer: " if answer else "no answer: ") + study["message"],
+            "each step adds one window at the previous step's busiest place (utilisation "
+            "= offered window work / window capacity)",
+        ],
+    )
+
+
+def _sensitivity(study: dict) -> Table:
+    base = study["baseline"]
+    rows: list[list[Cell]] = [
+        [p["name"], p["low"], p["high"], p["time_low"], p["time_high"], p["swing"]]
+        for p in study["parameters"]
+    ]
+    ci = base["ci95"]
+    band = "" if None in ci else f" (95 % CI {ci[0]:.3g} .. {ci[1]:.3g})"
+    return Table(
+        f"{study['bundle']}: sensitivity of mean time, one parameter at a time "
+        f"({study['replications']} replications each)",
+        ["parameter", "low", "high", "time at low", "time at high", "swing"],
+        rows,
+        [
+            f"baseline (every scale 1, the scenario's arrival rate): "
+            f"{'-' if base['time_mean'] is None else format(base['time_mean'], '.3g')} "
+            f"working days{band}",
+            "sorted by swing = |time at high - time at low|",
+        ],
+    )
+
+
 def report(outcome: Outcome) -> Table:
     study = outcome.study
     if study["kind"] == "lever_attribution":
         table = _attribution(study)
     elif study["kind"] == "load_sweep":
         table = _sweep(study)
+    elif study["kind"] == "staffing":
+        table = _staffing(study)
+    elif study["kind"] == "sensitivity":
+        table = _sensitivity(study)
     else:
         table = _variants(study, outcome.summary)
     table.notes.append(

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import experiments.fonts  # noqa: E402, F401
 from sim.statistics import StreamingStat  # noqa: E402
 
 if TYPE_CHECKING:

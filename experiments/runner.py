@@ -23,9 +23,24 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.spec import AttributionSpec, Experiment, LoadSweepSpec
-from experiments.studies import TIME, UNFINISHED, UTILISATION, lever_attribution, load_sweep
-from experiments.variants import Variant, expand
+from experiments.spec import (
+    AttributionSpec,
+    Experiment,
+    LoadSweepSpec,
+    SensitivitySpec,
+    StaffingSpec,
+)
+from experiments.studies import (
+    TIME,
+    UNFINISHED,
+    UTILISATION,
+    lever_attribution,
+    load_sweep,
+    sensitivity,
+    staffing,
+)
+from experiments.variants import Variant, expand, staffing_places, staffing_variant
+from experiments.wire import decode_row, encode_row
 from scenarios.counts import counts
 from scenarios.levers import Process
 from sim.engine import Replication, ReplicationResult, replication_seeds
@@ -72,8 +87,9 @@ def _scenario_digest(process: Process) -> str:
     return digest.hexdigest()
 
 
-def plan(experiment: Experiment) -> Plan:
-    variants = expand(experiment)
+def plan(experiment: Experiment, variants: list[Variant] | None = None) -> Plan:
+    """The jobs of ``variants`` (default: the spec's; a staffing search's first step)."""
+    variants = expand(experiment) if variants is None else variants
     seeds = replication_seeds(experiment.seed, experiment.spec.replications)
     jobs = []
     for variant in variants:
@@ -141,14 +157,14 @@ def _compute(jobs: list[Job], workers: int) -> Iterator[tuple[str, dict[str, flo
 
 def _read_cache(path: Path) -> dict[str, float] | None:
     try:
-        return json.loads(path.read_text())
+        return decode_row(path.read_text())
     except (OSError, ValueError):
         return None  # absent or half-written: compute it again
 
 
 def _write_cache(path: Path, row: dict[str, float]) -> None:
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(row))
+    temporary.write_text(encode_row(row))
     os.replace(temporary, path)
 
 
@@ -190,6 +206,17 @@ def _study(plan: Plan, summary: pd.DataFrame) -> dict[str, Any]:
         return head | lever_attribution(summary, e.attribution_levers, e.attribution_order)
     if isinstance(e.spec, LoadSweepSpec):
         return head | load_sweep(summary, e.spec.rates)
+    if isinstance(e.spec, StaffingSpec):
+        places = staffing_places(e)
+        steps = [{p: v.process.windows(p) for p in places} for v in plan.variants]
+        return (
+            head
+            | {"arrivals_per_day": e.spec.arrivals_per_day}
+            | staffing(summary, steps, e.spec.target_within_promise, e.spec.max_windows)
+        )
+    if isinstance(e.spec, SensitivitySpec):
+        ranges = [(r.name, r.low, r.high) for r in e.spec.parameters]
+        return head | sensitivity(summary, ranges)
     return head
 
 
@@ -221,10 +248,58 @@ def run(
     out: Path,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
+    bootstrap: str | None = None,
 ) -> Outcome:
-    """Run what is not cached yet (``jobs`` processes, default every core); write the
+    """Run what is not cached yet (``jobs`` processes, default every core; or, with a
+    Kafka ``bootstrap`` address, on the ``onething worker`` processes there); write the
     tables, the study, the plots and a copy of the spec into ``out``.  ``reused`` counts
     replications read from the cache or shared with an identical variant of this run."""
+    if isinstance(plan.experiment.spec, StaffingSpec):
+        return _staffing_search(plan, out, jobs, progress, bootstrap)
+    return _run(plan, out, jobs, progress, bootstrap)
+
+
+def _staffing_search(
+    first: Plan,
+    out: Path,
+    jobs: int | None,
+    progress: Callable[[int], None] | None,
+    bootstrap: str | None = None,
+) -> Outcome:
+    """Run the search one step (one variant) at a time: each step adds a window at the
+    previous step's busiest place, until the target is met or every place is at the cap.
+    Earlier steps come back from the cache; the progress bar counts each job once."""
+    current, computed, done = first, 0, 0
+    while True:
+        skip = done
+
+        def tick(n: int) -> None:
+            nonlocal skip
+            taken = min(n, skip)
+            skip -= taken
+            if progress and n > taken:
+                progress(n - taken)
+
+        outcome = _run(current, out, jobs, tick, bootstrap)
+        computed += outcome.computed
+        done = len(current.jobs)
+        following = outcome.study["next"]
+        if following is None:
+            break
+        current = plan(
+            current.experiment, [*current.variants, staffing_variant(current.experiment, following)]
+        )
+    outcome.computed, outcome.reused = computed, len(current.jobs) - computed
+    return outcome
+
+
+def _run(
+    plan: Plan,
+    out: Path,
+    jobs: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    bootstrap: str | None = None,
+) -> Outcome:
     cache = out / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     rows: dict[str, dict[str, float]] = {}
@@ -241,7 +316,13 @@ def run(
     if progress and reused:
         progress(reused)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
-    for key, row in _compute(list(pending.values()), workers):
+    if bootstrap:  # on `onething worker` processes anywhere, through Kafka
+        from experiments.distributed import run_remote
+
+        computed = run_remote(plan.experiment, plan.variants, list(pending.values()), bootstrap)
+    else:
+        computed = _compute(list(pending.values()), workers)
+    for key, row in computed:
         _write_cache(cache / f"{key}.json", row)
         rows[key] = row
         if progress:

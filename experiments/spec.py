@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
 
 from scenarios.errors import FileError, Problem, from_validation_error
-from scenarios.levers import LEVERS, SINGLE_WINDOW, Mode
+from scenarios.levers import LEVERS, SINGLE_WINDOW, Mode, Process
 from scenarios.loader import catalog_names, load_scenario, read_yaml
 from scenarios.model import (
     MAX_ARRIVALS_PER_DAY,
@@ -26,9 +26,12 @@ from scenarios.model import (
     Strict,
 )
 
-KINDS = ("variants", "lever_attribution", "load_sweep")
+KINDS = ("variants", "lever_attribution", "load_sweep", "staffing", "sensitivity")
 MAX_VARIANTS = 200
 MAX_SCALE = 100.0
+MAX_WINDOWS = 50
+SCALES = ("rework_scale", "travel_scale", "handling_scale", "processing_scale")
+PARAMETERS = (*SCALES, "arrivals_per_day")
 
 Rate = Annotated[float, Field(gt=0, le=MAX_ARRIVALS_PER_DAY)]
 Scale = Annotated[float, Field(ge=0, le=MAX_SCALE)]
@@ -45,6 +48,11 @@ class Overrides(Strict):
     """Multiplies every item's rework probability (capped at 1)."""
     travel_scale: Scale | None = None
     """Multiplies the applicants' travel time."""
+    handling_scale: Scale | None = None
+    """Multiplies every item's front-desk handling time."""
+    processing_scale: Scale | None = None
+    """Multiplies every item's back-office processing time (with data sharing and on
+    commitment too)."""
 
 
 class VariantSpec(Strict):
@@ -87,11 +95,42 @@ class LoadSweepSpec(SpecBase):
     """Overrides ``mode``, as on the command line."""
 
 
-Spec = VariantsSpec | AttributionSpec | LoadSweepSpec
+class StaffingSpec(SpecBase):
+    kind: Literal["staffing"]
+    mode: Mode = "after"
+    levers: list[str] | None = None
+    """Overrides ``mode``, as on the command line."""
+    arrivals_per_day: Rate
+    target_within_promise: Annotated[float, Field(gt=0, le=1)] = 0.9
+    """The share of cases to finish within the promised time (0..1)."""
+    max_windows: Annotated[int, Field(gt=0, le=MAX_WINDOWS)] = 10
+    """Windows per place the search may go up to."""
+    places: Annotated[list[str], Field(min_length=1)] | None = None
+    """Departments (or ``single_window``) to staff; default: where the process queues."""
+
+
+class Range(Strict):
+    name: Literal[PARAMETERS]  # type: ignore[valid-type]
+    low: Annotated[float, Field(ge=0)]
+    high: Annotated[float, Field(ge=0)]
+
+
+class SensitivitySpec(SpecBase):
+    kind: Literal["sensitivity"]
+    mode: Mode = "after"
+    levers: list[str] | None = None
+    """Overrides ``mode``, as on the command line."""
+    parameters: Annotated[list[Range], Field(min_length=1, max_length=len(PARAMETERS))]
+    """Each run at its low and high value, the others at the baseline."""
+
+
+Spec = VariantsSpec | AttributionSpec | LoadSweepSpec | StaffingSpec | SensitivitySpec
 MODELS: dict[str, type[Spec]] = {
     "variants": VariantsSpec,
     "lever_attribution": AttributionSpec,
     "load_sweep": LoadSweepSpec,
+    "staffing": StaffingSpec,
+    "sensitivity": SensitivitySpec,
 }
 
 
@@ -186,6 +225,45 @@ def _cross_check(spec: Spec, scenario: Scenario) -> Iterator[Problem]:
             yield Problem("order", f"must list each of {', '.join(levers)} once")
     else:
         yield from _levers("levers", spec.levers)
+        if isinstance(spec, StaffingSpec):
+            yield from _places(spec, scenario)
+        elif isinstance(spec, SensitivitySpec):
+            yield from _ranges(spec)
+
+
+def _places(spec: StaffingSpec, scenario: Scenario) -> Iterator[Problem]:
+    if spec.places is None:
+        return
+    known = [*scenario.departments, SINGLE_WINDOW]
+    if len(set(spec.places)) != len(spec.places):
+        yield Problem("places", "lists a place twice")
+    if spec.levers is not None and any(lever not in LEVERS for lever in spec.levers):
+        return
+    queues = Process.of(scenario, spec.mode, spec.levers).places
+    for i, place in enumerate(spec.places):
+        if place not in known:
+            yield Problem(f"places.{i}", f"unknown place {place!r} (known: {', '.join(known)})")
+        elif place not in queues:
+            yield Problem(
+                f"places.{i}",
+                f"the process does not queue at {place!r} (it does at: {', '.join(queues)})",
+            )
+
+
+def _ranges(spec: SensitivitySpec) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for i, r in enumerate(spec.parameters):
+        at = f"parameters.{i}"
+        if r.name in seen:
+            yield Problem(f"{at}.name", f"parameter {r.name!r} is listed twice")
+        seen.add(r.name)
+        if r.low > r.high:
+            yield Problem(f"{at}.low", f"{r.low:g} is above high ({r.high:g})")
+        if r.name == "arrivals_per_day":
+            if r.low <= 0 or r.high > MAX_ARRIVALS_PER_DAY:
+                yield Problem(at, f"arrivals per day must be in (0, {MAX_ARRIVALS_PER_DAY:g}]")
+        elif r.high > MAX_SCALE:
+            yield Problem(f"{at}.high", f"a scale must be at most {MAX_SCALE:g}")
 
 
 def _windows(at: str, overrides: Overrides, scenario: Scenario) -> Iterator[Problem]:

@@ -121,3 +121,134 @@ def load_sweep(summary: pd.DataFrame, rates: Sequence[float]) -> dict[str, Any]:
         None,
     )
     return {"points": points, "bottleneck": bottleneck, "knee": knee, "knee_factor": KNEE_FACTOR}
+
+
+# --- staffing ------------------------------------------------------------------------
+
+WITHIN = "within_promise"
+
+
+def staffing_name(windows: dict[str, int]) -> str:
+    """One name per window vector, e.g. ``market_regulation=2,health=1``."""
+    return ",".join(f"{place}={n}" for place, n in windows.items())
+
+
+def next_staffing(
+    windows: dict[str, int], utilisation: dict[str, float], max_windows: int
+) -> dict[str, int] | None:
+    """One more window at the busiest place that may still grow (None: all at the cap)."""
+    open_places = [p for p in windows if windows[p] < max_windows]
+    if not open_places:
+        return None
+    busiest = max(open_places, key=lambda p: utilisation.get(p, 0.0))
+    return {p: n + (p == busiest) for p, n in windows.items()}
+
+
+def staffing(
+    summary: pd.DataFrame,
+    steps: Sequence[dict[str, int]],
+    target: float,
+    max_windows: int,
+) -> dict[str, Any]:
+    """The search path (one window vector per step, in order) with each step's share of
+    cases within the promised time; the answer is the first step whose mean share meets
+    the target, else the search goes on (``next``) or has hit ``max_windows``."""
+    by_variant = {v: rows.set_index("measure") for v, rows in summary.groupby("variant")}
+    path = []
+    for i, windows in enumerate(steps):
+        rows = by_variant[staffing_name(windows)]
+        utilisation = {
+            m.removeprefix(UTILISATION): float(rows.at[m, "mean"])
+            for m in rows.index
+            if m.startswith(UTILISATION)
+        }
+        within = _none(float(rows.at[WITHIN, "mean"]))
+        path.append(
+            {
+                "step": i,
+                "variant": staffing_name(windows),
+                "windows": dict(windows),
+                "total_windows": sum(windows.values()),
+                "within_promise": within,
+                "ci95": [_none(float(rows.at[WITHIN, k])) for k in ("ci95_low", "ci95_high")],
+                "time_mean": _none(float(rows.at[TIME, "mean"])),
+                "utilisation": utilisation,
+                "bottleneck": max(utilisation, key=utilisation.__getitem__)
+                if utilisation
+                else None,
+            }
+        )
+    met = next(
+        (p for p in path if p["within_promise"] is not None and p["within_promise"] >= target), None
+    )
+    last = path[-1]
+    following = None if met else next_staffing(last["windows"], last["utilisation"], max_windows)
+    if met:
+        message = (
+            f"{met['total_windows']} windows ({met['variant']}) keep "
+            f"{met['within_promise']:.1%} of cases within the promised time "
+            f"(target {target:.0%})"
+        )
+    elif following is None:
+        best = max(path, key=lambda p: p["within_promise"] or 0.0)
+        share = "-" if best["within_promise"] is None else f"{best['within_promise']:.1%}"
+        message = (
+            f"target {target:.0%} not reached with up to {max_windows} "
+            f"window{'s' if max_windows != 1 else ''} per place: "
+            f"the best is {share} at {best['variant']}"
+        )
+    else:
+        message = f"searching: next {staffing_name(following)}"
+    return {
+        "target": target,
+        "max_windows": max_windows,
+        "places": list(steps[0]),
+        "path": path,
+        "answer": dict(met["windows"]) if met else None,
+        "answer_step": met["step"] if met else None,
+        "reached": met is not None,
+        "next": following,
+        "message": message,
+    }
+
+
+# --- sensitivity ---------------------------------------------------------------------
+
+BASELINE = "baseline"
+
+
+def sensitivity_name(parameter: str, value: float) -> str:
+    return f"{parameter}={value:g}"
+
+
+def sensitivity(
+    summary: pd.DataFrame, ranges: Sequence[tuple[str, float, float]]
+) -> dict[str, Any]:
+    """One-at-a-time swings of mean time: for each ``(name, low, high)``, the mean at the
+    low and at the high value and the swing |high - low|, largest swing first."""
+    means = _means(summary)
+    rows = summary.set_index(["variant", "measure"])
+    baseline = means[(BASELINE, TIME)]
+    parameters = []
+    for name, low, high in ranges:
+        at_low = means[(sensitivity_name(name, low), TIME)]
+        at_high = means[(sensitivity_name(name, high), TIME)]
+        parameters.append(
+            {
+                "name": name,
+                "low": low,
+                "high": high,
+                "time_low": _none(at_low),
+                "time_high": _none(at_high),
+                "swing": _none(abs(at_high - at_low)),
+            }
+        )
+    parameters.sort(key=lambda p: -math.inf if p["swing"] is None else p["swing"], reverse=True)
+    return {
+        "measure": TIME,
+        "baseline": {
+            "time_mean": _none(baseline),
+            "ci95": [_none(float(rows.at[(BASELINE, TIME), k])) for k in ("ci95_low", "ci95_high")],
+        },
+        "parameters": parameters,
+    }

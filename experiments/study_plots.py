@@ -1,6 +1,6 @@
 """Plots of the built-in studies (matplotlib, no display needed), drawn from study.json's
-content so they can be redrawn without simulating: the waterfall of lever contributions
-and the load-latency curve."""
+content so they can be redrawn without simulating: the waterfall of lever contributions,
+the load-latency curve, the staffing search path and the sensitivity tornado."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+import experiments.fonts  # noqa: E402, F401
 from experiments.plots import save  # noqa: E402
 from experiments.studies import TIME  # noqa: E402
 
@@ -75,10 +76,87 @@ def load_latency(study: dict[str, Any], path: Path) -> Path:
     return save(fig, path)
 
 
+def staffing_path(study: dict[str, Any], path: Path) -> Path:
+    """Share of cases within the promised time at each step of the search, with its 95 %
+    interval and the target line; the answer marked."""
+    points = study["path"]
+    steps = [p["step"] for p in points]
+    shares = [_nan(p["within_promise"]) for p in points]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.errorbar(
+        steps,
+        shares,
+        yerr=[
+            [max(0.0, s - _nan(p["ci95"][0])) for s, p in zip(shares, points, strict=True)],
+            [max(0.0, _nan(p["ci95"][1]) - s) for s, p in zip(shares, points, strict=True)],
+        ],
+        marker="o",
+        capsize=3,
+        label="within promise (95 % CI)",
+    )
+    ax.axhline(
+        study["target"], color="#b5483b", ls="--", lw=1, label=f"target {study['target']:.0%}"
+    )
+    if study["answer_step"] is not None:
+        ax.plot([study["answer_step"]], [shares[study["answer_step"]]], "*", ms=14, color="#2f7d5b")
+    ax.set_xticks(
+        steps,
+        [f"{p['step']}\n{p['variant'].replace(',', chr(10))}" for p in points],
+        fontsize=7,
+    )
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel("step (windows per place)")
+    ax.set_ylabel("share of cases within the promised time")
+    ax.set_title(f"{study['bundle']}: fewest windows at {study['arrivals_per_day']:g}/day")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    return save(fig, path)
+
+
+def tornado(study: dict[str, Any], path: Path) -> Path:
+    """Mean time at each parameter's low and high value as bars around the baseline,
+    the largest swing on top."""
+    baseline = _nan(study["baseline"]["time_mean"])
+    params = list(reversed(study["parameters"]))
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(params) + 1.6))
+    for i, p in enumerate(params):
+        for value, colour, label in (
+            (p["time_low"], "#4a7ab5", "low"),
+            (p["time_high"], "#b5483b", "high"),
+        ):
+            v = _nan(value)
+            ax.barh(
+                i,
+                v - baseline,
+                left=baseline,
+                color=colour,
+                alpha=0.85,
+                label=label if i == 0 else None,
+            )
+        ax.text(
+            max(_nan(p["time_low"]), _nan(p["time_high"]), baseline),
+            i,
+            f"  {p['low']:g} .. {p['high']:g}",
+            va="center",
+            fontsize=8,
+        )
+    ax.axvline(baseline, color="black", lw=0.9)
+    ax.set_yticks(range(len(params)), [p["name"] for p in params], fontsize=8)
+    ax.set_xlabel(f"mean time (working days); baseline {baseline:.3g}")
+    ax.set_title(f"{study['bundle']}: sensitivity of mean time (one at a time)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    return save(fig, path)
+
+
 def plots(study: dict[str, Any], out: Path) -> list[Path]:
     """The plots a study kind has (plain variants have none)."""
     if study["kind"] == "lever_attribution":
         return [waterfall(study, out / "waterfall.png")]
     if study["kind"] == "load_sweep":
         return [load_latency(study, out / "load_latency.png")]
+    if study["kind"] == "staffing":
+        return [staffing_path(study, out / "staffing.png")]
+    if study["kind"] == "sensitivity":
+        return [tornado(study, out / "tornado.png")]
     return []

@@ -10,11 +10,20 @@ from experiments.spec import (
     Experiment,
     LoadSweepSpec,
     Overrides,
+    SensitivitySpec,
+    StaffingSpec,
     VariantsSpec,
 )
-from experiments.studies import attribution_sets, rate_name, set_name
+from experiments.studies import (
+    BASELINE,
+    attribution_sets,
+    rate_name,
+    sensitivity_name,
+    set_name,
+    staffing_name,
+)
 from scenarios.levers import SINGLE_WINDOW, Process
-from scenarios.model import Distribution, Scenario, fixed
+from scenarios.model import Distribution, Item, Scenario, fixed
 
 # The numeric fields of each distribution that scale with time.
 _SCALED_FIELDS = {
@@ -63,9 +72,34 @@ def apply_overrides(scenario: Scenario, overrides: Overrides) -> Scenario:
             key: item.model_copy(update={"rework": min(1.0, item.rework * factor)})
             for key, item in scenario.items.items()
         }
+    if overrides.handling_scale is not None or overrides.processing_scale is not None:
+        items = update.get("items", scenario.items)
+        update["items"] = {
+            key: _scaled_item(item, overrides.handling_scale, overrides.processing_scale)
+            for key, item in items.items()
+        }
     if overrides.windows:
         update |= _windows(scenario, overrides.windows)
     return scenario.model_copy(update=update) if update else scenario
+
+
+def _scaled_item(item: Item, handling: float | None, processing: float | None) -> Item:
+    """Front-desk time scaled by ``handling``; every back-office time (plain, with data
+    sharing, on commitment) by ``processing``."""
+    update: dict = {}
+    if handling is not None:
+        update["handling"] = scaled(item.handling, handling)
+    if processing is not None:
+        update["processing"] = scaled(item.processing, processing)
+        if item.processing_with_data_sharing is not None:
+            update["processing_with_data_sharing"] = scaled(
+                item.processing_with_data_sharing, processing
+            )
+        if item.commitment is not None:
+            update["commitment"] = item.commitment.model_copy(
+                update={"processing": scaled(item.commitment.processing, processing)}
+            )
+    return item.model_copy(update=update)
 
 
 def _windows(scenario: Scenario, windows: dict[str, int]) -> dict:
@@ -101,6 +135,24 @@ def expand(experiment: Experiment) -> list[Variant]:
             Variant(set_name(levers, order), Process.of(scenario, "before", levers))
             for levers in attribution_sets(experiment.attribution_levers, order)
         ]
+    if isinstance(spec, StaffingSpec):
+        return [staffing_variant(experiment, dict.fromkeys(staffing_places(experiment), 1))]
+    if isinstance(spec, SensitivitySpec):
+        return [
+            Variant(BASELINE, Process.of(scenario, spec.mode, spec.levers)),
+            *(
+                Variant(
+                    sensitivity_name(r.name, value),
+                    Process.of(
+                        apply_overrides(scenario, Overrides(**{r.name: value})),
+                        spec.mode,
+                        spec.levers,
+                    ),
+                )
+                for r in spec.parameters
+                for value in (r.low, r.high)
+            ),
+        ]
     assert isinstance(spec, LoadSweepSpec)
     return [
         Variant(
@@ -111,3 +163,24 @@ def expand(experiment: Experiment) -> list[Variant]:
         )
         for rate in spec.rates
     ]
+
+
+def staffing_places(experiment: Experiment) -> list[str]:
+    """The places a staffing search adds windows to: the spec's, or where the process
+    queues."""
+    spec = experiment.spec
+    assert isinstance(spec, StaffingSpec)
+    if spec.places is not None:
+        return list(spec.places)
+    return list(Process.of(experiment.scenario, spec.mode, spec.levers).places)
+
+
+def staffing_variant(experiment: Experiment, windows: dict[str, int]) -> Variant:
+    """One step of a staffing search: the spec's process at its load with these windows."""
+    spec = experiment.spec
+    assert isinstance(spec, StaffingSpec)
+    overrides = Overrides(arrivals_per_day=spec.arrivals_per_day, windows=windows)
+    return Variant(
+        staffing_name(windows),
+        Process.of(apply_overrides(experiment.scenario, overrides), spec.mode, spec.levers),
+    )

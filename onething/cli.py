@@ -384,6 +384,28 @@ def cmd_service(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from experiments.distributed import worker_app
+    from onething.broker import create_topics, wait_for_broker
+    from onething.live import READY
+    from services.app import run_worker
+    from topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
+
+    wait_for_broker(args.bootstrap, timeout=5)
+    create_topics(args.bootstrap, {JOBS: JOB_PARTITIONS, JOB_RESULTS: JOB_PARTITIONS})
+    app = worker_app(args.bootstrap)
+    announced = []
+
+    @app.on_rebalance_complete.connect
+    async def ready(sender: object, **kwargs: object) -> None:
+        if not announced:
+            announced.append(True)
+            print(READY, file=sys.__stdout__, flush=True)
+
+    run_worker(app)
+    return 0
+
+
 def cmd_live(args: argparse.Namespace) -> int:
     from onething.live import des_on_same_arrivals, measures_of, run_live
     from sim.harness import LiveSettings
@@ -466,6 +488,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 def cmd_experiment(args: argparse.Namespace) -> int:
     from experiments.console import report
+    from experiments.distributed import RemoteError
     from experiments.runner import plan, run
     from experiments.spec import load_spec
 
@@ -473,7 +496,11 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     work = plan(experiment)
     out = args.out or Path("results") / experiment.spec.name
     with _progress(len(work.jobs), f"experiment {experiment.spec.name}") as update:
-        outcome = run(work, out, args.jobs, update)
+        try:
+            outcome = run(work, out, args.jobs, update, args.bootstrap)
+        except RemoteError as exc:
+            print(f"\nonething: {exc}", file=sys.stderr)
+            return 1
     table = report(outcome)
     print(f"{table.title}\n")
     _print_table(
@@ -481,6 +508,13 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     )
     print("\n" + "\n".join(table.notes))
     print(f"\nwrote {out}/")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from experiments.report import write_report
+
+    print(f"wrote {write_report(args.results)}")
     return 0
 
 
@@ -649,7 +683,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec", type=Path, help="an experiment spec (YAML), e.g. experiments/*.yaml")
     p.add_argument("--out", type=Path, help="output folder (default: results/<spec name>)")
     p.add_argument("--jobs", type=_positive, help="processes (default: every core)")
+    p.add_argument(
+        "--bootstrap", help="HOST:PORT of a Kafka: run on the `onething worker` processes there"
+    )
     p.set_defaults(func=cmd_experiment)
+
+    p = sub.add_parser("worker", help="run experiment replications sent through Kafka")
+    p.add_argument("--bootstrap", required=True, help="HOST:PORT of any Kafka")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("report", help="one self-contained HTML report of an experiment's results")
+    p.add_argument("results", type=Path, help="an experiment's output folder")
+    p.set_defaults(func=cmd_report)
     return parser
 
 

@@ -27,6 +27,15 @@ COMPLETIONS = "onething.completions"
 DEAD_LETTERS = "onething.deadletter"
 """Events a service could not accept, with the reason and where they came from."""
 
+JOBS = "onething.jobs"
+"""Experiment replications to run (``experiments.distributed``): one JSON job each, spread
+over the partitions in turn; the ``onething-workers`` consumer group shares them."""
+JOB_RESULTS = "onething.job-results"
+"""Each job's measures row (``experiments.wire``) under the job's cache key and run id;
+the experiment that sent the jobs reads every partition and keeps the first per key."""
+JOB_PARTITIONS = 16
+"""Partitions of the job topics: the most ``onething worker`` processes one run can use."""
+
 
 def requests_topic(department: str) -> str:
     """Items filed at (before) or routed to (after) one department."""

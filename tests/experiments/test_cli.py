@@ -55,3 +55,36 @@ def test_a_bad_spec_exits_2_with_the_field_and_reason(capsys, write_spec):
 def test_a_missing_spec_file_exits_2(capsys, tmp_path):
     assert main(["experiment", "run", str(tmp_path / "nope.yaml")]) == 2
     assert "nope.yaml: (file): no such file" in capsys.readouterr().err
+
+
+def test_experiment_run_prints_the_staffing_search(capsys, write_spec, tmp_path):
+    spec = {
+        "name": "staff",
+        "kind": "staffing",
+        "bundle": "restaurant",
+        "arrivals_per_day": 25,
+        "max_windows": 1,
+        **QUICK,
+    }
+    assert main(["experiment", "run", str(write_spec(spec)), "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "fewest windows for 90% within the promised time at 25 arrivals/day" in out
+    assert "single_window" in out and "within promise" in out
+    assert "no answer: target 90% not reached with up to 1 window per place" in out
+    assert "2 replications computed, 0 reused" in out
+    assert (tmp_path / "o" / "staffing.png").is_file()
+
+
+def test_experiment_run_prints_the_sensitivity_table(capsys, write_spec, tmp_path):
+    spec = {
+        "name": "sens",
+        "kind": "sensitivity",
+        "bundle": "newborn",
+        "parameters": [{"name": "handling_scale", "low": 0.5, "high": 2}],
+        **QUICK,
+    }
+    assert main(["experiment", "run", str(write_spec(spec)), "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "sensitivity of mean time" in out and "handling_scale" in out
+    assert "baseline (every scale 1" in out and "swing" in out
+    assert (tmp_path / "o" / "tornado.png").is_file()

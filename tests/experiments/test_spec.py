@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import experiments
-from experiments.spec import AttributionSpec, load_spec
+from experiments.spec import AttributionSpec, SensitivitySpec, StaffingSpec, load_spec
 from scenarios.errors import FileError
 
 SHIPPED = Path(experiments.__file__).parent
@@ -20,6 +20,13 @@ def variants(*items: dict[str, Any]) -> dict[str, Any]:
 
 
 BASE = variants({"name": "before"}, {"name": "after", "levers": ["single_window"]})
+STAFFING = {"name": "study", "kind": "staffing", "bundle": "newborn", "arrivals_per_day": 30}
+SENSITIVITY = {
+    "name": "study",
+    "kind": "sensitivity",
+    "bundle": "newborn",
+    "parameters": [{"name": "rework_scale", "low": 0.5, "high": 2}],
+}
 
 CASES = {
     "missing kind": ({"name": "study", "bundle": "newborn"}, "kind", "required field"),
@@ -76,6 +83,53 @@ CASES = {
         "greater than 0",
     ),
     "rates in a variants spec": ({**BASE, "rates": [10]}, "rates", "unknown field"),
+    "target above 1": (
+        {**STAFFING, "target_within_promise": 1.5},
+        "target_within_promise",
+        "less than or equal to 1",
+    ),
+    "staffing without a load": (
+        {k: v for k, v in STAFFING.items() if k != "arrivals_per_day"},
+        "arrivals_per_day",
+        "required",
+    ),
+    "unknown place": (
+        {**STAFFING, "places": ["single_window", "tax_office"]},
+        "places.1",
+        "unknown place 'tax_office'",
+    ),
+    "a place the process does not queue at": (
+        {**STAFFING, "places": ["hospital"]},
+        "places.0",
+        "does not queue at 'hospital'",
+    ),
+    "zero max windows": ({**STAFFING, "max_windows": 0}, "max_windows", "greater than 0"),
+    "unknown parameter": (
+        {**SENSITIVITY, "parameters": [{"name": "weather_scale", "low": 0.5, "high": 2}]},
+        "parameters.0.name",
+        "rework_scale",
+    ),
+    "low above high": (
+        {**SENSITIVITY, "parameters": [{"name": "travel_scale", "low": 2, "high": 0.5}]},
+        "parameters.0.low",
+        "above high",
+    ),
+    "zero arrivals": (
+        {**SENSITIVITY, "parameters": [{"name": "arrivals_per_day", "low": 0, "high": 5}]},
+        "parameters.0",
+        "arrivals per day",
+    ),
+    "parameter twice": (
+        {
+            **SENSITIVITY,
+            "parameters": [
+                {"name": "travel_scale", "low": 0.5, "high": 2},
+                {"name": "travel_scale", "low": 1, "high": 3},
+            ],
+        },
+        "parameters.1.name",
+        "listed twice",
+    ),
 }
 
 
@@ -116,5 +170,18 @@ def test_attribution_defaults_to_the_bundles_after_levers_and_run_settings(write
 
 
 def test_the_shipped_specs_load():
-    for name in ("newborn_levers", "newborn_load"):
+    for name in ("newborn_levers", "newborn_load", "restaurant_staffing", "newborn_sensitivity"):
         assert load_spec(SHIPPED / f"{name}.yaml").spec.name == name
+
+
+def test_staffing_and_sensitivity_defaults(write_spec):
+    staffing = load_spec(write_spec(STAFFING)).spec
+    assert isinstance(staffing, StaffingSpec)
+    assert (staffing.mode, staffing.target_within_promise, staffing.max_windows) == (
+        "after",
+        0.9,
+        10,
+    )
+    assert staffing.places is None
+    sensitivity = load_spec(write_spec(SENSITIVITY)).spec
+    assert isinstance(sensitivity, SensitivitySpec) and sensitivity.mode == "after"

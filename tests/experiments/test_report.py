@@ -1,0 +1,190 @@
+"""``onething report RESULTS_DIR``: CJK plot labels, a self-contained HTML page that a real
+browser (Debian's ``chromium``, headless) renders with every image loaded and no text
+overflowing."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+from experiments import fonts
+from onething.cli import main
+from scenarios.loader import load_scenario
+from tests.experiments.conftest import QUICK
+
+SPEC = {
+    "name": "tiny_report",
+    "kind": "lever_attribution",
+    "bundle": "newborn",
+    "levers": ["data_sharing", "e_certificate"],
+    **QUICK,
+}
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,2000",
+    "--virtual-time-budget=5000",
+]
+
+
+def test_matplotlib_draws_chinese_without_missing_glyphs():
+    import matplotlib.pyplot as plt
+
+    assert fonts.cjk_font() is not None, (
+        "no CJK font installed: apt-get install fonts-wqy-microhei (WenQuanYi Micro Hei)"
+    )
+    fonts.configure()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s)" becomes an error
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar(["出生医学证明", "户口登记", "社保卡"], [3, -1.5, 2])
+        ax.set_title("新生儿出生 newborn: 综合窗口 −12.6 days")
+        ax.set_xlabel("环节 steps / 材料 materials / 跑动 trips")
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)
+
+
+def test_without_a_cjk_font_the_glyph_check_would_fail():
+    """The check above is not vacuous: DejaVu Sans alone lacks the glyphs."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_title("新生儿", fontfamily="DejaVu Sans")
+    with pytest.warns(UserWarning, match="missing from font"):
+        fig.savefig(io.BytesIO(), format="png")
+    plt.close(fig)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> Path:
+    """A tiny lever attribution run through the CLI, then its report."""
+    from tests.experiments.conftest import write
+
+    folder = tmp_path_factory.mktemp("report")
+    spec = write(folder, SPEC)
+    out = folder / "out"
+    assert main(["experiment", "run", str(spec), "--out", str(out), "--jobs", "2"]) == 0
+    assert main(["report", str(out)]) == 0
+    return out
+
+
+def test_the_report_is_self_contained_and_tells_the_scenario(results: Path, capsys):
+    page = (results / "report.html").read_text(encoding="utf-8")
+    pngs = sorted(results.glob("*.png"))
+    assert pngs, "the study drew no plot"
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    sources = re.findall(r"""<img[^>]*\ssrc="([^"]*)\"""", page)
+    assert len(sources) == len(pngs)
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "<link" not in page and "@import" not in page
+    assert "Which lever buys how much for newborn?" in page
+    scenario = load_scenario("newborn")
+    for key in scenario.sources:
+        assert f"<b>{key}</b>" in page
+    for path in scenario.assumptions:
+        assert f"<code>{path}</code>" in page
+    assert "新生儿出生一件事" in page and "WenQuanYi Micro Hei" in page
+    assert "Data sharing alone cuts end-to-end time by" in page
+    assert "Time, mean (working days)" in page and "[" in page  # means with CIs
+
+
+def test_the_report_renders_in_headless_chromium(results: Path, tmp_path: Path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail(
+            "the browser test needs Debian's chromium: apt-get install -y chromium "
+            "fonts-wqy-microhei"
+        )
+    url = (results / "report.html").resolve().as_uri()
+    shot = tmp_path / "shot.png"
+    base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    subprocess.run(
+        [*base, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True
+    )
+    dom = subprocess.run(
+        [*base, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
+
+    from PIL import Image
+
+    assert shot.is_file() and shot.stat().st_size > 20_000
+    with Image.open(shot) as image:
+        assert image.size == (1280, 2000)
+        colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
+        assert colours is None or len(colours) > 50, "the screenshot is (nearly) one colour"
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body, dom[:500]
+    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
+    n = len(list(results.glob("*.png")))
+    assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
+    assert attributes.get("data-overflow") == "0", attributes
+
+    # The overflow probe is not vacuous: a box too narrow for its text is caught.
+    broken = tmp_path / "broken.html"
+    page = (results / "report.html").read_text(encoding="utf-8")
+    squeezed = '<p style="width:80px;white-space:nowrap;overflow:hidden">新生儿出生 newborn</p>'
+    broken.write_text(page.replace("</main>", squeezed + "</main>"), encoding="utf-8")
+    dom = subprocess.run(
+        [*base, "--dump-dom", broken.as_uri()], capture_output=True, text=True, timeout=120
+    ).stdout
+    assert 'data-overflow="1"' in dom
+
+
+def test_report_on_a_missing_or_foreign_folder_exits_2(tmp_path: Path, capsys):
+    assert main(["report", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"{tmp_path / 'nope'}: (folder): no such results folder"
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "spec.yaml: missing" in err
+
+
+def test_an_unloadable_bundle_still_gives_a_report(results: Path, tmp_path: Path):
+    from experiments.report import write_report
+
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("cache", "report.html"))
+    spec = copy / "spec.yaml"
+    spec.write_text(
+        spec.read_text().replace("bundle: newborn", "bundle: elsewhere/custom.yaml"),
+        encoding="utf-8",
+    )
+    page = write_report(copy).read_text(encoding="utf-8")
+    assert "The scenario could not be loaded" in page
+    assert "custom.yaml" in page
+    assert "Data sharing alone cuts" in page  # the findings come from study.json
+
+
+def test_an_unknown_study_kind_gets_the_generic_summary(tmp_path: Path):
+    """Kinds added later (staffing, sensitivity...) still get a page: the means with their
+    intervals and the fastest/slowest variant."""
+    from experiments.report import write_report
+
+    (tmp_path / "spec.yaml").write_text(
+        "name: future\nkind: staffing\nbundle: newborn\nreplications: 2\n", encoding="utf-8"
+    )
+    (tmp_path / "summary.csv").write_text(
+        "variant,measure,mean,ci95_low,ci95_high\n"
+        "w=2,time_working_days.mean,9.5,9.0,10.0\n"
+        "w=3,time_working_days.mean,6.25,6.0,6.5\n"
+        "w=3,utilisation.single_window,0.7,0.65,0.75\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "study.json").write_text('{"kind": "staffing", "odd": [1, 2]}', encoding="utf-8")
+    page = write_report(tmp_path).read_text(encoding="utf-8")
+    assert "How many windows does newborn need" in page
+    assert "Fastest: w=3, 6.25 working days" in page
+    assert "9.5 [9, 10]" in page and "70 % [65 %, 75 %]" in page
+    assert "Utilisation: Comprehensive window 综合窗口" in page

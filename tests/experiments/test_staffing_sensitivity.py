@@ -1,0 +1,237 @@
+"""The staffing search and the sensitivity study: the distribution scaling they rest on,
+their arithmetic on made-up summaries, and small real runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pydantic import TypeAdapter
+
+from experiments.console import report
+from experiments.runner import Outcome, plan, run
+from experiments.spec import Overrides, load_spec
+from experiments.studies import (
+    BASELINE,
+    TIME,
+    next_staffing,
+    sensitivity,
+    sensitivity_name,
+    staffing,
+    staffing_name,
+)
+from experiments.variants import apply_overrides, scaled
+from scenarios.levers import Process
+from scenarios.loader import load_scenario
+from scenarios.model import Distribution
+from sim.engine import run_replications
+from sim.measures import measures
+from tests.experiments.conftest import write
+
+COLUMNS = ["variant", "measure", "mean", "ci95_low", "ci95_high"]
+DISTRIBUTIONS = {
+    "fixed": {"dist": "fixed", "value": 12.5},
+    "exponential": {"dist": "exponential", "mean": 7.0, "unit": "hours"},
+    "lognormal": {"dist": "lognormal", "mean": 30.0, "sd": 10.0},
+    "triangular": {"dist": "triangular", "low": 5.0, "mode": 10.0, "high": 20.0},
+    "empirical": {"dist": "empirical", "values": [1.0, 2.0, 6.0], "weights": [1.0, 2.0, 1.0]},
+}
+
+
+@pytest.mark.parametrize("data", DISTRIBUTIONS.values(), ids=DISTRIBUTIONS.keys())
+@pytest.mark.parametrize("factor", [0.5, 1.0, 2.5])
+def test_scaling_a_distribution_scales_its_mean_exactly(data, factor):
+    dist = TypeAdapter(Distribution).validate_python(data)
+    result = scaled(dist, factor)
+    assert result.dist == dist.dist and result.unit == dist.unit
+    assert result.mean_value == pytest.approx(factor * dist.mean_value, rel=1e-12)
+    TypeAdapter(Distribution).validate_python(result.model_dump())  # still a valid one
+    if dist.dist == "lognormal":
+        assert result.sd == factor * dist.sd  # the spread scales too (same shape)
+    if dist.dist == "empirical":
+        assert result.weights == dist.weights
+
+
+def test_scaling_by_zero_is_a_fixed_zero():
+    dist = TypeAdapter(Distribution).validate_python(DISTRIBUTIONS["lognormal"])
+    assert scaled(dist, 0).mean_value == 0.0
+
+
+def test_handling_and_processing_scales_reach_every_item_and_only_those_times():
+    s = load_scenario("restaurant")
+    t = apply_overrides(s, Overrides(handling_scale=2, processing_scale=0.5))
+    for key, item in s.items.items():
+        new = t.items[key]
+        assert new.handling.mean_value == pytest.approx(2 * item.handling.mean_value)
+        assert new.processing.mean_value == pytest.approx(0.5 * item.processing.mean_value)
+        assert new.promised == item.promised and new.rework == item.rework
+    fire, permit = t.items["fire_check"], t.items["food_permit"]
+    assert fire.processing_with_data_sharing.mode == 6  # 12 x 0.5
+    assert permit.commitment is not None and permit.commitment.processing.mean_value == 0
+    assert t.applicants == s.applicants
+    assert s.items["fire_check"].handling.mean == 25  # the loaded bundle is untouched
+
+
+# --- staffing ------------------------------------------------------------------------
+
+
+def test_the_next_step_adds_a_window_at_the_busiest_place_below_the_cap():
+    windows = {"a": 1, "b": 3, "c": 1}
+    assert next_staffing(windows, {"a": 0.5, "b": 1.4, "c": 0.9}, 5) == {"a": 1, "b": 4, "c": 1}
+    assert next_staffing(windows, {"a": 0.5, "b": 1.4, "c": 0.9}, 3) == {"a": 1, "b": 3, "c": 2}
+    assert next_staffing({"a": 3, "b": 3}, {"a": 2.0, "b": 1.0}, 3) is None
+
+
+def _staffing_summary(shares: list[float], steps: list[dict[str, int]]) -> pd.DataFrame:
+    rows = []
+    for share, windows in zip(shares, steps, strict=True):
+        name = staffing_name(windows)
+        rows += [
+            [name, "within_promise", share, share - 0.125, share + 0.125],
+            [name, TIME, 10.0, 9.0, 11.0],
+            *([name, f"utilisation.{p}", 2.0 / n, 0.0, 0.0] for p, n in windows.items()),
+        ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def test_the_answer_is_the_first_step_that_meets_the_target():
+    steps = [{"a": 1, "b": 1}, {"a": 2, "b": 1}, {"a": 2, "b": 2}, {"a": 3, "b": 2}]
+    study = staffing(_staffing_summary([0.25, 0.5, 0.875, 0.96875], steps), steps, 0.8, 5)
+    assert study["answer"] == {"a": 2, "b": 2} and study["answer_step"] == 2
+    assert study["reached"] and study["next"] is None
+    assert [p["within_promise"] for p in study["path"]] == [0.25, 0.5, 0.875, 0.96875]
+    assert study["path"][0]["ci95"] == [0.125, 0.375]
+    assert study["path"][2]["total_windows"] == 4
+    assert "4 windows (a=2,b=2)" in study["message"]
+
+
+def test_an_unmet_target_asks_for_the_next_step_or_says_the_cap_is_reached():
+    steps = [{"a": 1}, {"a": 2}]
+    going = staffing(_staffing_summary([0.25, 0.5], steps), steps, 0.9, 3)
+    assert going["answer"] is None and going["next"] == {"a": 3}
+    capped = staffing(_staffing_summary([0.25, 0.5], steps), steps, 0.9, 2)
+    assert capped["next"] is None and not capped["reached"]
+    assert capped["message"] == (
+        "target 90% not reached with up to 2 windows per place: the best is 50.0% at a=2"
+    )
+
+
+STAFFING = {
+    "name": "staff",
+    "kind": "staffing",
+    "bundle": "restaurant",
+    "arrivals_per_day": 25,
+    "replications": 2,
+    "horizon_days": 25,
+    "warmup_days": 3,
+    "seed": 7,
+}
+
+
+def _run(folder: Path, data: dict, out: str = "out") -> Outcome:
+    return run(plan(load_spec(write(folder, data))), folder / out, jobs=2)
+
+
+def test_the_search_adds_single_windows_until_the_target_is_met(tmp_path):
+    outcome = _run(tmp_path, STAFFING)
+    study = outcome.study
+    assert [p["windows"] for p in study["path"]] == [
+        {"single_window": 1},
+        {"single_window": 2},
+        {"single_window": 3},
+    ]
+    shares = [p["within_promise"] for p in study["path"]]
+    assert shares[-1] >= 0.9 > max(shares[:-1])
+    assert study["answer"] == {"single_window": 3} and study["reached"]
+    assert (outcome.computed, outcome.reused) == (6, 0)
+    assert len(outcome.results[outcome.results.measure == TIME]) == 6
+    assert (tmp_path / "out" / "staffing.png").stat().st_size > 0
+    table = report(outcome)
+    assert table.notes[0].startswith("answer: 3 windows (single_window=3)")
+    # a re-run walks the same path from the cache
+    again = _run(tmp_path, STAFFING)
+    assert (again.computed, again.reused) == (0, 6) and again.study == study
+
+
+def test_the_search_stops_at_max_windows_and_says_so(tmp_path):
+    outcome = _run(tmp_path, {**STAFFING, "max_windows": 2})
+    study = outcome.study
+    assert len(study["path"]) == 2 and study["answer"] is None and not study["reached"]
+    assert study["message"].startswith("target 90% not reached with up to 2 windows per place")
+    assert report(outcome).notes[0].startswith("no answer: target 90% not reached")
+
+
+def test_the_search_staffs_the_departments_of_the_siloed_process(tmp_path):
+    spec = {**STAFFING, "mode": "before", "arrivals_per_day": 8, "max_windows": 2}
+    spec["places"] = ["market_regulation", "fire_rescue"]
+    study = _run(tmp_path, spec).study
+    first = study["path"][0]
+    assert first["windows"] == {"market_regulation": 1, "fire_rescue": 1}
+    for step, following in zip(study["path"], study["path"][1:], strict=False):
+        grown = [p for p in step["windows"] if following["windows"][p] > step["windows"][p]]
+        busiest = max(
+            (p for p in step["windows"] if step["windows"][p] < 2),
+            key=lambda p: step["utilisation"][p],
+        )
+        assert grown == [busiest]
+    assert len(study["path"]) <= 3  # 1 + 2 places x (2 - 1) windows
+
+
+# --- sensitivity ---------------------------------------------------------------------
+
+
+def test_sensitivity_sorts_the_parameters_by_swing():
+    times = {BASELINE: 8.0, "a=1": 7.5, "a=2": 8.5, "b=0.5": 4.0, "b=2": 16.0, "c=0": 9.0}
+    times |= {"c=1": 6.0}
+    summary = pd.DataFrame(
+        [[v, TIME, t, t - 0.25, t + 0.25] for v, t in times.items()], columns=COLUMNS
+    )
+    study = sensitivity(summary, [("a", 1, 2), ("b", 0.5, 2), ("c", 0, 1)])
+    assert [p["name"] for p in study["parameters"]] == ["b", "c", "a"]
+    assert [p["swing"] for p in study["parameters"]] == [12.0, 3.0, 1.0]
+    assert study["parameters"][1] == {
+        "name": "c",
+        "low": 0,
+        "high": 1,
+        "time_low": 9.0,
+        "time_high": 6.0,
+        "swing": 3.0,
+    }
+    assert study["baseline"] == {"time_mean": 8.0, "ci95": [7.75, 8.25]}
+    assert sensitivity_name("travel_scale", 0.5) == "travel_scale=0.5"
+
+
+SENSITIVITY = {
+    "name": "sens",
+    "kind": "sensitivity",
+    "bundle": "newborn",
+    "parameters": [
+        {"name": "travel_scale", "low": 0.5, "high": 2},
+        {"name": "processing_scale", "low": 0.5, "high": 1.5},
+        {"name": "arrivals_per_day", "low": 10, "high": 20},
+    ],
+    "replications": 2,
+    "horizon_days": 15,
+    "warmup_days": 3,
+    "seed": 7,
+}
+
+
+def test_the_sensitivity_baseline_is_a_plain_run_and_the_swings_are_sorted(tmp_path):
+    outcome = _run(tmp_path, SENSITIVITY)
+    study = outcome.study
+    process = Process.of(load_scenario("newborn"), "after")
+    expected = measures(process, run_replications(process, 2, 7, 15, 3, jobs=1))
+    assert study["baseline"]["time_mean"] == expected["time_working_days"]["mean"]
+    swings = [p["swing"] for p in study["parameters"]]
+    assert swings == sorted(swings, reverse=True)
+    assert study["parameters"][0]["name"] == "processing_scale"
+    # high = 20 is the bundle's own rate: that variant is the baseline, shared, not rerun
+    rate = next(p for p in study["parameters"] if p["name"] == "arrivals_per_day")
+    assert rate["time_high"] == study["baseline"]["time_mean"]
+    assert (outcome.computed, outcome.reused) == (12, 2)
+    assert (tmp_path / "out" / "tornado.png").stat().st_size > 0
+    table = report(outcome)
+    assert [row[0] for row in table.rows] == [p["name"] for p in study["parameters"]]
+    assert "baseline" in table.notes[0]
