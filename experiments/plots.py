@@ -12,16 +12,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import experiments.fonts  # noqa: E402, F401
+from sim.engine import QUEUE_SAMPLE_MINUTES  # noqa: E402
 from sim.statistics import StreamingStat  # noqa: E402
 
 if TYPE_CHECKING:
     from onething.api import Comparison, Result
 
 FOUR = (
-    ("steps", "Steps"),
-    ("materials", "Materials"),
-    ("trips", "Trips"),
-    ("time_working_days", "Time (working days)"),
+    ("steps", "Steps 环节"),
+    ("materials", "Materials 材料"),
+    ("trips", "Trips 跑动"),
+    ("time_working_days", "Time 时间 (working days)"),
 )
 
 
@@ -64,8 +65,8 @@ def time_ecdf(results: dict[str, Result], path: Path, title: str) -> Path:
         pooled = _pooled(result, "time_working_days")
         qs = [i / 200 for i in range(1, 200)]
         ax.step([pooled.quantile(q) for q in qs], qs, where="post", label=label)
-    ax.set_xlabel("end-to-end time (working days)")
-    ax.set_ylabel("share of cases")
+    ax.set_xlabel("end-to-end time 办理时间 (working days)")
+    ax.set_ylabel("share of cases 案件占比")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
@@ -83,8 +84,34 @@ def utilisation(results: dict[str, Result], path: Path, title: str) -> Path:
     ax.bar(range(len(values)), values, color=colours)
     ax.set_xticks(range(len(values)), labels, rotation=45, ha="right", fontsize=8)
     ax.axhline(1.0, color="black", lw=0.8, ls="--")
-    ax.set_ylabel("window utilisation")
+    ax.set_ylabel("window utilisation 窗口利用率")
     ax.set_title(title)
+    return save(fig, path)
+
+
+def queue_length(results: dict[str, Result], path: Path, title: str) -> Path:
+    """Applicants waiting at each window over simulated time, averaged over replications."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for i, (variant, result) in enumerate(results.items()):
+        places = result.replications[0].queue_length
+        for j, place in enumerate(places):
+            series = [r.queue_length[place] for r in result.replications]
+            length = min(len(s) for s in series)
+            mean = [sum(s[t] for s in series) / len(series) for t in range(length)]
+            days = [t * QUEUE_SAMPLE_MINUTES / 1440 for t in range(length)]
+            ax.plot(
+                days,
+                mean,
+                lw=0.8,
+                color=f"C{i}",
+                ls=["-", "--", ":", "-."][j % 4],
+                label=f"{variant}: {place}",
+            )
+    ax.set_xlabel("simulated day 模拟日")
+    ax.set_ylabel("applicants queueing 排队人数")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
     return save(fig, path)
 
 
@@ -96,4 +123,5 @@ def compare_plots(comparison: Comparison, out_dir: Path) -> list[Path]:
         reductions(comparison, out_dir / f"{name}-reductions.png"),
         time_ecdf(variants, out_dir / f"{name}-time-ecdf.png", f"{name}: end-to-end time"),
         utilisation(variants, out_dir / f"{name}-utilisation.png", f"{name}: utilisation"),
+        queue_length(variants, out_dir / f"{name}-queues.png", f"{name}: queues 排队"),
     ]

@@ -27,6 +27,7 @@ from sim.distributions import sampler
 from sim.eventlog import Export, FileRecorder, merge_parts
 from sim.statistics import StreamingStat
 
+QUEUE_SAMPLE_MINUTES = 60.0
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
 
 
@@ -64,6 +65,9 @@ class ReplicationResult:
     unfinished: int
     utilisation: dict[str, float]
     place_wait: dict[str, float]
+    queue_length: dict[str, list[int]]
+    """Applicants waiting at each place, sampled every ``QUEUE_SAMPLE_MINUTES`` while
+    applicants arrive."""
 
     @property
     def cases(self) -> int:
@@ -197,9 +201,21 @@ class Replication:
                 (self.index, case.id, case.arrival, now, days, hours, case.wait, case.trips, within)
             )
 
+    def _watch_queues(self, samples: dict[str, list[int]]):
+        try:
+            while True:
+                for place, desk in self.desks.items():
+                    samples[place].append(len(desk.resource.queue))
+                yield self.env.timeout(QUEUE_SAMPLE_MINUTES)
+        except simpy.Interrupt:  # the arrivals are over
+            return
+
     def run(self) -> ReplicationResult:
         env = self.env
+        queues: dict[str, list[int]] = {place: [] for place in self.desks}
+        watcher = env.process(self._watch_queues(queues))
         env.run(until=env.process(self._arrivals()))
+        watcher.interrupt()
         traced = self.process.scenario.applicants.arrivals.trace is not None
         measured_until = env.now if traced else max(env.now, self.horizon_days * DAY)
         for desk in self.desks.values():
@@ -219,6 +235,7 @@ class Replication:
                 for place, desk in self.desks.items()
             },
             place_wait={place: desk.mean_wait for place, desk in self.desks.items()},
+            queue_length=queues,
         )
 
 

@@ -43,6 +43,7 @@ def test_compare_prints_the_four_reductions_and_saves_plots(capsys, tmp_path):
     assert "-88.2 %" in out  # steps 17 -> 2, as Guangyuan reports
     pngs = sorted(p.name for p in (tmp_path / "restaurant").glob("*.png"))
     assert pngs == [
+        "restaurant-queues.png",
         "restaurant-reductions.png",
         "restaurant-time-ecdf.png",
         "restaurant-utilisation.png",

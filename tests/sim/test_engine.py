@@ -71,3 +71,14 @@ def test_event_log_and_case_table_are_exported_for_every_replication(tmp_path, s
     assert {"travel", "queue", "hand over materials"} <= set(events.activity)
     assert (pd.to_datetime(events.end) >= pd.to_datetime(events.start)).all()
     assert not list(tmp_path.glob(".*rep*"))  # the per-replication parts are joined and gone
+
+
+def test_queues_are_sampled_hourly_while_applicants_arrive(write_scenario):
+    # 1,000 arrivals a day at one 10-minute window: the queue can only grow
+    data = queue_scenario({"desk": 1}, 1000, 10.0, horizon_days=2, replications=1)
+    data["run"]["warmup_days"] = 0
+    process = Process.of(load_scenario(write_scenario(data)), "before")
+    result = Replication(process, seed=1, horizon_days=2, warmup_days=0, drain_days=1).run()
+    samples = result.queue_length["desk"]
+    assert len(samples) == 2 * 24  # hours 0..47: the last arrival comes before hour 48
+    assert samples[0] == 0 and samples[-1] > samples[24] > 500
