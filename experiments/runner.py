@@ -46,7 +46,10 @@ from scenarios.levers import Process
 from sim.engine import Replication, ReplicationResult, replication_seeds
 from sim.statistics import t_interval
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+ECDF_PREFIX = "time_working_days.q"
+ECDF_LEVELS = range(5, 100, 5)
+"""Quantiles of end-to-end time kept per replication, for each variant's ECDF."""
 """Bump when the engine changes what a replication returns for the same inputs."""
 
 
@@ -129,6 +132,7 @@ def replication_row(process: Process, r: ReplicationResult) -> dict[str, float]:
         TIME: time.mean if measured else nan,
         "time_working_days.p50": time.quantile(0.5),
         "time_working_days.p90": time.quantile(0.9),
+        **{f"{ECDF_PREFIX}{q:02d}": time.quantile(q / 100) for q in ECDF_LEVELS},
         "wait_minutes.mean": wait.mean if measured else nan,
         "trips_observed.mean": trips.mean if measured else nan,
         "within_promise": r.within_promise / r.cases if measured else nan,
@@ -240,7 +244,8 @@ def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
     study.write_text(json.dumps(_jsonable(outcome.study), indent=2, ensure_ascii=False) + "\n")
     spec = out / "spec.yaml"
     shutil.copyfile(plan.experiment.path, spec)
-    return [*files, study, spec, *study_plots.plots(outcome.study, out)]
+    ecdf = study_plots.time_ecdf(outcome.summary, out / "time_ecdf.png", plan.experiment.spec.name)
+    return [*files, study, spec, ecdf, *study_plots.plots(outcome.study, out)]
 
 
 def run(

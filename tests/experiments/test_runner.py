@@ -51,7 +51,7 @@ def test_attribution_of_the_newborn_bundle_sums_to_the_all_levers_difference(att
     assert attribution.study["measures"]["trips"]["difference"] == -3  # 4 -> 1 (Qinghai)
 
 
-def test_a_run_writes_the_tables_the_study_the_plot_and_the_spec(attribution):
+def test_a_run_writes_the_tables_the_study_the_plots_and_the_spec(attribution):
     out = attribution.files[0].parent
     names = {p.name for p in attribution.files}
     assert names == {
@@ -60,6 +60,7 @@ def test_a_run_writes_the_tables_the_study_the_plot_and_the_spec(attribution):
         "summary.csv",
         "study.json",
         "spec.yaml",
+        "time_ecdf.png",
         "waterfall.png",
     }
     assert all((out / name).stat().st_size > 0 for name in names)

@@ -36,8 +36,16 @@ def bootstrap(newborn):
         yield address
 
 
-def _events(bootstrap: str, topics: list[str], until, timeout: float = 60.0) -> list:
-    """Every event on ``topics`` from the beginning, until ``until(events)`` holds."""
+def _events(
+    bootstrap: str,
+    topics: list[str],
+    until,
+    timeout: float = 60.0,
+    key: bytes | None = None,
+    linger: float = 0.0,
+) -> list:
+    """Events on ``topics`` from the beginning (only those keyed ``key`` if given), until
+    ``until(events)`` holds, then ``linger`` seconds more for anything that follows."""
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
@@ -50,9 +58,14 @@ def _events(bootstrap: str, topics: list[str], until, timeout: float = 60.0) -> 
     events: list = []
     deadline = time.monotonic() + timeout
     try:
-        while time.monotonic() < deadline and not until(events):
+        while time.monotonic() < deadline:
+            if until(events):
+                deadline = min(deadline, time.monotonic() + linger)
+                until = lambda _: False  # noqa: E731 - from now on only linger
+                if linger <= 0:
+                    break
             for records in consumer.poll(timeout_ms=100).values():
-                events += [(r.topic, r.value) for r in records]
+                events += [(r.topic, r.value) for r in records if key is None or r.key == key]
     finally:
         consumer.close()
     return events
@@ -115,7 +128,8 @@ def test_a_plain_json_application_from_any_kafka_client_completes(bootstrap):
     def completed(events):
         return any(m.type == "completion" for _, m in _case_events(events, case_id))
 
-    events = _case_events(_events(bootstrap, [COMPLETIONS, DECISIONS], completed), case_id)
+    events = _events(bootstrap, [COMPLETIONS, DECISIONS], completed, key=case_id.encode())
+    events = _case_events(events, case_id)
     completion = [m for _, m in events if m.type == "completion"]
     assert len(completion) == 1
     assert set(completion[0].decided_at) == set(load_scenario("newborn").items)
@@ -129,11 +143,12 @@ def test_a_redelivered_application_has_no_second_effect(bootstrap, newborn):
 
     def settled(events):
         mine = _case_events(events, case_id)
-        return any(m.type == "completion" for _, m in mine)
+        decided = {m.item for _, m in mine if m.type == "decision"}
+        return decided == set(newborn.items) and any(m.type == "completion" for _, m in mine)
 
-    _events(bootstrap, [COMPLETIONS], settled)
-    time.sleep(2)  # let any second effect surface
-    mine = _case_events(_events(bootstrap, [COMPLETIONS, DECISIONS], lambda e: False, 5), case_id)
+    # read this case's events until it is complete, then 3 s more for any second effect
+    events = _events(bootstrap, [COMPLETIONS, DECISIONS], settled, key=case_id.encode(), linger=3)
+    mine = _case_events(events, case_id)
     decisions = [m.item for _, m in mine if m.type == "decision"]
     assert sorted(decisions) == sorted(newborn.items)  # each item decided once
     assert sum(m.type == "completion" for _, m in mine) == 1
