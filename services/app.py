@@ -192,12 +192,13 @@ class Office:
         collect: list[str],
         attempt: int,
         hops: list,
+        can_be_sent_back: bool = True,
     ) -> Served:
         """An applicant at the window: queue, hand over (or collect), and learn which
         filed items are sent back for missing materials (补正)."""
         minutes = self.handling(file, bool(collect))
         queued = await self.serve(clock, minutes)
-        sent_back = [k for k in file if self.rng.random() < self.rework(k)]
+        sent_back = [k for k in file if can_be_sent_back and self.rng.random() < self.rework(k)]
         return Served(
             case_id=case_id,
             place=place,

@@ -115,6 +115,8 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
                 application.collect,
                 application.attempt,
                 application.hops,
+                # a plain Kafka client has no applicant to answer a 补正: take it as complete
+                can_be_sent_back=application.clock is not None,
             )
             await service.send(decisions, served)
         except Exception:
