@@ -148,41 +148,32 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             else:
                 case["decided"] = {**case["decided"], message.item: message.decided_at}
                 case["hops"] = message.hops
-            cases[message.case_id] = case
             await advance(message.case_id, case)
 
     async def advance(case_id: str, case: dict[str, Any]) -> None:
-        """Route what is ready; complete the case when every item is decided."""
+        """Route what is ready; complete the case when every item is decided.  The case
+        is written to the table once per event: each write is a changelog message."""
         clock = clock_of(case)
         process = window.of(clock.levers).process
-        if len(case["accepted"]) < len(items):
-            return
-        if len(case["decided"]) == len(items):
-            if not case["completed"]:
+        complete, ready = False, []
+        if len(case["accepted"]) == len(items):
+            if len(case["decided"]) == len(items):
+                complete = not case["completed"]
                 case["completed"] = True
-                cases[case_id] = case
-                await service.send(
-                    completions,
-                    Completion(
-                        case_id=case_id,
-                        decided_at=case["decided"],
-                        completed_at=clock.now(),
-                        hops=case["hops"],
-                    ),
-                )
-            return
-        pending = [k for k in process.order if k not in case["dispatched"]]
-        if process.parallel:
-            ready = [
-                k for k in pending if all(d in case["decided"] for d in process.item(k).requires)
-            ]
-        else:  # one after another: the next item once everything sent is decided
-            ready = pending[:1] if all(k in case["decided"] for k in case["dispatched"]) else []
-        if not ready:
-            cases[case_id] = case
-            return
-        case["dispatched"] = case["dispatched"] + ready
+            else:
+                ready = _ready(process, case)
+                case["dispatched"] = case["dispatched"] + ready
         cases[case_id] = case
+        if complete:
+            await service.send(
+                completions,
+                Completion(
+                    case_id=case_id,
+                    decided_at=case["decided"],
+                    completed_at=clock.now(),
+                    hops=case["hops"],
+                ),
+            )
         for key in ready:
             if process.has("data_sharing") and (fetched := _fetched(process, key)):
                 await service.send(
@@ -228,6 +219,15 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             await route(reply.case_id, reply.item, clock_of(case), reply.hops)
 
     return app
+
+
+def _ready(process: Any, case: dict[str, Any]) -> list[str]:
+    """Items to route now: every one whose requirements are decided (parallel), or the
+    next in order once everything sent is decided."""
+    pending = [k for k in process.order if k not in case["dispatched"]]
+    if process.parallel:
+        return [k for k in pending if all(d in case["decided"] for d in process.item(k).requires)]
+    return pending[:1] if all(k in case["decided"] for k in case["dispatched"]) else []
 
 
 def _fetched(process: Any, key: str) -> list[str]:

@@ -207,15 +207,12 @@ class Harness:
 
     # --- applicants ----------------------------------------------------------------
 
-    def _working_later(self, start: float, minutes: float) -> float:
-        return self.calendar.add_working(start, minutes)
-
     def _in_hand(self, case: LiveCase, key: str) -> Generator[Any, Any, float]:
         """When a result is in the applicant's hands (paper results once collected)."""
         decision = yield from self._wait(("decided", case.case_id, key))
         mode = self.delivery[key]
         if mode == "mail":
-            return self._working_later(decision.decided_at, self.mail())
+            return self.calendar.add_working(decision.decided_at, self.mail())
         return decision.decided_at
 
     def _visit(
@@ -242,7 +239,7 @@ class Harness:
                 return
             file, collect, attempt, trip = served.sent_back, [], attempt + 1, True
             yield self.env.timeout(
-                self._working_later(self.env.now, self.rework_delay()) - self.env.now
+                self.calendar.add_working(self.env.now, self.rework_delay()) - self.env.now
             )
 
     def _siloed(self, case: LiveCase) -> Generator:
@@ -309,7 +306,9 @@ class Harness:
         in_hand = {}
         for key, decided in completion.decided_at.items():
             mode = self.delivery[key]
-            in_hand[key] = self._working_later(decided, self.mail()) if mode == "mail" else decided
+            in_hand[key] = (
+                self.calendar.add_working(decided, self.mail()) if mode == "mail" else decided
+            )
         for visit in collecting:
             yield from self._visit(case, SINGLE_WINDOW, [], list(visit.collect), True, send)
             for key in visit.collect:
