@@ -71,11 +71,12 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
     )
 
 
-def raw_topic(app: faust.App, name: str) -> Any:
+def raw_topic(app: faust.App, *names: str) -> Any:
     """Bytes in, bytes out: every service parses with ``topics.schemas`` itself, so a
-    malformed event becomes a dead letter instead of a crash in a Faust codec."""
+    malformed event becomes a dead letter instead of a crash in a Faust codec.  An agent
+    on several names reads them one event at a time, never two at once."""
     return app.topic(
-        name,
+        *names,
         key_type=bytes,
         value_type=bytes,
         value_serializer="raw",
@@ -96,6 +97,20 @@ class Service:
     async def send(self, topic: Any, message: BaseModel) -> None:
         key, value, headers = encode(message)
         await topic.send(key=key, value=value, headers=headers)
+
+    async def deliver(self, sends: Iterable[tuple[Any, BaseModel]]) -> None:
+        """Send and wait until the broker has every message.
+
+        Effects before records: an agent that writes a table after sending waits for
+        this first, so after a crash the table never says "sent" of a message the
+        broker does not have (the event is replayed and the effect sent again instead,
+        which consumers ignore)."""
+        pending = []
+        for topic, message in sends:
+            key, value, headers = encode(message)
+            pending.append(await topic.send(key=key, value=value, headers=headers))
+        if pending:
+            await asyncio.gather(*pending)
 
     async def dead_letter(self, event: Any, reason: str) -> None:
         self.dead_lettered += 1

@@ -91,7 +91,10 @@ def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust
             event.ack()
 
     async def decide(request: ItemRequest, office: Any, item: str) -> None:
-        started = request.clock.now()
+        clock = request.clock
+        if request.not_before is not None and request.not_before > clock.now():
+            await office.sleep_minutes(clock, request.not_before - clock.now())
+        started = clock.now()
         decided = await office.back_office(request.clock, item, started)
         await service.send(
             decisions,
@@ -101,6 +104,7 @@ def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust
                 department=department,
                 started_at=started,
                 decided_at=decided,
+                routed=not request.at_window,
                 hops=request.hops,
             ),
         )

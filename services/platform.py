@@ -3,8 +3,11 @@ platform routes each item to its department as the dependency DAG allows, joins 
 decisions in a Faust table and emits one completion per case.
 
 State changes happen only in agents (a Faust table is changed from the stream that owns
-the key's partition); slow work (the window, a paper transfer) runs as tasks that only
-send events.  The platform reads its own window's ``served`` events back from the
+the key's partition); the slow window runs as a task that only sends events, and a
+paper transfer between offices is a ``not_before`` the department waits for, so no
+promise lives only in this process's memory.  Unknown cases in events only the platform
+could have caused (its window's ``served``, routed decisions, data replies) are
+dead-lettered.  The platform reads its own window's ``served`` events back from the
 decisions topic, so intake, routing and completion are one ordered story per case.
 Each (case, item) decision is applied once, however often it is delivered.
 """
@@ -88,6 +91,7 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
                     "decided": {},
                     "dispatched": [],
                     "completed": False,
+                    "applied": 0,
                     "hops": application.hops,
                 }
                 cases[application.case_id] = case
@@ -124,12 +128,23 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
         finally:
             event.ack()
 
+    def owned(message: Served | Decision) -> bool:
+        """Events only this platform's cases have (the decisions topic also carries
+        departments' own windows in before mode, which are none of its business)."""
+        if isinstance(message, Served):
+            return message.place == SINGLE_WINDOW
+        return message.routed
+
     @app.agent(decisions)
     async def join(stream: Any) -> None:
         async for event in stream.events():
             message = await service.receive(event, (Served, Decision), "to platform")
-            if message is None or message.case_id not in cases:
-                continue  # other runs' and before-mode traffic share this topic
+            if message is None:
+                continue
+            if message.case_id not in cases:
+                if owned(message):
+                    await service.dead_letter(event, f"unknown case {message.case_id!r}")
+                continue
             case = cases[message.case_id]
             if isinstance(message, Served):
                 if message.place != SINGLE_WINDOW or not message.file:
@@ -147,76 +162,80 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
                 continue  # a redelivered decision: applied once already
             else:
                 case["decided"] = {**case["decided"], message.item: message.decided_at}
+                case["applied"] = case.get("applied", 0) + 1
                 case["hops"] = message.hops
             await advance(message.case_id, case)
 
     async def advance(case_id: str, case: dict[str, Any]) -> None:
-        """Route what is ready; complete the case when every item is decided.  The case
-        is written to the table once per event: each write is a changelog message."""
+        """Route what is ready; complete the case when every item is decided.
+
+        What this sends is on the broker before the case records it (``deliver``), and
+        the case is written once per event: each write is a changelog message."""
         clock = clock_of(case)
-        process = window.of(clock.levers).process
-        complete, ready = False, []
+        office = window.of(clock.levers)
+        process = office.process
+        sends: list[tuple[Any, Any]] = []
         if len(case["accepted"]) == len(items):
             if len(case["decided"]) == len(items):
-                complete = not case["completed"]
-                case["completed"] = True
+                if not case["completed"]:
+                    case["completed"] = True
+                    completion = Completion(
+                        case_id=case_id,
+                        decided_at=case["decided"],
+                        completed_at=clock.now(),
+                        decisions_applied=case.get("applied", 0),
+                        hops=case["hops"],
+                    )
+                    sends.append((completions, completion))
             else:
                 ready = _ready(process, case)
                 case["dispatched"] = case["dispatched"] + ready
+                sends += [route(case_id, key, clock, case["hops"], office) for key in ready]
+        await service.deliver(sends)
         cases[case_id] = case
-        if complete:
-            await service.send(
-                completions,
-                Completion(
-                    case_id=case_id,
-                    decided_at=case["decided"],
-                    completed_at=clock.now(),
-                    hops=case["hops"],
-                ),
+
+    def route(case_id: str, key: str, clock: Clock, hops: list, office: Any) -> tuple[Any, Any]:
+        """Where an item goes next: the shared data for the materials it fetches, else
+        its department (after the paper transfer between offices without data sharing)."""
+        process = office.process
+        if process.has("data_sharing") and (fetched := _fetched(process, key)):
+            return data_requests, DataRequest(
+                case_id=case_id, item=key, materials=fetched, hops=hops
             )
-        for key in ready:
-            if process.has("data_sharing") and (fetched := _fetched(process, key)):
-                await service.send(
-                    data_requests,
-                    DataRequest(case_id=case_id, item=key, materials=fetched, hops=case["hops"]),
-                )
-            elif process.item(key).requires and not process.has("data_sharing"):
-                asyncio.ensure_future(transfer_then_route(case_id, key, clock, case["hops"]))
-            else:
-                await route(case_id, key, clock, case["hops"])
+        not_before = None
+        if process.item(key).requires and not process.has("data_sharing"):
+            transfer = sampler(
+                scenario.levers.paper_transfer, office.rng, office.calendar.minutes_per_day
+            )
+            not_before = office.calendar.add_working(clock.now(), transfer())
+        return to_department_request(case_id, key, clock, hops, not_before)
 
-    async def transfer_then_route(case_id: str, key: str, clock: Clock, hops: list) -> None:
-        """Without data sharing, paper goes from office to office first."""
-        office = window.of(clock.levers)
-        transfer = sampler(
-            scenario.levers.paper_transfer, office.rng, office.calendar.minutes_per_day
-        )
-        start = clock.now()
-        await office.sleep_minutes(clock, office.calendar.add_working(start, transfer()) - start)
-        await route(case_id, key, clock, hops)
-
-    async def route(case_id: str, key: str, clock: Clock, hops: list) -> None:
+    def to_department_request(
+        case_id: str, key: str, clock: Clock, hops: list, not_before: float | None = None
+    ) -> tuple[Any, Any]:
         department = scenario.items[key].department
-        await service.send(
-            to_department[department],
-            ItemRequest(
-                case_id=case_id,
-                department=department,
-                file=[key],
-                at_window=False,
-                clock=clock,
-                hops=hops,
-            ),
+        request = ItemRequest(
+            case_id=case_id,
+            department=department,
+            file=[key],
+            at_window=False,
+            not_before=not_before,
+            clock=clock,
+            hops=hops,
         )
+        return to_department[department], request
 
     @app.agent(data_replies)
     async def fetched(stream: Any) -> None:
         async for event in stream.events():
             reply = await service.receive(event, (DataReply,), "to platform")
-            if reply is None or reply.case_id not in cases:
+            if reply is None:
                 continue
-            case = cases[reply.case_id]
-            await route(reply.case_id, reply.item, clock_of(case), reply.hops)
+            if reply.case_id not in cases:
+                await service.dead_letter(event, f"unknown case {reply.case_id!r}")
+                continue
+            clock = clock_of(cases[reply.case_id])
+            await service.send(*to_department_request(reply.case_id, reply.item, clock, reply.hops))
 
     return app
 

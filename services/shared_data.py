@@ -22,8 +22,6 @@ from topics.schemas import DataReply, DataRequest, Decision, Served
 def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
     app = make_app(f"onething-{scenario.name}-shared-data", bootstrap)
     service = Service("shared data", app)
-    decisions = raw_topic(app, DECISIONS)
-    requests = raw_topic(app, DATA_REQUESTS)
     replies = raw_topic(app, DATA_REPLIES)
     issued = app.Table(f"onething-{scenario.name}-certificates", default=list)
     waiting = app.Table(f"onething-{scenario.name}-data-waiting", default=list)
@@ -33,48 +31,53 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
     def missing(case_id: str, materials: list[str]) -> list[str]:
         return [m for m in materials if m not in always and m not in issued[case_id]]
 
-    async def answer(request: DataRequest) -> None:
-        await service.send(
-            replies,
-            DataReply(
-                case_id=request.case_id,
-                item=request.item,
-                found=request.materials,
-                hops=request.hops,
-            ),
+    def answer(request: DataRequest) -> tuple[Any, DataReply]:
+        reply = DataReply(
+            case_id=request.case_id, item=request.item, found=request.materials, hops=request.hops
         )
+        return replies, reply
 
-    @app.agent(decisions)
-    async def certificates(stream: Any) -> None:
-        async for event in stream.events():
-            message = await service.receive(event, (Decision, Served), "to shared data")
-            if not isinstance(message, Decision) or message.item not in produces:
-                continue
-            certificate = produces[message.item]
-            if certificate in issued[message.case_id]:
-                continue  # redelivered
-            issued[message.case_id] = [*issued[message.case_id], certificate]
-            still_waiting = []
-            for pending in waiting[message.case_id]:
-                request = DataRequest.model_validate(pending)
-                if missing(request.case_id, request.materials):
-                    still_waiting.append(pending)
-                else:
-                    await answer(request)
-            waiting[message.case_id] = still_waiting
+    async def on_decision(event: Any) -> None:
+        message = await service.receive(event, (Decision, Served), "to shared data")
+        if not isinstance(message, Decision) or message.item not in produces:
+            return
+        case_id = message.case_id
+        certificate = produces[message.item]
+        if certificate in issued[case_id]:
+            return  # redelivered
+        now_issued = [*issued[case_id], certificate]
+        answered, still_waiting = [], []
+        for pending in waiting[case_id]:
+            request = DataRequest.model_validate(pending)
+            lacking = [m for m in request.materials if m not in always and m not in now_issued]
+            (still_waiting if lacking else answered).append(pending)
+        # replies on the broker before the tables record them; waiting before issued, so
+        # a crash between the two writes replays into the same answer
+        await service.deliver(answer(DataRequest.model_validate(p)) for p in answered)
+        if answered:
+            waiting[case_id] = still_waiting
+        issued[case_id] = now_issued
 
-    @app.agent(requests)
+    async def on_request(event: Any) -> None:
+        request = await service.receive(event, (DataRequest,), "to shared data")
+        if request is None:
+            return
+        unknown = [m for m in request.materials if m not in scenario.materials]
+        if unknown:
+            await service.dead_letter(event, f"unknown materials: {', '.join(unknown)}")
+        elif missing(request.case_id, request.materials):
+            waiting[request.case_id] = [*waiting[request.case_id], request.model_dump()]
+        else:
+            await service.send(*answer(request))
+
+    @app.agent(raw_topic(app, DECISIONS, DATA_REQUESTS))
     async def serve(stream: Any) -> None:
+        """One agent for both topics: a request is never parked while a certificate
+        for the same case is being issued."""
         async for event in stream.events():
-            request = await service.receive(event, (DataRequest,), "to shared data")
-            if request is None:
-                continue
-            unknown = [m for m in request.materials if m not in scenario.materials]
-            if unknown:
-                await service.dead_letter(event, f"unknown materials: {', '.join(unknown)}")
-            elif missing(request.case_id, request.materials):
-                waiting[request.case_id] = [*waiting[request.case_id], request.model_dump()]
+            if event.message.topic == DECISIONS:
+                await on_decision(event)
             else:
-                await answer(request)
+                await on_request(event)
 
     return app

@@ -77,6 +77,9 @@ class ItemRequest(Message):
     collect: list[Name] = []
     at_window: bool = True
     """False when the platform routes the item: no queue at the department's window."""
+    not_before: float | None = None
+    """Simulated minute the item's paper reaches the back office (a transfer between
+    offices); the department holds it until then, so the wait survives a platform crash."""
     attempt: int = Field(default=0, ge=0, le=100)
     clock: Clock
 
@@ -102,12 +105,17 @@ class Decision(Message):
     department: Name
     started_at: float
     decided_at: float
+    routed: bool = False
+    """The platform routed the item: only the platform's own cases have such decisions."""
 
 
 class Completion(Message):
     type: Literal["completion"] = "completion"
     decided_at: dict[Name, float]
     completed_at: float
+    decisions_applied: int = Field(default=0, ge=0)
+    """How many decision events changed the case on the platform: one per item when
+    each is applied once, however often it was delivered."""
 
 
 class DataRequest(Message):
