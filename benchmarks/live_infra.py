@@ -30,6 +30,7 @@ from scenarios.levers import Process  # noqa: E402
 from scenarios.loader import load_scenario  # noqa: E402
 from scenarios.model import CalendarSpec  # noqa: E402
 from sim.harness import Harness, LiveSettings  # noqa: E402
+from topics.connection import security  # noqa: E402
 from topics.names import FETCH_WAIT_MS  # noqa: E402
 
 SPEEDUP = 1440.0  # one simulated day per second: arrivals per day = arrivals per second
@@ -40,9 +41,13 @@ async def raw_round_trip_ms(bootstrap: str, n: int = 300) -> list[float]:
     """Produce one message; wait until a consumer with the services' fetch wait has it."""
     topic = "onething.bench.roundtrip"
     create_topics(bootstrap, {topic: 1})
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=0)
+    connection = security().aiokafka()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=0, **connection)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, fetch_max_wait_ms=FETCH_WAIT_MS, enable_auto_commit=False
+        bootstrap_servers=bootstrap,
+        fetch_max_wait_ms=FETCH_WAIT_MS,
+        enable_auto_commit=False,
+        **connection,
     )
     await producer.start()
     await consumer.start()
@@ -87,7 +92,8 @@ def main() -> None:
     best, pipeline_p50 = 0.0, None
     with live_system(
         "newborn", load_scenario("newborn"), ["after"], None, SPEEDUP, False
-    ) as bootstrap:
+    ) as system:
+        bootstrap = system.bootstrap
         raw = asyncio.run(raw_round_trip_ms(bootstrap))
         raw_p50 = statistics.median(raw)
         print(

@@ -45,6 +45,7 @@ from experiments.wire import decode_row, encode_row
 from scenarios.levers import SINGLE_WINDOW, Mode, Process
 from scenarios.loader import catalog_names, load_scenario
 from scenarios.model import Scenario
+from topics.connection import security
 from topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 
 log = logging.getLogger("onething.worker")
@@ -251,6 +252,7 @@ def run_remote(
     create_topics(bootstrap, {JOBS: JOB_PARTITIONS, JOB_RESULTS: JOB_PARTITIONS})
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap,
+        **security().kafka_python(),
         group_id=None,  # manual assignment: kafka-python groups hang on Tansu
         enable_auto_commit=False,
         fetch_max_wait_ms=100,
@@ -284,7 +286,9 @@ def _partitions(consumer: Any, topic: str, timeout: float = 10.0) -> set[int]:
 def _send(bootstrap: str, messages: list[JobMessage]) -> None:
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks=1, linger_ms=5)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks=1, linger_ms=5, **security().kafka_python()
+    )
     try:
         count = len(producer.partitions_for(JOBS)) or 1
         for i, message in enumerate(messages):  # in turn: every worker's partitions get work

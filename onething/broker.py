@@ -6,13 +6,17 @@ live mode needs neither Docker nor a JVM. Everything is lost when the process st
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.resources
 import os
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -21,6 +25,8 @@ from typing import Self
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError, for_code
+
+from topics.connection import security
 
 HOST = "127.0.0.1"
 
@@ -74,7 +80,7 @@ def _split(bootstrap: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def _answers(bootstrap: str, timeout: float) -> bool:
+def _answers(bootstrap: str, timeout: float, tls: ssl.SSLContext | None) -> bool:
     """Send one ApiVersions request; True if a Kafka response comes back within ``timeout``.
 
     Hand-rolled on a plain socket so the deadline is exact and no client threads are left
@@ -83,8 +89,12 @@ def _answers(bootstrap: str, timeout: float) -> bool:
     client_id = b"onething-probe"
     body = struct.pack(">hhih", _API_VERSIONS_KEY, 0, _PROBE_CORRELATION_ID, len(client_id))
     request = body + client_id
+    host, port = _split(bootstrap)
     try:
-        with socket.create_connection(_split(bootstrap), timeout=timeout) as sock:
+        with contextlib.ExitStack() as stack:
+            sock = stack.enter_context(socket.create_connection((host, port), timeout=timeout))
+            if tls is not None:  # ApiVersions is answered before any SASL handshake
+                sock = stack.enter_context(tls.wrap_socket(sock, server_hostname=host))
             sock.sendall(struct.pack(">i", len(request)) + request)
             header = b""
             while len(header) < 8:
@@ -98,12 +108,15 @@ def _answers(bootstrap: str, timeout: float) -> bool:
 
 
 def _wait_until_answering(
-    bootstrap: str, timeout: float, proc: subprocess.Popen[bytes] | None = None
+    bootstrap: str,
+    timeout: float,
+    proc: subprocess.Popen[bytes] | None = None,
+    tls: ssl.SSLContext | None = None,
 ) -> bool:
     """Probe until the broker answers; False on timeout or if ``proc`` exits first."""
     deadline = time.monotonic() + timeout
     while (remaining := deadline - time.monotonic()) > 0:
-        if _answers(bootstrap, min(remaining, 1.0)):
+        if _answers(bootstrap, min(remaining, 1.0), tls):
             return True
         if proc is not None and proc.poll() is not None:
             return False
@@ -113,7 +126,7 @@ def _wait_until_answering(
 
 def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
     """Block until a Kafka broker answers at ``bootstrap``; raise ``BrokerUnavailable`` if not."""
-    if not _wait_until_answering(bootstrap, timeout):
+    if not _wait_until_answering(bootstrap, timeout, tls=security().ssl_context()):
         raise BrokerUnavailable(bootstrap)
 
 
@@ -127,6 +140,7 @@ def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0)
     timeout_ms = int(timeout * 1000)
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap,
+        **security().kafka_python(),
         client_id="onething-admin",
         bootstrap_timeout_ms=timeout_ms,
         request_timeout_ms=timeout_ms,
@@ -149,13 +163,85 @@ def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0)
     return created
 
 
-class EmbeddedBroker:
-    """A Tansu broker subprocess on loopback with memory storage; use as a context manager."""
+class TlsFront:
+    """TLS in front of a plaintext broker port, in a thread of its own.
 
-    def __init__(self, cluster_id: str = "onething") -> None:
+    Tansu 0.6 cannot serve TLS itself: ``--cert`` and ``--key`` are declared mutually
+    exclusive, and its TLS acceptor is built but never used (the socket stays plain).
+    The broker advertises this front's port, so every client, after bootstrapping, also
+    connects here and speaks TLS; nothing but the front uses the plain port."""
+
+    def __init__(self, upstream: int, port: int, certfile: Path, keyfile: Path):
+        self.upstream, self.port = upstream, port
+        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.context.load_cert_chain(str(certfile), str(keyfile))
+        self.handshakes = 0
+        """TLS connections accepted so far."""
+        self._loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        self._started.wait(10)
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(
+            asyncio.start_server(self._relay, HOST, self.port, ssl=self.context)
+        )
+        self._started.set()
+        try:
+            self._loop.run_forever()
+        finally:
+            server.close()
+            self._loop.close()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.handshakes += 1
+        try:
+            up_reader, up_writer = await asyncio.open_connection(HOST, self.upstream)
+        except OSError:
+            writer.close()
+            return
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except (ConnectionError, ssl.SSLError):
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+class EmbeddedBroker:
+    """A Tansu broker subprocess on loopback with memory storage; use as a context manager.
+
+    With ``tls_cert`` and ``tls_key`` (PEM files) clients reach it over TLS only, through
+    a ``TlsFront``."""
+
+    def __init__(
+        self,
+        cluster_id: str = "onething",
+        tls_cert: Path | None = None,
+        tls_key: Path | None = None,
+    ) -> None:
+        if bool(tls_cert) != bool(tls_key):
+            raise ValueError("a TLS broker needs both a certificate and its key")
         self.cluster_id = cluster_id
         self.port: int | None = None
         self.log_path: Path | None = None
+        self.tls = (tls_cert, tls_key) if tls_cert and tls_key else None
+        self.front: TlsFront | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -183,7 +269,8 @@ class EmbeddedBroker:
             # the kernel then splits connections between two unrelated in-memory stores.
             raise RuntimeError(f"port {port} on {HOST} is already in use")
         self.port = port or free_port()
-        url = f"tcp://{self.bootstrap}"
+        plain_port = free_port() if self.tls else self.port  # the TLS front takes self.port
+        listener = f"tcp://{HOST}:{plain_port}"
         log_fd, log_name = tempfile.mkstemp(prefix="onething-tansu-", suffix=".log")
         self.log_path = Path(log_name)
         try:
@@ -191,8 +278,8 @@ class EmbeddedBroker:
                 [
                     str(tansu_binary()),
                     "broker",
-                    "--listener-url", url,
-                    "--advertised-listener-url", url,
+                    "--listener-url", listener,
+                    "--advertised-listener-url", f"tcp://{self.bootstrap}",
                     "--storage-engine", "memory://tansu/",
                     "--cluster-id", self.cluster_id,
                 ],
@@ -202,17 +289,23 @@ class EmbeddedBroker:
             )  # fmt: skip
         finally:
             os.close(log_fd)  # the child holds its own copy
-        if not _wait_until_answering(self.bootstrap, timeout, self._proc):
+        if not _wait_until_answering(f"{HOST}:{plain_port}", timeout, self._proc):
             code = self._proc.poll()
             self.stop()
             reason = (
                 f"exited with code {code}" if code is not None else f"did not answer in {timeout}s"
             )
-            raise RuntimeError(f"tansu at {HOST}:{self.port} {reason}; see {self.log_path}")
+            raise RuntimeError(f"tansu at {HOST}:{plain_port} {reason}; see {self.log_path}")
+        if self.tls:
+            self.front = TlsFront(plain_port, self.port, *self.tls)
+            self.front.start()
         return self
 
     def stop(self, grace: float = 5.0) -> None:
         """Terminate the broker: SIGTERM, then SIGKILL if it has not exited after ``grace`` s."""
+        if self.front is not None:
+            self.front.stop()
+            self.front = None
         if self._proc is not None:
             if self._proc.poll() is None:
                 self._proc.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
@@ -223,6 +316,17 @@ class EmbeddedBroker:
                     self._proc.kill()
                     self._proc.wait()
             self._proc = None
+
+    def pause(self) -> None:
+        """SIGSTOP the broker: it keeps its connections and answers nothing (an outage
+        that clients must ride out)."""
+        if not self.running:
+            raise RuntimeError("broker not running")
+        self._proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.running:
+            self._proc.send_signal(signal.SIGCONT)
 
     def __enter__(self) -> Self:
         return self if self._proc is not None else self.start()

@@ -15,6 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tqdm import tqdm
 
 from onething import api
 from onething.broker import BrokerUnavailable
+from onething.live import CHAOS_KINDS
 from scenarios.errors import FileError
 from scenarios.levers import LEVERS, UnknownLever, parse_levers
 from scenarios.loader import catalog_names, load_scenario
@@ -329,10 +331,24 @@ def cmd_walk(args: argparse.Namespace) -> int:
 def cmd_broker(args: argparse.Namespace) -> int:
     from onething.broker import EmbeddedBroker
 
-    broker = EmbeddedBroker().start(port=args.port)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise UsageError("--tls-cert and --tls-key go together")
+    for path in (args.tls_cert, args.tls_key):
+        if path is not None and not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    broker = EmbeddedBroker(tls_cert=args.tls_cert, tls_key=args.tls_key).start(port=args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(f"Kafka-compatible broker (Tansu, memory storage) at {broker.bootstrap}", flush=True)
+    tls = " over TLS only" if broker.tls else ""
+    print(
+        f"Kafka-compatible broker (Tansu, memory storage) at {broker.bootstrap}{tls}", flush=True
+    )
     print(f"use it with --bootstrap {broker.bootstrap}; Ctrl-C stops it", flush=True)
+    if broker.tls:
+        print(
+            "clients need ONETHING_KAFKA_SECURITY_PROTOCOL=SSL and ONETHING_KAFKA_SSL_CAFILE="
+            "<the CA that signed the certificate>",
+            flush=True,
+        )
     try:
         while broker.running:
             time.sleep(0.5)
@@ -410,6 +426,10 @@ def cmd_live(args: argparse.Namespace) -> int:
     from onething.live import des_on_same_arrivals, measures_of, run_live
     from sim.harness import LiveSettings
 
+    if args.chaos == "pause" and args.bootstrap:
+        raise UsageError("--chaos pause stops the embedded broker: drop --bootstrap")
+    if args.chaos == "kill" and (args.external_services or args.mode == "before"):
+        raise UsageError("--chaos kill needs the services onething starts, in after mode")
     scenario = load_scenario(args.bundle)
     modes = ["before", "after"] if args.mode == "both" else [args.mode]
     levers = _levers(args)
@@ -441,6 +461,7 @@ def cmd_live(args: argparse.Namespace) -> int:
             args.external_services,
             args.bootstrap,
             progress,
+            args.chaos,
         )
     finally:
         for bar in bars.values():
@@ -449,13 +470,20 @@ def cmd_live(args: argparse.Namespace) -> int:
     for mode, result in results.items():
         m = measures_of(result)
         doc["infra"][mode] = m.pop("infra")
+        doc.setdefault("reconciliation", {})[mode] = m.pop("reconciliation")
+        if args.chaos:
+            doc.setdefault("chaos", {})[mode] = [asdict(blow) for blow in result.blows]
         doc[mode] = m
         if args.agreement:
             des = des_on_same_arrivals(scenario, mode, levers, result.arrivals)
             doc.setdefault("des", {})[mode] = des
+    ledgers = {mode: result.reconcile() for mode, result in results.items()}
+    unsound = [
+        f"{mode}: {issue}" for mode, ledger in ledgers.items() for issue in ledger.problems()
+    ]
     if args.json:
         print(json.dumps(doc))
-        return 0
+        return 1 if unsound else 0
     print(
         f"{scenario.name} — {scenario.title}: live run on {len(modes)} mode(s), "
         f"speed-up {args.speedup:g} simulated minutes per second"
@@ -472,9 +500,25 @@ def cmd_live(args: argparse.Namespace) -> int:
         print(
             f"infra {mode}: hop latency p50 {_num(hop['p50'])} ms, p95 {_num(hop['p95'])} ms, "
             f"p99 {_num(hop['p99'])} ms; {_num(infra['cases_per_s'])} cases/s; "
-            f"max lag {infra['max_lag']} requests; {infra['duplicates_ignored']} duplicates "
-            "ignored"
+            f"max lag {infra['max_lag']} requests; longest broker stall "
+            f"{_num(infra['longest_stall_s'])} s"
         )
+    for mode, blows in doc.get("chaos", {}).items():
+        for blow in blows:
+            print(
+                f"chaos {mode}: {blow['what']} struck when {blow['arrived']} applicants had "
+                f"arrived; back after {_num(blow['seconds'])} s"
+            )
+    print()
+    _print_table(
+        ["reconciliation", *ledgers],
+        [
+            (label, *(dict(ledger.rows()).get(label, "0") for ledger in ledgers.values()))
+            for label in dict.fromkeys(
+                label for ledger in ledgers.values() for label, _ in ledger.rows()
+            )
+        ],
+    )
     for mode, des in doc.get("des", {}).items():
         live_mean = doc[mode]["time_working_days"]["mean"]
         des_mean = des["time_working_days"]["mean"]
@@ -483,7 +527,9 @@ def cmd_live(args: argparse.Namespace) -> int:
             f"agreement {mode}: live {_num(live_mean)} vs DES {_num(des_mean)} working days "
             f"on the same arrivals ({gap})"
         )
-    return 0
+    for problem in unsound:
+        print(f"onething: live: reconciliation {problem}", file=sys.stderr)
+    return 1 if unsound else 0
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
@@ -617,6 +663,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (Tansu)")
     p.add_argument("--port", type=_positive, help="default: a free port")
+    p.add_argument("--tls-cert", type=Path, help="serve TLS only, with this PEM certificate")
+    p.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
     p.set_defaults(func=cmd_broker)
 
     p = sub.add_parser("service", help="run one live service (a Faust app) until stopped")
@@ -662,6 +710,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--agreement", action="store_true", help="also run the DES on the same arrivals and compare"
+    )
+    p.add_argument(
+        "--chaos",
+        nargs="?",
+        const="kill",
+        choices=CHAOS_KINDS,
+        help="kill (default): SIGKILL the busiest department at 1/3 of the arrivals and the "
+        "platform at 2/3, restarting each; pause: SIGSTOP the embedded broker for 15 s at 1/2",
     )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", action="store_true")

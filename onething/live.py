@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,18 +63,24 @@ class Fleet:
         self.log_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
 
     def start(self, timeout: float = READY_TIMEOUT) -> None:
-        for name, args in self.commands.items():
-            log_path = self.log_dir / f"{name.replace(' ', '-')}.log"
-            command = [sys.executable, "-m", "onething.cli", "service", *args, *self.common]
-            popen = subprocess.Popen(
-                command,
-                stdout=subprocess.PIPE,
-                stderr=log_path.open("w"),
-                text=True,
-                start_new_session=True,
-            )
-            self.processes.append(ServiceProcess(name, popen, log_path))
-        waiting = {p.name: p for p in self.processes}
+        self._await_ready([self._spawn(name) for name in self.commands], timeout)
+
+    def _spawn(self, name: str) -> ServiceProcess:
+        log_path = self.log_dir / f"{name.replace(' ', '-')}.log"
+        command = [sys.executable, "-m", "onething.cli", "service", *self.commands[name]]
+        popen = subprocess.Popen(
+            [*command, *self.common],
+            stdout=subprocess.PIPE,
+            stderr=log_path.open("a"),  # a restarted service goes on in the same log
+            text=True,
+            start_new_session=True,
+        )
+        service = ServiceProcess(name, popen, log_path)
+        self.processes.append(service)
+        return service
+
+    def _await_ready(self, services: list[ServiceProcess], timeout: float) -> None:
+        waiting = {p.name: p for p in services}
         ready = threading.Event()
         lock = threading.Lock()
 
@@ -86,15 +93,32 @@ class Fleet:
                         if not waiting:
                             ready.set()
 
-        for service in self.processes:
+        for service in services:
             threading.Thread(target=watch, args=(service,), daemon=True).start()
         deadline = time.monotonic() + timeout
         while not ready.wait(0.2):
-            dead = [p for p in self.processes if p.popen.poll() is not None]
+            dead = [p for p in services if p.popen.poll() is not None]
             if dead or time.monotonic() > deadline:
                 culprit = dead[0] if dead else next(iter(waiting.values()))
                 why = "exited" if dead else f"not ready after {timeout:.0f} s"
                 raise LiveError(f"service {culprit.name} {why}; its log: {culprit.log_path}")
+
+    def running(self, name: str) -> ServiceProcess:
+        return next(p for p in self.processes if p.name == name and p.popen.poll() is None)
+
+    def kill(self, name: str) -> int:
+        """SIGKILL a service: no goodbye, no commit, no flush.  Returns its pid."""
+        service = self.running(name)
+        os.killpg(service.popen.pid, signal.SIGKILL)
+        service.popen.wait()
+        self.processes.remove(service)
+        return service.popen.pid
+
+    def restart(self, name: str, timeout: float = READY_TIMEOUT) -> int:
+        """Start a killed service again and wait until it has its partitions back."""
+        service = self._spawn(name)
+        self._await_ready([service], timeout)
+        return service.popen.pid
 
     def stop(self, grace: float = 10.0) -> None:
         for service in self.processes:
@@ -109,6 +133,15 @@ class Fleet:
                 service.popen.wait()
 
 
+@dataclass
+class LiveSystem:
+    """What a run talks to: the bootstrap address, and the parts onething started."""
+
+    bootstrap: str
+    broker: EmbeddedBroker | None = None
+    fleet: Fleet | None = None
+
+
 @contextlib.contextmanager
 def live_system(
     scenario_ref: str,
@@ -117,19 +150,105 @@ def live_system(
     bootstrap: str | None,
     speedup: float,
     external_services: bool,
-) -> Iterator[str]:
-    """The broker and services a run needs; yields the bootstrap address."""
+) -> Iterator[LiveSystem]:
+    """The broker and services a run needs."""
     with contextlib.ExitStack() as stack:
+        system = LiveSystem(bootstrap or "")
         if bootstrap is None:
-            bootstrap = stack.enter_context(EmbeddedBroker()).bootstrap
+            system.broker = stack.enter_context(EmbeddedBroker())
+            system.bootstrap = system.broker.bootstrap
         else:
             wait_for_broker(bootstrap, timeout=5)
-        create_topics(bootstrap, all_topics(scenario))
+        create_topics(system.bootstrap, all_topics(scenario))
         if not external_services:
-            fleet = Fleet(scenario_ref, scenario, bootstrap, speedup, "after" in modes)
+            fleet = Fleet(scenario_ref, scenario, system.bootstrap, speedup, "after" in modes)
             stack.callback(fleet.stop)
             fleet.start()
-        yield bootstrap
+            system.fleet = fleet
+        yield system
+
+
+@dataclass
+class Blow:
+    """One thing chaos did to a run."""
+
+    what: str
+    arrived: int
+    """Applicants that had arrived when it struck."""
+    seconds: float
+    """Real seconds until the part was back (restarted and ready, or resumed)."""
+
+
+CHAOS_KINDS = ("kill", "pause")
+PAUSE_SECONDS = 15.0
+
+
+class Chaos:
+    """Trouble on a schedule, struck from a thread while the harness runs on.
+
+    ``kill``: SIGKILL the department most items go to once a third of the applicants have
+    arrived, and the platform at two thirds, each restarted at once.  ``pause``: SIGSTOP
+    the embedded broker for 15 s when half have arrived, then SIGCONT."""
+
+    def __init__(self, kind: str, system: LiveSystem, scenario: Scenario):
+        self.system = system
+        self.blows: list[Blow] = []
+        self.error: Exception | None = None
+        self._thread: threading.Thread | None = None
+        if kind == "kill":
+            if system.fleet is None or "platform" not in system.fleet.commands:
+                raise LiveError("--chaos kill needs the services onething starts, in after mode")
+            items = Counter(item.department for item in scenario.items.values())
+            busiest = items.most_common(1)[0][0]
+            self.plan = [
+                (1 / 3, self._kill, f"department {busiest}"),
+                (2 / 3, self._kill, "platform"),
+            ]
+        elif kind == "pause":
+            if system.broker is None:
+                raise LiveError("--chaos pause needs the embedded broker: drop --bootstrap")
+            self.plan = [(1 / 2, self._pause, "broker")]
+        else:
+            raise LiveError(f"unknown chaos {kind!r}; choose from {', '.join(CHAOS_KINDS)}")
+
+    def __call__(self, arrived: int, total: int) -> None:
+        if self._thread is not None and self._thread.is_alive() or not self.plan:
+            return
+        share, strike, target = self.plan[0]
+        if arrived >= share * total:
+            self.plan.pop(0)
+            self._thread = threading.Thread(
+                target=self._run, args=(strike, target, arrived), daemon=True
+            )
+            self._thread.start()
+
+    def _run(self, strike: Callable[[str], None], target: str, arrived: int) -> None:
+        started = time.monotonic()
+        try:
+            strike(target)
+        except Exception as exc:  # reported by finish(), in the harness's thread
+            self.error = exc
+            return
+        self.blows.append(Blow(target, arrived, time.monotonic() - started))
+
+    def _kill(self, name: str) -> None:
+        assert self.system.fleet is not None
+        self.system.fleet.kill(name)
+        self.system.fleet.restart(name)
+
+    def _pause(self, _: str) -> None:
+        assert self.system.broker is not None
+        self.system.broker.pause()
+        time.sleep(PAUSE_SECONDS)
+        self.system.broker.resume()
+
+    def finish(self) -> list[Blow]:
+        """Wait for a blow still under way; what was done."""
+        if self._thread is not None:
+            self._thread.join()
+        if self.error is not None:
+            raise LiveError(f"chaos failed: {self.error}")
+        return self.blows
 
 
 def measures_of(result: LiveResult) -> dict[str, Any]:
@@ -163,6 +282,19 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
         "events_sent": result.sent,
         "events_received": result.received,
         "duplicates_ignored": result.duplicates,
+        "longest_stall_s": result.longest_stall_s,
+    }
+    ledger = result.reconcile()
+    m["reconciliation"] = {
+        "sent": ledger.sent,
+        "completed": ledger.completed,
+        "dead_lettered": ledger.dead_lettered,
+        "missing": ledger.missing,
+        "completed_twice": ledger.completed_twice,
+        "decisions_applied_twice": ledger.decisions_applied_twice,
+        "repeated_events": ledger.repeated_events,
+        "send_failures": result.send_failures,
+        "problems": ledger.problems(),
     }
     return m
 
@@ -183,17 +315,23 @@ def run_live(
     external_services: bool = False,
     bootstrap: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    chaos: str | None = None,
 ) -> dict[str, LiveResult]:
+    """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
+    keep what was done in its result's ``blows``."""
     results: dict[str, LiveResult] = {}
     with live_system(
         scenario_ref, scenario, modes, bootstrap, settings.speedup, external_services
-    ) as address:
-        settings.bootstrap = address
+    ) as system:
+        settings.bootstrap = system.bootstrap
         for mode in modes:
             process = Process.of(scenario, mode, levers if mode == "after" else None)
             harness = Harness(process, settings)
             report = (lambda done, total, m=mode: progress(m, done, total)) if progress else None
-            results[mode] = harness.run(report)
+            trouble = Chaos(chaos, system, scenario) if chaos else None
+            results[mode] = harness.run(report, trouble)
+            if trouble is not None:
+                results[mode].blows = trouble.finish()
     return results
 
 

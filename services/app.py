@@ -6,6 +6,10 @@ Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
 - Tansu answers a fetch only when ``fetch_max_wait_ms`` expires, even when data is
   waiting, and Faust hard-codes 1,500 ms: the worker's consumer is patched to
   ``topics.names.FETCH_WAIT_MS``;
+- Tansu's ListOffsets answers "base offset + 1" when a partition's last batch holds
+  several records, and Faust restores a table only up to that offset: after a crash the
+  table would miss its last writes.  ``producer_max_batch_size=1`` puts every record in
+  a batch of its own, so the end offset is right;
 - the web server is off (two services would fight over port 6066) and the data
   directory is private to the process.
 """
@@ -20,6 +24,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import faust
+import faust.transport.consumer
+import faust.transport.producer
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from pydantic import BaseModel
 
@@ -28,6 +34,7 @@ from scenarios.levers import Process, parse_levers
 from scenarios.model import Scenario
 from sim.calendar import WorkingCalendar
 from sim.distributions import sampler
+from topics.connection import security
 from topics.names import DEAD_LETTERS, FETCH_WAIT_MS, PARTITIONS
 from topics.schemas import BadEvent, Clock, DeadLetter, Served, decode, encode, hop_ms
 
@@ -50,11 +57,75 @@ def _short_fetch_wait() -> None:
     thread._onething_patched = True
 
 
+def _commit_only_finished_work() -> None:
+    """Never commit an offset past an event that is still being worked on.
+
+    Services take events with ``noack()`` and acknowledge each when its work is done, so
+    events finish out of order.  Faust 0.15's ``Consumer._new_offset`` commits the first
+    run of consecutive acknowledged offsets and lets a one-offset hole right after the
+    committed offset through (and any hole when nothing was committed yet): a crash then
+    loses the unfinished event instead of replaying it (seen with SIGKILL in the chaos
+    test).  Here the commit stops below the lowest offset delivered and not yet acked.
+    """
+    consumer_class = faust.transport.consumer.Consumer
+    if getattr(consumer_class, "_onething_patched", False):
+        return
+
+    def new_offset(self: Any, tp: Any) -> int | None:
+        acked = self._acked[tp]
+        if not acked:
+            return None
+        unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
+        limit = min(unfinished, default=None)
+        acked.sort()
+        done = [offset for offset in acked if limit is None or offset < limit]
+        if not done:
+            return None
+        acked[: len(done)] = []
+        self._acked_index[tp].difference_update(done)
+        return done[-1] + 1
+
+    consumer_class._new_offset = new_offset
+    consumer_class._onething_patched = True
+
+
+def _flush_means_delivered() -> None:
+    """Make the flush before every offset commit wait until table writes are on the broker.
+
+    A table write is queued in Faust's producer buffer; Faust 0.15 flushes that buffer
+    before committing offsets but gives up when no message leaves it within 0.1 s, and a
+    message taken from the queue but not yet handed to the Kafka producer is not waited
+    for at all.  The commit then covers an event whose table write is lost if the
+    process dies (seen with SIGKILL in the chaos test: a decision never applied)."""
+    buffer_class = faust.transport.producer.ProducerBuffer
+    if getattr(buffer_class, "_onething_patched", False):
+        return
+    original_put, original_flush = buffer_class.put, buffer_class.flush
+
+    def put(self: Any, fut: Any) -> None:
+        unsent = self.__dict__.setdefault("_onething_unsent", set())
+        unsent.add(fut)
+        fut.add_done_callback(unsent.discard)
+        original_put(self, fut)
+
+    async def flush(self: Any) -> None:
+        await original_flush(self)
+        unsent = self.__dict__.get("_onething_unsent", set())
+        while unsent:
+            await asyncio.gather(*list(unsent), return_exceptions=True)
+
+    buffer_class.put, buffer_class.flush = put, flush
+    buffer_class._onething_patched = True
+
+
 def make_app(app_id: str, bootstrap: str) -> faust.App:
     _short_fetch_wait()
+    _commit_only_finished_work()
+    _flush_means_delivered()
     return faust.App(
         app_id,
         broker=f"kafka://{bootstrap}",
+        broker_credentials=security().faust_credentials(),
         store="memory://",
         topic_partitions=PARTITIONS,
         topic_replication_factor=1,
@@ -64,6 +135,7 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
         broker_rebalance_timeout=2.0,
         broker_commit_interval=0.5,
         producer_acks=1,
+        producer_max_batch_size=1,
         table_standby_replicas=0,
         stream_wait_empty=False,
         web_enabled=False,

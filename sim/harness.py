@@ -31,12 +31,21 @@ from scenarios.levers import SINGLE_WINDOW, Process
 from sim.arrivals import arrival_times
 from sim.calendar import WorkingCalendar
 from sim.distributions import sampler
-from topics.names import APPLICATIONS, COMPLETIONS, DECISIONS, FETCH_WAIT_MS, requests_topic
+from topics.connection import security
+from topics.names import (
+    APPLICATIONS,
+    COMPLETIONS,
+    DEAD_LETTERS,
+    DECISIONS,
+    FETCH_WAIT_MS,
+    requests_topic,
+)
 from topics.schemas import (
     Application,
     BadEvent,
     Clock,
     Completion,
+    DeadLetter,
     Decision,
     ItemRequest,
     Served,
@@ -81,6 +90,57 @@ class LiveCase:
 
 
 @dataclass
+class Reconciliation:
+    """Every case sent, accounted for at the end of a run."""
+
+    sent: int
+    completed: int
+    dead_lettered: dict[str, list[str]]
+    """Cases not completed that had an event dead-lettered, with the reasons."""
+    missing: list[str]
+    """Cases neither completed nor dead-lettered: lost (must be none)."""
+    completed_twice: int
+    """Cases with more than one completion event from the platform (after mode)."""
+    decisions_applied_twice: int
+    """Decisions the platform applied beyond one per item (from its completions)."""
+    repeated_events: int
+    """Events received again (a replay after a crash or a retry) and not applied."""
+    send_failures: int
+    """Events the harness could not hand to the broker."""
+
+    def problems(self) -> list[str]:
+        """What breaks "every case once": empty for a sound run."""
+        found = []
+        if self.missing:
+            example = ", ".join(self.missing[:3])
+            found.append(
+                f"{len(self.missing)} case(s) neither completed nor dead-lettered ({example})"
+            )
+        if self.completed_twice:
+            found.append(f"{self.completed_twice} case(s) completed twice")
+        if self.decisions_applied_twice:
+            found.append(f"{self.decisions_applied_twice} decision(s) applied twice")
+        return found
+
+    def rows(self) -> list[tuple[str, str]]:
+        reasons: dict[str, int] = defaultdict(int)
+        for case_reasons in self.dead_lettered.values():
+            reasons[case_reasons[0]] += 1
+        rows = [
+            ("cases sent", str(self.sent)),
+            ("completed", str(self.completed)),
+            ("dead-lettered", str(len(self.dead_lettered))),
+            *((f"  {reason}", str(n)) for reason, n in sorted(reasons.items())),
+            ("missing", str(len(self.missing))),
+            ("completed twice", str(self.completed_twice)),
+            ("decisions applied twice", str(self.decisions_applied_twice)),
+            ("repeated events ignored", str(self.repeated_events)),
+            ("harness sends failed", str(self.send_failures)),
+        ]
+        return rows
+
+
+@dataclass
 class LiveResult:
     process: Process
     cases: list[LiveCase]
@@ -96,11 +156,38 @@ class LiveResult:
     ignored: int = 0
     """Events of other runs, or duplicates, seen and not applied."""
     duplicates: int = 0
+    longest_stall_s: float = 0.0
+    """Longest real time the broker took to acknowledge an event the harness sent: a
+    broker that stops answering shows here."""
+    send_failures: list[str] = field(default_factory=list)
+    """Events the harness could not send, with the error."""
+    dead_letters: dict[str, list[str]] = field(default_factory=dict)
+    """Reasons the services gave for dead-lettering events, per case."""
+    completions: dict[str, int] = field(default_factory=dict)
+    """Completion events received per case."""
+    decisions_applied: dict[str, int] = field(default_factory=dict)
+    """Per completed case, the decisions its completion says the platform applied."""
+    blows: list[Any] = field(default_factory=list)
+    """What chaos did during the run (``onething.live.Chaos``)."""
     calendar: WorkingCalendar = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property
     def completed(self) -> list[LiveCase]:
         return [c for c in self.cases if c.done is not None]
+
+    def reconcile(self) -> Reconciliation:
+        items = len(self.process.order)
+        open_cases = [c.case_id for c in self.cases if c.done is None]
+        return Reconciliation(
+            sent=len(self.cases),
+            completed=len(self.cases) - len(open_cases),
+            dead_lettered={c: self.dead_letters[c] for c in open_cases if c in self.dead_letters},
+            missing=[c for c in open_cases if c not in self.dead_letters],
+            completed_twice=sum(n > 1 for n in self.completions.values()),
+            decisions_applied_twice=sum(max(0, n - items) for n in self.decisions_applied.values()),
+            repeated_events=self.duplicates,
+            send_failures=len(self.send_failures),
+        )
 
 
 class Harness:
@@ -130,6 +217,13 @@ class Harness:
         self.busy: dict[str, float] = defaultdict(float)
         self.in_flight = 0
         self.max_in_flight = 0
+        self.dead_letters: dict[str, list[str]] = defaultdict(list)
+        """Reasons the services gave for dead-lettering events, per case of this run
+        (written by the consumer thread only)."""
+        self.completions: dict[str, int] = defaultdict(int)
+        self.decisions_applied: dict[str, int] = {}
+        self.longest_stall_s = 0.0
+        self.send_failures: list[str] = []
         self.sent = self.received = self.ignored = self.duplicates = 0
 
     # --- Kafka ------------------------------------------------------------------
@@ -138,6 +232,9 @@ class Harness:
         while not self._stop.is_set():
             for records in consumer.poll(timeout_ms=50).values():
                 for record in records:
+                    if record.topic == DEAD_LETTERS:
+                        self._dead_letter(record)
+                        continue
                     try:
                         message = decode(record.value, (Served, Decision, Completion))
                     except BadEvent:
@@ -145,9 +242,22 @@ class Harness:
                         continue
                     self._inbox.put((message, hop_ms(record.headers)))
 
+    def _dead_letter(self, record: Any) -> None:
+        case_id = (record.key or b"").decode("utf-8", errors="replace")
+        if not case_id.startswith(self.run_id):
+            return
+        try:
+            reason = DeadLetter.model_validate_json(record.value).reason
+        except ValueError:
+            reason = "a dead letter onething cannot read"
+        self.dead_letters[case_id].append(reason)
+
     def _send(self, topic: str, message: Any) -> None:
         key, value, headers = encode(message)
-        self.producer.send(topic, key=key, value=value, headers=headers)
+        started = time.monotonic()
+        future = self.producer.send(topic, key=key, value=value, headers=headers)
+        future.add_callback(lambda _: self._acknowledged(started))
+        future.add_errback(lambda exc: self.send_failures.append(f"{message.case_id}: {exc}"))
         self.sent += 1
         self.in_flight += 1  # until its window serves it
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -165,10 +275,16 @@ class Harness:
                 self._apply(message, latency)
             yield self.env.timeout(tick)
 
+    def _acknowledged(self, started: float) -> None:
+        self.longest_stall_s = max(self.longest_stall_s, time.monotonic() - started)
+
     def _apply(self, message: Any, latency: float | None) -> None:
         if not message.case_id.startswith(self.run_id):
             self.ignored += 1
             return
+        if isinstance(message, Completion):
+            self.completions[message.case_id] += 1
+            self.decisions_applied.setdefault(message.case_id, message.decisions_applied)
         if isinstance(message, Served):
             key: tuple = (
                 "served",
@@ -341,15 +457,25 @@ class Harness:
             )
         return list(arrival_times(arrivals, self.calendar, self.rng, self.settings.duration_days))
 
-    def run(self, progress: Callable[[int, int], None] | None = None) -> LiveResult:
+    def run(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        arrived: Callable[[int, int], None] | None = None,
+    ) -> LiveResult:
+        """Replay the applicants; ``progress`` hears (finished, total) and ``arrived``
+        (arrived, total) a few times a second."""
         settings = self.settings
         times = self.arrival_times()
         if not times:
             raise LiveError("no applicant arrives in this run: raise --duration or --rate")
         self.measured_until = max(times)  # utilisation: window work begun while arriving
-        self.producer = KafkaProducer(bootstrap_servers=settings.bootstrap, acks=1, linger_ms=0)
+        connection = security().kafka_python()
+        self.producer = KafkaProducer(
+            bootstrap_servers=settings.bootstrap, acks=1, linger_ms=0, **connection
+        )
         consumer = KafkaConsumer(
             bootstrap_servers=settings.bootstrap,
+            **connection,
             group_id=None,
             enable_auto_commit=False,
             fetch_max_wait_ms=FETCH_WAIT_MS,
@@ -357,7 +483,7 @@ class Harness:
         )
         partitions = [
             TopicPartition(t, p)
-            for t in (DECISIONS, COMPLETIONS)
+            for t in (DECISIONS, COMPLETIONS, DEAD_LETTERS)
             for p in consumer.partitions_for_topic(t) or ()
         ]
         consumer.assign(partitions)
@@ -384,8 +510,10 @@ class Harness:
                 done = sum(c.done is not None for c in cases)
                 if progress:
                     progress(done, len(times))
+                if arrived:
+                    arrived(len(cases), len(times))
                 if len(cases) == len(times):
-                    if done == len(times):
+                    if all(c.done is not None or c.case_id in self.dead_letters for c in cases):
                         break
                     deadline = deadline or time.perf_counter() + settings.drain_seconds + (
                         max(times) / settings.speedup
@@ -411,5 +539,10 @@ class Harness:
             received=self.received,
             ignored=self.ignored,
             duplicates=self.duplicates,
+            longest_stall_s=self.longest_stall_s,
+            send_failures=self.send_failures,
+            dead_letters=dict(self.dead_letters),
+            completions=dict(self.completions),
+            decisions_applied=self.decisions_applied,
             calendar=self.calendar,
         )

@@ -30,10 +30,8 @@ def newborn():
 
 @pytest.fixture(scope="module")
 def bootstrap(newborn):
-    with live_system(
-        "newborn", newborn, ["before", "after"], None, FLEET_SPEEDUP, False
-    ) as address:
-        yield address
+    with live_system("newborn", newborn, ["before", "after"], None, FLEET_SPEEDUP, False) as system:
+        yield system.bootstrap
 
 
 def _events(
@@ -196,6 +194,9 @@ def test_live_command_runs_everything_itself_and_prints_the_compare_json(capsys)
     assert after["cases"] == after["arrived"] > 0 and after["materials"] == 17
     assert set(doc["infra"]["after"]) >= {"hop_ms", "cases_per_s", "max_lag"}
     assert set(doc["infra"]["after"]["hop_ms"]) == {"p50", "p95", "p99"}
+    ledger = doc["reconciliation"]["after"]
+    assert ledger["sent"] == ledger["completed"] == after["arrived"]
+    assert ledger["problems"] == [] and ledger["missing"] == [] and ledger["completed_twice"] == 0
 
 
 def test_no_broker_at_the_address_is_a_one_line_error_within_ten_seconds(capsys):

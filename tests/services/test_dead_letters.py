@@ -75,8 +75,8 @@ def newborn():
 
 @pytest.fixture(scope="module")
 def bootstrap(newborn):
-    with live_system("newborn", newborn, ["after"], None, 2000.0, False) as address:
-        yield address
+    with live_system("newborn", newborn, ["after"], None, 2000.0, False) as system:
+        yield system.bootstrap
 
 
 def _dead_letters(bootstrap: str, wanted: set[str], timeout: float) -> dict[str, list[dict]]:
