@@ -9,12 +9,17 @@ on the embedded Tansu broker.  A rate is sustained when every case completes, th
 hop latency stays under 500 ms and no more than one second's worth of requests is ever
 waiting (the lag does not grow).  The last line is the ratio of the pipeline's per-hop
 p50 to the raw round trip's p50.
+
+For each rate it also reads the CPU time (Linux /proc) the broker, the service processes
+and the harness spent per completed case, and from that the most cases a second this
+machine's cores could carry at all.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import time
@@ -70,6 +75,23 @@ async def raw_round_trip_ms(bootstrap: str, n: int = 300) -> list[float]:
         await producer.stop()
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def cpu_by_part(system) -> dict[str, float]:
+    return {
+        "broker": cpu_seconds(system.broker.pid),
+        "services": sum(cpu_seconds(p.popen.pid) for p in system.fleet.processes),
+        "harness": cpu_seconds(os.getpid()),
+    }
+
+
 def around_the_clock(scenario):
     """Open 24/7 so arrivals are even in real time."""
     always = CalendarSpec(
@@ -102,8 +124,9 @@ def main() -> None:
         )
         print(
             f"{'rate/s':>7} {'cases':>6} {'done':>6} {'cases/s':>8} {'hop p50':>8} "
-            f"{'hop p95':>8} {'hop p99':>8} {'max lag':>8}  sustained"
+            f"{'hop p95':>8} {'hop p99':>8} {'max lag':>8} {'CPU ms/case':>28}  sustained"
         )
+        per_case: dict[str, float] = {}
         for rate in rates:
             settings = LiveSettings(
                 bootstrap=bootstrap,
@@ -113,11 +136,15 @@ def main() -> None:
                 infra_only=True,
                 drain_seconds=10,
             )
+            before = cpu_by_part(system)
             result = Harness(process, settings).run()
+            after = cpu_by_part(system)
             m = measures_of(result)
             infra = m["infra"]
             hop = infra["hop_ms"]
             done = len(result.completed)
+            per_case = {k: (after[k] - before[k]) / max(done, 1) for k in after}
+            cpu = "/".join(f"{1000 * v:.0f}" for v in per_case.values())
             sustained = (
                 done == len(result.cases)
                 and hop["p99"] is not None
@@ -126,14 +153,24 @@ def main() -> None:
             )
             print(
                 f"{rate:7.0f} {len(result.cases):6d} {done:6d} {infra['cases_per_s']:8.1f} "
-                f"{hop['p50']:8.1f} {hop['p95']:8.1f} {hop['p99']:8.1f} {infra['max_lag']:8d}  "
-                f"{'yes' if sustained else 'no'}"
+                f"{hop['p50']:8.1f} {hop['p95']:8.1f} {hop['p99']:8.1f} {infra['max_lag']:8d} "
+                f"{cpu:>28}  {'yes' if sustained else 'no'}"
             )
             if sustained:
                 best = max(best, rate)
                 pipeline_p50 = hop["p50"]
             else:
                 break
+    print("CPU ms/case: broker/services/harness, at each rate")
+    if per_case:
+        total = sum(per_case.values())
+        cores = os.cpu_count() or 1
+        print(
+            f"CPU per case at the last rate: {1000 * total:.0f} ms "
+            f"(broker {1000 * per_case['broker']:.0f}, services {1000 * per_case['services']:.0f},"
+            f" harness {1000 * per_case['harness']:.0f}): {cores} cores carry at most "
+            f"{cores / total:.0f} cases/s, the broker alone {cores / per_case['broker']:.0f}"
+        )
     print(f"highest sustained rate: {best:.0f} cases/s (target >= 250)")
     if pipeline_p50 is None:
         print("no rate was sustained: no per-hop figure to compare")

@@ -171,10 +171,9 @@ class TlsFront:
     The broker advertises this front's port, so every client, after bootstrapping, also
     connects here and speaks TLS; nothing but the front uses the plain port."""
 
-    def __init__(self, upstream: int, port: int, certfile: Path, keyfile: Path):
+    def __init__(self, upstream: int, port: int, context: ssl.SSLContext):
         self.upstream, self.port = upstream, port
-        self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self.context.load_cert_chain(str(certfile), str(keyfile))
+        self.context = context
         self.handshakes = 0
         """TLS connections accepted so far."""
         self._loop = asyncio.new_event_loop()
@@ -240,7 +239,10 @@ class EmbeddedBroker:
         self.cluster_id = cluster_id
         self.port: int | None = None
         self.log_path: Path | None = None
-        self.tls = (tls_cert, tls_key) if tls_cert and tls_key else None
+        self.tls: ssl.SSLContext | None = None
+        if tls_cert and tls_key:  # read now: a bad file fails before anything starts
+            self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls.load_cert_chain(str(tls_cert), str(tls_key))
         self.front: TlsFront | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -297,7 +299,7 @@ class EmbeddedBroker:
             )
             raise RuntimeError(f"tansu at {HOST}:{plain_port} {reason}; see {self.log_path}")
         if self.tls:
-            self.front = TlsFront(plain_port, self.port, *self.tls)
+            self.front = TlsFront(plain_port, self.port, self.tls)
             self.front.start()
         return self
 

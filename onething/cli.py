@@ -333,15 +333,15 @@ def cmd_broker(args: argparse.Namespace) -> int:
 
     if bool(args.tls_cert) != bool(args.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
-    for path in (args.tls_cert, args.tls_key):
-        if path is not None and not path.is_file():
-            raise UsageError(f"{path}: no such file")
-    broker = EmbeddedBroker(tls_cert=args.tls_cert, tls_key=args.tls_key).start(port=args.port)
+    try:
+        broker = EmbeddedBroker(tls_cert=args.tls_cert, tls_key=args.tls_key)
+    except OSError as exc:  # ssl.SSLError included
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"{args.tls_cert}, {args.tls_key}: cannot serve TLS: {reason}") from None
+    broker.start(port=args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     tls = " over TLS only" if broker.tls else ""
-    print(
-        f"Kafka-compatible broker (Tansu, memory storage) at {broker.bootstrap}{tls}", flush=True
-    )
+    print(f"Kafka-compatible broker (Tansu, memory storage) at {broker.bootstrap}{tls}", flush=True)
     print(f"use it with --bootstrap {broker.bootstrap}; Ctrl-C stops it", flush=True)
     if broker.tls:
         print(

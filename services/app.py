@@ -65,7 +65,8 @@ def _commit_only_finished_work() -> None:
     run of consecutive acknowledged offsets and lets a one-offset hole right after the
     committed offset through (and any hole when nothing was committed yet): a crash then
     loses the unfinished event instead of replaying it (seen with SIGKILL in the chaos
-    test).  Here the commit stops below the lowest offset delivered and not yet acked.
+    test; faust-streaming/faust#606, open, fix proposed in #707).  Here the commit stops
+    below the lowest offset delivered and not yet acked.
     """
     consumer_class = faust.transport.consumer.Consumer
     if getattr(consumer_class, "_onething_patched", False):
@@ -169,20 +170,6 @@ class Service:
     async def send(self, topic: Any, message: BaseModel) -> None:
         key, value, headers = encode(message)
         await topic.send(key=key, value=value, headers=headers)
-
-    async def deliver(self, sends: Iterable[tuple[Any, BaseModel]]) -> None:
-        """Send and wait until the broker has every message.
-
-        Effects before records: an agent that writes a table after sending waits for
-        this first, so after a crash the table never says "sent" of a message the
-        broker does not have (the event is replayed and the effect sent again instead,
-        which consumers ignore)."""
-        pending = []
-        for topic, message in sends:
-            key, value, headers = encode(message)
-            pending.append(await topic.send(key=key, value=value, headers=headers))
-        if pending:
-            await asyncio.gather(*pending)
 
     async def dead_letter(self, event: Any, reason: str) -> None:
         self.dead_lettered += 1

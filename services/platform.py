@@ -5,11 +5,11 @@ decisions in a Faust table and emits one completion per case.
 State changes happen only in agents (a Faust table is changed from the stream that owns
 the key's partition); the slow window runs as a task that only sends events, and a
 paper transfer between offices is a ``not_before`` the department waits for, so no
-promise lives only in this process's memory.  Unknown cases in events only the platform
-could have caused (its window's ``served``, routed decisions, data replies) are
-dead-lettered.  The platform reads its own window's ``served`` events back from the
-decisions topic, so intake, routing and completion are one ordered story per case.
-Each (case, item) decision is applied once, however often it is delivered.
+promise lives only in this process's memory.  Events about this bundle's items that the
+platform cannot place (an unknown case, item or department) are dead-lettered.  The
+platform reads its own window's ``served`` events back from the decisions topic, so
+intake, routing and completion are one ordered story per case.  Each (case, item)
+decision is applied once, however often it is delivered.
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
                     "accepted": [],
                     "decided": {},
                     "dispatched": [],
-                    "completed": False,
+                    "completed": None,
                     "applied": 0,
+                    "caused": {},
                     "hops": application.hops,
                 }
                 cases[application.case_id] = case
@@ -128,12 +129,30 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
         finally:
             event.ack()
 
-    def owned(message: Served | Decision) -> bool:
-        """Events only this platform's cases have (the decisions topic also carries
-        departments' own windows in before mode, which are none of its business)."""
+    def problem(message: Served | Decision | DataReply) -> str | None:
+        """Why the platform must refuse an event, or None to take (or ignore) it.
+
+        The decisions topic also carries departments' own windows (before mode) and,
+        on a shared cluster, other bundles' platforms: events naming none of this
+        bundle's items are none of its business and are ignored, not refused."""
         if isinstance(message, Served):
-            return message.place == SINGLE_WINDOW
-        return message.routed
+            named = [*message.file, *message.collect]
+            if message.place != SINGLE_WINDOW or not any(k in items for k in named):
+                return None
+        elif isinstance(message, Decision) and not message.routed:
+            return None
+        elif message.item not in items:
+            return None if message.case_id not in cases else f"unknown item {message.item!r}"
+        if message.case_id not in cases:
+            return f"unknown case {message.case_id!r}"
+        if isinstance(message, Served):
+            strangers = [k for k in [*message.file, *message.collect] if k not in items]
+            return f"unknown items: {', '.join(strangers)}" if strangers else None
+        if isinstance(message, Decision):
+            department = scenario.items[message.item].department
+            if message.department != department:
+                return f"{message.item} is decided by {department}, not {message.department}"
+        return None
 
     @app.agent(decisions)
     async def join(stream: Any) -> None:
@@ -141,58 +160,82 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             message = await service.receive(event, (Served, Decision), "to platform")
             if message is None:
                 continue
+            if reason := problem(message):
+                await service.dead_letter(event, reason)
+                continue
             if message.case_id not in cases:
-                if owned(message):
-                    await service.dead_letter(event, f"unknown case {message.case_id!r}")
                 continue
             case = cases[message.case_id]
             if isinstance(message, Served):
                 if message.place != SINGLE_WINDOW or not message.file:
                     continue
+                cause = f"window-{message.attempt}"
                 fresh = [
                     k
                     for k in message.file
                     if k not in message.sent_back and k not in case["accepted"]
                 ]
                 if not fresh:
+                    await resend(message.case_id, case, cause)
                     continue
                 case["accepted"] = case["accepted"] + fresh
-                case["hops"] = message.hops
             elif message.item in case["decided"]:
-                continue  # a redelivered decision: applied once already
+                await resend(message.case_id, case, message.item)
+                continue
             else:
+                cause = message.item
                 case["decided"] = {**case["decided"], message.item: message.decided_at}
-                case["applied"] = case.get("applied", 0) + 1
-                case["hops"] = message.hops
-            await advance(message.case_id, case)
+                case["applied"] += 1
+            case["hops"] = message.hops
+            await advance(message.case_id, case, cause)
 
-    async def advance(case_id: str, case: dict[str, Any]) -> None:
-        """Route what is ready; complete the case when every item is decided.
-
-        What this sends is on the broker before the case records it (``deliver``), and
-        the case is written once per event: each write is a changelog message."""
+    async def advance(case_id: str, case: dict[str, Any], cause: str) -> None:
+        """Route what is ready; complete the case when every item is decided.  What an
+        event caused is recorded with the case, which is written once per event (each
+        write is a changelog message)."""
         clock = clock_of(case)
         office = window.of(clock.levers)
         process = office.process
-        sends: list[tuple[Any, Any]] = []
+        caused: list[str] = []
         if len(case["accepted"]) == len(items):
             if len(case["decided"]) == len(items):
                 if not case["completed"]:
-                    case["completed"] = True
-                    completion = Completion(
-                        case_id=case_id,
-                        decided_at=case["decided"],
-                        completed_at=clock.now(),
-                        decisions_applied=case.get("applied", 0),
-                        hops=case["hops"],
-                    )
-                    sends.append((completions, completion))
+                    case["completed"] = completion(case_id, case).model_dump(mode="json")
+                    caused = [COMPLETED]
             else:
-                ready = _ready(process, case)
-                case["dispatched"] = case["dispatched"] + ready
-                sends += [route(case_id, key, clock, case["hops"], office) for key in ready]
-        await service.deliver(sends)
+                caused = _ready(process, case)
+                case["dispatched"] = case["dispatched"] + caused
+        case["caused"] = {**case["caused"], cause: caused}
         cases[case_id] = case
+        await send_effects(case_id, case, caused)
+
+    async def resend(case_id: str, case: dict[str, Any], cause: str) -> None:
+        """An event seen again (a replay after a crash, a department's re-emission):
+        send again what it caused and is not done yet.  After a crash the table may hold
+        the case as this event left it while its sends never reached the broker;
+        consumers ignore what they already have."""
+        pending = [k for k in case["caused"].get(cause, []) if k not in case["decided"]]
+        await send_effects(case_id, case, pending)
+
+    async def send_effects(case_id: str, case: dict[str, Any], effects: list[str]) -> None:
+        clock = clock_of(case)
+        office = window.of(clock.levers)
+        for key in effects:
+            if key == COMPLETED:
+                await service.send(completions, Completion.model_validate(case["completed"]))
+            else:
+                await service.send(*route(case_id, key, clock, case["hops"], office))
+
+    def completion(case_id: str, case: dict[str, Any]) -> Completion:
+        """The case's one outcome: the same however often it is announced, so a second
+        announcement is told from a second completion by its content."""
+        return Completion(
+            case_id=case_id,
+            decided_at=case["decided"],
+            completed_at=max(case["decided"].values()),
+            decisions_applied=case["applied"],
+            hops=case["hops"],
+        )
 
     def route(case_id: str, key: str, clock: Clock, hops: list, office: Any) -> tuple[Any, Any]:
         """Where an item goes next: the shared data for the materials it fetches, else
@@ -231,13 +274,19 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             reply = await service.receive(event, (DataReply,), "to platform")
             if reply is None:
                 continue
+            if reason := problem(reply):
+                await service.dead_letter(event, reason)
+                continue
             if reply.case_id not in cases:
-                await service.dead_letter(event, f"unknown case {reply.case_id!r}")
                 continue
             clock = clock_of(cases[reply.case_id])
             await service.send(*to_department_request(reply.case_id, reply.item, clock, reply.hops))
 
     return app
+
+
+COMPLETED = "(completion)"
+"""Among the effects an event caused: the case's completion."""
 
 
 def _ready(process: Any, case: dict[str, Any]) -> list[str]:

@@ -25,6 +25,7 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
     replies = raw_topic(app, DATA_REPLIES)
     issued = app.Table(f"onething-{scenario.name}-certificates", default=list)
     waiting = app.Table(f"onething-{scenario.name}-data-waiting", default=list)
+    answered = app.Table(f"onething-{scenario.name}-data-answered", default=list)
     produces = {k: i.result.produces for k, i in scenario.items.items() if i.result.produces}
     always = {m for m, material in scenario.materials.items() if material.shared}
 
@@ -44,17 +45,23 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
         case_id = message.case_id
         certificate = produces[message.item]
         if certificate in issued[case_id]:
-            return  # redelivered
+            # seen again (a replay after a crash, a re-emission): the tables may say
+            # what its replies never told the broker, so tell them again; a department
+            # ignores a request it already has, the platform a decision it applied
+            for request in answered[case_id]:
+                await service.send(*answer(DataRequest.model_validate(request)))
+            return
         now_issued = [*issued[case_id], certificate]
-        answered, still_waiting = [], []
+        now_answered, still_waiting = [], []
         for pending in waiting[case_id]:
             request = DataRequest.model_validate(pending)
             lacking = [m for m in request.materials if m not in always and m not in now_issued]
-            (still_waiting if lacking else answered).append(pending)
-        # replies on the broker before the tables record them; waiting before issued, so
-        # a crash between the two writes replays into the same answer
-        await service.deliver(answer(DataRequest.model_validate(p)) for p in answered)
-        if answered:
+            (still_waiting if lacking else now_answered).append(pending)
+        for request in now_answered:
+            await service.send(*answer(DataRequest.model_validate(request)))
+        # waiting before issued: a crash between the writes replays into the same answer
+        if now_answered:
+            answered[case_id] = [*answered[case_id], *now_answered]
             waiting[case_id] = still_waiting
         issued[case_id] = now_issued
 
@@ -63,7 +70,9 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
         if request is None:
             return
         unknown = [m for m in request.materials if m not in scenario.materials]
-        if unknown:
+        if request.item not in scenario.items:
+            await service.dead_letter(event, f"unknown item {request.item!r}")
+        elif unknown:
             await service.dead_letter(event, f"unknown materials: {', '.join(unknown)}")
         elif missing(request.case_id, request.materials):
             waiting[request.case_id] = [*waiting[request.case_id], request.model_dump()]

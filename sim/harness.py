@@ -100,7 +100,8 @@ class Reconciliation:
     missing: list[str]
     """Cases neither completed nor dead-lettered: lost (must be none)."""
     completed_twice: int
-    """Cases with more than one completion event from the platform (after mode)."""
+    """Cases completed with two different outcomes (after mode); the same completion
+    announced again after a crash is a repeated event."""
     decisions_applied_twice: int
     """Decisions the platform applied beyond one per item (from its completions)."""
     repeated_events: int
@@ -164,7 +165,7 @@ class LiveResult:
     dead_letters: dict[str, list[str]] = field(default_factory=dict)
     """Reasons the services gave for dead-lettering events, per case."""
     completions: dict[str, int] = field(default_factory=dict)
-    """Completion events received per case."""
+    """Distinct completions (outcomes) received per case."""
     decisions_applied: dict[str, int] = field(default_factory=dict)
     """Per completed case, the decisions its completion says the platform applied."""
     blows: list[Any] = field(default_factory=list)
@@ -283,7 +284,9 @@ class Harness:
             self.ignored += 1
             return
         if isinstance(message, Completion):
-            self.completions[message.case_id] += 1
+            first = self._facts.get(("completed", message.case_id))
+            if first is None or _outcome(first) != _outcome(message):
+                self.completions[message.case_id] += 1  # a distinct outcome
             self.decisions_applied.setdefault(message.case_id, message.decisions_applied)
         if isinstance(message, Served):
             key: tuple = (
@@ -546,3 +549,8 @@ class Harness:
             decisions_applied=self.decisions_applied,
             calendar=self.calendar,
         )
+
+
+def _outcome(completion: Completion) -> tuple:
+    """What a completion says happened, without how it travelled (its hops)."""
+    return completion.decided_at, completion.completed_at, completion.decisions_applied
