@@ -97,8 +97,9 @@ class Reconciliation:
     completed: int
     dead_lettered: dict[str, list[str]]
     """Cases not completed that had an event dead-lettered, with the reasons."""
-    missing: list[str]
-    """Cases neither completed nor dead-lettered: lost (must be none)."""
+    missing: dict[str, str]
+    """Cases neither completed nor dead-lettered (lost: must be none), each with where
+    the harness last saw it."""
     completed_twice: int
     """Cases completed with two different outcomes (after mode); the same completion
     announced again after a crash is a repeated event."""
@@ -113,9 +114,10 @@ class Reconciliation:
         """What breaks "every case once": empty for a sound run."""
         found = []
         if self.missing:
-            example = ", ".join(self.missing[:3])
+            case, where = next(iter(self.missing.items()))
             found.append(
-                f"{len(self.missing)} case(s) neither completed nor dead-lettered ({example})"
+                f"{len(self.missing)} case(s) neither completed nor dead-lettered "
+                f"(e.g. {case}: {where})"
             )
         if self.completed_twice:
             found.append(f"{self.completed_twice} case(s) completed twice")
@@ -164,6 +166,8 @@ class LiveResult:
     """Events the harness could not send, with the error."""
     dead_letters: dict[str, list[str]] = field(default_factory=dict)
     """Reasons the services gave for dead-lettering events, per case."""
+    whereabouts: dict[str, str] = field(default_factory=dict)
+    """For each unfinished case, what the harness had seen of it."""
     completions: dict[str, int] = field(default_factory=dict)
     """Distinct completions (outcomes) received per case."""
     decisions_applied: dict[str, int] = field(default_factory=dict)
@@ -183,7 +187,7 @@ class LiveResult:
             sent=len(self.cases),
             completed=len(self.cases) - len(open_cases),
             dead_lettered={c: self.dead_letters[c] for c in open_cases if c in self.dead_letters},
-            missing=[c for c in open_cases if c not in self.dead_letters],
+            missing={c: self.whereabouts[c] for c in open_cases if c not in self.dead_letters},
             completed_twice=sum(n > 1 for n in self.completions.values()),
             decisions_applied_twice=sum(max(0, n - items) for n in self.decisions_applied.values()),
             repeated_events=self.duplicates,
@@ -275,6 +279,16 @@ class Harness:
                     break
                 self._apply(message, latency)
             yield self.env.timeout(tick)
+
+    def _whereabouts(self, case: LiveCase) -> str:
+        """Where an unfinished case stopped, as far as the events the harness read say."""
+        served = [k for k in self._facts if k[0] == "served" and k[1] == case.case_id]
+        decided = {k[2] for k in self._facts if k[0] == "decided" and k[1] == case.case_id}
+        waiting = [k for k in self.process.order if k not in decided]
+        return (
+            f"served at {len(served)} window(s), {len(decided)} of {len(self.process.order)} "
+            f"items decided, waiting for {', '.join(waiting) or 'the completion'}"
+        )
 
     def _acknowledged(self, started: float) -> None:
         self.longest_stall_s = max(self.longest_stall_s, time.monotonic() - started)
@@ -545,6 +559,7 @@ class Harness:
             longest_stall_s=self.longest_stall_s,
             send_failures=self.send_failures,
             dead_letters=dict(self.dead_letters),
+            whereabouts={c.case_id: self._whereabouts(c) for c in cases if c.done is None},
             completions=dict(self.completions),
             decisions_applied=self.decisions_applied,
             calendar=self.calendar,

@@ -196,7 +196,7 @@ def test_live_command_runs_everything_itself_and_prints_the_compare_json(capsys)
     assert set(doc["infra"]["after"]["hop_ms"]) == {"p50", "p95", "p99"}
     ledger = doc["reconciliation"]["after"]
     assert ledger["sent"] == ledger["completed"] == after["arrived"]
-    assert ledger["problems"] == [] and ledger["missing"] == [] and ledger["completed_twice"] == 0
+    assert ledger["problems"] == [] and ledger["missing"] == {} and ledger["completed_twice"] == 0
 
 
 def test_no_broker_at_the_address_is_a_one_line_error_within_ten_seconds(capsys):

@@ -4,12 +4,15 @@ embedded broker (behind its TLS front: Tansu 0.6 cannot serve TLS itself)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import trustme
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from kafka import KafkaProducer
 
-from onething.broker import EmbeddedBroker, _answers
+from onething.broker import _answers, free_port
 from onething.cli import main
 from onething.live import live_system
 from scenarios.errors import FileError
@@ -148,18 +151,32 @@ def test_the_password_stays_out_of_errors(ca_file, monkeypatch, capsys):
 
 
 def test_a_live_run_over_tls_end_to_end(ca, ca_file, tmp_path, monkeypatch):
+    """`onething broker --tls-cert/--tls-key` in its own process, as a user runs it."""
     cert, key = tmp_path / "broker.pem", tmp_path / "broker.key"
     issued = ca.issue_cert("127.0.0.1", "localhost")
     issued.cert_chain_pems[0].write_to_path(str(cert))
     issued.private_key_pem.write_to_path(str(key))
-    monkeypatch.setenv("ONETHING_KAFKA_SECURITY_PROTOCOL", "SSL")
-    monkeypatch.setenv("ONETHING_KAFKA_SSL_CAFILE", str(ca_file))  # the services inherit it
-    newborn = load_scenario("newborn")
-    with EmbeddedBroker(tls_cert=cert, tls_key=key) as broker:
-        assert not _answers(broker.bootstrap, 2.0, None)  # no plain Kafka at that address
-        with live_system("newborn", newborn, ["after"], broker.bootstrap, 2000.0, False):
-            settings = LiveSettings(broker.bootstrap, speedup=2000.0, duration_days=2, seed=4)
+    port = free_port()
+    bootstrap = f"127.0.0.1:{port}"
+    command = [sys.executable, "-m", "onething.cli", "broker", "--port", str(port)]
+    broker = subprocess.Popen(
+        [*command, "--tls-cert", str(cert), "--tls-key", str(key)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert broker.stdout is not None
+        assert "over TLS only" in broker.stdout.readline()
+        assert not _answers(bootstrap, 2.0, None)  # no plain Kafka at that address
+        monkeypatch.setenv("ONETHING_KAFKA_SECURITY_PROTOCOL", "SSL")
+        monkeypatch.setenv("ONETHING_KAFKA_SSL_CAFILE", str(ca_file))  # services inherit it
+        newborn = load_scenario("newborn")
+        with live_system("newborn", newborn, ["after"], bootstrap, 2000.0, False):
+            settings = LiveSettings(bootstrap, speedup=2000.0, duration_days=2, seed=4)
             result = Harness(Process.of(newborn, "after"), settings).run()
-        assert broker.front is not None and broker.front.handshakes >= 8
+    finally:
+        broker.terminate()
+        broker.wait(10)
     ledger = result.reconcile()
-    assert ledger.sent > 0 and ledger.completed == ledger.sent and ledger.problems() == []
+    assert ledger.sent > 0 and ledger.completed == ledger.sent, ledger
+    assert ledger.problems() == []
