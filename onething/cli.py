@@ -507,7 +507,7 @@ def cmd_live(args: argparse.Namespace) -> int:
         for blow in blows:
             print(
                 f"chaos {mode}: {blow['what']} struck when {blow['arrived']} applicants had "
-                f"arrived; back after {_num(blow['seconds'])} s"
+                f"arrived and {blow['finished']} finished; back after {_num(blow['seconds'])} s"
             )
     print()
     _print_table(

@@ -175,6 +175,8 @@ class Blow:
     what: str
     arrived: int
     """Applicants that had arrived when it struck."""
+    finished: int
+    """Applicants that had finished when it struck (the rest were in flight)."""
     seconds: float
     """Real seconds until the part was back (restarted and ready, or resumed)."""
 
@@ -211,25 +213,25 @@ class Chaos:
         else:
             raise LiveError(f"unknown chaos {kind!r}; choose from {', '.join(CHAOS_KINDS)}")
 
-    def __call__(self, arrived: int, total: int) -> None:
+    def __call__(self, arrived: int, finished: int, total: int) -> None:
         if self._thread is not None and self._thread.is_alive() or not self.plan:
             return
         share, strike, target = self.plan[0]
         if arrived >= share * total:
             self.plan.pop(0)
             self._thread = threading.Thread(
-                target=self._run, args=(strike, target, arrived), daemon=True
+                target=self._run, args=(strike, target, arrived, finished), daemon=True
             )
             self._thread.start()
 
-    def _run(self, strike: Callable[[str], None], target: str, arrived: int) -> None:
+    def _run(self, strike: Callable[[str], None], target: str, arrived: int, finished: int) -> None:
         started = time.monotonic()
         try:
             strike(target)
         except Exception as exc:  # reported by finish(), in the harness's thread
             self.error = exc
             return
-        self.blows.append(Blow(target, arrived, time.monotonic() - started))
+        self.blows.append(Blow(target, arrived, finished, time.monotonic() - started))
 
     def _kill(self, name: str) -> None:
         assert self.system.fleet is not None

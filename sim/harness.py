@@ -477,10 +477,10 @@ class Harness:
     def run(
         self,
         progress: Callable[[int, int], None] | None = None,
-        arrived: Callable[[int, int], None] | None = None,
+        arrived: Callable[[int, int, int], None] | None = None,
     ) -> LiveResult:
         """Replay the applicants; ``progress`` hears (finished, total) and ``arrived``
-        (arrived, total) a few times a second."""
+        (arrived, finished, total) a few times a second."""
         settings = self.settings
         times = self.arrival_times()
         if not times:
@@ -528,7 +528,7 @@ class Harness:
                 if progress:
                     progress(done, len(times))
                 if arrived:
-                    arrived(len(cases), len(times))
+                    arrived(len(cases), done, len(times))
                 if len(cases) == len(times):
                     if all(c.done is not None or c.case_id in self.dead_letters for c in cases):
                         break
