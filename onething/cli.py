@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from onething import api
 from onething.broker import BrokerUnavailable
-from onething.live import CHAOS_KINDS
+from onething.live import CHAOS_KINDS, chaos_refusal
 from scenarios.errors import FileError
 from scenarios.levers import LEVERS, UnknownLever, parse_levers
 from scenarios.loader import catalog_names, load_scenario
@@ -426,10 +426,12 @@ def cmd_live(args: argparse.Namespace) -> int:
     from onething.live import des_on_same_arrivals, measures_of, run_live
     from sim.harness import LiveSettings
 
-    if args.chaos == "pause" and args.bootstrap:
-        raise UsageError("--chaos pause stops the embedded broker: drop --bootstrap")
-    if args.chaos == "kill" and (args.external_services or args.mode == "before"):
-        raise UsageError("--chaos kill needs the services onething starts, in after mode")
+    if args.chaos and (
+        why := chaos_refusal(
+            args.chaos, args.bootstrap is None, not args.external_services, args.mode != "before"
+        )
+    ):
+        raise UsageError(why)
     scenario = load_scenario(args.bundle)
     modes = ["before", "after"] if args.mode == "both" else [args.mode]
     levers = _levers(args)
@@ -510,14 +512,11 @@ def cmd_live(args: argparse.Namespace) -> int:
                 f"arrived and {blow['finished']} finished; back after {_num(blow['seconds'])} s"
             )
     print()
+    ledger_rows = [dict(ledger.rows()) for ledger in ledgers.values()]
+    labels = dict.fromkeys(label for rows in ledger_rows for label in rows)
     _print_table(
         ["reconciliation", *ledgers],
-        [
-            (label, *(dict(ledger.rows()).get(label, "0") for ledger in ledgers.values()))
-            for label in dict.fromkeys(
-                label for ledger in ledgers.values() for label, _ in ledger.rows()
-            )
-        ],
+        [(label, *(rows.get(label, "0") for rows in ledger_rows)) for label in labels],
     )
     for mode, des in doc.get("des", {}).items():
         live_mean = doc[mode]["time_working_days"]["mean"]

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,19 +106,16 @@ class Fleet:
     def running(self, name: str) -> ServiceProcess:
         return next(p for p in self.processes if p.name == name and p.popen.poll() is None)
 
-    def kill(self, name: str) -> int:
-        """SIGKILL a service: no goodbye, no commit, no flush.  Returns its pid."""
+    def kill(self, name: str) -> None:
+        """SIGKILL a service: no goodbye, no commit, no flush."""
         service = self.running(name)
         os.killpg(service.popen.pid, signal.SIGKILL)
         service.popen.wait()
         self.processes.remove(service)
-        return service.popen.pid
 
-    def restart(self, name: str, timeout: float = READY_TIMEOUT) -> int:
+    def restart(self, name: str, timeout: float = READY_TIMEOUT) -> None:
         """Start a killed service again and wait until it has its partitions back."""
-        service = self._spawn(name)
-        self._await_ready([service], timeout)
-        return service.popen.pid
+        self._await_ready([self._spawn(name)], timeout)
 
     def stop(self, grace: float = 10.0) -> None:
         for service in self.processes:
@@ -185,6 +182,16 @@ CHAOS_KINDS = ("kill", "pause")
 PAUSE_SECONDS = 15.0
 
 
+def chaos_refusal(kind: str, embedded_broker: bool, own_services: bool, after: bool) -> str | None:
+    """Why this chaos cannot be done in this run, or None: the command line asks before
+    anything starts, ``Chaos`` again for callers of the API."""
+    if kind == "pause" and not embedded_broker:
+        return "--chaos pause stops the embedded broker: drop --bootstrap"
+    if kind == "kill" and not (own_services and after):
+        return "--chaos kill needs the services onething starts, in after mode"
+    return None
+
+
 class Chaos:
     """Trouble on a schedule, struck from a thread while the harness runs on.
 
@@ -197,9 +204,11 @@ class Chaos:
         self.blows: list[Blow] = []
         self.error: Exception | None = None
         self._thread: threading.Thread | None = None
+        fleet = system.fleet
+        after = fleet is not None and "platform" in fleet.commands
+        if why := chaos_refusal(kind, system.broker is not None, fleet is not None, after):
+            raise LiveError(why)
         if kind == "kill":
-            if system.fleet is None or "platform" not in system.fleet.commands:
-                raise LiveError("--chaos kill needs the services onething starts, in after mode")
             items = Counter(item.department for item in scenario.items.values())
             busiest = items.most_common(1)[0][0]
             self.plan = [
@@ -207,8 +216,6 @@ class Chaos:
                 (2 / 3, self._kill, "platform"),
             ]
         elif kind == "pause":
-            if system.broker is None:
-                raise LiveError("--chaos pause needs the embedded broker: drop --bootstrap")
             self.plan = [(1 / 2, self._pause, "broker")]
         else:
             raise LiveError(f"unknown chaos {kind!r}; choose from {', '.join(CHAOS_KINDS)}")
@@ -288,14 +295,8 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
     }
     ledger = result.reconcile()
     m["reconciliation"] = {
-        "sent": ledger.sent,
-        "completed": ledger.completed,
-        "dead_lettered": ledger.dead_lettered,
-        "missing": ledger.missing,
-        "completed_twice": ledger.completed_twice,
-        "decisions_applied_twice": ledger.decisions_applied_twice,
-        "repeated_events": ledger.repeated_events,
-        "send_failures": result.send_failures,
+        **asdict(ledger),
+        "send_failures": result.send_failures,  # the errors, not only their count
         "problems": ledger.problems(),
     }
     return m

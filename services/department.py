@@ -95,7 +95,7 @@ def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust
         if request.not_before is not None and request.not_before > clock.now():
             await office.sleep_minutes(clock, request.not_before - clock.now())
         started = clock.now()
-        decided = await office.back_office(request.clock, item, started)
+        decided = await office.back_office(clock, item, started)
         await service.send(
             decisions,
             Decision(

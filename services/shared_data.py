@@ -29,14 +29,18 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
     produces = {k: i.result.produces for k, i in scenario.items.items() if i.result.produces}
     always = {m for m, material in scenario.materials.items() if material.shared}
 
-    def missing(case_id: str, materials: list[str]) -> list[str]:
-        return [m for m in materials if m not in always and m not in issued[case_id]]
+    def missing(materials: list[str], certificates: list[str]) -> list[str]:
+        return [m for m in materials if m not in always and m not in certificates]
 
-    def answer(request: DataRequest) -> tuple[Any, DataReply]:
-        reply = DataReply(
-            case_id=request.case_id, item=request.item, found=request.materials, hops=request.hops
-        )
-        return replies, reply
+    async def answer(*requests: DataRequest) -> None:
+        for request in requests:
+            reply = DataReply(
+                case_id=request.case_id,
+                item=request.item,
+                found=request.materials,
+                hops=request.hops,
+            )
+            await service.send(replies, reply)
 
     async def on_decision(event: Any) -> None:
         message = await service.receive(event, (Decision, Served), "to shared data")
@@ -48,17 +52,14 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
             # seen again (a replay after a crash, a re-emission): the tables may say
             # what its replies never told the broker, so tell them again; a department
             # ignores a request it already has, the platform a decision it applied
-            for request in answered[case_id]:
-                await service.send(*answer(DataRequest.model_validate(request)))
+            await answer(*map(DataRequest.model_validate, answered[case_id]))
             return
         now_issued = [*issued[case_id], certificate]
         now_answered, still_waiting = [], []
         for pending in waiting[case_id]:
-            request = DataRequest.model_validate(pending)
-            lacking = [m for m in request.materials if m not in always and m not in now_issued]
+            lacking = missing(pending["materials"], now_issued)
             (still_waiting if lacking else now_answered).append(pending)
-        for request in now_answered:
-            await service.send(*answer(DataRequest.model_validate(request)))
+        await answer(*map(DataRequest.model_validate, now_answered))
         # waiting before issued: a crash between the writes replays into the same answer
         if now_answered:
             answered[case_id] = [*answered[case_id], *now_answered]
@@ -74,10 +75,10 @@ def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
             await service.dead_letter(event, f"unknown item {request.item!r}")
         elif unknown:
             await service.dead_letter(event, f"unknown materials: {', '.join(unknown)}")
-        elif missing(request.case_id, request.materials):
+        elif missing(request.materials, issued[request.case_id]):
             waiting[request.case_id] = [*waiting[request.case_id], request.model_dump()]
         else:
-            await service.send(*answer(request))
+            await answer(request)
 
     @app.agent(raw_topic(app, DECISIONS, DATA_REQUESTS))
     async def serve(stream: Any) -> None:

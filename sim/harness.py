@@ -129,7 +129,7 @@ class Reconciliation:
         reasons: dict[str, int] = defaultdict(int)
         for case_reasons in self.dead_lettered.values():
             reasons[case_reasons[0]] += 1
-        rows = [
+        return [
             ("cases sent", str(self.sent)),
             ("completed", str(self.completed)),
             ("dead-lettered", str(len(self.dead_lettered))),
@@ -140,7 +140,6 @@ class Reconciliation:
             ("repeated events ignored", str(self.repeated_events)),
             ("harness sends failed", str(self.send_failures)),
         ]
-        return rows
 
 
 @dataclass
@@ -280,15 +279,25 @@ class Harness:
                 self._apply(message, latency)
             yield self.env.timeout(tick)
 
-    def _whereabouts(self, case: LiveCase) -> str:
-        """Where an unfinished case stopped, as far as the events the harness read say."""
-        served = [k for k in self._facts if k[0] == "served" and k[1] == case.case_id]
-        decided = {k[2] for k in self._facts if k[0] == "decided" and k[1] == case.case_id}
-        waiting = [k for k in self.process.order if k not in decided]
-        return (
-            f"served at {len(served)} window(s), {len(decided)} of {len(self.process.order)} "
-            f"items decided, waiting for {', '.join(waiting) or 'the completion'}"
-        )
+    def _whereabouts(self, unfinished: list[LiveCase]) -> dict[str, str]:
+        """Where each unfinished case stopped, as far as the events the harness read say."""
+        served: dict[str, int] = defaultdict(int)
+        decided: dict[str, set[str]] = defaultdict(set)
+        for fact in self._facts:  # one pass, however many cases are unfinished
+            if fact[0] == "served":
+                served[fact[1]] += 1
+            elif fact[0] == "decided":
+                decided[fact[1]].add(fact[2])
+        order = self.process.order
+        where = {}
+        for case in unfinished:
+            waiting = [k for k in order if k not in decided[case.case_id]]
+            where[case.case_id] = (
+                f"served at {served[case.case_id]} window(s), "
+                f"{len(order) - len(waiting)} of {len(order)} items decided, "
+                f"waiting for {', '.join(waiting) or 'the completion'}"
+            )
+        return where
 
     def _acknowledged(self, started: float) -> None:
         self.longest_stall_s = max(self.longest_stall_s, time.monotonic() - started)
@@ -559,7 +568,7 @@ class Harness:
             longest_stall_s=self.longest_stall_s,
             send_failures=self.send_failures,
             dead_letters=dict(self.dead_letters),
-            whereabouts={c.case_id: self._whereabouts(c) for c in cases if c.done is None},
+            whereabouts=self._whereabouts([c for c in cases if c.done is None]),
             completions=dict(self.completions),
             decisions_applied=self.decisions_applied,
             calendar=self.calendar,
