@@ -133,21 +133,22 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
         """Why the platform must refuse an event, or None to take (or ignore) it.
 
         The decisions topic also carries departments' own windows (before mode) and,
-        on a shared cluster, other bundles' platforms: events naming none of this
-        bundle's items are none of its business and are ignored, not refused."""
+        on a shared cluster, other bundles' platforms: events of an unknown case naming
+        none of this bundle's items are none of its business and are ignored."""
         if isinstance(message, Served):
-            named = [*message.file, *message.collect]
-            if message.place != SINGLE_WINDOW or not any(k in items for k in named):
+            if message.place != SINGLE_WINDOW:
                 return None
+            named = [*message.file, *message.collect]
         elif isinstance(message, Decision) and not message.routed:
             return None
-        elif message.item not in items:
-            return None if message.case_id not in cases else f"unknown item {message.item!r}"
+        else:
+            named = [message.item]
+        strangers = [k for k in named if k not in items]
         if message.case_id not in cases:
-            return f"unknown case {message.case_id!r}"
-        if isinstance(message, Served):
-            strangers = [k for k in [*message.file, *message.collect] if k not in items]
-            return f"unknown items: {', '.join(strangers)}" if strangers else None
+            ours = len(strangers) < len(named)
+            return f"unknown case {message.case_id!r}" if ours else None
+        if strangers:
+            return f"unknown items: {', '.join(strangers)}"
         if isinstance(message, Decision):
             department = scenario.items[message.item].department
             if message.department != department:
