@@ -25,12 +25,12 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenarios.journey import journey  # noqa: E402
-from scenarios.levers import Process  # noqa: E402
-from scenarios.loader import load_scenario  # noqa: E402
-from sim.calendar import WorkingCalendar  # noqa: E402
-from sim.distributions import sampler  # noqa: E402
-from sim.engine import Replication  # noqa: E402
+from onething.scenarios.journey import journey  # noqa: E402
+from onething.scenarios.levers import Process  # noqa: E402
+from onething.scenarios.loader import load_scenario  # noqa: E402
+from onething.sim.calendar import WorkingCalendar  # noqa: E402
+from onething.sim.distributions import sampler  # noqa: E402
+from onething.sim.engine import Replication  # noqa: E402
 
 PER_DAY = 600
 TARGET_UTILISATION = 0.8

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from experiments.runner import plan, run  # noqa: E402
-from experiments.spec import load_spec  # noqa: E402
+from onething.experiments.runner import plan, run  # noqa: E402
+from onething.experiments.spec import load_spec  # noqa: E402
 
 
 def replications_per_second(spec: Path, jobs: int) -> float:

@@ -31,12 +31,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa:
 
 from onething.broker import create_topics  # noqa: E402
 from onething.live import live_system, measures_of  # noqa: E402
-from scenarios.levers import Process  # noqa: E402
-from scenarios.loader import load_scenario  # noqa: E402
-from scenarios.model import CalendarSpec  # noqa: E402
-from sim.harness import Harness, LiveSettings  # noqa: E402
-from topics.connection import security  # noqa: E402
-from topics.names import FETCH_WAIT_MS  # noqa: E402
+from onething.scenarios.levers import Process  # noqa: E402
+from onething.scenarios.loader import load_scenario  # noqa: E402
+from onething.scenarios.model import CalendarSpec  # noqa: E402
+from onething.sim.harness import Harness, LiveSettings  # noqa: E402
+from onething.topics.connection import security  # noqa: E402
+from onething.topics.names import FETCH_WAIT_MS  # noqa: E402
 
 SPEEDUP = 1440.0  # one simulated day per second: arrivals per day = arrivals per second
 P99_LIMIT_MS = 500.0

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from experiments.runner import Outcome
-from experiments.studies import TIME
+from onething.experiments.runner import Outcome
+from onething.experiments.studies import TIME
 
 Cell = str | float | int | None
 PARTS = ("alone", "all_but_one", "cumulative")

@@ -38,15 +38,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from experiments.spec import Experiment, Overrides
-from experiments.studies import attribution_sets
-from experiments.variants import Variant, apply_overrides
-from experiments.wire import decode_row, encode_row
-from scenarios.levers import SINGLE_WINDOW, Mode, Process
-from scenarios.loader import catalog_names, load_scenario
-from scenarios.model import Scenario
-from topics.connection import security
-from topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
+from onething.experiments.spec import Experiment, Overrides
+from onething.experiments.studies import attribution_sets
+from onething.experiments.variants import Variant, apply_overrides
+from onething.experiments.wire import decode_row, encode_row
+from onething.scenarios.levers import SINGLE_WINDOW, Mode, Process
+from onething.scenarios.loader import catalog_names, load_scenario
+from onething.scenarios.model import Scenario
+from onething.topics.connection import security
+from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 
 log = logging.getLogger("onething.worker")
 
@@ -141,7 +141,7 @@ def _candidates(experiment: Experiment, variants: list[Variant]) -> Iterator[Des
             for value in (r.low, r.high):
                 yield Description(**base, mode=mode, levers=levers, overrides={r.name: value})
     elif spec.kind == "staffing":
-        from experiments.variants import staffing_places
+        from onething.experiments.variants import staffing_places
 
         for variant in variants:  # the windows each step chose, read off its scenario
             s = variant.process.scenario
@@ -158,7 +158,7 @@ def _candidates(experiment: Experiment, variants: list[Variant]) -> Iterator[Des
 def describe(experiment: Experiment, variants: list[Variant]) -> dict[str, Description]:
     """Each variant's description, by variant name: the one that rebuilds the very same
     process (same scenario digest, same levers), checked here before anything is sent."""
-    from experiments.runner import _scenario_digest
+    from onething.experiments.runner import _scenario_digest
 
     built = {}
     for description in _candidates(experiment, variants):
@@ -208,7 +208,7 @@ def job_messages(
     experiment: Experiment, variants: list[Variant], jobs: list, run_id: str
 ) -> list[JobMessage]:
     """One message per job (``runner.Job``) of these variants."""
-    from experiments.runner import CACHE_VERSION, _scenario_digest
+    from onething.experiments.runner import CACHE_VERSION, _scenario_digest
 
     descriptions = describe(experiment, variants)
     digests = {v.name: _scenario_digest(v.process) for v in variants}
@@ -361,7 +361,7 @@ def worker_name() -> str:
 
 def handle(payload: bytes) -> ResultMessage | None:
     """Run one job (bytes off the job topic); ``None`` for a message that is not a job."""
-    from experiments.runner import CACHE_VERSION, Job, _measure, _scenario_digest
+    from onething.experiments.runner import CACHE_VERSION, Job, _measure, _scenario_digest
 
     if not payload or len(payload) > MAX_MESSAGE_BYTES:
         log.warning("ignored a job of %d bytes", len(payload or b""))
@@ -421,7 +421,7 @@ def handle(payload: bytes) -> ResultMessage | None:
 def worker_app(bootstrap: str) -> Any:
     """The Faust app of ``onething worker``: one job at a time per process, run in a
     thread so the event loop keeps the group membership alive during a long job."""
-    from services.app import make_app
+    from onething.services.app import make_app
 
     app = make_app(WORKER_GROUP, bootstrap)
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw"}

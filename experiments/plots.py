@@ -11,9 +11,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import experiments.fonts  # noqa: E402, F401
-from sim.engine import QUEUE_SAMPLE_MINUTES  # noqa: E402
-from sim.statistics import StreamingStat  # noqa: E402
+import onething.experiments.fonts  # noqa: E402, F401
+from onething.sim.engine import QUEUE_SAMPLE_MINUTES  # noqa: E402
+from onething.sim.statistics import StreamingStat  # noqa: E402
 
 if TYPE_CHECKING:
     from onething.api import Comparison, Result

@@ -22,10 +22,10 @@ from typing import Any
 
 import pandas as pd
 
-import experiments.fonts as fonts
-from scenarios.errors import FileError, Problem
-from scenarios.loader import load_scenario, read_yaml
-from scenarios.model import Scenario
+import onething.experiments.fonts as fonts
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.loader import load_scenario, read_yaml
+from onething.scenarios.model import Scenario
 
 REPORT = "report.html"
 TIME = "time_working_days.mean"

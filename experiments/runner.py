@@ -23,14 +23,14 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.spec import (
+from onething.experiments.spec import (
     AttributionSpec,
     Experiment,
     LoadSweepSpec,
     SensitivitySpec,
     StaffingSpec,
 )
-from experiments.studies import (
+from onething.experiments.studies import (
     TIME,
     UNFINISHED,
     UTILISATION,
@@ -39,12 +39,12 @@ from experiments.studies import (
     sensitivity,
     staffing,
 )
-from experiments.variants import Variant, expand, staffing_places, staffing_variant
-from experiments.wire import decode_row, encode_row
-from scenarios.counts import counts
-from scenarios.levers import Process
-from sim.engine import Replication, ReplicationResult, replication_seeds
-from sim.statistics import t_interval
+from onething.experiments.variants import Variant, expand, staffing_places, staffing_variant
+from onething.experiments.wire import decode_row, encode_row
+from onething.scenarios.counts import counts
+from onething.scenarios.levers import Process
+from onething.sim.engine import Replication, ReplicationResult, replication_seeds
+from onething.sim.statistics import t_interval
 
 CACHE_VERSION = 2
 ECDF_PREFIX = "time_working_days.q"
@@ -234,7 +234,7 @@ def _jsonable(x: Any) -> Any:
 
 
 def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
-    from experiments import study_plots
+    from onething.experiments import study_plots
 
     files = [out / "results.csv", out / "results.parquet", out / "summary.csv"]
     outcome.results.to_csv(files[0], index=False)
@@ -322,7 +322,7 @@ def _run(
         progress(reused)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
     if bootstrap:  # on `onething worker` processes anywhere, through Kafka
-        from experiments.distributed import run_remote
+        from onething.experiments.distributed import run_remote
 
         computed = run_remote(plan.experiment, plan.variants, list(pending.values()), bootstrap)
     else:

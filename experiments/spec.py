@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
 
-from scenarios.errors import FileError, Problem, from_validation_error
-from scenarios.levers import LEVERS, SINGLE_WINDOW, Mode, Process
-from scenarios.loader import catalog_names, load_scenario, read_yaml
-from scenarios.model import (
+from onething.scenarios.errors import FileError, Problem, from_validation_error
+from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Mode, Process
+from onething.scenarios.loader import catalog_names, load_scenario, read_yaml
+from onething.scenarios.model import (
     MAX_ARRIVALS_PER_DAY,
     MAX_HORIZON_DAYS,
     MAX_REPLICATIONS,

@@ -14,9 +14,9 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-import experiments.fonts  # noqa: E402, F401
-from experiments.plots import save  # noqa: E402
-from experiments.studies import TIME  # noqa: E402
+import onething.experiments.fonts  # noqa: E402, F401
+from onething.experiments.plots import save  # noqa: E402
+from onething.experiments.studies import TIME  # noqa: E402
 
 
 def _nan(x: float | None) -> float:
@@ -153,7 +153,7 @@ def tornado(study: dict[str, Any], path: Path) -> Path:
 def time_ecdf(summary: pd.DataFrame, path: Path, title: str) -> Path:
     """Each variant's end-to-end time distribution, from the quantiles the replications
     kept (averaged over replications)."""
-    from experiments.runner import ECDF_LEVELS, ECDF_PREFIX
+    from onething.experiments.runner import ECDF_LEVELS, ECDF_PREFIX
 
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     names = list(dict.fromkeys(summary["variant"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from experiments.spec import (
+from onething.experiments.spec import (
     AttributionSpec,
     Experiment,
     LoadSweepSpec,
@@ -14,7 +14,7 @@ from experiments.spec import (
     StaffingSpec,
     VariantsSpec,
 )
-from experiments.studies import (
+from onething.experiments.studies import (
     BASELINE,
     attribution_sets,
     rate_name,
@@ -22,8 +22,8 @@ from experiments.studies import (
     set_name,
     staffing_name,
 )
-from scenarios.levers import SINGLE_WINDOW, Process
-from scenarios.model import Distribution, Item, Scenario, fixed
+from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.model import Distribution, Item, Scenario, fixed
 
 # The numeric fields of each distribution that scale with time.
 _SCALED_FIELDS = {

@@ -16,14 +16,14 @@ from typing import Any
 
 import pandas as pd
 
-from scenarios.counts import counts
-from scenarios.levers import Mode, Process
-from scenarios.loader import catalog_names, load_scenario
-from scenarios.model import Scenario
-from sim.calendar import WorkingCalendar
-from sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
-from sim.eventlog import CaseRecorder, Export
-from sim.measures import change, measures
+from onething.scenarios.counts import counts
+from onething.scenarios.levers import Mode, Process
+from onething.scenarios.loader import catalog_names, load_scenario
+from onething.scenarios.model import Scenario
+from onething.sim.calendar import WorkingCalendar
+from onething.sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
+from onething.sim.eventlog import CaseRecorder, Export
+from onething.sim.measures import change, measures
 
 # calibrate: a time figure passes within this relative error (the target)
 TIME_TOLERANCE = 0.15

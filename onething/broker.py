@@ -26,7 +26,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError, for_code
 
-from topics.connection import security
+from onething.topics.connection import security
 
 HOST = "127.0.0.1"
 

@@ -24,12 +24,12 @@ from tqdm import tqdm
 from onething import api
 from onething.broker import BrokerUnavailable
 from onething.live import CHAOS_KINDS, chaos_refusal
-from scenarios.errors import FileError
-from scenarios.levers import LEVERS, UnknownLever, parse_levers
-from scenarios.loader import catalog_names, load_scenario
-from scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
-from sim.eventlog import Export, check_suffix
-from sim.harness import LiveError
+from onething.scenarios.errors import FileError
+from onething.scenarios.levers import LEVERS, UnknownLever, parse_levers
+from onething.scenarios.loader import catalog_names, load_scenario
+from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
+from onething.sim.eventlog import Export, check_suffix
+from onething.sim.harness import LiveError
 
 USAGE_ERROR = 2
 
@@ -56,7 +56,7 @@ def _pct(x: float | None) -> str:
 
 
 def _change(before: Any, after: Any) -> str:
-    from sim.measures import change
+    from onething.sim.measures import change
 
     c = change(before, after)
     return "" if c is None else f"{c:+.1f} %"
@@ -230,7 +230,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comparison = api.compare(args.bundle, levers, _options(args, update))
     plots = []
     if not args.no_plots:
-        from experiments.plots import compare_plots
+        from onething.experiments.plots import compare_plots
 
         plots = compare_plots(comparison, args.out / comparison.scenario.name)
     if args.json:
@@ -363,13 +363,13 @@ def cmd_broker(args: argparse.Namespace) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     from onething.broker import wait_for_broker
     from onething.live import READY
-    from services.app import run_worker
-    from topics.schemas import Clock
+    from onething.services.app import run_worker
+    from onething.topics.schemas import Clock
 
     scenario = load_scenario(args.bundle)
     wait_for_broker(args.bootstrap, timeout=5)
     if args.kind == "department":
-        from services.department import department_app
+        from onething.services.department import department_app
 
         if not args.department:
             raise UsageError("service department: --department is required")
@@ -378,14 +378,14 @@ def cmd_service(args: argparse.Namespace) -> int:
             raise UsageError(f"--department {args.department}: not in {scenario.name} ({known})")
         app = department_app(scenario, args.department, args.bootstrap)
     elif args.kind == "platform":
-        from services.platform import platform_app
+        from onething.services.platform import platform_app
 
         clock = Clock(
             origin=time.time(), minutes_per_second=args.speedup, levers=sorted(scenario.after)
         )
         app = platform_app(scenario, args.bootstrap, clock)
     else:
-        from services.shared_data import shared_data_app
+        from onething.services.shared_data import shared_data_app
 
         app = shared_data_app(scenario, args.bootstrap)
     announced = []
@@ -401,11 +401,11 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from experiments.distributed import worker_app
     from onething.broker import create_topics, wait_for_broker
+    from onething.experiments.distributed import worker_app
     from onething.live import READY
-    from services.app import run_worker
-    from topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
+    from onething.services.app import run_worker
+    from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 
     wait_for_broker(args.bootstrap, timeout=5)
     create_topics(args.bootstrap, {JOBS: JOB_PARTITIONS, JOB_RESULTS: JOB_PARTITIONS})
@@ -424,7 +424,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_live(args: argparse.Namespace) -> int:
     from onething.live import des_on_same_arrivals, measures_of, run_live
-    from sim.harness import LiveSettings
+    from onething.sim.harness import LiveSettings
 
     if args.chaos and (
         why := chaos_refusal(
@@ -532,10 +532,10 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 
 def cmd_experiment(args: argparse.Namespace) -> int:
-    from experiments.console import report
-    from experiments.distributed import RemoteError
-    from experiments.runner import plan, run
-    from experiments.spec import load_spec
+    from onething.experiments.console import report
+    from onething.experiments.distributed import RemoteError
+    from onething.experiments.runner import plan, run
+    from onething.experiments.spec import load_spec
 
     experiment = load_spec(args.spec)
     work = plan(experiment)
@@ -557,7 +557,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from experiments.report import write_report
+    from onething.experiments.report import write_report
 
     print(f"wrote {write_report(args.results)}")
     return 0

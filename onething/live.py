@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
-from scenarios.levers import Mode, Process
-from scenarios.model import Scenario
-from sim.harness import Harness, LiveError, LiveResult, LiveSettings
-from sim.measures import from_cases
-from topics.names import all_topics
+from onething.scenarios.levers import Mode, Process
+from onething.scenarios.model import Scenario
+from onething.sim.harness import Harness, LiveError, LiveResult, LiveSettings
+from onething.sim.measures import from_cases
+from onething.topics.names import all_topics
 
 READY = "onething-service-ready"
 READY_TIMEOUT = 90.0
@@ -346,8 +346,8 @@ def des_on_same_arrivals(
     replications: int = 5,
 ) -> dict[str, Any]:
     """The DES measures for the very arrivals a live run replayed (its agreement check)."""
-    from sim.engine import run_replications
-    from sim.measures import measures
+    from onething.sim.engine import run_replications
+    from onething.sim.measures import measures
 
     with tempfile.TemporaryDirectory() as folder:
         trace = Path(folder) / "arrivals.csv"

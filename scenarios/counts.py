@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from scenarios.journey import journey
-from scenarios.levers import Process
-from scenarios.model import Distribution, unit_minutes
+from onething.scenarios.journey import journey
+from onething.scenarios.levers import Process
+from onething.scenarios.model import Distribution, unit_minutes
 
 APPROVAL_STEPS = ("review", "inspect", "decide")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scenarios.levers import HOME, SINGLE_WINDOW, Process, is_zero
+from onething.scenarios.levers import HOME, SINGLE_WINDOW, Process, is_zero
 
 
 @dataclass(frozen=True)

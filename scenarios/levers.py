@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, get_args
 
-from scenarios.model import Distribution, Fixed, Item, LeverName, Scenario
+from onething.scenarios.model import Distribution, Fixed, Item, LeverName, Scenario
 
 LEVERS: dict[str, str] = {
     "single_window": "one intake desk takes the whole bundle (综合窗口)",

@@ -18,10 +18,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from scenarios.errors import FileError, Problem, from_validation_error
-from scenarios.model import Scenario
+from onething.scenarios.errors import FileError, Problem, from_validation_error
+from onething.scenarios.model import Scenario
 
-CATALOG = resources.files("scenarios") / "catalog"
+CATALOG = resources.files("onething.scenarios") / "catalog"
 
 # Guards against files that would exhaust memory or run for days (a typo of 3 zeros).
 MAX_FILE_BYTES = 2_000_000

@@ -29,14 +29,14 @@ import faust.transport.producer
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from pydantic import BaseModel
 
-from scenarios.counts import form_factor
-from scenarios.levers import Process, parse_levers
-from scenarios.model import Scenario
-from sim.calendar import WorkingCalendar
-from sim.distributions import sampler
-from topics.connection import security
-from topics.names import DEAD_LETTERS, FETCH_WAIT_MS, PARTITIONS
-from topics.schemas import BadEvent, Clock, DeadLetter, Served, decode, encode, hop_ms
+from onething.scenarios.counts import form_factor
+from onething.scenarios.levers import Process, parse_levers
+from onething.scenarios.model import Scenario
+from onething.sim.calendar import WorkingCalendar
+from onething.sim.distributions import sampler
+from onething.topics.connection import security
+from onething.topics.names import DEAD_LETTERS, FETCH_WAIT_MS, PARTITIONS
+from onething.topics.schemas import BadEvent, Clock, DeadLetter, Served, decode, encode, hop_ms
 
 log = logging.getLogger("onething.services")
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import faust
 
-from scenarios.model import Scenario
-from services.app import Offices, Service, make_app, raw_topic
-from topics.names import DECISIONS, requests_topic
-from topics.schemas import Decision, ItemRequest
+from onething.scenarios.model import Scenario
+from onething.services.app import Offices, Service, make_app, raw_topic
+from onething.topics.names import DECISIONS, requests_topic
+from onething.topics.schemas import Decision, ItemRequest
 
 
 def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust.App:

@@ -20,11 +20,11 @@ from typing import Any
 
 import faust
 
-from scenarios.levers import SINGLE_WINDOW
-from scenarios.model import Scenario
-from services.app import Offices, Service, make_app, raw_topic
-from sim.distributions import sampler
-from topics.names import (
+from onething.scenarios.levers import SINGLE_WINDOW
+from onething.scenarios.model import Scenario
+from onething.services.app import Offices, Service, make_app, raw_topic
+from onething.sim.distributions import sampler
+from onething.topics.names import (
     APPLICATIONS,
     COMPLETIONS,
     DATA_REPLIES,
@@ -32,7 +32,7 @@ from topics.names import (
     DECISIONS,
     requests_topic,
 )
-from topics.schemas import (
+from onething.topics.schemas import (
     Application,
     Clock,
     Completion,

@@ -13,10 +13,10 @@ from typing import Any
 
 import faust
 
-from scenarios.model import Scenario
-from services.app import Service, make_app, raw_topic
-from topics.names import DATA_REPLIES, DATA_REQUESTS, DECISIONS
-from topics.schemas import DataReply, DataRequest, Decision, Served
+from onething.scenarios.model import Scenario
+from onething.services.app import Service, make_app, raw_topic
+from onething.topics.names import DATA_REPLIES, DATA_REQUESTS, DECISIONS
+from onething.topics.schemas import DataReply, DataRequest, Decision, Served
 
 
 def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from scenarios.journey import Visit
-from scenarios.levers import SINGLE_WINDOW
+from onething.scenarios.journey import Visit
+from onething.scenarios.levers import SINGLE_WINDOW
 
 if TYPE_CHECKING:
-    from sim.engine import Case, Replication
+    from onething.sim.engine import Case, Replication
 
 Proc = Generator[Any, Any, Any]
 NOT_YET = float("inf")  # a paper result waiting to be collected

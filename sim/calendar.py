@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 
-from scenarios.model import WEEKDAYS, CalendarSpec
+from onething.scenarios.model import WEEKDAYS, CalendarSpec
 
 DAY = 24 * 60
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import simpy
 
-from sim.calendar import WorkingCalendar
+from onething.sim.calendar import WorkingCalendar
 
 
 class Desk:

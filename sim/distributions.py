@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable
 from itertools import accumulate
 
-from scenarios.model import (
+from onething.scenarios.model import (
     Distribution,
     Empirical,
     Exponential,

@@ -16,16 +16,16 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from scenarios.counts import form_factor, promise_working_days
-from scenarios.journey import journey
-from scenarios.levers import Process
-from sim.applicant import applicant
-from sim.arrivals import arrival_times
-from sim.calendar import DAY, WorkingCalendar
-from sim.department import Desk
-from sim.distributions import sampler
-from sim.eventlog import Export, FileRecorder, merge_parts
-from sim.statistics import StreamingStat
+from onething.scenarios.counts import form_factor, promise_working_days
+from onething.scenarios.journey import journey
+from onething.scenarios.levers import Process
+from onething.sim.applicant import applicant
+from onething.sim.arrivals import arrival_times
+from onething.sim.calendar import DAY, WorkingCalendar
+from onething.sim.department import Desk
+from onething.sim.distributions import sampler
+from onething.sim.eventlog import Export, FileRecorder, merge_parts
+from onething.sim.statistics import StreamingStat
 
 QUEUE_SAMPLE_MINUTES = 60.0
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")

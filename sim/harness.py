@@ -26,13 +26,13 @@ from typing import Any
 import simpy.rt
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from scenarios.journey import journey
-from scenarios.levers import SINGLE_WINDOW, Process
-from sim.arrivals import arrival_times
-from sim.calendar import WorkingCalendar
-from sim.distributions import sampler
-from topics.connection import security
-from topics.names import (
+from onething.scenarios.journey import journey
+from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.sim.arrivals import arrival_times
+from onething.sim.calendar import WorkingCalendar
+from onething.sim.distributions import sampler
+from onething.topics.connection import security
+from onething.topics.names import (
     APPLICATIONS,
     COMPLETIONS,
     DEAD_LETTERS,
@@ -40,7 +40,7 @@ from topics.names import (
     FETCH_WAIT_MS,
     requests_topic,
 )
-from topics.schemas import (
+from onething.topics.schemas import (
     Application,
     BadEvent,
     Clock,

@@ -12,10 +12,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from scenarios.counts import counts, promise_working_days
-from scenarios.levers import Process
-from sim.engine import ReplicationResult
-from sim.statistics import t_interval
+from onething.scenarios.counts import counts, promise_working_days
+from onething.scenarios.levers import Process
+from onething.sim.engine import ReplicationResult
+from onething.sim.statistics import t_interval
 
 # Result field -> what the applicant experienced per case.
 DISTRIBUTIONS = {

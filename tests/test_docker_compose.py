@@ -18,16 +18,23 @@ import pytest
 import yaml
 
 from onething.cli import build_parser
-from scenarios.loader import load_scenario
+from onething.scenarios.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES: dict = COMPOSE["services"]
 KAFKA = "kafka"
 ONETHING_SERVICES = sorted(name for name in SERVICES if name != KAFKA)
-PACKAGES: list[str] = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+_SETUPTOOLS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
     "setuptools"
-]["packages"]
+]
+PACKAGES: list[str] = sorted(
+    {
+        _SETUPTOOLS["package-dir"].get(name, name.replace(".", "/"))
+        for name in _SETUPTOOLS["packages"]
+    }
+)
+"""The source folders of the installed packages (each ``onething.X`` lives in folder X)."""
 
 _VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?::?-(?P<default>[^}]*))?\}")
 

@@ -22,8 +22,8 @@ from typing import Any, Literal
 import faust
 from pydantic import BaseModel, ConfigDict, FilePath, SecretStr, ValidationError, model_validator
 
-from scenarios.errors import FileError, Problem, from_validation_error
-from scenarios.loader import read_yaml
+from onething.scenarios.errors import FileError, Problem, from_validation_error
+from onething.scenarios.loader import read_yaml
 
 ENV_PREFIX = "ONETHING_KAFKA_"
 CONFIG_ENV = "ONETHING_KAFKA_CONFIG"

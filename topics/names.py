@@ -6,7 +6,7 @@ partition of each topic and keep their order.
 
 from __future__ import annotations
 
-from scenarios.model import Scenario
+from onething.scenarios.model import Scenario
 
 PARTITIONS = 4
 FETCH_WAIT_MS = 25

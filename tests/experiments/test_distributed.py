@@ -15,13 +15,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.distributed import JobMessage, RemoteError, handle, job_messages, run_remote
-from experiments.runner import plan, run
-from experiments.spec import load_spec
 from onething.broker import EmbeddedBroker, create_topics
+from onething.experiments.distributed import (
+    JobMessage,
+    RemoteError,
+    handle,
+    job_messages,
+    run_remote,
+)
+from onething.experiments.runner import plan, run
+from onething.experiments.spec import load_spec
 from onething.live import READY
+from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 from tests.experiments.conftest import QUICK, write
-from topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 
 SPEC = {
     "name": "remote",

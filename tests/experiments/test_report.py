@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments import fonts
 from onething.cli import main
-from scenarios.loader import load_scenario
+from onething.experiments import fonts
+from onething.scenarios.loader import load_scenario
 from tests.experiments.conftest import QUICK
 
 SPEC = {
@@ -152,7 +152,7 @@ def test_report_on_a_missing_or_foreign_folder_exits_2(tmp_path: Path, capsys):
 
 
 def test_an_unloadable_bundle_still_gives_a_report(results: Path, tmp_path: Path):
-    from experiments.report import write_report
+    from onething.experiments.report import write_report
 
     copy = tmp_path / "copy"
     shutil.copytree(results, copy, ignore=shutil.ignore_patterns("cache", "report.html"))
@@ -170,7 +170,7 @@ def test_an_unloadable_bundle_still_gives_a_report(results: Path, tmp_path: Path
 def test_an_unknown_study_kind_gets_the_generic_summary(tmp_path: Path):
     """Kinds added later (staffing, sensitivity...) still get a page: the means with their
     intervals and the fastest/slowest variant."""
-    from experiments.report import write_report
+    from onething.experiments.report import write_report
 
     (tmp_path / "spec.yaml").write_text(
         "name: future\nkind: staffing\nbundle: newborn\nreplications: 2\n", encoding="utf-8"

@@ -8,14 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.runner import Outcome, plan, run
-from experiments.spec import Overrides, load_spec
-from experiments.studies import ATTRIBUTION_MEASURES, TIME
-from experiments.variants import apply_overrides
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from sim.engine import run_replications
-from sim.measures import measures
+from onething.experiments.runner import Outcome, plan, run
+from onething.experiments.spec import Overrides, load_spec
+from onething.experiments.studies import ATTRIBUTION_MEASURES, TIME
+from onething.experiments.variants import apply_overrides
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.sim.engine import run_replications
+from onething.sim.measures import measures
 from tests.experiments.conftest import QUICK, write
 
 ATTRIBUTION = {"name": "levers", "kind": "lever_attribution", "bundle": "newborn", **QUICK}

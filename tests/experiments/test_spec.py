@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-import experiments
-from experiments.spec import AttributionSpec, SensitivitySpec, StaffingSpec, load_spec
-from scenarios.errors import FileError
+import onething.experiments as experiments
+from onething.experiments.spec import AttributionSpec, SensitivitySpec, StaffingSpec, load_spec
+from onething.scenarios.errors import FileError
 
 SHIPPED = Path(experiments.__file__).parent
 
@@ -151,7 +151,7 @@ def test_a_spec_that_is_not_a_mapping_is_reported(tmp_path):
 
 
 def test_a_scenario_file_is_found_next_to_the_spec(write_spec, tmp_path):
-    from scenarios.loader import CATALOG
+    from onething.scenarios.loader import CATALOG
 
     (tmp_path / "mine.yaml").write_text((CATALOG / "newborn.yaml").read_text("utf-8"), "utf-8")
     experiment = load_spec(write_spec({**BASE, "bundle": "mine.yaml"}))

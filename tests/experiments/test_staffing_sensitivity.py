@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from pydantic import TypeAdapter
 
-from experiments.console import report
-from experiments.runner import Outcome, plan, run
-from experiments.spec import Overrides, load_spec
-from experiments.studies import (
+from onething.experiments.console import report
+from onething.experiments.runner import Outcome, plan, run
+from onething.experiments.spec import Overrides, load_spec
+from onething.experiments.studies import (
     BASELINE,
     TIME,
     next_staffing,
@@ -21,12 +21,12 @@ from experiments.studies import (
     staffing,
     staffing_name,
 )
-from experiments.variants import apply_overrides, scaled
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from scenarios.model import Distribution
-from sim.engine import run_replications
-from sim.measures import measures
+from onething.experiments.variants import apply_overrides, scaled
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.scenarios.model import Distribution
+from onething.sim.engine import run_replications
+from onething.sim.measures import measures
 from tests.experiments.conftest import write
 
 COLUMNS = ["variant", "measure", "mean", "ci95_low", "ci95_high"]

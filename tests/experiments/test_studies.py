@@ -8,7 +8,7 @@ import itertools
 import pandas as pd
 import pytest
 
-from experiments.studies import (
+from onething.experiments.studies import (
     ATTRIBUTION_MEASURES,
     TIME,
     attribution_sets,

@@ -7,8 +7,8 @@ import pytest
 
 from onething.cli import main
 from onething.live import PAUSE_SECONDS, run_live
-from scenarios.loader import load_scenario
-from sim.harness import LiveSettings
+from onething.scenarios.loader import load_scenario
+from onething.sim.harness import LiveSettings
 
 
 @pytest.fixture(scope="module")

@@ -116,7 +116,7 @@ def test_catalog_lists_the_bundles(capsys):
 
 @pytest.mark.parametrize("command", ["compare", "simulate", "walk"])
 def test_a_bundle_path_works_like_a_catalog_name(capsys, command):
-    from scenarios.loader import resolve
+    from onething.scenarios.loader import resolve
 
     path = str(resolve("newborn"))
     argv = [command, path] + (QUICK + ["--json"] if command != "walk" else ["--json"])

@@ -13,12 +13,18 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from onething.cli import main
 from onething.live import des_on_same_arrivals, live_system, measures_of
-from scenarios.counts import counts
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from sim.harness import Harness, LiveSettings
-from topics.names import COMPLETIONS, DEAD_LETTERS, DECISIONS, FETCH_WAIT_MS, requests_topic
-from topics.schemas import decode
+from onething.scenarios.counts import counts
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.sim.harness import Harness, LiveSettings
+from onething.topics.names import (
+    COMPLETIONS,
+    DEAD_LETTERS,
+    DECISIONS,
+    FETCH_WAIT_MS,
+    requests_topic,
+)
+from onething.topics.schemas import decode
 
 FLEET_SPEEDUP = 2000.0  # for applications sent without a clock (plain Kafka clients)
 

@@ -15,12 +15,12 @@ from kafka import KafkaProducer
 from onething.broker import _answers, free_port
 from onething.cli import main
 from onething.live import live_system
-from scenarios.errors import FileError
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from services.app import make_app
-from sim.harness import Harness, LiveSettings
-from topics.connection import CONFIG_ENV, security
+from onething.scenarios.errors import FileError
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.services.app import make_app
+from onething.sim.harness import Harness, LiveSettings
+from onething.topics.connection import CONFIG_ENV, security
 
 SECRET = "pw-that-must-never-show"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.counts import counts, form_factor, promise_working_days
-from scenarios.journey import journey
-from scenarios.levers import Process, UnknownLever, parse_levers
-from scenarios.loader import load_scenario
+from onething.scenarios.counts import counts, form_factor, promise_working_days
+from onething.scenarios.journey import journey
+from onething.scenarios.levers import Process, UnknownLever, parse_levers
+from onething.scenarios.loader import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios.errors import FileError
-from scenarios.loader import catalog_names, load_scenario, resolve
+from onething.scenarios.errors import FileError
+from onething.scenarios.loader import catalog_names, load_scenario, resolve
 
 ODD_VALUES = st.one_of(
     st.none(),

@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from onething.cli import main
-from scenarios.errors import FileError
-from scenarios.loader import load_scenario, resolve
+from onething.scenarios.errors import FileError
+from onething.scenarios.loader import load_scenario, resolve
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from scenarios.errors import FileError
-from scenarios.loader import load_scenario, resolve
+from onething.scenarios.errors import FileError
+from onething.scenarios.loader import load_scenario, resolve
 
 
 def test_a_certificate_is_asked_for_only_after_the_item_that_produces_it(tmp_path):

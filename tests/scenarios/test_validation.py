@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
-from scenarios.errors import FileError
-from scenarios.loader import CATALOG, catalog_names, load_scenario
+from onething.scenarios.errors import FileError
+from onething.scenarios.loader import CATALOG, catalog_names, load_scenario
 
 NEWBORN_TEXT = (CATALOG / "newborn.yaml").read_text(encoding="utf-8")
 TITLE = "title: Newborn birth 新生儿出生一件事"

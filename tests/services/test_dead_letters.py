@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from onething.live import live_system, measures_of
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from sim.harness import Harness, LiveSettings
-from topics.names import (
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.sim.harness import Harness, LiveSettings
+from onething.topics.names import (
     APPLICATIONS,
     DATA_REPLIES,
     DATA_REQUESTS,
@@ -27,7 +27,7 @@ from topics.names import (
     FETCH_WAIT_MS,
     requests_topic,
 )
-from topics.schemas import MAX_BYTES
+from onething.topics.schemas import MAX_BYTES
 
 BAD_EVENTS = 1_000
 

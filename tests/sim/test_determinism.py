@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from sim.engine import run_replications
-from sim.measures import measures
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.sim.engine import run_replications
+from onething.sim.measures import measures
 
 
 def _run(mode: str, jobs: int, seed: int = 7) -> dict:

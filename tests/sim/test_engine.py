@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scenarios.counts import counts
-from scenarios.levers import LEVERS, Process
-from scenarios.loader import load_scenario
-from sim.engine import Replication, run_replications
-from sim.eventlog import EVENT_COLUMNS, Export
+from onething.scenarios.counts import counts
+from onething.scenarios.levers import LEVERS, Process
+from onething.scenarios.loader import load_scenario
+from onething.sim.engine import Replication, run_replications
+from onething.sim.eventlog import EVENT_COLUMNS, Export
 from tests.builders import queue_scenario
 
 

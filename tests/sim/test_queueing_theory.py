@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from scenarios.levers import Process
-from scenarios.loader import load_scenario
-from sim.engine import run_replications
-from sim.statistics import t_interval
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import load_scenario
+from onething.sim.engine import run_replications
+from onething.sim.statistics import t_interval
 from tests.builders import queue_scenario
 
 

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from sim.statistics import StreamingStat, t_interval
+from onething.sim.statistics import StreamingStat, t_interval
 
 
 def test_mean_and_variance_match_the_batch_formulas():

@@ -6,7 +6,15 @@ import json
 
 import pytest
 
-from topics.schemas import MAX_BYTES, Application, BadEvent, ItemRequest, decode, encode, hop_ms
+from onething.topics.schemas import (
+    MAX_BYTES,
+    Application,
+    BadEvent,
+    ItemRequest,
+    decode,
+    encode,
+    hop_ms,
+)
 
 
 def test_the_documented_minimal_application_is_accepted():
