@@ -363,14 +363,12 @@ def cmd_broker(args: argparse.Namespace) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     from onething.broker import wait_for_broker
     from onething.live import READY
-    from onething.services.app import run_worker
+    from onething.services.app import department_app, platform_app, run_worker, shared_data_app
     from onething.topics.schemas import Clock
 
     scenario = load_scenario(args.bundle)
     wait_for_broker(args.bootstrap, timeout=5)
     if args.kind == "department":
-        from onething.services.department import department_app
-
         if not args.department:
             raise UsageError("service department: --department is required")
         if args.department not in scenario.departments:
@@ -378,15 +376,11 @@ def cmd_service(args: argparse.Namespace) -> int:
             raise UsageError(f"--department {args.department}: not in {scenario.name} ({known})")
         app = department_app(scenario, args.department, args.bootstrap)
     elif args.kind == "platform":
-        from onething.services.platform import platform_app
-
         clock = Clock(
             origin=time.time(), minutes_per_second=args.speedup, levers=sorted(scenario.after)
         )
         app = platform_app(scenario, args.bootstrap, clock)
     else:
-        from onething.services.shared_data import shared_data_app
-
         app = shared_data_app(scenario, args.bootstrap)
     announced = []
 

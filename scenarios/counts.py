@@ -45,17 +45,12 @@ def steps(process: Process) -> int:
 
 
 def materials(process: Process) -> int:
-    """Materials (份) handed over.  Siloed, every item asks for its own copies; a single
-    window takes each material once; one form replaces the separate application forms."""
-    kinds = process.scenario.materials
-    handed = [(key, m) for key in process.order for m in process.handed(key)]
-    if process.has("one_form"):
-        forms = [entry for entry in handed if kinds[entry[1]].kind == "form"]
-        handed = [entry for entry in handed if kinds[entry[1]].kind != "form"]
-        if forms:
-            handed.append(("", "merged form"))
-    if process.integrated:
-        return len({m for _, m in handed})
+    """Materials (份) handed over along the journey (``Process.handover``): siloed, every
+    item asks for its own copies; a single window takes each material once; one form
+    replaces the separate application forms."""
+    handed: list[str] = []
+    for visit in journey(process):
+        handed += process.handover(visit.file, handed)
     return len(handed)
 
 

@@ -8,7 +8,7 @@ DES, the live services and the counts cannot disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, get_args
@@ -31,6 +31,8 @@ Mode = Literal["before", "after"]
 EffectiveDelivery = Literal["pickup", "mail", "on_the_spot", "electronic"]
 SINGLE_WINDOW = "single_window"
 HOME = "home"
+MERGED_FORM = "merged form"
+"""The one form that replaces the items' application forms (the ``one_form`` lever)."""
 
 
 class UnknownLever(ValueError):
@@ -152,6 +154,29 @@ class Process:
             for m in self.item(key).materials
             if not materials[m].shared and m not in self.produced
         )
+
+    def fetched(self, key: str) -> tuple[str, ...]:
+        """Materials of this item that data sharing fetches instead of asking for."""
+        if not self.has("data_sharing"):
+            return ()
+        handed = set(self.handed(key))
+        return tuple(m for m in self.item(key).materials if m not in handed)
+
+    def handover(self, files: Sequence[str], before: Sequence[str] = ()) -> list[str]:
+        """Materials handed over when filing ``files`` at one visit: what data sharing
+        fetches is not asked for; one form replaces the application forms (once in a
+        case); a single window takes each material once (``before`` was handed earlier
+        in the case).  Siloed, every item asks for its own copies."""
+        kinds = self.scenario.materials
+        handed = [m for key in files for m in self.handed(key)]
+        if self.has("one_form"):
+            forms = [m for m in handed if kinds[m].kind == "form"]
+            handed = [m for m in handed if kinds[m].kind != "form"]
+            if forms and MERGED_FORM not in before:
+                handed.append(MERGED_FORM)
+        if self.integrated:
+            handed = [m for m in dict.fromkeys(handed) if m not in before]
+        return handed
 
     def rework(self, key: str) -> float:
         """Only materials still handed over can be missing; fetched ones cannot."""

@@ -1,5 +1,6 @@
-"""What every onething service shares: the Faust app settings, raw topics, dead letters,
-and the office model (windows, calendar, service times) a service runs in scaled time.
+"""The services on Kafka: Faust app settings, raw topics, dead letters, and the thin
+adapter that feeds the plain service classes (``department``, ``platform``,
+``shared_data``) from Faust streams and sends what they return in scaled real time.
 
 Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
 - a consumer-group join takes about half the session timeout, so it is short (2 s);
@@ -18,25 +19,47 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
+import math
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable
 from typing import Any
 
 import faust
 import faust.transport.consumer
 import faust.transport.producer
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from pydantic import BaseModel
 
-from onething.scenarios.counts import form_factor
-from onething.scenarios.levers import Process, parse_levers
 from onething.scenarios.model import Scenario
-from onething.sim.calendar import WorkingCalendar
-from onething.sim.distributions import sampler
+from onething.services.department import Department
+from onething.services.effects import Refused, Send
+from onething.services.platform import Platform
+from onething.services.shared_data import SharedData
 from onething.topics.connection import security
-from onething.topics.names import DEAD_LETTERS, FETCH_WAIT_MS, PARTITIONS
-from onething.topics.schemas import BadEvent, Clock, DeadLetter, Served, decode, encode, hop_ms
+from onething.topics.names import (
+    APPLICATIONS,
+    DATA_REPLIES,
+    DATA_REQUESTS,
+    DEAD_LETTERS,
+    DECISIONS,
+    FETCH_WAIT_MS,
+    PARTITIONS,
+    requests_topic,
+)
+from onething.topics.schemas import (
+    Application,
+    BadEvent,
+    Clock,
+    DataReply,
+    DataRequest,
+    DeadLetter,
+    Decision,
+    ItemRequest,
+    Served,
+    decode,
+    encode,
+    hop_ms,
+)
 
 log = logging.getLogger("onething.services")
 
@@ -71,23 +94,35 @@ def _commit_only_finished_work() -> None:
     consumer_class = faust.transport.consumer.Consumer
     if getattr(consumer_class, "_onething_patched", False):
         return
-
-    def new_offset(self: Any, tp: Any) -> int | None:
-        acked = self._acked[tp]
-        if not acked:
-            return None
-        unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
-        limit = min(unfinished, default=None)
-        acked.sort()
-        done = [offset for offset in acked if limit is None or offset < limit]
-        if not done:
-            return None
-        acked[: len(done)] = []
-        self._acked_index[tp].difference_update(done)
-        return done[-1] + 1
-
-    consumer_class._new_offset = new_offset
+    consumer_class._new_offset = new_offset_below_unfinished
     consumer_class._onething_patched = True
+
+
+def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
+    """The offset to commit for ``tp``: past every acknowledged event below the lowest
+    one still being worked on (``_commit_only_finished_work``).
+
+    Unlike upstream, acknowledged offsets need not be consecutive: events of a partition
+    reach the agents in order and are tracked as unacknowledged when delivered, so a
+    hole below an acknowledged offset that is not unacknowledged was never delivered (a
+    compacted or transaction-marker offset: upstream's ``_gap`` bookkeeping).  The gap
+    intervals below the new offset are dropped, as upstream does."""
+    acked = self._acked[tp]
+    if not acked:
+        return None
+    unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
+    limit = min(unfinished, default=None)
+    acked.sort()
+    done = [offset for offset in acked if limit is None or offset < limit]
+    if not done:
+        return None
+    acked[: len(done)] = []
+    self._acked_index[tp].difference_update(done)
+    offset = done[-1] + 1
+    gaps = self._gap.get(tp)
+    if gaps:
+        gaps.chop(0, offset)
+    return offset
 
 
 def _flush_means_delivered() -> None:
@@ -158,21 +193,71 @@ def raw_topic(app: faust.App, *names: str) -> Any:
     )
 
 
-class Service:
-    """Sending, dead-lettering and hop stamping for one Faust app."""
+class Adapter:
+    """Runs one plain service (event in, ``Send`` out) on Kafka: parses and stamps each
+    event, hands it to the service, dead-letters what it refuses, and sends what it
+    returns, each at its simulated minute in scaled real time.  An event is acknowledged
+    (so its offset may be committed) only when everything it caused is sent: a crash
+    replays unfinished work instead of losing it."""
 
     def __init__(self, name: str, app: faust.App):
         self.name = name
         self.app = app
         self.dead = raw_topic(app, DEAD_LETTERS)
-        self.dead_lettered = 0
+        self.topics: dict[str, Any] = {}
 
-    async def send(self, topic: Any, message: BaseModel) -> None:
-        key, value, headers = encode(message)
-        await topic.send(key=key, value=value, headers=headers)
+    def topic(self, name: str) -> Any:
+        if name not in self.topics:
+            self.topics[name] = raw_topic(self.app, name)
+        return self.topics[name]
+
+    async def feed(
+        self,
+        event: Any,
+        expected: tuple[type, ...],
+        hop: str,
+        handle: Callable[[Any], list[Send]],
+        clock_of: Callable[[Any], Clock],
+    ) -> None:
+        """Handle one event taken with ``noack()``; acknowledge it when its work is done."""
+        message = await self.receive(event, expected, hop)
+        if message is None:
+            event.ack()
+            return
+        try:
+            sends = handle(message)
+        except Refused as refusal:
+            await self.dead_letter(event, str(refusal))
+            event.ack()
+            return
+        except Exception:  # a bug must not stop the service: say so, keep serving
+            log.exception("%s: failed while handling %r", self.name, message)
+            event.ack()
+            return
+        if all(s.at is None for s in sends):
+            await self._send_all(sends, None)
+            event.ack()
+        else:
+            asyncio.ensure_future(self._send_later(event, sends, clock_of(message)))
+
+    async def _send_later(self, event: Any, sends: list[Send], clock: Clock) -> None:
+        try:
+            await self._send_all(sends, clock)
+        except Exception:
+            log.exception("%s: failed while sending %r", self.name, sends)
+        finally:
+            event.ack()
+
+    async def _send_all(self, sends: list[Send], clock: Clock | None) -> None:
+        for send in sorted(sends, key=lambda s: -math.inf if s.at is None else s.at):
+            if send.at is not None and clock is not None and not clock.infra_only:
+                delay = clock.seconds(send.at - clock.now())
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            key, value, headers = encode(send.message)
+            await self.topic(send.topic).send(key=key, value=value, headers=headers)
 
     async def dead_letter(self, event: Any, reason: str) -> None:
-        self.dead_lettered += 1
         payload = event.value if isinstance(event.value, bytes) else str(event.value).encode()
         letter = DeadLetter(
             service=self.name,
@@ -192,9 +277,6 @@ class Service:
         )
         await self.dead.send(key=event.key, value=letter.model_dump_json().encode())
 
-    def log_failure(self, message: Any) -> None:
-        log.exception("%s: failed while handling %r", self.name, message)
-
     async def receive(self, event: Any, expected: tuple[type, ...], hop: str) -> Any | None:
         """Parse an event and record its hop; dead-letter it (and return None) if bad."""
         try:
@@ -208,109 +290,87 @@ class Service:
         return message
 
 
-class Office:
-    """Windows, calendar and time draws of one place, in scaled real time."""
+def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust.App:
+    """One department as a Faust app: its requests topic in, decisions out."""
+    service = Department(scenario, department)
+    app = make_app(f"onething-{scenario.name}-{department}", bootstrap)
+    adapter = Adapter(f"department {department}", app)
 
-    def __init__(
-        self, process: Process, place: str, place_calendar: WorkingCalendar, seed: int | None = None
-    ):
-        self.process = process
-        self.calendar = place_calendar
-        self.windows = asyncio.Semaphore(process.windows(place))
-        self.rng = random.Random(seed)
-        per_day = place_calendar.minutes_per_day
-        s = process.scenario
-        self._handling = {k: sampler(i.handling, self.rng, per_day) for k, i in s.items.items()}
-        self._processing = {k: sampler(process.processing(k), self.rng, per_day) for k in s.items}
-        self._pickup = sampler(s.applicants.pickup_handling, self.rng, per_day)
-        self._form_factor = form_factor(process)
+    @app.agent(raw_topic(app, requests_topic(department)))
+    async def take(stream: Any) -> None:
+        async for event in stream.noack().events():
+            await adapter.feed(
+                event,
+                (ItemRequest,),
+                f"to {department}",
+                service.on_request,
+                lambda request: request.clock,
+            )
 
-    def handling(self, items: Iterable[str], collect: bool) -> float:
-        total = sum(self._handling[k]() for k in items) * self._form_factor
-        return total + (self._pickup() if collect else 0.0)
-
-    def processing(self, item: str) -> float:
-        return self._processing[item]()
-
-    def rework(self, item: str) -> float:
-        return self.process.rework(item)
-
-    async def sleep_minutes(self, clock: Clock, minutes: float) -> None:
-        if minutes > 0:
-            await asyncio.sleep(clock.seconds(minutes))
-
-    async def until_open(self, clock: Clock) -> None:
-        if clock.infra_only:
-            return
-        now = clock.now()
-        await self.sleep_minutes(clock, self.calendar.next_open(now) - now)
-
-    async def serve(self, clock: Clock, minutes: float) -> float:
-        """Queue at a window and be served; returns the simulated minutes queued."""
-        await self.until_open(clock)
-        arrived = clock.now()
-        async with self.windows:
-            queued = clock.now() - arrived
-            if not clock.infra_only and self.calendar.next_open(clock.now()) > clock.now():
-                await self.until_open(clock)  # closed while queueing: count open time only
-                queued = self.calendar.working_between(arrived, clock.now())
-            await self.sleep_minutes(clock, minutes)
-        return queued
-
-    async def window(
-        self,
-        clock: Clock,
-        place: str,
-        case_id: str,
-        file: list[str],
-        collect: list[str],
-        attempt: int,
-        hops: list,
-        can_be_sent_back: bool = True,
-    ) -> Served:
-        """An applicant at the window: queue, hand over (or collect), and learn which
-        filed items are sent back for missing materials (补正)."""
-        minutes = self.handling(file, bool(collect))
-        queued = await self.serve(clock, minutes)
-        sent_back = [k for k in file if can_be_sent_back and self.rng.random() < self.rework(k)]
-        return Served(
-            case_id=case_id,
-            place=place,
-            file=file,
-            collect=collect,
-            sent_back=sent_back,
-            attempt=attempt,
-            queue_minutes=queued,
-            service_minutes=minutes,
-            served_at=clock.now(),
-            hops=hops,
-        )
-
-    async def back_office(self, clock: Clock, item: str, start: float) -> float:
-        """Work the item in working time from ``start``; returns the decision minute."""
-        decided = self.calendar.add_working(start, self.processing(item))
-        await self.sleep_minutes(clock, decided - clock.now())
-        return clock.now() if clock.infra_only else decided
+    return app
 
 
-class Offices:
-    """One office per lever set a run plays: the levers change windows (staffing),
-    back-office times (data sharing, notify-and-commit) and rework."""
+def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> faust.App:
+    """The platform as a Faust app: applications, decisions and data replies in; routes,
+    data requests, its window's ``served`` and completions out; cases in a table."""
+    app = make_app(f"onething-{scenario.name}-platform", bootstrap)
+    adapter = Adapter("platform", app)
+    cases = app.Table(f"onething-{scenario.name}-platform-cases", default=dict)
+    service = Platform(
+        scenario, cases, lambda: default_clock.model_copy(update={"origin": time.time()})
+    )
 
-    def __init__(self, scenario: Scenario, place: str):
-        self.scenario = scenario
-        self.place = place
-        department = scenario.departments.get(place)
-        spec = department.calendar if department and department.calendar else scenario.calendar
-        self.calendar = WorkingCalendar(spec, scenario.run.start_date)
-        self._offices: dict[frozenset[str], Office] = {}
+    def case_clock(message: Any) -> Clock:
+        return service.clock_of(cases[message.case_id])
 
-    def of(self, levers: Iterable[str]) -> Office:
-        key = frozenset(levers)
-        if key not in self._offices:
-            process = Process(self.scenario, parse_levers(key))
-            self._offices[key] = Office(process, self.place, self.calendar)
-        return self._offices[key]
+    @app.agent(raw_topic(app, APPLICATIONS))
+    async def intake(stream: Any) -> None:
+        async for event in stream.noack().events():
+            await adapter.feed(
+                event, (Application,), "to platform", service.on_application, case_clock
+            )
+
+    @app.agent(raw_topic(app, DECISIONS))
+    async def join(stream: Any) -> None:
+        async for event in stream.noack().events():
+            await adapter.feed(
+                event, (Served, Decision), "to platform", service.on_decisions, case_clock
+            )
+
+    @app.agent(raw_topic(app, DATA_REPLIES))
+    async def fetched(stream: Any) -> None:
+        async for event in stream.noack().events():
+            await adapter.feed(event, (DataReply,), "to platform", service.on_reply, case_clock)
+
+    return app
+
+
+def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
+    """The shared data as a Faust app: certificates, waiting and answered requests in
+    tables; one agent reads decisions and data requests, so a request is never parked
+    while a certificate for the same case is being issued."""
+    app = make_app(f"onething-{scenario.name}-shared-data", bootstrap)
+    adapter = Adapter("shared data", app)
+    service = SharedData(
+        scenario,
+        app.Table(f"onething-{scenario.name}-certificates", default=list),
+        app.Table(f"onething-{scenario.name}-data-waiting", default=list),
+        app.Table(f"onething-{scenario.name}-data-answered", default=list),
+    )
+
+    def handle(message: Any) -> list[Send]:
+        if isinstance(message, DataRequest):
+            return service.on_request(message)
+        return service.on_decision(message)
+
+    @app.agent(raw_topic(app, DECISIONS, DATA_REQUESTS))
+    async def serve(stream: Any) -> None:
+        async for event in stream.noack().events():
+            await adapter.feed(
+                event, (Decision, Served, DataRequest), "to shared data", handle, lambda m: None
+            )
+
+    return app
 
 
 def run_worker(app: faust.App) -> None:

@@ -1,37 +1,29 @@
 """The integrated platform (一窗受理): one window takes the whole application, then the
 platform routes each item to its department as the dependency DAG allows, joins the
-decisions in a Faust table and emits one completion per case.
+decisions and emits one completion per case.
 
-State changes happen only in agents (a Faust table is changed from the stream that owns
-the key's partition); the slow window runs as a task that only sends events, and a
-paper transfer between offices is a ``not_before`` the department waits for, so no
-promise lives only in this process's memory.  Events about this bundle's items that the
-platform cannot place (an unknown case, item or department) are dead-lettered.  The
-platform reads its own window's ``served`` events back from the decisions topic, so
-intake, routing and completion are one ordered story per case.  Each (case, item)
-decision is applied once, however often it is delivered.
+A plain class: events in, messages out (``Send``), the cases in a mapping the caller
+owns (a Faust table on Kafka, a dict on SimPy's clock).  Routing follows the core
+(``Mechanics.ready_items``, ``paper_arrives``); the shared data serves what an item
+fetches.  The platform reads its own window's ``served`` events back from the decisions
+topic, so intake, routing and completion are one ordered story per case.  Each (case,
+item) decision is applied once, however often it is delivered, and an event seen again
+makes the platform send again what it caused (after a crash the table can hold what an
+event did while its sends never reached the broker; consumers ignore what they have).
+Events about this bundle's items that the platform cannot place (an unknown case, item
+or department) are refused.
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
+from collections.abc import Callable, MutableMapping
 from typing import Any
-
-import faust
 
 from onething.scenarios.levers import SINGLE_WINDOW
 from onething.scenarios.model import Scenario
-from onething.services.app import Offices, Service, make_app, raw_topic
-from onething.sim.distributions import sampler
-from onething.topics.names import (
-    APPLICATIONS,
-    COMPLETIONS,
-    DATA_REPLIES,
-    DATA_REQUESTS,
-    DECISIONS,
-    requests_topic,
-)
+from onething.services.effects import Refused, Send
+from onething.services.office import DrawsFor, Office, Offices, own_stream
+from onething.topics.names import COMPLETIONS, DATA_REQUESTS, DECISIONS, requests_topic
 from onething.topics.schemas import (
     Application,
     Clock,
@@ -43,93 +35,92 @@ from onething.topics.schemas import (
     Served,
 )
 
+COMPLETED = "(completion)"
+"""Among the effects an event caused: the case's completion."""
 
-def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> faust.App:
-    app = make_app(f"onething-{scenario.name}-platform", bootstrap)
-    service = Service("platform", app)
-    applications = raw_topic(app, APPLICATIONS)
-    decisions = raw_topic(app, DECISIONS)
-    completions = raw_topic(app, COMPLETIONS)
-    data_requests = raw_topic(app, DATA_REQUESTS)
-    data_replies = raw_topic(app, DATA_REPLIES)
-    to_department = {d: raw_topic(app, requests_topic(d)) for d in scenario.departments}
-    window = Offices(scenario, SINGLE_WINDOW)
-    cases = app.Table(f"onething-{scenario.name}-platform-cases", default=dict)
-    items = list(scenario.items)
-    serving: set[tuple] = set()
 
-    def clock_of(case: dict[str, Any]) -> Clock:
-        return Clock.model_validate(case["clock"])
+class Platform:
+    def __init__(
+        self,
+        scenario: Scenario,
+        cases: MutableMapping[str, dict[str, Any]],
+        plain_clock: Callable[[], Clock],
+        now_of: Callable[[Clock], float] = Clock.now,
+        draws_for: DrawsFor = own_stream,
+    ):
+        """``plain_clock`` gives the clock of an application filed by a plain Kafka
+        client (which sends none); ``now_of`` reads a clock (real or simulated)."""
+        self.scenario = scenario
+        self.cases = cases
+        self.plain_clock = plain_clock
+        self.now_of = now_of
+        self.window = Offices(scenario, SINGLE_WINDOW, draws_for)
+        self.items = list(scenario.items)
+        self.serving: set[tuple] = set()
+        self.repeated = 0
 
-    @app.agent(applications)
-    async def intake(stream: Any) -> None:
-        async for event in stream.noack().events():
-            application = await service.receive(event, (Application,), "to platform")
-            if application is not None and application.bundle != scenario.name:
-                await service.dead_letter(
-                    event, f"bundle {application.bundle!r}: this platform serves {scenario.name!r}"
-                )
-                application = None
-            if application is None:
-                event.ack()
-                continue
-            unknown = [
-                k for k in [*(application.file or []), *application.collect] if k not in items
-            ]
-            if unknown:
-                await service.dead_letter(event, f"unknown items: {', '.join(unknown)}")
-                event.ack()
-                continue
-            case = cases[application.case_id]
-            if not case:
-                clock = application.clock or default_clock.model_copy(
-                    update={"origin": time.time()}
-                )
-                case = {
-                    "clock": clock.model_dump(),
-                    "accepted": [],
-                    "decided": {},
-                    "dispatched": [],
-                    "completed": None,
-                    "applied": 0,
-                    "caused": {},
-                    "hops": application.hops,
-                }
-                cases[application.case_id] = case
-            key = (
-                application.case_id,
-                application.attempt,
-                tuple(application.file or ()),
-                tuple(application.collect),
+    # --- the window ---------------------------------------------------------------
+
+    def on_application(self, application: Application) -> list[Send]:
+        """File the bundle (or re-file what was sent back, or collect) at the window."""
+        if application.bundle != self.scenario.name:
+            raise Refused(
+                f"bundle {application.bundle!r}: this platform serves {self.scenario.name!r}"
             )
-            if key in serving:
-                event.ack()
-                continue
-            serving.add(key)
-            asyncio.ensure_future(serve_window(event, application, clock_of(case)))
+        named = [*(application.file or []), *application.collect]
+        if unknown := [k for k in named if k not in self.items]:
+            raise Refused(f"unknown items: {', '.join(unknown)}")
+        case_id = application.case_id
+        if case_id not in self.cases:
+            self.cases[case_id] = {
+                "clock": (application.clock or self.plain_clock()).model_dump(),
+                "accepted": [],
+                "decided": {},
+                "dispatched": [],
+                "completed": None,
+                "applied": 0,
+                "caused": {},
+                "hops": application.hops,
+            }
+        key = (
+            case_id,
+            application.attempt,
+            tuple(application.file or ()),
+            tuple(application.collect),
+        )
+        if key in self.serving:
+            self.repeated += 1
+            return []
+        self.serving.add(key)
+        clock = self.clock_of(self.cases[case_id])
+        office = self.window.of(clock.levers)
+        file = list(office.process.order) if application.file is None else application.file
+        service, minutes, sent_back = office.window(
+            case_id,
+            file,
+            application.collect,
+            self.now_of(clock),
+            clock.infra_only,
+            # a plain Kafka client has no applicant to answer a 补正: take it as complete
+            can_be_sent_back=application.clock is not None,
+        )
+        served = Served(
+            case_id=case_id,
+            place=SINGLE_WINDOW,
+            file=file,
+            collect=application.collect,
+            sent_back=sent_back,
+            attempt=application.attempt,
+            queue_minutes=service.waited,
+            service_minutes=minutes,
+            served_at=service.end,
+            hops=application.hops,
+        )
+        return [Send(DECISIONS, served, at=service.end)]
 
-    async def serve_window(event: Any, application: Application, clock: Clock) -> None:
-        try:
-            office = window.of(clock.levers)
-            file = list(office.process.order) if application.file is None else application.file
-            served = await office.window(
-                clock,
-                SINGLE_WINDOW,
-                application.case_id,
-                file,
-                application.collect,
-                application.attempt,
-                application.hops,
-                # a plain Kafka client has no applicant to answer a 补正: take it as complete
-                can_be_sent_back=application.clock is not None,
-            )
-            await service.send(decisions, served)
-        except Exception:
-            service.log_failure(application)
-        finally:
-            event.ack()
+    # --- joining -----------------------------------------------------------------------
 
-    def problem(message: Served | Decision | DataReply) -> str | None:
+    def problem(self, message: Served | Decision | DataReply) -> str | None:
         """Why the platform must refuse an event, or None to take (or ignore) it.
 
         The decisions topic also carries departments' own windows (before mode) and,
@@ -143,91 +134,98 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             return None
         else:
             named = [message.item]
-        strangers = [k for k in named if k not in items]
-        if message.case_id not in cases:
+        strangers = [k for k in named if k not in self.items]
+        if message.case_id not in self.cases:
             ours = len(strangers) < len(named)
             return f"unknown case {message.case_id!r}" if ours else None
         if strangers:
             return f"unknown items: {', '.join(strangers)}"
         if isinstance(message, Decision):
-            department = scenario.items[message.item].department
+            department = self.scenario.items[message.item].department
             if message.department != department:
                 return f"{message.item} is decided by {department}, not {message.department}"
         return None
 
-    @app.agent(decisions)
-    async def join(stream: Any) -> None:
-        async for event in stream.events():
-            message = await service.receive(event, (Served, Decision), "to platform")
-            if message is None:
-                continue
-            if reason := problem(message):
-                await service.dead_letter(event, reason)
-                continue
-            if message.case_id not in cases:
-                continue
-            case = cases[message.case_id]
-            if isinstance(message, Served):
-                if message.place != SINGLE_WINDOW or not message.file:
-                    continue
-                cause = f"window-{message.attempt}"
-                fresh = [
-                    k
-                    for k in message.file
-                    if k not in message.sent_back and k not in case["accepted"]
-                ]
-                if not fresh:
-                    await resend(message.case_id, case, cause)
-                    continue
-                case["accepted"] = case["accepted"] + fresh
-            elif message.item in case["decided"]:
-                await resend(message.case_id, case, message.item)
-                continue
-            else:
-                cause = message.item
-                case["decided"] = {**case["decided"], message.item: message.decided_at}
-                case["applied"] += 1
-            case["hops"] = message.hops
-            await advance(message.case_id, case, cause)
+    def on_decisions(self, message: Served | Decision) -> list[Send]:
+        """A window's ``served`` or a department's decision: accept, route, complete."""
+        if reason := self.problem(message):
+            raise Refused(reason)
+        if message.case_id not in self.cases:
+            return []
+        case = self.cases[message.case_id]
+        if isinstance(message, Served):
+            if message.place != SINGLE_WINDOW or not message.file:
+                return []
+            cause = f"window-{message.attempt}"
+            fresh = [
+                k for k in message.file if k not in message.sent_back and k not in case["accepted"]
+            ]
+            if not fresh:
+                return self._resend(message.case_id, case, cause)
+            case["accepted"] = case["accepted"] + fresh
+        elif message.item in case["decided"]:
+            return self._resend(message.case_id, case, message.item)
+        else:
+            cause = message.item
+            case["decided"] = {**case["decided"], message.item: message.decided_at}
+            case["applied"] += 1
+        case["hops"] = message.hops
+        return self._advance(message.case_id, case, cause)
 
-    async def advance(case_id: str, case: dict[str, Any], cause: str) -> None:
+    def on_reply(self, reply: DataReply) -> list[Send]:
+        """The shared data has what the item fetches: on to its department."""
+        if reason := self.problem(reply):
+            raise Refused(reason)
+        if reply.case_id not in self.cases:
+            return []
+        clock = self.clock_of(self.cases[reply.case_id])
+        return [self._to_department(reply.case_id, reply.item, clock, reply.hops)]
+
+    # --- what an event causes ------------------------------------------------------
+
+    @staticmethod
+    def clock_of(case: dict[str, Any]) -> Clock:
+        return Clock.model_validate(case["clock"])
+
+    def _office(self, case: dict[str, Any]) -> Office:
+        return self.window.of(self.clock_of(case).levers)
+
+    def _advance(self, case_id: str, case: dict[str, Any], cause: str) -> list[Send]:
         """Route what is ready; complete the case when every item is decided.  What an
         event caused is recorded with the case, which is written once per event (each
         write is a changelog message)."""
-        clock = clock_of(case)
-        office = window.of(clock.levers)
-        process = office.process
         caused: list[str] = []
-        if len(case["accepted"]) == len(items):
-            if len(case["decided"]) == len(items):
+        if len(case["accepted"]) == len(self.items):
+            if len(case["decided"]) == len(self.items):
                 if not case["completed"]:
-                    case["completed"] = completion(case_id, case).model_dump(mode="json")
+                    case["completed"] = self._completion(case_id, case).model_dump(mode="json")
                     caused = [COMPLETED]
             else:
-                caused = _ready(process, case)
+                mechanics = self._office(case).mechanics
+                caused = mechanics.ready_items(case["decided"], case["dispatched"])
                 case["dispatched"] = case["dispatched"] + caused
         case["caused"] = {**case["caused"], cause: caused}
-        cases[case_id] = case
-        await send_effects(case_id, case, caused)
+        self.cases[case_id] = case
+        return self._effects(case_id, case, caused)
 
-    async def resend(case_id: str, case: dict[str, Any], cause: str) -> None:
+    def _resend(self, case_id: str, case: dict[str, Any], cause: str) -> list[Send]:
         """An event seen again (a replay after a crash, a department's re-emission):
-        send again what it caused and is not done yet.  After a crash the table may hold
-        the case as this event left it while its sends never reached the broker;
-        consumers ignore what they already have."""
+        send again what it caused and is not done yet."""
+        self.repeated += 1
         pending = [k for k in case["caused"].get(cause, []) if k not in case["decided"]]
-        await send_effects(case_id, case, pending)
+        return self._effects(case_id, case, pending)
 
-    async def send_effects(case_id: str, case: dict[str, Any], effects: list[str]) -> None:
-        clock = clock_of(case)
-        office = window.of(clock.levers)
-        for key in effects:
+    def _effects(self, case_id: str, case: dict[str, Any], caused: list[str]) -> list[Send]:
+        clock = self.clock_of(case)
+        sends = []
+        for key in caused:
             if key == COMPLETED:
-                await service.send(completions, Completion.model_validate(case["completed"]))
+                sends.append(Send(COMPLETIONS, Completion.model_validate(case["completed"])))
             else:
-                await service.send(*route(case_id, key, clock, case["hops"], office))
+                sends.append(self._route(case_id, key, clock, case["hops"]))
+        return sends
 
-    def completion(case_id: str, case: dict[str, Any]) -> Completion:
+    def _completion(self, case_id: str, case: dict[str, Any]) -> Completion:
         """The case's one outcome: the same however often it is announced, so a second
         announcement is told from a second completion by its content."""
         return Completion(
@@ -238,26 +236,21 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             hops=case["hops"],
         )
 
-    def route(case_id: str, key: str, clock: Clock, hops: list, office: Any) -> tuple[Any, Any]:
+    def _route(self, case_id: str, key: str, clock: Clock, hops: list) -> Send:
         """Where an item goes next: the shared data for the materials it fetches, else
-        its department (after the paper transfer between offices without data sharing)."""
-        process = office.process
-        if process.has("data_sharing") and (fetched := _fetched(process, key)):
-            return data_requests, DataRequest(
-                case_id=case_id, item=key, materials=fetched, hops=hops
-            )
-        not_before = None
-        if process.item(key).requires and not process.has("data_sharing"):
-            transfer = sampler(
-                scenario.levers.paper_transfer, office.rng, office.calendar.minutes_per_day
-            )
-            not_before = office.calendar.add_working(clock.now(), transfer())
-        return to_department_request(case_id, key, clock, hops, not_before)
+        its department (after the paper transfer between offices, if any)."""
+        office = self.window.of(clock.levers)
+        if fetched := office.process.fetched(key):
+            request = DataRequest(case_id=case_id, item=key, materials=list(fetched), hops=hops)
+            return Send(DATA_REQUESTS, request)
+        now = self.now_of(clock)
+        not_before = None if clock.infra_only else office.mechanics.paper_arrives(case_id, key, now)
+        return self._to_department(case_id, key, clock, hops, not_before)
 
-    def to_department_request(
-        case_id: str, key: str, clock: Clock, hops: list, not_before: float | None = None
-    ) -> tuple[Any, Any]:
-        department = scenario.items[key].department
+    def _to_department(
+        self, case_id: str, key: str, clock: Clock, hops: list, not_before: float | None = None
+    ) -> Send:
+        department = self.scenario.items[key].department
         request = ItemRequest(
             case_id=case_id,
             department=department,
@@ -267,39 +260,4 @@ def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> fa
             clock=clock,
             hops=hops,
         )
-        return to_department[department], request
-
-    @app.agent(data_replies)
-    async def fetched(stream: Any) -> None:
-        async for event in stream.events():
-            reply = await service.receive(event, (DataReply,), "to platform")
-            if reply is None:
-                continue
-            if reason := problem(reply):
-                await service.dead_letter(event, reason)
-                continue
-            if reply.case_id not in cases:
-                continue
-            clock = clock_of(cases[reply.case_id])
-            await service.send(*to_department_request(reply.case_id, reply.item, clock, reply.hops))
-
-    return app
-
-
-COMPLETED = "(completion)"
-"""Among the effects an event caused: the case's completion."""
-
-
-def _ready(process: Any, case: dict[str, Any]) -> list[str]:
-    """Items to route now: every one whose requirements are decided (parallel), or the
-    next in order once everything sent is decided."""
-    pending = [k for k in process.order if k not in case["dispatched"]]
-    if process.parallel:
-        return [k for k in pending if all(d in case["decided"] for d in process.item(k).requires)]
-    return pending[:1] if all(k in case["decided"] for k in case["dispatched"]) else []
-
-
-def _fetched(process: Any, key: str) -> list[str]:
-    """Materials of this item that data sharing fetches instead of asking for."""
-    materials = process.scenario.materials
-    return [m for m in process.item(key).materials if materials[m].shared or m in process.produced]
+        return Send(requests_topic(department), request)

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from onething.sim.engine import Case, Replication
 
 Proc = Generator[Any, Any, Any]
-NOT_YET = float("inf")  # a paper result waiting to be collected
 
 
 def applicant(run: Replication, case: Case) -> Proc:
@@ -44,7 +43,7 @@ def _siloed(run: Replication, case: Case) -> Proc:
         on_the_spot = env.now
         for key in visit.file:
             _back_office(run, case, key, env.now)
-            if run.delivery[key] == "on_the_spot":
+            if run.mechanics.delivery[key] == "on_the_spot":
                 on_the_spot = max(on_the_spot, case.in_hand[key])
         if on_the_spot > env.now:
             started = env.now
@@ -78,99 +77,74 @@ def _finish(run: Replication, case: Case) -> Proc:
 def _file_and_collect(run: Replication, case: Case, visit: Visit, place: str) -> Proc:
     """Travel if the journey says so, queue, hand over; re-file whatever is sent back.
 
-    Queueing is written out here rather than in a sub-generator: every level of
-    ``yield from`` costs on each of the few dozen events of every case.
+    The window queue is the core's (``Windows``): the start of service is known when the
+    applicant joins the queue, so queueing is one timeout.
     """
     env = run.env
+    mechanics = run.mechanics
+    draws = mechanics.draws
     trip = visit.trip
     pending, collect = list(visit.file), visit.collect
     while True:
         if trip:
             started = env.now
-            yield env.timeout(run.travel())
+            yield env.timeout(draws.travel(case))
             case.trips += 1
             if run.tracing:
                 run.log(case, "travel", place, started, env.now)
         if visit.online:
             started = env.now
-            yield env.timeout(run.handling(pending))
+            yield env.timeout(mechanics.desk_minutes(case, pending, False))
             if run.tracing:
                 run.log(case, "file online", place, started, env.now, files=pending)
         else:
-            minutes = run.handling(pending) + (run.pickup_handling() if collect else 0.0)
-            desk = run.desks[place]
-            calendar = desk.calendar
-            now = env.now
-            opens = calendar.next_open(now)
-            if opens > now:
-                yield env.timeout(opens - now)
-                now = opens
-            started = now
-            with desk.resource.request() as request:
-                yield request
-                now = env.now
-                waited = now - started
-                if waited and (opens := calendar.next_open(now)) > now:
-                    # the office closed while this applicant queued
-                    yield env.timeout(opens - now)
-                    waited = calendar.working_between(started, opens)
-                desk.record(started, waited, minutes)
-                yield env.timeout(minutes)
-            case.wait += waited
+            minutes = mechanics.desk_minutes(case, pending, bool(collect))
+            service = run.desks[place].serve(env.now, minutes)
+            yield env.timeout(service.end - env.now)
+            case.wait += service.waited
             if run.tracing:
-                run.log(case, "queue", place, started, started + waited)
+                run.log(case, "queue", place, service.queued, service.queued + service.waited)
                 activity = "hand over materials" if pending else "collect results"
                 now = env.now
                 run.log(case, activity, place, now - minutes, now, "window", pending, collect)
         for key in collect:
             case.in_hand[key] = env.now
         collect = ()
-        rework = run.rework
-        pending = [k for k in pending if rework[k] and run.rng.random() < rework[k]]
+        pending = mechanics.sent_back(case, pending)
         if not pending:
             return
+        case.rework_rounds += 1
         started = env.now
-        yield env.timeout(run.calendar.add_working(started, run.rework_delay()) - started)
+        delay = draws.rework_delay(case)
+        yield env.timeout(run.calendar.add_working(started, delay) - started)
         if run.tracing:
             gather = "sent back (补正): gather missing materials"
             run.log(case, gather, place, started, env.now, files=pending)
         trip = not visit.online
 
 
-def _back_office(run: Replication, case: Case, key: str, start: float) -> None:
-    """Decide one item in working time from ``start``; hand the result over as the levers
-    say (electronic and on-the-spot at once, mail after the post, paper when collected)."""
-    calendar = run.item_calendar[key]
-    decided = calendar.add_working(start, run.processing[key]())
+def _back_office(run: Replication, case: Case, key: str, start: float) -> float:
+    """Decide one item from ``start``; the result reaches the applicant as the levers
+    say (the core's ``decide`` and ``in_hand_at``)."""
+    mechanics = run.mechanics
+    decided = mechanics.decide(case, key, start)
     case.decided[key] = decided
     if run.tracing:
-        run.log(
-            case, f"decide {key}", run.process.item(key).department, start, decided, "back office"
-        )
-    mode = run.delivery[key]
-    if mode == "mail":
-        arrives = calendar.add_working(decided, run.mail())
-        case.in_hand[key] = arrives
-        if run.tracing:
-            run.log(case, "result arrives by mail", "post", decided, arrives, collects=[key])
-    else:
-        case.in_hand[key] = NOT_YET if mode == "pickup" else decided
+        department = run.process.item(key).department
+        run.log(case, f"decide {key}", department, start, decided, "back office")
+    case.in_hand[key] = arrives = mechanics.in_hand_at(case, key, decided)
+    if run.tracing and mechanics.delivery[key] == "mail":
+        run.log(case, "result arrives by mail", "post", decided, arrives, collects=[key])
+    return decided
 
 
 def _platform(run: Replication, case: Case, filed: float) -> None:
-    """The integrated platform: each item starts when the items it needs are decided (at
-    once with parallel approval, else one after another), after a paper transfer when
-    departments do not share data."""
-    previous = filed
-    for key in run.process.order:
-        requires = run.process.item(key).requires
-        start = max((case.decided[d] for d in requires), default=filed)
-        if not run.process.parallel:
-            start = max(start, previous)
-        if requires and not run.process.has("data_sharing"):
-            moved = run.calendar.add_working(start, run.paper_transfer())
-            if run.tracing:
-                run.log(case, f"paper transfer for {key}", SINGLE_WINDOW, start, moved)
-            start = moved
-        _back_office(run, case, key, start)
-        previous = case.decided[key]
+    """The integrated platform routes the items as the core says (``route_platform``)."""
+
+    def back_office(key: str, start: float) -> float:
+        return _back_office(run, case, key, start)
+
+    def transferred(key: str, start: float, moved: float) -> None:
+        run.log(case, f"paper transfer for {key}", SINGLE_WINDOW, start, moved)
+
+    run.mechanics.route_platform(case, filed, back_office, transferred if run.tracing else None)

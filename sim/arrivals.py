@@ -7,9 +7,9 @@ import random
 from collections.abc import Iterator
 from pathlib import Path
 
+from onething.scenarios.calendar import DAY, WorkingCalendar
 from onething.scenarios.loader import read_trace
 from onething.scenarios.model import WEEKDAYS, Arrivals
-from onething.sim.calendar import DAY, WorkingCalendar
 
 
 def arrival_times(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -16,14 +16,21 @@ from typing import Protocol
 import numpy as np
 import simpy
 
-from onething.scenarios.counts import form_factor, promise_working_days
+from onething.scenarios.calendar import DAY
+from onething.scenarios.counts import promise_working_days
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import Process
+from onething.scenarios.mechanics import (
+    Calendars,
+    CaseTime,
+    Mechanics,
+    StreamDraws,
+    Windows,
+    utilisation,
+    within_promise,
+)
 from onething.sim.applicant import applicant
 from onething.sim.arrivals import arrival_times
-from onething.sim.calendar import DAY, WorkingCalendar
-from onething.sim.department import Desk
-from onething.sim.distributions import sampler
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
 
@@ -34,7 +41,7 @@ CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "tr
 class Case:
     """One applicant: when each item is decided and when its result is in their hands."""
 
-    __slots__ = ("id", "arrival", "trips", "wait", "decided", "in_hand")
+    __slots__ = ("id", "arrival", "trips", "wait", "decided", "in_hand", "rework_rounds", "handed")
 
     def __init__(self, case_id: int, arrival: float):
         self.id = case_id
@@ -43,6 +50,9 @@ class Case:
         self.wait = 0.0
         self.decided: dict[str, float] = {}
         self.in_hand: dict[str, float] = {}
+        self.rework_rounds = 0
+        self.handed: list[str] = []
+        """Materials handed over so far (kept when the case is traced)."""
 
 
 class Recorder(Protocol):
@@ -94,58 +104,22 @@ class Replication:
         self.env = simpy.Environment()
         self.tracing = self.recorder is not None
         self.rng = random.Random(self.seed)
-        days = self.horizon_days + 60
-        self.calendar = WorkingCalendar(s.calendar, s.run.start_date, days)
-        self.calendars = {
-            key: WorkingCalendar(d.calendar, s.run.start_date, days)
-            if d.calendar
-            else self.calendar
-            for key, d in s.departments.items()
-        }
-        """Each department's own opening hours where it has them (a funeral home opens at
-        weekends); the single window and the measures keep the scenario's calendar."""
-        per_day = self.calendar.minutes_per_day
+        calendars = Calendars(s, self.horizon_days + 60)
+        self.calendar = calendars.scenario
         self.measured_from = self.warmup_days * DAY
         self.journey = journey(self.process)
-        order = self.process.order
-        self.delivery = {k: self.process.delivery(k) for k in order}
-        self.rework = {k: self.process.rework(k) for k in order}
-        draw = lambda dist: sampler(dist, self.rng, per_day)  # noqa: E731
-        self.item_calendar = {k: self.calendars[s.items[k].department] for k in order}
-        """The calendar each item's back office works by."""
-        self.processing = {
-            k: sampler(self.process.processing(k), self.rng, self.item_calendar[k].minutes_per_day)
-            for k in order
-        }
-        self._handling = {k: draw(s.items[k].handling) for k in order}
-        self._form_factor = form_factor(self.process)
-        self.travel = draw(s.applicants.travel)
-        self.pickup_handling = draw(s.applicants.pickup_handling)
-        self.mail = draw(s.applicants.mail)
-        self.rework_delay = draw(s.applicants.rework_delay)
-        self.paper_transfer = draw(s.levers.paper_transfer)
-        self.promise_minutes = promise_working_days(self.process) * per_day
+        self.mechanics = Mechanics(
+            self.process, calendars, StreamDraws(self.process, self.rng, calendars)
+        )
+        self.promise = promise_working_days(self.process)
         self.desks = {
-            place: Desk(
-                self.env,
-                place,
-                self.process.windows(place),
-                self.calendars.get(place, self.calendar),
-                self.measured_from,
-            )
+            place: Windows(self.process.windows(place), calendars.place(place), self.measured_from)
             for place in self.process.places
         }
         self.stats = {name: StreamingStat(integer=name == "trips") for name in CASE_MEASURES}
         self.within_promise = 0
         self.arrived = 0
         self.finished = 0
-
-    def handling(self, keys: Iterable[str]) -> float:
-        """Window time for filing these items; one form shortens it with the fields."""
-        total = 0.0
-        for key in keys:
-            total += self._handling[key]()
-        return total * self._form_factor
 
     def log(
         self,
@@ -160,10 +134,14 @@ class Replication:
     ) -> None:
         if self.recorder is None or not self.recorder.wants(case.id):
             return
-        materials = dict.fromkeys(m for k in files for m in self.process.handed(k))
         detail = []
         if files:
-            names = [self.process.scenario.materials[m].name for m in materials]
+            if activity == "hand over materials":
+                handed = self.process.handover(files, case.handed)
+                case.handed.extend(handed)
+            else:
+                handed = self.process.handover(files)
+            names = [self.mechanics.material_name(m) for m in handed]
             detail.append(f"files {', '.join(files)}; materials: {'; '.join(names) or 'none'}")
         if collects:
             detail.append(f"results: {', '.join(collects)}")
@@ -187,14 +165,13 @@ class Replication:
         if case.arrival < self.measured_from:
             return
         now = self.env.now
-        working = self.calendar.working_between(case.arrival, now)
-        days = working / self.calendar.minutes_per_day
-        hours = (now - case.arrival) / 60
+        time = CaseTime.of(self.calendar, case.arrival, now)
+        days, hours = time.working_days, time.calendar_hours
         self.stats["time_working_days"].add(days)
         self.stats["time_calendar_hours"].add(hours)
         self.stats["wait_minutes"].add(case.wait)
         self.stats["trips"].add(case.trips)
-        within = working <= self.promise_minutes + 1e-9
+        within = within_promise(time, self.promise, self.calendar.minutes_per_day)
         self.within_promise += within
         if self.recorder is not None:
             self.recorder.case(
@@ -205,7 +182,7 @@ class Replication:
         try:
             while True:
                 for place, desk in self.desks.items():
-                    samples[place].append(len(desk.resource.queue))
+                    samples[place].append(desk.queue_length(self.env.now))
                 yield self.env.timeout(QUEUE_SAMPLE_MINUTES)
         except simpy.Interrupt:  # the arrivals are over
             return
@@ -231,7 +208,7 @@ class Replication:
             arrived=self.arrived,
             unfinished=self.arrived - self.finished,
             utilisation={
-                place: desk.busy_minutes / (desk.windows * open_minutes) if open_minutes else 0.0
+                place: utilisation(desk.busy_minutes, desk.count, open_minutes)
                 for place, desk in self.desks.items()
             },
             place_wait={place: desk.mean_wait for place, desk in self.desks.items()},

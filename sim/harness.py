@@ -23,14 +23,14 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
+import simpy
 import simpy.rt
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.mechanics import Calendars, Draws, Mechanics, NoTime, StreamDraws
 from onething.sim.arrivals import arrival_times
-from onething.sim.calendar import WorkingCalendar
-from onething.sim.distributions import sampler
 from onething.topics.connection import security
 from onething.topics.names import (
     APPLICATIONS,
@@ -87,6 +87,11 @@ class LiveCase:
     done: float | None = None
     trips: int = 0
     wait: float = 0.0
+    rework_rounds: int = 0
+    handed: list[str] = field(default_factory=list)
+    """Materials handed over at the windows, in order (``Process.handover``)."""
+    decided: dict[str, float] = field(default_factory=dict)
+    """When each item was decided, as the decisions said."""
 
 
 @dataclass
@@ -195,7 +200,8 @@ class LiveResult:
 
 
 class Harness:
-    def __init__(self, process: Process, settings: LiveSettings):
+    def __init__(self, process: Process, settings: LiveSettings, draws: Draws | None = None):
+        """``draws``: the applicants' randomness (default: a stream from the seed)."""
         if process.online:
             raise LiveError("live mode does not model online intake; drop the online_intake lever")
         self.process = process
@@ -203,17 +209,18 @@ class Harness:
         s = process.scenario
         self.run_id = uuid.uuid4().hex[:8]
         self.rng = random.Random(settings.seed)
-        self.calendar = WorkingCalendar(s.calendar, s.run.start_date)
-        per_day = self.calendar.minutes_per_day
+        calendars = Calendars(s)
+        self.calendar = calendars.scenario
+        if draws is None:
+            draws = StreamDraws(process, self.rng, calendars)
         if settings.infra_only:  # the applicant's own time is zero too: only the pipeline
-            self.travel = self.mail = self.rework_delay = lambda: 0.0
-        else:
-            self.travel = sampler(s.applicants.travel, self.rng, per_day)
-            self.mail = sampler(s.applicants.mail, self.rng, per_day)
-            self.rework_delay = sampler(s.applicants.rework_delay, self.rng, per_day)
+            draws = NoTime(draws)
+        self.mechanics = Mechanics(process, calendars, draws)
         self.journey = journey(process)
-        self.delivery = {k: process.delivery(k) for k in process.order}
+        self.transport: Callable[[str, Any], None] | None = None
+        """Hands an event to the services: Kafka in ``run``, or the broker-less loop."""
         self._facts: dict[tuple, Any] = {}
+        self._cases: dict[str, LiveCase] = {}
         self._waiters: dict[tuple, simpy.Event] = {}
         self._inbox: queue.Queue[tuple[Any, float | None]] = queue.Queue()
         self._stop = threading.Event()
@@ -232,7 +239,7 @@ class Harness:
 
     # --- Kafka ------------------------------------------------------------------
 
-    def _consume(self, consumer: KafkaConsumer) -> None:
+    def _consume(self, consumer: Any) -> None:
         while not self._stop.is_set():
             for records in consumer.poll(timeout_ms=50).values():
                 for record in records:
@@ -256,12 +263,16 @@ class Harness:
             reason = "a dead letter onething cannot read"
         self.dead_letters[case_id].append(reason)
 
-    def _send(self, topic: str, message: Any) -> None:
+    def _kafka_send(self, topic: str, message: Any) -> None:
         key, value, headers = encode(message)
         started = time.monotonic()
         future = self.producer.send(topic, key=key, value=value, headers=headers)
         future.add_callback(lambda _: self._acknowledged(started))
         future.add_errback(lambda exc: self.send_failures.append(f"{message.case_id}: {exc}"))
+
+    def _send(self, topic: str, message: Any) -> None:
+        assert self.transport is not None
+        self.transport(topic, message)
         self.sent += 1
         self.in_flight += 1  # until its window serves it
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
@@ -322,6 +333,8 @@ class Harness:
             )
         elif isinstance(message, Decision):
             key = ("decided", message.case_id, message.item)
+            if key not in self._facts and message.case_id in self._cases:
+                self._cases[message.case_id].decided[message.item] = message.decided_at
         else:
             key = ("completed", message.case_id)
         if key in self._facts:
@@ -352,10 +365,7 @@ class Harness:
     def _in_hand(self, case: LiveCase, key: str) -> Generator[Any, Any, float]:
         """When a result is in the applicant's hands (paper results once collected)."""
         decision = yield from self._wait(("decided", case.case_id, key))
-        mode = self.delivery[key]
-        if mode == "mail":
-            return self.calendar.add_working(decision.decided_at, self.mail())
-        return decision.decided_at
+        return self.mechanics.in_hand_at(case.case_id, key, decision.decided_at)
 
     def _visit(
         self,
@@ -364,25 +374,29 @@ class Harness:
         file: list[str],
         collect: list[str],
         trip: bool,
-        send: Callable[[list[str], list[str], int], None],
+        send: Callable[[list[str], list[str], int, list[str]], None],
     ) -> Generator:
         """Travel, file, and re-file what is sent back, until all is accepted."""
         attempt = 0
+        held: list[str] = []
+        draws = self.mechanics.draws
         while True:
             if trip:
-                yield self.env.timeout(self.travel())
+                yield self.env.timeout(draws.travel(case.case_id))
                 case.trips += 1
-            send(file, collect, attempt)
+            send(file, collect, attempt, held)
+            case.handed += self.process.handover(file, case.handed)
             served = yield from self._wait(
                 ("served", case.case_id, place, attempt, tuple(file), tuple(collect))
             )
             case.wait += served.queue_minutes
             if not served.sent_back:
                 return
+            case.rework_rounds += 1
+            held += [k for k in file if k not in served.sent_back]
             file, collect, attempt, trip = served.sent_back, [], attempt + 1, True
-            yield self.env.timeout(
-                self.calendar.add_working(self.env.now, self.rework_delay()) - self.env.now
-            )
+            delay = draws.rework_delay(case.case_id)
+            yield self.env.timeout(self.calendar.add_working(self.env.now, delay) - self.env.now)
 
     def _siloed(self, case: LiveCase) -> Generator:
         env = self.env
@@ -399,7 +413,13 @@ class Harness:
             if ready > env.now:
                 yield env.timeout(ready - env.now)
 
-            def send(file: list[str], collect: list[str], attempt: int, place=visit.place) -> None:
+            def send(
+                file: list[str],
+                collect: list[str],
+                attempt: int,
+                held: list[str],
+                place=visit.place,
+            ) -> None:
                 self._send(
                     requests_topic(place),
                     ItemRequest(
@@ -408,6 +428,7 @@ class Harness:
                         file=file,
                         collect=collect,
                         attempt=attempt,
+                        held=held,
                         clock=self.clock,
                     ),
                 )
@@ -418,7 +439,7 @@ class Harness:
             for key in visit.collect:
                 in_hand[key] = env.now
             for key in visit.file:
-                if self.delivery[key] == "on_the_spot":
+                if self.mechanics.delivery[key] == "on_the_spot":
                     in_hand[key] = yield from self._in_hand(case, key)
                     if in_hand[key] > env.now:
                         yield env.timeout(in_hand[key] - env.now)
@@ -430,7 +451,8 @@ class Harness:
     def _integrated(self, case: LiveCase) -> Generator:
         filing, *collecting = self.journey
 
-        def send(file: list[str], collect: list[str], attempt: int) -> None:
+        def send(file: list[str], collect: list[str], attempt: int, held: list[str]) -> None:
+            # the platform holds what it accepted of the filing itself
             self._send(
                 APPLICATIONS,
                 Application(
@@ -445,12 +467,10 @@ class Harness:
 
         yield from self._visit(case, SINGLE_WINDOW, list(filing.file), [], filing.trip, send)
         completion = yield from self._wait(("completed", case.case_id))
-        in_hand = {}
-        for key, decided in completion.decided_at.items():
-            mode = self.delivery[key]
-            in_hand[key] = (
-                self.calendar.add_working(decided, self.mail()) if mode == "mail" else decided
-            )
+        in_hand = {
+            key: self.mechanics.in_hand_at(case.case_id, key, decided)
+            for key, decided in completion.decided_at.items()
+        }
         for visit in collecting:
             yield from self._visit(case, SINGLE_WINDOW, [], list(visit.collect), True, send)
             for key in visit.collect:
@@ -469,6 +489,7 @@ class Harness:
                 yield self.env.timeout(t - self.env.now)
             case = LiveCase(f"{self.run_id}-{n}", t)
             cases.append(case)
+            self._cases[case.case_id] = case
             self.env.process(applicant(case))
 
     # --- the run ---------------------------------------------------------------------
@@ -490,6 +511,8 @@ class Harness:
     ) -> LiveResult:
         """Replay the applicants; ``progress`` hears (finished, total) and ``arrived``
         (arrived, finished, total) a few times a second."""
+        from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
         settings = self.settings
         times = self.arrival_times()
         if not times:
@@ -517,16 +540,12 @@ class Harness:
             consumer.position(tp)  # fix the start before anything is sent
         reader = threading.Thread(target=self._consume, args=(consumer,), daemon=True)
         reader.start()
+        self.transport = self._kafka_send
         cases: list[LiveCase] = []
         try:
             # simulated minute 0 is now; the first applicant arrives at the first opening
             self.env = simpy.rt.RealtimeEnvironment(factor=1 / settings.speedup, strict=False)
-            self.clock = Clock(
-                origin=time.time(),
-                minutes_per_second=settings.speedup,
-                infra_only=settings.infra_only,
-                levers=sorted(self.process.levers),
-            )
+            self.clock = self.clock_from(time.time(), settings.speedup)
             started = time.perf_counter()
             self.env.process(self._poll())
             self.env.process(self._arrivals(times, cases))
@@ -552,6 +571,24 @@ class Harness:
             reader.join(timeout=5)
             consumer.close()
             self.producer.close(timeout=5)
+        return self.result(cases, times, wall)
+
+    def clock_from(self, origin: float, minutes_per_second: float) -> Clock:
+        """The clock every event of this run carries: simulated minute 0 at ``origin``."""
+        return Clock(
+            origin=origin,
+            minutes_per_second=minutes_per_second,
+            infra_only=self.settings.infra_only,
+            levers=sorted(self.process.levers),
+        )
+
+    def start(self, env: simpy.Environment, times: list[float], cases: list[LiveCase]) -> None:
+        """Let the applicants arrive on ``env`` (the broker-less loop drives it)."""
+        self.env = env
+        self.measured_until = max(times)
+        env.process(self._arrivals(times, cases))
+
+    def result(self, cases: list[LiveCase], times: list[float], wall: float) -> LiveResult:
         return LiveResult(
             process=self.process,
             cases=cases,
@@ -573,6 +610,10 @@ class Harness:
             decisions_applied=self.decisions_applied,
             calendar=self.calendar,
         )
+
+    def apply(self, message: Any, latency: float | None = None) -> None:
+        """A fact from the services (a window served, a decision, a completion)."""
+        self._apply(message, latency)
 
 
 def _outcome(completion: Completion) -> tuple:

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import faust
 from pydantic import BaseModel, ConfigDict, FilePath, SecretStr, ValidationError, model_validator
 
 from onething.scenarios.errors import FileError, Problem, from_validation_error
@@ -106,6 +105,8 @@ class Security(BaseModel):
 
     def faust_credentials(self) -> Any:
         """Faust's ``broker_credentials`` (None for plain connections)."""
+        import faust  # imported here: only a Faust app needs it
+
         if self.sasl_mechanism:
             return faust.SASLCredentials(
                 username=self.sasl_username,

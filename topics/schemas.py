@@ -81,6 +81,9 @@ class ItemRequest(Message):
     """Simulated minute the item's paper reaches the back office (a transfer between
     offices); the department holds it until then, so the wait survives a platform crash."""
     attempt: int = Field(default=0, ge=0, le=100)
+    held: list[Name] = []
+    """Items of this filing accepted at an earlier attempt: a filing goes to the back
+    office whole, once nothing of it is sent back (补正) any more."""
     clock: Clock
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from onething.scenarios.calendar import DAY, WorkingCalendar
 from onething.scenarios.model import CalendarSpec
-from onething.sim.calendar import DAY, WorkingCalendar
 
 MONDAY = dt.date(2026, 3, 2)
 

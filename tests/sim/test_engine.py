@@ -29,6 +29,39 @@ def test_without_rework_every_applicant_makes_exactly_the_counted_trips(bundle, 
     assert trips.quantile(0.0001) == trips.quantile(1.0) == counts(process)["trips"]
 
 
+class _HandOvers:
+    """The event log's "hand over materials" rows, per case."""
+
+    def __init__(self):
+        self.materials: dict[int, list[str]] = {}
+
+    def wants(self, case_id):
+        return True
+
+    def event(self, row):
+        if row[2] == "hand over materials":
+            names = row[7].split("materials: ", 1)[1]
+            self.materials.setdefault(row[1], []).extend(names.split("; "))
+
+    def case(self, row):
+        pass
+
+
+@pytest.mark.parametrize("bundle", ["newborn", "restaurant", "deregistration"])
+@pytest.mark.parametrize("mode", ["before", "after"])
+def test_the_event_log_hands_over_the_materials_the_counts_count(bundle, mode):
+    # restaurant after: one merged form, not five application forms (21 were listed)
+    scenario = _without_rework(load_scenario(bundle))
+    process = Process.of(scenario, mode)
+    if process.online:
+        process = Process(scenario, process.levers - {"online_intake"})
+    log = _HandOvers()
+    Replication(process, seed=3, horizon_days=3, warmup_days=0, recorder=log).run()
+    assert log.materials
+    for handed in log.materials.values():
+        assert len([m for m in handed if m != "none"]) == counts(process)["materials"]
+
+
 def test_rework_costs_extra_trips():
     process = Process.of(load_scenario("newborn"), "before")
     result = Replication(process, seed=3, horizon_days=30).run()

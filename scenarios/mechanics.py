@@ -1,0 +1,359 @@
+"""The one core of mechanics: what a department, the platform and an applicant do.
+
+Both engines call this module and nothing else for these rules: the DES (``sim``) on
+SimPy's clock, the live services (``services``) and the load harness on a scaled real
+clock.  It imports no SimPy, Faust or Kafka.  What lives here, once:
+
+- the randomness of one story (``Draws``): which draw feeds which mechanic, and in what
+  order within a mechanic, so that one seed gives one story;
+- the window queue (``Windows``): parallel windows, one FIFO queue, opening hours, a
+  service begun before closing is finished, queueing across a closing counts open time;
+- desk time (``desk_minutes``: handling x the one-form factor, plus a pickup), the rework
+  draw (``sent_back``), the back office on the item's department calendar (``decide``),
+  the delivery of a result (``in_hand_at``: on the spot, pickup, mail, electronic), the
+  platform's routing and the paper transfer between offices (``ready_items``,
+  ``paper_arrives``); what is handed over or fetched is the process's own
+  (``Process.handover``, ``Process.fetched``), since the counts read it too;
+- the per-case and per-place measures (``CaseTime``, ``utilisation``,
+  ``within_promise``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from bisect import bisect_right
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from onething.scenarios.calendar import WorkingCalendar
+from onething.scenarios.counts import form_factor
+from onething.scenarios.distributions import Sampler, sampler
+from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
+from onething.scenarios.model import Scenario
+
+NOT_YET = math.inf
+"""When a paper result is in the applicant's hands before they collect it: not yet."""
+
+
+# --- calendars -----------------------------------------------------------------------
+
+
+class Calendars:
+    """The scenario's working calendar (the single window, the applicant, the measures)
+    and each department's own (a funeral home opens at weekends)."""
+
+    def __init__(self, scenario: Scenario, days: int = 400):
+        start = scenario.run.start_date
+        self.scenario = WorkingCalendar(scenario.calendar, start, days)
+        self.departments = {
+            key: WorkingCalendar(d.calendar, start, days) if d.calendar else self.scenario
+            for key, d in scenario.departments.items()
+        }
+        self.items = {k: self.departments[i.department] for k, i in scenario.items.items()}
+
+    def place(self, place: str) -> WorkingCalendar:
+        """Opening hours of a place where applicants queue."""
+        return self.departments.get(place, self.scenario)
+
+
+# --- randomness ------------------------------------------------------------------------
+
+
+class Draws(Protocol):
+    """The random quantities of one story, each named by what it feeds.
+
+    ``case`` names the applicant; implementations may ignore it (one stream in event
+    order, as the DES draws) or key on it (a replay of another engine's draws)."""
+
+    def handling(self, case: object, item: str) -> float: ...
+    def pickup(self, case: object) -> float: ...
+    def rework(self, case: object, item: str) -> float: ...
+    def processing(self, case: object, item: str) -> float: ...
+    def mail(self, case: object, item: str) -> float: ...
+    def paper_transfer(self, case: object, item: str) -> float: ...
+    def travel(self, case: object) -> float: ...
+    def rework_delay(self, case: object) -> float: ...
+
+
+class StreamDraws:
+    """Every draw from one seeded generator, in the order the mechanics ask.
+
+    Times are in minutes: working minutes of the scenario's calendar for the applicant's
+    own times, of the department's calendar for its back office."""
+
+    def __init__(self, process: Process, rng: random.Random, calendars: Calendars):
+        s = process.scenario
+        per_day = calendars.scenario.minutes_per_day
+
+        def draw(dist) -> Sampler:
+            return sampler(dist, rng, per_day)
+
+        self.rng = rng
+        self._handling = {k: draw(i.handling) for k, i in s.items.items()}
+        self._processing = {
+            k: sampler(process.processing(k), rng, calendars.items[k].minutes_per_day)
+            for k in s.items
+        }
+        self._pickup = draw(s.applicants.pickup_handling)
+        self._mail = draw(s.applicants.mail)
+        self._paper_transfer = draw(s.levers.paper_transfer)
+        self._travel = draw(s.applicants.travel)
+        self._rework_delay = draw(s.applicants.rework_delay)
+
+    def handling(self, case: object, item: str) -> float:
+        return self._handling[item]()
+
+    def pickup(self, case: object) -> float:
+        return self._pickup()
+
+    def rework(self, case: object, item: str) -> float:
+        return self.rng.random()
+
+    def processing(self, case: object, item: str) -> float:
+        return self._processing[item]()
+
+    def mail(self, case: object, item: str) -> float:
+        return self._mail()
+
+    def paper_transfer(self, case: object, item: str) -> float:
+        return self._paper_transfer()
+
+    def travel(self, case: object) -> float:
+        return self._travel()
+
+    def rework_delay(self, case: object) -> float:
+        return self._rework_delay()
+
+
+class NoTime:
+    """Every duration zero, the rework draws of the stream it wraps: an infra-only live
+    run measures the pipeline alone, with the same events per case."""
+
+    def __init__(self, draws: Draws):
+        self.draws = draws
+
+    def rework(self, case: object, item: str) -> float:
+        return self.draws.rework(case, item)
+
+    def handling(self, case: object, item: str) -> float:
+        return 0.0
+
+    def processing(self, case: object, item: str) -> float:
+        return 0.0
+
+    def mail(self, case: object, item: str) -> float:
+        return 0.0
+
+    def paper_transfer(self, case: object, item: str) -> float:
+        return 0.0
+
+    def pickup(self, case: object) -> float:
+        return 0.0
+
+    def travel(self, case: object) -> float:
+        return 0.0
+
+    def rework_delay(self, case: object) -> float:
+        return 0.0
+
+
+# --- the window queue ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    """One applicant at a window: queued from ``queued``, served from ``start`` to
+    ``end``; ``waited`` counts queueing in open time only."""
+
+    queued: float
+    start: float
+    end: float
+    waited: float
+
+
+class Windows:
+    """Parallel windows serving one FIFO queue in opening hours.
+
+    A service time is known when the applicant joins the queue, so the start of service
+    follows at once (the earliest free window, Kiefer-Wolfowitz): no process per window,
+    and the same answer for a SimPy process and a service on a real clock.  Whoever
+    arrives while the office is closed joins the queue at the opening; a service begun
+    before closing is finished (overtime); an applicant still queueing at closing is
+    served when the office opens again, and only open time counts as waiting.
+    """
+
+    def __init__(self, count: int, calendar: WorkingCalendar, measured_from: float = 0.0):
+        self.count = count
+        self.calendar = calendar
+        self.measured_from = measured_from
+        self.measured_until = math.inf
+        self._free = [0.0] * count  # when each window is next free (a heap)
+        self._waiting: deque[tuple[float, float]] = deque()  # (queued, granted), FIFO
+        self.busy_minutes = 0.0
+        self.served = 0
+        self.waited_minutes = 0.0
+
+    def serve(self, now: float, minutes: float) -> Service:
+        calendar = self.calendar
+        queued = calendar.next_open(now)
+        start = granted = max(queued, self._free[0])
+        waited = granted - queued
+        if waited and (opens := calendar.next_open(granted)) > granted:
+            # the office closed while this applicant queued: they hold the window they
+            # got until it opens, and only open time counts as waiting
+            waited = calendar.working_between(queued, opens)
+            start = opens
+        end = start + minutes
+        heapq.heapreplace(self._free, end)
+        if granted > queued:
+            self._waiting.append((queued, granted))
+        if self.measured_from <= queued < self.measured_until:
+            self.busy_minutes += minutes
+            self.served += 1
+            self.waited_minutes += waited
+        return Service(queued, start, end, waited)
+
+    def queue_length(self, now: float) -> int:
+        """Applicants queueing at ``now`` (joined, not yet given a window)."""
+        waiting = self._waiting
+        while waiting and waiting[0][1] <= now:
+            waiting.popleft()
+        if not waiting or waiting[-1][0] <= now:
+            return len(waiting)
+        return bisect_right([q for q, _ in waiting], now)
+
+    @property
+    def mean_wait(self) -> float:
+        return self.waited_minutes / self.served if self.served else math.nan
+
+
+# --- the office and the applicant --------------------------------------------------
+
+
+class Mechanics:
+    """The rules of one process (a scenario with its levers), on its calendars, drawing
+    from one source of randomness."""
+
+    def __init__(self, process: Process, calendars: Calendars, draws: Draws):
+        self.process = process
+        self.calendars = calendars
+        self.draws = draws
+        order = process.order
+        self.delivery = {k: process.delivery(k) for k in order}
+        self.rework = {k: process.rework(k) for k in order}
+        self.form_factor = form_factor(process)
+
+    def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
+        """Window time: each filed item's handling, shortened by one form, then a pickup."""
+        total = 0.0
+        for key in files:
+            total += self.draws.handling(case, key)
+        minutes = total * self.form_factor
+        return minutes + self.draws.pickup(case) if collect else minutes
+
+    def sent_back(self, case: object, files: Iterable[str]) -> list[str]:
+        """Items sent back for missing materials (补正), one draw per item that can be."""
+        rework = self.rework
+        return [k for k in files if rework[k] and self.draws.rework(case, k) < rework[k]]
+
+    def decide(self, case: object, item: str, start: float) -> float:
+        """The back office decides in its department's working time from ``start``."""
+        return self.calendars.items[item].add_working(start, self.draws.processing(case, item))
+
+    def in_hand_at(self, case: object, item: str, decided: float) -> float:
+        """When the result reaches the applicant without a visit: electronic and on the
+        spot at the decision, mail after the post (department's calendar), paper never
+        (``NOT_YET``: it is collected)."""
+        mode = self.delivery[item]
+        if mode == "mail":
+            return self.calendars.items[item].add_working(decided, self.draws.mail(case, item))
+        return NOT_YET if mode == "pickup" else decided
+
+    def ready_items(self, decided: Mapping[str, float], dispatched: Sequence[str]) -> list[str]:
+        """What the platform routes now: every item whose requirements are decided
+        (parallel approval), or the next in order once everything sent is decided."""
+        process = self.process
+        pending = [k for k in process.order if k not in dispatched]
+        if process.parallel:
+            return [k for k in pending if all(d in decided for d in process.item(k).requires)]
+        return pending[:1] if all(k in decided for k in dispatched) else []
+
+    def paper_arrives(self, case: object, item: str, now: float) -> float | None:
+        """Without data sharing, an item that needs another's result waits for the paper
+        to travel between offices (scenario's calendar); None when nothing travels."""
+        process = self.process
+        if not process.item(item).requires or process.has("data_sharing"):
+            return None
+        return self.calendars.scenario.add_working(now, self.draws.paper_transfer(case, item))
+
+    def route_platform(
+        self,
+        case: object,
+        filed: float,
+        back_office: Callable[[str, float], float],
+        transferred: Callable[[str, float, float], None] | None = None,
+    ) -> None:
+        """The platform's routing with no transport delay, from the filing at ``filed``:
+        ``back_office(item, start)`` decides each item and returns when;
+        ``transferred(item, start, arrives)`` hears of each paper transfer.
+
+        Each item starts once the items it needs are decided (at once with parallel
+        approval, else after the previous item), after the paper transfer where offices
+        do not share data: the closed form of what the live platform does event by
+        event with ``ready_items`` and ``paper_arrives`` (the drift test holds the two
+        together).  Items go in dependency order, which fixes the order of the draws."""
+        process = self.process
+        decided: dict[str, float] = {}
+        previous = filed
+        for key in process.order:
+            requires = process.item(key).requires
+            start = max((decided[d] for d in requires), default=filed)
+            if not process.parallel:
+                start = max(start, previous)
+            moved = self.paper_arrives(case, key, start)
+            if moved is not None:
+                if transferred is not None:
+                    transferred(key, start, moved)
+                start = moved
+            decided[key] = previous = back_office(key, start)
+
+    def material_name(self, material: str) -> str:
+        if material == MERGED_FORM:
+            return MERGED_FORM
+        return self.process.scenario.materials[material].name
+
+
+# --- measures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseTime:
+    """A finished case's end-to-end time, as every report counts it."""
+
+    working_days: float
+    calendar_hours: float
+    working_minutes: float
+
+    @classmethod
+    def of(cls, calendar: WorkingCalendar, arrival: float, done: float) -> CaseTime:
+        working = calendar.working_between(arrival, done)
+        return cls(working / calendar.minutes_per_day, (done - arrival) / 60, working)
+
+
+def within_promise(time: CaseTime, promise_working_days: float, minutes_per_day: float) -> bool:
+    """Finished within the bundle's promised time (承诺时限), in working time."""
+    return time.working_minutes <= promise_working_days * minutes_per_day + 1e-9
+
+
+def utilisation(busy_minutes: float, windows: int, open_minutes: float) -> float:
+    """Offered window work over window capacity: above 1 the windows are saturated."""
+    return busy_minutes / (windows * open_minutes) if open_minutes else 0.0
+
+
+def place_of(process: Process, item: str) -> str:
+    """Where an item is filed: the single window, or its department."""
+    return SINGLE_WINDOW if process.integrated else process.item(item).department

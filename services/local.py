@@ -1,0 +1,119 @@
+"""The live engine without a broker: the load harness and the plain services (every
+department, the platform, the shared data) in one process on SimPy's clock.
+
+Every event goes through the topics' encoding, as on Kafka, and is delivered the moment
+it is sent (no transport delay), so the same service code that runs behind Faust tells,
+case by case, the story the DES tells (the drift test holds the two together).  Also a
+quick way to watch the services work without starting anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import simpy
+from pydantic import BaseModel
+
+from onething.scenarios.levers import Process
+from onething.scenarios.mechanics import Draws
+from onething.services.department import Department
+from onething.services.effects import Refused, Send
+from onething.services.office import DrawsFor, own_stream
+from onething.services.platform import Platform
+from onething.services.shared_data import SharedData
+from onething.sim.harness import Harness, LiveCase, LiveResult, LiveSettings
+from onething.topics.names import (
+    APPLICATIONS,
+    COMPLETIONS,
+    DATA_REPLIES,
+    DATA_REQUESTS,
+    DECISIONS,
+    requests_topic,
+)
+from onething.topics.schemas import decode, encode
+
+
+@dataclass
+class LocalRun:
+    result: LiveResult
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    """(topic, reason) of every event a service refused (would be dead-lettered)."""
+
+
+class LocalServices:
+    """Every service of a bundle, wired by topic, delivering on ``env``'s clock."""
+
+    def __init__(self, env: simpy.Environment, process: Process, draws_for: DrawsFor = own_stream):
+        scenario = process.scenario
+        self.env = env
+
+        def now_of(_clock: Any) -> float:
+            return env.now
+
+        platform = Platform(
+            scenario, {}, plain_clock=_no_plain_clients, now_of=now_of, draws_for=draws_for
+        )
+        shared = SharedData(scenario, {}, {}, {})
+        self.handlers: dict[str, list[Callable[[Any], list[Send]]]] = {
+            APPLICATIONS: [platform.on_application],
+            DECISIONS: [platform.on_decisions, shared.on_decision],
+            DATA_REQUESTS: [shared.on_request],
+            DATA_REPLIES: [platform.on_reply],
+            COMPLETIONS: [],
+        }
+        for department in scenario.departments:
+            office = Department(scenario, department, now_of, draws_for)
+            self.handlers[requests_topic(department)] = [office.on_request]
+        self.listeners: list[Callable[[Any], None]] = []
+        """Who else reads decisions and completions (the harness)."""
+        self.refused: list[tuple[str, str]] = []
+
+    def send(self, topic: str, message: BaseModel) -> None:
+        """A client sends an event: it arrives at once, after everything already due."""
+        self.env.process(self._deliver(Send(topic, message)))
+
+    def _deliver(self, send: Send) -> Any:
+        if send.at is not None and send.at > self.env.now:
+            yield self.env.timeout(send.at - self.env.now)
+        else:
+            yield self.env.timeout(0)
+        key, value, headers = encode(send.message)
+        message = decode(value, (type(send.message),))
+        for handle in self.handlers[send.topic]:
+            try:
+                sends = handle(message)
+            except Refused as refusal:
+                self.refused.append((send.topic, str(refusal)))
+                continue
+            for effect in sends:
+                self.env.process(self._deliver(effect))
+        if send.topic in (DECISIONS, COMPLETIONS):
+            for listener in self.listeners:
+                listener(message)
+
+
+def _no_plain_clients() -> Any:
+    raise Refused("an application without a clock: the broker-less loop has no plain clients")
+
+
+def run_local(
+    process: Process,
+    settings: LiveSettings,
+    draws: Draws | None = None,
+    draws_for: DrawsFor = own_stream,
+) -> LocalRun:
+    """Replay the applicants of ``settings`` against the services with no broker;
+    ``draws`` feeds the applicants, ``draws_for`` the offices."""
+    env = simpy.Environment()
+    services = LocalServices(env, process, draws_for)
+    harness = Harness(process, settings, draws)
+    harness.transport = services.send
+    harness.clock = harness.clock_from(0.0, 1.0)
+    services.listeners.append(harness.apply)
+    times = harness.arrival_times()
+    cases: list[LiveCase] = []
+    harness.start(env, times, cases)
+    env.run()
+    return LocalRun(harness.result(cases, times, 0.0), services.refused)

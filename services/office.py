@@ -1,0 +1,74 @@
+"""A place in a live run: a department's windows and back office, or the single window,
+for one lever set, on the core's mechanics (``scenarios.mechanics``).
+
+Times are simulated minutes; the caller says what time it is.  A service computes when
+things happen as soon as it hears of them, and the Faust adapter waits in scaled real
+time before it says so, so the same office runs on SimPy's clock with no broker."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+
+from onething.scenarios.levers import Process, parse_levers
+from onething.scenarios.mechanics import Calendars, Draws, Mechanics, Service, StreamDraws, Windows
+from onething.scenarios.model import Scenario
+
+DrawsFor = Callable[[Process, Calendars], Draws]
+"""Where an office's randomness comes from (the drift test replays the DES's)."""
+
+
+def own_stream(process: Process, calendars: Calendars) -> Draws:
+    return StreamDraws(process, random.Random(), calendars)
+
+
+class Office:
+    """Windows and back office of one place under one lever set."""
+
+    def __init__(self, process: Process, place: str, calendars: Calendars, draws: Draws):
+        self.process = process
+        self.place = place
+        self.mechanics = Mechanics(process, calendars, draws)
+        self.windows = Windows(process.windows(place), calendars.place(place))
+
+    def window(
+        self,
+        case: str,
+        file: list[str],
+        collect: list[str],
+        now: float,
+        infra_only: bool,
+        can_be_sent_back: bool = True,
+    ) -> tuple[Service, float, list[str]]:
+        """An applicant at the window: (the service, its desk minutes, items sent back).
+        Infra-only runs take no time and know no opening hours."""
+        if infra_only:
+            minutes, service = 0.0, Service(now, now, now, 0.0)
+        else:
+            minutes = self.mechanics.desk_minutes(case, file, bool(collect))
+            service = self.windows.serve(now, minutes)
+        sent_back = self.mechanics.sent_back(case, file) if can_be_sent_back else []
+        return service, minutes, sent_back
+
+    def decide(self, case: str, item: str, start: float, infra_only: bool) -> float:
+        return start if infra_only else self.mechanics.decide(case, item, start)
+
+
+class Offices:
+    """One office per lever set a run plays: the levers change windows (staffing),
+    back-office times (data sharing, notify-and-commit) and rework."""
+
+    def __init__(self, scenario: Scenario, place: str, draws_for: DrawsFor = own_stream):
+        self.scenario = scenario
+        self.place = place
+        self.calendars = Calendars(scenario)
+        self.draws_for = draws_for
+        self._offices: dict[frozenset[str], Office] = {}
+
+    def of(self, levers: Iterable[str]) -> Office:
+        key = frozenset(levers)
+        if key not in self._offices:
+            process = Process(self.scenario, parse_levers(key))
+            draws = self.draws_for(process, self.calendars)
+            self._offices[key] = Office(process, self.place, self.calendars, draws)
+        return self._offices[key]
