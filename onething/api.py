@@ -12,18 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import Scenario
-from onething.sim.calendar import WorkingCalendar
 from onething.sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
 from onething.sim.eventlog import CaseRecorder, Export
 from onething.sim.measures import change, measures
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # calibrate: a time figure passes within this relative error (the target)
 TIME_TOLERANCE = 0.15
@@ -74,6 +75,8 @@ class Result:
                 rows += [{"measure": f"{name}.{k}", "mean": v} for k, v in value.items()]
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 rows.append({"measure": name, "mean": value})
+        import pandas as pd  # imported here: the command line starts without it
+
         return pd.DataFrame(rows).set_index("measure")
 
 
@@ -114,6 +117,8 @@ class Comparison:
     def table(self) -> pd.DataFrame:
         b, a = self.before.table(), self.after.table()
         rows = b.index.append(a.index.difference(b.index, sort=False))  # before's order
+        import pandas as pd
+
         table = pd.DataFrame({"before": b["mean"].reindex(rows), "after": a["mean"].reindex(rows)})
         table["change_pct"] = [change(x, y) for x, y in zip(table.before, table.after, strict=True)]
         return table

@@ -22,10 +22,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError, for_code
-
 from onething.topics.connection import security
 
 HOST = "127.0.0.1"
@@ -138,6 +134,10 @@ def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0)
     An existing topic is left as it is, even if its partition count differs.
     """
     timeout_ms = int(timeout * 1000)
+    from kafka import KafkaAdminClient  # imported here: the command line starts without it
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError, for_code
+
     admin = KafkaAdminClient(
         bootstrap_servers=bootstrap,
         **security().kafka_python(),
