@@ -1,0 +1,78 @@
+"""Faust is patched in three places (services/app.py).  An upgrade that moves or reshapes
+what a patch replaces must fail here, not lose events in a crash."""
+
+from __future__ import annotations
+
+import inspect
+from collections import defaultdict
+from types import SimpleNamespace
+
+import faust.transport.consumer
+import faust.transport.producer
+from aiokafka import AIOKafkaConsumer
+from faust.transport.drivers import aiokafka as faust_aiokafka
+from intervaltree import IntervalTree
+
+from onething.services import app as services_app
+
+
+def _parameters(function) -> list[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
+    thread = faust_aiokafka.AIOKafkaConsumerThread
+    assert _parameters(thread._create_worker_consumer) == ["self", "transport"]
+    assert "_fetch_max_wait_ms" in inspect.getsource(AIOKafkaConsumer.__init__)
+    consumer = faust.transport.consumer.Consumer
+    assert _parameters(consumer._new_offset) == ["self", "tp"]
+    state = inspect.getsource(consumer.__init__)
+    for attribute in ("_acked", "_acked_index", "_unacked_messages", "_gap"):
+        assert f"self.{attribute} =" in state, attribute
+    buffer = faust.transport.producer.ProducerBuffer
+    assert _parameters(buffer.put) == ["self", "fut"]
+    assert inspect.iscoroutinefunction(buffer.flush)
+
+
+def test_making_an_app_applies_every_patch_once():
+    services_app.make_app("onething-patch-test", "127.0.0.1:9")
+    consumer = faust.transport.consumer.Consumer
+    assert consumer._new_offset is services_app.new_offset_below_unfinished
+    assert faust_aiokafka.AIOKafkaConsumerThread._onething_patched
+    assert faust.transport.producer.ProducerBuffer._onething_patched
+    put = faust.transport.producer.ProducerBuffer.put
+    services_app.make_app("onething-patch-test-2", "127.0.0.1:9")
+    assert faust.transport.producer.ProducerBuffer.put is put  # not wrapped twice
+
+
+def _consumer(acked: list[int], unfinished: list[int], gaps=()) -> SimpleNamespace:
+    tp = "tp"
+    gap = defaultdict(IntervalTree)
+    for begin, end in gaps:
+        gap[tp].addi(begin, end)
+    return SimpleNamespace(
+        _acked=defaultdict(list, {tp: list(acked)}),
+        _acked_index=defaultdict(set, {tp: set(acked)}),
+        _unacked_messages=[SimpleNamespace(tp=tp, offset=o) for o in unfinished],
+        _gap=gap,
+    )
+
+
+def test_a_commit_stops_below_the_lowest_unfinished_event():
+    consumer = _consumer(acked=[3, 1, 2, 5, 6], unfinished=[4])
+    assert services_app.new_offset_below_unfinished(consumer, "tp") == 4
+    assert consumer._acked["tp"] == [5, 6] and consumer._acked_index["tp"] == {5, 6}
+    consumer._unacked_messages = []
+    assert services_app.new_offset_below_unfinished(consumer, "tp") == 7
+
+
+def test_an_unfinished_event_first_in_line_commits_nothing():
+    consumer = _consumer(acked=[8, 9], unfinished=[7])
+    assert services_app.new_offset_below_unfinished(consumer, "tp") is None
+    assert consumer._acked["tp"] == [8, 9]
+
+
+def test_offsets_never_delivered_do_not_block_and_their_gaps_are_dropped():
+    consumer = _consumer(acked=[10, 13], unfinished=[], gaps=[(11, 13)])
+    assert services_app.new_offset_below_unfinished(consumer, "tp") == 14
+    assert not consumer._gap["tp"]
