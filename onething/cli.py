@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import signal
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -23,7 +24,7 @@ from tqdm import tqdm
 
 from onething import api
 from onething.broker import BrokerUnavailable
-from onething.live import CHAOS_KINDS, chaos_refusal
+from onething.live import CHAOS_KINDS, TOPOLOGIES, chaos_refusal
 from onething.scenarios.errors import FileError
 from onething.scenarios.levers import LEVERS, UnknownLever, parse_levers
 from onething.scenarios.loader import catalog_names, load_scenario
@@ -328,6 +329,23 @@ def cmd_walk(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compose(args: argparse.Namespace) -> int:
+    from onething.compose import ComposeError, compose_file, parse_replicas
+
+    scenario = load_scenario(args.bundle)
+    try:
+        replicas = parse_replicas(args.replicas, scenario)
+        text = compose_file(args.bundle, scenario, replicas, args.bootstrap, args.partitions)
+    except ComposeError as exc:
+        raise UsageError(f"compose: {exc}") from None
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_broker(args: argparse.Namespace) -> int:
     from onething.broker import EmbeddedBroker
 
@@ -363,11 +381,20 @@ def cmd_broker(args: argparse.Namespace) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     from onething.broker import wait_for_broker
     from onething.live import READY
-    from onething.services.app import department_app, platform_app, run_worker, shared_data_app
+    from onething.services.app import (
+        compact_app,
+        department_app,
+        platform_app,
+        run_worker,
+        shared_data_app,
+    )
     from onething.topics.schemas import Clock
 
     scenario = load_scenario(args.bundle)
     wait_for_broker(args.bootstrap, timeout=5)
+    clock = Clock(
+        origin=time.time(), minutes_per_second=args.speedup, levers=sorted(scenario.after)
+    )
     if args.kind == "department":
         if not args.department:
             raise UsageError("service department: --department is required")
@@ -376,12 +403,11 @@ def cmd_service(args: argparse.Namespace) -> int:
             raise UsageError(f"--department {args.department}: not in {scenario.name} ({known})")
         app = department_app(scenario, args.department, args.bootstrap)
     elif args.kind == "platform":
-        clock = Clock(
-            origin=time.time(), minutes_per_second=args.speedup, levers=sorted(scenario.after)
-        )
         app = platform_app(scenario, args.bootstrap, clock)
-    else:
+    elif args.kind == "shared-data":
         app = shared_data_app(scenario, args.bootstrap)
+    else:
+        app = compact_app(scenario, args.bootstrap, clock)
     announced = []
 
     @app.on_rebalance_complete.connect
@@ -416,8 +442,48 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replicas(args: argparse.Namespace, scenario: Any) -> dict[str, int] | None:
+    """Department replicas of a live run, within the topics' partitions (which the
+    processes it starts read from the environment)."""
+    from onething.compose import ComposeError, parse_replicas
+    from onething.topics.names import partitions
+
+    if not args.replicas:
+        return None
+    if args.external_services or args.topology == "compact":
+        raise UsageError("--replicas needs the per-department services onething starts")
+    try:
+        replicas = parse_replicas(args.replicas, scenario)
+    except ComposeError as exc:
+        raise UsageError(str(exc)) from None
+    available = args.partitions or partitions()
+    if max(replicas.values()) > available:
+        raise UsageError(
+            f"--replicas: {max(replicas.values())} replicas share {available} partitions; "
+            "raise --partitions"
+        )
+    return replicas
+
+
+@contextmanager
+def _partitions(count: int | None) -> Iterator[None]:
+    """Topics' partitions for this run: the processes it starts read the environment."""
+    from onething.topics.names import PARTITIONS_ENV
+
+    before = os.environ.get(PARTITIONS_ENV)
+    if count is not None:
+        os.environ[PARTITIONS_ENV] = str(count)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(PARTITIONS_ENV, None)
+        else:
+            os.environ[PARTITIONS_ENV] = before
+
+
 def cmd_live(args: argparse.Namespace) -> int:
-    from onething.live import des_on_same_arrivals, measures_of, run_live
+    from onething.live import agreement, behind_warning, des_on_same_arrivals, measures_of, run_live
     from onething.sim.harness import LiveSettings
 
     if args.chaos and (
@@ -429,6 +495,7 @@ def cmd_live(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.bundle)
     modes = ["before", "after"] if args.mode == "both" else [args.mode]
     levers = _levers(args)
+    replicas = _replicas(args, scenario)
     settings = LiveSettings(
         bootstrap=args.bootstrap or "",
         speedup=args.speedup,
@@ -448,17 +515,20 @@ def cmd_live(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        results = run_live(
-            args.bundle,
-            scenario,
-            modes,
-            levers,
-            settings,
-            args.external_services,
-            args.bootstrap,
-            progress,
-            args.chaos,
-        )
+        with _partitions(args.partitions):
+            results = run_live(
+                args.bundle,
+                scenario,
+                modes,
+                levers,
+                settings,
+                args.external_services,
+                args.bootstrap,
+                progress,
+                args.chaos,
+                args.topology,
+                replicas,
+            )
     finally:
         for bar in bars.values():
             bar.close()
@@ -473,6 +543,7 @@ def cmd_live(args: argparse.Namespace) -> int:
         if args.agreement:
             des = des_on_same_arrivals(scenario, mode, levers, result.arrivals)
             doc.setdefault("des", {})[mode] = des
+            doc.setdefault("agreement", {})[mode] = agreement(result, m, des)
     ledgers = {mode: result.reconcile() for mode, result in results.items()}
     unsound = [
         f"{mode}: {issue}" for mode, ledger in ledgers.items() for issue in ledger.problems()
@@ -512,14 +583,21 @@ def cmd_live(args: argparse.Namespace) -> int:
         ["reconciliation", *ledgers],
         [(label, *(rows.get(label, "0") for rows in ledger_rows)) for label in labels],
     )
-    for mode, des in doc.get("des", {}).items():
-        live_mean = doc[mode]["time_working_days"]["mean"]
-        des_mean = des["time_working_days"]["mean"]
-        gap = _change(des_mean, live_mean)
+    for mode, verdict in doc.get("agreement", {}).items():
+        if "void" in verdict:
+            print(f"agreement {mode}: void ({verdict['void']})")
+            continue
+        live_mean, des_mean = verdict["live"], verdict["des"]
         print(
             f"agreement {mode}: live {_num(live_mean)} vs DES {_num(des_mean)} working days "
-            f"on the same arrivals ({gap})"
+            f"on the same arrivals ({_change(des_mean, live_mean)})"
         )
+    for mode, infra in doc["infra"].items():
+        if not infra["kept_up"]:
+            print(
+                f"onething: live {mode}: {behind_warning(infra['behind_schedule_s'])}",
+                file=sys.stderr,
+            )
     for problem in unsound:
         print(f"onething: live: reconciliation {problem}", file=sys.stderr)
     return 1 if unsound else 0
@@ -654,6 +732,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
 
+    p = sub.add_parser("compose", help="write a docker-compose file for a bundle's live twin")
+    p.add_argument("bundle", help=bundle_help)
+    p.add_argument("--replicas", help="N for every department, or DEPARTMENT=N,... (default 1)")
+    p.add_argument("--bootstrap", help="HOST:PORT of an existing Kafka (default: start one)")
+    p.add_argument(
+        "--partitions", type=_positive, default=4, help="partitions per topic (default 4)"
+    )
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_compose)
+
     p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (Tansu)")
     p.add_argument("--port", type=_positive, help="default: a free port")
     p.add_argument("--tls-cert", type=Path, help="serve TLS only, with this PEM certificate")
@@ -661,7 +749,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_broker)
 
     p = sub.add_parser("service", help="run one live service (a Faust app) until stopped")
-    p.add_argument("kind", choices=["department", "platform", "shared-data"])
+    p.add_argument(
+        "kind",
+        choices=["department", "platform", "shared-data", "all"],
+        help="one service, or all of the bundle's in one worker (the compact topology)",
+    )
     p.add_argument("--bundle", required=True, help=bundle_help)
     p.add_argument("--department", help="which department (kind department)")
     p.add_argument("--bootstrap", required=True, help="HOST:PORT of any Kafka")
@@ -700,6 +792,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--infra-only", action="store_true", help="service times zero: measure the pipeline alone"
+    )
+    p.add_argument(
+        "--replicas",
+        help="processes per department sharing its partitions: N, or DEPARTMENT=N,...",
+    )
+    p.add_argument(
+        "--partitions",
+        type=_positive,
+        help="partitions per topic (default 4, or ONETHING_PARTITIONS); at least the replicas",
+    )
+    p.add_argument(
+        "--topology",
+        choices=TOPOLOGIES,
+        default="per-department",
+        help="one process per service (default), or every service in one worker",
     )
     p.add_argument(
         "--agreement", action="store_true", help="also run the DES on the same arrivals and compare"

@@ -26,11 +26,15 @@ from typing import Any
 from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.model import Scenario
-from onething.sim.harness import Harness, LiveError, LiveResult, LiveSettings
-from onething.sim.measures import from_cases
+from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
+from onething.sim.measures import change, from_cases
 from onething.topics.names import all_topics
 
 READY = "onething-service-ready"
+TOPOLOGIES = ("per-department", "compact")
+"""One process per service (as deployed), or every service in one worker."""
+COMPACT = "services"
+"""The one worker of the compact topology."""
 READY_TIMEOUT = 90.0
 
 
@@ -51,22 +55,36 @@ class Fleet:
         bootstrap: str,
         speedup: float,
         with_platform: bool,
+        topology: str = "per-department",
+        replicas: dict[str, int] | None = None,
     ):
-        self.commands: dict[str, list[str]] = {
-            f"department {d}": ["department", "--department", d] for d in scenario.departments
-        }
-        if with_platform:
+        """``replicas``: processes per department (one consumer group), default one."""
+        self.commands: dict[str, list[str]]
+        if topology == "compact":
+            self.commands = {COMPACT: ["all", "--speedup", str(speedup)]}
+        else:
+            self.commands = {
+                f"department {d}": ["department", "--department", d] for d in scenario.departments
+            }
+        if with_platform and topology != "compact":
             self.commands["platform"] = ["platform", "--speedup", str(speedup)]
             self.commands["shared data"] = ["shared-data"]
         self.common = ["--bundle", scenario_ref, "--bootstrap", bootstrap]
+        self.count = {name: 1 for name in self.commands}
+        for department, n in (replicas or {}).items():
+            if f"department {department}" in self.count:
+                self.count[f"department {department}"] = n
         self.processes: list[ServiceProcess] = []
+        self.spawned = 0
         self.log_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
 
     def start(self, timeout: float = READY_TIMEOUT) -> None:
-        self._await_ready([self._spawn(name) for name in self.commands], timeout)
+        spawned = [self._spawn(name) for name, n in self.count.items() for _ in range(n)]
+        self._await_ready(spawned, timeout)
 
     def _spawn(self, name: str) -> ServiceProcess:
-        log_path = self.log_dir / f"{name.replace(' ', '-')}.log"
+        self.spawned += 1  # a replica, or a restart, writes a log of its own
+        log_path = self.log_dir / f"{name.replace(' ', '-')}-{self.spawned}.log"
         command = [sys.executable, "-m", "onething.cli", "service", *self.commands[name]]
         popen = subprocess.Popen(
             [*command, *self.common],
@@ -80,7 +98,7 @@ class Fleet:
         return service
 
     def _await_ready(self, services: list[ServiceProcess], timeout: float) -> None:
-        waiting = {p.name: p for p in services}
+        waiting = {id(p): p for p in services}
         ready = threading.Event()
         lock = threading.Lock()
 
@@ -89,7 +107,7 @@ class Fleet:
             for line in service.popen.stdout:
                 if line.rstrip().endswith(READY):  # after any terminal codes Faust writes
                     with lock:
-                        waiting.pop(service.name, None)
+                        waiting.pop(id(service), None)
                         if not waiting:
                             ready.set()
 
@@ -114,8 +132,19 @@ class Fleet:
         self.processes.remove(service)
 
     def restart(self, name: str, timeout: float = READY_TIMEOUT) -> None:
-        """Start a killed service again and wait until it has its partitions back."""
+        """Start a killed service again (or one more replica of it) and wait until its
+        consumer group has rebalanced with it."""
         self._await_ready([self._spawn(name)], timeout)
+
+    def terminate(self, name: str, grace: float = 30.0) -> None:
+        """Stop one replica the polite way (SIGTERM): it leaves its consumer group."""
+        service = [p for p in self.processes if p.name == name and p.popen.poll() is None][-1]
+        os.killpg(service.popen.pid, signal.SIGTERM)
+        try:
+            service.popen.wait(grace)
+        except subprocess.TimeoutExpired:
+            raise LiveError(f"{name} did not stop within {grace:.0f} s of SIGTERM") from None
+        self.processes.remove(service)
 
     def stop(self, grace: float = 10.0) -> None:
         for service in self.processes:
@@ -147,6 +176,8 @@ def live_system(
     bootstrap: str | None,
     speedup: float,
     external_services: bool,
+    topology: str = "per-department",
+    replicas: dict[str, int] | None = None,
 ) -> Iterator[LiveSystem]:
     """The broker and services a run needs."""
     with contextlib.ExitStack() as stack:
@@ -158,7 +189,15 @@ def live_system(
             wait_for_broker(bootstrap, timeout=5)
         create_topics(system.bootstrap, all_topics(scenario))
         if not external_services:
-            fleet = Fleet(scenario_ref, scenario, system.bootstrap, speedup, "after" in modes)
+            fleet = Fleet(
+                scenario_ref,
+                scenario,
+                system.bootstrap,
+                speedup,
+                "after" in modes,
+                topology,
+                replicas,
+            )
             stack.callback(fleet.stop)
             fleet.start()
             system.fleet = fleet
@@ -178,7 +217,7 @@ class Blow:
     """Real seconds until the part was back (restarted and ready, or resumed)."""
 
 
-CHAOS_KINDS = ("kill", "pause")
+CHAOS_KINDS = ("kill", "pause", "rebalance")
 PAUSE_SECONDS = 15.0
 
 
@@ -189,6 +228,8 @@ def chaos_refusal(kind: str, embedded_broker: bool, own_services: bool, after: b
         return "--chaos pause stops the embedded broker: drop --bootstrap"
     if kind == "kill" and not (own_services and after):
         return "--chaos kill needs the services onething starts, in after mode"
+    if kind == "rebalance" and not own_services:
+        return "--chaos rebalance needs the services onething starts"
     return None
 
 
@@ -196,7 +237,10 @@ class Chaos:
     """Trouble on a schedule, struck from a thread while the harness runs on.
 
     ``kill``: SIGKILL the department most items go to once a third of the applicants have
-    arrived, and the platform at two thirds, each restarted at once.  ``pause``: SIGSTOP
+    arrived, and the platform at two thirds, each restarted at once.  ``rebalance``: the
+    department most items go to gains a replica at a fifth and another at two fifths
+    (its consumer group rebalances each time), loses one to SIGTERM at three fifths and
+    one to SIGKILL at four fifths, not restarted.  ``pause``: SIGSTOP
     the embedded broker for 15 s when half have arrived, then SIGCONT."""
 
     def __init__(self, kind: str, system: LiveSystem, scenario: Scenario):
@@ -205,10 +249,23 @@ class Chaos:
         self.error: Exception | None = None
         self._thread: threading.Thread | None = None
         fleet = system.fleet
-        after = fleet is not None and "platform" in fleet.commands
+        after = fleet is not None and ("platform" in fleet.commands or COMPACT in fleet.commands)
         if why := chaos_refusal(kind, system.broker is not None, fleet is not None, after):
             raise LiveError(why)
-        if kind == "kill":
+        if kind == "rebalance":
+            items = Counter(item.department for item in scenario.items.values())
+            name = f"department {items.most_common(1)[0][0]}"
+            if name not in fleet.commands:
+                raise LiveError("--chaos rebalance needs --topology per-department")
+            self.plan = [
+                (1 / 5, self._add, name),
+                (2 / 5, self._add, name),
+                (3 / 5, self._terminate, name),
+                (4 / 5, self._kill_one, name),
+            ]
+        elif kind == "kill" and COMPACT in fleet.commands:
+            self.plan = [(1 / 3, self._kill, COMPACT), (2 / 3, self._kill, COMPACT)]
+        elif kind == "kill":
             items = Counter(item.department for item in scenario.items.values())
             busiest = items.most_common(1)[0][0]
             self.plan = [
@@ -231,14 +288,31 @@ class Chaos:
             )
             self._thread.start()
 
-    def _run(self, strike: Callable[[str], None], target: str, arrived: int, finished: int) -> None:
+    def _run(
+        self, strike: Callable[[str], str | None], target: str, arrived: int, finished: int
+    ) -> None:
         started = time.monotonic()
         try:
-            strike(target)
+            what = strike(target) or target
         except Exception as exc:  # reported by finish(), in the harness's thread
             self.error = exc
             return
-        self.blows.append(Blow(target, arrived, finished, time.monotonic() - started))
+        self.blows.append(Blow(what, arrived, finished, time.monotonic() - started))
+
+    def _add(self, name: str) -> str:
+        assert self.system.fleet is not None
+        self.system.fleet.restart(name)
+        return f"one more replica of {name} joined"
+
+    def _terminate(self, name: str) -> str:
+        assert self.system.fleet is not None
+        self.system.fleet.terminate(name)
+        return f"a replica of {name} stopped (SIGTERM)"
+
+    def _kill_one(self, name: str) -> str:
+        assert self.system.fleet is not None
+        self.system.fleet.kill(name)
+        return f"a replica of {name} killed (SIGKILL), not restarted"
 
     def _kill(self, name: str) -> None:
         assert self.system.fleet is not None
@@ -292,6 +366,9 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
         "events_received": result.received,
         "duplicates_ignored": result.duplicates,
         "longest_stall_s": result.longest_stall_s,
+        "behind_schedule_s": result.behind_schedule_s,
+        "lag_per_s": result.lag_per_s,
+        "kept_up": result.kept_up,
     }
     ledger = result.reconcile()
     m["reconciliation"] = {
@@ -300,6 +377,22 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
         "problems": ledger.problems(),
     }
     return m
+
+
+def behind_warning(seconds: float) -> str:
+    return (
+        f"the harness fell {seconds:.2f} s behind its schedule (bound {KEEP_UP_SECONDS:g} s): "
+        "the machine, not the design, stretched this run's times (free cores or lower --speedup)"
+    )
+
+
+def agreement(result: LiveResult, live: dict[str, Any], des: dict[str, Any]) -> dict[str, Any]:
+    """Live against the DES on the same arrivals, or void when the run did not keep up."""
+    if not result.kept_up:
+        return {"void": behind_warning(result.behind_schedule_s)}
+    live_mean = live["time_working_days"]["mean"]
+    des_mean = des["time_working_days"]["mean"]
+    return {"live": live_mean, "des": des_mean, "change_pct": change(des_mean, live_mean)}
 
 
 def _percentiles(ordered: list[float]) -> dict[str, float | None]:
@@ -319,12 +412,21 @@ def run_live(
     bootstrap: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     chaos: str | None = None,
+    topology: str = "per-department",
+    replicas: dict[str, int] | None = None,
 ) -> dict[str, LiveResult]:
     """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
     keep what was done in its result's ``blows``."""
     results: dict[str, LiveResult] = {}
     with live_system(
-        scenario_ref, scenario, modes, bootstrap, settings.speedup, external_services
+        scenario_ref,
+        scenario,
+        modes,
+        bootstrap,
+        settings.speedup,
+        external_services,
+        topology,
+        replicas,
     ) as system:
         settings.bootstrap = system.bootstrap
         for mode in modes:

@@ -38,19 +38,17 @@ from onething.services.shared_data import SharedData
 from onething.topics.connection import security
 from onething.topics.names import (
     APPLICATIONS,
-    DATA_REPLIES,
     DATA_REQUESTS,
     DEAD_LETTERS,
     DECISIONS,
     FETCH_WAIT_MS,
-    PARTITIONS,
+    partitions,
     requests_topic,
 )
 from onething.topics.schemas import (
     Application,
     BadEvent,
     Clock,
-    DataReply,
     DataRequest,
     DeadLetter,
     Decision,
@@ -163,7 +161,7 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
         broker=f"kafka://{bootstrap}",
         broker_credentials=security().faust_credentials(),
         store="memory://",
-        topic_partitions=PARTITIONS,
+        topic_partitions=partitions(),
         topic_replication_factor=1,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=2.0,
@@ -189,7 +187,7 @@ def raw_topic(app: faust.App, *names: str) -> Any:
         value_type=bytes,
         value_serializer="raw",
         key_serializer="raw",
-        partitions=PARTITIONS,
+        partitions=partitions(),
     )
 
 
@@ -217,7 +215,6 @@ class Adapter:
         expected: tuple[type, ...],
         hop: str,
         handle: Callable[[Any], list[Send]],
-        clock_of: Callable[[Any], Clock],
     ) -> None:
         """Handle one event taken with ``noack()``; acknowledge it when its work is done."""
         message = await self.receive(event, expected, hop)
@@ -235,21 +232,22 @@ class Adapter:
             event.ack()
             return
         if all(s.at is None for s in sends):
-            await self._send_all(sends, None)
+            await self._send_all(sends)
             event.ack()
         else:
-            asyncio.ensure_future(self._send_later(event, sends, clock_of(message)))
+            asyncio.ensure_future(self._send_later(event, sends))
 
-    async def _send_later(self, event: Any, sends: list[Send], clock: Clock) -> None:
+    async def _send_later(self, event: Any, sends: list[Send]) -> None:
         try:
-            await self._send_all(sends, clock)
+            await self._send_all(sends)
         except Exception:
             log.exception("%s: failed while sending %r", self.name, sends)
         finally:
             event.ack()
 
-    async def _send_all(self, sends: list[Send], clock: Clock | None) -> None:
+    async def _send_all(self, sends: list[Send]) -> None:
         for send in sorted(sends, key=lambda s: -math.inf if s.at is None else s.at):
+            clock = send.clock
             if send.at is not None and clock is not None and not clock.infra_only:
                 delay = clock.seconds(send.at - clock.now())
                 if delay > 0:
@@ -290,13 +288,12 @@ class Adapter:
         return message
 
 
-def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust.App:
-    """One department as a Faust app: its requests topic in, decisions out."""
+def add_department(app: faust.App, scenario: Scenario, department: str) -> None:
+    """One department's agent: its requests topic in, decisions out."""
     service = Department(scenario, department)
-    app = make_app(f"onething-{scenario.name}-{department}", bootstrap)
     adapter = Adapter(f"department {department}", app)
 
-    @app.agent(raw_topic(app, requests_topic(department)))
+    @app.agent(raw_topic(app, requests_topic(department)), name=f"department-{department}")
     async def take(stream: Any) -> None:
         async for event in stream.noack().events():
             await adapter.feed(
@@ -304,72 +301,67 @@ def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust
                 (ItemRequest,),
                 f"to {department}",
                 service.on_request,
-                lambda request: request.clock,
             )
 
-    return app
 
-
-def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> faust.App:
-    """The platform as a Faust app: applications, decisions and data replies in; routes,
-    data requests, its window's ``served`` and completions out; cases in a table."""
-    app = make_app(f"onething-{scenario.name}-platform", bootstrap)
+def add_platform(app: faust.App, scenario: Scenario, default_clock: Clock) -> None:
+    """The platform's agents: applications and decisions in; routes, its window's
+    ``served`` and completions out; cases in a table."""
     adapter = Adapter("platform", app)
     cases = app.Table(f"onething-{scenario.name}-platform-cases", default=dict)
     service = Platform(
         scenario, cases, lambda: default_clock.model_copy(update={"origin": time.time()})
     )
 
-    def case_clock(message: Any) -> Clock:
-        return service.clock_of(cases[message.case_id])
-
-    @app.agent(raw_topic(app, APPLICATIONS))
+    @app.agent(raw_topic(app, APPLICATIONS), name="platform-intake")
     async def intake(stream: Any) -> None:
         async for event in stream.noack().events():
-            await adapter.feed(
-                event, (Application,), "to platform", service.on_application, case_clock
-            )
+            await adapter.feed(event, (Application,), "to platform", service.on_application)
 
-    @app.agent(raw_topic(app, DECISIONS))
+    @app.agent(raw_topic(app, DECISIONS), name="platform-join")
     async def join(stream: Any) -> None:
         async for event in stream.noack().events():
-            await adapter.feed(
-                event, (Served, Decision), "to platform", service.on_decisions, case_clock
-            )
+            await adapter.feed(event, (Served, Decision), "to platform", service.on_decisions)
 
-    @app.agent(raw_topic(app, DATA_REPLIES))
-    async def fetched(stream: Any) -> None:
+
+def add_shared_data(app: faust.App, scenario: Scenario) -> None:
+    """The shared data's agent: data requests in, department requests out."""
+    adapter = Adapter("shared data", app)
+    service = SharedData(scenario)
+
+    @app.agent(raw_topic(app, DATA_REQUESTS), name="shared-data")
+    async def serve(stream: Any) -> None:
         async for event in stream.noack().events():
-            await adapter.feed(event, (DataReply,), "to platform", service.on_reply, case_clock)
+            await adapter.feed(event, (DataRequest,), "to shared data", service.on_request)
 
+
+def department_app(scenario: Scenario, department: str, bootstrap: str) -> faust.App:
+    app = make_app(f"onething-{scenario.name}-{department}", bootstrap)
+    add_department(app, scenario, department)
+    return app
+
+
+def platform_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> faust.App:
+    app = make_app(f"onething-{scenario.name}-platform", bootstrap)
+    add_platform(app, scenario, default_clock)
     return app
 
 
 def shared_data_app(scenario: Scenario, bootstrap: str) -> faust.App:
-    """The shared data as a Faust app: certificates, waiting and answered requests in
-    tables; one agent reads decisions and data requests, so a request is never parked
-    while a certificate for the same case is being issued."""
     app = make_app(f"onething-{scenario.name}-shared-data", bootstrap)
-    adapter = Adapter("shared data", app)
-    service = SharedData(
-        scenario,
-        app.Table(f"onething-{scenario.name}-certificates", default=list),
-        app.Table(f"onething-{scenario.name}-data-waiting", default=list),
-        app.Table(f"onething-{scenario.name}-data-answered", default=list),
-    )
+    add_shared_data(app, scenario)
+    return app
 
-    def handle(message: Any) -> list[Send]:
-        if isinstance(message, DataRequest):
-            return service.on_request(message)
-        return service.on_decision(message)
 
-    @app.agent(raw_topic(app, DECISIONS, DATA_REQUESTS))
-    async def serve(stream: Any) -> None:
-        async for event in stream.noack().events():
-            await adapter.feed(
-                event, (Decision, Served, DataRequest), "to shared data", handle, lambda m: None
-            )
-
+def compact_app(scenario: Scenario, bootstrap: str, default_clock: Clock) -> faust.App:
+    """Every service of the bundle in one Faust worker (the compact topology): the same
+    classes and topics, one consumer and one producer instead of one per service, for
+    load tests on small machines."""
+    app = make_app(f"onething-{scenario.name}-services", bootstrap)
+    for department in scenario.departments:
+        add_department(app, scenario, department)
+    add_platform(app, scenario, default_clock)
+    add_shared_data(app, scenario)
     return app
 
 

@@ -89,7 +89,7 @@ class Department:
                 served_at=service.end,
                 hops=request.hops,
             )
-            sends.append(Send(DECISIONS, served, at=service.end))
+            sends.append(Send(DECISIONS, served, at=service.end, clock=clock))
             start = service.end
         elif request.not_before is not None:
             start = max(now, request.not_before)
@@ -107,5 +107,5 @@ class Department:
                 routed=not request.at_window,
                 hops=request.hops,
             )
-            sends.append(Send(DECISIONS, decision, at=decided))
+            sends.append(Send(DECISIONS, decision, at=decided, clock=clock))
         return sends

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from onething.topics.schemas import Clock
+
 
 @dataclass(frozen=True)
 class Send:
@@ -15,6 +17,8 @@ class Send:
     message: BaseModel
     at: float | None = None
     """Simulated minute to send at (a window's service end, a decision); None: at once."""
+    clock: Clock | None = None
+    """The clock ``at`` is read on (a live run's scaled real time)."""
 
 
 class Refused(Exception):

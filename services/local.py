@@ -9,6 +9,7 @@ quick way to watch the services work without starting anything.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,7 +28,6 @@ from onething.sim.harness import Harness, LiveCase, LiveResult, LiveSettings
 from onething.topics.names import (
     APPLICATIONS,
     COMPLETIONS,
-    DATA_REPLIES,
     DATA_REQUESTS,
     DECISIONS,
     requests_topic,
@@ -35,11 +35,38 @@ from onething.topics.names import (
 from onething.topics.schemas import decode, encode
 
 
+class Table(dict):
+    """A service's table in memory, counting its writes (each is a changelog record on
+    Kafka)."""
+
+    writes = 0
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.writes += 1
+        super().__setitem__(key, value)
+
+
 @dataclass
 class LocalRun:
     result: LiveResult
     refused: list[tuple[str, str]] = field(default_factory=list)
     """(topic, reason) of every event a service refused (would be dead-lettered)."""
+    sent: Counter[str] = field(default_factory=Counter)
+    """Events sent per topic, by the harness and the services."""
+    consumed: Counter[str] = field(default_factory=Counter)
+    """Events read by services per topic (the harness's reads not counted)."""
+    table_writes: int = 0
+
+    def per_case(self) -> dict[str, float]:
+        """Records a case costs: what Kafka would carry for it."""
+        cases = len(self.result.cases) or 1
+        sent = sum(self.sent.values())
+        return {
+            "sent": sent / cases,
+            "table_writes": self.table_writes / cases,
+            "produced": (sent + self.table_writes) / cases,
+            "consumed_by_services": sum(self.consumed.values()) / cases,
+        }
 
 
 class LocalServices:
@@ -52,15 +79,15 @@ class LocalServices:
         def now_of(_clock: Any) -> float:
             return env.now
 
+        self.cases = Table()
         platform = Platform(
-            scenario, {}, plain_clock=_no_plain_clients, now_of=now_of, draws_for=draws_for
+            scenario, self.cases, plain_clock=_no_plain_clients, now_of=now_of, draws_for=draws_for
         )
-        shared = SharedData(scenario, {}, {}, {})
+        shared = SharedData(scenario)
         self.handlers: dict[str, list[Callable[[Any], list[Send]]]] = {
             APPLICATIONS: [platform.on_application],
-            DECISIONS: [platform.on_decisions, shared.on_decision],
+            DECISIONS: [platform.on_decisions],
             DATA_REQUESTS: [shared.on_request],
-            DATA_REPLIES: [platform.on_reply],
             COMPLETIONS: [],
         }
         for department in scenario.departments:
@@ -69,6 +96,8 @@ class LocalServices:
         self.listeners: list[Callable[[Any], None]] = []
         """Who else reads decisions and completions (the harness)."""
         self.refused: list[tuple[str, str]] = []
+        self.sent: Counter[str] = Counter()
+        self.consumed: Counter[str] = Counter()
 
     def send(self, topic: str, message: BaseModel) -> None:
         """A client sends an event: it arrives at once, after everything already due."""
@@ -81,6 +110,8 @@ class LocalServices:
             yield self.env.timeout(0)
         key, value, headers = encode(send.message)
         message = decode(value, (type(send.message),))
+        self.sent[send.topic] += 1
+        self.consumed[send.topic] += len(self.handlers[send.topic])
         for handle in self.handlers[send.topic]:
             try:
                 sends = handle(message)
@@ -116,4 +147,10 @@ def run_local(
     cases: list[LiveCase] = []
     harness.start(env, times, cases)
     env.run()
-    return LocalRun(harness.result(cases, times, 0.0), services.refused)
+    return LocalRun(
+        harness.result(cases, times, 0.0),
+        services.refused,
+        services.sent,
+        services.consumed,
+        services.cases.writes,
+    )

@@ -4,8 +4,9 @@ decisions and emits one completion per case.
 
 A plain class: events in, messages out (``Send``), the cases in a mapping the caller
 owns (a Faust table on Kafka, a dict on SimPy's clock).  Routing follows the core
-(``Mechanics.ready_items``, ``paper_arrives``); the shared data serves what an item
-fetches.  The platform reads its own window's ``served`` events back from the decisions
+(``Mechanics.ready_items``, ``paper_arrives``), one request per department for what is
+ready at once; items that fetch materials go through the shared data, which hands them
+on.  The platform reads its own window's ``served`` events back from the decisions
 topic, so intake, routing and completion are one ordered story per case.  Each (case,
 item) decision is applied once, however often it is delivered, and an event seen again
 makes the platform send again what it caused (after a crash the table can hold what an
@@ -28,7 +29,6 @@ from onething.topics.schemas import (
     Application,
     Clock,
     Completion,
-    DataReply,
     DataRequest,
     Decision,
     ItemRequest,
@@ -71,17 +71,6 @@ class Platform:
         if unknown := [k for k in named if k not in self.items]:
             raise Refused(f"unknown items: {', '.join(unknown)}")
         case_id = application.case_id
-        if case_id not in self.cases:
-            self.cases[case_id] = {
-                "clock": (application.clock or self.plain_clock()).model_dump(),
-                "accepted": [],
-                "decided": {},
-                "dispatched": [],
-                "completed": None,
-                "applied": 0,
-                "caused": {},
-                "hops": application.hops,
-            }
         key = (
             case_id,
             application.attempt,
@@ -92,7 +81,8 @@ class Platform:
             self.repeated += 1
             return []
         self.serving.add(key)
-        clock = self.clock_of(self.cases[case_id])
+        known = self.cases.get(case_id)  # a Faust table answers {} for a missing case
+        clock = application.clock or (self.clock_of(known) if known else self.plain_clock())
         office = self.window.of(clock.levers)
         file = list(office.process.order) if application.file is None else application.file
         service, minutes, sent_back = office.window(
@@ -114,13 +104,14 @@ class Platform:
             queue_minutes=service.waited,
             service_minutes=minutes,
             served_at=service.end,
+            clock=clock,
             hops=application.hops,
         )
-        return [Send(DECISIONS, served, at=service.end)]
+        return [Send(DECISIONS, served, at=service.end, clock=clock)]
 
     # --- joining -----------------------------------------------------------------------
 
-    def problem(self, message: Served | Decision | DataReply) -> str | None:
+    def problem(self, message: Served | Decision) -> str | None:
         """Why the platform must refuse an event, or None to take (or ignore) it.
 
         The decisions topic also carries departments' own windows (before mode) and,
@@ -136,8 +127,11 @@ class Platform:
             named = [message.item]
         strangers = [k for k in named if k not in self.items]
         if message.case_id not in self.cases:
-            ours = len(strangers) < len(named)
-            return f"unknown case {message.case_id!r}" if ours else None
+            if len(strangers) == len(named):
+                return None  # another bundle's, or a department's own window
+            opens_case = isinstance(message, Served) and message.clock is not None
+            if not opens_case:
+                return f"unknown case {message.case_id!r}"
         if strangers:
             return f"unknown items: {', '.join(strangers)}"
         if isinstance(message, Decision):
@@ -150,9 +144,12 @@ class Platform:
         """A window's ``served`` or a department's decision: accept, route, complete."""
         if reason := self.problem(message):
             raise Refused(reason)
-        if message.case_id not in self.cases:
+        if message.case_id in self.cases:
+            case = self.cases[message.case_id]
+        elif isinstance(message, Served) and message.clock is not None:
+            case = self._new_case(message)  # written with what it causes, once
+        else:
             return []
-        case = self.cases[message.case_id]
         if isinstance(message, Served):
             if message.place != SINGLE_WINDOW or not message.file:
                 return []
@@ -172,16 +169,22 @@ class Platform:
         case["hops"] = message.hops
         return self._advance(message.case_id, case, cause)
 
-    def on_reply(self, reply: DataReply) -> list[Send]:
-        """The shared data has what the item fetches: on to its department."""
-        if reason := self.problem(reply):
-            raise Refused(reason)
-        if reply.case_id not in self.cases:
-            return []
-        clock = self.clock_of(self.cases[reply.case_id])
-        return [self._to_department(reply.case_id, reply.item, clock, reply.hops)]
-
     # --- what an event causes ------------------------------------------------------
+
+    @staticmethod
+    def _new_case(served: Served) -> dict[str, Any]:
+        """A case starts when the platform reads its window's first ``served`` back."""
+        assert served.clock is not None
+        return {
+            "clock": served.clock.model_dump(),
+            "accepted": [],
+            "decided": {},
+            "dispatched": [],
+            "completed": None,
+            "applied": 0,
+            "caused": {},
+            "hops": served.hops,
+        }
 
     @staticmethod
     def clock_of(case: dict[str, Any]) -> Clock:
@@ -218,11 +221,11 @@ class Platform:
     def _effects(self, case_id: str, case: dict[str, Any], caused: list[str]) -> list[Send]:
         clock = self.clock_of(case)
         sends = []
-        for key in caused:
-            if key == COMPLETED:
-                sends.append(Send(COMPLETIONS, Completion.model_validate(case["completed"])))
-            else:
-                sends.append(self._route(case_id, key, clock, case["hops"]))
+        if COMPLETED in caused:
+            sends.append(Send(COMPLETIONS, Completion.model_validate(case["completed"])))
+        items = [k for k in caused if k != COMPLETED]
+        if items:
+            sends += self._route(case_id, case, items, clock)
         return sends
 
     def _completion(self, case_id: str, case: dict[str, Any]) -> Completion:
@@ -236,25 +239,57 @@ class Platform:
             hops=case["hops"],
         )
 
-    def _route(self, case_id: str, key: str, clock: Clock, hops: list) -> Send:
-        """Where an item goes next: the shared data for the materials it fetches, else
-        its department (after the paper transfer between offices, if any)."""
+    def _route(
+        self, case_id: str, case: dict[str, Any], items: list[str], clock: Clock
+    ) -> list[Send]:
+        """Where ready items go, one request per department: through the shared data
+        when they fetch materials (it hands them on), else straight to the department;
+        an item waiting for paper from another office goes alone, with its arrival."""
         office = self.window.of(clock.levers)
-        if fetched := office.process.fetched(key):
-            request = DataRequest(case_id=case_id, item=key, materials=list(fetched), hops=hops)
-            return Send(DATA_REQUESTS, request)
-        now = self.now_of(clock)
-        not_before = None if clock.infra_only else office.mechanics.paper_arrives(case_id, key, now)
-        return self._to_department(case_id, key, clock, hops, not_before)
+        process, hops = office.process, case["hops"]
+        issued = [
+            certificate for k in case["decided"] if (certificate := process.item(k).result.produces)
+        ]
+        by_department: dict[str, list[str]] = {}
+        sends = []
+        for key in items:
+            moved = None
+            if not clock.infra_only:
+                moved = office.mechanics.paper_arrives(case_id, key, self.now_of(clock))
+            if moved is None:
+                by_department.setdefault(process.item(key).department, []).append(key)
+            else:
+                sends.append(self._to_department(case_id, [key], clock, hops, moved))
+        for department, group in by_department.items():
+            fetched = [m for k in group for m in process.fetched(k)]
+            if fetched:
+                request = DataRequest(
+                    case_id=case_id,
+                    department=department,
+                    items=group,
+                    materials=list(dict.fromkeys(fetched)),
+                    issued=issued,
+                    clock=clock,
+                    hops=hops,
+                )
+                sends.append(Send(DATA_REQUESTS, request))
+            else:
+                sends.append(self._to_department(case_id, group, clock, hops))
+        return sends
 
     def _to_department(
-        self, case_id: str, key: str, clock: Clock, hops: list, not_before: float | None = None
+        self,
+        case_id: str,
+        items: list[str],
+        clock: Clock,
+        hops: list,
+        not_before: float | None = None,
     ) -> Send:
-        department = self.scenario.items[key].department
+        department = self.scenario.items[items[0]].department
         request = ItemRequest(
             case_id=case_id,
             department=department,
-            file=[key],
+            file=items,
             at_window=False,
             not_before=not_before,
             clock=clock,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import queue
 import random
+import statistics
 import threading
 import time
 import uuid
@@ -39,6 +40,7 @@ from onething.topics.names import (
     DECISIONS,
     FETCH_WAIT_MS,
     requests_topic,
+    window_partition,
 )
 from onething.topics.schemas import (
     Application,
@@ -55,6 +57,10 @@ from onething.topics.schemas import (
 )
 
 POLL_SECONDS = 0.002
+KEEP_UP_SECONDS = 0.5
+"""How far the harness may run behind its real-time schedule before a run says that the
+machine, not the design, stretched its times (at the default speed-up of 500, 250
+simulated minutes)."""
 
 
 class LiveError(RuntimeError):
@@ -166,6 +172,12 @@ class LiveResult:
     longest_stall_s: float = 0.0
     """Longest real time the broker took to acknowledge an event the harness sent: a
     broker that stops answering shows here."""
+    behind_schedule_s: float = 0.0
+    """Most real seconds the harness ran behind its schedule: beyond ``KEEP_UP_SECONDS``
+    the machine stretched the run's times (``kept_up``)."""
+    lag_per_s: float = 0.0
+    """Trend of the lag while applicants arrived: requests in flight gained per second
+    (a system that keeps up stays near zero)."""
     send_failures: list[str] = field(default_factory=list)
     """Events the harness could not send, with the error."""
     dead_letters: dict[str, list[str]] = field(default_factory=dict)
@@ -179,6 +191,10 @@ class LiveResult:
     blows: list[Any] = field(default_factory=list)
     """What chaos did during the run (``onething.live.Chaos``)."""
     calendar: WorkingCalendar = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def kept_up(self) -> bool:
+        return self.behind_schedule_s <= KEEP_UP_SECONDS
 
     @property
     def completed(self) -> list[LiveCase]:
@@ -234,6 +250,8 @@ class Harness:
         self.completions: dict[str, int] = defaultdict(int)
         self.decisions_applied: dict[str, int] = {}
         self.longest_stall_s = 0.0
+        self.behind_schedule_s = 0.0
+        self.lag_samples: list[tuple[float, int]] = []
         self.send_failures: list[str] = []
         self.sent = self.received = self.ignored = self.duplicates = 0
 
@@ -266,7 +284,12 @@ class Harness:
     def _kafka_send(self, topic: str, message: Any) -> None:
         key, value, headers = encode(message)
         started = time.monotonic()
-        future = self.producer.send(topic, key=key, value=value, headers=headers)
+        partition = None  # by key: a case's events keep their order
+        if isinstance(message, ItemRequest) and message.at_window:
+            partition = window_partition(message.department)  # one queue, one consumer
+        future = self.producer.send(
+            topic, key=key, value=value, headers=headers, partition=partition
+        )
         future.add_callback(lambda _: self._acknowledged(started))
         future.add_errback(lambda exc: self.send_failures.append(f"{message.case_id}: {exc}"))
 
@@ -552,6 +575,7 @@ class Harness:
             deadline = None
             while True:
                 self.env.run(until=self.env.now + settings.speedup * 0.25)
+                self._keep_up(len(cases) < len(times))
                 done = sum(c.done is not None for c in cases)
                 if progress:
                     progress(done, len(times))
@@ -572,6 +596,15 @@ class Harness:
             consumer.close()
             self.producer.close(timeout=5)
         return self.result(cases, times, wall)
+
+    def _keep_up(self, arriving: bool) -> None:
+        """How late the real-time environment runs behind its schedule, and the lag
+        (requests sent, not yet served) while applicants arrive."""
+        env = self.env
+        late = time.monotonic() - (env.real_start + (env.now - env.env_start) * env.factor)
+        self.behind_schedule_s = max(self.behind_schedule_s, late)
+        if arriving:
+            self.lag_samples.append((time.monotonic() - env.real_start, self.in_flight))
 
     def clock_from(self, origin: float, minutes_per_second: float) -> Clock:
         """The clock every event of this run carries: simulated minute 0 at ``origin``."""
@@ -603,6 +636,8 @@ class Harness:
             ignored=self.ignored,
             duplicates=self.duplicates,
             longest_stall_s=self.longest_stall_s,
+            behind_schedule_s=self.behind_schedule_s,
+            lag_per_s=_slope(self.lag_samples),
             send_failures=self.send_failures,
             dead_letters=dict(self.dead_letters),
             whereabouts=self._whereabouts([c for c in cases if c.done is None]),
@@ -614,6 +649,13 @@ class Harness:
     def apply(self, message: Any, latency: float | None = None) -> None:
         """A fact from the services (a window served, a decision, a completion)."""
         self._apply(message, latency)
+
+
+def _slope(samples: list[tuple[float, int]]) -> float:
+    """Least-squares slope of (seconds, requests in flight)."""
+    if len(samples) < 3 or samples[-1][0] == samples[0][0]:
+        return 0.0
+    return statistics.linear_regression(*zip(*samples, strict=True)).slope
 
 
 def _outcome(completion: Completion) -> tuple:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from onething.cli import build_parser
-from onething.scenarios.loader import load_scenario
+from onething.cli import build_parser, main
+from onething.scenarios.loader import catalog_names, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -164,10 +164,53 @@ def test_one_platform_one_shared_data_service_and_one_harness_that_runs_once():
     assert str(SERVICES[harness]["restart"]) == "no"
 
 
-def test_the_bundle_can_be_changed_with_onething_bundle_defaulting_to_newborn():
-    for service in ONETHING_SERVICES:
-        command = [str(arg) for arg in SERVICES[service]["command"]]
-        assert "${ONETHING_BUNDLE:-newborn}" in command, service
+def test_the_shipped_file_is_what_onething_compose_writes_for_newborn(capsys):
+    assert main(["compose", "newborn"]) == 0
+    assert capsys.readouterr().out == (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("bundle", sorted(catalog_names()))
+def test_every_bundle_gets_a_compose_file_running_exactly_its_departments(bundle, capsys):
+    assert main(["compose", bundle, "--replicas", "2"]) == 0
+    services = yaml.safe_load(capsys.readouterr().out)["services"]
+    scenario = load_scenario(bundle)
+    commands = {name: s["command"] for name, s in services.items() if name != KAFKA}
+    for name, command in commands.items():
+        build_parser().parse_args(command)  # a usage error raises SystemExit
+        assert _option(command, "--bootstrap") == "kafka:9092", name
+    departments = {
+        _option(c, "--department"): services[name]
+        for name, c in commands.items()
+        if c[:2] == ["service", "department"]
+    }
+    assert sorted(departments) == sorted(scenario.departments)
+    assert all(s["deploy"]["replicas"] == 2 for s in departments.values())
+    assert "deploy" not in services["platform"]  # one single-window queue, one instance
+    harness = services["harness"]["depends_on"]
+    assert set(harness) == set(services) - {"harness"}
+
+
+def test_compose_against_an_existing_kafka_starts_none(capsys):
+    assert main(["compose", "restaurant", "--bootstrap", "broker.example:9092"]) == 0
+    services = yaml.safe_load(capsys.readouterr().out)["services"]
+    assert KAFKA not in services
+    assert all(
+        _option(s["command"], "--bootstrap") == "broker.example:9092" for s in services.values()
+    )
+
+
+@pytest.mark.parametrize(
+    ("replicas", "says"),
+    [
+        ("nowhere=2", "no department 'nowhere'"),
+        ("hospital=0", "not a whole number from 1 to 64"),
+        ("9", "9 replicas share 4 partitions"),
+    ],
+)
+def test_a_wrong_replica_count_is_a_one_line_usage_error(replicas, says, capsys):
+    assert main(["compose", "newborn", "--replicas", replicas]) == 2
+    err = capsys.readouterr().err.strip()
+    assert says in err and err.count("\n") == 0
 
 
 def test_the_image_runs_onething_with_the_catalog_as_default_command():

@@ -6,9 +6,33 @@ partition of each topic and keep their order.
 
 from __future__ import annotations
 
+import os
+import zlib
+
 from onething.scenarios.model import Scenario
 
-PARTITIONS = 4
+PARTITIONS_ENV = "ONETHING_PARTITIONS"
+DEFAULT_PARTITIONS = 4
+
+
+def partitions() -> int:
+    """Partitions of every topic: ``ONETHING_PARTITIONS`` (default 4), which every service
+    and the harness read, so one setting reaches the processes a run starts.  The
+    replicas of a service share its partitions: more replicas than partitions sit idle."""
+    text = os.environ.get(PARTITIONS_ENV, "")
+    if not text:
+        return DEFAULT_PARTITIONS
+    if not text.isdigit() or not 1 <= int(text) <= 256:
+        raise ValueError(f"{PARTITIONS_ENV}={text!r}: a whole number from 1 to 256")
+    return int(text)
+
+
+def window_partition(department: str) -> int:
+    """The partition of a department's requests topic that carries its window visits:
+    the windows are one queue, so one consumer (one replica) serves them all."""
+    return zlib.crc32(department.encode()) % partitions()
+
+
 FETCH_WAIT_MS = 25
 """How long every consumer's fetch may wait for data.  Tansu holds a fetch for the whole
 wait even when data is there, so this bounds a hop's latency from below (about half of
@@ -18,8 +42,8 @@ on 2 cores: 5 ms saturated them at 40 cases/s, 25 ms did not)."""
 APPLICATIONS = "onething.applications"
 """One application for the whole bundle, filed with the integrated platform (after)."""
 DATA_REQUESTS = "onething.data.requests"
-"""The platform asks the shared-data service for the materials it must not ask for."""
-DATA_REPLIES = "onething.data.replies"
+"""Routed items whose materials the shared-data service supplies; it hands them on to
+the department."""
 DECISIONS = "onething.decisions"
 """Window services and decisions from departments and the platform's single window."""
 COMPLETIONS = "onething.completions"
@@ -44,6 +68,6 @@ def requests_topic(department: str) -> str:
 
 def all_topics(scenario: Scenario) -> dict[str, int]:
     """Every topic a live run of this scenario uses, with its partition count."""
-    names = [APPLICATIONS, DATA_REQUESTS, DATA_REPLIES, DECISIONS, COMPLETIONS, DEAD_LETTERS]
+    names = [APPLICATIONS, DATA_REQUESTS, DECISIONS, COMPLETIONS, DEAD_LETTERS]
     names += [requests_topic(d) for d in scenario.departments]
-    return dict.fromkeys(names, PARTITIONS)
+    return dict.fromkeys(names, partitions())

@@ -100,6 +100,9 @@ class Served(Message):
     service_minutes: float = 0.0
     served_at: float
     """Simulated minute the service ended."""
+    clock: Clock | None = None
+    """The case's clock, on the single window's own ``served`` (the platform records
+    the case when it reads that back, not at intake)."""
 
 
 class Decision(Message):
@@ -122,17 +125,17 @@ class Completion(Message):
 
 
 class DataRequest(Message):
-    """The platform needs these materials for this item from the shared data."""
+    """Items routed to a department whose materials the shared data supplies: it checks
+    them and hands the request on to the department itself (one hop, not two)."""
 
     type: Literal["data_request"] = "data_request"
-    item: Name
+    department: Name
+    items: list[Name] = Field(min_length=1)
     materials: list[Name]
-
-
-class DataReply(Message):
-    type: Literal["data_reply"] = "data_reply"
-    item: Name
-    found: list[Name]
+    """What the items fetch instead of asking the applicant for."""
+    issued: list[Name] = []
+    """Certificates the case holds (the platform has joined their decisions)."""
+    clock: Clock
 
 
 class DeadLetter(BaseModel):
@@ -149,7 +152,7 @@ class DeadLetter(BaseModel):
 
 
 AnyMessage = Annotated[
-    Application | ItemRequest | Served | Decision | Completion | DataRequest | DataReply,
+    Application | ItemRequest | Served | Decision | Completion | DataRequest,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(AnyMessage)

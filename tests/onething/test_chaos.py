@@ -16,9 +16,11 @@ def newborn():
     return load_scenario("newborn")
 
 
-def _chaos_run(newborn, chaos: str, seed: int):
+def _chaos_run(newborn, chaos: str, seed: int, replicas=None):
     settings = LiveSettings(bootstrap="", speedup=500.0, duration_days=7, seed=seed)
-    return run_live("newborn", newborn, ["after"], None, settings, chaos=chaos)["after"]
+    return run_live("newborn", newborn, ["after"], None, settings, chaos=chaos, replicas=replicas)[
+        "after"
+    ]
 
 
 def test_sigkill_a_department_then_the_platform_loses_and_doubles_nothing(newborn):
@@ -35,6 +37,25 @@ def test_sigkill_a_department_then_the_platform_loses_and_doubles_nothing(newbor
     assert sorted(result.decisions_applied.values()) == [len(newborn.items)] * ledger.completed
     # the crashes were real: replayed work reached the harness and was ignored
     assert ledger.repeated_events > 0
+
+
+def test_replicas_joining_and_leaving_a_department_lose_and_double_nothing(newborn):
+    """Two replicas of the hospital share its partitions; during the run a third and a
+    fourth join (each a consumer-group rebalance), one leaves with SIGTERM, one dies
+    with SIGKILL and is not restarted."""
+    result = _chaos_run(newborn, "rebalance", seed=13, replicas={"hospital": 2})
+    ledger = result.reconcile()
+    assert [blow.what for blow in result.blows] == [
+        "one more replica of department hospital joined",
+        "one more replica of department hospital joined",
+        "a replica of department hospital stopped (SIGTERM)",
+        "a replica of department hospital killed (SIGKILL), not restarted",
+    ]
+    assert all(blow.finished < ledger.sent for blow in result.blows)  # work in flight
+    assert ledger.sent >= 60 and ledger.problems() == []
+    assert ledger.completed + len(ledger.dead_lettered) == ledger.sent
+    assert ledger.completed_twice == 0 and ledger.decisions_applied_twice == 0
+    assert sorted(result.decisions_applied.values()) == [len(newborn.items)] * ledger.completed
 
 
 def test_a_paused_broker_is_ridden_out_and_reported(newborn):
@@ -54,6 +75,9 @@ def test_a_paused_broker_is_ridden_out_and_reported(newborn):
         (["--chaos", "pause", "--bootstrap", "127.0.0.1:9092"], "drop --bootstrap"),
         (["--chaos", "--external-services", "--bootstrap", "127.0.0.1:9092"], "in after mode"),
         (["--chaos", "kill", "--mode", "before"], "in after mode"),
+        (["--chaos", "rebalance", "--external-services", "--bootstrap", "h:1"], "starts"),
+        (["--replicas", "5"], "5 replicas share 4 partitions"),
+        (["--replicas", "2", "--topology", "compact"], "per-department services"),
     ],
 )
 def test_chaos_that_cannot_be_done_is_refused_before_anything_starts(argv, said, capsys):

@@ -12,7 +12,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from onething.cli import main
-from onething.live import des_on_same_arrivals, live_system, measures_of
+from onething.live import agreement, des_on_same_arrivals, live_system, measures_of
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
@@ -139,6 +139,34 @@ def test_a_plain_json_application_from_any_kafka_client_completes(bootstrap):
     assert set(completion[0].decided_at) == set(load_scenario("newborn").items)
 
 
+def test_an_application_filed_with_librdkafka_completes(bootstrap):
+    """The README's external-client example: confluent-kafka (librdkafka 2.x) files the
+    application and reads the completion, partitions assigned by hand."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+
+    case_id = f"rdkafka-{uuid.uuid4().hex[:6]}"
+    producer = Producer({"bootstrap.servers": bootstrap})
+    application = {"type": "application", "v": 1, "case_id": case_id, "bundle": "newborn"}
+    producer.produce("onething.applications", key=case_id, value=json.dumps(application))
+    assert producer.flush(10) == 0
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": "readme-example", "enable.auto.commit": False}
+    )
+    partitions = consumer.list_topics(COMPLETIONS, timeout=10).topics[COMPLETIONS].partitions
+    consumer.assign([TopicPartition(COMPLETIONS, p, OFFSET_BEGINNING) for p in partitions])
+    completion = None
+    deadline = time.monotonic() + 60
+    try:
+        while completion is None and time.monotonic() < deadline:
+            record = consumer.poll(0.5)
+            if record is not None and not record.error() and record.key() == case_id.encode():
+                completion = json.loads(record.value())
+    finally:
+        consumer.close()
+    assert completion is not None, "no completion within 60 s"
+    assert set(completion["decided_at"]) == set(load_scenario("newborn").items)
+
+
 def test_a_redelivered_application_has_no_second_effect(bootstrap, newborn):
     case_id = f"twice-{uuid.uuid4().hex[:6]}"
     raw = json.dumps({"type": "application", "v": 1, "case_id": case_id, "bundle": "newborn"})
@@ -203,6 +231,90 @@ def test_live_command_runs_everything_itself_and_prints_the_compare_json(capsys)
     ledger = doc["reconciliation"]["after"]
     assert ledger["sent"] == ledger["completed"] == after["arrived"]
     assert ledger["problems"] == [] and ledger["missing"] == {} and ledger["completed_twice"] == 0
+
+
+def _live_cli(bootstrap: str, *extra: str) -> list[str]:
+    return [
+        "live",
+        "newborn",
+        "--mode",
+        "after",
+        "--bootstrap",
+        bootstrap,
+        "--external-services",
+        "--duration",
+        "2",
+        "--speedup",
+        "2000",
+        "--json",
+        *extra,
+    ]
+
+
+def test_live_agreement_puts_the_des_on_the_same_arrivals_beside_the_live_run(bootstrap, capsys):
+    assert main(_live_cli(bootstrap, "--agreement")) == 0
+    doc = json.loads(capsys.readouterr().out)
+    des, verdict = doc["des"]["after"], doc["agreement"]["after"]
+    assert des["arrived"] == des["replications"] * doc["after"]["arrived"] > 0
+    assert des["unfinished"] == 0
+    if doc["infra"]["after"]["kept_up"]:
+        assert verdict["live"] == doc["after"]["time_working_days"]["mean"]
+        assert verdict["des"] == des["time_working_days"]["mean"]
+    else:  # a starved machine: the number would measure the machine
+        assert "behind its schedule" in verdict["void"]
+
+
+def test_infra_only_runs_the_pipeline_with_no_service_time(bootstrap, capsys):
+    assert main(_live_cli(bootstrap, "--infra-only")) == 0
+    doc = json.loads(capsys.readouterr().out)
+    after = doc["after"]
+    assert after["cases"] == after["arrived"] > 0
+    # no desk time and no queue: the windows take nothing, whatever the machine's load
+    assert after["wait_minutes"]["mean"] == 0 and after["utilisation"]["single_window"] == 0
+    assert doc["reconciliation"]["after"]["problems"] == []
+
+
+class _Stalling(Harness):
+    """A harness whose process stalls once, halfway through the arrivals."""
+
+    STALL_SECONDS = 1.5
+
+    def _arrivals(self, times, cases):
+        for n, step in enumerate(super()._arrivals(times, cases)):
+            if n == len(times) // 2:
+                time.sleep(self.STALL_SECONDS)
+            yield step
+
+
+def test_the_keep_up_guard_fires_when_the_harness_falls_behind(newborn, bootstrap):
+    settings = LiveSettings(bootstrap=bootstrap, speedup=2000, duration_days=2, seed=4)
+    result = _Stalling(Process.of(newborn, "after"), settings).run()
+    assert result.behind_schedule_s >= _Stalling.STALL_SECONDS * 0.9
+    assert not result.kept_up
+    infra = measures_of(result)["infra"]
+    assert infra["kept_up"] is False and infra["behind_schedule_s"] >= 1.3
+    des = des_on_same_arrivals(newborn, "after", None, result.arrivals)
+    assert "behind its schedule" in agreement(result, measures_of(result), des)["void"]
+
+
+def test_the_compact_topology_runs_every_service_in_one_worker(capsys):
+    argv = ["live", "newborn", "--mode", "after", "--topology", "compact", "--duration", "2"]
+    assert main([*argv, "--speedup", "2000", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    after, ledger = doc["after"], doc["reconciliation"]["after"]
+    assert after["cases"] == after["arrived"] > 0 and after["trips"] == 1
+    assert ledger["sent"] == ledger["completed"] and ledger["problems"] == []
+
+
+def test_departments_run_as_replicas_sharing_their_partitions(capsys):
+    """Before mode: each department's window visits ride one partition (its windows
+    are one queue, served by one replica); the rest spread over the replicas."""
+    argv = ["live", "newborn", "--mode", "before", "--replicas", "2", "--partitions", "2"]
+    assert main([*argv, "--duration", "2", "--speedup", "2000", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    before, ledger = doc["before"], doc["reconciliation"]["before"]
+    assert before["cases"] == before["arrived"] > 0
+    assert ledger["sent"] == ledger["completed"] and ledger["problems"] == []
 
 
 def test_no_broker_at_the_address_is_a_one_line_error_within_ten_seconds(capsys):

@@ -20,7 +20,6 @@ from onething.scenarios.loader import load_scenario
 from onething.sim.harness import Harness, LiveSettings
 from onething.topics.names import (
     APPLICATIONS,
-    DATA_REPLIES,
     DATA_REQUESTS,
     DEAD_LETTERS,
     DECISIONS,
@@ -35,9 +34,7 @@ BAD_EVENTS = 1_000
 def _bad(marker: str) -> st.SearchStrategy[bytes]:
     """Events no service may accept, each carrying ``marker`` in its first bytes."""
     name = st.text(min_size=1, max_size=8)
-    kinds = st.sampled_from(
-        ["application", "request", "served", "decision", "data_request", "data_reply"]
-    )
+    kinds = st.sampled_from(["application", "request", "served", "decision", "data_request"])
     objects = st.one_of(
         # unknown schema version
         st.builds(
@@ -69,7 +66,6 @@ TOPICS = [
     APPLICATIONS,
     DECISIONS,
     DATA_REQUESTS,
-    DATA_REPLIES,
     *(requests_topic(d) for d in NEWBORN.departments),
 ]
 CLOCK = {"origin": 0.0, "minutes_per_second": 500.0}
@@ -112,21 +108,33 @@ def _wrong_for(marker: str, topic: str) -> st.SearchStrategy[bytes]:
             ),
         )
     elif topic == DATA_REQUESTS:
+        request = {**base, "type": "data_request", "clock": CLOCK, "issued": []}
         options = st.one_of(
-            stranger.map(
+            stranger.map(  # a material nobody holds
                 lambda m: {
-                    **base,
-                    "type": "data_request",
-                    "item": "birth_certificate",
+                    **request,
+                    "department": "hospital",
+                    "items": ["birth_certificate"],
                     "materials": [m],
                 }
             ),
-            stranger.map(
-                lambda k: {**base, "type": "data_request", "item": k, "materials": ["parents_id"]}
+            stranger.map(  # an unknown item
+                lambda k: {
+                    **request,
+                    "department": "hospital",
+                    "items": [k],
+                    "materials": ["parents_id"],
+                }
+            ),
+            item.map(  # a certificate the case does not hold yet
+                lambda k: {
+                    **request,
+                    "department": NEWBORN.items[k].department,
+                    "items": [k],
+                    "materials": ["birth_medical_certificate"],
+                }
             ),
         )
-    elif topic == DATA_REPLIES:  # for a case the platform never took
-        options = item.map(lambda k: {**base, "type": "data_reply", "item": k, "found": []})
     else:
         here = topic.removeprefix("onething.requests.")
         options = st.one_of(
@@ -145,7 +153,14 @@ def _wrong_for(marker: str, topic: str) -> st.SearchStrategy[bytes]:
     return options.map(lambda o: json.dumps(o).encode())  # the marker is the case and key
 
 
-SEMANTIC_REASONS = ("unknown", "bundle ", "addressed to ", "items not handled", "is decided by")
+SEMANTIC_REASONS = (
+    "unknown",
+    "bundle ",
+    "addressed to ",
+    "items not handled",
+    "is decided by",
+    "not held",
+)
 
 
 @pytest.fixture(scope="module")
