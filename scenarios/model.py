@@ -157,14 +157,37 @@ def _minutes_of_day(text: str) -> int:
 
 class CalendarSpec(Strict):
     """Opening hours (a lunch break is the gap between two periods), working weekdays,
-    holidays."""
+    holidays: China's official calendar by default, with local changes on top."""
 
     hours: Annotated[list[tuple[str, str]], Field(min_length=1)] = [
         ("08:30", "12:00"),
         ("14:00", "17:30"),
     ]
     weekdays: Annotated[list[Weekday], Field(min_length=1)] = ["mon", "tue", "wed", "thu", "fri"]
-    holidays: list[dt.date] = []
+    holidays: Literal["official", "none"] = "official"
+    """'official': the State Council's holiday notices (statutory holidays off, make-up
+    working days 调休 on; ``scenarios.official_calendar``).  'none': only ``weekdays``."""
+    extra_holidays: list[dt.date] = []
+    """Local closures on top (a county's own day off)."""
+    extra_workdays: list[dt.date] = []
+    """Local openings on top (a hall open on a Saturday for the start of term)."""
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _official_or_none(cls, value: object) -> object:
+        if isinstance(value, list):
+            raise ValueError(
+                "give 'official' (the State Council's calendar, the default) or 'none'; "
+                "list local days off under extra_holidays"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _not_both(self) -> CalendarSpec:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is in both extra_holidays and extra_workdays")
+        return self
 
     @field_validator("hours")
     @classmethod

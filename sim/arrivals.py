@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from onething.scenarios.loader import read_trace
-from onething.scenarios.model import WEEKDAYS, Arrivals
+from onething.scenarios.model import Arrivals
 from onething.sim.calendar import DAY, WorkingCalendar
 
 
@@ -25,7 +25,11 @@ def arrival_times(
         pieces = _pieces(arrivals, calendar, day)
         if not pieces:
             continue
-        day_total = arrivals.per_working_day * weekday_weight[calendar.weekday(day)]
+        # a make-up working day (调休, a Saturday or Sunday) gets an average day's arrivals
+        weight = weekday_weight.get(calendar.weekday(day), 1.0)
+        day_total = arrivals.per_working_day * weight
+        if day_total <= 0:
+            continue
         mass = sum(w * (b - a) for a, b, w in pieces)
         for start, end, weight in pieces:
             if weight <= 0:
@@ -42,7 +46,7 @@ def _weekday_weights(arrivals: Arrivals, calendar: WorkingCalendar) -> dict[str,
     profile = arrivals.weekday_profile or {}
     raw = {d: profile.get(d, 1.0) for d in calendar.weekdays}
     mean = sum(raw.values()) / len(raw)
-    return {d: raw.get(d, 0.0) / mean for d in WEEKDAYS}
+    return {d: raw[d] / mean for d in calendar.weekdays}
 
 
 def _pieces(

@@ -92,6 +92,14 @@ def test_calibrate_reproduces_the_published_figures(capsys):
     assert {r["measure"] for r in rows if r["published"] is None} == {"form_fields"}
 
 
+def test_a_run_past_the_official_calendar_is_a_usage_error_not_a_traceback(capsys):
+    argv = ["simulate", "newborn", "--replications", "1", "--horizon-days", "400"]
+    assert main([*argv, "--jobs", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("onething: calendar: the official working calendar")
+    assert "calendar.holidays: none" in err and "Traceback" not in err
+
+
 def test_walk_tells_one_applicants_journey(capsys):
     assert main(["walk", "newborn", "--mode", "before"]) == 0
     out = capsys.readouterr().out
