@@ -272,10 +272,28 @@ class Item(Strict):
 # --- applicants and arrivals ---------------------------------------------------------
 
 
+class Season(Strict):
+    """A run of dates whose daily arrivals are ``weight`` times ``per_working_day`` (the
+    registration window at the start of term)."""
+
+    start: dt.date
+    end: dt.date
+    weight: NonNegativeFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Season:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
 class Arrivals(Strict):
     per_working_day: Annotated[float, Field(gt=0, le=MAX_ARRIVALS_PER_DAY)] | None = None
+    """Arrivals on an ordinary working day (weight 1 in every profile)."""
     hourly_profile: dict[Annotated[int, Field(ge=0, le=23)], NonNegativeFloat] | None = None
     weekday_profile: dict[Weekday, NonNegativeFloat] | None = None
+    date_profile: list[Season] = []
+    """Seasonal peaks: dates outside every season keep weight 1."""
     trace: str | None = None
     """CSV of arrival times (column ``arrival``: ISO date-time, or ``arrival_minutes``),
     relative to the scenario file."""
@@ -284,7 +302,14 @@ class Arrivals(Strict):
     def _one_process(self) -> Arrivals:
         if (self.per_working_day is None) == (self.trace is None):
             raise ValueError("give exactly one of per_working_day or trace")
+        seasons = sorted(self.date_profile, key=lambda season: season.start)
+        for a, b in zip(seasons, seasons[1:], strict=False):
+            if b.start <= a.end:
+                raise ValueError(f"date_profile: {b.start} falls inside the season before it")
         return self
+
+    def date_weight(self, day: dt.date) -> float:
+        return next((s.weight for s in self.date_profile if s.start <= day <= s.end), 1.0)
 
 
 class Applicants(Strict):

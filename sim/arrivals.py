@@ -1,8 +1,9 @@
-"""When applicants arrive: a rate per working day shaped by weekday and hourly profiles
-(a Poisson process, piecewise constant over each opening hour), or a replayed trace."""
+"""When applicants arrive: a rate per working day shaped by seasonal, weekday and hourly
+profiles (a Poisson process, piecewise constant over each opening hour), or a replayed trace."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ def arrival_times(
             continue
         # a make-up working day (调休, a Saturday or Sunday) gets an average day's arrivals
         weight = weekday_weight.get(calendar.weekday(day), 1.0)
+        weight *= arrivals.date_weight(calendar.start_date + dt.timedelta(days=day))
         day_total = arrivals.per_working_day * weight
         if day_total <= 0:
             continue

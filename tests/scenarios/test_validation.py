@@ -458,6 +458,31 @@ MISTAKES = [
         id="holiday_that_is_not_a_date",
     ),
     pytest.param(
+        Mistake(
+            "applicants.arrivals",
+            "falls inside the season before it",
+            put(
+                "applicants.arrivals.date_profile",
+                [
+                    {"start": "2026-03-02", "end": "2026-03-10", "weight": 5},
+                    {"start": "2026-03-09", "end": "2026-03-12", "weight": 2},
+                ],
+            ),
+        ),
+        id="overlapping_seasons",
+    ),
+    pytest.param(
+        Mistake(
+            "applicants.arrivals.date_profile.0",
+            "end is before start",
+            put(
+                "applicants.arrivals.date_profile",
+                [{"start": "2026-03-10", "end": "2026-03-02", "weight": 5}],
+            ),
+        ),
+        id="season_ending_before_it_starts",
+    ),
+    pytest.param(
         Mistake("calendar.holidays", "extra_holidays", put("calendar.holidays", ["2026-04-06"])),
         id="holidays_typed_by_hand_point_to_extra_holidays",
     ),
