@@ -361,7 +361,8 @@ Measure = Literal["steps", "materials", "trips", "form_fields", "time_working_da
 
 class PublishedFigure(Strict):
     measure: Measure
-    mode: Literal["before", "after"]
+    mode: Literal["before", "after", "reduction"]
+    """'reduction': a release that gives only the saving (减少跑动 5 次): before minus after."""
     value: NonNegativeFloat
     source: str
     note: str = ""
