@@ -35,3 +35,14 @@ def test_a_make_up_saturday_gets_an_ordinary_days_arrivals():
     assert counts[dt.date(2026, 5, 9)] > 25  # Saturday 9 May 2026 is worked (调休)
     assert counts[dt.date(2026, 5, 5)] == 0  # Labour Day holiday
     assert counts[dt.date(2026, 5, 10)] == 0  # an ordinary Sunday
+
+
+def test_a_load_sweeps_rate_keeps_the_start_of_term_season():
+    from onething.experiments.spec import Overrides
+    from onething.experiments.variants import apply_overrides
+
+    scenario = load_scenario("school_enrolment")
+    swept = apply_overrides(scenario, Overrides(arrivals_per_day=12.0)).applicants.arrivals
+    assert swept.per_working_day == 12.0
+    assert swept.date_weight(dt.date(2026, 8, 5)) == 25
+    assert swept.date_weight(dt.date(2026, 7, 22)) == 1.0
