@@ -35,7 +35,13 @@ class FileError(Exception):
 
 
 def dotted(loc: Iterable[Any]) -> str:
-    return ".".join(str(part) for part in loc) or "(top)"
+    """A key with a line break or other control character is escaped, so each problem stays
+    one line."""
+    return ".".join(_printable(str(part)) for part in loc) or "(top)"
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _located_path(data: Any, loc: tuple[Any, ...]) -> str:

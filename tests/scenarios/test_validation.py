@@ -483,6 +483,14 @@ MISTAKES = [
         id="season_ending_before_it_starts",
     ),
     pytest.param(
+        Mistake(
+            "departments.hospital.a\\nb",
+            "unknown field",
+            put("departments.hospital", {"name": "Hospital", "windows": 2, "a\nb": 1}),
+        ),
+        id="a_key_with_a_line_break_stays_on_one_line",
+    ),
+    pytest.param(
         Mistake("calendar.holidays", "extra_holidays", put("calendar.holidays", ["2026-04-06"])),
         id="holidays_typed_by_hand_point_to_extra_holidays",
     ),
