@@ -27,9 +27,9 @@ def arrival_times(
         if not pieces:
             continue
         # a make-up working day (调休, a Saturday or Sunday) gets an average day's arrivals
-        weight = weekday_weight.get(calendar.weekday(day), 1.0)
-        weight *= arrivals.date_weight(calendar.start_date + dt.timedelta(days=day))
-        day_total = arrivals.per_working_day * weight
+        day_weight = weekday_weight.get(calendar.weekday(day), 1.0)
+        day_weight *= arrivals.date_weight(calendar.start_date + dt.timedelta(days=day))
+        day_total = arrivals.per_working_day * day_weight
         if day_total <= 0:
             continue
         mass = sum(w * (b - a) for a, b, w in pieces)
