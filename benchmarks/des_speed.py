@@ -56,8 +56,15 @@ def heavy_newborn():
     }
     arrivals = s.applicants.arrivals.model_copy(update={"per_working_day": float(PER_DAY)})
     applicants = s.applicants.model_copy(update={"arrivals": arrivals})
+    # a million cases run for years, past the last year the official calendar knows
+    calendar = s.calendar.model_copy(update={"holidays": "none"})
     return s.model_copy(
-        update={"items": items, "departments": departments, "applicants": applicants}
+        update={
+            "items": items,
+            "departments": departments,
+            "applicants": applicants,
+            "calendar": calendar,
+        }
     )
 
 

@@ -95,7 +95,9 @@ def cpu_by_part(system) -> dict[str, float]:
 def around_the_clock(scenario):
     """Open 24/7 so arrivals are even in real time."""
     always = CalendarSpec(
-        hours=[("00:00", "24:00")], weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        hours=[("00:00", "24:00")],
+        weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        holidays="none",
     )
     departments = {
         k: d.model_copy(update={"calendar": None}) for k, d in scenario.departments.items()

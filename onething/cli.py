@@ -29,6 +29,7 @@ from onething.scenarios.errors import FileError
 from onething.scenarios.levers import LEVERS, UnknownLever, parse_levers
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
+from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.sim.eventlog import Export, check_suffix
 from onething.sim.harness import LiveError
 
@@ -864,6 +865,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"onething: --levers: {exc}", file=sys.stderr)
     except UsageError as exc:
         print(f"onething: {exc}", file=sys.stderr)
+    except BeyondOfficialCalendar as exc:
+        print(f"onething: calendar: {exc}", file=sys.stderr)
     except BrokerUnavailable as exc:
         print(f"onething: {exc}", file=sys.stderr)
         return 1

@@ -1,7 +1,8 @@
 """Working-time arithmetic on the simulation clock (minutes after the start date, 00:00).
 
 Back offices work only in opening hours: "3 working days" filed on a Friday afternoon ends
-on a Wednesday afternoon.  Open periods are laid out as sorted arrays with the working
+on a Wednesday afternoon, and by default on China's official calendar (holidays off, make-up
+Saturdays and Sundays on).  Open periods are laid out as sorted arrays with the working
 minutes before each, so every question is a binary search; the arrays grow on demand.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 
+from onething.scenarios import official_calendar
 from onething.scenarios.model import WEEKDAYS, CalendarSpec
+from onething.scenarios.official_calendar import BeyondOfficialCalendar
 
 DAY = 24 * 60
 
@@ -22,7 +25,11 @@ class WorkingCalendar:
         self._periods = spec.periods()
         self.weekdays = tuple(spec.weekdays)
         self._weekdays = {WEEKDAYS.index(d) for d in spec.weekdays}
-        self._holidays = set(spec.holidays)
+        self._official = spec.holidays == "official"
+        self._extra_off = set(spec.extra_holidays)
+        self._extra_on = set(spec.extra_workdays)
+        # days from the start the official calendar knows; None = no limit
+        self._limit = (official_calendar.LAST_DAY - start_date).days + 1 if self._official else None
         self.starts: list[float] = []
         self.ends: list[float] = []
         self.cum: list[float] = []  # working minutes before each period
@@ -31,11 +38,23 @@ class WorkingCalendar:
 
     def is_working_day(self, day: int) -> bool:
         date = self.start_date + dt.timedelta(days=day)
-        return date.weekday() in self._weekdays and date not in self._holidays
+        if date in self._extra_on:
+            return True
+        if date in self._extra_off:
+            return False
+        if self._official:
+            return official_calendar.is_official_working_day(date, self._weekdays)
+        return date.weekday() in self._weekdays
 
     def _extend(self, days: int) -> None:
         total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
-        for day in range(self._days, self._days + days):
+        stop = self._days + days
+        if self._limit is not None:
+            if self._days >= self._limit:  # asked for a day past the known years
+                raise BeyondOfficialCalendar(self.start_date + dt.timedelta(days=self._days))
+            stop = min(stop, self._limit)
+        days = stop - self._days
+        for day in range(self._days, stop):
             if not self.is_working_day(day):
                 continue
             for a, b in self._periods:

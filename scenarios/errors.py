@@ -31,7 +31,16 @@ class FileError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        return "\n".join(f"{p.file or self.file}: {p.path}: {p.reason}" for p in self.problems)
+        return "\n".join(
+            f"{p.file or self.file}: {_printable(p.path)}: {_printable(p.reason)}"
+            for p in self.problems
+        )
+
+
+def _printable(text: str) -> str:
+    """A line break or other control character from the file (in a key, or echoed in a
+    reason) is escaped, so each problem stays one line."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def dotted(loc: Iterable[Any]) -> str:

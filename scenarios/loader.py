@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from onething.scenarios import official_calendar
 from onething.scenarios.errors import FileError, Problem, from_validation_error
 from onething.scenarios.model import Scenario
 
@@ -238,6 +239,19 @@ def _calendar_problems(s: Scenario) -> Iterator[Problem]:
                 )
     if len(set(s.calendar.weekdays)) != len(s.calendar.weekdays):
         yield Problem("calendar.weekdays", "lists a weekday twice")
+    yield from _official_calendar_span(s)
+
+
+def _official_calendar_span(s: Scenario) -> Iterator[Problem]:
+    """Arrivals on days the official calendar does not know would give made-up results."""
+    official = [s.calendar, *(d.calendar for d in s.departments.values() if d.calendar)]
+    if not any(c.holidays == "official" for c in official):
+        return
+    first, last = s.run.start_date, s.run.start_date + dt.timedelta(days=s.run.horizon_days - 1)
+    if not official_calendar.known(first):
+        yield Problem("run.start_date", official_calendar.beyond_message(first))
+    elif not official_calendar.known(last):
+        yield Problem("run.horizon_days", official_calendar.beyond_message(last))
 
 
 def _path_exists(data: Any, dotted_path: str) -> bool:

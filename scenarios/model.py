@@ -157,14 +157,37 @@ def _minutes_of_day(text: str) -> int:
 
 class CalendarSpec(Strict):
     """Opening hours (a lunch break is the gap between two periods), working weekdays,
-    holidays."""
+    holidays: China's official calendar by default, with local changes on top."""
 
     hours: Annotated[list[tuple[str, str]], Field(min_length=1)] = [
         ("08:30", "12:00"),
         ("14:00", "17:30"),
     ]
     weekdays: Annotated[list[Weekday], Field(min_length=1)] = ["mon", "tue", "wed", "thu", "fri"]
-    holidays: list[dt.date] = []
+    holidays: Literal["official", "none"] = "official"
+    """'official': the State Council's holiday notices (statutory holidays off, make-up
+    working days 调休 on; ``scenarios.official_calendar``).  'none': only ``weekdays``."""
+    extra_holidays: list[dt.date] = []
+    """Local closures on top (a county's own day off)."""
+    extra_workdays: list[dt.date] = []
+    """Local openings on top (a hall open on a Saturday for the start of term)."""
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _official_or_none(cls, value: object) -> object:
+        if isinstance(value, list):
+            raise ValueError(
+                "give 'official' (the State Council's calendar, the default) or 'none'; "
+                "list local days off under extra_holidays"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _not_both(self) -> CalendarSpec:
+        both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
+        if both:
+            raise ValueError(f"{both[0].isoformat()} is in both extra_holidays and extra_workdays")
+        return self
 
     @field_validator("hours")
     @classmethod
@@ -249,10 +272,28 @@ class Item(Strict):
 # --- applicants and arrivals ---------------------------------------------------------
 
 
+class Season(Strict):
+    """A run of dates whose daily arrivals are ``weight`` times ``per_working_day`` (the
+    registration window at the start of term)."""
+
+    start: dt.date
+    end: dt.date
+    weight: NonNegativeFloat
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Season:
+        if self.end < self.start:
+            raise ValueError("end is before start")
+        return self
+
+
 class Arrivals(Strict):
     per_working_day: Annotated[float, Field(gt=0, le=MAX_ARRIVALS_PER_DAY)] | None = None
+    """Arrivals on an ordinary working day (weight 1 in every profile)."""
     hourly_profile: dict[Annotated[int, Field(ge=0, le=23)], NonNegativeFloat] | None = None
     weekday_profile: dict[Weekday, NonNegativeFloat] | None = None
+    date_profile: list[Season] = []
+    """Seasonal peaks: dates outside every season keep weight 1."""
     trace: str | None = None
     """CSV of arrival times (column ``arrival``: ISO date-time, or ``arrival_minutes``),
     relative to the scenario file."""
@@ -261,7 +302,14 @@ class Arrivals(Strict):
     def _one_process(self) -> Arrivals:
         if (self.per_working_day is None) == (self.trace is None):
             raise ValueError("give exactly one of per_working_day or trace")
+        seasons = sorted(self.date_profile, key=lambda season: season.start)
+        for a, b in zip(seasons, seasons[1:], strict=False):
+            if b.start <= a.end:
+                raise ValueError(f"date_profile: {b.start} falls inside the season before it")
         return self
+
+    def date_weight(self, day: dt.date) -> float:
+        return next((s.weight for s in self.date_profile if s.start <= day <= s.end), 1.0)
 
 
 class Applicants(Strict):
@@ -313,7 +361,8 @@ Measure = Literal["steps", "materials", "trips", "form_fields", "time_working_da
 
 class PublishedFigure(Strict):
     measure: Measure
-    mode: Literal["before", "after"]
+    mode: Literal["before", "after", "reduction"]
+    """'reduction': a release that gives only the saving (减少跑动 5 次): before minus after."""
     value: NonNegativeFloat
     source: str
     note: str = ""

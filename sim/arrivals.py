@@ -1,15 +1,16 @@
-"""When applicants arrive: a rate per working day shaped by weekday and hourly profiles
-(a Poisson process, piecewise constant over each opening hour), or a replayed trace."""
+"""When applicants arrive: a rate per working day shaped by seasonal, weekday and hourly
+profiles (a Poisson process, piecewise constant over each opening hour), or a replayed trace."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 from onething.scenarios.calendar import DAY, WorkingCalendar
 from onething.scenarios.loader import read_trace
-from onething.scenarios.model import WEEKDAYS, Arrivals
+from onething.scenarios.model import Arrivals
 
 
 def arrival_times(
@@ -25,7 +26,12 @@ def arrival_times(
         pieces = _pieces(arrivals, calendar, day)
         if not pieces:
             continue
-        day_total = arrivals.per_working_day * weekday_weight[calendar.weekday(day)]
+        # a make-up working day (调休, a Saturday or Sunday) gets an average day's arrivals
+        day_weight = weekday_weight.get(calendar.weekday(day), 1.0)
+        day_weight *= arrivals.date_weight(calendar.start_date + dt.timedelta(days=day))
+        day_total = arrivals.per_working_day * day_weight
+        if day_total <= 0:
+            continue
         mass = sum(w * (b - a) for a, b, w in pieces)
         for start, end, weight in pieces:
             if weight <= 0:
@@ -42,7 +48,7 @@ def _weekday_weights(arrivals: Arrivals, calendar: WorkingCalendar) -> dict[str,
     profile = arrivals.weekday_profile or {}
     raw = {d: profile.get(d, 1.0) for d in calendar.weekdays}
     mean = sum(raw.values()) / len(raw)
-    return {d: raw.get(d, 0.0) / mean for d in WEEKDAYS}
+    return {d: raw[d] / mean for d in calendar.weekdays}
 
 
 def _pieces(

@@ -7,6 +7,7 @@ from typing import Any
 ALWAYS_OPEN = {
     "hours": [["00:00", "24:00"]],
     "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+    "holidays": "none",
 }
 
 

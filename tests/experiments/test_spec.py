@@ -170,7 +170,15 @@ def test_attribution_defaults_to_the_bundles_after_levers_and_run_settings(write
 
 
 def test_the_shipped_specs_load():
-    for name in ("newborn_levers", "newborn_load", "restaurant_staffing", "newborn_sensitivity"):
+    shipped = (
+        "newborn_levers",
+        "newborn_load",
+        "restaurant_staffing",
+        "newborn_sensitivity",
+        "retirement_levers",
+        "school_enrolment_load",
+    )
+    for name in shipped:
         assert load_spec(SHIPPED / f"{name}.yaml").spec.name == name
 
 

@@ -326,3 +326,22 @@ def test_no_broker_at_the_address_is_a_one_line_error_within_ten_seconds(capsys)
     assert time.monotonic() - started < 10
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and f"127.0.0.1:{port}" in err and "onething broker" in err
+
+
+def test_a_new_catalog_bundle_runs_live_end_to_end_and_reconciles_clean(capsys):
+    """Retirement, from the completed first batch: Bozhou's one trip, live."""
+    argv = ["live", "retirement", "--mode", "after", "--duration", "2", "--speedup", "3000"]
+    assert main([*argv, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    after = doc["after"]
+    model = counts(Process.of(load_scenario("retirement"), "after"))
+    assert (after["steps"], after["materials"], after["trips"]) == (
+        model["steps"],
+        model["materials"],
+        model["trips"],
+    )
+    assert after["cases"] == after["arrived"] > 0 and after["unfinished"] == 0
+    assert after["trips_observed"]["p50"] == 1
+    ledger = doc["reconciliation"]["after"]
+    assert ledger["sent"] == ledger["completed"] == after["arrived"]
+    assert ledger["problems"] == [] and ledger["missing"] == {} and ledger["completed_twice"] == 0

@@ -26,7 +26,10 @@ from onething.scenarios.loader import CATALOG, catalog_names, load_scenario
 NEWBORN_TEXT = (CATALOG / "newborn.yaml").read_text(encoding="utf-8")
 TITLE = "title: Newborn birth 新生儿出生一件事"
 TITLE_LINE = NEWBORN_TEXT.splitlines().index(TITLE) + 1
-HOLIDAYS = "  holidays: [2026-04-06, 2026-05-01, 2026-05-04, 2026-05-05]"
+HOLIDAYS = (
+    "  holidays: official  # 2026 notice: Qingming 4-6 Apr and Labour Day 1-5 May off,"
+    " Sat 9 May worked"
+)
 HOLIDAYS_LINE = NEWBORN_TEXT.splitlines().index(HOLIDAYS) + 1
 TRACE = "arrivals.csv"
 
@@ -447,8 +450,80 @@ MISTAKES = [
         id="unknown_weekday_funday",
     ),
     pytest.param(
-        Mistake("calendar.holidays.0", "valid date", put("calendar.holidays", ["2026-02-30"])),
+        Mistake(
+            "calendar.extra_holidays.0",
+            "valid date",
+            put("calendar.extra_holidays", ["2026-02-30"]),
+        ),
         id="holiday_that_is_not_a_date",
+    ),
+    pytest.param(
+        Mistake(
+            "applicants.arrivals",
+            "falls inside the season before it",
+            put(
+                "applicants.arrivals.date_profile",
+                [
+                    {"start": "2026-03-02", "end": "2026-03-10", "weight": 5},
+                    {"start": "2026-03-09", "end": "2026-03-12", "weight": 2},
+                ],
+            ),
+        ),
+        id="overlapping_seasons",
+    ),
+    pytest.param(
+        Mistake(
+            "applicants.arrivals.date_profile.0",
+            "end is before start",
+            put(
+                "applicants.arrivals.date_profile",
+                [{"start": "2026-03-10", "end": "2026-03-02", "weight": 5}],
+            ),
+        ),
+        id="season_ending_before_it_starts",
+    ),
+    pytest.param(
+        Mistake(
+            "departments.hospital.a\\nb",
+            "unknown field",
+            put("departments.hospital", {"name": "Hospital", "windows": 2, "a\nb": 1}),
+        ),
+        id="a_key_with_a_line_break_stays_on_one_line",
+    ),
+    pytest.param(
+        Mistake("calendar.holidays", "extra_holidays", put("calendar.holidays", ["2026-04-06"])),
+        id="holidays_typed_by_hand_point_to_extra_holidays",
+    ),
+    pytest.param(
+        Mistake("calendar.holidays", "'official' or 'none'", put("calendar.holidays", "lunar")),
+        id="unknown_holiday_calendar",
+    ),
+    pytest.param(
+        Mistake(
+            "calendar",
+            "in both extra_holidays and extra_workdays",
+            edits(
+                put("calendar.extra_holidays", ["2026-03-07"]),
+                put("calendar.extra_workdays", ["2026-03-07"]),
+            ),
+        ),
+        id="a_day_both_off_and_on",
+    ),
+    pytest.param(
+        Mistake(
+            "run.start_date",
+            "official working calendar",
+            put("run", {"start_date": "2031-03-03"}),
+        ),
+        id="start_after_the_last_year_the_official_calendar_knows",
+    ),
+    pytest.param(
+        Mistake(
+            "run.horizon_days",
+            "set calendar.holidays: none",
+            put("run", {"start_date": "2026-12-01", "horizon_days": 60}),
+        ),
+        id="run_reaching_past_the_official_calendar",
     ),
     pytest.param(
         Mistake(
@@ -603,7 +678,7 @@ MISTAKES = [
         Mistake(
             f"line {HOLIDAYS_LINE + 1}",
             "duplicate key 'holidays'",
-            text=lambda t: t.replace(HOLIDAYS, "  holidays: [2026-01-01]\n" + HOLIDAYS),
+            text=lambda t: t.replace(HOLIDAYS, "  holidays: none\n" + HOLIDAYS),
         ),
         id="duplicate_yaml_key",
     ),

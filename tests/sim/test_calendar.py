@@ -18,8 +18,9 @@ def at(day: int, hh: int, mm: int = 0) -> float:
 
 @pytest.fixture
 def office() -> WorkingCalendar:
-    # 08:30-12:00 and 14:00-17:30, Monday to Friday; Wednesday 2026-03-04 a holiday
-    return WorkingCalendar(CalendarSpec(holidays=[dt.date(2026, 3, 4)]), MONDAY)
+    # 08:30-12:00 and 14:00-17:30, Monday to Friday; Wednesday 2026-03-04 a local holiday
+    spec = CalendarSpec(holidays="none", extra_holidays=[dt.date(2026, 3, 4)])
+    return WorkingCalendar(spec, MONDAY)
 
 
 def test_a_working_day_is_the_opening_minutes(office):
@@ -55,9 +56,69 @@ def test_working_minutes_between_two_instants(office):
 def test_always_open_calendar_is_plain_clock_time():
     always = WorkingCalendar(
         CalendarSpec(
-            hours=[("00:00", "24:00")], weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            hours=[("00:00", "24:00")],
+            weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            holidays="none",
         ),
         MONDAY,
     )
     assert always.add_working(100.0, 5 * DAY) == 100.0 + 5 * DAY
     assert always.working_between(0, 800 * DAY) == 800 * DAY  # grows past its first year
+
+
+# --- China's official calendar, the default --------------------------------------------
+
+LABOUR_DAY_MONDAY = 60  # 2026-05-01 is day 60 after Monday 2026-03-02
+
+
+def official(**changes) -> WorkingCalendar:
+    return WorkingCalendar(CalendarSpec(**changes), MONDAY)
+
+
+def test_the_default_calendar_is_the_state_councils():
+    office = official()
+    days = {MONDAY + dt.timedelta(days=d): office.is_working_day(d) for d in range(120)}
+    # 2026 notice: Qingming Mon 6 Apr and Labour Day 1-5 May off, Saturday 9 May worked
+    assert days[dt.date(2026, 4, 6)] is False
+    assert [days[dt.date(2026, 5, d)] for d in range(1, 6)] == [False] * 5
+    assert days[dt.date(2026, 5, 9)] is True
+    assert days[dt.date(2026, 5, 10)] is False  # an ordinary Sunday
+
+
+def test_work_filed_before_labour_day_resumes_after_it():
+    office = official()
+    # Thursday 30 April 17:00 + 1 h: 1-5 May off, so Wednesday 6 May 09:00
+    assert office.add_working(at(LABOUR_DAY_MONDAY - 1, 17), 60) == at(LABOUR_DAY_MONDAY + 5, 9)
+
+
+def test_the_make_up_saturday_is_a_full_working_day():
+    office = official()
+    saturday = LABOUR_DAY_MONDAY + 8  # 2026-05-09
+    assert office.open_periods(saturday) == [
+        (at(saturday, 8, 30), at(saturday, 12)),
+        (at(saturday, 14), at(saturday, 17, 30)),
+    ]
+
+
+def test_local_changes_go_on_top_of_the_official_calendar():
+    office = official(extra_holidays=[dt.date(2026, 3, 3)], extra_workdays=[dt.date(2026, 5, 2)])
+    assert not office.is_working_day(1)
+    assert office.is_working_day(LABOUR_DAY_MONDAY + 1)
+
+
+def test_a_run_past_the_last_known_year_stops_with_a_clear_error():
+    from onething.scenarios.official_calendar import LAST_DAY, BeyondOfficialCalendar
+
+    office = official()
+    office.add_working(0.0, 100 * 420)  # inside the known year: fine
+    with pytest.raises(BeyondOfficialCalendar) as error:
+        office.add_working(0.0, 400 * 420)
+    message = str(error.value)
+    assert f"covers 2004-{LAST_DAY.year}" in message
+    assert f"needs {LAST_DAY + dt.timedelta(days=1)}" in message
+    assert "calendar.holidays: none" in message
+
+
+def test_without_the_official_calendar_any_year_runs():
+    office = official(holidays="none")
+    assert office.add_working(0.0, 400 * 420) > 365 * DAY
