@@ -1,8 +1,10 @@
 """Plots (matplotlib, no display needed): before/after bars of the four reductions, the
-distribution of end-to-end time, and utilisation per place."""
+distribution of end-to-end time, and utilisation per place; and the helpers every
+study kind's plots use (``plt``, ``save``)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,8 @@ from onething.sim.engine import QUEUE_SAMPLE_MINUTES  # noqa: E402
 from onething.sim.statistics import StreamingStat  # noqa: E402
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from onething.api import Comparison, Result
 
 FOUR = (
@@ -32,6 +36,11 @@ def save(fig: plt.Figure, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def nan(x: float | None) -> float:
+    """None (no measured case in study.json) as NaN: matplotlib leaves a gap."""
+    return math.nan if x is None else x
 
 
 def _value(result: Result, key: str) -> float:
@@ -125,3 +134,26 @@ def compare_plots(comparison: Comparison, out_dir: Path) -> list[Path]:
         utilisation(variants, out_dir / f"{name}-utilisation.png", f"{name}: utilisation"),
         queue_length(variants, out_dir / f"{name}-queues.png", f"{name}: queues 排队"),
     ]
+
+
+def summary_ecdf(summary: pd.DataFrame, path: Path, title: str) -> Path:
+    """Each variant's end-to-end time distribution, from the quantiles the replications
+    kept (averaged over replications)."""
+    from onething.experiments.runner import ECDF_LEVELS, ECDF_PREFIX
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    names = list(dict.fromkeys(summary["variant"]))
+    for name in names:
+        rows = summary[
+            (summary["variant"] == name) & summary["measure"].str.startswith(ECDF_PREFIX)
+        ]
+        values = rows.set_index("measure")["mean"]
+        xs = [values.get(f"{ECDF_PREFIX}{q:02d}", math.nan) for q in ECDF_LEVELS]
+        ax.step(xs, [q / 100 for q in ECDF_LEVELS], where="post", label=name)
+    ax.set_xlabel("end-to-end time 办理时间 (working days)")
+    ax.set_ylabel("share of cases 案件占比")
+    ax.set_title(f"{title}: end-to-end time by variant")
+    ax.grid(alpha=0.3)
+    if len(names) <= 12:
+        ax.legend(fontsize=7)
+    return save(fig, path)

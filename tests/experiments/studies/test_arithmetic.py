@@ -8,15 +8,12 @@ import itertools
 import pandas as pd
 import pytest
 
-from onething.experiments.studies import (
-    ATTRIBUTION_MEASURES,
-    TIME,
-    attribution_sets,
-    lever_attribution,
-    load_sweep,
-    rate_name,
-    set_name,
-)
+from onething.experiments.studies.kind import TIME
+from onething.experiments.studies.lever_attribution import MEASURES as ATTRIBUTION_MEASURES
+from onething.experiments.studies.lever_attribution import attribute as lever_attribution
+from onething.experiments.studies.lever_attribution import attribution_sets, set_name
+from onething.experiments.studies.load_sweep import rate_name
+from onething.experiments.studies.load_sweep import sweep as load_sweep
 
 LEVERS = ["a", "b", "c"]
 ORDER = ["c", "a", "b"]

@@ -12,15 +12,11 @@ from pydantic import TypeAdapter
 from onething.experiments.console import report
 from onething.experiments.runner import Outcome, plan, run
 from onething.experiments.spec import Overrides, load_spec
-from onething.experiments.studies import (
-    BASELINE,
-    TIME,
-    next_staffing,
-    sensitivity,
-    sensitivity_name,
-    staffing,
-    staffing_name,
-)
+from onething.experiments.studies.kind import TIME
+from onething.experiments.studies.sensitivity import BASELINE, sensitivity_name
+from onething.experiments.studies.sensitivity import swings as sensitivity
+from onething.experiments.studies.staffing import next_staffing, staffing_name
+from onething.experiments.studies.staffing import search as staffing
 from onething.experiments.variants import apply_overrides, scaled
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
