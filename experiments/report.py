@@ -387,9 +387,23 @@ def render(results_dir: Path) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def redraw(results_dir: Path) -> list[Path]:
+    """Draw the study's plots again from summary.csv and study.json, so a report made
+    after installing a CJK font (or a newer onething) has the current plots."""
+    from onething.experiments.runner import draw
+
+    study = _study(results_dir / "study.json")
+    kind = KINDS.get(str(study.get("kind")))
+    if kind is None:
+        return []
+    return draw(kind, study, _summary(results_dir / "summary.csv"), results_dir)
+
+
 def write_report(results_dir: Path) -> Path:
-    """Write ``RESULTS_DIR/report.html`` and return its path."""
+    """Redraw the plots, write ``RESULTS_DIR/report.html`` and return its path."""
     results_dir = Path(results_dir)
+    _need(results_dir)
+    redraw(results_dir)
     html_text = render(results_dir)
     path = results_dir / REPORT
     path.write_text(html_text, encoding="utf-8")

@@ -210,8 +210,6 @@ def _jsonable(x: Any) -> Any:
 
 
 def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
-    from onething.experiments.plots import summary_ecdf
-
     files = [out / "results.csv", out / "results.parquet", out / "summary.csv"]
     outcome.results.to_csv(files[0], index=False)
     outcome.results.to_parquet(files[1], index=False)
@@ -220,8 +218,20 @@ def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
     study.write_text(json.dumps(_jsonable(outcome.study), indent=2, ensure_ascii=False) + "\n")
     spec = out / "spec.yaml"
     shutil.copyfile(plan.experiment.path, spec)
-    ecdf = summary_ecdf(outcome.summary, out / "time_ecdf.png", plan.experiment.spec.name)
-    return [*files, study, spec, ecdf, *kind(plan.experiment).plots(outcome.study, out)]
+    return [*files, study, spec, *draw(kind(plan.experiment), outcome.study, outcome.summary, out)]
+
+
+def draw(k: Kind, study: dict[str, Any], summary: pd.DataFrame, out: Path) -> list[Path]:
+    """Every plot of a study (the time plot and the kind's), from study.json and the
+    summary alone: ``onething report`` redraws them from the saved files."""
+    from onething.experiments.plots import summary_ecdf
+
+    drawn = []
+    if summary["measure"].str.startswith(ECDF_PREFIX).any():
+        names = k.ecdf(study) if k.complete(study) else None
+        title = str(study.get("name", ""))
+        drawn.append(summary_ecdf(summary, out / "time_ecdf.png", title, names))
+    return [*drawn, *(k.plots(study, out) if k.complete(study) else [])]
 
 
 def run(

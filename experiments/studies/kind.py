@@ -90,6 +90,8 @@ class Kind:
     """The report's caption per plot file name."""
     grow: Callable[[Experiment, list[Variant], dict[str, Any]], list[Variant]] = _no_growth
     """Variants to add after a run (a search): none ends the run."""
+    ecdf: Callable[[dict[str, Any]], list[str] | None] = lambda study: None
+    """The variants the time plot shows (None: all)."""
 
     @classmethod
     def of(cls, module: str, name: str, model: type[SpecBase]) -> Kind:
@@ -99,7 +101,7 @@ class Kind:
         import sys
 
         m = sys.modules[module]
-        optional = ("check", "tables", "plots", "grow")
+        optional = ("check", "tables", "plots", "grow", "ecdf")
         return cls(
             name=name,
             model=model,

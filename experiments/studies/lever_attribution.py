@@ -216,21 +216,24 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
 
 def waterfall(study: dict[str, Any], path: Path) -> Path:
     """Before, each lever's increment in the cumulative order, all levers: time."""
-    from onething.experiments.plots import plt, save
+    from matplotlib.patches import Patch
 
+    from onething.experiments.plots import BEFORE, PALETTE, plt, save
+
+    shorter, longer = PALETTE[2], PALETTE[3]
     m = study["measures"][TIME]
-    labels, bottoms, heights, colours = ["before"], [0.0], [m["before"]], ["#9aa5b1"]
+    labels, bottoms, heights, colours = ["before"], [0.0], [m["before"]], [BEFORE]
     level = m["before"]
     for x, step in m["cumulative"].items():
         labels.append(f"+{x}")
         bottoms.append(level)
         heights.append(step)
-        colours.append("#2f7d5b" if step <= 0 else "#b5483b")
+        colours.append(shorter if step <= 0 else longer)
         level += step
     labels.append("all levers")
     bottoms.append(0.0)
     heights.append(m["all"])
-    colours.append("#2f7d5b")
+    colours.append(PALETTE[0])
     fig, ax = plt.subplots(figsize=(7.5, 4))
     bars = ax.bar(range(len(labels)), heights, bottom=bottoms, color=colours)
     texts = [
@@ -244,7 +247,27 @@ def waterfall(study: dict[str, Any], path: Path) -> Path:
         f"{study['bundle']}: lever contributions to time (interaction {m['interaction']:+.3g} days)"
     )
     ax.grid(axis="y", alpha=0.3)
+    ax.legend(
+        handles=[
+            Patch(color=BEFORE, label="before"),
+            Patch(color=shorter, label="lever shortens"),
+            Patch(color=longer, label="lever lengthens"),
+            Patch(color=PALETTE[0], label="all levers"),
+        ],
+        fontsize=7,
+    )
     return save(fig, path)
+
+
+def ecdf(study: dict[str, Any]) -> list[str]:
+    """The variants the time plot shows: before, each lever alone, all levers (the rest
+    are in the report's tables)."""
+    chain = study["order"]
+    return list(
+        dict.fromkeys(
+            ["before", *(set_name([x], chain) for x in study["levers"]), set_name(chain, chain)]
+        )
+    )
 
 
 def plots(study: dict[str, Any], out: Path) -> list[Path]:
@@ -262,7 +285,7 @@ STUDY_KEYS = ("levers", "order", "measures")
 CAPTIONS = {
     "waterfall.png": (
         "Mean end-to-end time from 'before' to all levers, each lever's increment in the "
-        "cumulative order (green shortens, red lengthens)."
+        "cumulative order (green shortens, orange-red lengthens)."
     )
 }
 

@@ -199,15 +199,15 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
 def tornado(study: dict[str, Any], path: Path) -> Path:
     """Mean time at each parameter's low and high value as bars around the baseline,
     the largest swing on top."""
-    from onething.experiments.plots import nan, plt, save
+    from onething.experiments.plots import PALETTE, nan, plt, save
 
     baseline = nan(study["baseline"]["time_mean"])
     params = list(reversed(study["parameters"]))
     fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(params) + 1.6))
     for i, p in enumerate(params):
         for value, colour, label in (
-            (p["time_low"], "#4a7ab5", "low"),
-            (p["time_high"], "#b5483b", "high"),
+            (p["time_low"], PALETTE[0], "low"),
+            (p["time_high"], PALETTE[3], "high"),
         ):
             v = nan(value)
             ax.barh(
@@ -247,7 +247,7 @@ EXPLANATION = (
 STUDY_KEYS = ("baseline", "parameters")
 CAPTIONS = {
     "tornado.png": (
-        "Mean end-to-end time at each parameter's low (blue) and high (red) value around "
+        "Mean end-to-end time at each parameter's low (blue) and high (orange-red) value around "
         "the baseline, the largest swing on top."
     )
 }

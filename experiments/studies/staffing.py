@@ -281,7 +281,7 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
 def staffing_path(study: dict[str, Any], path: Path) -> Path:
     """Share of cases within the promised time at each step of the search, with its 95 %
     interval and the target line; the answer marked."""
-    from onething.experiments.plots import nan, plt, save
+    from onething.experiments.plots import PALETTE, nan, plt, save
 
     points = study["path"]
     steps = [p["step"] for p in points]
@@ -299,10 +299,17 @@ def staffing_path(study: dict[str, Any], path: Path) -> Path:
         label="within promise (95 % CI)",
     )
     ax.axhline(
-        study["target"], color="#b5483b", ls="--", lw=1, label=f"target {study['target']:.0%}"
+        study["target"], color=PALETTE[3], ls="--", lw=1, label=f"target {study['target']:.0%}"
     )
     if study["answer_step"] is not None:
-        ax.plot([study["answer_step"]], [shares[study["answer_step"]]], "*", ms=14, color="#2f7d5b")
+        ax.plot(
+            [study["answer_step"]],
+            [shares[study["answer_step"]]],
+            "*",
+            ms=14,
+            color=PALETTE[2],
+            label="answer",
+        )
     ax.set_xticks(
         steps,
         [f"{p['step']}\n{p['variant'].replace(',', chr(10))}" for p in points],

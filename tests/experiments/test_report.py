@@ -188,3 +188,17 @@ def test_an_unknown_study_kind_gets_the_generic_summary(tmp_path: Path):
     assert "Fastest: w=3, 6.25 working days" in page
     assert "9.5 [9, 10]" in page and "70 % [65 %, 75 %]" in page
     assert "Utilisation: Comprehensive window 综合窗口" in page
+
+
+def test_the_report_draws_the_plots_again_from_the_saved_results(results: Path, tmp_path: Path):
+    """A report made after installing a font (or upgrading) has the current plots."""
+    from onething.experiments.report import write_report
+
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("cache", "report.html"))
+    for png in copy.glob("*.png"):
+        png.write_bytes(b"stale")
+    write_report(copy)
+    names = sorted(p.name for p in copy.glob("*.png"))
+    assert names == ["time_ecdf.png", "waterfall.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in copy.glob("*.png"))
