@@ -29,6 +29,11 @@ def pct(x: Any) -> str:
     return "—" if missing(x) else f"{100 * float(x):.0f} %"
 
 
+def low_end(x: Any) -> Any:
+    """An interval's low end for a quantity that cannot be negative: truncated at zero."""
+    return x if missing(x) else max(0.0, float(x))
+
+
 def signed(x: Any) -> str:
     return "—" if missing(x) else f"{float(x):+.3g}"
 
@@ -74,8 +79,12 @@ def table(
 
 def estimate(mean: Any, low: Any, high: Any, share: bool = False) -> str:
     """Mean with its 95 % interval; the interval is left out where it is a single point
-    (a count) or undefined (one replication)."""
+    (a count) or undefined (one replication).  Every measure of the report is a time, a
+    count or a share: the low end is truncated at zero (``sim.statistics.non_negative``),
+    a share's high end at one."""
     f = pct if share else num
+    low = low if missing(low) else max(0.0, float(low))
+    high = high if missing(high) or not share else min(1.0, float(high))
     if missing(low) or missing(high) or math.isclose(low, high, abs_tol=1e-12):
         return f(mean)
     return f"{f(mean)} [{f(low)}, {f(high)}]"

@@ -6,8 +6,8 @@ assumptions, published figures), the findings in plain language (generated from
 ``study.json``), the means with their 95 % confidence intervals (from ``summary.csv``) and
 every PNG plot of the folder, embedded as a data URI: no file beside it and no network
 request is needed to read it.  A small inline script records on ``<body>`` whether every
-image loaded and whether any element's text overflows it (``data-images-loaded``,
-``data-overflow``), which the browser test reads.
+image loaded and whether any element's content overflows it, a table wider than the page
+included (``data-images-loaded``, ``data-overflow``), which the browser test reads.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ MEASURES = {
     "time_working_days.p50": "Time, median (working days)",
     "time_working_days.p90": "Time, 90th percentile (working days)",
     "wait_minutes.mean": "Waiting at windows (min)",
-    "trips_observed.mean": "Trips incl. rework",
-    "within_promise": "Within the promised time",
+    "trips_observed.mean": "Trips incl. rework (per case)",
+    "within_promise": "Within the promised time (share)",
     "steps": "Steps 环节",
     "materials": "Materials 材料",
     "trips": "Trips 跑动",
@@ -60,7 +60,10 @@ GROUPS = (
         ),
     ),
     ("Counts (from the process, no randomness)", ("steps", "materials", "trips", "form_fields")),
+    ("Cases", ("cases", "unfinished")),
 )
+QUANTILES = "time_working_days.q"
+"""The ECDF's quantiles (q05 .. q95): drawn in the time plot, never a table column."""
 # --- reading the folder --------------------------------------------------------------
 
 
@@ -241,16 +244,18 @@ def _scenario_section(scenario: Scenario | None, how: str) -> str:
 
 
 def _summary_tables(summary: pd.DataFrame, scenario: Scenario | None) -> str:
-    """Variants in rows, measures in columns: mean [95 % CI]."""
+    """Variants in rows, measures in columns: mean [95 % CI].  The time's quantiles
+    beyond the median and the 90th percentile stay in summary.csv and the time plot."""
     variants = list(dict.fromkeys(summary["variant"]))
-    measures = list(dict.fromkeys(summary["measure"]))
+    measures = [m for m in dict.fromkeys(summary["measure"]) if not m.startswith(QUANTILES)]
     lookup = _means(summary)
     grouped = {m for _, ms in GROUPS for m in ms}
     utilisation = [m for m in measures if m.startswith(UTILISATION)]
     other = [m for m in measures if m not in grouped and m not in utilisation]
     groups = [
         *((title, [m for m in ms if m in measures]) for title, ms in GROUPS),
-        ("Load on the windows", [*utilisation, *other]),
+        ("Load on the windows (utilisation: offered work / capacity)", utilisation),
+        ("Other measures", other),
     ]
     parts = []
     for title, columns in groups:
@@ -309,7 +314,7 @@ window.addEventListener("load", function () {
   var loaded = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
   var over = [];
   Array.prototype.forEach.call(document.body.querySelectorAll("*"), function (e) {
-    if (e.classList.contains("scroll") || e.tagName === "SCRIPT") { return; }
+    if (e.tagName === "SCRIPT") { return; }
     if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0) {
       over.push(e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
     }

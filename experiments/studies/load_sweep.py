@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import num, pct, place, table
+from onething.experiments.present import low_end, num, pct, place, table
 from onething.experiments.spec import MAX_VARIANTS, Experiment, OneProcess, Overrides, Rate
 from onething.experiments.studies.kind import (
     TIME,
@@ -108,7 +108,7 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         [
             p["rate"],
             p["time_mean"],
-            p["ci95"][0],
+            low_end(p["ci95"][0]),
             p["ci95"][1],
             p["utilisation"].get(bottleneck),
             p["unfinished"],
@@ -138,7 +138,7 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     light, heavy = study["points"][0], study["points"][-1]
     if light.get("time_mean") is not None:
         ci = light["ci95"]
-        band = "" if ci[0] is None else f" (95 % CI {num(ci[0])}–{num(ci[1])})"
+        band = "" if ci[0] is None else f" (95 % CI {num(low_end(ci[0]))}–{num(ci[1])})"
         found.append(
             f"At {num(light['rate'])} arrivals a working day a case takes "
             f"{num(light['time_mean'])} working days{band}."
@@ -196,7 +196,7 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
         [
             num(p["rate"]),
             num(p["time_mean"]),
-            f"[{num(p['ci95'][0])}, {num(p['ci95'][1])}]",
+            f"[{num(low_end(p['ci95'][0]))}, {num(p['ci95'][1])}]",
             pct(p["utilisation"].get(bottleneck)) if bottleneck else "—",
             num(p["unfinished"]),
         ]
@@ -217,7 +217,7 @@ def load_latency(study: dict[str, Any], path: Path) -> Path:
     ax.plot(rates, [nan(p["time_mean"]) for p in points], marker="o", label="mean time")
     ax.fill_between(
         rates,
-        [nan(p["ci95"][0]) for p in points],
+        [nan(low_end(p["ci95"][0])) for p in points],
         [nan(p["ci95"][1]) for p in points],
         alpha=0.25,
         label="95 % CI",

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import num, table
+from onething.experiments.present import low_end, num, table
 from onething.experiments.spec import (
     MAX_SCALE,
     PARAMETERS,
@@ -129,7 +129,7 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         for p in study["parameters"]
     ]
     ci = base["ci95"]
-    band = "" if None in ci else f" (95 % CI {ci[0]:.3g} .. {ci[1]:.3g})"
+    band = "" if None in ci else f" (95 % CI {low_end(ci[0]):.3g} .. {ci[1]:.3g})"
     return Table(
         f"{study['bundle']}: sensitivity of mean time, one parameter at a time "
         f"({study['replications']} replications each)",
@@ -149,7 +149,7 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     tell from noise (a swing inside the baseline's 95 % interval width)."""
     base = study["baseline"]
     low, high = base["ci95"]
-    band = "" if low is None else f" (95 % CI {num(low)}–{num(high)})"
+    band = "" if low is None else f" (95 % CI {num(low_end(low))}–{num(high)})"
     found = [
         f"At the baseline (every scale 1, the bundle's arrival rate) a case takes "
         f"{num(base['time_mean'])} working days{band}."

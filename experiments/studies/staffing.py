@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import num, pct, place, table
+from onething.experiments.present import low_end, num, pct, place, table
 from onething.experiments.spec import MAX_WINDOWS, Experiment, OneProcess, Overrides, Rate
 from onething.experiments.studies.kind import (
     TIME,
@@ -186,7 +186,7 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
             p["step"],
             *(p["windows"][name] for name in where),
             _pct(p["within_promise"]),
-            f"{_pct(p['ci95'][0])} .. {_pct(p['ci95'][1])}",
+            f"{_pct(low_end(p['ci95'][0]))} .. {_pct(p['ci95'][1])}",
             p["time_mean"],
             p["bottleneck"],
             p["utilisation"].get(p["bottleneck"]) if p["bottleneck"] else None,
@@ -259,7 +259,7 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
             num(p["step"]),
             *(num(p["windows"][name]) for name in where),
             pct(p["within_promise"]),
-            f"[{pct(p['ci95'][0])}, {pct(p['ci95'][1])}]",
+            f"[{pct(low_end(p['ci95'][0]))}, {pct(p['ci95'][1])}]",
             num(p["time_mean"]),
             place(scenario, p["bottleneck"]) if p["bottleneck"] else "—",
             pct(p["utilisation"].get(p["bottleneck"])) if p["bottleneck"] else "—",
@@ -291,7 +291,7 @@ def staffing_path(study: dict[str, Any], path: Path) -> Path:
         steps,
         shares,
         yerr=[
-            [max(0.0, s - nan(p["ci95"][0])) for s, p in zip(shares, points, strict=True)],
+            [max(0.0, s - nan(low_end(p["ci95"][0]))) for s, p in zip(shares, points, strict=True)],
             [max(0.0, nan(p["ci95"][1]) - s) for s, p in zip(shares, points, strict=True)],
         ],
         marker="o",

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import estimate, missing, num
+from onething.experiments.present import estimate, low_end, missing, num
 from onething.experiments.spec import MAX_VARIANTS, Experiment, Overrides, SpecBase
 from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks
 from onething.experiments.variants import Variant
@@ -67,7 +67,7 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
                 name,
                 "+".join(levers) or "before",
                 time["mean"],
-                time["ci95_low"],
+                low_end(time["ci95_low"]),
                 time["ci95_high"],
                 mean.loc[(name, "trips_observed.mean"), "mean"],
                 mean.loc[(name, "within_promise"), "mean"],
