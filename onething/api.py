@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,20 +173,64 @@ def calibrate(
 
 @dataclass(frozen=True)
 class WalkStep:
-    start: str
-    end: str
+    """One activity of the walked applicant: from ``start`` to ``end`` (calendar time;
+    ``end`` may be on a later day), what, where, how long and the details."""
+
+    start: dt.datetime
+    end: dt.datetime
     activity: str
     place: str
     minutes: float
     detail: str
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(timespec="minutes"),
+            "end": self.end.isoformat(timespec="minutes"),
+            "activity": self.activity,
+            "place": self.place,
+            "minutes": self.minutes,
+            "detail": self.detail,
+        }
+
 
 @dataclass
 class Walk:
+    """One applicant's journey: ``steps`` in time order and a ``summary`` (arrival and
+    done as datetimes, time, trips, waiting, within the promised time)."""
+
     process: Process
     case_id: int
     steps: list[WalkStep]
     summary: dict[str, Any]
+
+    def __repr__(self) -> str:
+        return (
+            f"Walk({self.process.scenario.name}, {self.process.label}, applicant "
+            f"#{self.case_id}, {len(self.steps)} steps)"
+        )
+
+    def table(self) -> pd.DataFrame:
+        """The steps as a DataFrame; ``start`` and ``end`` are ``pandas.Timestamp``."""
+        import pandas as pd
+
+        frame = pd.DataFrame([step.__dict__ for step in self.steps])
+        for column in ("start", "end"):
+            frame[column] = pd.to_datetime(frame[column])
+        return frame
+
+    def to_json(self) -> dict[str, Any]:
+        summary = {
+            k: v.isoformat(timespec="minutes") if isinstance(v, dt.datetime) else v
+            for k, v in self.summary.items()
+        }
+        return {
+            "scenario": self.process.scenario.name,
+            "levers": sorted(self.process.levers),
+            "case": self.case_id,
+            "summary": summary,
+            "steps": [step.to_json() for step in self.steps],
+        }
 
 
 def walk(
@@ -194,7 +239,9 @@ def walk(
     levers: Iterable[str] | None = None,
     seed: int | None = None,
 ) -> Walk:
-    """Follow one applicant (the first to arrive after the warm-up) step by step.
+    """Follow one applicant step by step: the first case after the warm-up (the lowest
+    case number measured), so that with one seed the before and the after walk follow
+    the same applicant, arriving at the same time with the same draws.
 
     Runs one replication to find that applicant, then the same replication again (same
     seed, so the same history) recording every event of theirs.
@@ -205,7 +252,7 @@ def walk(
 
     class FirstMeasured(CaseRecorder):
         def case(self, row: tuple) -> None:
-            if self.summary is None or row[2] < self.summary[2]:
+            if self.summary is None or row[1] < self.summary[1]:
                 self.summary = row
 
     finder = FirstMeasured(-1)
@@ -216,10 +263,7 @@ def walk(
     recorder = CaseRecorder(case_id)
     Replication(process, replication_seed, recorder=recorder).run()
     calendar = WorkingCalendar(scenario.calendar, scenario.run.start_date)
-
-    def stamp(t: float) -> str:
-        return calendar.timestamp(t).strftime("%a %Y-%m-%d %H:%M")
-
+    stamp = calendar.timestamp
     steps = [
         WalkStep(stamp(r[4]), stamp(r[5]), r[2], process.place_name(r[3]), r[5] - r[4], r[7])
         for r in sorted(recorder.rows, key=lambda r: (r[4], r[5]))

@@ -289,40 +289,37 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def plural(n: float, word: str, plural_form: str | None = None) -> str:
+    """``1 trip``, ``2 trips``, ``1.5 working days``."""
+    many = plural_form or word + "s"
+    return f"{_num(n)} {word if n == 1 else many}"
+
+
+def _when(t: Any, day: Any = None) -> str:
+    """A timestamp; only the time of day when it is on ``day`` (the step's start day)."""
+    if day is not None and t.date() == day:
+        return t.strftime("%H:%M")
+    return t.strftime("%a %Y-%m-%d %H:%M")
+
+
 def cmd_walk(args: argparse.Namespace) -> int:
     w = api.walk(args.bundle, args.mode, _levers(args), args.seed)
     s = w.summary
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "scenario": w.process.scenario.name,
-                    "mode": args.mode,
-                    "case": w.case_id,
-                    "summary": s,
-                    "steps": [step.__dict__ for step in w.steps],
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps({"mode": args.mode, **w.to_json()}, ensure_ascii=False))
         return 0
     print(f"走流程 — walking the process: {w.process.scenario.title}, {w.process.label}")
-    print(f"Applicant #{w.case_id} sets off from {s['start']} at {s['arrival']}.\n")
+    print(f"Applicant #{w.case_id} sets off from {s['start']} at {_when(s['arrival'])}.\n")
     for step in w.steps:
-        span = (
-            f"{step.start} → {step.end[-5:]}"
-            if step.minutes < 24 * 60
-            else (f"{step.start} → {step.end}")
-        )
-        duration = _duration(step.minutes)
-        line = f"  {span:38} {step.activity} — {step.place} ({duration})"
+        span = f"{_when(step.start)} → {_when(step.end, step.start.date())}"
+        line = f"  {span:43} {step.activity} — {step.place} ({_duration(step.minutes)})"
         print(line)
         if step.detail:
-            print(f"  {'':38}   {step.detail}")
+            print(f"  {'':43}   {step.detail}")
     print(
-        f"\nDone at {s['done']}: {_num(s['time_working_days'])} working days "
-        f"({_num(s['time_calendar_hours'])} calendar hours), {s['trips']} trips, "
-        f"{_num(s['wait_minutes'])} minutes queueing, "
+        f"\nDone at {_when(s['done'])}: {plural(s['time_working_days'], 'working day')} "
+        f"({plural(s['time_calendar_hours'], 'calendar hour')}), {plural(s['trips'], 'trip')}, "
+        f"{plural(s['wait_minutes'], 'minute')} queueing, "
         f"{'within' if s['within_promise'] else 'OUTSIDE'} the promised time."
     )
     return 0
@@ -568,7 +565,7 @@ def _duration(minutes: float) -> str:
         return f"{minutes:.0f} min"
     if minutes < 48 * 60:
         return f"{minutes / 60:.1f} h"
-    return f"{minutes / 1440:.1f} days"
+    return f"{minutes / 1440:.1f} days"  # always more than one
 
 
 # --- parser --------------------------------------------------------------------------
