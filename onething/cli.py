@@ -229,10 +229,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with _progress(2 * _replications(args), f"compare {args.bundle}") as update:
         comparison = api.compare(args.bundle, levers, _options(args, update))
     plots = []
-    if not args.no_plots:
+    if not args.no_plots and (args.out is not None or not args.json):
         from onething.experiments.plots import compare_plots
 
-        plots = compare_plots(comparison, args.out / comparison.scenario.name)
+        out = Path("out") if args.out is None else args.out
+        plots = compare_plots(comparison, out / comparison.scenario.name)
     if args.json:
         print(json.dumps(comparison.to_json()))
         return 0
@@ -619,11 +620,21 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("onething")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="onething",
         description="What-if lab for 高效办成一件事 bundles: before vs after integration.",
     )
+    parser.add_argument("--version", action="version", version=f"onething {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bundle_help = "a catalog name (see `onething catalog`) or a scenario file"
     levers_help = f"comma-separated levers for 'after' ({', '.join(LEVERS)})"
@@ -635,7 +646,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="before vs after: the four reductions and the queues")
     p.add_argument("bundle", help=bundle_help)
     p.add_argument("--levers", help=levers_help + "; default: the scenario's own")
-    p.add_argument("--out", type=Path, default=Path("out"), help="folder for PNG plots")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="folder for PNG plots (default: out/; with --json, plots only if given)",
+    )
     p.add_argument("--no-plots", action="store_true")
     _run_options(p)
     p.set_defaults(func=cmd_compare, events=None, cases=None)

@@ -35,6 +35,15 @@ def test_compare_json_has_the_documented_schema(capsys, tmp_path):
     assert doc["after"]["time_working_days"]["mean"] < doc["before"]["time_working_days"]["mean"]
 
 
+def test_compare_json_has_no_side_effects_unless_out_is_given(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "restaurant", "--json", *QUICK]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["scenario"] == "restaurant"
+    assert list(tmp_path.iterdir()) == []
+    assert captured.err == ""
+
+
 def test_compare_prints_the_four_reductions_and_saves_plots(capsys, tmp_path):
     assert main(["compare", "restaurant", "--out", str(tmp_path), *QUICK]) == 0
     out = capsys.readouterr().out
@@ -158,3 +167,12 @@ def test_a_bundle_path_works_like_a_catalog_name(capsys, command):
     if command == "compare":
         argv.append("--no-plots")
     assert main(argv) == 0
+
+
+def test_version_prints_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out.strip() == f"onething {version('onething')}"
