@@ -2,7 +2,8 @@
 
 >>> import onething
 >>> cmp = onething.compare("newborn", replications=5)
->>> cmp.table()            # a pandas DataFrame: measure x before/after/change
+>>> cmp.table()            # tidy DataFrame: process, measure, mean, ci95_low, ..., unit
+>>> cmp.changes()          # measure x before / after / change_pct
 >>> r = onething.simulate("newborn", levers=["data_sharing"])
 >>> r.measures["time_working_days"]["mean"]
 """
@@ -10,12 +11,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Mode, Process
@@ -26,17 +26,25 @@ from onething.sim.engine import Replication, ReplicationResult, replication_seed
 from onething.sim.eventlog import CaseRecorder, Export
 from onething.sim.measures import change, measures
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # calibrate: a time figure passes within this relative error (the issue's target)
 TIME_TOLERANCE = 0.15
 
 
 def load(bundle: str | Path | Scenario) -> Scenario:
-    """A catalog name, a scenario file path, or an already loaded scenario."""
+    """A catalog name, a scenario file path, or an already loaded scenario.  To vary a
+    parameter: ``load("newborn").with_changes({"applicants.arrivals.per_working_day":
+    200})`` (a validated copy)."""
     return bundle if isinstance(bundle, Scenario) else load_scenario(bundle)
 
 
 @dataclass
 class RunOptions:
+    """How to run: replications, seed, horizon and warm-up (default: the scenario's),
+    processes (default: every core), an event-log ``Export``, a progress callback."""
+
     replications: int | None = None
     seed: int | None = None
     horizon_days: int | None = None
@@ -46,36 +54,83 @@ class RunOptions:
     progress: Callable[[int], None] | None = None
 
 
-@dataclass
+UNITS = {
+    "steps": "steps",
+    "materials": "materials",
+    "trips": "trips",
+    "form_fields": "fields",
+    "time_working_days": "working days",
+    "time_calendar_hours": "calendar hours",
+    "wait_minutes": "minutes",
+    "trips_observed": "trips",
+    "within_promise": "share",
+    "utilisation": "share",
+    "wait_minutes_by_place": "minutes",
+}
+"""The unit of each measure in ``Result.table()``."""
+BOOKKEEPING = ("levers", "cases", "replications", "arrived", "unfinished", "promise_working_days")
+"""What a run counted, not what it measured: ``Result.bookkeeping``, not the table."""
+COLUMNS = ["mean", "ci95_low", "ci95_high", "p50", "p90", "unit"]
+
+
+class Replications(list):
+    """The replications' raw results; printed as a count, not as their histograms."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} replications>"
+
+
+@dataclass(repr=False)
 class Result:
+    """One process run over replications: ``measures`` (the JSON the CLI prints),
+    ``table()`` for pandas, ``bookkeeping`` for what was counted."""
+
     process: Process
     replications: list[ReplicationResult]
     measures: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.replications = Replications(self.replications)
         self.measures = measures(self.process, self.replications)
 
+    def __repr__(self) -> str:
+        time = self.measures["time_working_days"]["mean"]
+        shown = "—" if time is None else f"{time:.3g}"
+        return (
+            f"Result({self.process.scenario.name}, {self.process.label}, "
+            f"{len(self.replications)} replications, mean time {shown} working days)"
+        )
+
+    @property
+    def bookkeeping(self) -> dict[str, Any]:
+        """Levers, cases measured, replications, arrivals, unfinished cases, the promise."""
+        return {k: self.measures[k] for k in BOOKKEEPING}
+
     def table(self) -> pd.DataFrame:
-        """One row per measure (and per place for utilisation), tidy for pandas."""
+        """One row per measure (per place for utilisation and waiting), indexed by
+        ``measure``: mean, ci95_low, ci95_high, p50, p90 and unit.  Counts come from the
+        process (no randomness): their interval and quantiles are the count itself;
+        shares have no quantiles."""
+        import pandas as pd
+
+        nan = math.nan
         rows = []
         for name, value in self.measures.items():
+            if name in BOOKKEEPING:
+                continue
+            unit = UNITS.get(name, "")
             if isinstance(value, dict) and "mean" in value:
-                lo, hi = value["ci95"]
-                rows.append(
-                    {
-                        "measure": name,
-                        "mean": value["mean"],
-                        "p50": value["p50"],
-                        "p90": value["p90"],
-                        "ci95_low": lo,
-                        "ci95_high": hi,
-                    }
-                )
+                low, high = value["ci95"]
+                rows.append([name, value["mean"], low, high, value["p50"], value["p90"], unit])
             elif isinstance(value, dict):
-                rows += [{"measure": f"{name}.{k}", "mean": v} for k, v in value.items()]
+                rows += [[f"{name}.{k}", v, nan, nan, nan, nan, unit] for k, v in value.items()]
+            elif unit == "share":
+                rows.append([name, value, nan, nan, nan, nan, unit])
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                rows.append({"measure": name, "mean": value})
-        return pd.DataFrame(rows).set_index("measure")
+                rows.append([name, value, value, value, value, value, unit])
+        table = pd.DataFrame(rows, columns=["measure", *COLUMNS]).set_index("measure")
+        table[COLUMNS[:-1]] = table[COLUMNS[:-1]].astype(float)
+        return table
 
 
 def simulate(
@@ -84,6 +139,11 @@ def simulate(
     levers: Iterable[str] | None = None,
     options: RunOptions | None = None,
 ) -> Result:
+    """Run one process (``mode`` before or after, or exactly ``levers``) over the
+    replications of ``options`` (default: the scenario's run settings) and measure it.
+
+    ``bundle`` is a catalog name, a scenario file or a ``Scenario`` (e.g. one made with
+    ``scenario.with_changes({...})``)."""
     o = options or RunOptions()
     process = Process.of(load(bundle), mode, levers)
     results = run_replications(
@@ -99,11 +159,16 @@ def simulate(
     return Result(process, results)
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
+    """Before against after on the same random numbers."""
+
     scenario: Scenario
     before: Result
     after: Result
+
+    def __repr__(self) -> str:
+        return f"Comparison({self.scenario.name}: {self.before!r} vs {self.after!r})"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -113,10 +178,23 @@ class Comparison:
         }
 
     def table(self) -> pd.DataFrame:
+        """Tidy: one row per process and measure (columns process, measure, mean,
+        ci95_low, ci95_high, p50, p90, unit), before's rows first."""
+        import pandas as pd
+
+        frames = {"before": self.before.table(), "after": self.after.table()}
+        return pd.concat(frames, names=["process", "measure"]).reset_index()
+
+    def changes(self) -> pd.DataFrame:
+        """Means side by side: measure x before / after / change_pct (negative is a
+        reduction) and unit, in before's order."""
+        import pandas as pd
+
         b, a = self.before.table(), self.after.table()
         rows = b.index.append(a.index.difference(b.index, sort=False))  # before's order
         table = pd.DataFrame({"before": b["mean"].reindex(rows), "after": a["mean"].reindex(rows)})
         table["change_pct"] = [change(x, y) for x, y in zip(table.before, table.after, strict=True)]
+        table["unit"] = b["unit"].reindex(rows).fillna(a["unit"].reindex(rows))
         return table
 
 

@@ -48,6 +48,10 @@ def _num(x: Any, digits: int = 3) -> str:
         return "yes" if x else "no"
     if isinstance(x, int):
         return str(x)
+    if x != 0 and abs(x) < 0.005:
+        return "< 0.01" if x > 0 else "> -0.01"
+    if abs(x) < 1:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
     return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 

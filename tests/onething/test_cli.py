@@ -176,3 +176,20 @@ def test_version_prints_the_installed_distributions(capsys):
         main(["--version"])
     assert exit.value.code == 0
     assert capsys.readouterr().out.strip() == f"onething {version('onething')}"
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.00596, "0.01"),
+        (0.003, "< 0.01"),
+        (0.0412, "0.04"),
+        (0.5, "0.5"),
+        (8.2236, "8.22"),
+        (1234.5, "1,234"),
+    ],
+)
+def test_numbers_print_with_sensible_precision(value, text):
+    from onething.cli import _num
+
+    assert _num(value) == text
