@@ -32,6 +32,7 @@ from onething.sim.eventlog import Export, check_suffix
 from onething.sim.harness import LiveError
 
 USAGE_ERROR = 2
+CHANGE = "change (after vs before, - = less)"
 
 
 class UsageError(Exception):
@@ -248,7 +249,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"({comparison.before.measures['replications']} replications, 95 % CI of the mean)\n"
     )
     _print_table(
-        ["measure", "before", "after", "change"],
+        ["measure", "before", "after", CHANGE],
         _compare_rows(comparison.before.measures, comparison.after.measures),
     )
     if plots:
@@ -494,7 +495,7 @@ def cmd_live(args: argparse.Namespace) -> int:
     )
     if len(modes) == 2:
         _print_table(
-            ["measure", "before", "after", "change"], _compare_rows(doc["before"], doc["after"])
+            ["measure", "before", "after", CHANGE], _compare_rows(doc["before"], doc["after"])
         )
     else:
         _print_table(["measure", modes[0]], measure_rows(doc[modes[0]]))

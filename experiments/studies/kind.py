@@ -171,3 +171,36 @@ def lever_checks(at: str, names: Sequence[str] | None) -> Iterator[Problem]:
             yield Problem(f"{at}.{i}", f"unknown lever {name!r} (known: {', '.join(LEVERS)})")
     if names and len(set(names)) != len(names):
         yield Problem(at, "lists a lever twice")
+
+
+def saturation(summary: pd.DataFrame, variant: str, scenario: Scenario | None) -> str:
+    """Why a variant's time is what it is, when a window is saturated (utilisation of 1 or
+    more: offered work beyond capacity, the queue spills into later days) or cases are
+    left unfinished: the bottleneck, by name, and what would fix it.  Empty otherwise."""
+    from onething.experiments.present import num, pct, place
+
+    rows = summary[summary["variant"] == variant]
+    load = {
+        m.removeprefix(UTILISATION): float(x)
+        for m, x in zip(rows["measure"], rows["mean"], strict=True)
+        if m.startswith(UTILISATION)
+    }
+    left = rows.loc[rows["measure"] == UNFINISHED, "mean"]
+    unfinished = float(left.iloc[0]) if len(left) else 0.0
+    bottleneck = busiest(load)
+    saturated = bottleneck is not None and load[bottleneck] >= 1
+    if not saturated and not unfinished > 0:
+        return ""
+    parts = []
+    if saturated:
+        parts.append(
+            f"the {place(scenario, bottleneck)} runs at {pct(load[bottleneck])} utilisation "
+            "(saturated: its queue spills into later days)"
+        )
+    if unfinished > 0:
+        parts.append(f"{num(unfinished)} cases per run are unfinished at its end")
+    where = f"at the {place(scenario, bottleneck)}" if bottleneck else "where it queues"
+    return (
+        f" — {'; '.join(parts)}; more windows {where} would fix it (a staffing study finds "
+        "how many)"
+    )

@@ -15,7 +15,14 @@ from pydantic import Field
 
 from onething.experiments.present import cap, days, lever, num, signed, table
 from onething.experiments.spec import Experiment, SpecBase
-from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, means
+from onething.experiments.studies.kind import (
+    TIME,
+    Kind,
+    Table,
+    lever_checks,
+    means,
+    saturation,
+)
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem
 from onething.scenarios.model import Scenario
@@ -121,9 +128,16 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     ]
     rows.append(["sum", *(sum(m[part].values()) for m in (time, trips) for part in PARTS)])
     return Table(
-        f"{study['bundle']}: lever attribution (differences in means vs before, "
-        f"{study['replications']} replications)",
-        ["lever", *(f"{m} {part}" for m in ("time", "trips") for part in HEADS)],
+        f"{study['bundle']}: lever attribution (differences in means vs before, negative = "
+        f"shorter or fewer; time in working days; {study['replications']} replications)",
+        [
+            "lever",
+            *(
+                f"{m} {part}{unit}"
+                for m, unit in (("time", " (days)"), ("trips", ""))
+                for part in HEADS
+            ),
+        ],
         rows,
         [
             f"all levers vs before: time {time['before']:.3g} -> {time['all']:.3g} working days "
@@ -140,20 +154,22 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     time = study["measures"][TIME]
     trips = study["measures"].get("trips")
     found = []
+    chain = study["order"]
     for x, effect in sorted(time["alone"].items(), key=lambda kv: kv[1]):
+        why = saturation(summary, set_name([x], chain), scenario)
         if effect < 0:
             found.append(
                 f"{cap(lever(x))} alone cuts end-to-end time by {days(effect)} "
-                f"(from {num(time['before'])} to {num(time['before'] + effect)})."
+                f"(from {num(time['before'])} to {num(time['before'] + effect)}){why}."
             )
         elif effect > 0:
             found.append(
                 f"{cap(lever(x))} alone adds {days(effect)} to the end-to-end time "
                 f"(from {num(time['before'])} to {num(time['before'] + effect)}): "
-                "on its own it does not pay."
+                f"on its own it does not pay{why}."
             )
         else:
-            found.append(f"{cap(lever(x))} alone leaves the time unchanged.")
+            found.append(f"{cap(lever(x))} alone leaves the time unchanged{why}.")
     change = time["difference"] / time["before"] if time["before"] else math.nan
     relative = "—" if math.isnan(change) else f"{100 * change:+.0f} %"
     sentence = (
@@ -162,7 +178,9 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     )
     if trips:
         sentence += f" and the trips from {num(trips['before'])} to {num(trips['all'])}"
-    found.append(sentence + ".")
+    found.append(sentence + saturation(summary, set_name(study["levers"], chain), scenario) + ".")
+    if why := saturation(summary, "before", scenario):
+        found.append("Before" + why.replace(" — ", ": ", 1) + ".")
     if time["all_but_one"]:
         x, cost = max(time["all_but_one"].items(), key=lambda kv: -kv[1])
         if cost < 0:

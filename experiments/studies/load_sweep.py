@@ -118,7 +118,14 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     knee = study["knee"]
     return Table(
         f"{study['bundle']}: load sweep ({study['replications']} replications per rate)",
-        ["rate/day", "mean time", "ci95 low", "ci95 high", f"util. {bottleneck}", "unfinished"],
+        [
+            "arrivals/day",
+            "mean time (working days)",
+            "ci95 low",
+            "ci95 high",
+            f"utilisation {bottleneck}",
+            "unfinished cases",
+        ],
         rows,
         [
             f"bottleneck: {bottleneck} (the busiest place at the heaviest rate)",
@@ -154,7 +161,8 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
                 f"The {name} is the bottleneck and saturates at about {num(rate / u, 2)} "
                 f"arrivals a day (its utilisation is offered work over capacity: "
                 f"{pct(u)} at {num(rate)} a day, {pct(loads[-1][1])} at "
-                f"{num(loads[-1][0])})."
+                f"{num(loads[-1][0])}); beyond that, more windows at the {name} would fix "
+                "it (a staffing study finds how many)."
             )
     knee = study.get("knee")
     if knee is not None:

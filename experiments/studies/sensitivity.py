@@ -20,7 +20,15 @@ from onething.experiments.spec import (
     OneProcess,
     Overrides,
 )
-from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, means, none
+from onething.experiments.studies.kind import (
+    TIME,
+    Kind,
+    Table,
+    lever_checks,
+    means,
+    none,
+    saturation,
+)
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, Scenario, Strict
@@ -133,7 +141,14 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     return Table(
         f"{study['bundle']}: sensitivity of mean time, one parameter at a time "
         f"({study['replications']} replications each)",
-        ["parameter", "low", "high", "time at low", "time at high", "swing"],
+        [
+            "parameter",
+            "low",
+            "high",
+            "time at low (working days)",
+            "time at high (working days)",
+            "swing (working days)",
+        ],
         rows,
         [
             f"baseline (every scale 1, the scenario's arrival rate): "
@@ -157,10 +172,18 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     ranked = [p for p in study["parameters"] if p["swing"] is not None]
     for rank, p in enumerate(ranked, 1):
         direction = "longer" if (p["time_high"] or 0) > (p["time_low"] or 0) else "shorter"
+        why = next(
+            (
+                f"; at {num(value)}{reason.replace(' — ', ', ', 1)}"
+                for value in (p["high"], p["low"])
+                if (reason := saturation(summary, sensitivity_name(p["name"], value), scenario))
+            ),
+            "",
+        )
         found.append(
             f"{rank}. {NAMES.get(p['name'], p['name'])} from {num(p['low'])} to "
             f"{num(p['high'])} swings the mean time by {num(p['swing'])} working days "
-            f"({num(p['time_low'])} → {num(p['time_high'])}: higher is {direction})."
+            f"({num(p['time_low'])} → {num(p['time_high'])}: higher is {direction}){why}."
         )
     width = None if low is None else high - low
     quiet = [p["name"] for p in ranked if width is not None and p["swing"] < width]

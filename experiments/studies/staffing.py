@@ -198,7 +198,15 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         f"{study['bundle']}: fewest windows for {study['target']:.0%} within the promised time "
         f"at {study['arrivals_per_day']:g} arrivals/day ({study['replications']} replications "
         "per step)",
-        ["step", *where, "within promise", "ci95", "mean time", "busiest", "util."],
+        [
+            "step",
+            *(f"windows {name}" for name in where),
+            "within promise",
+            "ci95",
+            "mean time (working days)",
+            "busiest",
+            "utilisation",
+        ],
         rows,
         [
             ("answer: " if answer else "no answer: ") + study["message"],

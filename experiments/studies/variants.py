@@ -10,7 +10,7 @@ from pydantic import Field
 
 from onething.experiments.present import estimate, low_end, missing, num
 from onething.experiments.spec import MAX_VARIANTS, Experiment, Overrides, SpecBase
-from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks
+from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, saturation
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem
 from onething.scenarios.levers import SINGLE_WINDOW
@@ -75,7 +75,15 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         )
     return Table(
         f"{study['bundle']}: {len(rows)} variants ({study['replications']} replications each)",
-        ["variant", "levers", "mean time", "ci95 low", "ci95 high", "trips", "within promise"],
+        [
+            "variant",
+            "levers",
+            "mean time (working days)",
+            "ci95 low",
+            "ci95 high",
+            "trips incl. rework",
+            "within promise (share)",
+        ],
         rows,
     )
 
@@ -96,9 +104,10 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     found = [
         f"Fastest: {best['variant']}, {num(best['mean'])} working days on average ({ci(best)})."
     ]
+    slow = saturation(summary, worst["variant"], scenario)
     if len(ranked) > 1:
         found.append(
-            f"Slowest: {worst['variant']}, {num(worst['mean'])} working days ({ci(worst)})."
+            f"Slowest: {worst['variant']}, {num(worst['mean'])} working days ({ci(worst)}){slow}."
         )
         second = ranked.iloc[1]
         known = not missing(best["ci95_high"]) and not missing(second["ci95_low"])
@@ -112,8 +121,9 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
         b = float(base.iloc[0]["mean"])
         for _, r in ranked.iterrows():
             if r["variant"] != "before" and b:
+                why = saturation(summary, r["variant"], scenario)
                 found.append(
-                    f"{r['variant']}: {100 * (r['mean'] - b) / b:+.0f} % time against before."
+                    f"{r['variant']}: {100 * (r['mean'] - b) / b:+.0f} % time against before{why}."
                 )
     return found[:14]
 

@@ -70,3 +70,31 @@ def test_a_study_json_without_the_kinds_fields_gets_the_generic_findings():
     study, summary = _staffing_study()
     del study["path"]
     assert findings(study, summary, None)[0].startswith("Fastest: ")
+
+
+def test_a_finding_says_when_a_variant_is_saturated_and_what_would_fix_it():
+    """Single window alone is slower because its window runs over capacity: the finding
+    says so, names the window and the remedy, instead of 'it does not pay' alone."""
+    from onething.experiments.studies.lever_attribution import MEASURES, attribute
+
+    times = {"before": 32.0, "single_window": 44.5, "data_sharing": 10.0}
+    times["single_window+data_sharing"] = 5.0
+    rows = []
+    for name, time in times.items():
+        rows += [[name, m, time if m == TIME else 1.0, 0.0, 0.0] for m in MEASURES]
+        load = 1.42 if name == "single_window" else 0.5
+        rows += [[name, "utilisation.single_window", load, 0.0, 0.0]]
+        rows += [[name, "unfinished", 3.0 if name == "single_window" else 0.0, 0.0, 0.0]]
+    summary = pd.DataFrame(rows, columns=COLUMNS)
+    levers = ["single_window", "data_sharing"]
+    study = {"kind": "lever_attribution", "bundle": "newborn"} | attribute(summary, levers, levers)
+    scenario = load_scenario("newborn")
+    window = scenario.levers.single_window.name
+    found = findings(study, summary, scenario)
+    alone = next(f for f in found if f.startswith("Single window alone"))
+    assert "does not pay" in alone
+    assert f"the {window} runs at 142 % utilisation (saturated" in alone
+    assert "3 cases per run are unfinished" in alone
+    assert f"more windows at the {window} would fix it" in alone
+    sharing = next(f for f in found if f.startswith("Data sharing alone"))
+    assert "saturated" not in sharing
