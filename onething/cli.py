@@ -33,6 +33,8 @@ from onething.sim.harness import LiveError
 
 USAGE_ERROR = 2
 CHANGE = "change (after vs before, - = less)"
+PROGRESS_EVERY = 5.0
+"""Seconds between the plain progress lines of a live run whose stderr is not a terminal."""
 
 
 class UsageError(Exception):
@@ -426,7 +428,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from onething.live import des_on_same_arrivals, measures_of, run_live
+    from onething.live import des_on_same_arrivals, measures_of, run_directory, run_live
     from onething.sim.harness import LiveSettings
 
     if args.chaos and (
@@ -447,8 +449,18 @@ def cmd_live(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     bars: dict[str, Any] = {}
+    said: dict[str, float] = {}
+
+    def say(line: str) -> None:
+        print(f"onething: live: {line}", file=sys.stderr, flush=True)
 
     def progress(mode: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():  # a log file: a plain line every few seconds
+            now = time.monotonic()
+            if done == total or now - said.get(mode, -math.inf) >= PROGRESS_EVERY:
+                said[mode] = now
+                say(f"{mode}: {done}/{total} applicants finished")
+            return
         bar = bars.get(mode)
         if bar is None:
             bar = bars[mode] = tqdm(
@@ -457,17 +469,20 @@ def cmd_live(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        results = run_live(
-            args.bundle,
-            scenario,
-            modes,
-            levers,
-            settings,
-            args.external_services,
-            args.bootstrap,
-            progress,
-            args.chaos,
-        )
+        with run_directory(args.keep, say) as run_dir:
+            results = run_live(
+                args.bundle,
+                scenario,
+                modes,
+                levers,
+                settings,
+                args.external_services,
+                args.bootstrap,
+                progress,
+                args.chaos,
+                run_dir,
+                say,
+            )
     finally:
         for bar in bars.values():
             bar.close()
@@ -736,6 +751,11 @@ def build_parser() -> argparse.ArgumentParser:
         "platform at 2/3, restarting each; pause: SIGSTOP the embedded broker for 15 s at 1/2",
     )
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the run's folder (broker log, service logs, Faust data) and print its path",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_live)
 

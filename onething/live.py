@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,7 +52,11 @@ class Fleet:
         bootstrap: str,
         speedup: float,
         with_platform: bool,
+        run_dir: Path | None = None,
     ):
+        """``run_dir``: the services' logs go to its ``services/``, their Faust data
+        folders (and any temporary file) to its ``faust/`` (through ``TMPDIR``); default:
+        a new folder in the system's temp folder."""
         self.commands: dict[str, list[str]] = {
             f"department {d}": ["department", "--department", d] for d in scenario.departments
         }
@@ -60,10 +65,18 @@ class Fleet:
             self.commands["shared data"] = ["shared-data"]
         self.common = ["--bundle", scenario_ref, "--bootstrap", bootstrap]
         self.processes: list[ServiceProcess] = []
-        self.log_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
+        if run_dir is None:
+            run_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
+        self.log_dir = run_dir / "services"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "faust").mkdir(exist_ok=True)
+        self.env = {**os.environ, "TMPDIR": str(run_dir / "faust")}
 
-    def start(self, timeout: float = READY_TIMEOUT) -> None:
-        self._await_ready([self._spawn(name) for name in self.commands], timeout)
+    def start(
+        self, timeout: float = READY_TIMEOUT, say: Callable[[str], None] | None = None
+    ) -> None:
+        """Start every service; ``say`` hears 'services ready N/M' as each gets ready."""
+        self._await_ready([self._spawn(name) for name in self.commands], timeout, say)
 
     def _spawn(self, name: str) -> ServiceProcess:
         log_path = self.log_dir / f"{name.replace(' ', '-')}.log"
@@ -74,12 +87,18 @@ class Fleet:
             stderr=log_path.open("a"),  # a restarted service goes on in the same log
             text=True,
             start_new_session=True,
+            env=self.env,
         )
         service = ServiceProcess(name, popen, log_path)
         self.processes.append(service)
         return service
 
-    def _await_ready(self, services: list[ServiceProcess], timeout: float) -> None:
+    def _await_ready(
+        self,
+        services: list[ServiceProcess],
+        timeout: float,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
         waiting = {p.name: p for p in services}
         ready = threading.Event()
         lock = threading.Lock()
@@ -90,6 +109,9 @@ class Fleet:
                 if line.rstrip().endswith(READY):  # after any terminal codes Faust writes
                     with lock:
                         waiting.pop(service.name, None)
+                        if say:
+                            done = len(services) - len(waiting)
+                            say(f"services ready {done}/{len(services)} ({service.name})")
                         if not waiting:
                             ready.set()
 
@@ -147,22 +169,47 @@ def live_system(
     bootstrap: str | None,
     speedup: float,
     external_services: bool,
+    run_dir: Path | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> Iterator[LiveSystem]:
-    """The broker and services a run needs."""
+    """The broker and services a run needs, their files under ``run_dir``; ``say`` hears
+    one line per stage (broker address, services ready N/M, ready)."""
+    say = say or (lambda line: None)
     with contextlib.ExitStack() as stack:
         system = LiveSystem(bootstrap or "")
         if bootstrap is None:
-            system.broker = stack.enter_context(EmbeddedBroker())
+            say("starting the embedded broker (Tansu)")
+            system.broker = stack.enter_context(EmbeddedBroker(log_dir=run_dir))
             system.bootstrap = system.broker.bootstrap
+            say(f"broker at {system.bootstrap}")
         else:
             wait_for_broker(bootstrap, timeout=5)
+            say(f"broker at {bootstrap} (given)")
         create_topics(system.bootstrap, all_topics(scenario))
         if not external_services:
-            fleet = Fleet(scenario_ref, scenario, system.bootstrap, speedup, "after" in modes)
+            fleet = Fleet(
+                scenario_ref, scenario, system.bootstrap, speedup, "after" in modes, run_dir
+            )
             stack.callback(fleet.stop)
-            fleet.start()
+            say(f"services starting: {len(fleet.commands)} processes")
+            fleet.start(say=say)
             system.fleet = fleet
+        say("ready: applicants start arriving")
         yield system
+
+
+@contextlib.contextmanager
+def run_directory(keep: bool, say: Callable[[str], None]) -> Iterator[Path]:
+    """One folder for everything a live run writes (the broker's log, the services' logs
+    and Faust data folders): removed at exit, or kept and named with ``keep``."""
+    folder = Path(tempfile.mkdtemp(prefix="onething-live-"))
+    try:
+        yield folder
+    finally:
+        if keep:
+            say(f"kept the run's files in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -319,12 +366,22 @@ def run_live(
     bootstrap: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     chaos: str | None = None,
+    run_dir: Path | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> dict[str, LiveResult]:
     """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
-    keep what was done in its result's ``blows``."""
+    keep what was done in its result's ``blows``.  Files go under ``run_dir``; ``say``
+    hears the start-up stages."""
     results: dict[str, LiveResult] = {}
     with live_system(
-        scenario_ref, scenario, modes, bootstrap, settings.speedup, external_services
+        scenario_ref,
+        scenario,
+        modes,
+        bootstrap,
+        settings.speedup,
+        external_services,
+        run_dir,
+        say,
     ) as system:
         settings.bootstrap = system.bootstrap
         for mode in modes:
