@@ -29,11 +29,11 @@ PALETTE = (
     "#D55E00",
     "#56B4E9",
     "#CC79A7",
-    "#F0E442",
     "#000000",
+    "#F0E442",
 )
 """Okabe & Ito's qualitative palette: eight colours told apart with every common colour
-vision deficiency."""
+vision deficiency (yellow last: it is the faintest on white)."""
 STYLES = ("-", "--", ":", "-.")
 BEFORE, AFTER = "#999999", PALETTE[0]
 
@@ -120,15 +120,17 @@ def time_ecdf(results: dict[str, Result], path: Path, title: str) -> Path:
 def utilisation(results: dict[str, Result], path: Path, title: str) -> Path:
     """Each place's utilisation, one colour per variant; the dashed line is saturation."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    x, labels = 0, []
+    x, ticks, labels, top = 0, [], [], 1.0
     for i, (variant, result) in enumerate(results.items()):
         load = result.measures["utilisation"]
         xs = list(range(x, x + len(load)))
         ax.bar(xs, list(load.values()), color=look(i)["color"], label=variant)
+        ticks += xs
         labels += list(load)
-        x += len(load) + 1
-        labels.append("")
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
+        top = max(top, *load.values())
+        x += len(load) + 1  # a gap between variants
+    ax.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.15 * top)
     ax.axhline(1.0, color="black", lw=0.8, ls="--", label="saturated (100 %)")
     legend(ax, len(results) + 1)
     ax.set_ylabel("window utilisation 窗口利用率")
@@ -176,21 +178,30 @@ def compare_plots(comparison: Comparison, out_dir: Path) -> list[Path]:
 
 
 def summary_ecdf(
-    summary: pd.DataFrame, path: Path, title: str, names: list[str] | None = None
+    summary: pd.DataFrame, path: Path, title: str, names: dict[str, str] | None = None
 ) -> Path:
-    """The end-to-end time distribution of ``names`` (default: every variant), from the
-    quantiles the replications kept (averaged over replications)."""
+    """The end-to-end time distribution of the variants ``names`` maps to their legend
+    labels (default: every variant, by name), from the quantiles the replications kept
+    (averaged over replications); the first drawn on top."""
     from onething.experiments.runner import ECDF_LEVELS, ECDF_PREFIX
 
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    names = names or list(dict.fromkeys(summary["variant"]))
-    for i, name in enumerate(names):
+    names = names or {name: name for name in dict.fromkeys(summary["variant"])}
+    for i, (name, label) in enumerate(names.items()):
         rows = summary[
             (summary["variant"] == name) & summary["measure"].str.startswith(ECDF_PREFIX)
         ]
         values = rows.set_index("measure")["mean"]
         xs = [values.get(f"{ECDF_PREFIX}{q:02d}", math.nan) for q in ECDF_LEVELS]
-        ax.step(xs, [q / 100 for q in ECDF_LEVELS], where="post", label=name, **look(i))
+        ax.step(
+            xs,
+            [q / 100 for q in ECDF_LEVELS],
+            where="post",
+            label=label,
+            lw=1.4,
+            zorder=3 + len(names) - i,
+            **look(i),
+        )
     ax.set_xlabel("end-to-end time 办理时间 (working days)")
     ax.set_ylabel("share of cases 案件占比")
     ax.set_title(f"{title}: end-to-end time by variant")

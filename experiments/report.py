@@ -62,6 +62,10 @@ GROUPS = (
     ("Counts (from the process, no randomness)", ("steps", "materials", "trips", "form_fields")),
     ("Cases", ("cases", "unfinished")),
 )
+TIME_CAPTION = (
+    "Share of cases done within each end-to-end time, per variant (further left is faster; "
+    "the quantiles are averaged over replications)."
+)
 QUANTILES = "time_working_days.q"
 """The ECDF's quantiles (q05 .. q95): drawn in the time plot, never a table column."""
 # --- reading the folder --------------------------------------------------------------
@@ -378,7 +382,7 @@ def render(results_dir: Path) -> str:
         "</ul></section>",
     ]
     if images:
-        captions = known.captions if known else {}
+        captions = {"time_ecdf.png": TIME_CAPTION, **(known.captions if known else {})}
         parts += ["<section><h2>Plots</h2>", *(_image(i, captions) for i in images), "</section>"]
     parts += [
         "<section><h2>Tables</h2>",

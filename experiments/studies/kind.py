@@ -90,8 +90,8 @@ class Kind:
     """The report's caption per plot file name."""
     grow: Callable[[Experiment, list[Variant], dict[str, Any]], list[Variant]] = _no_growth
     """Variants to add after a run (a search): none ends the run."""
-    ecdf: Callable[[dict[str, Any]], list[str] | None] = lambda study: None
-    """The variants the time plot shows (None: all)."""
+    ecdf: Callable[[dict[str, Any]], dict[str, str] | None] = lambda study: None
+    """The variants the time plot shows, with their legend labels (None: all)."""
 
     @classmethod
     def of(cls, module: str, name: str, model: type[SpecBase]) -> Kind:

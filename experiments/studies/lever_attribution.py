@@ -277,15 +277,12 @@ def waterfall(study: dict[str, Any], path: Path) -> Path:
     return save(fig, path)
 
 
-def ecdf(study: dict[str, Any]) -> list[str]:
-    """The variants the time plot shows: before, each lever alone, all levers (the rest
-    are in the report's tables)."""
+def ecdf(study: dict[str, Any]) -> dict[str, str]:
+    """The variants the time plot shows, with their legend labels: before, each lever
+    alone, all levers (the rest are in the report's tables)."""
     chain = study["order"]
-    return list(
-        dict.fromkeys(
-            ["before", *(set_name([x], chain) for x in study["levers"]), set_name(chain, chain)]
-        )
-    )
+    alone = {set_name([x], chain): f"{lever(x)} alone" for x in study["levers"]}
+    return {"before": "before", **alone, set_name(chain, chain): "all levers"}
 
 
 def plots(study: dict[str, Any], out: Path) -> list[Path]:

@@ -123,7 +123,13 @@ def test_every_multi_series_plot_has_a_legend_and_no_glyph_is_missing(
 
 def test_the_attribution_time_plot_shows_before_each_lever_alone_and_all(tmp_path, monkeypatch):
     study, _ = _attribution()
-    assert lever_attribution.ecdf(study) == ["before", "a", "b", "c", "a+b+c"]
+    assert lever_attribution.ecdf(study) == {
+        "before": "before",
+        "a": "a alone",
+        "b": "b alone",
+        "c": "c alone",
+        "a+b+c": "all levers",
+    }
 
 
 def test_lines_of_one_plot_never_share_colour_and_style():
