@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import tempfile
 from collections.abc import Iterable
@@ -140,7 +141,7 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
         table_standby_replicas=0,
         stream_wait_empty=False,
         web_enabled=False,
-        datadir=tempfile.mkdtemp(prefix=f"{app_id}-"),
+        datadir=tempfile.mkdtemp(prefix=f"{app_id}-", dir=os.environ.get("ONETHING_DATADIR")),
     )
 
 
