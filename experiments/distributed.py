@@ -39,10 +39,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from onething.experiments.spec import Experiment, Overrides
-from onething.experiments.studies import attribution_sets
 from onething.experiments.variants import Variant, apply_overrides
 from onething.experiments.wire import decode_row, encode_row
-from onething.scenarios.levers import SINGLE_WINDOW, Mode, Process
+from onething.scenarios.levers import Mode, Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import Scenario
 from onething.topics.connection import security
@@ -112,67 +111,36 @@ class ResultMessage(_Message):
 # -- the variant descriptions ----------------------------------------------------------
 
 
-def _candidates(experiment: Experiment, variants: list[Variant]) -> Iterator[Description]:
-    """Every variant the spec can define, as its description (``expand`` and the staffing
-    search build theirs the same way)."""
+def description(experiment: Experiment, variant: Variant) -> Description:
+    """The variant's recipe (``Variant.of``) with the bundle as the spec names it."""
     spec = experiment.spec
     bundle_path = None
     if Path(spec.bundle).suffix in (".yaml", ".yml"):
         bundle_path = str((experiment.path.parent / spec.bundle).resolve())
-    base = {"bundle": spec.bundle, "bundle_path": bundle_path}
-    mode = getattr(spec, "mode", "before")
-    levers = getattr(spec, "levers", None)
-    levers = None if levers is None else list(levers)
-    if spec.kind == "variants":
-        for v in spec.variants:
-            overrides = v.overrides.model_dump(mode="json", exclude_defaults=True)
-            yield Description(**base, levers=list(v.levers or []), overrides=overrides)
-    elif spec.kind == "lever_attribution":
-        order = experiment.attribution_order
-        for chosen in attribution_sets(experiment.attribution_levers, order):
-            yield Description(**base, levers=list(chosen))
-    elif spec.kind == "load_sweep":
-        for rate in spec.rates:
-            overrides = {"arrivals_per_day": rate}
-            yield Description(**base, mode=mode, levers=levers, overrides=overrides)
-    elif spec.kind == "sensitivity":
-        yield Description(**base, mode=mode, levers=levers)
-        for r in spec.parameters:
-            for value in (r.low, r.high):
-                yield Description(**base, mode=mode, levers=levers, overrides={r.name: value})
-    elif spec.kind == "staffing":
-        from onething.experiments.variants import staffing_places
-
-        for variant in variants:  # the windows each step chose, read off its scenario
-            s = variant.process.scenario
-            windows = {
-                place: s.levers.single_window.windows
-                if place == SINGLE_WINDOW
-                else s.departments[place].windows
-                for place in staffing_places(experiment)
-            }
-            overrides = {"arrivals_per_day": spec.arrivals_per_day, "windows": windows}
-            yield Description(**base, mode=mode, levers=levers, overrides=overrides)
+    return Description(
+        bundle=spec.bundle,
+        bundle_path=bundle_path,
+        mode=variant.mode,
+        levers=None if variant.levers is None else list(variant.levers),
+        overrides=variant.overrides.model_dump(mode="json", exclude_defaults=True),
+    )
 
 
 def describe(experiment: Experiment, variants: list[Variant]) -> dict[str, Description]:
-    """Each variant's description, by variant name: the one that rebuilds the very same
-    process (same scenario digest, same levers), checked here before anything is sent."""
+    """Each variant's description, by variant name, checked here before anything is sent:
+    it must rebuild the very same process (same scenario digest, same levers)."""
     from onething.experiments.runner import _scenario_digest
 
-    built = {}
-    for description in _candidates(experiment, variants):
-        process = build(description, experiment.scenario)
-        built.setdefault((_scenario_digest(process), process.levers), description)
     found = {}
     for variant in variants:
+        found[variant.name] = description(experiment, variant)
+        rebuilt = build(found[variant.name], experiment.scenario)
         key = (_scenario_digest(variant.process), variant.process.levers)
-        if key not in built:
+        if (_scenario_digest(rebuilt), rebuilt.levers) != key:
             raise RemoteError(
                 f"variant {variant.name} of a {experiment.spec.kind} spec cannot be described "
                 "for a worker: run this spec without --bootstrap"
             )
-        found[variant.name] = built[key]
     return found
 
 

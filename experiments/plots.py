@@ -1,8 +1,10 @@
 """Plots (matplotlib, no display needed): before/after bars of the four reductions, the
-distribution of end-to-end time, and utilisation per place."""
+distribution of end-to-end time, and utilisation per place; and the helpers every
+study kind's plots use (``plt``, ``save``)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,42 @@ from onething.sim.engine import QUEUE_SAMPLE_MINUTES  # noqa: E402
 from onething.sim.statistics import StreamingStat  # noqa: E402
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from onething.api import Comparison, Result
+
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#000000",
+    "#F0E442",
+)
+"""Okabe & Ito's qualitative palette: eight colours told apart with every common colour
+vision deficiency (yellow last: it is the faintest on white)."""
+STYLES = ("-", "--", ":", "-.")
+BEFORE, AFTER = "#999999", PALETTE[0]
+
+
+matplotlib.rcParams["axes.prop_cycle"] = matplotlib.cycler(color=PALETTE)
+
+
+def look(i: int) -> dict[str, str]:
+    """Series ``i``'s colour and line style: eight colours, then the next dash style, so
+    32 series stay distinct."""
+    return {"color": PALETTE[i % len(PALETTE)], "ls": STYLES[(i // len(PALETTE)) % len(STYLES)]}
+
+
+def legend(ax: plt.Axes, entries: int) -> None:
+    """A legend inside the axes for a few entries, beside them for many."""
+    if entries <= 6:
+        ax.legend(fontsize=7)
+    else:
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+
 
 FOUR = (
     ("steps", "Steps 环节"),
@@ -27,11 +64,18 @@ FOUR = (
 
 
 def save(fig: plt.Figure, path: Path) -> Path:
-    """Lay out, write the PNG and free the figure (many plots in one run)."""
+    """Lay out, write the PNG and free the figure (many plots in one run); without a CJK
+    font the labels lose their Chinese instead of showing boxes."""
+    onething.experiments.fonts.fit(fig)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def nan(x: float | None) -> float:
+    """None (no measured case in study.json) as NaN: matplotlib leaves a gap."""
+    return math.nan if x is None else x
 
 
 def _value(result: Result, key: str) -> float:
@@ -43,7 +87,7 @@ def reductions(comparison: Comparison, path: Path) -> Path:
     fig, axes = plt.subplots(1, 4, figsize=(11, 3.2))
     for ax, (key, label) in zip(axes, FOUR, strict=True):
         before, after = _value(comparison.before, key), _value(comparison.after, key)
-        bars = ax.bar(["before", "after"], [before, after], color=["#9aa5b1", "#2f7d5b"])
+        bars = ax.bar(["before", "after"], [before, after], color=[BEFORE, AFTER])
         ax.bar_label(bars, fmt="%.3g")
         ax.set_title(label)
         ax.set_ylim(0, max(before, after, 1e-9) * 1.2)
@@ -61,29 +105,34 @@ def _pooled(result: Result, stat: str) -> StreamingStat:
 def time_ecdf(results: dict[str, Result], path: Path, title: str) -> Path:
     """ECDF of end-to-end time per variant, from the streaming histograms."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    for label, result in results.items():
+    for i, (label, result) in enumerate(results.items()):
         pooled = _pooled(result, "time_working_days")
         qs = [i / 200 for i in range(1, 200)]
-        ax.step([pooled.quantile(q) for q in qs], qs, where="post", label=label)
+        ax.step([pooled.quantile(q) for q in qs], qs, where="post", label=label, **look(i))
     ax.set_xlabel("end-to-end time 办理时间 (working days)")
     ax.set_ylabel("share of cases 案件占比")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend()
+    legend(ax, len(results))
     return save(fig, path)
 
 
 def utilisation(results: dict[str, Result], path: Path, title: str) -> Path:
+    """Each place's utilisation, one colour per variant; the dashed line is saturation."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    labels, values, colours = [], [], []
+    x, ticks, labels, top = 0, [], [], 1.0
     for i, (variant, result) in enumerate(results.items()):
-        for place, u in result.measures["utilisation"].items():
-            labels.append(f"{variant}\n{place}")
-            values.append(u)
-            colours.append(f"C{i}")
-    ax.bar(range(len(values)), values, color=colours)
-    ax.set_xticks(range(len(values)), labels, rotation=45, ha="right", fontsize=8)
-    ax.axhline(1.0, color="black", lw=0.8, ls="--")
+        load = result.measures["utilisation"]
+        xs = list(range(x, x + len(load)))
+        ax.bar(xs, list(load.values()), color=look(i)["color"], label=variant)
+        ticks += xs
+        labels += list(load)
+        top = max(top, *load.values())
+        x += len(load) + 1  # a gap between variants
+    ax.set_xticks(ticks, labels, rotation=45, ha="right", fontsize=8)
+    ax.set_ylim(0, 1.15 * top)
+    ax.axhline(1.0, color="black", lw=0.8, ls="--", label="saturated (100 %)")
+    legend(ax, len(results) + 1)
     ax.set_ylabel("window utilisation 窗口利用率")
     ax.set_title(title)
     return save(fig, path)
@@ -92,9 +141,10 @@ def utilisation(results: dict[str, Result], path: Path, title: str) -> Path:
 def queue_length(results: dict[str, Result], path: Path, title: str) -> Path:
     """Applicants waiting at each window over simulated time, averaged over replications."""
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    colours = {}
     for i, (variant, result) in enumerate(results.items()):
         places = result.replications[0].queue_length
-        for j, place in enumerate(places):
+        for place in places:
             series = [r.queue_length[place] for r in result.replications]
             length = min(len(s) for s in series)
             mean = [sum(s[t] for s in series) / len(series) for t in range(length)]
@@ -102,16 +152,16 @@ def queue_length(results: dict[str, Result], path: Path, title: str) -> Path:
             ax.plot(
                 days,
                 mean,
-                lw=0.8,
-                color=f"C{i}",
-                ls=["-", "--", ":", "-."][j % 4],
+                lw=0.9,
+                color=colours.setdefault(place, PALETTE[len(colours) % len(PALETTE)]),
+                ls=STYLES[i % len(STYLES)],
                 label=f"{variant}: {place}",
             )
     ax.set_xlabel("simulated day 模拟日")
     ax.set_ylabel("applicants queueing 排队人数")
-    ax.set_title(title)
+    ax.set_title(f"{title} (colour: place; line: {' / '.join(results)})")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend(ax, len(ax.get_lines()))
     return save(fig, path)
 
 
@@ -125,3 +175,36 @@ def compare_plots(comparison: Comparison, out_dir: Path) -> list[Path]:
         utilisation(variants, out_dir / f"{name}-utilisation.png", f"{name}: utilisation"),
         queue_length(variants, out_dir / f"{name}-queues.png", f"{name}: queues 排队"),
     ]
+
+
+def summary_ecdf(
+    summary: pd.DataFrame, path: Path, title: str, names: dict[str, str] | None = None
+) -> Path:
+    """The end-to-end time distribution of the variants ``names`` maps to their legend
+    labels (default: every variant, by name), from the quantiles the replications kept
+    (averaged over replications); the first drawn on top."""
+    from onething.experiments.runner import ECDF_LEVELS, ECDF_PREFIX
+
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    names = names or {name: name for name in dict.fromkeys(summary["variant"])}
+    for i, (name, label) in enumerate(names.items()):
+        rows = summary[
+            (summary["variant"] == name) & summary["measure"].str.startswith(ECDF_PREFIX)
+        ]
+        values = rows.set_index("measure")["mean"]
+        xs = [values.get(f"{ECDF_PREFIX}{q:02d}", math.nan) for q in ECDF_LEVELS]
+        ax.step(
+            xs,
+            [q / 100 for q in ECDF_LEVELS],
+            where="post",
+            label=label,
+            lw=1.4,
+            zorder=3 + len(names) - i,
+            **look(i),
+        )
+    ax.set_xlabel("end-to-end time 办理时间 (working days)")
+    ax.set_ylabel("share of cases 案件占比")
+    ax.set_title(f"{title}: end-to-end time by variant")
+    ax.grid(alpha=0.3)
+    legend(ax, len(names))
+    return save(fig, path)

@@ -6,8 +6,8 @@ assumptions, published figures), the findings in plain language (generated from
 ``study.json``), the means with their 95 % confidence intervals (from ``summary.csv``) and
 every PNG plot of the folder, embedded as a data URI: no file beside it and no network
 request is needed to read it.  A small inline script records on ``<body>`` whether every
-image loaded and whether any element's text overflows it (``data-images-loaded``,
-``data-overflow``), which the browser test reads.
+image loaded and whether any element's content overflows it, a table wider than the page
+included (``data-images-loaded``, ``data-overflow``), which the browser test reads.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Iterable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -23,37 +22,14 @@ from typing import Any
 import pandas as pd
 
 import onething.experiments.fonts as fonts
+from onething.experiments.present import estimate, num, place, table
+from onething.experiments.studies import KINDS, variants
+from onething.experiments.studies.kind import TIME, UTILISATION
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.loader import load_scenario, read_yaml
 from onething.scenarios.model import Scenario
 
 REPORT = "report.html"
-TIME = "time_working_days.mean"
-UTILISATION = "utilisation."
-
-QUESTIONS = {
-    "lever_attribution": "Which lever buys how much for {bundle}?",
-    "load_sweep": "Where does the {bundle} process saturate as arrivals grow?",
-    "variants": "How do these variants of {bundle} compare?",
-    "staffing": "How many windows does {bundle} need, and where?",
-    "sensitivity": "How much do the results for {bundle} depend on the assumed numbers?",
-}
-EXPLANATIONS = {
-    "lever_attribution": (
-        "Each lever is switched on alone, the full set is run without each one in turn, and "
-        "the levers are added one by one in a fixed order; every variant is compared with "
-        "the siloed 'before' process on the same random numbers, so the differences are "
-        "the levers', not chance's."
-    ),
-    "load_sweep": (
-        "The same process runs at growing arrival rates; the load-latency curve shows where "
-        "waiting starts to dominate and which window is the bottleneck."
-    ),
-    "variants": (
-        "Each variant changes levers or parameters of the bundle; all run on the same random "
-        "numbers."
-    ),
-}
 
 MEASURES = {
     "time_working_days": "Time (working days)",
@@ -61,8 +37,8 @@ MEASURES = {
     "time_working_days.p50": "Time, median (working days)",
     "time_working_days.p90": "Time, 90th percentile (working days)",
     "wait_minutes.mean": "Waiting at windows (min)",
-    "trips_observed.mean": "Trips incl. rework",
-    "within_promise": "Within the promised time",
+    "trips_observed.mean": "Trips incl. rework (per case)",
+    "within_promise": "Within the promised time (share)",
     "steps": "Steps 环节",
     "materials": "Materials 材料",
     "trips": "Trips 跑动",
@@ -84,19 +60,14 @@ GROUPS = (
         ),
     ),
     ("Counts (from the process, no randomness)", ("steps", "materials", "trips", "form_fields")),
+    ("Cases", ("cases", "unfinished")),
 )
-CAPTIONS = {
-    "waterfall.png": (
-        "Mean end-to-end time from 'before' to all levers, each lever's increment in the "
-        "cumulative order (green shortens, red lengthens)."
-    ),
-    "load_latency.png": (
-        "Mean end-to-end time against arrivals per working day, with the 95 % confidence "
-        "band; the dashed line marks the knee."
-    ),
-}
-
-
+TIME_CAPTION = (
+    "Share of cases done within each end-to-end time, per variant (further left is faster; "
+    "the quantiles are averaged over replications)."
+)
+QUANTILES = "time_working_days.q"
+"""The ECDF's quantiles (q05 .. q95): drawn in the time plot, never a table column."""
 # --- reading the folder --------------------------------------------------------------
 
 
@@ -167,35 +138,6 @@ def _scenario(results_dir: Path, bundle: Any) -> tuple[Scenario | None, str]:
 # --- formatting ----------------------------------------------------------------------
 
 
-def _missing(x: Any) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def num(x: Any, digits: int = 3) -> str:
-    if _missing(x):
-        return "—"
-    x = float(x)
-    if x == int(x) and abs(x) < 1e6:
-        return str(int(x))
-    return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
-def pct(x: Any) -> str:
-    return "—" if _missing(x) else f"{100 * float(x):.0f} %"
-
-
-def _days(x: float) -> str:
-    return f"{num(abs(x))} working day" + ("" if abs(x) == 1 else "s")
-
-
-def _lever(name: str) -> str:
-    return "e-certificate" if name == "e_certificate" else name.replace("_", " ")
-
-
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _distribution(d: Any) -> str:
     unit = {"minutes": "min", "hours": "h", "working_days": "working days"}[d.unit]
     if d.dist == "fixed":
@@ -207,20 +149,11 @@ def _distribution(d: Any) -> str:
     return f"mean {num(d.mean_value)} {unit}"
 
 
-def _place(scenario: Scenario | None, place: str) -> str:
-    if scenario is None:
-        return place.replace("_", " ")
-    if place == "single_window":
-        return scenario.levers.single_window.name
-    department = scenario.departments.get(place)
-    return department.name if department else place.replace("_", " ")
-
-
 def measure_name(measure: str, scenario: Scenario | None = None) -> str:
     if measure in MEASURES:
         return MEASURES[measure]
     if measure.startswith(UTILISATION):
-        return f"Utilisation: {_place(scenario, measure.removeprefix(UTILISATION))}"
+        return f"Utilisation: {place(scenario, measure.removeprefix(UTILISATION))}"
     return measure.replace("_", " ")
 
 
@@ -229,35 +162,12 @@ def _is_share(measure: str) -> bool:
 
 
 def _estimate(row: pd.Series, share: bool) -> str:
-    """Mean with its 95 % interval; the interval is left out where it is a single point
-    (a count) or undefined (one replication)."""
-    f = pct if share else num
-    mean, low, high = row["mean"], row["ci95_low"], row["ci95_high"]
-    if _missing(low) or _missing(high) or math.isclose(low, high, abs_tol=1e-12):
-        return f(mean)
-    return f"{f(mean)} [{f(low)}, {f(high)}]"
+    return estimate(row["mean"], row["ci95_low"], row["ci95_high"], share)
 
 
 def _breakable(text: str) -> str:
     """Escaped, with a break opportunity after '+' (long variant names)."""
     return escape(text).replace("+", "+<wbr>")
-
-
-def _table(
-    header: Sequence[str], rows: Iterable[Sequence[str]], raw: bool = False, text: bool = False
-) -> str:
-    """A table in a horizontally scrollable box; cells escaped unless ``raw``; ``text``
-    tables wrap their cells (numbers tables keep each estimate on one line)."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{c if raw else escape(c)}</td>" for c in row) + "</tr>"
-        for row in rows
-    )
-    kind = ' class="text"' if text else ""
-    return (
-        f'<div class="scroll"><table{kind}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
-    )
 
 
 # --- findings ------------------------------------------------------------------------
@@ -267,182 +177,13 @@ def _means(summary: pd.DataFrame) -> dict[tuple[str, str], pd.Series]:
     return {(r["variant"], r["measure"]): r for _, r in summary.iterrows()}
 
 
-def _attribution_findings(study: dict[str, Any], scenario: Scenario | None) -> list[str]:
-    time = study["measures"][TIME]
-    trips = study["measures"].get("trips")
-    found = []
-    alone = sorted(time["alone"].items(), key=lambda kv: kv[1])
-    for lever, effect in alone:
-        if effect < 0:
-            found.append(
-                f"{_cap(_lever(lever))} alone cuts end-to-end time by {_days(effect)} "
-                f"(from {num(time['before'])} to {num(time['before'] + effect)})."
-            )
-        elif effect > 0:
-            found.append(
-                f"{_cap(_lever(lever))} alone adds {_days(effect)} to the end-to-end time "
-                f"(from {num(time['before'])} to {num(time['before'] + effect)}): "
-                "on its own it does not pay."
-            )
-        else:
-            found.append(f"{_cap(_lever(lever))} alone leaves the time unchanged.")
-    change = time["difference"] / time["before"] if time["before"] else math.nan
-    relative = "—" if _missing(change) else f"{100 * change:+.0f} %"
-    sentence = (
-        f"All {len(study['levers'])} levers together take the time from {num(time['before'])} "
-        f"to {num(time['all'])} working days ({relative})"
-    )
-    if trips:
-        sentence += f" and the trips from {num(trips['before'])} to {num(trips['all'])}"
-    found.append(sentence + ".")
-    if time["all_but_one"]:
-        lever, cost = max(time["all_but_one"].items(), key=lambda kv: -kv[1])
-        if cost < 0:
-            found.append(
-                f"Leaving {_lever(lever)} out of the full set costs the most: {_days(cost)} more."
-            )
-    interaction = time["interaction"]
-    if abs(interaction) >= 0.05:
-        more = "more" if interaction < 0 else "less"
-        found.append(
-            f"Together the levers cut {_days(interaction)} {more} than the sum of their "
-            "separate effects: they "
-            + ("reinforce each other." if interaction < 0 else "partly do the same work.")
-        )
-    if trips:
-        savers = [(lv, e) for lv, e in trips["alone"].items() if e < 0]
-        if savers:
-            found.append(
-                "Trips: "
-                + ", ".join(f"{_lever(lv)} saves {num(-e)}" for lv, e in savers)
-                + " on its own."
-            )
-    if scenario is not None and set(study["levers"]) == set(scenario.after):
-        published = {
-            (f.measure, f.mode): f for f in scenario.published if f.measure == "time_working_days"
-        }
-        before, after = (
-            published.get(("time_working_days", "before")),
-            published.get(("time_working_days", "after")),
-        )
-        if before and after:
-            found.append(
-                f"The published figures ({_source_name(scenario, after.source)}) are "
-                f"{num(before.value)} → {num(after.value)} working days; the model gives "
-                f"{num(time['before'])} → {num(time['all'])}."
-            )
-    return found
-
-
-def _source_name(scenario: Scenario, key: str) -> str:
-    return key if key in scenario.sources else "source unknown"
-
-
-def _sweep_findings(study: dict[str, Any], scenario: Scenario | None) -> list[str]:
-    points = [p for p in study["points"] if p.get("time_mean") is not None]
-    found = []
-    if not study["points"]:
-        return found
-    light, heavy = study["points"][0], study["points"][-1]
-    if light.get("time_mean") is not None:
-        ci = light["ci95"]
-        interval = "" if ci[0] is None else f" (95 % CI {num(ci[0])}–{num(ci[1])})"
-        found.append(
-            f"At {num(light['rate'])} arrivals a working day a case takes "
-            f"{num(light['time_mean'])} working days{interval}."
-        )
-    bottleneck = study.get("bottleneck")
-    if bottleneck:
-        name = _place(scenario, bottleneck)
-        loads = [(p["rate"], p["utilisation"].get(bottleneck)) for p in study["points"]]
-        loads = [(r, u) for r, u in loads if u]
-        if loads:
-            rate, u = loads[0]
-            capacity = rate / u
-            found.append(
-                f"The {name} is the bottleneck and saturates at about {num(capacity, 2)} "
-                f"arrivals a day (its utilisation is offered work over capacity: "
-                f"{pct(u)} at {num(rate)} a day, {pct(loads[-1][1])} at "
-                f"{num(loads[-1][0])})."
-            )
-    knee = study.get("knee")
-    if knee is not None:
-        at = next((p for p in study["points"] if p["rate"] == knee), None)
-        detail = (
-            f": mean time {num(at['time_mean'])} working days"
-            if at and at.get("time_mean") is not None
-            else ""
-        )
-        found.append(
-            f"Time blows up from about {num(knee)} arrivals a day (the knee: mean time over "
-            f"{num(study.get('knee_factor', 1.5))}× the lightest load's, or unfinished "
-            f"cases){detail}."
-        )
-    else:
-        found.append("Within these rates the time never exceeds 1.5× the lightest load's: no knee.")
-    if (
-        points
-        and heavy is not light
-        and heavy.get("time_mean") is not None
-        and light.get("time_mean")
-    ):
-        found.append(
-            f"At {num(heavy['rate'])} a day a case takes {num(heavy['time_mean'])} working days, "
-            f"{heavy['time_mean'] / light['time_mean']:.1f}× as long as at {num(light['rate'])}."
-        )
-    unfinished = [p for p in study["points"] if p.get("unfinished")]
-    if unfinished:
-        found.append(
-            f"From {num(unfinished[0]['rate'])} a day some cases never finish within the run "
-            "(overload): their times are not in the means."
-        )
-    return found
-
-
-def _variant_findings(summary: pd.DataFrame) -> list[str]:
-    rows = summary[summary["measure"] == TIME]
-    rows = rows[rows["mean"].notna()]
-    if rows.empty:
-        return [f"The study ran {summary['variant'].nunique()} variants; see the tables below."]
-    ranked = rows.sort_values("mean")
-    best, worst = ranked.iloc[0], ranked.iloc[-1]
-    found = [
-        f"Fastest: {best['variant']}, {num(best['mean'])} working days on average "
-        f"({_estimate(best, False)})."
-    ]
-    if len(ranked) > 1:
-        found.append(
-            f"Slowest: {worst['variant']}, {num(worst['mean'])} working days "
-            f"({_estimate(worst, False)})."
-        )
-        second = ranked.iloc[1]
-        known = not _missing(best["ci95_high"]) and not _missing(second["ci95_low"])
-        if known and best["ci95_high"] >= second["ci95_low"]:
-            found.append(
-                f"The 95 % intervals of {best['variant']} and {second['variant']} overlap: "
-                "with these replications the data do not tell them apart."
-            )
-    base = rows[rows["variant"] == "before"]
-    if not base.empty and len(ranked) > 1:
-        b = float(base.iloc[0]["mean"])
-        for _, r in ranked.iterrows():
-            if r["variant"] != "before" and b:
-                found.append(
-                    f"{r['variant']}: {100 * (r['mean'] - b) / b:+.0f} % time against before."
-                )
-    return found[:14]
-
-
 def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
-    kind = study.get("kind")
-    try:
-        if kind == "lever_attribution" and TIME in study.get("measures", {}):
-            return _attribution_findings(study, scenario)
-        if kind == "load_sweep" and "points" in study:
-            return _sweep_findings(study, scenario)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        pass  # a study.json of another version: the generic summary still holds
-    return _variant_findings(summary)
+    """The kind's findings; the generic ones (fastest, slowest, against before) for a
+    study.json that lacks what the kind's read (another version's, or none)."""
+    kind = KINDS.get(str(study.get("kind")))
+    if kind is None or not kind.complete(study):
+        return variants.findings(study, summary, scenario)
+    return kind.findings(study, summary, scenario)
 
 
 # --- sections ------------------------------------------------------------------------
@@ -473,7 +214,7 @@ def _scenario_section(scenario: Scenario | None, how: str) -> str:
         for item in s.items.values()
     ]
     parts.append(
-        _table(
+        table(
             ["item", "department", "processing", "promised", "requires"], rows, raw=True, text=True
         )
     )
@@ -486,7 +227,7 @@ def _scenario_section(scenario: Scenario | None, how: str) -> str:
     if s.published:
         parts.append("<h3>Published figures</h3>")
         parts.append(
-            _table(
+            table(
                 ["measure", "process", "value", "source", "note"],
                 [
                     [measure_name(f.measure), f.mode, num(f.value), f.source, f.note or "—"]
@@ -506,64 +247,19 @@ def _scenario_section(scenario: Scenario | None, how: str) -> str:
     return "".join(parts)
 
 
-def _study_table(study: dict[str, Any], scenario: Scenario | None) -> str:
-    kind = study.get("kind")
-    try:
-        if kind == "lever_attribution":
-            time, trips = study["measures"][TIME], study["measures"]["trips"]
-            rows = [
-                [
-                    _lever(lever),
-                    *(f"{m[part][lever]:+.3g}" for m in (time, trips) for part in PARTS),
-                ]
-                for lever in study["levers"]
-            ]
-            header = [
-                "lever",
-                *(f"{m} {p.replace('_', ' ')}" for m in ("time", "trips") for p in PARTS),
-            ]
-            return (
-                "<h3>Lever contributions (difference in means against before)</h3>"
-                + _table(header, rows)
-                + f'<p class="meta">Interaction (all levers minus the sum of the alone effects): '
-                f"time {time['interaction']:+.3g} working days, trips "
-                f"{trips['interaction']:+.3g}.</p>"
-            )
-        if kind == "load_sweep":
-            bottleneck = study.get("bottleneck")
-            rows = [
-                [
-                    num(p["rate"]),
-                    num(p["time_mean"]),
-                    f"[{num(p['ci95'][0])}, {num(p['ci95'][1])}]",
-                    pct(p["utilisation"].get(bottleneck)) if bottleneck else "—",
-                    num(p["unfinished"]),
-                ]
-                for p in study["points"]
-            ]
-            where = _place(scenario, bottleneck) if bottleneck else "bottleneck"
-            header = ["arrivals a day", "mean time", "95 % CI", f"utilisation {where}"]
-            header.append("unfinished")
-            return "<h3>Load sweep</h3>" + _table(header, rows)
-    except (KeyError, TypeError, ValueError):
-        pass
-    return ""
-
-
-PARTS = ("alone", "all_but_one", "cumulative")
-
-
 def _summary_tables(summary: pd.DataFrame, scenario: Scenario | None) -> str:
-    """Variants in rows, measures in columns: mean [95 % CI]."""
+    """Variants in rows, measures in columns: mean [95 % CI].  The time's quantiles
+    beyond the median and the 90th percentile stay in summary.csv and the time plot."""
     variants = list(dict.fromkeys(summary["variant"]))
-    measures = list(dict.fromkeys(summary["measure"]))
+    measures = [m for m in dict.fromkeys(summary["measure"]) if not m.startswith(QUANTILES)]
     lookup = _means(summary)
     grouped = {m for _, ms in GROUPS for m in ms}
     utilisation = [m for m in measures if m.startswith(UTILISATION)]
     other = [m for m in measures if m not in grouped and m not in utilisation]
     groups = [
         *((title, [m for m in ms if m in measures]) for title, ms in GROUPS),
-        ("Load on the windows", [*utilisation, *other]),
+        ("Load on the windows (utilisation: offered work / capacity)", utilisation),
+        ("Other measures", other),
     ]
     parts = []
     for title, columns in groups:
@@ -577,13 +273,13 @@ def _summary_tables(summary: pd.DataFrame, scenario: Scenario | None) -> str:
                 cells.append(escape("—" if row is None else _estimate(row, _is_share(m))))
             rows.append(cells)
         header = ["variant", *(measure_name(m, scenario) for m in columns)]
-        parts.append(f"<h3>{escape(title)}</h3>" + _table(header, rows, raw=True))
+        parts.append(f"<h3>{escape(title)}</h3>" + table(header, rows, raw=True))
     return "".join(parts)
 
 
-def _image(path: Path) -> str:
+def _image(path: Path, captions: dict[str, str]) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    caption = CAPTIONS.get(path.name, path.stem.replace("_", " ").replace("-", " "))
+    caption = captions.get(path.name, path.stem.replace("_", " ").replace("-", " "))
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{escape(path.stem)}">'
         f"<figcaption>{escape(path.name)}: {escape(caption)}</figcaption></figure>"
@@ -622,7 +318,7 @@ window.addEventListener("load", function () {
   var loaded = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
   var over = [];
   Array.prototype.forEach.call(document.body.querySelectorAll("*"), function (e) {
-    if (e.classList.contains("scroll") || e.tagName === "SCRIPT") { return; }
+    if (e.tagName === "SCRIPT") { return; }
     if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0) {
       over.push(e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
     }
@@ -648,9 +344,11 @@ def render(results_dir: Path) -> str:
     scenario, how = _scenario(results_dir, bundle_ref)
     bundle = scenario.name if scenario else str(study.get("bundle") or bundle_ref or "?")
     name = str(spec.get("name") or study.get("name") or results_dir.name)
-    question = QUESTIONS.get(kind, "What does the {kind} study say about {bundle}?").format(
-        bundle=bundle, kind=kind.replace("_", " ")
-    )
+    known = KINDS.get(kind)
+    question = (
+        known.question if known else "What does the {kind} study say about {bundle}?"
+    ).format(bundle=bundle, kind=kind.replace("_", " "))
+    complete = known is not None and known.complete(study)
     settings = ", ".join(
         f"{label} {study.get(key, spec.get(key))}"
         for key, label in (
@@ -677,17 +375,18 @@ def render(results_dir: Path) -> str:
         "[low, high].</p>",
         "<section><h2>The question</h2>",
         f'<p class="question">{escape(question)}</p>',
-        f"<p>{escape(EXPLANATIONS[kind])}</p>" if kind in EXPLANATIONS else "",
+        f"<p>{escape(known.explanation)}</p>" if known else "",
         "</section>",
         '<section><h2>Findings</h2><ul class="findings">',
         *(f"<li>{escape(f)}</li>" for f in findings(study, summary, scenario)),
         "</ul></section>",
     ]
     if images:
-        parts += ["<section><h2>Plots</h2>", *map(_image, images), "</section>"]
+        captions = {"time_ecdf.png": TIME_CAPTION, **(known.captions if known else {})}
+        parts += ["<section><h2>Plots</h2>", *(_image(i, captions) for i in images), "</section>"]
     parts += [
         "<section><h2>Tables</h2>",
-        _study_table(study, scenario),
+        known.tables(study, scenario) if known and complete else "",
         _summary_tables(summary, scenario),
         "</section>",
         _scenario_section(scenario, how),
@@ -697,9 +396,23 @@ def render(results_dir: Path) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def redraw(results_dir: Path) -> list[Path]:
+    """Draw the study's plots again from summary.csv and study.json, so a report made
+    after installing a CJK font (or a newer onething) has the current plots."""
+    from onething.experiments.runner import draw
+
+    study = _study(results_dir / "study.json")
+    kind = KINDS.get(str(study.get("kind")))
+    if kind is None:
+        return []
+    return draw(kind, study, _summary(results_dir / "summary.csv"), results_dir)
+
+
 def write_report(results_dir: Path) -> Path:
-    """Write ``RESULTS_DIR/report.html`` and return its path."""
+    """Redraw the plots, write ``RESULTS_DIR/report.html`` and return its path."""
     results_dir = Path(results_dir)
+    _need(results_dir)
+    redraw(results_dir)
     html_text = render(results_dir)
     path = results_dir / REPORT
     path.write_text(html_text, encoding="utf-8")

@@ -23,23 +23,10 @@ from typing import Any
 
 import pandas as pd
 
-from onething.experiments.spec import (
-    AttributionSpec,
-    Experiment,
-    LoadSweepSpec,
-    SensitivitySpec,
-    StaffingSpec,
-)
-from onething.experiments.studies import (
-    TIME,
-    UNFINISHED,
-    UTILISATION,
-    lever_attribution,
-    load_sweep,
-    sensitivity,
-    staffing,
-)
-from onething.experiments.variants import Variant, expand, staffing_places, staffing_variant
+from onething.experiments.spec import Experiment
+from onething.experiments.studies import KINDS
+from onething.experiments.studies.kind import TIME, UNFINISHED, UTILISATION, Kind
+from onething.experiments.variants import Variant
 from onething.experiments.wire import decode_row, encode_row
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
@@ -82,6 +69,10 @@ class Outcome:
     files: list[Path]
 
 
+def kind(experiment: Experiment) -> Kind:
+    return KINDS[experiment.spec.kind]
+
+
 def _scenario_digest(process: Process) -> str:
     s = process.scenario
     digest = hashlib.sha256(s.model_dump_json().encode())
@@ -91,8 +82,8 @@ def _scenario_digest(process: Process) -> str:
 
 
 def plan(experiment: Experiment, variants: list[Variant] | None = None) -> Plan:
-    """The jobs of ``variants`` (default: the spec's; a staffing search's first step)."""
-    variants = expand(experiment) if variants is None else variants
+    """The jobs of ``variants`` (default: the kind's first ones)."""
+    variants = kind(experiment).variants(experiment) if variants is None else variants
     seeds = replication_seeds(experiment.seed, experiment.spec.replications)
     jobs = []
     for variant in variants:
@@ -206,22 +197,7 @@ def _study(plan: Plan, summary: pd.DataFrame) -> dict[str, Any]:
         "seed": e.seed,
         "variants": {v.name: sorted(v.process.levers) for v in plan.variants},
     }
-    if isinstance(e.spec, AttributionSpec):
-        return head | lever_attribution(summary, e.attribution_levers, e.attribution_order)
-    if isinstance(e.spec, LoadSweepSpec):
-        return head | load_sweep(summary, e.spec.rates)
-    if isinstance(e.spec, StaffingSpec):
-        places = staffing_places(e)
-        steps = [{p: v.process.windows(p) for p in places} for v in plan.variants]
-        return (
-            head
-            | {"arrivals_per_day": e.spec.arrivals_per_day}
-            | staffing(summary, steps, e.spec.target_within_promise, e.spec.max_windows)
-        )
-    if isinstance(e.spec, SensitivitySpec):
-        ranges = [(r.name, r.low, r.high) for r in e.spec.parameters]
-        return head | sensitivity(summary, ranges)
-    return head
+    return head | kind(e).study(e, plan.variants, summary)
 
 
 def _jsonable(x: Any) -> Any:
@@ -234,8 +210,6 @@ def _jsonable(x: Any) -> Any:
 
 
 def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
-    from onething.experiments import study_plots
-
     files = [out / "results.csv", out / "results.parquet", out / "summary.csv"]
     outcome.results.to_csv(files[0], index=False)
     outcome.results.to_parquet(files[1], index=False)
@@ -244,12 +218,24 @@ def _write(plan: Plan, out: Path, outcome: Outcome) -> list[Path]:
     study.write_text(json.dumps(_jsonable(outcome.study), indent=2, ensure_ascii=False) + "\n")
     spec = out / "spec.yaml"
     shutil.copyfile(plan.experiment.path, spec)
-    ecdf = study_plots.time_ecdf(outcome.summary, out / "time_ecdf.png", plan.experiment.spec.name)
-    return [*files, study, spec, ecdf, *study_plots.plots(outcome.study, out)]
+    return [*files, study, spec, *draw(kind(plan.experiment), outcome.study, outcome.summary, out)]
+
+
+def draw(k: Kind, study: dict[str, Any], summary: pd.DataFrame, out: Path) -> list[Path]:
+    """Every plot of a study (the time plot and the kind's), from study.json and the
+    summary alone: ``onething report`` redraws them from the saved files."""
+    from onething.experiments.plots import summary_ecdf
+
+    drawn = []
+    if summary["measure"].str.startswith(ECDF_PREFIX).any():
+        names = k.ecdf(study) if k.complete(study) else None
+        title = str(study.get("name", ""))
+        drawn.append(summary_ecdf(summary, out / "time_ecdf.png", title, names))
+    return [*drawn, *(k.plots(study, out) if k.complete(study) else [])]
 
 
 def run(
-    plan: Plan,
+    first: Plan,
     out: Path,
     jobs: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -258,22 +244,11 @@ def run(
     """Run what is not cached yet (``jobs`` processes, default every core; or, with a
     Kafka ``bootstrap`` address, on the ``onething worker`` processes there); write the
     tables, the study, the plots and a copy of the spec into ``out``.  ``reused`` counts
-    replications read from the cache or shared with an identical variant of this run."""
-    if isinstance(plan.experiment.spec, StaffingSpec):
-        return _staffing_search(plan, out, jobs, progress, bootstrap)
-    return _run(plan, out, jobs, progress, bootstrap)
+    replications read from the cache or shared with an identical variant of this run.
 
-
-def _staffing_search(
-    first: Plan,
-    out: Path,
-    jobs: int | None,
-    progress: Callable[[int], None] | None,
-    bootstrap: str | None = None,
-) -> Outcome:
-    """Run the search one step (one variant) at a time: each step adds a window at the
-    previous step's busiest place, until the target is met or every place is at the cap.
-    Earlier steps come back from the cache; the progress bar counts each job once."""
+    A kind that searches (``Kind.grow``) runs one round at a time, each adding the
+    variants the previous round's study asks for; earlier rounds come back from the
+    cache and the progress bar counts each job once."""
     current, computed, done = first, 0, 0
     while True:
         skip = done
@@ -288,12 +263,10 @@ def _staffing_search(
         outcome = _run(current, out, jobs, tick, bootstrap)
         computed += outcome.computed
         done = len(current.jobs)
-        following = outcome.study["next"]
-        if following is None:
+        more = kind(current.experiment).grow(current.experiment, current.variants, outcome.study)
+        if not more:
             break
-        current = plan(
-            current.experiment, [*current.variants, staffing_variant(current.experiment, following)]
-        )
+        current = plan(current.experiment, [*current.variants, *more])
     outcome.computed, outcome.reused = computed, len(current.jobs) - computed
     return outcome
 

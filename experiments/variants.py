@@ -3,26 +3,11 @@ copy of the bundle (the scenario file itself is never touched)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onething.experiments.spec import (
-    AttributionSpec,
-    Experiment,
-    LoadSweepSpec,
-    Overrides,
-    SensitivitySpec,
-    StaffingSpec,
-    VariantsSpec,
-)
-from onething.experiments.studies import (
-    BASELINE,
-    attribution_sets,
-    rate_name,
-    sensitivity_name,
-    set_name,
-    staffing_name,
-)
-from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.experiments.spec import Overrides
+from onething.scenarios.levers import SINGLE_WINDOW, Mode, Process
 from onething.scenarios.model import Distribution, Item, Scenario, fixed
 
 # The numeric fields of each distribution that scale with time.
@@ -37,8 +22,29 @@ _SCALED_FIELDS = {
 
 @dataclass(frozen=True)
 class Variant:
+    """A named process, with the recipe that builds it from the bundle, so a worker on
+    another machine can rebuild it from its own copy (``distributed.Description``)."""
+
     name: str
     process: Process
+    mode: Mode = "before"
+    levers: tuple[str, ...] | None = None
+    overrides: Overrides = Overrides()
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        scenario: Scenario,
+        mode: Mode = "before",
+        levers: Iterable[str] | None = None,
+        overrides: Overrides | None = None,
+    ) -> Variant:
+        """``Process.of(apply_overrides(scenario, overrides), mode, levers)``, named."""
+        overrides = overrides or Overrides()
+        chosen = None if levers is None else tuple(levers)
+        process = Process.of(apply_overrides(scenario, overrides), mode, chosen)
+        return cls(name, process, mode, chosen, overrides)
 
 
 def scaled(dist: Distribution, factor: float) -> Distribution:
@@ -116,71 +122,3 @@ def _windows(scenario: Scenario, windows: dict[str, int]) -> dict:
             update={"windows": windows[SINGLE_WINDOW]}
         )
     return {"departments": departments, "levers": levers.model_copy(update=update)}
-
-
-def expand(experiment: Experiment) -> list[Variant]:
-    """The variants to run, in the order the spec (or the study) lists them."""
-    spec, scenario = experiment.spec, experiment.scenario
-    if isinstance(spec, VariantsSpec):
-        return [
-            Variant(
-                v.name,
-                Process.of(apply_overrides(scenario, v.overrides), "before", v.levers or []),
-            )
-            for v in spec.variants
-        ]
-    if isinstance(spec, AttributionSpec):
-        order = experiment.attribution_order
-        return [
-            Variant(set_name(levers, order), Process.of(scenario, "before", levers))
-            for levers in attribution_sets(experiment.attribution_levers, order)
-        ]
-    if isinstance(spec, StaffingSpec):
-        return [staffing_variant(experiment, dict.fromkeys(staffing_places(experiment), 1))]
-    if isinstance(spec, SensitivitySpec):
-        return [
-            Variant(BASELINE, Process.of(scenario, spec.mode, spec.levers)),
-            *(
-                Variant(
-                    sensitivity_name(r.name, value),
-                    Process.of(
-                        apply_overrides(scenario, Overrides(**{r.name: value})),
-                        spec.mode,
-                        spec.levers,
-                    ),
-                )
-                for r in spec.parameters
-                for value in (r.low, r.high)
-            ),
-        ]
-    assert isinstance(spec, LoadSweepSpec)
-    return [
-        Variant(
-            rate_name(rate),
-            Process.of(
-                apply_overrides(scenario, Overrides(arrivals_per_day=rate)), spec.mode, spec.levers
-            ),
-        )
-        for rate in spec.rates
-    ]
-
-
-def staffing_places(experiment: Experiment) -> list[str]:
-    """The places a staffing search adds windows to: the spec's, or where the process
-    queues."""
-    spec = experiment.spec
-    assert isinstance(spec, StaffingSpec)
-    if spec.places is not None:
-        return list(spec.places)
-    return list(Process.of(experiment.scenario, spec.mode, spec.levers).places)
-
-
-def staffing_variant(experiment: Experiment, windows: dict[str, int]) -> Variant:
-    """One step of a staffing search: the spec's process at its load with these windows."""
-    spec = experiment.spec
-    assert isinstance(spec, StaffingSpec)
-    overrides = Overrides(arrivals_per_day=spec.arrivals_per_day, windows=windows)
-    return Variant(
-        staffing_name(windows),
-        Process.of(apply_overrides(experiment.scenario, overrides), spec.mode, spec.levers),
-    )

@@ -1,8 +1,41 @@
 """onething: a what-if lab for 高效办成一件事 ("get one thing done") bundles.
 
-The notebook API: ``load``, ``simulate``, ``compare``, ``calibrate``, ``walk``.
+The notebook API: ``load``, ``simulate``, ``compare``, ``calibrate``, ``walk``; what they
+take and return: ``RunOptions``, ``Export``, ``Result``, ``Comparison``, ``Walk``,
+``WalkStep``, ``Scenario`` (``scenario.with_changes({...})`` for a changed copy),
+``Process``; and ``FileError``, raised for a bad scenario or change.
 """
 
-from onething.api import RunOptions, calibrate, compare, load, simulate, walk
+from onething.api import (
+    Comparison,
+    Result,
+    RunOptions,
+    Walk,
+    WalkStep,
+    calibrate,
+    compare,
+    load,
+    simulate,
+    walk,
+)
+from onething.scenarios.errors import FileError
+from onething.scenarios.levers import Process
+from onething.scenarios.model import Scenario
+from onething.sim.eventlog import Export
 
-__all__ = ["RunOptions", "calibrate", "compare", "load", "simulate", "walk"]
+__all__ = [
+    "Comparison",
+    "Export",
+    "FileError",
+    "Process",
+    "Result",
+    "RunOptions",
+    "Scenario",
+    "Walk",
+    "WalkStep",
+    "calibrate",
+    "compare",
+    "load",
+    "simulate",
+    "walk",
+]

@@ -2,13 +2,16 @@
 
 >>> import onething
 >>> cmp = onething.compare("newborn", replications=5)
->>> cmp.table()            # a pandas DataFrame: measure x before/after/change
+>>> cmp.table()            # tidy DataFrame: process, measure, mean, ci95_low, ..., unit
+>>> cmp.changes()          # measure x before / after / change_pct
 >>> r = onething.simulate("newborn", levers=["data_sharing"])
 >>> r.measures["time_working_days"]["mean"]
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +34,17 @@ TIME_TOLERANCE = 0.15
 
 
 def load(bundle: str | Path | Scenario) -> Scenario:
-    """A catalog name, a scenario file path, or an already loaded scenario."""
+    """A catalog name, a scenario file path, or an already loaded scenario.  To vary a
+    parameter: ``load("newborn").with_changes({"applicants.arrivals.per_working_day":
+    200})`` (a validated copy)."""
     return bundle if isinstance(bundle, Scenario) else load_scenario(bundle)
 
 
 @dataclass
 class RunOptions:
+    """How to run: replications, seed, horizon and warm-up (default: the scenario's),
+    processes (default: every core), an event-log ``Export``, a progress callback."""
+
     replications: int | None = None
     seed: int | None = None
     horizon_days: int | None = None
@@ -46,38 +54,83 @@ class RunOptions:
     progress: Callable[[int], None] | None = None
 
 
-@dataclass
+UNITS = {
+    "steps": "steps",
+    "materials": "materials",
+    "trips": "trips",
+    "form_fields": "fields",
+    "time_working_days": "working days",
+    "time_calendar_hours": "calendar hours",
+    "wait_minutes": "minutes",
+    "trips_observed": "trips",
+    "within_promise": "share",
+    "utilisation": "share",
+    "wait_minutes_by_place": "minutes",
+}
+"""The unit of each measure in ``Result.table()``."""
+BOOKKEEPING = ("levers", "cases", "replications", "arrived", "unfinished", "promise_working_days")
+"""What a run counted, not what it measured: ``Result.bookkeeping``, not the table."""
+COLUMNS = ["mean", "ci95_low", "ci95_high", "p50", "p90", "unit"]
+
+
+class Replications(list):
+    """The replications' raw results; printed as a count, not as their histograms."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} replications>"
+
+
+@dataclass(repr=False)
 class Result:
+    """One process run over replications: ``measures`` (the JSON the CLI prints),
+    ``table()`` for pandas, ``bookkeeping`` for what was counted."""
+
     process: Process
     replications: list[ReplicationResult]
     measures: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.replications = Replications(self.replications)
         self.measures = measures(self.process, self.replications)
 
+    def __repr__(self) -> str:
+        time = self.measures["time_working_days"]["mean"]
+        shown = "—" if time is None else f"{time:.3g}"
+        return (
+            f"Result({self.process.scenario.name}, {self.process.label}, "
+            f"{len(self.replications)} replications, mean time {shown} working days)"
+        )
+
+    @property
+    def bookkeeping(self) -> dict[str, Any]:
+        """Levers, cases measured, replications, arrivals, unfinished cases, the promise."""
+        return {k: self.measures[k] for k in BOOKKEEPING}
+
     def table(self) -> pd.DataFrame:
-        """One row per measure (and per place for utilisation), tidy for pandas."""
+        """One row per measure (per place for utilisation and waiting), indexed by
+        ``measure``: mean, ci95_low, ci95_high, p50, p90 and unit.  Counts come from the
+        process (no randomness): their interval and quantiles are the count itself;
+        shares have no quantiles."""
+        import pandas as pd
+
+        nan = math.nan
         rows = []
         for name, value in self.measures.items():
+            if name in BOOKKEEPING:
+                continue
+            unit = UNITS.get(name, "")
             if isinstance(value, dict) and "mean" in value:
-                lo, hi = value["ci95"]
-                rows.append(
-                    {
-                        "measure": name,
-                        "mean": value["mean"],
-                        "p50": value["p50"],
-                        "p90": value["p90"],
-                        "ci95_low": lo,
-                        "ci95_high": hi,
-                    }
-                )
+                low, high = value["ci95"]
+                rows.append([name, value["mean"], low, high, value["p50"], value["p90"], unit])
             elif isinstance(value, dict):
-                rows += [{"measure": f"{name}.{k}", "mean": v} for k, v in value.items()]
+                rows += [[f"{name}.{k}", v, nan, nan, nan, nan, unit] for k, v in value.items()]
+            elif unit == "share":
+                rows.append([name, value, nan, nan, nan, nan, unit])
             elif isinstance(value, int | float) and not isinstance(value, bool):
-                rows.append({"measure": name, "mean": value})
-        import pandas as pd  # imported here: the command line starts without it
-
-        return pd.DataFrame(rows).set_index("measure")
+                rows.append([name, value, value, value, value, value, unit])
+        table = pd.DataFrame(rows, columns=["measure", *COLUMNS]).set_index("measure")
+        table[COLUMNS[:-1]] = table[COLUMNS[:-1]].astype(float)
+        return table
 
 
 def simulate(
@@ -86,6 +139,11 @@ def simulate(
     levers: Iterable[str] | None = None,
     options: RunOptions | None = None,
 ) -> Result:
+    """Run one process (``mode`` before or after, or exactly ``levers``) over the
+    replications of ``options`` (default: the scenario's run settings) and measure it.
+
+    ``bundle`` is a catalog name, a scenario file or a ``Scenario`` (e.g. one made with
+    ``scenario.with_changes({...})``)."""
     o = options or RunOptions()
     process = Process.of(load(bundle), mode, levers)
     results = run_replications(
@@ -101,11 +159,16 @@ def simulate(
     return Result(process, results)
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
+    """Before against after on the same random numbers."""
+
     scenario: Scenario
     before: Result
     after: Result
+
+    def __repr__(self) -> str:
+        return f"Comparison({self.scenario.name}: {self.before!r} vs {self.after!r})"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -115,12 +178,23 @@ class Comparison:
         }
 
     def table(self) -> pd.DataFrame:
-        b, a = self.before.table(), self.after.table()
-        rows = b.index.append(a.index.difference(b.index, sort=False))  # before's order
+        """Tidy: one row per process and measure (columns process, measure, mean,
+        ci95_low, ci95_high, p50, p90, unit), before's rows first."""
         import pandas as pd
 
+        frames = {"before": self.before.table(), "after": self.after.table()}
+        return pd.concat(frames, names=["process", "measure"]).reset_index()
+
+    def changes(self) -> pd.DataFrame:
+        """Means side by side: measure x before / after / change_pct (negative is a
+        reduction) and unit, in before's order."""
+        import pandas as pd
+
+        b, a = self.before.table(), self.after.table()
+        rows = b.index.append(a.index.difference(b.index, sort=False))  # before's order
         table = pd.DataFrame({"before": b["mean"].reindex(rows), "after": a["mean"].reindex(rows)})
         table["change_pct"] = [change(x, y) for x, y in zip(table.before, table.after, strict=True)]
+        table["unit"] = b["unit"].reindex(rows).fillna(a["unit"].reindex(rows))
         return table
 
 
@@ -192,20 +266,64 @@ def _compared(
 
 @dataclass(frozen=True)
 class WalkStep:
-    start: str
-    end: str
+    """One activity of the walked applicant: from ``start`` to ``end`` (calendar time;
+    ``end`` may be on a later day), what, where, how long and the details."""
+
+    start: dt.datetime
+    end: dt.datetime
     activity: str
     place: str
     minutes: float
     detail: str
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(timespec="minutes"),
+            "end": self.end.isoformat(timespec="minutes"),
+            "activity": self.activity,
+            "place": self.place,
+            "minutes": self.minutes,
+            "detail": self.detail,
+        }
+
 
 @dataclass
 class Walk:
+    """One applicant's journey: ``steps`` in time order and a ``summary`` (arrival and
+    done as datetimes, time, trips, waiting, within the promised time)."""
+
     process: Process
     case_id: int
     steps: list[WalkStep]
     summary: dict[str, Any]
+
+    def __repr__(self) -> str:
+        return (
+            f"Walk({self.process.scenario.name}, {self.process.label}, applicant "
+            f"#{self.case_id}, {len(self.steps)} steps)"
+        )
+
+    def table(self) -> pd.DataFrame:
+        """The steps as a DataFrame; ``start`` and ``end`` are ``pandas.Timestamp``."""
+        import pandas as pd
+
+        frame = pd.DataFrame([step.__dict__ for step in self.steps])
+        for column in ("start", "end"):
+            frame[column] = pd.to_datetime(frame[column])
+        return frame
+
+    def to_json(self) -> dict[str, Any]:
+        summary = {
+            k: v.isoformat(timespec="minutes") if isinstance(v, dt.datetime) else v
+            for k, v in self.summary.items()
+        }
+        return {
+            "scenario": self.process.scenario.name,
+            "levers": sorted(self.process.levers),
+            "case": self.case_id,
+            "summary": summary,
+            "steps": [step.to_json() for step in self.steps],
+        }
 
 
 def walk(
@@ -214,7 +332,9 @@ def walk(
     levers: Iterable[str] | None = None,
     seed: int | None = None,
 ) -> Walk:
-    """Follow one applicant (the first to arrive after the warm-up) step by step.
+    """Follow one applicant step by step: the first case after the warm-up (the lowest
+    case number measured), so that with one seed the before and the after walk follow
+    the same applicant, arriving at the same time with the same draws.
 
     Runs one replication to find that applicant, then the same replication again (same
     seed, so the same history) recording every event of theirs.
@@ -225,7 +345,7 @@ def walk(
 
     class FirstMeasured(CaseRecorder):
         def case(self, row: tuple) -> None:
-            if self.summary is None or row[2] < self.summary[2]:
+            if self.summary is None or row[1] < self.summary[1]:
                 self.summary = row
 
     finder = FirstMeasured(-1)
@@ -236,10 +356,7 @@ def walk(
     recorder = CaseRecorder(case_id)
     Replication(process, replication_seed, recorder=recorder).run()
     calendar = WorkingCalendar(scenario.calendar, scenario.run.start_date)
-
-    def stamp(t: float) -> str:
-        return calendar.timestamp(t).strftime("%a %Y-%m-%d %H:%M")
-
+    stamp = calendar.timestamp
     steps = [
         WalkStep(stamp(r[4]), stamp(r[5]), r[2], process.place_name(r[3]), r[5] - r[4], r[7])
         for r in sorted(recorder.rows, key=lambda r: (r[4], r[5]))

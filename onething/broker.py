@@ -233,10 +233,13 @@ class EmbeddedBroker:
         cluster_id: str = "onething",
         tls_cert: Path | None = None,
         tls_key: Path | None = None,
+        log_dir: Path | None = None,
     ) -> None:
+        """``log_dir``: where the broker's log goes (default: the system's temp folder)."""
         if bool(tls_cert) != bool(tls_key):
             raise ValueError("a TLS broker needs both a certificate and its key")
         self.cluster_id = cluster_id
+        self.log_dir = log_dir
         self.port: int | None = None
         self.log_path: Path | None = None
         self.tls: ssl.SSLContext | None = None
@@ -273,7 +276,9 @@ class EmbeddedBroker:
         self.port = port or free_port()
         plain_port = free_port() if self.tls else self.port  # the TLS front takes self.port
         listener = f"tcp://{HOST}:{plain_port}"
-        log_fd, log_name = tempfile.mkstemp(prefix="onething-tansu-", suffix=".log")
+        log_fd, log_name = tempfile.mkstemp(
+            prefix="onething-tansu-", suffix=".log", dir=self.log_dir
+        )
         self.log_path = Path(log_name)
         try:
             self._proc = subprocess.Popen(

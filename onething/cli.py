@@ -34,6 +34,9 @@ from onething.sim.eventlog import Export, check_suffix
 from onething.sim.harness import LiveError
 
 USAGE_ERROR = 2
+CHANGE = "change (after vs before, - = less)"
+PROGRESS_EVERY = 5.0
+"""Seconds between the plain progress lines of a live run whose stderr is not a terminal."""
 
 
 class UsageError(Exception):
@@ -50,6 +53,10 @@ def _num(x: Any, digits: int = 3) -> str:
         return "yes" if x else "no"
     if isinstance(x, int):
         return str(x)
+    if x != 0 and abs(x) < 0.005:
+        return "< 0.01" if x > 0 else "> -0.01"
+    if abs(x) < 1:
+        return f"{x:.2f}".rstrip("0").rstrip(".")
     return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
@@ -231,10 +238,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with _progress(2 * _replications(args), f"compare {args.bundle}") as update:
         comparison = api.compare(args.bundle, levers, _options(args, update))
     plots = []
-    if not args.no_plots:
+    if not args.no_plots and (args.out is not None or not args.json):
         from onething.experiments.plots import compare_plots
 
-        plots = compare_plots(comparison, args.out / comparison.scenario.name)
+        out = Path("out") if args.out is None else args.out
+        plots = compare_plots(comparison, out / comparison.scenario.name)
     if args.json:
         print(json.dumps(comparison.to_json()))
         return 0
@@ -245,7 +253,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"({comparison.before.measures['replications']} replications, 95 % CI of the mean)\n"
     )
     _print_table(
-        ["measure", "before", "after", "change"],
+        ["measure", "before", "after", CHANGE],
         _compare_rows(comparison.before.measures, comparison.after.measures),
     )
     if plots:
@@ -291,40 +299,37 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def plural(n: float, word: str, plural_form: str | None = None) -> str:
+    """``1 trip``, ``2 trips``, ``1.5 working days``."""
+    many = plural_form or word + "s"
+    return f"{_num(n)} {word if n == 1 else many}"
+
+
+def _when(t: Any, day: Any = None) -> str:
+    """A timestamp; only the time of day when it is on ``day`` (the step's start day)."""
+    if day is not None and t.date() == day:
+        return t.strftime("%H:%M")
+    return t.strftime("%a %Y-%m-%d %H:%M")
+
+
 def cmd_walk(args: argparse.Namespace) -> int:
     w = api.walk(args.bundle, args.mode, _levers(args), args.seed)
     s = w.summary
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "scenario": w.process.scenario.name,
-                    "mode": args.mode,
-                    "case": w.case_id,
-                    "summary": s,
-                    "steps": [step.__dict__ for step in w.steps],
-                },
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps({"mode": args.mode, **w.to_json()}, ensure_ascii=False))
         return 0
     print(f"走流程 — walking the process: {w.process.scenario.title}, {w.process.label}")
-    print(f"Applicant #{w.case_id} sets off from {s['start']} at {s['arrival']}.\n")
+    print(f"Applicant #{w.case_id} sets off from {s['start']} at {_when(s['arrival'])}.\n")
     for step in w.steps:
-        span = (
-            f"{step.start} → {step.end[-5:]}"
-            if step.minutes < 24 * 60
-            else (f"{step.start} → {step.end}")
-        )
-        duration = _duration(step.minutes)
-        line = f"  {span:38} {step.activity} — {step.place} ({duration})"
+        span = f"{_when(step.start)} → {_when(step.end, step.start.date())}"
+        line = f"  {span:43} {step.activity} — {step.place} ({_duration(step.minutes)})"
         print(line)
         if step.detail:
-            print(f"  {'':38}   {step.detail}")
+            print(f"  {'':43}   {step.detail}")
     print(
-        f"\nDone at {s['done']}: {_num(s['time_working_days'])} working days "
-        f"({_num(s['time_calendar_hours'])} calendar hours), {s['trips']} trips, "
-        f"{_num(s['wait_minutes'])} minutes queueing, "
+        f"\nDone at {_when(s['done'])}: {plural(s['time_working_days'], 'working day')} "
+        f"({plural(s['time_calendar_hours'], 'calendar hour')}), {plural(s['trips'], 'trip')}, "
+        f"{plural(s['wait_minutes'], 'minute')} queueing, "
         f"{'within' if s['within_promise'] else 'OUTSIDE'} the promised time."
     )
     return 0
@@ -484,7 +489,14 @@ def _partitions(count: int | None) -> Iterator[None]:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from onething.live import agreement, behind_warning, des_on_same_arrivals, measures_of, run_live
+    from onething.live import (
+        agreement,
+        behind_warning,
+        des_on_same_arrivals,
+        measures_of,
+        run_directory,
+        run_live,
+    )
     from onething.sim.harness import LiveSettings
 
     if args.chaos and (
@@ -506,8 +518,18 @@ def cmd_live(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     bars: dict[str, Any] = {}
+    said: dict[str, float] = {}
+
+    def say(line: str) -> None:
+        print(f"onething: live: {line}", file=sys.stderr, flush=True)
 
     def progress(mode: str, done: int, total: int) -> None:
+        if not sys.stderr.isatty():  # a log file: a plain line every few seconds
+            now = time.monotonic()
+            if done == total or now - said.get(mode, -math.inf) >= PROGRESS_EVERY:
+                said[mode] = now
+                say(f"{mode}: {done}/{total} applicants finished")
+            return
         bar = bars.get(mode)
         if bar is None:
             bar = bars[mode] = tqdm(
@@ -516,7 +538,7 @@ def cmd_live(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        with _partitions(args.partitions):
+        with _partitions(args.partitions), run_directory(args.keep, say) as run_dir:
             results = run_live(
                 args.bundle,
                 scenario,
@@ -529,6 +551,8 @@ def cmd_live(args: argparse.Namespace) -> int:
                 args.chaos,
                 args.topology,
                 replicas,
+                run_dir,
+                say,
             )
     finally:
         for bar in bars.values():
@@ -558,7 +582,7 @@ def cmd_live(args: argparse.Namespace) -> int:
     )
     if len(modes) == 2:
         _print_table(
-            ["measure", "before", "after", "change"], _compare_rows(doc["before"], doc["after"])
+            ["measure", "before", "after", CHANGE], _compare_rows(doc["before"], doc["after"])
         )
     else:
         _print_table(["measure", modes[0]], measure_rows(doc[modes[0]]))
@@ -641,7 +665,7 @@ def _duration(minutes: float) -> str:
         return f"{minutes:.0f} min"
     if minutes < 48 * 60:
         return f"{minutes / 60:.1f} h"
-    return f"{minutes / 1440:.1f} days"
+    return f"{minutes / 1440:.1f} days"  # always more than one
 
 
 # --- parser --------------------------------------------------------------------------
@@ -695,11 +719,21 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("onething")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="onething",
         description="What-if lab for 高效办成一件事 bundles: before vs after integration.",
     )
+    parser.add_argument("--version", action="version", version=f"onething {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bundle_help = "a catalog name (see `onething catalog`) or a scenario file"
     levers_help = f"comma-separated levers for 'after' ({', '.join(LEVERS)})"
@@ -711,7 +745,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compare", help="before vs after: the four reductions and the queues")
     p.add_argument("bundle", help=bundle_help)
     p.add_argument("--levers", help=levers_help + "; default: the scenario's own")
-    p.add_argument("--out", type=Path, default=Path("out"), help="folder for PNG plots")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="folder for PNG plots (default: out/; with --json, plots only if given)",
+    )
     p.add_argument("--no-plots", action="store_true")
     _run_options(p)
     p.set_defaults(func=cmd_compare, events=None, cases=None)
@@ -821,6 +859,11 @@ def build_parser() -> argparse.ArgumentParser:
         "platform at 2/3, restarting each; pause: SIGSTOP the embedded broker for 15 s at 1/2",
     )
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the run's folder (broker log, service logs, Faust data) and print its path",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_live)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,6 +37,8 @@ TOPOLOGIES = ("per-department", "compact")
 COMPACT = "services"
 """The one worker of the compact topology."""
 READY_TIMEOUT = 90.0
+DATADIR = "ONETHING_DATADIR"
+"""Where a service's Faust app makes its data folder (``services.app.make_app``)."""
 
 
 @dataclass
@@ -57,8 +60,14 @@ class Fleet:
         with_platform: bool,
         topology: str = "per-department",
         replicas: dict[str, int] | None = None,
+        run_dir: Path | None = None,
     ):
-        """``replicas``: processes per department (one consumer group), default one."""
+        """``replicas``: processes per department (one consumer group), default one.
+        ``run_dir``: the services' logs go to its ``services/``, their Faust data
+        folders to its ``data/`` (through ``ONETHING_DATADIR``, which
+        ``services.app.make_app`` reads); default: a new folder in the system's temp
+        folder.  (Not a folder named ``faust``: the services then ran measurably slower
+        in the live-vs-DES agreement test, five runs out of five.)"""
         self.commands: dict[str, list[str]]
         if topology == "compact":
             self.commands = {COMPACT: ["all", "--speedup", str(speedup)]}
@@ -76,11 +85,20 @@ class Fleet:
                 self.count[f"department {department}"] = n
         self.processes: list[ServiceProcess] = []
         self.spawned = 0
-        self.log_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
+        if run_dir is None:
+            run_dir = Path(tempfile.mkdtemp(prefix="onething-services-"))
+        self.log_dir = run_dir / "services"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "data").mkdir(exist_ok=True)
+        self.env = {**os.environ, DATADIR: str(run_dir / "data")}
 
-    def start(self, timeout: float = READY_TIMEOUT) -> None:
+    def start(
+        self, timeout: float = READY_TIMEOUT, say: Callable[[str], None] | None = None
+    ) -> None:
+        """Start every service (and its replicas); ``say`` hears 'services ready N/M' as
+        each gets ready."""
         spawned = [self._spawn(name) for name, n in self.count.items() for _ in range(n)]
-        self._await_ready(spawned, timeout)
+        self._await_ready(spawned, timeout, say)
 
     def _spawn(self, name: str) -> ServiceProcess:
         self.spawned += 1  # a replica, or a restart, writes a log of its own
@@ -92,12 +110,18 @@ class Fleet:
             stderr=log_path.open("a"),  # a restarted service goes on in the same log
             text=True,
             start_new_session=True,
+            env=self.env,
         )
         service = ServiceProcess(name, popen, log_path)
         self.processes.append(service)
         return service
 
-    def _await_ready(self, services: list[ServiceProcess], timeout: float) -> None:
+    def _await_ready(
+        self,
+        services: list[ServiceProcess],
+        timeout: float,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
         waiting = {id(p): p for p in services}
         ready = threading.Event()
         lock = threading.Lock()
@@ -108,6 +132,9 @@ class Fleet:
                 if line.rstrip().endswith(READY):  # after any terminal codes Faust writes
                     with lock:
                         waiting.pop(id(service), None)
+                        if say:
+                            done = len(services) - len(waiting)
+                            say(f"services ready {done}/{len(services)} ({service.name})")
                         if not waiting:
                             ready.set()
 
@@ -178,15 +205,22 @@ def live_system(
     external_services: bool,
     topology: str = "per-department",
     replicas: dict[str, int] | None = None,
+    run_dir: Path | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> Iterator[LiveSystem]:
-    """The broker and services a run needs."""
+    """The broker and services a run needs, their files under ``run_dir``; ``say`` hears
+    one line per stage (broker address, services ready N/M, ready)."""
+    say = say or (lambda line: None)
     with contextlib.ExitStack() as stack:
         system = LiveSystem(bootstrap or "")
         if bootstrap is None:
-            system.broker = stack.enter_context(EmbeddedBroker())
+            say("starting the embedded broker (Tansu)")
+            system.broker = stack.enter_context(EmbeddedBroker(log_dir=run_dir))
             system.bootstrap = system.broker.bootstrap
+            say(f"broker at {system.bootstrap}")
         else:
             wait_for_broker(bootstrap, timeout=5)
+            say(f"broker at {bootstrap} (given)")
         create_topics(system.bootstrap, all_topics(scenario))
         if not external_services:
             fleet = Fleet(
@@ -197,11 +231,28 @@ def live_system(
                 "after" in modes,
                 topology,
                 replicas,
+                run_dir,
             )
             stack.callback(fleet.stop)
-            fleet.start()
+            say(f"services starting: {sum(fleet.count.values())} processes")
+            fleet.start(say=say)
             system.fleet = fleet
+        say("ready: applicants start arriving")
         yield system
+
+
+@contextlib.contextmanager
+def run_directory(keep: bool, say: Callable[[str], None]) -> Iterator[Path]:
+    """One folder for everything a live run writes (the broker's log, the services' logs
+    and Faust data folders): removed at exit, or kept and named with ``keep``."""
+    folder = Path(tempfile.mkdtemp(prefix="onething-live-"))
+    try:
+        yield folder
+    finally:
+        if keep:
+            say(f"kept the run's files in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -414,9 +465,12 @@ def run_live(
     chaos: str | None = None,
     topology: str = "per-department",
     replicas: dict[str, int] | None = None,
+    run_dir: Path | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> dict[str, LiveResult]:
     """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
-    keep what was done in its result's ``blows``."""
+    keep what was done in its result's ``blows``.  Files go under ``run_dir``; ``say``
+    hears the start-up stages."""
     results: dict[str, LiveResult] = {}
     with live_system(
         scenario_ref,
@@ -427,6 +481,8 @@ def run_live(
         external_services,
         topology,
         replicas,
+        run_dir,
+        say,
     ) as system:
         settings.bootstrap = system.bootstrap
         for mode in modes:

@@ -95,7 +95,12 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def load_scenario(bundle: str | Path) -> Scenario:
     path = resolve(str(bundle))
-    data = read_yaml(path)
+    return validate(read_yaml(path), path)
+
+
+def validate(data: Any, path: Path) -> Scenario:
+    """A scenario from its fields (a file's, or a changed copy's), every problem reported
+    as ``path: field: reason``; a trace is read relative to ``path``'s folder."""
     if not isinstance(data, dict):
         raise FileError(path, [Problem("(top)", "expected a mapping of scenario fields")])
     try:

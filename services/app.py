@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -173,7 +174,7 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
         table_standby_replicas=0,
         stream_wait_empty=False,
         web_enabled=False,
-        datadir=tempfile.mkdtemp(prefix=f"{app_id}-"),
+        datadir=tempfile.mkdtemp(prefix=f"{app_id}-", dir=os.environ.get("ONETHING_DATADIR")),
     )
 
 

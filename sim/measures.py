@@ -15,7 +15,7 @@ from typing import Any
 from onething.scenarios.counts import counts, promise_working_days
 from onething.scenarios.levers import Process
 from onething.sim.engine import ReplicationResult
-from onething.sim.statistics import t_interval
+from onething.sim.statistics import non_negative, t_interval
 
 # Result field -> what the applicant experienced per case.
 DISTRIBUTIONS = {
@@ -43,7 +43,7 @@ def distribution(results: Sequence[ReplicationResult], stat: str) -> dict[str, A
         "mean": avg(means),
         "p50": avg(p50),
         "p90": avg(p90),
-        "ci95": [interval[0], interval[1]] if interval else [None, None],
+        "ci95": non_negative(interval),
     }
 
 
@@ -94,7 +94,7 @@ def from_cases(
             "mean": sum(values) / len(values),
             "p50": ordered[len(ordered) // 2],
             "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
-            "ci95": list(interval) if interval else [None, None],
+            "ci95": non_negative(interval),
         }
 
     promise = promise_working_days(process)

@@ -81,3 +81,13 @@ def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float
 
     half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
     return (mean - half, mean + half)
+
+
+def non_negative(interval: tuple[float, float] | None) -> list[float | None]:
+    """A t-interval of a quantity that cannot be negative (a time, a count, a share),
+    truncated at zero: with few replications the symmetric interval can reach below zero,
+    and the part below is impossible, not uncertainty.  [None, None] below two values."""
+    if interval is None:
+        return [None, None]
+    low, high = interval
+    return [max(0.0, low), max(0.0, high)]

@@ -12,7 +12,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+import yaml
 
+import onething.experiments as experiments
 from onething.cli import main
 from onething.experiments import fonts
 from onething.scenarios.loader import load_scenario
@@ -100,22 +102,38 @@ def test_the_report_is_self_contained_and_tells_the_scenario(results: Path, caps
     assert "Time, mean (working days)" in page and "[" in page  # means with CIs
 
 
-def test_the_report_renders_in_headless_chromium(results: Path, tmp_path: Path):
+def _chromium() -> str:
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.fail(
             "the browser test needs Debian's chromium: apt-get install -y chromium "
             "fonts-wqy-microhei"
         )
+    return chromium
+
+
+def _probe(page: Path, profile: Path) -> dict[str, str]:
+    """The attributes the report's inline check wrote on <body> in headless Chromium."""
+    base = [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}"]
+    dom = subprocess.run(
+        [*base, "--dump-dom", page.resolve().as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    body = re.search(r"<body([^>]*)>", dom)
+    assert body, dom[:500]
+    return dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
+
+
+def test_the_report_renders_in_headless_chromium(results: Path, tmp_path: Path):
     url = (results / "report.html").resolve().as_uri()
     shot = tmp_path / "shot.png"
-    base = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
+    base = [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
     subprocess.run(
         [*base, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True
     )
-    dom = subprocess.run(
-        [*base, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
-    ).stdout
 
     from PIL import Image
 
@@ -124,22 +142,46 @@ def test_the_report_renders_in_headless_chromium(results: Path, tmp_path: Path):
         assert image.size == (1280, 2000)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is None or len(colours) > 50, "the screenshot is (nearly) one colour"
-    body = re.search(r"<body([^>]*)>", dom)
-    assert body, dom[:500]
-    attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(1)))
+    attributes = _probe(results / "report.html", tmp_path / "profile")
     n = len(list(results.glob("*.png")))
     assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
     assert attributes.get("data-overflow") == "0", attributes
 
-    # The overflow probe is not vacuous: a box too narrow for its text is caught.
+    # The overflow probe is not vacuous: a box too narrow for its text is caught, and so
+    # is a table wider than the page.
     broken = tmp_path / "broken.html"
     page = (results / "report.html").read_text(encoding="utf-8")
     squeezed = '<p style="width:80px;white-space:nowrap;overflow:hidden">新生儿出生 newborn</p>'
     broken.write_text(page.replace("</main>", squeezed + "</main>"), encoding="utf-8")
-    dom = subprocess.run(
-        [*base, "--dump-dom", broken.as_uri()], capture_output=True, text=True, timeout=120
-    ).stdout
-    assert 'data-overflow="1"' in dom
+    assert _probe(broken, tmp_path / "profile")["data-overflow"] == "1"
+    cells = "".join(f"<td>{i} 000 000 000</td>" for i in range(40))
+    wide = f'<div class="scroll"><table><tr>{cells}</tr></table></div>'
+    broken.write_text(page.replace("</main>", wide + "</main>"), encoding="utf-8")
+    assert _probe(broken, tmp_path / "profile")["data-overflow"] == "1"
+
+
+SHIPPED = sorted(Path(experiments.__file__).parent.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("spec", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_spec_gives_a_report_that_fits_1280_px(spec: Path, tmp_path: Path):
+    """Each study kind's tables and findings, on a small run of the shipped spec: every
+    image loads, nothing is wider than the page, and no raw quantile column leaks in."""
+    from tests.experiments.conftest import write
+
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    small = write(tmp_path, {**data, **QUICK, "horizon_days": 20})
+    out = tmp_path / "out"
+    assert main(["experiment", "run", str(small), "--out", str(out), "--jobs", "2"]) == 0
+    assert main(["report", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+    assert not re.search(r"\bq\d\d\b|\.q\d\d", text)
+    assert '<ul class="findings">' in page and "Fastest:" not in page  # the kind's own
+    attributes = _probe(out / "report.html", tmp_path / "profile")
+    n = len(list(out.glob("*.png")))
+    assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
+    assert attributes.get("data-overflow") == "0", attributes
 
 
 def test_report_on_a_missing_or_foreign_folder_exits_2(tmp_path: Path, capsys):
@@ -188,3 +230,17 @@ def test_an_unknown_study_kind_gets_the_generic_summary(tmp_path: Path):
     assert "Fastest: w=3, 6.25 working days" in page
     assert "9.5 [9, 10]" in page and "70 % [65 %, 75 %]" in page
     assert "Utilisation: Comprehensive window 综合窗口" in page
+
+
+def test_the_report_draws_the_plots_again_from_the_saved_results(results: Path, tmp_path: Path):
+    """A report made after installing a font (or upgrading) has the current plots."""
+    from onething.experiments.report import write_report
+
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("cache", "report.html"))
+    for png in copy.glob("*.png"):
+        png.write_bytes(b"stale")
+    write_report(copy)
+    names = sorted(p.name for p in copy.glob("*.png"))
+    assert names == ["time_ecdf.png", "waterfall.png"]
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in copy.glob("*.png"))

@@ -10,7 +10,8 @@ import pytest
 
 from onething.experiments.runner import Outcome, plan, run
 from onething.experiments.spec import Overrides, load_spec
-from onething.experiments.studies import ATTRIBUTION_MEASURES, TIME
+from onething.experiments.studies.kind import TIME
+from onething.experiments.studies.lever_attribution import MEASURES as ATTRIBUTION_MEASURES
 from onething.experiments.variants import apply_overrides
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 
 import onething.experiments as experiments
-from onething.experiments.spec import AttributionSpec, SensitivitySpec, StaffingSpec, load_spec
+from onething.experiments.spec import load_spec
+from onething.experiments.studies import lever_attribution
+from onething.experiments.studies.lever_attribution import AttributionSpec
+from onething.experiments.studies.sensitivity import SensitivitySpec
+from onething.experiments.studies.staffing import StaffingSpec
 from onething.scenarios.errors import FileError
 
 SHIPPED = Path(experiments.__file__).parent
@@ -162,8 +166,8 @@ def test_attribution_defaults_to_the_bundles_after_levers_and_run_settings(write
     spec = {"name": "study", "kind": "lever_attribution", "bundle": "newborn"}
     experiment = load_spec(write_spec(spec))
     assert isinstance(experiment.spec, AttributionSpec)
-    assert experiment.attribution_levers == list(experiment.scenario.after)
-    assert experiment.attribution_order == experiment.attribution_levers
+    assert lever_attribution.levers(experiment) == list(experiment.scenario.after)
+    assert lever_attribution.order(experiment) == lever_attribution.levers(experiment)
     assert experiment.spec.replications == 5
     assert experiment.horizon_days == experiment.scenario.run.horizon_days
     assert experiment.seed == experiment.scenario.run.seed

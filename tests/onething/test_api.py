@@ -9,11 +9,81 @@ import onething
 QUICK = onething.RunOptions(replications=2, horizon_days=20, warmup_days=2, jobs=1)
 
 
-def test_compare_table_has_the_reductions_in_order():
-    table = onething.compare("newborn", options=QUICK).table()
+@pytest.fixture(scope="module")
+def comparison() -> onething.Comparison:
+    return onething.compare("newborn", options=QUICK)
+
+
+def test_compare_changes_have_the_reductions_in_order(comparison):
+    table = comparison.changes()
     assert list(table.index[:4]) == ["steps", "materials", "trips", "form_fields"]
     assert table.loc["steps", "change_pct"] == pytest.approx(100 * (3 - 16) / 16)
     assert "utilisation.single_window" in table.index
+    assert table.loc["time_working_days", "unit"] == "working days"
+
+
+def test_compare_table_is_tidy_with_intervals_quantiles_and_units(comparison):
+    table = comparison.table()
+    assert list(table.columns) == [
+        "process",
+        "measure",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "p50",
+        "p90",
+        "unit",
+    ]
+    assert list(dict.fromkeys(table["process"])) == ["before", "after"]
+    time = table.set_index(["process", "measure"]).loc[("after", "time_working_days")]
+    assert time["ci95_low"] <= time["mean"] <= time["ci95_high"]
+    assert 0 < time["p50"] <= time["p90"] and time["unit"] == "working days"
+    assert not {"cases", "replications", "levers"} & set(table["measure"])  # bookkeeping apart
+    assert comparison.before.bookkeeping["replications"] == 2
+    assert (table["ci95_low"].dropna() >= 0).all()  # nothing measured here can be negative
+
+
+def test_reprs_stay_short(comparison):
+    for thing in (comparison, comparison.before, comparison.before.replications):
+        assert len(repr(thing)) < 400, repr(thing)[:100]
+    assert repr(comparison.before.replications) == "<2 replications>"
+    assert repr(comparison.scenario).startswith("Scenario(newborn: ")
+    walk = onething.walk("newborn", "after")
+    assert repr(walk).startswith("Walk(newborn, ") and len(repr(walk)) < 200
+
+
+def test_walk_steps_are_timestamps():
+    import pandas as pd
+
+    walk = onething.walk("newborn", "after")
+    table = walk.table()
+    assert isinstance(table.loc[0, "start"], pd.Timestamp)
+    assert (table["end"] >= table["start"]).all()
+
+
+def test_a_scenario_with_changes_is_a_validated_copy():
+    s = onething.load("newborn")
+    busy = s.with_changes({"applicants.arrivals.per_working_day": 200})
+    assert busy.applicants.arrivals.per_working_day == 200
+    assert s.applicants.arrivals.per_working_day == 20  # the original is untouched
+    assert busy.items == s.items
+    with pytest.raises(onething.FileError) as error:
+        s.with_changes({"applicants.arrivals.per_working_day": -1})
+    assert str(error.value) == (
+        "newborn (with_changes): applicants.arrivals.per_working_day: "
+        "Input should be greater than 0"
+    )
+    with pytest.raises(onething.FileError, match="per_workin_day: unknown field"):
+        s.with_changes({"applicants.arrivals.per_workin_day": 3})
+    with pytest.raises(onething.FileError, match="arrivalz: no such section"):
+        s.with_changes({"applicants.arrivalz.per_working_day": 3})
+
+
+def test_the_public_types_come_from_onething():
+    for name in ("Export", "Result", "Comparison", "Walk", "Scenario", "RunOptions"):
+        assert name in onething.__all__ and getattr(onething, name).__doc__
+    for function in (onething.load, onething.simulate, onething.compare, onething.walk):
+        assert function.__doc__
 
 
 def test_simulate_with_levers_gives_a_tidy_table():

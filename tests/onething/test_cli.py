@@ -35,6 +35,15 @@ def test_compare_json_has_the_documented_schema(capsys, tmp_path):
     assert doc["after"]["time_working_days"]["mean"] < doc["before"]["time_working_days"]["mean"]
 
 
+def test_compare_json_has_no_side_effects_unless_out_is_given(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["compare", "restaurant", "--json", *QUICK]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["scenario"] == "restaurant"
+    assert list(tmp_path.iterdir()) == []
+    assert captured.err == ""
+
+
 def test_compare_prints_the_four_reductions_and_saves_plots(capsys, tmp_path):
     assert main(["compare", "restaurant", "--out", str(tmp_path), *QUICK]) == 0
     out = capsys.readouterr().out
@@ -186,6 +195,41 @@ def test_walk_json_lists_the_steps(capsys):
     assert any(step["activity"] == "hand over materials" for step in doc["steps"])
 
 
+def test_walk_dates_every_time_not_on_the_steps_start_day_and_counts_in_words(capsys):
+    import re
+
+    assert main(["walk", "newborn", "--mode", "after"]) == 0
+    out = capsys.readouterr().out
+    spans = re.findall(r"^  (\w{3} \d{4}-\d\d-\d\d \d\d:\d\d) → (.+?)\s{2,}", out, re.M)
+    assert spans
+    crossing = [(a, b) for a, b in spans if len(b) > 5]
+    assert crossing, "the newborn walk has steps ending on a later day"
+    for start, end in crossing:
+        assert end[4:14] > start[4:14]  # the end's own date, later than the start's
+    for start, end in spans:
+        if len(end) == 5:
+            assert end >= start[-5:]  # same day: only the time, never before the start
+    assert "1 trip," in out and "1 trips" not in out
+
+
+def test_walk_json_steps_end_after_they_start():
+    from onething import api
+
+    doc = api.walk("newborn", "after").to_json()
+    assert doc["steps"] and all(s["end"] >= s["start"] for s in doc["steps"])
+    assert doc["summary"]["arrival"] <= doc["steps"][0]["start"]
+
+
+def test_before_and_after_walks_follow_the_same_applicant():
+    """The two halves of one story: the same case number, arriving at the same time (the
+    DES draws arrivals from their own random stream, whatever the levers)."""
+    from onething import api
+
+    before, after = api.walk("newborn", "before"), api.walk("newborn", "after")
+    assert before.case_id == after.case_id
+    assert before.summary["arrival"] == after.summary["arrival"]
+
+
 def test_catalog_lists_the_bundles(capsys):
     code, doc = _json(capsys, ["catalog", "--json"])
     assert code == 0
@@ -201,3 +245,29 @@ def test_a_bundle_path_works_like_a_catalog_name(capsys, command):
     if command == "compare":
         argv.append("--no-plots")
     assert main(argv) == 0
+
+
+def test_version_prints_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out.strip() == f"onething {version('onething')}"
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (0.00596, "0.01"),
+        (0.003, "< 0.01"),
+        (0.0412, "0.04"),
+        (0.5, "0.5"),
+        (8.2236, "8.22"),
+        (1234.5, "1,234"),
+    ],
+)
+def test_numbers_print_with_sensible_precision(value, text):
+    from onething.cli import _num
+
+    assert _num(value) == text

@@ -4,7 +4,11 @@ harness replaying applicants, nothing mocked."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
+import tempfile
 import time
 import uuid
 
@@ -12,7 +16,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from onething.cli import main
-from onething.live import agreement, des_on_same_arrivals, live_system, measures_of
+from onething.live import agreement, des_on_same_arrivals, live_system, measures_of, run_directory
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
@@ -345,3 +349,45 @@ def test_a_new_catalog_bundle_runs_live_end_to_end_and_reconciles_clean(capsys):
     ledger = doc["reconciliation"]["after"]
     assert ledger["sent"] == ledger["completed"] == after["arrived"]
     assert ledger["problems"] == [] and ledger["missing"] == {} and ledger["completed_twice"] == 0
+
+
+def test_a_live_run_says_its_stages_and_leaves_nothing_behind(tmp_path):
+    """stderr to a file (no terminal): a line per start-up stage and plain progress lines;
+    every file of the run (broker log, service logs, Faust data) in one folder, removed at
+    exit.  TMPDIR points at an empty folder, so anything left behind is seen."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    err = tmp_path / "stderr.txt"
+    argv = [sys.executable, "-m", "onething.cli", "live", "newborn", "--mode", "after"]
+    with err.open("w") as stderr:
+        done = subprocess.run(
+            [*argv, "--duration", "2", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env={**os.environ, "TMPDIR": str(scratch)},
+            timeout=300,
+        )
+    lines = err.read_text().splitlines()
+    assert done.returncode == 0, lines[-20:]
+    assert json.loads(done.stdout)["after"]["cases"] > 0
+    assert list(scratch.iterdir()) == [], "the run left files behind"
+    stages = [line.removeprefix("onething: live: ") for line in lines]
+    assert any(s.startswith("broker at 127.0.0.1:") for s in stages)
+    assert "services ready 6/6" in "\n".join(stages)
+    assert "ready: applicants start arriving" in stages
+    progress = [s for s in stages if s.startswith("after: ") and "applicants finished" in s]
+    assert progress and progress[-1].startswith("after: ") and "/" in progress[-1]
+    assert not any("\r" in line for line in lines)  # no bar redrawn in a log file
+
+
+def test_the_run_folder_is_removed_unless_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    said = []
+    with run_directory(False, said.append) as folder:
+        (folder / "x.log").write_text("x")
+    assert not folder.exists() and said == []
+    with run_directory(True, said.append) as folder:
+        (folder / "x.log").write_text("x")
+    assert folder.is_dir() and folder.parent == tmp_path
+    assert said == [f"kept the run's files in {folder}"]

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from onething.sim.statistics import StreamingStat, t_interval
+from onething.sim.statistics import StreamingStat, non_negative, t_interval
 
 
 def test_mean_and_variance_match_the_batch_formulas():
@@ -61,3 +61,13 @@ def test_t_interval_uses_student_t():
     # mean 2, sd 1, t(0.975, 2) = 4.303
     assert (low, high) == pytest.approx((2 - 4.303 / 3**0.5, 2 + 4.303 / 3**0.5), rel=1e-3)
     assert t_interval([5.0]) is None
+
+
+def test_an_interval_of_a_non_negative_quantity_is_truncated_at_zero():
+    """Two replications of a waiting time, 0.5 and 16 minutes: the t-interval reaches far
+    below zero, which no waiting time can."""
+    low, high = t_interval([0.5, 16.0])
+    assert low < 0
+    assert non_negative((low, high)) == [0.0, high]
+    assert non_negative((1.0, 2.0)) == [1.0, 2.0]
+    assert non_negative(None) == [None, None]

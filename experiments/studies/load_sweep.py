@@ -1,0 +1,261 @@
+"""``kind: load_sweep``: one process at growing arrival rates.  The load-latency curve,
+the bottleneck (the busiest place at the heaviest rate) and the knee (the first rate
+whose mean time exceeds ``KNEE_FACTOR`` times the lightest's, or leaves cases
+unfinished)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from onething.experiments.present import low_end, num, pct, place, table
+from onething.experiments.spec import MAX_VARIANTS, Experiment, OneProcess, Overrides, Rate
+from onething.experiments.studies.kind import (
+    TIME,
+    UNFINISHED,
+    Kind,
+    Table,
+    busiest,
+    by_variant,
+    interval,
+    lever_checks,
+    none,
+    utilisation,
+)
+from onething.experiments.variants import Variant
+from onething.scenarios.errors import Problem
+from onething.scenarios.model import Scenario
+
+KNEE_FACTOR = 1.5
+"""The knee: the first rate whose mean time exceeds this multiple of the lightest's."""
+
+
+class LoadSweepSpec(OneProcess):
+    kind: Literal["load_sweep"]
+    rates: Annotated[list[Rate], Field(min_length=1, max_length=MAX_VARIANTS)]
+    """Arrivals per working day, light to heavy."""
+
+
+def check(spec: LoadSweepSpec, scenario: Scenario) -> Iterator[Problem]:
+    yield from lever_checks("levers", spec.levers)
+
+
+def rate_name(rate: float) -> str:
+    return f"rate={rate:g}"
+
+
+def variants(experiment: Experiment) -> list[Variant]:
+    spec = experiment.spec
+    return [
+        Variant.of(
+            rate_name(rate),
+            experiment.scenario,
+            spec.mode,
+            spec.levers,
+            Overrides(arrivals_per_day=rate),
+        )
+        for rate in spec.rates
+    ]
+
+
+def sweep(summary: pd.DataFrame, rates: Sequence[float]) -> dict[str, Any]:
+    """The load-latency curve; the bottleneck is the busiest place at the heaviest rate,
+    the knee the first rate where time blows up (or cases stop finishing)."""
+    rows_of = by_variant(summary)
+    points = []
+    for rate in sorted(rates):
+        rows = rows_of[rate_name(rate)]
+        points.append(
+            {
+                "rate": rate,
+                "variant": rate_name(rate),
+                "time_mean": none(float(rows.at[TIME, "mean"])),
+                "ci95": interval(rows, TIME),
+                "unfinished": float(rows.at[UNFINISHED, "mean"]),
+                "utilisation": utilisation(rows),
+            }
+        )
+    light = points[0]["time_mean"]
+    knee = next(
+        (
+            p["rate"]
+            for p in points
+            if p["unfinished"] > 0
+            or p["time_mean"] is None
+            or (light is not None and p["time_mean"] > KNEE_FACTOR * light)
+        ),
+        None,
+    )
+    return {
+        "points": points,
+        "bottleneck": busiest(points[-1]["utilisation"]),
+        "knee": knee,
+        "knee_factor": KNEE_FACTOR,
+    }
+
+
+def study(experiment: Experiment, chosen: list[Variant], summary: pd.DataFrame) -> dict[str, Any]:
+    return sweep(summary, experiment.spec.rates)
+
+
+def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
+    bottleneck = study["bottleneck"]
+    rows: list[list[Any]] = [
+        [
+            p["rate"],
+            p["time_mean"],
+            low_end(p["ci95"][0]),
+            p["ci95"][1],
+            p["utilisation"].get(bottleneck),
+            p["unfinished"],
+        ]
+        for p in study["points"]
+    ]
+    knee = study["knee"]
+    return Table(
+        f"{study['bundle']}: load sweep ({study['replications']} replications per rate)",
+        [
+            "arrivals/day",
+            "mean time (working days)",
+            "ci95 low",
+            "ci95 high",
+            f"utilisation {bottleneck}",
+            "unfinished cases",
+        ],
+        rows,
+        [
+            f"bottleneck: {bottleneck} (the busiest place at the heaviest rate)",
+            f"knee: {knee:g} arrivals per working day (mean time over "
+            f"{study['knee_factor']:g}x the lightest rate's, or unfinished cases)"
+            if knee is not None
+            else "knee: none within these rates",
+        ],
+    )
+
+
+def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+    points = [p for p in study["points"] if p.get("time_mean") is not None]
+    found: list[str] = []
+    if not study["points"]:
+        return found
+    light, heavy = study["points"][0], study["points"][-1]
+    if light.get("time_mean") is not None:
+        ci = light["ci95"]
+        band = "" if ci[0] is None else f" (95 % CI {num(low_end(ci[0]))}–{num(ci[1])})"
+        found.append(
+            f"At {num(light['rate'])} arrivals a working day a case takes "
+            f"{num(light['time_mean'])} working days{band}."
+        )
+    bottleneck = study.get("bottleneck")
+    if bottleneck:
+        name = place(scenario, bottleneck)
+        loads = [(p["rate"], p["utilisation"].get(bottleneck)) for p in study["points"]]
+        loads = [(r, u) for r, u in loads if u]
+        if loads:
+            rate, u = loads[0]
+            found.append(
+                f"The {name} is the bottleneck and saturates at about {num(rate / u, 2)} "
+                f"arrivals a day (its utilisation is offered work over capacity: "
+                f"{pct(u)} at {num(rate)} a day, {pct(loads[-1][1])} at "
+                f"{num(loads[-1][0])}); beyond that, more windows at the {name} would fix "
+                "it (a staffing study finds how many)."
+            )
+    knee = study.get("knee")
+    if knee is not None:
+        at = next((p for p in study["points"] if p["rate"] == knee), None)
+        detail = (
+            f": mean time {num(at['time_mean'])} working days"
+            if at and at.get("time_mean") is not None
+            else ""
+        )
+        found.append(
+            f"Time blows up from about {num(knee)} arrivals a day (the knee: mean time over "
+            f"{num(study.get('knee_factor', KNEE_FACTOR))}× the lightest load's, or unfinished "
+            f"cases){detail}."
+        )
+    else:
+        found.append("Within these rates the time never exceeds 1.5× the lightest load's: no knee.")
+    if (
+        points
+        and heavy is not light
+        and heavy.get("time_mean") is not None
+        and light.get("time_mean")
+    ):
+        found.append(
+            f"At {num(heavy['rate'])} a day a case takes {num(heavy['time_mean'])} working days, "
+            f"{heavy['time_mean'] / light['time_mean']:.1f}× as long as at {num(light['rate'])}."
+        )
+    unfinished = [p for p in study["points"] if p.get("unfinished")]
+    if unfinished:
+        found.append(
+            f"From {num(unfinished[0]['rate'])} a day some cases never finish within the run "
+            "(overload): their times are not in the means."
+        )
+    return found
+
+
+def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+    bottleneck = study.get("bottleneck")
+    rows = [
+        [
+            num(p["rate"]),
+            num(p["time_mean"]),
+            f"[{num(low_end(p['ci95'][0]))}, {num(p['ci95'][1])}]",
+            pct(p["utilisation"].get(bottleneck)) if bottleneck else "—",
+            num(p["unfinished"]),
+        ]
+        for p in study["points"]
+    ]
+    where = place(scenario, bottleneck) if bottleneck else "bottleneck"
+    header = ["arrivals a day", "mean time", "95 % CI", f"utilisation {where}", "unfinished"]
+    return "<h3>Load sweep</h3>" + table(header, rows)
+
+
+def load_latency(study: dict[str, Any], path: Path) -> Path:
+    """Mean time against arrival rate with its 95 % band; the knee marked."""
+    from onething.experiments.plots import nan, plt, save
+
+    points = study["points"]
+    rates = [p["rate"] for p in points]
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.plot(rates, [nan(p["time_mean"]) for p in points], marker="o", label="mean time")
+    ax.fill_between(
+        rates,
+        [nan(low_end(p["ci95"][0])) for p in points],
+        [nan(p["ci95"][1]) for p in points],
+        alpha=0.25,
+        label="95 % CI",
+    )
+    if study["knee"] is not None:
+        ax.axvline(study["knee"], color="black", ls="--", lw=0.9, label=f"knee ({study['knee']:g})")
+    ax.set_xlabel("arrivals per working day")
+    ax.set_ylabel("mean time (working days)")
+    ax.set_title(f"{study['bundle']}: load vs latency (bottleneck: {study['bottleneck']})")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return save(fig, path)
+
+
+def plots(study: dict[str, Any], out: Path) -> list[Path]:
+    return [load_latency(study, out / "load_latency.png")]
+
+
+QUESTION = "Where does the {bundle} process saturate as arrivals grow?"
+EXPLANATION = (
+    "The same process runs at growing arrival rates; the load-latency curve shows where "
+    "waiting starts to dominate and which window is the bottleneck."
+)
+STUDY_KEYS = ("points", "bottleneck", "knee")
+CAPTIONS = {
+    "load_latency.png": (
+        "Mean end-to-end time against arrivals per working day, with the 95 % confidence "
+        "band; the dashed line marks the knee."
+    )
+}
+
+
+KIND = Kind.of(__name__, "load_sweep", LoadSweepSpec)

@@ -1,0 +1,279 @@
+"""``kind: sensitivity``: how much the mean time depends on the assumed numbers.  Each
+parameter at its low and at its high value, the others at the baseline (every scale 1,
+the bundle's arrival rate); the swings ranked, largest first."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import Field
+
+from onething.experiments.present import low_end, num, table
+from onething.experiments.spec import (
+    MAX_SCALE,
+    PARAMETERS,
+    Experiment,
+    OneProcess,
+    Overrides,
+)
+from onething.experiments.studies.kind import (
+    TIME,
+    Kind,
+    Table,
+    lever_checks,
+    means,
+    none,
+    saturation,
+)
+from onething.experiments.variants import Variant
+from onething.scenarios.errors import Problem
+from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, Scenario, Strict
+
+BASELINE = "baseline"
+NAMES = {
+    "rework_scale": "rework probability ×",
+    "travel_scale": "travel time ×",
+    "handling_scale": "desk time ×",
+    "processing_scale": "back-office time ×",
+    "arrivals_per_day": "arrivals a working day",
+}
+"""What each parameter means, for the report."""
+
+
+class Range(Strict):
+    name: Literal[PARAMETERS]  # type: ignore[valid-type]
+    low: Annotated[float, Field(ge=0)]
+    high: Annotated[float, Field(ge=0)]
+
+
+class SensitivitySpec(OneProcess):
+    kind: Literal["sensitivity"]
+    parameters: Annotated[list[Range], Field(min_length=1, max_length=len(PARAMETERS))]
+    """Each run at its low and high value, the others at the baseline."""
+
+
+def check(spec: SensitivitySpec, scenario: Scenario) -> Iterator[Problem]:
+    yield from lever_checks("levers", spec.levers)
+    seen: set[str] = set()
+    for i, r in enumerate(spec.parameters):
+        at = f"parameters.{i}"
+        if r.name in seen:
+            yield Problem(f"{at}.name", f"parameter {r.name!r} is listed twice")
+        seen.add(r.name)
+        if r.low > r.high:
+            yield Problem(f"{at}.low", f"{r.low:g} is above high ({r.high:g})")
+        if r.name == "arrivals_per_day":
+            if r.low <= 0 or r.high > MAX_ARRIVALS_PER_DAY:
+                yield Problem(at, f"arrivals per day must be in (0, {MAX_ARRIVALS_PER_DAY:g}]")
+        elif r.high > MAX_SCALE:
+            yield Problem(f"{at}.high", f"a scale must be at most {MAX_SCALE:g}")
+
+
+def sensitivity_name(parameter: str, value: float) -> str:
+    return f"{parameter}={value:g}"
+
+
+def variants(experiment: Experiment) -> list[Variant]:
+    spec, scenario = experiment.spec, experiment.scenario
+    return [
+        Variant.of(BASELINE, scenario, spec.mode, spec.levers),
+        *(
+            Variant.of(
+                sensitivity_name(r.name, value),
+                scenario,
+                spec.mode,
+                spec.levers,
+                Overrides(**{r.name: value}),
+            )
+            for r in spec.parameters
+            for value in (r.low, r.high)
+        ),
+    ]
+
+
+def swings(summary: pd.DataFrame, ranges: Sequence[tuple[str, float, float]]) -> dict[str, Any]:
+    """One-at-a-time swings of mean time: for each ``(name, low, high)``, the mean at the
+    low and at the high value and the swing |high - low|, largest swing first."""
+    mean = means(summary)
+    rows = summary.set_index(["variant", "measure"])
+    baseline = mean[(BASELINE, TIME)]
+    parameters = []
+    for name, low, high in ranges:
+        at_low = mean[(sensitivity_name(name, low), TIME)]
+        at_high = mean[(sensitivity_name(name, high), TIME)]
+        parameters.append(
+            {
+                "name": name,
+                "low": low,
+                "high": high,
+                "time_low": none(at_low),
+                "time_high": none(at_high),
+                "swing": none(abs(at_high - at_low)),
+            }
+        )
+    parameters.sort(key=lambda p: -math.inf if p["swing"] is None else p["swing"], reverse=True)
+    return {
+        "measure": TIME,
+        "baseline": {
+            "time_mean": none(baseline),
+            "ci95": [none(float(rows.at[(BASELINE, TIME), k])) for k in ("ci95_low", "ci95_high")],
+        },
+        "parameters": parameters,
+    }
+
+
+def study(experiment: Experiment, chosen: list[Variant], summary: pd.DataFrame) -> dict[str, Any]:
+    return swings(summary, [(r.name, r.low, r.high) for r in experiment.spec.parameters])
+
+
+def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
+    base = study["baseline"]
+    rows: list[list[Any]] = [
+        [p["name"], p["low"], p["high"], p["time_low"], p["time_high"], p["swing"]]
+        for p in study["parameters"]
+    ]
+    ci = base["ci95"]
+    band = "" if None in ci else f" (95 % CI {low_end(ci[0]):.3g} .. {ci[1]:.3g})"
+    return Table(
+        f"{study['bundle']}: sensitivity of mean time, one parameter at a time "
+        f"({study['replications']} replications each)",
+        [
+            "parameter",
+            "low",
+            "high",
+            "time at low (working days)",
+            "time at high (working days)",
+            "swing (working days)",
+        ],
+        rows,
+        [
+            f"baseline (every scale 1, the scenario's arrival rate): "
+            f"{'-' if base['time_mean'] is None else format(base['time_mean'], '.3g')} "
+            f"working days{band}",
+            "sorted by swing = |time at high - time at low|",
+        ],
+    )
+
+
+def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+    """The baseline, then the parameters ranked by swing, and which ones the data cannot
+    tell from noise (a swing inside the baseline's 95 % interval width)."""
+    base = study["baseline"]
+    low, high = base["ci95"]
+    band = "" if low is None else f" (95 % CI {num(low_end(low))}–{num(high)})"
+    found = [
+        f"At the baseline (every scale 1, the bundle's arrival rate) a case takes "
+        f"{num(base['time_mean'])} working days{band}."
+    ]
+    ranked = [p for p in study["parameters"] if p["swing"] is not None]
+    for rank, p in enumerate(ranked, 1):
+        direction = "longer" if (p["time_high"] or 0) > (p["time_low"] or 0) else "shorter"
+        why = next(
+            (
+                f"; at {num(value)}{reason.replace(' — ', ', ', 1)}"
+                for value in (p["high"], p["low"])
+                if (reason := saturation(summary, sensitivity_name(p["name"], value), scenario))
+            ),
+            "",
+        )
+        found.append(
+            f"{rank}. {NAMES.get(p['name'], p['name'])} from {num(p['low'])} to "
+            f"{num(p['high'])} swings the mean time by {num(p['swing'])} working days "
+            f"({num(p['time_low'])} → {num(p['time_high'])}: higher is {direction}){why}."
+        )
+    width = None if low is None else high - low
+    quiet = [p["name"] for p in ranked if width is not None and p["swing"] < width]
+    if quiet:
+        found.append(
+            "Within the baseline's 95 % interval (the data cannot tell these from chance): "
+            + ", ".join(NAMES.get(n, n) for n in quiet)
+            + "."
+        )
+    return found
+
+
+def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+    rows = [
+        [
+            num(rank),
+            NAMES.get(p["name"], p["name"]),
+            f"{num(p['low'])} .. {num(p['high'])}",
+            num(p["time_low"]),
+            num(p["time_high"]),
+            num(p["swing"]),
+        ]
+        for rank, p in enumerate(study["parameters"], 1)
+    ]
+    header = [
+        "rank",
+        "parameter",
+        "low .. high",
+        "time at low (working days)",
+        "time at high (working days)",
+        "swing (working days)",
+    ]
+    return "<h3>Sensitivity, largest swing first</h3>" + table(header, rows)
+
+
+def tornado(study: dict[str, Any], path: Path) -> Path:
+    """Mean time at each parameter's low and high value as bars around the baseline,
+    the largest swing on top."""
+    from onething.experiments.plots import PALETTE, nan, plt, save
+
+    baseline = nan(study["baseline"]["time_mean"])
+    params = list(reversed(study["parameters"]))
+    fig, ax = plt.subplots(figsize=(7.5, 0.6 * len(params) + 1.6))
+    for i, p in enumerate(params):
+        for value, colour, label in (
+            (p["time_low"], PALETTE[0], "low"),
+            (p["time_high"], PALETTE[3], "high"),
+        ):
+            v = nan(value)
+            ax.barh(
+                i,
+                v - baseline,
+                left=baseline,
+                color=colour,
+                alpha=0.85,
+                label=label if i == 0 else None,
+            )
+        ax.text(
+            max(nan(p["time_low"]), nan(p["time_high"]), baseline),
+            i,
+            f"  {p['low']:g} .. {p['high']:g}",
+            va="center",
+            fontsize=8,
+        )
+    ax.axvline(baseline, color="black", lw=0.9)
+    ax.set_yticks(range(len(params)), [p["name"] for p in params], fontsize=8)
+    ax.set_xlabel(f"mean time (working days); baseline {baseline:.3g}")
+    ax.set_title(f"{study['bundle']}: sensitivity of mean time (one at a time)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    return save(fig, path)
+
+
+def plots(study: dict[str, Any], out: Path) -> list[Path]:
+    return [tornado(study, out / "tornado.png")]
+
+
+QUESTION = "How much do the results for {bundle} depend on the assumed numbers?"
+EXPLANATION = (
+    "Each uncertain parameter is set to its low and then its high value while the others "
+    "stay at the baseline; every run uses the same random numbers, so the swing in mean "
+    "time is the parameter's."
+)
+STUDY_KEYS = ("baseline", "parameters")
+CAPTIONS = {
+    "tornado.png": (
+        "Mean end-to-end time at each parameter's low (blue) and high (orange-red) value around "
+        "the baseline, the largest swing on top."
+    )
+}
+
+
+KIND = Kind.of(__name__, "sensitivity", SensitivitySpec)
