@@ -66,8 +66,7 @@ class Fleet:
         ``run_dir``: the services' logs go to its ``services/``, their Faust data
         folders to its ``data/`` (through ``ONETHING_DATADIR``, which
         ``services.app.make_app`` reads); default: a new folder in the system's temp
-        folder.  (Not a folder named ``faust``: the services then ran measurably slower
-        in the live-vs-DES agreement test, five runs out of five.)"""
+        folder."""
         self.commands: dict[str, list[str]]
         if topology == "compact":
             self.commands = {COMPACT: ["all", "--speedup", str(speedup)]}
