@@ -13,6 +13,14 @@ from onething.scenarios.loader import read_trace
 from onething.scenarios.model import Arrivals
 
 
+def arrival_stream(seed: int) -> random.Random:
+    """Arrivals draw from a stream of their own, derived from the run's seed: every
+    process of a scenario (before, after, any levers) then sees the same applicants at
+    the same times, so a comparison is between processes, not between crowds (common
+    random numbers), and a walk's before and after follow one applicant."""
+    return random.Random(f"arrivals-{seed}")
+
+
 def arrival_times(
     arrivals: Arrivals, calendar: WorkingCalendar, rng: random.Random, horizon_days: int
 ) -> Iterator[float]:

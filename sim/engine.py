@@ -30,7 +30,7 @@ from onething.scenarios.mechanics import (
     within_promise,
 )
 from onething.sim.applicant import applicant
-from onething.sim.arrivals import arrival_times
+from onething.sim.arrivals import arrival_stream, arrival_times
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
 
@@ -152,7 +152,8 @@ class Replication:
     def _arrivals(self):
         s = self.process.scenario
         env = self.env
-        times = arrival_times(s.applicants.arrivals, self.calendar, self.rng, self.horizon_days)
+        rng = arrival_stream(self.seed)
+        times = arrival_times(s.applicants.arrivals, self.calendar, rng, self.horizon_days)
         for t in times:
             if t > env.now:
                 yield env.timeout(t - env.now)
