@@ -96,6 +96,7 @@ class Job:
     status: str = "running"
     events: list[dict[str, Any]] = field(default_factory=list)
     run_id: int | None = None
+    cancelling: bool = False
     process: Any = field(default=None, repr=False)
 
     @property
@@ -113,7 +114,7 @@ class Jobs:
         job = Job(uuid.uuid4().hex[:12], kind, bundle, inputs)
         queue = self.context.Queue()
         job.process = self.context.Process(
-            target=_worker, args=(kind, inputs, queue), daemon=True, name=f"onething-{kind}"
+            target=_worker, args=(kind, inputs, queue), name=f"onething-{kind}"
         )
         job.process.start()
         self.jobs[job.id] = job
@@ -133,10 +134,11 @@ class Jobs:
             except Exception:  # queue.Empty: is the worker still there?
                 if job.process.is_alive():
                     continue
-                kind, payload = (
-                    "error",
-                    f"the worker ended unexpectedly (exit {job.process.exitcode})",
-                )
+                code = job.process.exitcode
+                if job.cancelling:  # struck before it could say so (still starting)
+                    kind, payload = "cancelled", None
+                else:
+                    kind, payload = "error", f"the worker ended unexpectedly (exit {code})"
             if kind == "progress":
                 job.events.append({"type": "progress", **payload})
                 continue
@@ -166,10 +168,12 @@ class Jobs:
         if job is None or job.finished or job.process.pid is None:
             return False
         pid = job.process.pid
+        job.cancelling = True
         try:
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return False
+        except ProcessLookupError:  # not yet its own group: it is still starting
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
         threading.Thread(target=self._finish_off, args=(job, pid), daemon=True).start()
         return True
 
@@ -180,6 +184,8 @@ class Jobs:
         if not job.finished:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
     def shutdown(self) -> None:
         for job in self.running():

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -47,13 +48,27 @@ def server(home: Path):
     line = process.stdout.readline()
     match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
     assert match, line
-    url = match.group(1)
-    yield url.rstrip("/")
+    url = match.group(1).rstrip("/")
+    wait_until_up(url)
+    yield url
     os.killpg(process.pid, 15)
     try:
         process.wait(40)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, 9)
+
+
+def wait_until_up(url: str, timeout: float = 60.0) -> None:
+    """The URL is printed just before the server listens."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

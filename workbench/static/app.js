@@ -441,6 +441,7 @@ function flatten(run) {
   // measure -> value, for any kind of run
   const out = {};
   const r = run.result || {};
+  if (run.status !== "done") return out;
   const add = (prefix, m) => {
     for (const [k, v] of Object.entries(m || {})) {
       if (typeof v === "number") out[`${prefix}${k}`] = v;
