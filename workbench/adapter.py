@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import statistics
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
@@ -416,7 +417,7 @@ class _Watch:
         self.system = system
         self.started = time.monotonic()
         self.seen_hops = 0
-        self.last = (self.started, 0)
+        self.recent: deque[tuple[float, int]] = deque([(self.started, 0)])
         self.down: set[str] = set()
 
     def snapshot(self, arrived: int, finished: int, total: int) -> dict[str, Any]:
@@ -425,9 +426,11 @@ class _Watch:
         hops = [ms for values in list(h.hops.values()) for ms in list(values)]
         recent = sorted(hops[self.seen_hops :] if len(hops) > self.seen_hops else hops[-50:])
         self.seen_hops = len(hops)
-        then, done_then = self.last
+        self.recent.append((now, finished))
+        while len(self.recent) > 2 and now - self.recent[0][0] > THROUGHPUT_WINDOW_S:
+            self.recent.popleft()
+        then, done_then = self.recent[0]
         rate = (finished - done_then) / (now - then) if now > then else 0.0
-        self.last = (now, finished)
         return {
             "phase": "running",
             "t": now - self.started,
@@ -461,6 +464,8 @@ class _Watch:
         return states
 
 
+THROUGHPUT_WINDOW_S = 3.0
+"""Completions are bursty (a day's cases finish together): a rate over a few seconds."""
 LATENCY_QUANTILES = (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
 
 

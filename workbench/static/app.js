@@ -177,7 +177,9 @@ function chart(parent, id, traces, layout) {
   const div = el("div", { class: "chart", id });
   parent.append(div);
   Plotly.newPlot(div, traces, {
-    margin: { l: 50, r: 10, t: 30, b: 40 }, height: 300, legend: { orientation: "h" },
+    margin: { l: 50, r: 40, t: 30, b: 50 }, height: 340,
+    legend: { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0 },
+    xaxis: { automargin: true }, yaxis: { automargin: true },
     font: { family: "system-ui, 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif" }, ...layout,
   }, PLOT_CONFIG);
 }
@@ -200,11 +202,11 @@ function renderWhatif(section, result) {
     type: "bar", name: W[mode], marker: { color: COLOURS[mode] }, x: four.map((k) => W[k]),
     y: four.map((k) => (typeof doc[mode][k] === "object" ? doc[mode][k].mean : doc[mode][k])),
   });
-  chart(grid, "chart-four", [bar("before"), bar("after")], { title: { text: LANG === "zh" ? "四减" : "The four reductions" }, barmode: "group" });
+  chart(grid, "chart-four", [bar("before"), bar("after")], { title: { text: LANG === "zh" ? "四减" : "The four reductions" }, barmode: "group", xaxis: { automargin: true } });
   chart(grid, "chart-ecdf", ["before", "after"].map((mode) => ({
     type: "scatter", mode: "lines", line: { shape: "hv", color: COLOURS[mode] }, name: W[mode],
     x: result.ecdf[mode].x, y: result.ecdf[mode].y,
-  })), { title: { text: W.time_distribution }, xaxis: { title: { text: W.time_working_days } }, yaxis: { tickformat: ".0%" } });
+  })), { title: { text: W.time_distribution }, xaxis: { automargin: true, title: { text: W.time_working_days } }, yaxis: { tickformat: ".0%", automargin: true } });
   const places = [];
   for (const mode of ["before", "after"]) {
     for (const [p, u] of Object.entries(doc[mode].utilisation || {})) places.push({ mode, name: bilingual(result.places[mode][p] || p), u });
@@ -212,14 +214,14 @@ function renderWhatif(section, result) {
   chart(grid, "chart-utilisation", ["before", "after"].map((mode) => ({
     type: "bar", name: W[mode], marker: { color: COLOURS[mode] },
     x: places.filter((p) => p.mode === mode).map((p) => p.name), y: places.filter((p) => p.mode === mode).map((p) => p.u),
-  })), { title: { text: W.utilisation }, yaxis: { tickformat: ".0%" } });
+  })), { title: { text: W.utilisation }, yaxis: { tickformat: ".0%", automargin: true }, xaxis: { automargin: true } });
   const queue = [];
   for (const mode of ["before", "after"]) {
     for (const [p, s] of Object.entries(result.queue[mode])) {
       queue.push({ type: "scatter", mode: "lines", name: `${W[mode]} · ${bilingual(result.places[mode][p] || p)}`, x: s.days, y: s.mean, line: { width: 1 } });
     }
   }
-  chart(grid, "chart-queue", queue, { title: { text: W.queue }, xaxis: { title: { text: LANG === "zh" ? "模拟日" : "simulated day" } } });
+  chart(grid, "chart-queue", queue, { title: { text: W.queue }, height: 400, xaxis: { automargin: true, title: { text: LANG === "zh" ? "模拟日" : "simulated day" } } });
   section.append(utilisationTable(doc, result.places));
 }
 
@@ -372,9 +374,9 @@ function liveDashboard(section) {
   section.append(cards, updates);
   const grid = el("div", { class: "charts" });
   section.append(grid);
-  chart(grid, "chart-latency", ["p50", "p95", "p99"].map((p) => ({ type: "scatter", mode: "lines", name: p, x: [], y: [] })), { title: { text: W.latency }, xaxis: { title: { text: "s" } } });
+  chart(grid, "chart-latency", ["p50", "p95", "p99"].map((p) => ({ type: "scatter", mode: "lines", name: p, x: [], y: [] })), { title: { text: W.latency }, xaxis: { automargin: true, title: { text: "s" } } });
   chart(grid, "chart-throughput", [{ type: "scatter", mode: "lines", name: W.throughput, x: [], y: [] }, { type: "scatter", mode: "lines", name: W.lag, x: [], y: [], yaxis: "y2" }],
-    { title: { text: `${W.throughput} · ${W.lag}` }, yaxis2: { overlaying: "y", side: "right" }, xaxis: { title: { text: "s" } } });
+    { title: { text: `${W.throughput} · ${W.lag}` }, yaxis2: { overlaying: "y", side: "right", automargin: true }, xaxis: { automargin: true, title: { text: "s" } } });
   const services = el("table", { class: "services" });
   section.append(el("h3", { text: W.services }), el("div", { class: "scroll" }, services));
   const end = el("div", { id: "live-end" });
