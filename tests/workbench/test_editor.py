@@ -15,7 +15,8 @@ def test_edit_with_a_mistake_fix_save_and_compare_from_the_cli(page, home):
     page.fill(f'input[data-path="{FIELD}"]', "0")
     error = page.locator(f'.field-error[data-for="{FIELD}"]')
     page.wait_for_function(
-        "f => document.querySelector(`.field-error[data-for='${f}']`).textContent !== ''", FIELD
+        "f => document.querySelector(`.field-error[data-for='${f}']`).textContent !== ''",
+        arg=FIELD,
     )
     assert error.inner_text() == f"my_bundle.yaml: {FIELD}: Input should be greater than 0"
     no_overflow(page, "editor-mistake")

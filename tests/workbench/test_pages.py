@@ -45,6 +45,9 @@ def test_the_language_switch_shows_the_catalog_s_chinese_names(page):
         ("/live", "live"),
         ("/runs", "runs"),
         ("/whatif/restaurant", "whatif-form"),
+        ("/lang/zh?next=/map/restaurant", "map-zh"),
+        ("/lang/zh?next=/walk/newborn", "walk-zh"),
+        ("/lang/zh?next=/live", "live-zh"),
     ],
 )
 def test_each_page_fits_at_1280_and_390_px(page, path, name):

@@ -97,10 +97,15 @@ def test_a_run_can_be_cancelled_and_two_runs_compared_side_by_side(page):
     page.wait_for_function("document.getElementById('status').textContent === 'cancelled'")
     for name, value in {"replications": "1", "horizon_days": "10", "warmup_days": "2"}.items():
         page.fill(f"input[name={name}]", value)
-    page.click("#run")
-    page.wait_for_selector('td[data-key="after.trips"]', timeout=120_000)
+    for seed in ("1", "2"):
+        page.fill("input[name=seed]", seed)
+        page.click("#run")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('done')")
     page.goto(page.base + "/runs")
     assert "cancelled" in page.inner_text("table.runs")
     page.click("text=Compare A vs B")
     page.wait_for_selector("table.ab")
+    seeds = page.eval_on_selector_all("table.ab-inputs tr", "rows => rows.map(r => r.innerText)")
+    assert "seed\t1\t2" in seeds  # A: the earlier run, B: the later
+    assert "%" in page.inner_text("table.ab")  # the change between the two runs
     no_overflow(page, "runs-compare")

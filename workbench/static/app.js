@@ -259,8 +259,9 @@ function walkPage() {
       };
     });
     Plotly.newPlot(div, traces, {
-      barmode: "overlay", height: 380, margin: { l: 10, r: 10, t: 10, b: 10 },
-      xaxis: { type: "date" }, yaxis: { automargin: true }, legend: { orientation: "h", y: -0.15 },
+      barmode: "overlay", height: 460, margin: { l: 10, r: 10, t: 10, b: 150 },
+      xaxis: { type: "date", automargin: true }, yaxis: { automargin: true },
+      legend: { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0 },
       font: { family: "system-ui, 'WenQuanYi Micro Hei', sans-serif" },
     }, PLOT_CONFIG);
   }
