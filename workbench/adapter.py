@@ -375,7 +375,7 @@ def live(run: LiveRun, emit: Emit) -> dict[str, Any]:
         process = Process.of(scenario, run.mode)
         harness = Harness(process, settings)
         trouble = Chaos(run.chaos, system, scenario) if run.chaos else None
-        watch = _Watch(harness, system)
+        watch = _Watch(harness, system, trouble, run.chaos)
 
         def tick(arrived: int, finished: int, total: int) -> None:
             if trouble is not None:
@@ -412,13 +412,15 @@ def live(run: LiveRun, emit: Emit) -> dict[str, Any]:
 class _Watch:
     """What the dashboard shows, read off the harness and the service processes."""
 
-    def __init__(self, harness: Any, system: Any):
+    def __init__(self, harness: Any, system: Any, chaos: Any = None, kind: str | None = None):
         self.harness = harness
+        self.chaos = chaos
+        self.chaos_kind = kind
         self.system = system
         self.started = time.monotonic()
         self.seen_hops = 0
         self.recent: deque[tuple[float, int]] = deque([(self.started, 0)])
-        self.down: set[str] = set()
+        self.first_pid: dict[str, int] = {}
 
     def snapshot(self, arrived: int, finished: int, total: int) -> dict[str, Any]:
         h = self.harness
@@ -449,19 +451,41 @@ class _Watch:
         }
 
     def services(self) -> list[dict[str, str]]:
-        """Each part's state: up, killed (no process running), or back after a kill."""
+        """Each part's state: up; killed (no process); restarting (a new process, not
+        ready yet); back (ready again after a kill or a pause); paused (the broker)."""
         system = self.system
         states = []
         if system.broker is not None:
-            states.append({"name": "broker", "state": "up"})
+            if self._striking("broker"):
+                state = "paused"
+            elif any(b.what == "broker" for b in self._blows()):
+                state = "back"
+            else:
+                state = "up"
+            states.append({"name": "broker", "state": state})
         fleet = system.fleet
         for name in fleet.commands if fleet is not None else ():
-            alive = any(p.name == name and p.popen.poll() is None for p in fleet.processes)
-            if not alive:
-                self.down.add(name)
-            state = "killed" if not alive else "back" if name in self.down else "up"
+            running = [p for p in fleet.processes if p.name == name and p.popen.poll() is None]
+            first = self.first_pid.setdefault(name, running[0].popen.pid if running else 0)
+            if not running:
+                state = "killed"
+            elif running[0].popen.pid == first:
+                state = "up"
+            elif any(b.what == name for b in self._blows()):
+                state = "back"
+            else:
+                state = "restarting"
             states.append({"name": name, "state": state})
         return states
+
+    def _blows(self) -> list[Any]:
+        return list(self.chaos.blows) if self.chaos is not None else []
+
+    def _striking(self, target: str) -> bool:
+        """Chaos is pausing the broker right now (its strike takes the whole pause)."""
+        thread = getattr(self.chaos, "_thread", None)
+        pausing = self.chaos_kind == "pause" and target == "broker"
+        return bool(pausing and thread is not None and thread.is_alive())
 
 
 THROUGHPUT_WINDOW_S = 3.0
