@@ -8,6 +8,7 @@ here and nowhere else.  Every function returns plain JSON-ready data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import statistics
 import time
@@ -24,7 +25,7 @@ from onething.experiments.variants import apply_overrides
 from onething.scenarios.counts import counts
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
-from onething.scenarios.loader import catalog_names, user_scenarios
+from onething.scenarios.loader import catalog_names, resolve, user_scenarios
 from onething.scenarios.model import Scenario
 from onething.sim.engine import QUEUE_SAMPLE_MINUTES
 from onething.sim.statistics import StreamingStat
@@ -58,7 +59,16 @@ def bundle_names() -> list[tuple[str, bool]]:
 
 
 def load(bundle: str) -> Scenario:
-    return api.load(bundle)
+    """The bundle, parsed once per version of its file: every page shows bundles, and
+    parsing the catalog each time would slow the pages while runs load the cores."""
+    path = resolve(bundle)
+    stat = path.stat()
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _load(path: str, mtime_ns: int, size: int) -> Scenario:
+    return api.load(path)
 
 
 def lever_names() -> dict[str, str]:

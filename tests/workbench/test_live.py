@@ -10,23 +10,26 @@ UPDATES = "Number((document.getElementById('updates') || {dataset: {}}).dataset.
 
 
 def test_a_live_run_updates_and_reconciles_while_other_pages_load(page, browser, server):
-    simulation = browser.new_page()
+    page.goto(page.base + "/live")
+    page.fill("input[name=duration_days]", "3")
+    page.fill("input[name=speedup]", "500")
+    page.click("#run")
+    seen = page.wait_for_function(
+        f"() => {UPDATES} >= 3 && {{running: document.getElementById('run').disabled}}",
+        timeout=240_000,
+    ).json_value()
+    assert seen["running"], page.inner_text("#status")  # three updates while it runs
+
+    simulation = browser.new_page()  # and a long simulation at the same time
     simulation.goto(server + "/whatif/newborn")
     simulation.fill("input[name=replications]", "400")
     simulation.click("#run")
     simulation.wait_for_function("document.getElementById('cancel').disabled === false")
-
-    page.goto(page.base + "/live")
-    page.fill("input[name=duration_days]", "2")
-    page.fill("input[name=speedup]", "1000")
-    page.click("#run")
-    page.wait_for_function(f"{UPDATES} >= 3", timeout=240_000)
-    assert page.is_disabled("#run")  # still running
-
     other = browser.new_page()
     for path in ("/", "/map/newborn", "/runs", "/studies", "/editor?from=newborn"):
         response = other.goto(server + path)
         assert response is not None and response.ok, path
+    assert page.is_disabled("#run"), page.inner_text("#status")  # the live run goes on
     assert simulation.is_enabled("#cancel"), "the simulation should still be running"
     simulation.click("#cancel")
     simulation.wait_for_function("document.getElementById('status').textContent === 'cancelled'")
