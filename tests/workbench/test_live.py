@@ -46,4 +46,4 @@ def test_a_live_run_updates_and_reconciles_while_other_pages_load(page, browser,
     assert states and set(states) == {"up"}
     assert "DES" in page.inner_text("#agreement")
     assert int(page.inner_text('[data-stat="completed"]').replace(",", "")) > 0
-    no_overflow(page, "live")
+    no_overflow(page, "live-run")
