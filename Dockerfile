@@ -15,7 +15,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /src
 
 # The packages of pyproject.toml's [tool.setuptools] packages (package data included:
-# scenarios/catalog/*.yaml, *.csv and experiments/*.yaml).
+# scenarios/catalog/*.yaml, *.csv, experiments/*.yaml and the workbench's templates and
+# static files).
 COPY pyproject.toml README.md ./
 COPY onething ./onething
 COPY scenarios ./scenarios
@@ -23,6 +24,7 @@ COPY sim ./sim
 COPY topics ./topics
 COPY services ./services
 COPY experiments ./experiments
+COPY workbench ./workbench
 
 # A regular (non-editable) install: the source folder is not needed at run time.
 RUN pip install . \

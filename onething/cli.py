@@ -660,6 +660,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ui(args: argparse.Namespace) -> int:
+    from onething.workbench.server import serve
+
+    try:
+        serve(args.host, args.port)
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise UsageError(f"ui: cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    return 0
+
+
+def _port(text: str) -> int:
+    value = _non_negative(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text}: a port is at most 65535")
+    return value
+
+
 def _duration(minutes: float) -> str:
     if minutes < 90:
         return f"{minutes:.0f} min"
@@ -895,6 +912,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="one self-contained HTML report of an experiment's results")
     p.add_argument("results", type=Path, help="an experiment's output folder")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("ui", help="the workbench: onething in the browser, on this machine")
+    p.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; any other requires a printed token)",
+    )
+    p.set_defaults(func=cmd_ui)
     return parser
 
 

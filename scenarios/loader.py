@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import os
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,17 @@ MAX_ITEMS = 200
 MAX_TRACE_ROWS = 5_000_000
 
 
+def user_home() -> Path:
+    """Where the user's own files live (saved bundles, the workbench's runs):
+    ``$ONETHING_HOME``, by default ``~/.onething``."""
+    return Path(os.environ.get("ONETHING_HOME") or "~/.onething").expanduser()
+
+
+def user_scenarios() -> Path:
+    """Bundles saved by the user (the workbench's editor); found by name like the catalog's."""
+    return user_home() / "scenarios"
+
+
 def catalog_names() -> list[str]:
     return sorted(
         p.name.removesuffix(".yaml") for p in CATALOG.iterdir() if p.name.endswith(".yaml")
@@ -44,6 +56,9 @@ def resolve(bundle: str) -> Path:
     candidate = CATALOG / f"{bundle}.yaml"
     if candidate.is_file():
         return Path(str(candidate))
+    own = user_scenarios() / f"{bundle}.yaml"
+    if own.is_file():
+        return own
     raise FileError(
         bundle,
         [Problem("(bundle)", f"not a file and not in the catalog ({', '.join(catalog_names())})")],

@@ -1,0 +1,145 @@
+"""The workbench in a real browser: ``onething ui`` in a subprocess with its own home
+folder, and Debian's Chromium driven by Playwright (no browser download)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("ONETHING_SHOTS", "/tmp/workbench-shots"))
+WIDTHS = (1280, 390)
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("onething-home")
+
+
+@pytest.fixture(scope="session")
+def server(home: Path):
+    """The URL of a running ``onething ui`` (loopback, a free port)."""
+    env = {**os.environ, "ONETHING_HOME": str(home)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onething.cli", "ui"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
+    assert match, line
+    url = match.group(1).rstrip("/")
+    wait_until_up(url)
+    yield url
+    os.killpg(process.pid, 15)
+    try:
+        process.wait(40)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+
+
+def wait_until_up(url: str, timeout: float = 60.0) -> None:
+    """The URL is printed just before the server listens."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: apt-get install chromium")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+class Requests:
+    """Every URL the browser asked for, to check that none leaves the app's origin."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.urls: list[str] = []
+
+    def record(self, request) -> None:
+        self.urls.append(request.url)
+
+    def foreign(self) -> list[str]:
+        own = urlparse(self.origin).netloc
+        return [
+            u
+            for u in self.urls
+            if not u.startswith(("data:", "blob:", "about:")) and urlparse(u).netloc != own
+        ]
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    requests = Requests(server)
+    tab.on("request", requests.record)
+    tab.requests = requests
+    tab.base = server
+    yield tab
+    assert requests.foreign() == [], requests.foreign()
+    context.close()
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const e of document.querySelectorAll('body *')) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || getComputedStyle(e).visibility === 'hidden') continue;
+    let p = e.parentElement, clipped = false;
+    while (p && p !== document.body) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
+      p = p.parentElement;
+    }
+    if (!clipped && r.right > width + 1) wide.push(e.tagName + '.' + e.className);
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
+}"""
+
+
+def no_overflow(tab, name: str) -> None:
+    """At each width, nothing sticks out of the page (tables scroll in their own box);
+    a screenshot of each is kept in ``SHOTS``."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        tab.set_viewport_size({"width": width, "height": 900})
+        time.sleep(0.3)  # let responsive charts relayout
+        found = tab.evaluate(OVERFLOW)
+        assert found["scroll"] <= found["width"] and not found["wide"], (name, width, found)
+        tab.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 900})

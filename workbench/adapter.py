@@ -1,0 +1,521 @@
+"""The one place the workbench touches onething's Python API.
+
+Pages and worker jobs call these functions only, so a change of the API (tidy tables, a
+walk that follows the same applicant in both modes, ``scenario.with_changes``) is met
+here and nowhere else.  Every function returns plain JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import statistics
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from onething import api
+from onething.experiments.spec import Overrides
+from onething.experiments.variants import apply_overrides
+from onething.scenarios.counts import counts
+from onething.scenarios.journey import journey
+from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
+from onething.scenarios.loader import catalog_names, resolve, user_scenarios
+from onething.scenarios.model import Scenario
+from onething.sim.engine import QUEUE_SAMPLE_MINUTES
+from onething.sim.statistics import StreamingStat
+
+Emit = Callable[[dict[str, Any]], None]
+MAX_SERIES_POINTS = 400
+"""Points per chart line sent to the browser (a long horizon is thinned)."""
+
+
+def jsonable(x: Any) -> Any:
+    """NaN and infinities become null: the browser's JSON has no such numbers."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [jsonable(v) for v in x]
+    return x
+
+
+# --- the catalog ----------------------------------------------------------------------
+
+
+def bundle_names() -> list[tuple[str, bool]]:
+    """(name, is the user's own) for the catalog's bundles and the saved ones."""
+    own = (
+        sorted(p.stem for p in user_scenarios().glob("*.yaml")) if user_scenarios().is_dir() else []
+    )
+    shipped = catalog_names()
+    return [(n, False) for n in shipped] + [(n, True) for n in own if n not in shipped]
+
+
+def load(bundle: str) -> Scenario:
+    """The bundle, parsed once per version of its file: every page shows bundles, and
+    parsing the catalog each time would slow the pages while runs load the cores."""
+    path = resolve(bundle)
+    stat = path.stat()
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _load(path: str, mtime_ns: int, size: int) -> Scenario:
+    return api.load(path)
+
+
+def lever_names() -> dict[str, str]:
+    return dict(LEVERS)
+
+
+def catalog_entry(name: str, own: bool) -> dict[str, Any]:
+    s = load(name)
+    figures: dict[str, dict[str, Any]] = {}
+    for f in s.published:
+        row = figures.setdefault(f.measure, {"measure": f.measure, "sources": set()})
+        row[f.mode] = f.value
+        row["sources"].add(f.source)
+    return {
+        "name": name,
+        "own": own,
+        "title": s.title,
+        "description": s.description,
+        "departments": [d.name for d in s.departments.values()],
+        "items": [i.name for i in s.items.values()],
+        "published": [{**r, "sources": sorted(r["sources"])} for r in figures.values()],
+        "sources": dict(s.sources),
+        "after": list(s.after),
+    }
+
+
+def catalog(problems: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every bundle that loads; a broken saved file is listed in ``problems``."""
+    from onething.scenarios.errors import FileError
+
+    entries = []
+    for name, own in bundle_names():
+        try:
+            entries.append(catalog_entry(name, own))
+        except FileError as exc:
+            if problems is not None:
+                problems.append(str(exc))
+    return entries
+
+
+# --- what-if --------------------------------------------------------------------------
+
+
+@dataclass
+class WhatIf:
+    bundle: str
+    levers: list[str] | None = None
+    """None: the scenario's own after levers."""
+    arrivals_per_day: float | None = None
+    windows: dict[str, int] = field(default_factory=dict)
+    rework_scale: float | None = None
+    travel_scale: float | None = None
+    handling_scale: float | None = None
+    replications: int | None = None
+    seed: int | None = None
+    horizon_days: int | None = None
+    warmup_days: int | None = None
+
+
+def scenario_with(bundle: str, w: WhatIf) -> Scenario | str:
+    """The bundle with the what-if's parameter changes, or its name when there are none
+    (so an unchanged run is exactly the CLI's)."""
+    overrides = Overrides(
+        arrivals_per_day=w.arrivals_per_day,
+        windows=w.windows,
+        rework_scale=w.rework_scale,
+        travel_scale=w.travel_scale,
+        handling_scale=w.handling_scale,
+    )
+    if overrides == Overrides():
+        return bundle
+    return apply_overrides(load(bundle), overrides)
+
+
+def whatif(w: WhatIf, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """``onething compare`` for these inputs, plus the series the charts draw."""
+    options = api.RunOptions(
+        w.replications, w.seed, w.horizon_days, w.warmup_days, progress=progress
+    )
+    comparison = api.compare(scenario_with(w.bundle, w), w.levers, options)
+    results = {"before": comparison.before, "after": comparison.after}
+    places = {
+        mode: {p: r.process.place_name(p) for p in r.process.places} for mode, r in results.items()
+    }
+    return jsonable(
+        {
+            "compare": comparison.to_json(),
+            "ecdf": {mode: _ecdf(r) for mode, r in results.items()},
+            "queue": {mode: _queues(r) for mode, r in results.items()},
+            "places": places,
+            "bottleneck": {
+                mode: bottleneck(r.measures, places[mode]) for mode, r in results.items()
+            },
+        }
+    )
+
+
+def _ecdf(result: api.Result) -> dict[str, list[float]]:
+    pooled = StreamingStat()
+    for replication in result.replications:
+        pooled.merge(replication.stats["time_working_days"])
+    shares = [i / 100 for i in range(1, 100)]
+    return {"x": [pooled.quantile(q) for q in shares], "y": shares}
+
+
+def _queues(result: api.Result) -> dict[str, dict[str, list[float]]]:
+    """Applicants waiting per place over simulated days, averaged over replications."""
+    out = {}
+    for place in result.replications[0].queue_length:
+        series = [r.queue_length[place] for r in result.replications]
+        length = min(len(s) for s in series)
+        step = max(1, math.ceil(length / MAX_SERIES_POINTS))
+        ticks = range(0, length, step)
+        out[place] = {
+            "days": [t * QUEUE_SAMPLE_MINUTES / 1440 for t in ticks],
+            "mean": [statistics.fmean(s[t] for s in series) for t in ticks],
+        }
+    return out
+
+
+def bottleneck(measures: dict[str, Any], names: dict[str, str]) -> dict[str, str]:
+    """The busiest place and whether it is saturated, in words (English, Chinese)."""
+    from onething.workbench.labels import name_in
+
+    utilisation = measures.get("utilisation") or {}
+    if not utilisation:
+        return {"en": "No window is used (online).", "zh": "无窗口排队（网上办理）。"}
+    place, u = max(utilisation.items(), key=lambda kv: kv[1])
+    en, zh = name_in(names.get(place, place), "en"), name_in(names.get(place, place), "zh")
+    wait = (measures.get("wait_minutes_by_place") or {}).get(place)
+    wait_en = f", applicants wait {wait:.0f} min on average" if wait is not None else ""
+    wait_zh = f"，平均排队 {wait:.0f} 分钟" if wait is not None else ""
+    if u >= 1:
+        return {
+            "en": f"{en} is saturated: its windows are offered {u:.0%} of their time"
+            f"{wait_en}; the queue spills into later days. Add windows there first.",
+            "zh": f"{zh} 已饱和：窗口负荷 {u:.0%}{wait_zh}，排队顺延到之后的工作日。"
+            "应先在此增加窗口。",
+        }
+    if u >= 0.8:
+        return {
+            "en": f"{en} is the bottleneck, busy {u:.0%} of its time{wait_en}; "
+            "close to saturation.",
+            "zh": f"瓶颈在 {zh}，窗口忙碌 {u:.0%}{wait_zh}，接近饱和。",
+        }
+    return {
+        "en": f"The busiest place is {en}, busy {u:.0%} of its time{wait_en}; "
+        "no place is saturated.",
+        "zh": f"最忙的是 {zh}，窗口忙碌 {u:.0%}{wait_zh}；没有饱和的窗口。",
+    }
+
+
+# --- process map and walk -------------------------------------------------------------
+
+
+def process_map(bundle: str, levers: list[str] | None = None) -> dict[str, Any]:
+    """Before and after as data for a drawing: the items' DAG on the departments, what is
+    handed over or fetched per item, and the applicant's visits."""
+    scenario = load(bundle)
+    out: dict[str, Any] = {"departments": {k: d.name for k, d in scenario.departments.items()}}
+    for mode in ("before", "after"):
+        process = Process.of(scenario, mode, levers if mode == "after" else None)
+        items = []
+        for level, keys in enumerate(process.levels):
+            for row, key in enumerate(keys):
+                item = process.item(key)
+                handed = process.handed(key)
+                items.append(
+                    {
+                        "key": key,
+                        "name": item.name,
+                        "department": item.department,
+                        "level": level,
+                        "row": row,
+                        "requires": list(item.requires),
+                        "handed": [scenario.materials[m].name for m in handed],
+                        "fetched": [
+                            scenario.materials[m].name for m in item.materials if m not in handed
+                        ],
+                        "delivery": process.delivery(key),
+                    }
+                )
+        visits = [
+            {
+                "place": process.place_name(v.place),
+                "department": v.place,
+                "trip": v.trip,
+                "online": v.online,
+                "file": [process.item(k).name for k in v.file],
+                "collect": [process.item(k).name for k in v.collect],
+            }
+            for v in journey(process)
+        ]
+        out[mode] = {
+            "levers": sorted(process.levers),
+            "items": items,
+            "visits": visits,
+            "start": process.place_name(scenario.applicants.start),
+            "counts": counts(process),
+            "single_window": process.place_name(SINGLE_WINDOW) if process.integrated else None,
+        }
+    return out
+
+
+def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[str, Any]:
+    """走流程 before and after: one applicant's steps in each mode, as timed steps.
+
+    ``api.walk`` follows the first applicant measured; arrivals draw from a stream of
+    their own, so with one seed both modes follow the same applicant."""
+    out = {}
+    for mode in ("before", "after"):
+        w = api.walk(bundle, mode, levers if mode == "after" else None, seed)
+        out[mode] = {
+            "case_id": w.case_id,
+            "levers": sorted(w.process.levers),
+            "summary": w.summary,
+            "steps": [
+                {
+                    "start": _iso(s.start),
+                    "end": _iso(s.end),
+                    "activity": s.activity,
+                    "place": s.place,
+                    "minutes": s.minutes,
+                    "detail": s.detail,
+                }
+                for s in w.steps
+            ],
+        }
+    return jsonable(out)
+
+
+def _iso(stamp: str) -> str:
+    return dt.datetime.strptime(stamp, "%a %Y-%m-%d %H:%M").isoformat(sep=" ")
+
+
+# --- studies --------------------------------------------------------------------------
+
+
+def shipped_specs() -> dict[str, Path]:
+    folder = resources.files("onething.experiments")
+    return {
+        p.name.removesuffix(".yaml"): Path(str(p))
+        for p in folder.iterdir()
+        if p.name.endswith(".yaml")
+    }
+
+
+def check_spec(path: Path) -> int:
+    """Load a spec (``FileError`` if it is wrong); how many replications it runs."""
+    from onething.experiments.runner import plan
+    from onething.experiments.spec import load_spec
+
+    return len(plan(load_spec(path)).jobs)
+
+
+def study(spec: Path, out: Path, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """``onething experiment run`` and ``onething report`` into ``out``."""
+    from onething.experiments.console import report
+    from onething.experiments.report import write_report
+    from onething.experiments.runner import plan, run
+    from onething.experiments.spec import load_spec
+
+    experiment = load_spec(spec)
+    outcome = run(plan(experiment), out, None, progress)
+    write_report(out)
+    table = report(outcome)
+    return jsonable(
+        {
+            "name": experiment.spec.name,
+            "bundle": experiment.scenario.name,
+            "title": table.title,
+            "header": list(table.header),
+            "rows": [list(r) for r in table.rows],
+            "notes": list(table.notes),
+            "folder": str(out),
+            "files": sorted(p.name for p in out.iterdir() if p.is_file()),
+        }
+    )
+
+
+# --- live -----------------------------------------------------------------------------
+
+
+@dataclass
+class LiveRun:
+    bundle: str
+    mode: str = "after"
+    rate: float | None = None
+    duration_days: int = 1
+    speedup: float = 500.0
+    chaos: str | None = None
+    bootstrap: str | None = None
+    seed: int = 1
+    agreement_replications: int = 2
+
+
+def live(run: LiveRun, emit: Emit) -> dict[str, Any]:
+    """A live run (the broker and services onething starts, or an existing Kafka) with a
+    snapshot of the pipeline emitted a few times a second while the harness replays."""
+    from onething.live import (
+        Chaos,
+        agreement,
+        des_on_same_arrivals,
+        live_system,
+        measures_of,
+        run_directory,
+    )
+    from onething.sim.harness import Harness, LiveSettings
+
+    scenario = load(run.bundle)
+    settings = LiveSettings(
+        bootstrap=run.bootstrap or "",
+        speedup=run.speedup,
+        duration_days=run.duration_days,
+        rate=run.rate,
+        seed=run.seed,
+    )
+    emit({"phase": "starting"})
+    with (
+        run_directory(False, lambda _line: None) as run_dir,
+        live_system(
+            run.bundle, scenario, [run.mode], run.bootstrap, run.speedup, False, run_dir=run_dir
+        ) as system,
+    ):
+        settings.bootstrap = system.bootstrap
+        process = Process.of(scenario, run.mode)
+        harness = Harness(process, settings)
+        trouble = Chaos(run.chaos, system, scenario) if run.chaos else None
+        watch = _Watch(harness, system, trouble, run.chaos)
+
+        def tick(arrived: int, finished: int, total: int) -> None:
+            if trouble is not None:
+                trouble(arrived, finished, total)
+            emit(watch.snapshot(arrived, finished, total))
+
+        result = harness.run(None, tick)
+        blows = trouble.finish() if trouble is not None else []
+        emit(watch.snapshot(len(result.cases), len(result.completed), len(result.arrivals)))
+    m = measures_of(result)
+    infra, reconciliation = m.pop("infra"), m.pop("reconciliation")
+    emit({"phase": "agreement"})
+    des = des_on_same_arrivals(
+        scenario, run.mode, None, result.arrivals, run.agreement_replications
+    )
+    return jsonable(
+        {
+            "scenario": scenario.name,
+            "mode": run.mode,
+            "measures": m,
+            "infra": infra,
+            "reconciliation": reconciliation,
+            "reconciliation_rows": result.reconcile().rows(),
+            "chaos": [vars(b) for b in blows],
+            "des": {
+                "live_mean": m["time_working_days"]["mean"],
+                "des_mean": des["time_working_days"]["mean"],
+                # a run the machine could not keep up with measures the machine
+                "void": agreement(result, m, des).get("void"),
+            },
+            "bootstrap": system.bootstrap,
+        }
+    )
+
+
+class _Watch:
+    """What the dashboard shows, read off the harness and the service processes."""
+
+    def __init__(self, harness: Any, system: Any, chaos: Any = None, kind: str | None = None):
+        self.harness = harness
+        self.chaos = chaos
+        self.chaos_kind = kind
+        self.system = system
+        self.started = time.monotonic()
+        self.seen_hops = 0
+        self.recent: deque[tuple[float, int]] = deque([(self.started, 0)])
+        self.first_pid: dict[str, int] = {}
+
+    def snapshot(self, arrived: int, finished: int, total: int) -> dict[str, Any]:
+        h = self.harness
+        now = time.monotonic()
+        hops = [ms for values in list(h.hops.values()) for ms in list(values)]
+        recent = sorted(hops[self.seen_hops :] if len(hops) > self.seen_hops else hops[-50:])
+        self.seen_hops = len(hops)
+        self.recent.append((now, finished))
+        while len(self.recent) > 2 and now - self.recent[0][0] > THROUGHPUT_WINDOW_S:
+            self.recent.popleft()
+        then, done_then = self.recent[0]
+        rate = (finished - done_then) / (now - then) if now > then else 0.0
+        return {
+            "phase": "running",
+            "t": now - self.started,
+            "arrived": arrived,
+            "total": total,
+            "completed": finished,
+            "dead_lettered": len(h.dead_letters),
+            "events_sent": h.sent,
+            "events_received": h.received,
+            "throughput": rate,
+            "latency": {
+                p: _quantile(recent, q) for p, q in (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+            },
+            "lag": h.in_flight,
+            "services": self.services(),
+        }
+
+    def services(self) -> list[dict[str, str]]:
+        """Each part's state: up; killed (no process); restarting (a new process, not
+        ready yet); back (ready again after a kill or a pause); paused (the broker)."""
+        system = self.system
+        states = []
+        if system.broker is not None:
+            if self._striking("broker"):
+                state = "paused"
+            elif any(b.what == "broker" for b in self._blows()):
+                state = "back"
+            else:
+                state = "up"
+            states.append({"name": "broker", "state": state})
+        fleet = system.fleet
+        for name in fleet.commands if fleet is not None else ():
+            running = [p for p in fleet.processes if p.name == name and p.popen.poll() is None]
+            first = self.first_pid.setdefault(name, running[0].popen.pid if running else 0)
+            if not running:
+                state = "killed"
+            elif running[0].popen.pid == first:
+                state = "up"
+            elif any(b.what == name for b in self._blows()):
+                state = "back"
+            else:
+                state = "restarting"
+            states.append({"name": name, "state": state})
+        return states
+
+    def _blows(self) -> list[Any]:
+        return list(self.chaos.blows) if self.chaos is not None else []
+
+    def _striking(self, target: str) -> bool:
+        """Chaos is pausing the broker right now (its strike takes the whole pause)."""
+        thread = getattr(self.chaos, "_thread", None)
+        pausing = self.chaos_kind == "pause" and target == "broker"
+        return bool(pausing and thread is not None and thread.is_alive())
+
+
+THROUGHPUT_WINDOW_S = 3.0
+"""Completions are bursty (a day's cases finish together): a rate over a few seconds."""
+LATENCY_QUANTILES = (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+
+
+def _quantile(ordered: list[float], q: float) -> float | None:
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else None
