@@ -87,6 +87,7 @@ class Department:
                 queue_minutes=service.waited,
                 service_minutes=minutes,
                 served_at=service.end,
+                online=office.process.online and not request.collect,
                 hops=request.hops,
             )
             sends.append(Send(DECISIONS, served, at=service.end, clock=clock))

@@ -44,6 +44,9 @@ class Office:
         Infra-only runs take no time and know no opening hours."""
         if infra_only:
             minutes, service = 0.0, Service(now, now, now, 0.0)
+        elif self.process.online and not collect:  # filed online: no queue, no window
+            minutes = self.mechanics.desk_minutes(case, file, False)
+            service = Service(now, now, now + minutes, 0.0)
         else:
             minutes = self.mechanics.desk_minutes(case, file, bool(collect))
             service = self.windows.serve(now, minutes)

@@ -104,6 +104,7 @@ class Platform:
             queue_minutes=service.waited,
             service_minutes=minutes,
             served_at=service.end,
+            online=office.process.online and not application.collect,
             clock=clock,
             hops=application.hops,
         )

@@ -35,6 +35,8 @@ from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
 
 QUEUE_SAMPLE_MINUTES = 60.0
+HANDING_OVER = ("hand over materials", "file online")
+"""Event-log activities in which the applicant hands materials over (or uploads them)."""
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
 
 
@@ -136,7 +138,7 @@ class Replication:
             return
         detail = []
         if files:
-            if activity == "hand over materials":
+            if activity in HANDING_OVER:
                 handed = self.process.handover(files, case.handed)
                 case.handed.extend(handed)
             else:

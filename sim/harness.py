@@ -218,8 +218,6 @@ class LiveResult:
 class Harness:
     def __init__(self, process: Process, settings: LiveSettings, draws: Draws | None = None):
         """``draws``: the applicants' randomness (default: a stream from the seed)."""
-        if process.online:
-            raise LiveError("live mode does not model online intake; drop the online_intake lever")
         self.process = process
         self.settings = settings
         s = process.scenario
@@ -369,7 +367,8 @@ class Harness:
         if latency is not None:
             self.hops["to harness"].append(latency)
         if isinstance(message, Served):
-            if message.served_at - message.service_minutes < self.measured_until:
+            busy = not message.online  # an online filing keeps no window busy
+            if busy and message.served_at - message.service_minutes < self.measured_until:
                 self.busy[message.place] += message.service_minutes
             self.in_flight -= 1
         self._facts[key] = message
@@ -398,8 +397,10 @@ class Harness:
         collect: list[str],
         trip: bool,
         send: Callable[[list[str], list[str], int, list[str]], None],
+        online: bool = False,
     ) -> Generator:
-        """Travel, file, and re-file what is sent back, until all is accepted."""
+        """Travel, file, and re-file what is sent back, until all is accepted (online
+        again, with no trip, where the filing was online)."""
         attempt = 0
         held: list[str] = []
         draws = self.mechanics.draws
@@ -417,7 +418,7 @@ class Harness:
                 return
             case.rework_rounds += 1
             held += [k for k in file if k not in served.sent_back]
-            file, collect, attempt, trip = served.sent_back, [], attempt + 1, True
+            file, collect, attempt, trip = served.sent_back, [], attempt + 1, not online
             delay = draws.rework_delay(case.case_id)
             yield self.env.timeout(self.calendar.add_working(self.env.now, delay) - self.env.now)
 
@@ -457,7 +458,13 @@ class Harness:
                 )
 
             yield from self._visit(
-                case, visit.place, list(visit.file), list(visit.collect), visit.trip, send
+                case,
+                visit.place,
+                list(visit.file),
+                list(visit.collect),
+                visit.trip,
+                send,
+                visit.online,
             )
             for key in visit.collect:
                 in_hand[key] = env.now
@@ -488,7 +495,9 @@ class Harness:
                 ),
             )
 
-        yield from self._visit(case, SINGLE_WINDOW, list(filing.file), [], filing.trip, send)
+        yield from self._visit(
+            case, SINGLE_WINDOW, list(filing.file), [], filing.trip, send, filing.online
+        )
         completion = yield from self._wait(("completed", case.case_id))
         in_hand = {
             key: self.mechanics.in_hand_at(case.case_id, key, decided)

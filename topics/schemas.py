@@ -100,6 +100,8 @@ class Served(Message):
     service_minutes: float = 0.0
     served_at: float
     """Simulated minute the service ended."""
+    online: bool = False
+    """Filed online: no window was busy and nobody queued."""
     clock: Clock | None = None
     """The case's clock, on the single window's own ``served`` (the platform records
     the case when it reads that back, not at intake)."""

@@ -110,7 +110,7 @@ def _des_story(story: Story, case_id: int) -> dict[str, Any]:
     rows = story.events[case_id]
     handed: list[str] = []
     for row in rows:
-        if row[2] == "hand over materials":
+        if row[2] in ("hand over materials", "file online"):
             names = MATERIALS.search(row[7].split(" | ")[0]).group(1)
             handed += [] if names == "none" else names.split("; ")
     _, _, arrival, done, _, _, _, trips, _ = story.cases[case_id]
@@ -127,18 +127,11 @@ def _des_story(story: Story, case_id: int) -> dict[str, Any]:
 
 
 def _variants() -> list[tuple[str, str, tuple[str, ...] | None]]:
-    """Before, after and each lever alone.  Live mode has no online intake (no trip, no
-    queue: nothing to send), so a bundle whose after-levers file online plays after
-    without it."""
+    """Before, after and each lever alone."""
     variants = []
     for bundle in catalog_names():
-        after = set(load_scenario(bundle).after)
-        variants.append((bundle, "before", None))
-        if "online_intake" in after:
-            variants.append((bundle, "after-offline", tuple(sorted(after - {"online_intake"}))))
-        else:
-            variants.append((bundle, "after", None))
-        variants += [(bundle, lever, (lever,)) for lever in LEVERS if lever != "online_intake"]
+        variants += [(bundle, "before", None), (bundle, "after", None)]
+        variants += [(bundle, lever, (lever,)) for lever in LEVERS]
     return variants
 
 
