@@ -516,6 +516,7 @@ def cmd_live(args: argparse.Namespace) -> int:
         rate=args.rate,
         infra_only=args.infra_only,
         seed=args.seed,
+        drain_seconds=args.drain,
     )
     bars: dict[str, Any] = {}
     said: dict[str, float] = {}
@@ -857,6 +858,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--partitions",
         type=_positive,
         help="partitions per topic (default 4, or ONETHING_PARTITIONS); at least the replicas",
+    )
+    p.add_argument(
+        "--drain",
+        type=_positive_float,
+        default=300.0,
+        help="real seconds to wait for the last cases after the last arrival (default 300)",
     )
     p.add_argument(
         "--topology",

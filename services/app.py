@@ -192,6 +192,17 @@ def raw_topic(app: faust.App, *names: str) -> Any:
     )
 
 
+FAULT_ENV = "ONETHING_FAULT_DROP"
+"""A test-only fault: ``TOPIC:N`` makes every service drop the N-th event it would send
+to TOPIC, a lost message, to prove that a run's reconciliation catches and names it."""
+
+
+def _fault() -> tuple[str, int] | None:
+    text = os.environ.get(FAULT_ENV, "")
+    topic, _, nth = text.rpartition(":")
+    return (topic, int(nth)) if topic and nth.isdigit() else None
+
+
 class Adapter:
     """Runs one plain service (event in, ``Send`` out) on Kafka: parses and stamps each
     event, hands it to the service, dead-letters what it refuses, and sends what it
@@ -204,6 +215,8 @@ class Adapter:
         self.app = app
         self.dead = raw_topic(app, DEAD_LETTERS)
         self.topics: dict[str, Any] = {}
+        self.fault = _fault()
+        self.sent: dict[str, int] = {}
 
     def topic(self, name: str) -> Any:
         if name not in self.topics:
@@ -253,6 +266,10 @@ class Adapter:
                 delay = clock.seconds(send.at - clock.now())
                 if delay > 0:
                     await asyncio.sleep(delay)
+            self.sent[send.topic] = self.sent.get(send.topic, 0) + 1
+            if self.fault == (send.topic, self.sent[send.topic]):
+                log.warning("%s: %s: dropped %r", self.name, FAULT_ENV, send.message)
+                continue
             key, value, headers = encode(send.message)
             await self.topic(send.topic).send(key=key, value=value, headers=headers)
 

@@ -20,9 +20,11 @@ from onething.live import agreement, des_on_same_arrivals, live_system, measures
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
+from onething.services.app import FAULT_ENV
 from onething.sim.harness import Harness, LiveSettings
 from onething.topics.names import (
     COMPLETIONS,
+    DATA_REQUESTS,
     DEAD_LETTERS,
     DECISIONS,
     FETCH_WAIT_MS,
@@ -319,6 +321,19 @@ def test_departments_run_as_replicas_sharing_their_partitions(capsys):
     before, ledger = doc["before"], doc["reconciliation"]["before"]
     assert before["cases"] == before["arrived"] > 0
     assert ledger["sent"] == ledger["completed"] and ledger["problems"] == []
+
+
+def test_a_lost_routed_request_fails_the_run_and_names_the_case(capsys, monkeypatch):
+    """A test-only fault: the platform drops its second data request (only the platform
+    sends them), so one case never completes; the run says which and where it stopped."""
+    monkeypatch.setenv(FAULT_ENV, f"{DATA_REQUESTS}:2")
+    argv = ["live", "newborn", "--mode", "after", "--duration", "2", "--speedup", "2000"]
+    assert main([*argv, "--drain", "10", "--json"]) == 1
+    ledger = json.loads(capsys.readouterr().out)["reconciliation"]["after"]
+    assert len(ledger["missing"]) == 1 and ledger["completed"] == ledger["sent"] - 1
+    ((case, where),) = ledger["missing"].items()
+    assert "items decided, waiting for" in where
+    assert any(case in problem for problem in ledger["problems"])
 
 
 def test_no_broker_at_the_address_is_a_one_line_error_within_ten_seconds(capsys):
