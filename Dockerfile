@@ -23,6 +23,7 @@ COPY sim ./sim
 COPY topics ./topics
 COPY services ./services
 COPY experiments ./experiments
+COPY discovery ./discovery
 
 # A regular (non-editable) install: the source folder is not needed at run time.
 RUN pip install . \

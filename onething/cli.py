@@ -97,6 +97,8 @@ def measure_rows(m: dict[str, Any]) -> list[list[str]]:
         rows.append(["UNFINISHED cases (overload)", _num(m["unfinished"])])
     for place, u in m["utilisation"].items():
         rows.append([f"utilisation {place}", _pct(u)])
+    for measure, placeholders in m.get("unknown", {}).items():
+        rows.append([f"{measure}: unknown, fill in", ", ".join(placeholders)])
     return rows
 
 
@@ -563,6 +565,49 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- discover: a scenario from a hall's event log ---------------------------------------
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from onething.discovery.logs import parse_columns
+    from onething.discovery.report import rows, write_html
+    from onething.discovery.writer import discover
+    from onething.scenarios.loader import load_scenario
+
+    if args.out.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"--out {args.out}: the scenario file name must end in .yaml")
+    found = discover(args.log, args.format, parse_columns(args.columns))
+    args.out.write_text(found.yaml(), encoding="utf-8")
+    load_scenario(args.out)  # what was written must load: a bug here is caught, not shipped
+    print(f"read {found.events} events of {found.cases} cases from {args.log}")
+    for line in found.skipped.lines():
+        print(line)
+    for line in found.unmapped:
+        print(f"not mapped: {line}")
+    _print_table(["parameter", "n", "kind", "KS D", "5 % critical"], rows(found))
+    placeholders = found.scenario["placeholders"]
+    print(f"{len(placeholders)} placeholders to fill (see placeholders: in the file)")
+    if args.report:
+        write_html(found, args.report)
+        print(f"wrote {args.report}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def _discover_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("discover", help="a scenario fitted from an event log (CSV or XES)")
+    p.add_argument("log", type=Path, help="onething's --events CSV, a generic CSV, or XES")
+    p.add_argument("--out", type=Path, required=True, help="the scenario file to write (.yaml)")
+    p.add_argument("--format", choices=["csv", "xes"], help="default: from the file name")
+    p.add_argument(
+        "--columns",
+        help="column mapping for a generic CSV (or XES keys): "
+        "case=...,activity=...,department=...,start=...,end=...[,resource=...]",
+    )
+    p.add_argument("--report", type=Path, help="write the fit report as one HTML page")
+    p.set_defaults(func=cmd_discover)
+
+
 def _duration(minutes: float) -> str:
     if minutes < 90:
         return f"{minutes:.0f} min"
@@ -746,6 +791,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run experiment replications sent through Kafka")
     p.add_argument("--bootstrap", required=True, help="HOST:PORT of any Kafka")
     p.set_defaults(func=cmd_worker)
+
+    _discover_parser(sub)
 
     p = sub.add_parser("report", help="one self-contained HTML report of an experiment's results")
     p.add_argument("results", type=Path, help="an experiment's output folder")
