@@ -12,6 +12,7 @@ within the observed span with no event at all is a holiday.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -36,9 +37,12 @@ class CalendarEvidence:
     minutes: Counter[int] = field(default_factory=Counter)
     dates: set[dt.date] = field(default_factory=set)
 
-    def add(self, t: float) -> None:
-        self.minutes[int(t % DAY)] += 1
-        self.dates.add(date_of(t))
+    def add(self, t: float, end: bool = False) -> None:
+        """Work at ``t``; an end shows the minute before it was open (a decision ending
+        at 12:00 sharp says nothing of 12:00-12:01)."""
+        minute = math.ceil(t) - 1 if end else math.floor(t)
+        self.minutes[minute % DAY] += 1
+        self.dates.add(date_of(minute))
 
     @property
     def observations(self) -> int:
@@ -68,16 +72,16 @@ def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], set[d
         active.add(date_of(e.end))
         if is_onething(e.activity):
             if e.activity in WINDOW_SERVICES:
-                points = (e.start,)
+                points = ((e.start, False),)
             elif e.activity.startswith(DECIDE) and e.end > e.start:
-                points = (e.end,)
+                points = ((e.end, True),)
             else:
                 points = ()
         else:  # a workflow task: worked on from start to end
-            points = (e.start, e.end) if e.end > e.start else (e.start,)
-        for t in points:
-            evidence[e.department].add(t)
-            evidence[""].add(t)
+            points = ((e.start, False), (e.end, True)) if e.end > e.start else ((e.start, False),)
+        for t, end in points:
+            evidence[e.department].add(t, end)
+            evidence[""].add(t, end)
     return evidence, active
 
 

@@ -1,7 +1,8 @@
 """What the cases of a log show, gathered in one streaming pass.
 
 Each open case keeps a few numbers (its arrival, when each item was filed and decided);
-a case is closed once the log's clock has passed its last known time by
+a case is closed once the log's clock (the latest start read, set back when the log
+starts over, as at a new replication) has passed its last known time by
 ``CLOSE_AFTER_DAYS``, and its story is then folded into counters and samples.  Memory
 grows with the cases open at once, never with the length of the log.
 """
@@ -82,7 +83,11 @@ class Observations:
     moment: Counter[str] = field(default_factory=Counter)
     filings: Counter[str] = field(default_factory=Counter)
     sent_back: Counter[str] = field(default_factory=Counter)
-    concurrency: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    concurrency: dict[tuple[str, str], Counter[int]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+    """(run, place) -> +1/-1 at the minutes window services start and end."""
+    runs: set[str] = field(default_factory=set)
     delivery: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     together: Counter[tuple[str, str]] = field(default_factory=Counter)
     precedes: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -155,10 +160,14 @@ class Reader:
             return
         case.seen.add(signature)
         self._count += 1
+        self.obs.runs.add(e.run)
         if e.start < case.arrival:
             case.arrival, case.first = e.start, (e.activity, e.department)
         case.last = max(case.last, e.end)
-        self.now = max(self.now, e.start)
+        if e.start < self.now - CLOSE_AFTER_DAYS * DAY:
+            self.now = e.start  # the clock went back: the next replication, or an unsorted log
+        else:
+            self.now = max(self.now, e.start)
         if is_onething(e.activity):
             self.obs.onething += 1
             self._onething(case, e)
@@ -194,8 +203,8 @@ class Reader:
             self._service(tuple(sorted(filed)), bool(collected), e.end - e.start)
             if a != ONLINE:
                 start, end = int(e.start), int(e.end)
-                obs.concurrency[place][start] += 1
-                obs.concurrency[place][end] -= 1
+                obs.concurrency[(e.run, place)][start] += 1
+                obs.concurrency[(e.run, place)][end] -= 1
         elif a == TRAVEL:
             obs.travel.add(e.end - e.start)
         elif a == MAIL:
@@ -306,10 +315,15 @@ def least_squares(obs: Observations) -> dict[str, float]:
     return dict(zip(names, solution.tolist(), strict=True))
 
 
-def max_concurrency(deltas: Counter[int]) -> int:
-    """Most window services at once, from +1/-1 at the minutes they start and end."""
-    busy = peak = 0
-    for minute in sorted(deltas):
-        busy += deltas[minute]
-        peak = max(peak, busy)
+def max_concurrency(obs: Observations, place: str) -> int:
+    """Most window services at once at a place, in any one run, from +1/-1 at the
+    minutes they start and end."""
+    peak = 0
+    for (_, where), deltas in obs.concurrency.items():
+        if where != place:
+            continue
+        busy = 0
+        for minute in sorted(deltas):
+            busy += deltas[minute]
+            peak = max(peak, busy)
     return peak

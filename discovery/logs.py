@@ -50,6 +50,9 @@ class Event(NamedTuple):
     end: float
     resource: str
     detail: str
+    run: str = ""
+    """The replication of a simulated log: runs overlap in time, so windows and arrival
+    rates are measured per run."""
 
 
 @dataclass
@@ -180,9 +183,10 @@ def _read_csv(
             skipped.add("wrong number of fields", line)
             continue
         values = {k: (row[i].strip() if i is not None else "") for k, i in get.items()}
-        if replication is not None:
-            values["case"] = f"{row[replication]}/{values['case']}"
-        event = _event(values, skipped, line)
+        run = row[replication] if replication is not None else ""
+        if run:
+            values["case"] = f"{run}/{values['case']}"
+        event = _event(values, skipped, line, run)
         if event is not None:
             yield event
 
@@ -213,7 +217,7 @@ def _column_index(path: Path, header: list[str], mapping: dict[str, str]) -> dic
     return {key: names.index(column) for key, column in mapping.items()}
 
 
-def _event(values: dict[str, str], skipped: Skipped, where: int) -> Event | None:
+def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") -> Event | None:
     if not values["case"]:
         skipped.add("missing case id", where)
         return None
@@ -248,6 +252,7 @@ def _event(values: dict[str, str], skipped: Skipped, where: int) -> Event | None
         end,
         values["resource"],
         values["detail"],
+        run,
     )
 
 

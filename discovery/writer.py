@@ -225,7 +225,7 @@ class _Writer:
     def departments(self) -> dict[str, Any]:
         out = {}
         for name, key in self.dept.items():
-            windows = max(1, max_concurrency(self.obs.concurrency.get(name, {})))
+            windows = max(1, max_concurrency(self.obs, name))
             entry: dict[str, Any] = {"name": name, "windows": windows}
             own = self.calendars.departments.get(name)
             if own is not None:
@@ -410,7 +410,9 @@ class _Writer:
             if weekday in spec.weekdays and day not in holidays:
                 days_by_weekday[weekday] += 1
             day += dt.timedelta(days=1)
-        working_days = max(1, sum(days_by_weekday.values()))
+        runs = max(1, len(obs.runs))
+        working_days = max(1, sum(days_by_weekday.values())) * runs
+        days_by_weekday = {d: n * runs for d, n in days_by_weekday.items()}
         per_day = obs.cases / working_days
         by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
         for date, n in obs.arrivals_by_date.items():
@@ -431,6 +433,7 @@ class _Writer:
         self.assumptions["applicants.arrivals.per_working_day"] = (
             f"fitted from the log: {obs.cases} cases arrived (first event) over "
             f"{working_days} working days from {first} to {last}"
+            + (f" in {runs} simulation runs" if runs > 1 else "")
         )
         self.assumptions["applicants.arrivals.hourly_profile"] = (
             "fitted from the log: arrivals per open hour of the day (arrivals per hour "
@@ -449,7 +452,7 @@ class _Writer:
         obs = self.obs
         out: dict[str, Any] = {}
         if obs.integrated:
-            windows = max(1, max_concurrency(obs.concurrency.get(SINGLE_WINDOW, {})))
+            windows = max(1, max_concurrency(obs, SINGLE_WINDOW))
             at_start = obs.start_places.most_common(1)[0][0] == SINGLE_WINDOW
             out["single_window"] = {"windows": windows, "at_start": at_start}
         elif self.generic:
