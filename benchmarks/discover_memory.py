@@ -68,9 +68,8 @@ def main() -> None:
             ).stdout.split()
         events, cases, seconds, peak = out
         peaks.append(float(peak))
-        print(
-            f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}  (log made in {made:.0f} s)"
-        )
+        line = f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}"
+        print(f"{line}  (log made in {made:.0f} s)")
     print(f"peak memory, largest / smallest log: {peaks[-1] / peaks[0]:.2f}")
 
 
