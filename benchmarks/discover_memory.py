@@ -2,10 +2,12 @@
 
     python benchmarks/discover_memory.py [--events 1000000,10000000]
 
-For each size, the DES writes a log of about that many events (the newborn bundle's
-siloed process at 600 births a working day, as in des_speed.py) to a temporary file,
-produced on the fly and deleted afterwards; then a fresh process runs `discover` on it
-and reports its peak resident memory.  Memory is bounded by the cases open at once and
+The DES writes a log of about a million events (the newborn bundle's siloed process at
+600 births a working day, as in des_speed.py) to a temporary folder; a larger log repeats
+that run as further replications (as `simulate --replications N` writes them), so 10
+million events take a minute to produce rather than half an hour.  Everything is produced
+on the fly and deleted afterwards.  For each size a fresh process runs `discover` on the
+log and reports its peak resident memory.  Memory is bounded by the cases open at once and
 by fixed-size samples, not by the log's length, so the figures should be about equal.
 """
 
@@ -39,7 +41,11 @@ print(found.events, found.cases, f"{seconds:.1f}", f"{peak:.0f}")
 """
 
 
-def generate(events: int, path: Path) -> None:
+BASE = 1_000_000
+"""Events per DES run; a larger log is that many runs' worth (below)."""
+
+
+def simulated(events: int, path: Path) -> None:
     scenario = heavy_newborn()
     cases = events / EVENTS_PER_CASE
     days = math.ceil(cases / PER_DAY * 7 / 5) + 1
@@ -50,6 +56,27 @@ def generate(events: int, path: Path) -> None:
     api.simulate(scenario, "before", options=options)
 
 
+def generate(events: int, path: Path, base: Path) -> None:
+    """A log of ``events``: the base run's rows, repeated as replications 0, 1, 2...
+    (as `simulate --replications N` writes them), streamed line by line."""
+    if not base.exists():
+        simulated(min(events, BASE), base)
+    with path.open("w", encoding="utf-8") as out, base.open(encoding="utf-8") as rows:
+        header = rows.readline()
+        out.write(header)
+        written = 0
+        run = 0
+        while written < events:
+            rows.seek(0)
+            rows.readline()
+            for line in rows:
+                out.write(f"{run}{line[line.index(',') :]}")
+                written += 1
+                if written >= events:
+                    break
+            run += 1
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", default="1000000,10000000")
@@ -57,15 +84,17 @@ def main() -> None:
     sizes = [int(x) for x in args.events.split(",")]
     print("events read  cases     discover s  peak RSS MB")
     peaks = []
-    for size in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.csv"
+        for size in sizes:
             log = Path(tmp) / "events.csv"
             started = time.perf_counter()
-            generate(size, log)
+            generate(size, log, base)
             made = time.perf_counter() - started
             out = subprocess.run(
                 [sys.executable, "-c", _CHILD, str(log)], capture_output=True, text=True, check=True
             ).stdout.split()
+            log.unlink()
         events, cases, seconds, peak = out
         peaks.append(float(peak))
         line = f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}"

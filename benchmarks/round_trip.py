@@ -4,7 +4,10 @@
 
 For each bundle and mode (before, after): run A (seed 1) writes the log; `discover` fits
 a scenario to it; run C (seed 3) simulates the discovered scenario's observed process;
-run B (seed 2) is a second independent run of the original, the noise floor.  Printed per
+run B (seed 2) is a second independent run of the original, the noise floor.  The logs
+come from ``--replications`` runs; the means compared (time, waiting) from
+``--measure-replications`` fresh runs of each (seeds 11, 12, 13), since a queue's mean
+wait over two runs moves by a quarter from seed to seed.  Printed per
 row: trips (nominal count, exact), steps (the rediscovered count is unknown: review and
 inspection steps leave no event), mean end-to-end working days and mean waiting (relative
 difference C vs A, target within 5 %), and three distances of the PyPI package
@@ -59,13 +62,20 @@ def run(bundle, mode, seed, options, events: Path | None, scenario_mode=None):  
     return api.simulate(bundle, scenario_mode or mode, options=o).measures
 
 
-def row(bundle: str, mode: str, options: dict, folder: Path) -> list[str]:
+def row(
+    bundle: str, mode: str, options: dict, folder: Path, measure_replications: int
+) -> list[str]:
     a_log, b_log, c_log = (folder / f"{bundle}-{mode}-{x}.csv" for x in "abc")
-    a = run(bundle, mode, 1, options, a_log)
-    b = run(bundle, mode, 2, options, b_log)
+    run(bundle, mode, 1, options, a_log)
+    run(bundle, mode, 2, options, b_log)
     found = folder / f"{bundle}-{mode}.yaml"
     found.write_text(discover(a_log).yaml(), encoding="utf-8")
-    c = run(load_scenario(found), "after", 3, options, c_log)
+    discovered = load_scenario(found)
+    run(discovered, "after", 3, options, c_log)
+    many = {**options, "replications": measure_replications}
+    a = run(bundle, mode, 11, many, None)
+    b = run(bundle, mode, 12, many, None)
+    c = run(discovered, "after", 13, many, None)
     la, lb, lc = _log(a_log), _log(b_log), _log(c_log)
     noise, ours = distances(la, lb), distances(la, lc)
 
@@ -96,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--horizon-days", type=int, default=60)
     parser.add_argument("--replications", type=int, default=2)
+    parser.add_argument("--measure-replications", type=int, default=10)
     parser.add_argument("--bundles", default=",".join(catalog_names()))
     args = parser.parse_args()
     options = dict(replications=args.replications, horizon_days=args.horizon_days, warmup_days=0)
@@ -107,7 +118,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for bundle in args.bundles.split(","):
             for mode in ("before", "after"):
-                rows.append(row(bundle, mode, options, Path(tmp)))
+                rows.append(row(bundle, mode, options, Path(tmp), args.measure_replications))
                 print("  ".join(rows[-1]), file=sys.stderr, flush=True)
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

@@ -38,11 +38,13 @@ class CalendarEvidence:
     dates: set[dt.date] = field(default_factory=set)
 
     def add(self, t: float, end: bool = False) -> None:
-        """Work at ``t``; an end shows the minute before it was open (a decision ending
-        at 12:00 sharp says nothing of 12:00-12:01)."""
-        minute = math.ceil(t) - 1 if end else math.floor(t)
-        self.minutes[minute % DAY] += 1
-        self.dates.add(date_of(minute))
+        """Work at ``t``.  An end on a whole minute is left out: a decision ending at
+        12:00:00 may have ended at the close, or (its seconds rounded away) just after
+        the opening, and says nothing sure of either minute."""
+        if end and t == math.floor(t):
+            return
+        self.minutes[math.floor(t) % DAY] += 1
+        self.dates.add(date_of(t))
 
     @property
     def observations(self) -> int:

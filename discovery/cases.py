@@ -41,7 +41,7 @@ PICKUP = "(pickup)"
 """The feature of a window service that hands results over (``applicants.pickup_handling``)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Case:
     arrival: float
     last: float
@@ -192,7 +192,7 @@ class Reader:
             working = self.working(e.department, e.start, e.end)
             obs.sample(obs.processing, item, 100).add(working)
         elif a in WINDOW_SERVICES or a == ONLINE:
-            place = "online" if a == ONLINE else e.department
+            place = e.department
             obs.online |= a == ONLINE
             obs.places.add(place)
             filed, collected = files(e.detail), results(e.detail)

@@ -77,8 +77,19 @@ class Skipped:
         ]
 
 
+_DAYS: dict[str, int] = {}
+"""Date text -> days after EPOCH: a log spans a few thousand dates at most."""
+
+
 def minutes(text: str) -> float:
     """ISO date-time (``T`` or space, optional offset or ``Z``) to minutes after EPOCH."""
+    if len(text) == 19 and text[10] in "T " and text[13] == ":" and text[16] == ":":
+        day = _DAYS.get(text[:10])
+        if day is None:
+            day = _DAYS[text[:10]] = (dt.date.fromisoformat(text[:10]) - EPOCH.date()).days
+        hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+        if hour < 24 and minute < 60 and second < 60:
+            return day * 1440 + hour * 60 + minute + second / 60
     stamp = dt.datetime.fromisoformat(text.strip())
     return (stamp.replace(tzinfo=None) - EPOCH).total_seconds() / 60.0
 
@@ -165,7 +176,7 @@ def _read_csv(
     index = _column_index(path, header, mapping)
     replication = header.index("replication") if not mapping and "replication" in header else None
     width = len(header)
-    get = {k: index.get(k) for k in FIELDS}
+    absent = [k for k in FIELDS if k not in index]
     line = 1
     while True:
         try:
@@ -182,7 +193,9 @@ def _read_csv(
         if len(row) != width:
             skipped.add("wrong number of fields", line)
             continue
-        values = {k: (row[i].strip() if i is not None else "") for k, i in get.items()}
+        values = {k: row[i] for k, i in index.items()}
+        for k in absent:
+            values[k] = ""
         run = row[replication] if replication is not None else ""
         if run:
             values["case"] = f"{run}/{values['case']}"
@@ -218,13 +231,13 @@ def _column_index(path: Path, header: list[str], mapping: dict[str, str]) -> dic
 
 
 def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") -> Event | None:
-    if not values["case"]:
+    if not values["case"].strip():
         skipped.add("missing case id", where)
         return None
-    if not values["activity"]:
+    if not values["activity"].strip():
         skipped.add("missing activity", where)
         return None
-    if not values["end"]:
+    if not values["end"].strip():
         skipped.add("missing end timestamp", where)
         return None
     try:
@@ -232,7 +245,7 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
     except ValueError:
         skipped.add("unreadable end timestamp", where)
         return None
-    start_text = values["start"]
+    start_text = values["start"].strip()
     if start_text:
         try:
             start = minutes(start_text)
@@ -245,9 +258,9 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
         skipped.add("ends before it starts", where)
         return None
     return Event(
-        values["case"],
-        values["activity"],
-        values["department"] or "office",
+        values["case"].strip(),
+        values["activity"].strip(),
+        values["department"].strip() or "office",
         start,
         end,
         values["resource"],
