@@ -24,8 +24,8 @@ from tqdm import tqdm
 from onething import api
 from onething.broker import BrokerUnavailable
 from onething.live import CHAOS_KINDS, chaos_refusal
-from onething.scenarios.errors import FileError
-from onething.scenarios.levers import LEVERS, UnknownLever, parse_levers
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.levers import LEVERS, Process, UnknownLever, parse_levers
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
 from onething.sim.eventlog import Export, check_suffix
@@ -594,6 +594,51 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import json
+
+    from onething.scenarios import bpmn, prosimos
+
+    process = Process.of(api.load(args.bundle), args.mode, _levers(args))
+    exported = bpmn.export(process)
+    params, notes = prosimos.parameters(process, exported.graph)
+    args.bpmn.mkdir(parents=True, exist_ok=True)
+    stem = f"{process.scenario.name}-{args.mode if args.levers is None else process.label}"
+    model, sim = args.bpmn / f"{stem}.bpmn", args.bpmn / f"{stem}.prosimos.json"
+    model.write_text(exported.xml, encoding="utf-8")
+    sim.write_text(json.dumps(params, indent=1, ensure_ascii=False), encoding="utf-8")
+    for note in dict.fromkeys(exported.notes + notes):
+        print(f"not mapped exactly: {note}")
+    print(f"wrote {model}\nwrote {sim}")
+    return 0
+
+
+def cmd_import_bpmn(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+
+    from onething.scenarios import bpmn
+    from onething.scenarios.loader import load_scenario
+
+    if args.out.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"--out {args.out}: the scenario file name must end in .yaml")
+    params = None
+    if args.params is not None:
+        try:
+            params = json.loads(args.params.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FileError(args.params, [Problem("(file)", f"not JSON: {exc}")]) from None
+    imported = bpmn.import_bpmn(args.bpmn_file, params)
+    text = yaml.safe_dump(imported.scenario, allow_unicode=True, sort_keys=False, width=100)
+    args.out.write_text(text, encoding="utf-8")
+    load_scenario(args.out)
+    for line in imported.unmapped:
+        print(f"not mapped: {line}")
+    print(f"{len(imported.scenario['items'])} items; wrote {args.out}")
+    return 0
+
+
 def _discover_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("discover", help="a scenario fitted from an event log (CSV or XES)")
     p.add_argument("log", type=Path, help="onething's --events CSV, a generic CSV, or XES")
@@ -606,6 +651,19 @@ def _discover_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--report", type=Path, help="write the fit report as one HTML page")
     p.set_defaults(func=cmd_discover)
+
+    p = sub.add_parser("export", help="a process as BPMN 2.0 plus Prosimos parameters")
+    p.add_argument("bundle", help="a catalog name or a scenario file")
+    p.add_argument("--mode", choices=["before", "after"], default="before")
+    p.add_argument("--levers", help="comma-separated levers; overrides --mode")
+    p.add_argument("--bpmn", type=Path, required=True, help="folder for the .bpmn and .json")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import-bpmn", help="a scenario from a BPMN 2.0 process")
+    p.add_argument("bpmn_file", type=Path, help="the .bpmn file")
+    p.add_argument("--params", type=Path, help="Prosimos simulation parameters (JSON)")
+    p.add_argument("--out", type=Path, required=True, help="the scenario file to write (.yaml)")
+    p.set_defaults(func=cmd_import_bpmn)
 
 
 def _duration(minutes: float) -> str:
