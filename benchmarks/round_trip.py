@@ -135,10 +135,9 @@ def main() -> None:
     print("|" + "---|" * len(header))
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    print("B = a second run of the original (seed 2): the noise of the same model")
-    print(
-        "x = mean d(original, rediscovered run) / mean d(original, another run of the original): target <= 1.5"
-    )
+    print("B = another run of the original (seed 12): the noise of the same model")
+    print("x = mean d(original, rediscovered runs) / mean d(original, other runs of it)")
+    print("target: x <= 1.5")
 
 
 if __name__ == "__main__":
