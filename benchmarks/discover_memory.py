@@ -82,7 +82,7 @@ def main() -> None:
     parser.add_argument("--events", default="1000000,10000000")
     args = parser.parse_args()
     sizes = [int(x) for x in args.events.split(",")]
-    print("events read  cases     discover s  peak RSS MB")
+    print("events read  cases     discover s  peak RSS MB", flush=True)
     peaks = []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.csv"
@@ -98,7 +98,7 @@ def main() -> None:
         events, cases, seconds, peak = out
         peaks.append(float(peak))
         line = f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}"
-        print(f"{line}  (log made in {made:.0f} s)")
+        print(f"{line}  (log made in {made:.0f} s)", flush=True)
     print(f"peak memory, largest / smallest log: {peaks[-1] / peaks[0]:.2f}")
 
 
