@@ -53,7 +53,10 @@ def test_a_workflow_history_table_in_its_own_layout_becomes_a_runnable_scenario(
     columns = (
         "case=ProcInstId,activity=TaskName,department=Assignee Group,start=StartTime,end=EndTime"
     )
-    assert main(["discover", str(log), "--out", str(out), "--columns", columns]) == 0
+    report = tmp_path / "fit.html"
+    argv = ["discover", str(log), "--out", str(out), "--columns", columns, "--report", str(report)]
+    assert main(argv) == 0
+    assert report.read_text(encoding="utf-8").count("<img") >= 3  # data against each fit
     s = load_scenario(out)
     assert list(s.items) == ["accept", "review", "approve"]
     assert s.items["approve"].requires == ["review"] and s.items["review"].requires == ["accept"]
@@ -75,3 +78,31 @@ def test_a_duplicated_event_is_skipped_and_counted(tmp_path):
     log.write_text("\n".join([*lines, lines[5], lines[9]]) + "\n", encoding="utf-8")
     found = discover(log)
     assert found.skipped.counts == {"duplicated event": 2}
+
+
+def test_an_xes_history_discovers_like_its_csv(tmp_path):
+    rng = random.Random(5)
+    traces = []
+    for case in range(120):
+        t = dt.datetime(2026, 3, 2, 9) + dt.timedelta(days=case // 8, minutes=rng.uniform(0, 300))
+        events = []
+        for task, hours in (("Register", 1.0), ("Inspect", 6.0)):
+            end = t + dt.timedelta(hours=rng.uniform(0.5, 1.5) * hours)
+            for transition, stamp in (("start", t), ("complete", end)):
+                events.append(
+                    f'<event><string key="concept:name" value="{task}"/>'
+                    f'<string key="org:group" value="market"/>'
+                    f'<string key="lifecycle:transition" value="{transition}"/>'
+                    f'<date key="time:timestamp" value="{stamp.isoformat()}+08:00"/></event>'
+                )
+            t = end
+        traces.append(
+            f'<trace><string key="concept:name" value="c{case}"/>{"".join(events)}</trace>'
+        )
+    log = tmp_path / "history.xes"
+    log.write_text(f'<log xmlns="http://www.xes-standard.org/">{"".join(traces)}</log>')
+    found = discover(log)
+    s = found.scenario
+    assert list(s["items"]) == ["register", "inspect"]
+    assert s["items"]["inspect"]["requires"] == ["register"]
+    assert found.cases == 120 and found.skipped.total == 0
