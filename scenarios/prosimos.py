@@ -103,6 +103,14 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
         )
         return pid
 
+    office_days: dict[str, float] = {}
+    """Working days of back-office work a case brings each department: three times the
+    files open at once at that rate is a pool that never queues."""
+    for key in process.order:
+        dept = s.items[key].department
+        minutes = calendars[f"dept_{dept}"].minutes_per_day
+        days = moments(process.processing(key), minutes)[0] / minutes
+        office_days[dept] = office_days.get(dept, 0.0) + days
     tasks = []
     for node in graph.nodes:
         if node.kind != "task":
@@ -133,8 +141,7 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
             dept = item.department
             minutes = calendars[f"dept_{dept}"].minutes_per_day
             m, v = moments(process.processing(node.item), minutes)
-            days = m / minutes
-            amount = min(2000, max(20, math.ceil(rate * (days + 2) * 3)))
+            amount = min(2000, max(20, math.ceil(rate * (office_days[dept] + 2) * 3)))
             rid = pool(f"back_office_{dept}", f"Back office {dept}", amount, f"dept_{dept}")
             exponential = isinstance(process.processing(node.item), Exponential)
             dist = _duration(m, v, exponential)
