@@ -28,8 +28,15 @@ MIN_EVIDENCE = 300
 """Below this many observations a department keeps the bundle's calendar."""
 
 
+_DATES: dict[int, dt.date] = {}
+
+
 def date_of(minute: float) -> dt.date:
-    return (EPOCH + dt.timedelta(days=int(minute // DAY))).date()
+    day = int(minute // DAY)
+    date = _DATES.get(day)
+    if date is None:
+        date = _DATES[day] = (EPOCH + dt.timedelta(days=day)).date()
+    return date
 
 
 @dataclass
