@@ -72,7 +72,7 @@ class Skipped:
 
     def lines(self) -> list[str]:
         return [
-            f"{n} rows skipped: {reason} (first at line {self.first[reason]})"
+            f"{n} rows skipped: {reason} (first at row {self.first[reason]})"
             for reason, n in self.counts.most_common()
         ]
 

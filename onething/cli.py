@@ -98,8 +98,18 @@ def measure_rows(m: dict[str, Any]) -> list[list[str]]:
     for place, u in m["utilisation"].items():
         rows.append([f"utilisation {place}", _pct(u)])
     for measure, placeholders in m.get("unknown", {}).items():
-        rows.append([f"{measure}: unknown, fill in", ", ".join(placeholders)])
+        rows.append([f"{measure}: unknown, fill in", _placeholders(placeholders)])
     return rows
+
+
+def _placeholders(paths: Sequence[str]) -> str:
+    """``items.a.steps, items.b.steps`` as ``items.*.steps (2)``: one short cell."""
+    groups: dict[str, int] = {}
+    for path in paths:
+        parts = path.split(".")
+        key = f"items.*.{parts[2]}" if len(parts) == 3 and parts[0] == "items" else path
+        groups[key] = groups.get(key, 0) + 1
+    return ", ".join(k if n == 1 else f"{k} ({n})" for k, n in groups.items())
 
 
 def _width(text: str) -> int:
