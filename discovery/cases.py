@@ -36,6 +36,7 @@ from onething.discovery.vocabulary import (
 from onething.sim.calendar import WorkingCalendar
 
 CLOSE_AFTER_DAYS = 30
+FOLD_AFTER_DAYS = 2
 _SWEEP_EVERY = 20_000
 PICKUP = "(pickup)"
 """The feature of a window service that hands results over (``applicants.pickup_handling``)."""
@@ -86,7 +87,10 @@ class Observations:
     concurrency: dict[tuple[str, str], Counter[int]] = field(
         default_factory=lambda: defaultdict(Counter)
     )
-    """(run, place) -> +1/-1 at the minutes window services start and end."""
+    """(run, place) -> +1/-1 at the minutes window services start and end, for the
+    minutes not yet folded into ``busy``."""
+    busy: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(run, place) -> [services at the folded minute, most at once so far]."""
     runs: set[str] = field(default_factory=set)
     delivery: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
     together: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -134,6 +138,7 @@ class Reader:
         }
         self.open: dict[str, _Case] = {}
         self.now = float("-inf")
+        self.run_now: dict[str, float] = {}
         self._count = 0
 
     def calendar(self, department: str) -> WorkingCalendar:
@@ -164,6 +169,8 @@ class Reader:
         if e.start < case.arrival:
             case.arrival, case.first = e.start, (e.activity, e.department)
         case.last = max(case.last, e.end)
+        if e.start > self.run_now.get(e.run, float("-inf")):
+            self.run_now[e.run] = e.start
         if e.start < self.now - CLOSE_AFTER_DAYS * DAY:
             self.now = e.start  # the clock went back: the next replication, or an unsorted log
         else:
@@ -180,6 +187,8 @@ class Reader:
         horizon = self.now - CLOSE_AFTER_DAYS * DAY
         for key in [k for k, c in self.open.items() if c.last < horizon]:
             self._close(key)
+        for key in self.obs.concurrency:
+            fold(self.obs, key, self.run_now.get(key[0], self.now) - FOLD_AFTER_DAYS * DAY)
 
     def _onething(self, case: _Case, e: Event) -> None:
         obs = self.obs
@@ -315,15 +324,22 @@ def least_squares(obs: Observations) -> dict[str, float]:
     return dict(zip(names, solution.tolist(), strict=True))
 
 
+def fold(obs: Observations, key: tuple[str, str], before: float) -> None:
+    """Fold the +1/-1 of the minutes before ``before`` into the running count and peak,
+    and forget them: window services are logged within hours of happening, so memory
+    stays with the last days of the log, not its whole span."""
+    deltas = obs.concurrency[key]
+    state = obs.busy.setdefault(key, [0, 0])
+    for minute in sorted(m for m in deltas if m < before):
+        state[0] += deltas.pop(minute)
+        state[1] = max(state[1], state[0])
+
+
 def max_concurrency(obs: Observations, place: str) -> int:
-    """Most window services at once at a place, in any one run, from +1/-1 at the
-    minutes they start and end."""
+    """Most window services at once at a place, in any one run."""
     peak = 0
-    for (_, where), deltas in obs.concurrency.items():
-        if where != place:
-            continue
-        busy = 0
-        for minute in sorted(deltas):
-            busy += deltas[minute]
-            peak = max(peak, busy)
+    for key in obs.concurrency:
+        if key[1] == place:
+            fold(obs, key, float("inf"))
+            peak = max(peak, obs.busy[key][1])
     return peak
