@@ -95,10 +95,10 @@ def main() -> None:
                 [sys.executable, "-c", _CHILD, str(log)], capture_output=True, text=True, check=True
             ).stdout.split()
             log.unlink()
-        events, cases, seconds, peak = out
-        peaks.append(float(peak))
-        line = f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}"
-        print(f"{line}  (log made in {made:.0f} s)", flush=True)
+            events, cases, seconds, peak = out
+            peaks.append(float(peak))
+            line = f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}"
+            print(f"{line}  (log made in {made:.0f} s)", flush=True)
     print(f"peak memory, largest / smallest log: {peaks[-1] / peaks[0]:.2f}")
 
 
