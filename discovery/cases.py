@@ -169,6 +169,11 @@ class Reader:
         if e.start < case.arrival:
             case.arrival, case.first = e.start, (e.activity, e.department)
         case.last = max(case.last, e.end)
+        if e.run not in self.run_now and self.run_now:
+            # a simulated log holds its runs one after another: the last one is done
+            for key in list(self.open):
+                if key != e.case:
+                    self._close(key)
         if e.start > self.run_now.get(e.run, float("-inf")):
             self.run_now[e.run] = e.start
         if e.start < self.now - CLOSE_AFTER_DAYS * DAY:
