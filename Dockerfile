@@ -25,6 +25,7 @@ COPY topics ./topics
 COPY services ./services
 COPY experiments ./experiments
 COPY workbench ./workbench
+COPY discovery ./discovery
 
 # A regular (non-editable) install: the source folder is not needed at run time.
 RUN pip install . \

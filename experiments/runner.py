@@ -128,7 +128,7 @@ def replication_row(process: Process, r: ReplicationResult) -> dict[str, float]:
         "trips_observed.mean": trips.mean if measured else nan,
         "within_promise": r.within_promise / r.cases if measured else nan,
         **{f"{UTILISATION}{place}": u for place, u in r.utilisation.items()},
-        **{name: float(n) for name, n in counts(process).items()},
+        **{name: float("nan") if n is None else float(n) for name, n in counts(process).items()},
         "cases": float(r.cases),
         UNFINISHED: float(r.unfinished),
     }

@@ -25,8 +25,8 @@ from tqdm import tqdm
 from onething import api
 from onething.broker import BrokerUnavailable
 from onething.live import CHAOS_KINDS, TOPOLOGIES, chaos_refusal
-from onething.scenarios.errors import FileError
-from onething.scenarios.levers import LEVERS, UnknownLever, parse_levers
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.levers import LEVERS, Process, UnknownLever, parse_levers
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
@@ -106,7 +106,19 @@ def measure_rows(m: dict[str, Any]) -> list[list[str]]:
         rows.append(["UNFINISHED cases (overload)", _num(m["unfinished"])])
     for place, u in m["utilisation"].items():
         rows.append([f"utilisation {place}", _pct(u)])
+    for measure, placeholders in m.get("unknown", {}).items():
+        rows.append([f"{measure}: unknown, fill in", _placeholders(placeholders)])
     return rows
+
+
+def _placeholders(paths: Sequence[str]) -> str:
+    """``items.a.steps, items.b.steps`` as ``items.*.steps (2)``: one short cell."""
+    groups: dict[str, int] = {}
+    for path in paths:
+        parts = path.split(".")
+        key = f"items.*.{parts[2]}" if len(parts) == 3 and parts[0] == "items" else path
+        groups[key] = groups.get(key, 0) + 1
+    return ", ".join(k if n == 1 else f"{k} ({n})" for k, n in groups.items())
 
 
 def _width(text: str) -> int:
@@ -678,6 +690,107 @@ def _port(text: str) -> int:
     return value
 
 
+# --- discover: a scenario from a hall's event log ---------------------------------------
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from onething.discovery.logs import parse_columns
+    from onething.discovery.report import rows, write_html
+    from onething.discovery.writer import discover
+    from onething.scenarios.loader import load_scenario
+
+    if args.out.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"--out {args.out}: the scenario file name must end in .yaml")
+    found = discover(args.log, args.format, parse_columns(args.columns))
+    args.out.write_text(found.yaml(), encoding="utf-8")
+    load_scenario(args.out)  # what was written must load: a bug here is caught, not shipped
+    print(f"read {found.events} events of {found.cases} cases from {args.log}")
+    for line in found.skipped.lines():
+        print(line)
+    for line in found.unmapped:
+        print(f"not mapped: {line}")
+    _print_table(["parameter", "n", "kind", "KS D", "5 % critical"], rows(found))
+    placeholders = found.scenario["placeholders"]
+    print(f"{len(placeholders)} placeholders to fill (see placeholders: in the file)")
+    if args.report:
+        write_html(found, args.report)
+        print(f"wrote {args.report}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import json
+
+    from onething.scenarios import bpmn, prosimos
+
+    process = Process.of(api.load(args.bundle), args.mode, _levers(args))
+    exported = bpmn.export(process)
+    params, notes = prosimos.parameters(process, exported.graph)
+    args.bpmn.mkdir(parents=True, exist_ok=True)
+    stem = f"{process.scenario.name}-{args.mode if args.levers is None else process.label}"
+    model, sim = args.bpmn / f"{stem}.bpmn", args.bpmn / f"{stem}.prosimos.json"
+    model.write_text(exported.xml, encoding="utf-8")
+    sim.write_text(json.dumps(params, indent=1, ensure_ascii=False), encoding="utf-8")
+    for note in dict.fromkeys(exported.notes + notes):
+        print(f"not mapped exactly: {note}")
+    print(f"wrote {model}\nwrote {sim}")
+    return 0
+
+
+def cmd_import_bpmn(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+
+    from onething.scenarios import bpmn
+    from onething.scenarios.loader import load_scenario
+
+    if args.out.suffix not in (".yaml", ".yml"):
+        raise UsageError(f"--out {args.out}: the scenario file name must end in .yaml")
+    params = None
+    if args.params is not None:
+        try:
+            params = json.loads(args.params.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise FileError(args.params, [Problem("(file)", f"not JSON: {exc}")]) from None
+    imported = bpmn.import_bpmn(args.bpmn_file, params)
+    text = yaml.safe_dump(imported.scenario, allow_unicode=True, sort_keys=False, width=100)
+    args.out.write_text(text, encoding="utf-8")
+    load_scenario(args.out)
+    for line in imported.unmapped:
+        print(f"not mapped: {line}")
+    print(f"{len(imported.scenario['items'])} items; wrote {args.out}")
+    return 0
+
+
+def _discover_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("discover", help="a scenario fitted from an event log (CSV or XES)")
+    p.add_argument("log", type=Path, help="onething's --events CSV, a generic CSV, or XES")
+    p.add_argument("--out", type=Path, required=True, help="the scenario file to write (.yaml)")
+    p.add_argument("--format", choices=["csv", "xes"], help="default: from the file name")
+    p.add_argument(
+        "--columns",
+        help="column mapping for a generic CSV (or XES keys): "
+        "case=...,activity=...,department=...,start=...,end=...[,resource=...]",
+    )
+    p.add_argument("--report", type=Path, help="write the fit report as one HTML page")
+    p.set_defaults(func=cmd_discover)
+
+    p = sub.add_parser("export", help="a process as BPMN 2.0 plus Prosimos parameters")
+    p.add_argument("bundle", help="a catalog name or a scenario file")
+    p.add_argument("--mode", choices=["before", "after"], default="before")
+    p.add_argument("--levers", help="comma-separated levers; overrides --mode")
+    p.add_argument("--bpmn", type=Path, required=True, help="folder for the .bpmn and .json")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import-bpmn", help="a scenario from a BPMN 2.0 process")
+    p.add_argument("bpmn_file", type=Path, help="the .bpmn file")
+    p.add_argument("--params", type=Path, help="Prosimos simulation parameters (JSON)")
+    p.add_argument("--out", type=Path, required=True, help="the scenario file to write (.yaml)")
+    p.set_defaults(func=cmd_import_bpmn)
+
+
 def _duration(minutes: float) -> str:
     if minutes < 90:
         return f"{minutes:.0f} min"
@@ -915,6 +1028,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("worker", help="run experiment replications sent through Kafka")
     p.add_argument("--bootstrap", required=True, help="HOST:PORT of any Kafka")
     p.set_defaults(func=cmd_worker)
+
+    _discover_parser(sub)
 
     p = sub.add_parser("report", help="one self-contained HTML report of an experiment's results")
     p.add_argument("results", type=Path, help="an experiment's output folder")

@@ -6,11 +6,12 @@ result, so a lever's effect on a count can be read and tested without a simulati
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import Process
-from onething.scenarios.model import Distribution, unit_minutes
+from onething.scenarios.model import Distribution, Scenario, unit_minutes
 
 APPROVAL_STEPS = ("review", "inspect", "decide")
 
@@ -69,13 +70,35 @@ def trips(process: Process) -> int:
     return sum(v.trip for v in journey(process))
 
 
-def counts(process: Process) -> dict[str, int]:
-    return {
+DEPENDS_ON = {
+    "steps": (r"items\.[^.]+\.steps$",),
+    "materials": (r"materials$", r"items\.[^.]+\.materials$"),
+    "form_fields": (r"field_groups$", r"items\.[^.]+\.form$"),
+    "promise_working_days": (r"items\.[^.]+\.promised$",),
+}
+"""The scenario fields each count (or the promise) is computed from."""
+
+
+def unknown(scenario: Scenario) -> dict[str, list[str]]:
+    """Counts that depend on a placeholder, with the placeholders they depend on."""
+    out = {}
+    for name, patterns in DEPENDS_ON.items():
+        hit = [p for p in scenario.placeholders if any(re.match(x, p) for x in patterns)]
+        if hit:
+            out[name] = hit
+    return out
+
+
+def counts(process: Process) -> dict[str, int | None]:
+    """The four counts; ``None`` for one that depends on a placeholder."""
+    missing = unknown(process.scenario)
+    values = {
         "steps": steps(process),
         "materials": materials(process),
         "trips": trips(process),
         "form_fields": form_fields(process),
     }
+    return {k: None if k in missing else v for k, v in values.items()}
 
 
 def form_factor(process: Process) -> float:

@@ -188,6 +188,9 @@ def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
     for field_path in s.assumptions:
         if not _path_exists(data, field_path):
             yield Problem(f"assumptions.{field_path}", "names a field that is not in the file")
+    for field_path in s.placeholders:
+        if not _path_exists(data, field_path):
+            yield Problem(f"placeholders.{field_path}", "names a field that is not in the file")
     if s.run.warmup_days >= s.run.horizon_days:
         yield Problem("run.warmup_days", "must be shorter than run.horizon_days")
     yield from _calendar_problems(s)

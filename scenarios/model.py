@@ -397,6 +397,10 @@ class Scenario(Strict):
     published: list[PublishedFigure] = []
     assumptions: dict[str, str] = {}
     """Field path -> why this number is assumed rather than published."""
+    placeholders: dict[str, str] = {}
+    """Field path -> what a planner must still fill in (a scenario discovered from an
+    event log cannot know materials or form fields); counts that depend on one are
+    reported as unknown."""
     run: RunSettings = RunSettings()
 
     def __repr__(self) -> str:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from onething.scenarios.counts import counts, promise_working_days
+from onething.scenarios.counts import counts, promise_working_days, unknown
 from onething.scenarios.levers import Process
 from onething.sim.engine import ReplicationResult
 from onething.sim.statistics import non_negative, t_interval
@@ -65,6 +65,16 @@ def measures(process: Process, results: Sequence[ReplicationResult]) -> dict[str
         "arrived": sum(r.arrived for r in results),
         "unfinished": sum(r.unfinished for r in results),
     }
+    return _mark_unknown(process, m)
+
+
+def _mark_unknown(process: Process, m: dict[str, Any]) -> dict[str, Any]:
+    """A measure computed from a placeholder is unknown, and says which placeholders."""
+    missing = unknown(process.scenario)
+    if "promise_working_days" in missing:
+        m["within_promise"] = m["promise_working_days"] = None
+    if missing:
+        m["unknown"] = missing
     return m
 
 
@@ -109,4 +119,4 @@ def from_cases(
         "promise_working_days": promise,
         "arrived": arrived,
         "unfinished": arrived - len(rows),
-    }
+    }  # the live twin runs catalog bundles, which have no placeholders

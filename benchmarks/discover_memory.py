@@ -1,0 +1,106 @@
+"""Discovery streams: peak memory stays flat as the event log grows.
+
+    python benchmarks/discover_memory.py [--events 1000000,10000000]
+
+The DES writes a log of about a million events (the newborn bundle's siloed process at
+600 births a working day, as in des_speed.py) to a temporary folder; a larger log repeats
+that run as further replications (as `simulate --replications N` writes them), so 10
+million events take a minute to produce rather than half an hour.  Everything is produced
+on the fly and deleted afterwards.  For each size a fresh process runs `discover` on the
+log and reports its peak resident memory.  Memory is bounded by the cases open at once and
+by fixed-size samples, not by the log's length, so the figures should be about equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.des_speed import PER_DAY, heavy_newborn  # noqa: E402
+from onething import api  # noqa: E402
+from onething.sim.eventlog import Export  # noqa: E402
+
+EVENTS_PER_CASE = 27  # the newborn siloed process, rework included (measured)
+
+_CHILD = """
+import resource, sys, time
+from pathlib import Path
+from onething.discovery.writer import discover
+started = time.perf_counter()
+found = discover(Path(sys.argv[1]))
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(found.events, found.cases, f"{seconds:.1f}", f"{peak:.0f}")
+"""
+
+
+BASE = 1_000_000
+"""Events per DES run; a larger log is that many runs' worth (below)."""
+
+
+def simulated(events: int, path: Path) -> None:
+    scenario = heavy_newborn()
+    cases = events / EVENTS_PER_CASE
+    days = math.ceil(cases / PER_DAY * 7 / 5) + 1
+    options = api.RunOptions(
+        replications=1, seed=1, horizon_days=days, warmup_days=0, jobs=1,
+        export=Export(events=path),
+    )  # fmt: skip
+    api.simulate(scenario, "before", options=options)
+
+
+def generate(events: int, path: Path, base: Path) -> None:
+    """A log of ``events``: the base run's rows, repeated as replications 0, 1, 2...
+    (as `simulate --replications N` writes them), streamed line by line."""
+    if not base.exists():
+        simulated(min(events, BASE), base)
+    with path.open("w", encoding="utf-8") as out, base.open(encoding="utf-8") as rows:
+        header = rows.readline()
+        out.write(header)
+        written = 0
+        run = 0
+        while written < events:
+            rows.seek(0)
+            rows.readline()
+            for line in rows:
+                out.write(f"{run}{line[line.index(',') :]}")
+                written += 1
+                if written >= events:
+                    break
+            run += 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", default="1000000,10000000")
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.events.split(",")]
+    print("events read  cases     discover s  peak RSS MB", flush=True)
+    peaks = []
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.csv"
+        for size in sizes:
+            log = Path(tmp) / "events.csv"
+            started = time.perf_counter()
+            generate(size, log, base)
+            made = time.perf_counter() - started
+            out = subprocess.run(
+                [sys.executable, "-c", _CHILD, str(log)], capture_output=True, text=True, check=True
+            ).stdout.split()
+            log.unlink()
+            events, cases, seconds, peak = out
+            peaks.append(float(peak))
+            line = f"{int(events):>11,}  {int(cases):>8,}  {seconds:>10}  {peak:>11}"
+            print(f"{line}  (log made in {made:.0f} s)", flush=True)
+    print(f"peak memory, largest / smallest log: {peaks[-1] / peaks[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""Running Prosimos on onething's exported BPMN, in an interpreter of its own choosing.
+
+Prosimos needs click >= 8.4.2 and faust-streaming (onething's live mode) click < 8.4, so
+pip cannot resolve both into one environment; ``--prosimos-python`` names an interpreter
+where ``pip install prosimos`` was run (the current one by default, if it imports).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from onething import api  # noqa: E402
+from onething.scenarios import bpmn, prosimos  # noqa: E402
+from onething.scenarios.levers import Process  # noqa: E402
+from onething.scenarios.loader import load_scenario  # noqa: E402
+
+_RUN = """
+import sys, time, warnings
+warnings.simplefilter("ignore")
+from prosimos.simulation_engine import run_simulation
+started = time.perf_counter()
+run_simulation(sys.argv[1], sys.argv[2], int(sys.argv[3]), stat_out_path=None,
+               log_out_path=sys.argv[4], starting_at=sys.argv[5] + "T00:00:00.000000+00:00")
+print(time.perf_counter() - started)
+"""
+
+
+@dataclass
+class PeerRun:
+    cases: int
+    seconds: float
+    mean_hours: float
+    """Mean case time from arrival (first enabled activity) to the last end, in hours."""
+
+
+def export(bundle: str, mode: str, folder: Path) -> tuple[Path, Path, list[str]]:
+    process = Process.of(load_scenario(bundle), mode)
+    exported = bpmn.export(process)
+    params, notes = prosimos.parameters(process, exported.graph)
+    model, sim = folder / f"{bundle}-{mode}.bpmn", folder / f"{bundle}-{mode}.json"
+    model.write_text(exported.xml, encoding="utf-8")
+    sim.write_text(json.dumps(params), encoding="utf-8")
+    return model, sim, list(dict.fromkeys(exported.notes + notes))
+
+
+def run_prosimos(python: str, model: Path, sim: Path, cases: int, start: str) -> PeerRun:
+    log = model.with_suffix(".log.csv")
+    out = subprocess.run(
+        [python, "-c", _RUN, str(model), str(sim), str(cases), str(log), start],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"prosimos failed: {out.stderr.strip().splitlines()[-1:]}")
+    seconds = float(out.stdout.strip().splitlines()[-1])
+    frame = pd.read_csv(log, parse_dates=["enable_time", "end_time"], date_format="ISO8601")
+    per_case = frame.groupby("case_id").agg(
+        arrived=("enable_time", "min"), ended=("end_time", "max")
+    )
+    hours = (per_case.ended - per_case.arrived).dt.total_seconds() / 3600
+    return PeerRun(len(per_case), seconds, float(hours.mean()))
+
+
+def horizon_for(bundle: str, cases: int) -> int:
+    s = load_scenario(bundle)
+    per_day = s.applicants.arrivals.per_working_day or 1.0
+    return max(1, math.ceil(cases / per_day * 7 / len(s.calendar.weekdays)))
+
+
+def run_onething(bundle: str, mode: str, cases: int, replications: int = 1, jobs: int = 1):  # noqa: ANN201
+    options = api.RunOptions(
+        replications=replications, horizon_days=horizon_for(bundle, cases), warmup_days=0,
+        seed=5, jobs=jobs,
+    )  # fmt: skip
+    return api.simulate(bundle, mode, options=options)

@@ -1,0 +1,171 @@
+"""The working calendar a log shows: opening periods, working weekdays and holidays.
+
+Read in a first pass over the log, because every working-time duration of the second
+pass (back-office decisions, mail, rework) is measured on it.  Evidence is where work
+can only happen in opening hours: the start of a window service, the end of a back-office
+decision.  Minutes of the day with such evidence, joined across gaps shorter than
+``GAP_MINUTES``, rounded out to ``GRID_MINUTES``, are the opening periods; a weekday is
+worked when work is seen on at least half of its dates; a date on a worked weekday
+within the observed span with no event at all is a holiday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from onething.discovery.logs import EPOCH, Event
+from onething.discovery.vocabulary import DECIDE, WINDOW_SERVICES, is_onething
+from onething.scenarios.model import WEEKDAYS, CalendarSpec
+
+DAY = 24 * 60
+GAP_MINUTES = 45
+GRID_MINUTES = 15
+MIN_EVIDENCE = 300
+"""Below this many observations a department keeps the bundle's calendar."""
+
+
+_DATES: dict[int, dt.date] = {}
+
+
+def date_of(minute: float) -> dt.date:
+    day = int(minute // DAY)
+    date = _DATES.get(day)
+    if date is None:
+        date = _DATES[day] = (EPOCH + dt.timedelta(days=day)).date()
+    return date
+
+
+@dataclass
+class CalendarEvidence:
+    minutes: Counter[int] = field(default_factory=Counter)
+    dates: set[dt.date] = field(default_factory=set)
+
+    def add(self, t: float, end: bool = False) -> None:
+        """Work at ``t``.  An end on a whole minute is left out: a decision ending at
+        12:00:00 may have ended at the close, or (its seconds rounded away) just after
+        the opening, and says nothing sure of either minute."""
+        if end and t == math.floor(t):
+            return
+        self.minutes[math.floor(t) % DAY] += 1
+        self.dates.add(date_of(t))
+
+    @property
+    def observations(self) -> int:
+        return sum(self.minutes.values())
+
+
+@dataclass
+class Calendars:
+    """The bundle's calendar and the departments whose own hours or weekdays differ."""
+
+    bundle: CalendarSpec
+    departments: dict[str, CalendarSpec]
+    observations: dict[str, int]
+    first_date: dt.date
+    last_date: dt.date
+
+    def of(self, department: str) -> CalendarSpec:
+        return self.departments.get(department, self.bundle)
+
+
+def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], set[dt.date]]:
+    """Evidence of opening hours per department (key '' for all), and every active date."""
+    evidence: dict[str, CalendarEvidence] = defaultdict(CalendarEvidence)
+    active: set[dt.date] = set()
+    for e in events:
+        active.add(date_of(e.start))
+        active.add(date_of(e.end))
+        if is_onething(e.activity):
+            if e.activity in WINDOW_SERVICES:
+                points = ((e.start, False),)
+            elif e.activity.startswith(DECIDE) and e.end > e.start:
+                points = ((e.end, True),)
+            else:
+                points = ()
+        else:  # a workflow task: worked on from start to end
+            points = ((e.start, False), (e.end, True)) if e.end > e.start else ((e.start, False),)
+        for t, end in points:
+            evidence[e.department].add(t, end)
+            evidence[""].add(t, end)
+    return evidence, active
+
+
+def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
+    seen = sorted(minutes)
+    periods: list[list[int]] = []
+    for m in seen:
+        if periods and m - periods[-1][1] < GAP_MINUTES:
+            periods[-1][1] = m
+        else:
+            periods.append([m, m])
+    out = []
+    for a, b in periods:
+        start = a // GRID_MINUTES * GRID_MINUTES
+        end = min(DAY, -(-(b + 1) // GRID_MINUTES) * GRID_MINUTES)
+        out.append((f"{start // 60:02d}:{start % 60:02d}", f"{end // 60:02d}:{end % 60:02d}"))
+    return out
+
+
+def _weekdays(dates: set[dt.date], first: dt.date, last: dt.date) -> list[str]:
+    offered: Counter[int] = Counter()
+    worked: Counter[int] = Counter()
+    day = first
+    while day <= last:
+        offered[day.weekday()] += 1
+        worked[day.weekday()] += day in dates
+        day += dt.timedelta(days=1)
+    return [WEEKDAYS[d] for d in range(7) if offered[d] and worked[d] * 2 >= offered[d]]
+
+
+def _exceptions(
+    weekdays: list[str], first: dt.date, last: dt.date, active: set[dt.date]
+) -> tuple[list[dt.date], list[dt.date]]:
+    """Holidays (a working weekday with no event) and make-up working days (调休: a day
+    off by weekday with events) between the log's first and last date."""
+    holidays, workdays = [], []
+    day = first
+    while day <= last:
+        working = WEEKDAYS[day.weekday()] in weekdays
+        if working and day not in active:
+            holidays.append(day)
+        elif not working and day in active:
+            workdays.append(day)
+        day += dt.timedelta(days=1)
+    return holidays, workdays
+
+
+def fit_calendars(evidence: dict[str, CalendarEvidence], active: set[dt.date]) -> Calendars:
+    everything = evidence.get("")
+    if everything is None or not everything.minutes:
+        raise ValueError("no event shows when work happens")
+    first, last = min(everything.dates), max(everything.dates)
+    weekdays = _weekdays(everything.dates, first, last) or ["mon", "tue", "wed", "thu", "fri"]
+    holidays, workdays = _exceptions(weekdays, first, last, active)
+    bundle = CalendarSpec(
+        hours=_periods(everything.minutes),
+        weekdays=weekdays,
+        holidays="none",  # what the log shows, not a calendar it may not follow
+        extra_holidays=holidays,
+        extra_workdays=workdays,
+    )
+    departments = {}
+    for name, ev in evidence.items():
+        if not name or ev.observations < MIN_EVIDENCE:
+            continue
+        own_days = _weekdays(ev.dates, first, last) or weekdays
+        own_off, own_on = _exceptions(own_days, first, last, active)
+        own = CalendarSpec(
+            hours=_periods(ev.minutes),
+            weekdays=own_days,
+            holidays="none",
+            extra_holidays=own_off,
+            extra_workdays=own_on,
+        )
+        if set(own_days) - set(weekdays):  # works when the bundle rests (a funeral home)
+            departments[name] = own
+    observations = {name: ev.observations for name, ev in evidence.items()}
+    return Calendars(bundle, departments, observations, first, last)

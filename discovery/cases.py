@@ -1,0 +1,350 @@
+"""What the cases of a log show, gathered in one streaming pass.
+
+Each open case keeps a few numbers (its arrival, when each item was filed and decided);
+a case is closed once the log's clock (the latest start read, set back when the log
+starts over, as at a new replication) has passed its last known time by
+``CLOSE_AFTER_DAYS``, and its story is then folded into counters and samples.  Memory
+grows with the cases open at once, never with the length of the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from onething.discovery.calendar import DAY, Calendars, date_of
+from onething.discovery.fit import Sample
+from onething.discovery.logs import EPOCH, Event, Skipped
+from onething.discovery.vocabulary import (
+    DECIDE,
+    MAIL,
+    ON_THE_SPOT,
+    ONLINE,
+    PAPER,
+    REWORK,
+    SINGLE_WINDOW,
+    TRAVEL,
+    WINDOW_SERVICES,
+    files,
+    is_onething,
+    results,
+)
+from onething.scenarios.calendar import WorkingCalendar
+
+CLOSE_AFTER_DAYS = 30
+FOLD_AFTER_DAYS = 2
+_SWEEP_EVERY = 20_000
+PICKUP = "(pickup)"
+"""The feature of a window service that hands results over (``applicants.pickup_handling``)."""
+
+
+@dataclass(slots=True)
+class _Case:
+    arrival: float
+    last: float
+    first: tuple[str, str] = ("", "")
+    """(activity, department) of the earliest event."""
+    filed: dict[str, float] = field(default_factory=dict)
+    decided: dict[str, float] = field(default_factory=dict)
+    mailed: set[str] = field(default_factory=set)
+    collected: set[str] = field(default_factory=set)
+    spot: list[tuple[float, float]] = field(default_factory=list)
+    tasks: list[tuple[float, float, str, str]] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Observations:
+    """Everything fitted later, as counters and bounded samples."""
+
+    calendars: Calendars
+    cases: int = 0
+    onething: int = 0
+    """Events in onething's own vocabulary (the rest are workflow tasks)."""
+    arrivals_by_date: Counter[dt.date] = field(default_factory=Counter)
+    arrivals_by_hour: Counter[int] = field(default_factory=Counter)
+    first_arrival: float = float("inf")
+    last_arrival: float = float("-inf")
+    start_places: Counter[str] = field(default_factory=Counter)
+    departments: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    first_seen: dict[str, int] = field(default_factory=dict)
+    offset: dict[str, Sample] = field(default_factory=dict)
+    processing: dict[str, Sample] = field(default_factory=dict)
+    travel: Sample = field(default_factory=lambda: Sample(1))
+    mail: Sample = field(default_factory=lambda: Sample(2))
+    rework_delay: Sample = field(default_factory=lambda: Sample(3))
+    paper: Sample = field(default_factory=lambda: Sample(4))
+    services: dict[tuple[tuple[str, ...], bool], Sample] = field(default_factory=dict)
+    gram: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Sums of products of the features of window services (least squares, streamed)."""
+    moment: Counter[str] = field(default_factory=Counter)
+    filings: Counter[str] = field(default_factory=Counter)
+    sent_back: Counter[str] = field(default_factory=Counter)
+    concurrency: dict[tuple[str, str], Counter[int]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
+    """(run, place) -> +1/-1 at the minutes window services start and end, for the
+    minutes not yet folded into ``busy``."""
+    busy: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(run, place) -> [services at the folded minute, most at once so far]."""
+    runs: set[str] = field(default_factory=set)
+    delivery: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    together: Counter[tuple[str, str]] = field(default_factory=Counter)
+    precedes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    overlaps: Counter[tuple[str, str]] = field(default_factory=Counter)
+    presence: Counter[str] = field(default_factory=Counter)
+    paper_items: set[str] = field(default_factory=set)
+    online: bool = False
+    places: set[str] = field(default_factory=set)
+    repeats: Counter[str] = field(default_factory=Counter)
+
+    def sample(self, table: dict, key: object, seed: int = 0) -> Sample:
+        if key not in table:
+            table[key] = Sample(seed + len(table))
+        return table[key]
+
+    @property
+    def integrated(self) -> bool:
+        return SINGLE_WINDOW in self.places
+
+    def items(self) -> list[str]:
+        """Items in the order they are filed (mean time after arrival, then first seen)."""
+        return sorted(
+            self.processing,
+            key=lambda k: (round(self.offset[k].mean, 3), self.first_seen.get(k, 0)),
+        )
+
+    def department(self, item: str) -> str:
+        return self.departments[item].most_common(1)[0][0]
+
+
+class Reader:
+    """Folds a stream of events into ``Observations``."""
+
+    def __init__(self, calendars: Calendars, skipped: Skipped):
+        self.obs = Observations(calendars)
+        self.skipped = skipped
+        origin = dt.datetime.combine(calendars.first_date, dt.time())
+        self.origin = (origin - EPOCH).total_seconds() / 60.0
+        days = (calendars.last_date - calendars.first_date).days + 400
+        self.bundle = WorkingCalendar(calendars.bundle, calendars.first_date, days)
+        self._calendars = {
+            d: WorkingCalendar(spec, calendars.first_date, days)
+            for d, spec in calendars.departments.items()
+        }
+        self.open: dict[str, _Case] = {}
+        self.now = float("-inf")
+        self.run_now: dict[str, float] = {}
+        self._count = 0
+
+    def calendar(self, department: str) -> WorkingCalendar:
+        return self._calendars.get(department, self.bundle)
+
+    def working(self, department: str, start: float, end: float) -> float:
+        return self.calendar(department).working_between(start - self.origin, end - self.origin)
+
+    def read(self, events: Iterable[Event]) -> Observations:
+        for e in events:
+            self.event(e)
+        for key in list(self.open):
+            self._close(key)
+        return self.obs
+
+    def event(self, e: Event) -> None:
+        case = self.open.pop(e.case, None)
+        if case is None:
+            case = _Case(e.start, e.end, (e.activity, e.department))
+        self.open[e.case] = case  # most recently touched last
+        signature = hash(e)
+        if signature in case.seen:
+            self.skipped.add("duplicated event", self._count + 1)
+            return
+        case.seen.add(signature)
+        self._count += 1
+        self.obs.runs.add(e.run)
+        if e.start < case.arrival:
+            case.arrival, case.first = e.start, (e.activity, e.department)
+        case.last = max(case.last, e.end)
+        if e.run not in self.run_now and self.run_now:
+            # a simulated log holds its runs one after another: the last one is done
+            for key in list(self.open):
+                if key != e.case:
+                    self._close(key)
+        if e.start > self.run_now.get(e.run, float("-inf")):
+            self.run_now[e.run] = e.start
+        if e.start < self.now - CLOSE_AFTER_DAYS * DAY:
+            self.now = e.start  # the clock went back: the next replication, or an unsorted log
+        else:
+            self.now = max(self.now, e.start)
+        if is_onething(e.activity):
+            self.obs.onething += 1
+            self._onething(case, e)
+        else:
+            case.tasks.append((e.start, e.end, e.activity, e.department))
+        if self._count % _SWEEP_EVERY == 0:
+            self._sweep()
+
+    def _sweep(self) -> None:
+        horizon = self.now - CLOSE_AFTER_DAYS * DAY
+        for key in [k for k, c in self.open.items() if c.last < horizon]:
+            self._close(key)
+        for key in self.obs.concurrency:
+            fold(self.obs, key, self.run_now.get(key[0], self.now) - FOLD_AFTER_DAYS * DAY)
+
+    def _onething(self, case: _Case, e: Event) -> None:
+        obs = self.obs
+        a = e.activity
+        if a.startswith(DECIDE):
+            item = a.removeprefix(DECIDE)
+            obs.departments[item][e.department] += 1
+            obs.first_seen.setdefault(item, len(obs.first_seen))
+            case.filed[item], case.decided[item] = e.start, e.end
+            working = self.working(e.department, e.start, e.end)
+            obs.sample(obs.processing, item, 100).add(working)
+        elif a in WINDOW_SERVICES or a == ONLINE:
+            place = e.department
+            obs.online |= a == ONLINE
+            obs.places.add(place)
+            filed, collected = files(e.detail), results(e.detail)
+            case.collected.update(collected)
+            for item in filed:
+                obs.filings[item] += 1
+                obs.first_seen.setdefault(item, len(obs.first_seen))
+            self._service(tuple(sorted(filed)), bool(collected), e.end - e.start)
+            if a != ONLINE:
+                start, end = int(e.start), int(e.end)
+                obs.concurrency[(e.run, place)][start] += 1
+                obs.concurrency[(e.run, place)][end] -= 1
+        elif a == TRAVEL:
+            obs.travel.add(e.end - e.start)
+        elif a == MAIL:
+            case.mailed.update(results(e.detail))
+            item = next(iter(results(e.detail)), "")
+            department = obs.department(item) if item in obs.departments else ""
+            obs.mail.add(self.working(department, e.start, e.end))
+        elif a == REWORK:
+            for item in files(e.detail):
+                obs.sent_back[item] += 1
+            obs.rework_delay.add(self.working("", e.start, e.end))
+        elif a.startswith(PAPER):
+            obs.paper_items.add(a.removeprefix(PAPER))
+            obs.paper.add(self.working("", e.start, e.end))
+        elif a == ON_THE_SPOT:
+            case.spot.append((e.start, e.end))
+
+    def _service(self, filed: tuple[str, ...], collect: bool, minutes: float) -> None:
+        obs = self.obs
+        obs.sample(obs.services, (filed, collect), 1000).add(minutes)
+        features = [*filed, *([PICKUP] if collect else [])]
+        for f in features:
+            obs.moment[f] += minutes
+            for g in features:
+                obs.gram[(f, g)] += 1
+
+    def _close(self, key: str) -> None:
+        case = self.open.pop(key)
+        obs = self.obs
+        obs.cases += 1
+        obs.arrivals_by_date[date_of(case.arrival)] += 1
+        obs.arrivals_by_hour[int(case.arrival % DAY) // 60] += 1
+        obs.first_arrival = min(obs.first_arrival, case.arrival)
+        obs.last_arrival = max(obs.last_arrival, case.arrival)
+        activity, department = case.first
+        obs.start_places["home" if activity == TRAVEL else department] += 1
+        if case.tasks:
+            self._tasks(case)
+        self._story(case)
+
+    def _story(self, case: _Case) -> None:
+        obs = self.obs
+        items = list(case.filed)
+        for item in items:
+            obs.presence[item] += 1
+            obs.sample(obs.offset, item, 500).add(case.filed[item] - case.arrival)
+            filed, decided = case.filed[item], case.decided[item]
+            evidence = (
+                "mail"
+                if item in case.mailed
+                else "pickup"
+                if item in case.collected
+                else "instant"
+                if decided <= filed + 1e-6
+                else "on_the_spot"
+                if any(s <= filed + 0.05 and t >= decided - 0.05 for s, t in case.spot)
+                else "electronic"
+            )
+            obs.delivery[item][evidence] += 1
+        for a in items:
+            for b in items:
+                if a == b:
+                    continue
+                obs.together[(a, b)] += 1
+                fa, da, fb, db = case.filed[a], case.decided[a], case.filed[b], case.decided[b]
+                obs.precedes[(a, b)] += fb >= da - 1e-6 and fb > fa + 1e-6
+                obs.overlaps[(a, b)] += fb < da - 1e-6 and fa < db - 1e-6
+
+    def _tasks(self, case: _Case) -> None:
+        """A workflow task is an item decided in the back office: from when it could
+        start (the end of the latest task that ended before it began, or the case's
+        arrival) to its end.  A task done again in the same case is a rework loop."""
+        obs = self.obs
+        tasks = sorted(case.tasks)
+        ends: list[float] = []
+        done: Counter[str] = Counter()
+        for start, end, activity, department in tasks:
+            obs.departments[activity][department] += 1
+            obs.first_seen.setdefault(activity, len(obs.first_seen))
+            ready = max((t for t in ends if t <= start + 1e-6), default=case.arrival)
+            done[activity] += 1
+            obs.filings[activity] += 1
+            if activity in case.filed:  # the earlier round was sent back
+                obs.sent_back[activity] += 1
+                obs.repeats[activity] += 1
+                lost = self.working("", case.filed[activity], ready)
+                obs.rework_delay.add(lost)
+            case.filed[activity] = ready
+            case.decided[activity] = end
+            obs.sample(obs.processing, activity, 100).add(self.working(department, ready, end))
+            ends.append(end)
+
+
+def least_squares(obs: Observations) -> dict[str, float]:
+    """Mean window minutes per item (and per handing-over of results), non-negative, from
+    the streamed normal equations of every window service."""
+    from scipy.optimize import nnls
+
+    names = sorted({f for f, _ in obs.gram})
+    if not names:
+        return {}
+    index = {n: i for i, n in enumerate(names)}
+    gram = np.zeros((len(names), len(names)))
+    for (f, g), v in obs.gram.items():
+        gram[index[f], index[g]] = v
+    moment = np.array([obs.moment[n] for n in names])
+    solution, _ = nnls(gram, moment)
+    return dict(zip(names, solution.tolist(), strict=True))
+
+
+def fold(obs: Observations, key: tuple[str, str], before: float) -> None:
+    """Fold the +1/-1 of the minutes before ``before`` into the running count and peak,
+    and forget them: window services are logged within hours of happening, so memory
+    stays with the last days of the log, not its whole span."""
+    deltas = obs.concurrency[key]
+    state = obs.busy.setdefault(key, [0, 0])
+    for minute in sorted(m for m in deltas if m < before):
+        state[0] += deltas.pop(minute)
+        state[1] = max(state[1], state[0])
+
+
+def max_concurrency(obs: Observations, place: str) -> int:
+    """Most window services at once at a place, in any one run."""
+    peak = 0
+    for key in obs.concurrency:
+        if key[1] == place:
+            fold(obs, key, float("inf"))
+            peak = max(peak, obs.busy[key][1])
+    return peak

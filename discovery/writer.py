@@ -1,0 +1,480 @@
+"""From a log to a scenario file: two streaming passes, then every number with its
+provenance.
+
+The observed process becomes the scenario's ``after`` (the levers the log shows: a single
+window, online filing, parallel approval, electronic results, no paper passed between
+offices); a log of a siloed hall gives a scenario whose after equals its before.  Every
+fitted number is listed under ``assumptions:`` (observations, method, statistic); what a
+log cannot show is listed under ``placeholders:`` for the planner to fill, and the counts
+that depend on it are reported as unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from onething.discovery.calendar import DAY, Calendars, fit_calendars, observe
+from onething.discovery.cases import (
+    PICKUP,
+    Observations,
+    Reader,
+    least_squares,
+    max_concurrency,
+)
+from onething.discovery.fit import Fit, Sample, fit
+from onething.discovery.logs import Skipped, read_log
+from onething.discovery.vocabulary import SINGLE_WINDOW
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.model import WEEKDAYS
+
+MIN_SOLO = 30
+"""Window services filing one item alone needed before that item's own times are fitted."""
+PLACEHOLDER = "PLACEHOLDER: "
+
+
+@dataclass
+class Discovery:
+    scenario: dict[str, Any]
+    fits: dict[str, tuple[Fit, list[float]]] = field(default_factory=dict)
+    """Parameter path -> its fit and the observations (in the fit's unit)."""
+    skipped: Skipped = field(default_factory=Skipped)
+    events: int = 0
+    cases: int = 0
+    unmapped: list[str] = field(default_factory=list)
+
+    def yaml(self) -> str:
+        return yaml.safe_dump(self.scenario, allow_unicode=True, sort_keys=False, width=100)
+
+
+def discover(
+    path: Path, fmt: str | None = None, columns: dict[str, str] | None = None
+) -> Discovery:
+    """Read the log twice (calendar, then everything measured on it) and fit."""
+    events, skipped = read_log(path, fmt, columns)
+    counted = _Counting(events)
+    evidence, active = observe(counted)
+    if counted.n == 0:
+        raise FileError(path, [Problem("(file)", "no usable event"), *_skips(skipped)])
+    calendars = fit_calendars(evidence, active)
+    events, skipped = read_log(path, fmt, columns)
+    obs = Reader(calendars, skipped).read(events)
+    if not obs.processing:
+        raise FileError(path, [Problem("(file)", "no item or task could be read")])
+    return _Writer(path, obs, calendars, skipped, counted.n).discovery()
+
+
+class _Counting:
+    def __init__(self, events):  # noqa: ANN001 - any iterator of events
+        self.events, self.n = events, 0
+
+    def __iter__(self):  # noqa: ANN204
+        for e in self.events:
+            self.n += 1
+            yield e
+
+
+def _skips(skipped: Skipped) -> list[Problem]:
+    return [
+        Problem(f"line {skipped.first[r]}", f"{n} rows: {r}") for r, n in skipped.counts.items()
+    ]
+
+
+def slug(text: str, used: set[str], prefix: str) -> str:
+    """A scenario identifier for a name from the log (Chinese names get a numbered key)."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if not key or not key[0].isalpha():
+        key = f"{prefix}_{len(used) + 1}"
+    base, n = key, 2
+    while key in used:
+        key, n = f"{base}_{n}", n + 1
+    used.add(key)
+    return key
+
+
+def _shifted(sample: Sample, by: float) -> Sample:
+    out = Sample()
+    out.count = sample.count
+    out.values = [max(0.0, v - by) for v in sample.values]
+    out.total = max(0.0, sample.total - by * sample.count)
+    return out
+
+
+def _fixed(value: float, unit: str = "minutes") -> dict[str, Any]:
+    return {"dist": "fixed", "value": float(f"{value:.4g}"), "unit": unit}
+
+
+class _Writer:
+    def __init__(
+        self, path: Path, obs: Observations, calendars: Calendars, skipped: Skipped, events: int
+    ):
+        self.path, self.obs, self.calendars = path, obs, calendars
+        self.result = Discovery({}, skipped=skipped, events=events, cases=obs.cases)
+        self.assumptions: dict[str, str] = {}
+        self.placeholders: dict[str, str] = {}
+        self.order = obs.items()
+        self.generic = obs.onething == 0
+        used: set[str] = set()
+        self.key = {
+            i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else slug(i, used, "item"))
+            for i in self.order
+        }
+        used = set()
+        names = {obs.department(i) for i in self.order}
+        self.dept = {
+            d: (d if re.fullmatch(r"[a-z][a-z0-9_]*", d) else slug(d, used, "department"))
+            for d in sorted(names)
+        }
+
+    # --- fitting with provenance -------------------------------------------------
+
+    def fitted(self, path: str, sample: Sample, unit: str = "minutes", per: float = 1.0) -> dict:
+        result = fit(sample, unit, per)
+        self.assumptions[path] = result.note()
+        self.result.fits[path] = (result, [v / per for v in sample.values])
+        return result.dist
+
+    def time(self, path: str, sample: Sample, department: str = "") -> dict:
+        """A working-time duration: in working days once it is a day's share or more."""
+        per_day = self.calendars.of(department).minutes_per_day
+        if sample.count and sample.mean >= 0.5 * per_day:
+            return self.fitted(path, sample, "working_days", per_day)
+        return self.fitted(path, sample)
+
+    # --- the scenario --------------------------------------------------------------
+
+    def discovery(self) -> Discovery:
+        obs = self.obs
+        levers = self.levers()
+        data: dict[str, Any] = {
+            "name": slug(self.path.name.split(".")[0], set(), "discovered"),
+            "title": f"Discovered from {self.path.name}",
+            "description": (
+                f"Fitted by onething discover from {obs.cases} cases of {self.path.name}. "
+                "The observed process is this scenario's 'after'; see assumptions and "
+                "placeholders."
+            ),
+            "calendar": self.calendar(),
+            "departments": self.departments(),
+            "materials": {},
+            "field_groups": {},
+            "items": self.items(levers),
+            "applicants": self.applicants(),
+            "levers": self.lever_settings(levers),
+            "after": levers,
+            "assumptions": {},
+            "placeholders": {},
+            "run": self.run(),
+        }
+        self.placeholders["materials"] = "materials are not in a log: list them per item"
+        self.placeholders["field_groups"] = "form fields are not in a log"
+        self.assumptions["departments"] = (
+            "windows per department: the most window services seen at once (observed "
+            "concurrency), a lower bound where the windows were never all busy"
+        )
+        data["assumptions"] = self.assumptions
+        data["placeholders"] = self.placeholders
+        self.result.scenario = data
+        return self.result
+
+    def levers(self) -> list[str]:
+        obs = self.obs
+        if self.generic:
+            levers = ["single_window", "online_intake", "data_sharing", "e_certificate"]
+            if any(obs.overlaps.values()):
+                levers.insert(3, "parallel_approval")
+            return levers
+        levers = []
+        if obs.integrated:
+            levers.append("single_window")
+        if obs.online:
+            levers.append("online_intake")
+        if obs.integrated and not obs.paper_items:
+            levers.append("data_sharing")
+        different = any(
+            n and (obs.integrated or obs.department(a) != obs.department(b))
+            for (a, b), n in obs.overlaps.items()
+        )
+        if different:
+            levers.append("parallel_approval")
+        if any(obs.delivery[i]["electronic"] > obs.cases / 2 for i in self.order):
+            levers.append("e_certificate")
+        return levers
+
+    def calendar(self) -> dict[str, Any]:
+        spec = self.calendars.bundle
+        self.assumptions["calendar"] = (
+            f"fitted from the log: opening periods are the minutes of the day with window "
+            f"services begun or decisions ended ({self.calendars.observations.get('', 0)} "
+            f"observations, gaps under 45 min joined, rounded out to 15 min); weekdays "
+            f"worked on at least half their dates; extra holidays: worked weekdays from "
+            f"{self.calendars.first_date} to {self.calendars.last_date} with no event; "
+            f"extra workdays (调休): other days with events"
+        )
+        return _calendar(spec)
+
+    def departments(self) -> dict[str, Any]:
+        out = {}
+        for name, key in self.dept.items():
+            windows = max(1, max_concurrency(self.obs, name))
+            entry: dict[str, Any] = {"name": name, "windows": windows}
+            own = self.calendars.departments.get(name)
+            if own is not None:
+                entry["calendar"] = _calendar(own)
+            out[key] = entry
+        return out
+
+    def requires(self, levers: list[str]) -> dict[str, list[str]]:
+        obs = self.obs
+        holds = {
+            (a, b)
+            for (a, b), n in obs.precedes.items()
+            if n and n == obs.together[(a, b)] and a in self.order and b in self.order
+        }
+        reduced = {
+            (a, b)
+            for a, b in holds
+            if not any((a, c) in holds and (c, b) in holds for c in self.order)
+        }
+        needs = {i: [a for a in self.order if (a, i) in reduced] for i in self.order}
+        if obs.integrated and "parallel_approval" not in levers:
+            # one after another anyway: a dependency shows only as a paper transfer
+            needs = {
+                i: ([self.order[n - 1]] if i in obs.paper_items and n else [])
+                for n, i in enumerate(self.order)
+            }
+        return needs
+
+    def delivery(self, item: str, levers: list[str]) -> dict[str, Any]:
+        seen = self.obs.delivery[item]
+        kind = seen.most_common(1)[0][0] if seen else "instant"
+        if "e_certificate" in levers:
+            if kind == "mail":
+                return {"delivery": "mail", "physical": True}
+            if kind == "pickup":
+                self.result.unmapped.append(
+                    f"{item}: collected in person while other results are electronic; "
+                    "modelled as mailed (e-certificates mail physical results)"
+                )
+                return {"delivery": "pickup", "physical": True}
+            return {"delivery": "on_the_spot"}
+        if kind in ("mail", "pickup", "on_the_spot"):
+            return {"delivery": kind}
+        return {"delivery": "on_the_spot"}
+
+    def items(self, levers: list[str]) -> dict[str, Any]:
+        obs = self.obs
+        needs = self.requires(levers)
+        handling = self.handling()
+        out: dict[str, Any] = {}
+        for item in self.order:
+            key = self.key[item]
+            department = obs.department(item)
+            path = f"items.{key}"
+            processing = self.time(f"{path}.processing", obs.processing[item], department)
+            result = self.delivery(item, levers)
+            steps = ["apply", "decide"] + (
+                ["deliver"] if result["delivery"] in ("pickup", "mail") else []
+            )
+            per_day = self.calendars.of(department).minutes_per_day
+            values = sorted(obs.processing[item].values)
+            p90 = values[int(0.9 * (len(values) - 1))] / per_day if values else 0.0
+            entry: dict[str, Any] = {
+                "name": item,
+                "department": self.dept[department],
+                "requires": [self.key[r] for r in needs[item]],
+                "materials": [],
+                "steps": steps,
+                "handling": handling.get(item, _fixed(0.0)),
+                "processing": processing,
+                "promised": _fixed(max(0.5, math.ceil(2 * p90) / 2), "working_days"),
+                "rework": round(obs.sent_back[item] / obs.filings[item], 4)
+                if obs.filings[item]
+                else 0.0,
+                "result": result,
+            }
+            if item not in handling:
+                self.placeholders[f"{path}.handling"] = "no window service for it in the log"
+            if obs.filings[item]:
+                self.assumptions[f"{path}.rework"] = (
+                    f"fitted from the log: {obs.sent_back[item]} sent back (repeated "
+                    f"hand-overs) out of {obs.filings[item]} filings"
+                )
+            if entry["requires"]:
+                self.assumptions[f"{path}.requires"] = (
+                    "fitted from the log: each required item was decided before this one "
+                    f"was filed in every one of the cases holding both "
+                    f"({obs.presence[item]} cases with this item)"
+                )
+            self.placeholders[f"{path}.steps"] = (
+                "steps seen in the log (apply, decide, a delivery); review or inspection "
+                "steps leave no event: add them"
+            )
+            self.placeholders[f"{path}.promised"] = (
+                "the promised time limit is published, not logged: set to the 90th "
+                "percentile of the observed back-office time, rounded up to half a day"
+            )
+            if obs.presence[item] < obs.cases:
+                self.result.unmapped.append(
+                    f"{item}: in {obs.presence[item]} of {obs.cases} cases; the model "
+                    "files every item in every case"
+                )
+            out[key] = entry
+        if self.generic and obs.repeats:
+            self.assumptions["applicants.rework_delay"] = (
+                self.assumptions.get("applicants.rework_delay", "")
+                + " A task done again is read as sent back at filing: the time lost is "
+                "from the earlier round's start to the repeat's."
+            ).strip()
+        return out
+
+    def handling(self) -> dict[str, dict]:
+        """Window minutes per item.  An item filed alone often enough has its own fit;
+        items always filed together share the services' totals: least-squares means for
+        the others, and the rest of the total (its spread included) on the first."""
+        obs = self.obs
+        means = least_squares(obs)
+        out: dict[str, dict] = {}
+        for item in self.order:
+            solo = obs.services.get(((item,), False))
+            if solo is not None and solo.count >= MIN_SOLO:
+                out[item] = self.fitted(f"items.{self.key[item]}.handling", solo)
+        alone = set(out)
+        for item in self.order:
+            if item in out or item not in means:
+                continue
+            signatures = [
+                (sample.count, sig) for sig, sample in obs.services.items() if item in sig[0]
+            ]
+            _, (filed, collect) = max(signatures)
+            shared = [i for i in filed if i not in alone]
+            carrier = min(shared, key=self.order.index)
+            if item != carrier:
+                out[item] = _fixed(means[item])
+                self.assumptions[f"items.{self.key[item]}.handling"] = (
+                    "fitted from the log: least-squares mean of the window services that "
+                    f"filed it (never alone); its spread is carried by {carrier}"
+                )
+                continue
+            others = sum(means.get(i, 0.0) for i in filed if i != item)
+            others += means.get(PICKUP, 0.0) if collect else 0.0
+            out[item] = self.fitted(
+                f"items.{self.key[item]}.handling", _shifted(obs.services[(filed, collect)], others)
+            )
+        return out
+
+    def applicants(self) -> dict[str, Any]:
+        obs = self.obs
+        start = obs.start_places.most_common(1)[0][0] if obs.start_places else "home"
+        start = self.dept.get(start, "home") if start != SINGLE_WINDOW else "home"
+        out: dict[str, Any] = {"arrivals": self.arrivals(), "start": start}
+        out["travel"] = (
+            self.fitted("applicants.travel", obs.travel) if obs.travel.count else _fixed(0.0)
+        )
+        if not obs.travel.count:
+            self.placeholders["applicants.travel"] = "no travel in the log"
+        pickups = obs.services.get(((), True))
+        if pickups is not None and pickups.count >= MIN_SOLO:
+            out["pickup_handling"] = self.fitted("applicants.pickup_handling", pickups)
+        else:
+            out["pickup_handling"] = _fixed(least_squares(obs).get(PICKUP, 0.0))
+        if obs.mail.count:
+            out["mail"] = self.time("applicants.mail", obs.mail)
+        if obs.rework_delay.count:
+            out["rework_delay"] = self.time("applicants.rework_delay", obs.rework_delay)
+        return out
+
+    def arrivals(self) -> dict[str, Any]:
+        obs = self.obs
+        spec = self.calendars.bundle
+        first = dt.date(2000, 1, 1) + dt.timedelta(days=int(obs.first_arrival // DAY))
+        last = dt.date(2000, 1, 1) + dt.timedelta(days=int(obs.last_arrival // DAY))
+        days_by_weekday = {d: 0 for d in WEEKDAYS}
+        day = first
+        holidays, workdays = set(spec.extra_holidays), set(spec.extra_workdays)
+        while day <= last:
+            weekday = WEEKDAYS[day.weekday()]
+            if (weekday in spec.weekdays and day not in holidays) or day in workdays:
+                days_by_weekday[weekday] += 1
+            day += dt.timedelta(days=1)
+        runs = max(1, len(obs.runs))
+        working_days = max(1, sum(days_by_weekday.values())) * runs
+        days_by_weekday = {d: n * runs for d, n in days_by_weekday.items()}
+        per_day = obs.cases / working_days
+        by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
+        for date, n in obs.arrivals_by_date.items():
+            by_weekday[WEEKDAYS[date.weekday()]] += n
+        weekday_rate = {
+            d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
+        }
+        mean_rate = sum(weekday_rate.values()) / len(weekday_rate) if weekday_rate else 1.0
+        open_minutes = {h: 0 for h in range(24)}
+        for a, b in spec.periods():
+            for h in range(24):
+                open_minutes[h] += max(0, min(b, 60 * h + 60) - max(a, 60 * h))
+        hourly = {
+            h: float(f"{obs.arrivals_by_hour[h] / open_minutes[h] * 60 / working_days:.4g}")
+            for h in range(24)
+            if open_minutes[h] and obs.arrivals_by_hour[h]
+        }
+        self.assumptions["applicants.arrivals.per_working_day"] = (
+            f"fitted from the log: {obs.cases} cases arrived (first event) over "
+            f"{working_days} working days from {first} to {last}"
+            + (f" in {runs} simulation runs" if runs > 1 else "")
+        )
+        self.assumptions["applicants.arrivals.hourly_profile"] = (
+            "fitted from the log: arrivals per open hour of the day (arrivals per hour "
+            "open, per working day)"
+        )
+        self.assumptions["applicants.arrivals.weekday_profile"] = (
+            "fitted from the log: arrivals per working date of each weekday, over their mean"
+        )
+        return {
+            "per_working_day": float(f"{per_day:.4g}"),
+            "hourly_profile": hourly,
+            "weekday_profile": {d: float(f"{r / mean_rate:.4g}") for d, r in weekday_rate.items()},
+        }
+
+    def lever_settings(self, levers: list[str]) -> dict[str, Any]:
+        obs = self.obs
+        out: dict[str, Any] = {}
+        if obs.integrated:
+            windows = max(1, max_concurrency(obs, SINGLE_WINDOW))
+            at_start = obs.start_places.most_common(1)[0][0] == SINGLE_WINDOW
+            out["single_window"] = {"windows": windows, "at_start": at_start}
+        elif self.generic:
+            out["single_window"] = {"windows": 1}
+            self.placeholders["levers.single_window"] = (
+                "the log shows back-office tasks only: filing is taken as online, instant"
+            )
+        if obs.paper.count:
+            out["paper_transfer"] = self.time("levers.paper_transfer", obs.paper)
+        return out
+
+    def run(self) -> dict[str, Any]:
+        obs = self.obs
+        first = dt.date(2000, 1, 1) + dt.timedelta(days=int(obs.first_arrival // DAY))
+        horizon = int((obs.last_arrival - (obs.first_arrival // DAY) * DAY) // DAY) + 1
+        return {
+            "horizon_days": max(1, horizon),
+            "warmup_days": 10 if horizon > 30 else 0,
+            "start_date": first.isoformat(),
+        }
+
+
+def _calendar(spec: Any) -> dict[str, Any]:
+    """A fitted calendar as the scenario file writes it: the days the log shows, not
+    the official calendar (which it may not follow)."""
+    return {
+        "hours": [list(p) for p in spec.hours],
+        "weekdays": list(spec.weekdays),
+        "holidays": "none",
+        "extra_holidays": [d.isoformat() for d in spec.extra_holidays],
+        "extra_workdays": [d.isoformat() for d in spec.extra_workdays],
+    }

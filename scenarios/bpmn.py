@@ -1,0 +1,747 @@
+"""BPMN 2.0 out and in: a process (scenario + levers) as a BPMN diagram that bpmn.io or
+Camunda Modeler opens, and a BPMN process (tasks, lanes, flows, gateways) as a scenario.
+
+Out: the applicant's journey read top to bottom, one lane per department, the single
+window, the post and the applicant.  Each visit is travel (a trip), the window service and,
+where items can be sent back, an exclusive gateway looping through "gather missing
+materials"; the items a visit files are decided in the back office, in a parallel block
+when several are decided at once; with a single window the platform decides them level
+by level of the dependency DAG.  Tasks carry ``onething:role`` and ``onething:item``
+attributes, so a diagram written here comes back with its journey intact.
+
+In: each task is an item of the lane's department (or, in a diagram written here, the
+decision tasks are), its dependencies are the tasks before it, a parallel gateway means
+parallel approval, an exclusive gateway looping back means rework.  What has no place in
+the model (events other than start and end, inclusive or event-based gateways,
+sub-processes, a choice between tasks) is listed, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.journey import journey
+from onething.scenarios.levers import SINGLE_WINDOW, Process
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+ONETHING = "https://onething.example/bpmn"
+APPLICANT = "applicant"
+POST = "post"
+PLATFORM = "platform"
+
+TASK_W, TASK_H, GATE, LANE_H, STEP = 110, 60, 40, 120, 150
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    """startEvent, endEvent, task, exclusiveGateway, parallelGateway."""
+    name: str
+    lane: str
+    role: str = ""
+    """travel, window, gather, decide, mail, paper (onething's own reading)."""
+    item: str = ""
+    items: tuple[str, ...] = ()
+    collects: bool = False
+    column: int = 0
+
+
+@dataclass
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+    flows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(id, source, target, name)."""
+    probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Exclusive gateway id -> flow id -> probability."""
+    _ids: itertools.count = field(default_factory=itertools.count)
+    column: int = 0
+
+    def add(self, kind: str, name: str, lane: str, **extra: Any) -> Node:
+        node = Node(f"{kind}_{next(self._ids)}", kind, name, lane, column=self.column, **extra)
+        self.nodes.append(node)
+        self.column += 1
+        return node
+
+    def flow(self, source: Node, target: Node, name: str = "") -> str:
+        flow_id = f"flow_{next(self._ids)}"
+        self.flows.append((flow_id, source.id, target.id, name))
+        return flow_id
+
+
+@dataclass
+class Exported:
+    xml: str
+    graph: Graph
+    notes: list[str]
+    """What in the model has no exact BPMN (or Prosimos) counterpart."""
+
+
+def _rework_chance(process: Process, items: tuple[str, ...]) -> float:
+    keep = 1.0
+    for key in items:
+        keep *= 1.0 - process.rework(key)
+    return 1.0 - keep
+
+
+class _Builder:
+    def __init__(self, process: Process):
+        self.process = process
+        self.g = Graph()
+        self.notes: list[str] = []
+        self.pending: tuple[Node, str, float] | None = None
+        """A rework split whose 'no' flow goes to whatever comes next."""
+
+    def chain(self, last: Node, node: Node, name: str = "") -> Node:
+        if self.pending is not None and self.pending[0] is last:
+            _, back, chance = self.pending
+            on = self.g.flow(last, node, "no")
+            self.g.probabilities[last.id] = {back: chance, on: 1.0 - chance}
+            self.pending = None
+            return node
+        self.g.flow(last, node, name)
+        return node
+
+    def visit(self, last: Node, visit, place: str) -> Node:  # noqa: ANN001 - a journey Visit
+        p = self.process
+        if visit.trip:
+            where = p.place_name(place)
+            last = self.chain(
+                last, self.g.add("task", f"Travel to {where}", APPLICANT, role="travel")
+            )
+        chance = _rework_chance(p, visit.file)
+        merge = None
+        if chance > 0:
+            merge = self.chain(last, self.g.add("exclusiveGateway", "", APPLICANT))
+            last = merge
+        parts = []
+        if visit.file:
+            parts.append(
+                ("File online: " if visit.online else "Hand over: ") + ", ".join(visit.file)
+            )
+        if visit.collect:
+            parts.append("Collect: " + ", ".join(visit.collect))
+        lane = APPLICANT if visit.online else place
+        window = self.g.add(
+            "task", "; ".join(parts), lane, role="window", items=visit.file,
+            collects=bool(visit.collect),
+        )  # fmt: skip
+        last = self.chain(last, window)
+        if merge is not None:
+            split = self.chain(last, self.g.add("exclusiveGateway", "Sent back (补正)?", place))
+            gather = self.g.add("task", "Gather missing materials", APPLICANT, role="gather")
+            back = self.g.flow(split, gather, "yes")
+            tail = gather
+            if not visit.online:
+                where = p.place_name(place)
+                tail = self.chain(
+                    gather, self.g.add("task", f"Travel to {where}", APPLICANT, role="travel")
+                )
+            self.g.flow(tail, merge)
+            self.pending = (split, back, chance)
+            last = split
+            if len(visit.file) > 1:
+                self.notes.append(
+                    f"rework at {place}: BPMN re-files every item of the visit; onething "
+                    "re-files only those sent back"
+                )
+        return last
+
+    def decide(self, last: Node, keys: tuple[str, ...]) -> Node:
+        """The back office decides ``keys`` at once (a parallel block for several)."""
+        if not keys:
+            return last
+        if len(keys) == 1:
+            return self._decision(last, keys[0])
+        fork = self.chain(last, self.g.add("parallelGateway", "", PLATFORM))
+        join = Node(f"join_{next(self.g._ids)}", "parallelGateway", "", PLATFORM)
+        start_column = self.g.column
+        ends = []
+        for key in keys:
+            self.g.column = start_column
+            ends.append(self._decision(fork, key))
+        self.g.column = start_column + 3
+        join.column = self.g.column
+        self.g.column += 1
+        self.g.nodes.append(join)
+        for end in ends:
+            self.g.flow(end, join)
+        return join
+
+    def _decision(self, last: Node, key: str) -> Node:
+        p = self.process
+        item = p.item(key)
+        if p.integrated and item.requires and not p.has("data_sharing"):
+            last = self.chain(
+                last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")
+            )
+        last = self.chain(
+            last,
+            self.g.add("task", f"Decide {key}", item.department, role="decide", item=key),
+        )
+        if p.delivery(key) == "mail":
+            last = self.chain(
+                last, self.g.add("task", f"Mail result of {key}", POST, role="mail", item=key)
+            )
+        return last
+
+    def build(self) -> Graph:
+        p = self.process
+        last = self.g.add("startEvent", "Applicant arrives", APPLICANT)
+        visits = journey(p)
+        if p.integrated:
+            filing, *collecting = visits
+            last = self.visit(last, filing, SINGLE_WINDOW)
+            if p.parallel:
+                for level in p.levels:
+                    last = self.decide(last, level)
+            else:
+                for key in p.order:
+                    last = self.decide(last, (key,))
+            for visit in collecting:
+                last = self.visit(last, visit, SINGLE_WINDOW)
+        else:
+            if p.parallel:
+                self.notes.append(
+                    "parallel approval without a single window: the applicant's round of "
+                    "visits is drawn one visit after another"
+                )
+            for visit in visits:
+                last = self.visit(last, visit, visit.place)
+                last = self.decide(last, visit.file)
+        self.chain(last, self.g.add("endEvent", "All results in hand", APPLICANT))
+        self.notes += [
+            "a window service begun before closing is finished in onething; BPMN engines "
+            "may stop it at the close",
+            "arrivals: hourly and weekday profiles are not part of BPMN",
+        ]
+        return self.g
+
+
+def lanes_of(process: Process, graph: Graph) -> list[tuple[str, str]]:
+    """(lane id, label) in drawing order: applicant, the window places, back offices."""
+    used = list(dict.fromkeys(n.lane for n in graph.nodes))
+    order = [APPLICANT, SINGLE_WINDOW, *process.scenario.departments, PLATFORM, POST]
+    ids = [lane for lane in order if lane in used] + [x for x in used if x not in order]
+    labels = {APPLICANT: "Applicant 申请人", POST: "Post 邮寄", PLATFORM: "Platform 平台"}
+    return [(lane, labels.get(lane) or process.place_name(lane)) for lane in ids]
+
+
+def export(process: Process) -> Exported:
+    graph = _Builder(process).build()
+    builder_notes = _Builder(process)
+    builder_notes.build()
+    return Exported(_xml(process, graph), graph, builder_notes.notes)
+
+
+def _xml(process: Process, graph: Graph) -> str:
+    ET.register_namespace("bpmn", BPMN)
+    ET.register_namespace("bpmndi", BPMNDI)
+    ET.register_namespace("dc", DC)
+    ET.register_namespace("di", DI)
+    ET.register_namespace("onething", ONETHING)
+    q = lambda ns, tag: f"{{{ns}}}{tag}"  # noqa: E731
+    name = process.scenario.name
+    defs = ET.Element(
+        q(BPMN, "definitions"),
+        {
+            "id": f"definitions_{name}",
+            "targetNamespace": "https://onething.example/scenarios",
+            "exporter": "onething",
+            "exporterVersion": "1",
+        },
+    )
+    collab = ET.SubElement(defs, q(BPMN, "collaboration"), {"id": "collaboration"})
+    proc_id = f"process_{name}_{process.label.replace('+', '_')}"
+    ET.SubElement(
+        collab,
+        q(BPMN, "participant"),
+        {"id": "participant", "name": process.scenario.title, "processRef": proc_id},
+    )
+    proc = ET.SubElement(defs, q(BPMN, "process"), {"id": proc_id, "isExecutable": "false"})
+    lanes = lanes_of(process, graph)
+    lane_set = ET.SubElement(proc, q(BPMN, "laneSet"), {"id": "lanes"})
+    for lane, label in lanes:
+        element = ET.SubElement(lane_set, q(BPMN, "lane"), {"id": f"lane_{lane}", "name": label})
+        for node in graph.nodes:
+            if node.lane == lane:
+                ET.SubElement(element, q(BPMN, "flowNodeRef")).text = node.id
+    incoming: dict[str, list[str]] = {}
+    outgoing: dict[str, list[str]] = {}
+    for flow_id, source, target, _ in graph.flows:
+        outgoing.setdefault(source, []).append(flow_id)
+        incoming.setdefault(target, []).append(flow_id)
+    for node in graph.nodes:
+        attrs = {"id": node.id, "name": node.name}
+        if node.kind == "exclusiveGateway" and len(outgoing.get(node.id, [])) > 1:
+            attrs["gatewayDirection"] = "Diverging"
+        if node.role:
+            attrs[q(ONETHING, "role")] = node.role
+        if node.item:
+            attrs[q(ONETHING, "item")] = node.item
+        if node.items:
+            attrs[q(ONETHING, "files")] = ",".join(node.items)
+        if node.collects:
+            attrs[q(ONETHING, "collects")] = "true"
+        element = ET.SubElement(proc, q(BPMN, node.kind), attrs)
+        for flow_id in incoming.get(node.id, []):
+            ET.SubElement(element, q(BPMN, "incoming")).text = flow_id
+        for flow_id in outgoing.get(node.id, []):
+            ET.SubElement(element, q(BPMN, "outgoing")).text = flow_id
+    for flow_id, source, target, label in graph.flows:
+        attrs = {"id": flow_id, "sourceRef": source, "targetRef": target}
+        if label:
+            attrs["name"] = label
+        ET.SubElement(proc, q(BPMN, "sequenceFlow"), attrs)
+    _diagram(defs, q, graph, lanes)
+    ET.indent(defs)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(defs, encoding="unicode")
+
+
+def _diagram(defs: ET.Element, q, graph: Graph, lanes: list[tuple[str, str]]) -> None:  # noqa: ANN001
+    """Shapes and edges (BPMN DI) so a modeller draws the diagram: columns left to right
+    in the order of the story, one row per lane."""
+    diagram = ET.SubElement(defs, q(BPMNDI, "BPMNDiagram"), {"id": "diagram"})
+    plane = ET.SubElement(
+        diagram, q(BPMNDI, "BPMNPlane"), {"id": "plane", "bpmnElement": "collaboration"}
+    )
+    row = {lane: i for i, (lane, _) in enumerate(lanes)}
+    width = 80 + STEP * (max(n.column for n in graph.nodes) + 1)
+    _shape(plane, q, "participant", 0, 0, width + 30, LANE_H * len(lanes), horizontal=True)
+    for lane, _ in lanes:
+        _shape(plane, q, f"lane_{lane}", 30, row[lane] * LANE_H, width, LANE_H, horizontal=True)
+    centre: dict[str, tuple[float, float]] = {}
+    for node in graph.nodes:
+        w, h = (
+            (TASK_W, TASK_H)
+            if node.kind == "task"
+            else (36, 36)
+            if "Event" in node.kind
+            else (
+                GATE,
+                GATE,
+            )
+        )
+        x = 60 + STEP * node.column
+        y = row[node.lane] * LANE_H + (LANE_H - h) / 2
+        _shape(plane, q, node.id, x, y, w, h)
+        centre[node.id] = (x + w / 2, y + h / 2)
+    for flow_id, source, target, _ in graph.flows:
+        edge = ET.SubElement(
+            plane, q(BPMNDI, "BPMNEdge"), {"id": f"{flow_id}_di", "bpmnElement": flow_id}
+        )
+        for x, y in (centre[source], centre[target]):
+            ET.SubElement(edge, q(DI, "waypoint"), {"x": f"{x:.0f}", "y": f"{y:.0f}"})
+
+
+def _shape(plane, q, element: str, x: float, y: float, w: float, h: float, horizontal=False):  # noqa: ANN001, ANN202
+    attrs = {"id": f"{element}_di", "bpmnElement": element}
+    if horizontal:
+        attrs["isHorizontal"] = "true"
+    shape = ET.SubElement(plane, q(BPMNDI, "BPMNShape"), attrs)
+    ET.SubElement(
+        shape,
+        q(DC, "Bounds"),
+        {"x": f"{x:.0f}", "y": f"{y:.0f}", "width": f"{w:.0f}", "height": f"{h:.0f}"},
+    )
+
+
+# --- in ------------------------------------------------------------------------------
+
+FLOW_NODES = {
+    "task", "userTask", "serviceTask", "manualTask", "scriptTask", "businessRuleTask",
+    "sendTask", "receiveTask", "startEvent", "endEvent", "exclusiveGateway",
+    "parallelGateway",
+}  # fmt: skip
+IGNORED = {"incoming", "outgoing", "laneSet", "sequenceFlow", "documentation",
+           "extensionElements", "textAnnotation", "association"}  # fmt: skip
+
+
+@dataclass
+class Imported:
+    scenario: dict[str, Any]
+    unmapped: list[str]
+
+
+def _key(text: str, used: set[str], prefix: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if not key or not key[0].isalpha():
+        key = f"{prefix}_{len(used) + 1}"
+    base, n = key, 2
+    while key in used:
+        key, n = f"{base}_{n}", n + 1
+    used.add(key)
+    return key
+
+
+def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str]]:
+    """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped."""
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise FileError(path, [Problem(f"line {exc.position[0]}", f"not XML: {exc}")]) from None
+    except OSError as exc:
+        raise FileError(path, [Problem("(file)", f"cannot read: {exc.strerror}")]) from None
+    processes = [e for e in root.iter() if e.tag == f"{{{BPMN}}}process"]
+    if not processes:
+        raise FileError(path, [Problem("(file)", "no BPMN 2.0 <process> in the file")])
+    unmapped: list[str] = []
+    if len(processes) > 1:
+        unmapped.append(f"{len(processes) - 1} further process(es): only the first is read")
+    proc = processes[0]
+    lane_of: dict[str, str] = {}
+    lanes: dict[str, str] = {}
+    for lane in proc.iter(f"{{{BPMN}}}lane"):
+        lanes[lane.get("id", "")] = lane.get("name") or lane.get("id", "")
+        for ref in lane.iter(f"{{{BPMN}}}flowNodeRef"):
+            lane_of[(ref.text or "").strip()] = lane.get("id", "")
+    nodes: dict[str, dict] = {}
+    flows: list[tuple[str, str, str]] = []
+    for element in proc:
+        tag = element.tag.rsplit("}", 1)[-1]
+        ident = element.get("id", "")
+        if tag == "sequenceFlow":
+            flows.append((ident, element.get("sourceRef", ""), element.get("targetRef", "")))
+        elif tag in FLOW_NODES:
+            nodes[ident] = {
+                "tag": tag,
+                "name": (element.get("name") or ident).strip(),
+                "lane": lane_of.get(ident, ""),
+                **{k.rsplit("}", 1)[-1]: v for k, v in element.attrib.items() if ONETHING in k},
+            }
+        elif tag not in IGNORED:
+            name = element.get("name", "")
+            unmapped.append(f"{tag} {ident!r} ({name}): no counterpart, passed through")
+            nodes[ident] = {"tag": tag, "name": name or ident, "lane": lane_of.get(ident, "")}
+    return nodes, flows, lanes, unmapped
+
+
+def import_bpmn(path: Path, params: dict | None = None) -> Imported:
+    nodes, flows, lanes, unmapped = read_bpmn(path)
+    from onething.scenarios.prosimos import durations_from_params
+
+    succ: dict[str, list[tuple[str, str]]] = {}
+    for flow_id, source, target in flows:
+        succ.setdefault(source, []).append((flow_id, target))
+    starts = [i for i, n in nodes.items() if n["tag"] == "startEvent"]
+    if not starts:
+        raise FileError(path, [Problem("process", "no start event")])
+    # depth-first from the start: an edge to a node on the current path is a loop (rework)
+    back_edges: set[str] = set()
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        for flow_id, target in succ.get(node, []):
+            if state.get(target) == 1:
+                back_edges.add(flow_id)
+            elif target not in state:
+                visit(target)
+        state[node] = 2
+        order.append(node)
+
+    for s in starts:
+        visit(s)
+    order.reverse()
+    ours = any(n.get("role") for n in nodes.values())
+    is_item = (
+        (lambda n: n.get("role") == "decide") if ours else (lambda n: n["tag"].endswith("ask"))
+    )
+    rework, loop_nodes, loop_gateways = _rework(nodes, succ, back_edges, params)
+    # a diagram of ours lists tasks in the order of the story; others in flow order
+    items = [
+        i
+        for i in (nodes if ours else order)
+        if is_item(nodes[i]) and i in state and i not in loop_nodes
+    ]
+    # the items each node is reached after (along forward flows)
+    before: dict[str, set[str]] = {i: set() for i in order}
+    preds: dict[str, list[str]] = {}
+    for flow_id, source, target in flows:
+        if flow_id not in back_edges:
+            preds.setdefault(target, []).append(source)
+    for node in order:
+        for p in preds.get(node, []):
+            before[node] |= before[p] | ({p} if p in items else set())
+    for gid, g in nodes.items():
+        outs = [f for f, _ in succ.get(gid, []) if f not in back_edges]
+        if g["tag"] == "exclusiveGateway" and len(outs) > 1 and gid not in loop_gateways:
+            unmapped.append(
+                f"exclusiveGateway {gid!r} ({g['name']}): a choice between paths; the model "
+                "does every item, so all paths are kept"
+            )
+    for node in nodes:
+        if node not in state:
+            unmapped.append(f"{nodes[node]['tag']} {node!r}: not reachable from the start")
+        elif node in loop_nodes and nodes[node]["tag"].endswith("ask") and not ours:
+            unmapped.append(
+                f"{nodes[node]['tag']} {node!r} ({nodes[node]['name']}): on a rework loop, "
+                "read as the applicant's rework (applicants.rework_delay), not as an item"
+            )
+    used: set[str] = set()
+    keys = {
+        i: (nodes[i].get("item") or _key(nodes[i]["name"], used, "item"))
+        if ours
+        else _key(nodes[i]["name"], used, "item")
+        for i in items
+    }
+    dept_used: set[str] = set()
+    departments = {
+        lane: lane.removeprefix("lane_") if ours else _key(lanes[lane], dept_used, "department")
+        for lane in dict.fromkeys(nodes[i]["lane"] for i in items)
+        if lane
+    }
+    parallel = any(n["tag"] == "parallelGateway" for n in nodes.values())
+    durations = durations_from_params(params, nodes) if params else {}
+    scenario_items: dict[str, Any] = {}
+    placeholders: dict[str, str] = {}
+    for i in items:
+        lane = nodes[i]["lane"]
+        if not lane:
+            unmapped.append(f"task {i!r} ({nodes[i]['name']}): in no lane; put in 'office'")
+        dept = departments.get(lane, "office")
+        direct = {b for b in before[i] if not any(b in before[c] for c in before[i] if c != b)}
+        key = keys[i]
+        entry: dict[str, Any] = {
+            "name": nodes[i]["name"],
+            "department": dept,
+            "requires": [keys[b] for b in items if b in direct],
+            "steps": ["apply", "decide"],
+            "handling": durations.get(f"window:{i}", {"dist": "fixed", "value": 0.0}),
+            "processing": durations.get(i, {"dist": "fixed", "value": 0.0}),
+            "promised": {"dist": "fixed", "value": 5, "unit": "working_days"},
+            "rework": _item_rework(rework, nodes, i),
+            "result": {"delivery": _delivery(nodes, i, succ, ours)},
+        }
+        if i not in durations:
+            placeholders[f"items.{key}.processing"] = "no duration in the BPMN: fill in"
+        if entry["rework"] and not params:
+            placeholders[f"items.{key}.rework"] = "a rework loop without a probability: 0.1"
+        placeholders[f"items.{key}.promised"] = "not in a BPMN model"
+        scenario_items[key] = entry
+    if "office" in {e["department"] for e in scenario_items.values()}:
+        departments["(none)"] = "office"
+    scenario = {
+        "name": _key(path.stem, set(), "imported"),
+        "title": f"Imported from {path.name}",
+        "departments": {
+            d: {"name": lanes.get(lane, d), "windows": 1} for lane, d in departments.items()
+        },
+        "materials": {},
+        "field_groups": {},
+        "items": scenario_items,
+        "applicants": {
+            "arrivals": {"per_working_day": 10.0},
+            "travel": {"dist": "fixed", "value": 30.0},
+            "start": "home",
+        },
+        "after": ["parallel_approval"] if parallel else [],
+        "placeholders": {
+            "materials": "not in a BPMN model",
+            "field_groups": "not in a BPMN model",
+            "applicants.arrivals.per_working_day": "not in the BPMN: fill in",
+            "applicants.travel": "not in a BPMN model",
+            **placeholders,
+        },
+    }
+    if params:
+        from onething.scenarios.prosimos import apply_params
+
+        apply_params(scenario, params, nodes, departments, unmapped)
+    if ours:
+        _journey_from_ours(scenario, nodes, items, keys, params)
+    return Imported(scenario, unmapped)
+
+
+def _rework(nodes, succ, back_edges, params):  # noqa: ANN001, ANN202
+    """Exclusive gateways with a branch looping back (rework): window task before the
+    gateway -> chance (from the parameters, else 0.1), the nodes on the loop, and the
+    gateways."""
+    chances: dict[str, float] = {}
+    probabilities = {}
+    for g in (params or {}).get("gateway_branching_probabilities", []):
+        for p in g.get("probabilities", []):
+            probabilities[p.get("path_id")] = float(p.get("value", 0))
+    preds: dict[str, list[str]] = {}
+    for source, outs in succ.items():
+        for _, target in outs:
+            preds.setdefault(target, []).append(source)
+    loop_nodes: set[str] = set()
+    gateways: set[str] = set()
+    for gid, g in nodes.items():
+        if g["tag"] != "exclusiveGateway" or len(succ.get(gid, [])) < 2:
+            continue
+        for flow_id, target in succ.get(gid, []):
+            on_loop = _loop_path(flow_id, target, succ, back_edges, nodes)
+            if on_loop is None:
+                continue
+            gateways.add(gid)
+            loop_nodes |= on_loop
+            for w in preds.get(gid, []):
+                if nodes.get(w, {}).get("tag", "").endswith("ask"):
+                    chances[w] = probabilities.get(flow_id, 0.1)
+    return chances, loop_nodes, gateways
+
+
+def _item_rework(chances: dict[str, float], nodes, item: str) -> float:  # noqa: ANN001
+    """The chance that sends a window task's filing back, shared over the items it
+    files (each sent back independently), or on the task itself."""
+    for window, chance in chances.items():
+        files = [f for f in nodes[window].get("files", "").split(",") if f]
+        if window == item:
+            return round(chance, 4)
+        if nodes[item].get("item") in files:
+            return round(1 - (1 - chance) ** (1 / len(files)), 4)
+    return 0.0
+
+
+def _loop_path(flow_id: str, target: str, succ, back_edges, nodes) -> set[str] | None:  # noqa: ANN001
+    """The nodes from this flow to a loop edge within a few steps (gather, travel),
+    not passing a window service or a decision (which begin the next visit); None when
+    the flow goes on."""
+    if flow_id in back_edges:
+        return set()
+    frontier, seen = [target], {target}
+    for _ in range(4):
+        nxt = []
+        for node in frontier:
+            if nodes.get(node, {}).get("role") in ("window", "decide"):
+                continue
+            for f, t in succ.get(node, []):
+                if f in back_edges:
+                    return seen
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier = nxt
+    return None
+
+
+def _delivery(nodes, item, succ, ours) -> str:  # noqa: ANN001
+    if not ours:
+        return "on_the_spot"
+    key = nodes[item].get("item")
+    if any(n.get("role") == "mail" and n.get("item") == key for n in nodes.values()):
+        return "mail"
+    collected = any(
+        n.get("role") == "window" and n.get("collects") and key in _collected(n)
+        for n in nodes.values()
+    )
+    return "pickup" if collected else "on_the_spot"
+
+
+def _collected(node: dict) -> list[str]:
+    name = node["name"]
+    if "Collect: " not in name:
+        return []
+    return [k.strip() for k in name.split("Collect: ", 1)[1].split(",")]
+
+
+def _journey_from_ours(scenario, nodes, items, keys, params) -> None:  # noqa: ANN001
+    """A diagram written by onething: travel tasks show where the case starts, the lanes
+    of the window services whether a single window took the filing, and the paper
+    transfers, mail and collections which levers were on."""
+    tasks = [n for n in nodes.values() if n["tag"] == "task"]
+    windows = [n for n in tasks if n.get("role") == "window"]
+    online = any(n["name"].startswith("File online") for n in windows)
+    integrated = online or any(n["lane"] == f"lane_{SINGLE_WINDOW}" for n in windows)
+    first = tasks[0] if tasks else None
+    if first is not None and first.get("role") != "travel":
+        lane = first["lane"].removeprefix("lane_")
+        if lane in scenario["departments"]:
+            scenario["applicants"]["start"] = lane
+    scenario["placeholders"].pop("applicants.travel", None)
+    if not integrated:
+        return
+    papered = {
+        n["name"].removeprefix("Paper transfer for ") for n in tasks if n.get("role") == "paper"
+    }
+    levers = ["single_window"] + (["online_intake"] if online else [])
+    if not papered:
+        levers.append("data_sharing")
+    if "parallel_approval" in scenario["after"]:
+        levers.append("parallel_approval")
+    items_out = scenario["items"]
+    order = [keys[i] for i in items]
+    if "parallel_approval" not in levers:
+        for n, key in enumerate(order):
+            items_out[key]["requires"] = [order[n - 1]] if key in papered and n else []
+    deliveries = {k: items_out[k]["result"]["delivery"] for k in order}
+    if any(d == "on_the_spot" for d in deliveries.values()):
+        levers.append("e_certificate")
+        for key, d in deliveries.items():
+            if d == "mail":
+                items_out[key]["result"] = {"delivery": "mail", "physical": True}
+    scenario["after"] = levers
+    amount = 1
+    for profile in (params or {}).get("resource_profiles", []):
+        for r in profile.get("resource_list", []):
+            if r.get("id") == f"window_{SINGLE_WINDOW}":
+                amount = int(r.get("amount", 1))
+    at_start = first is not None and first.get("role") == "window"
+    scenario["levers"] = {"single_window": {"windows": max(1, amount), "at_start": at_start}}
+
+
+def structural_problems(xml: str) -> list[str]:
+    """BPMN 2.0 checked structurally (the rules of the specification a modeller relies
+    on, without the XSD): namespaces, unique ids, flows between existing flow nodes,
+    start events without incoming and end events without outgoing flows, every flow
+    node in a lane, reachable from a start and reaching an end, and a DI shape or edge
+    for every element drawn."""
+    root = ET.fromstring(xml)
+    problems = []
+    if root.tag != f"{{{BPMN}}}definitions":
+        return [f"root is {root.tag}, not BPMN 2.0 definitions"]
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    problems += [f"id {i!r} used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    for proc in root.iter(f"{{{BPMN}}}process"):
+        kinds = {e.get("id"): e.tag.rsplit("}", 1)[-1] for e in proc if e.get("id")}
+        flows = [e for e in proc if e.tag == f"{{{BPMN}}}sequenceFlow"]
+        nodes = {i for i, k in kinds.items() if k not in ("sequenceFlow", "laneSet")}
+        succ: dict[str, list[str]] = {n: [] for n in nodes}
+        pred: dict[str, list[str]] = {n: [] for n in nodes}
+        for f in flows:
+            a, b = f.get("sourceRef"), f.get("targetRef")
+            if a not in nodes or b not in nodes:
+                problems.append(f"sequenceFlow {f.get('id')} joins unknown nodes {a}, {b}")
+                continue
+            succ[a].append(b)
+            pred[b].append(a)
+        for n in nodes:
+            if kinds[n] == "startEvent" and pred[n]:
+                problems.append(f"start event {n} has an incoming flow")
+            if kinds[n] == "endEvent" and succ[n]:
+                problems.append(f"end event {n} has an outgoing flow")
+            if kinds[n] != "startEvent" and not pred[n]:
+                problems.append(f"{kinds[n]} {n} has no incoming flow")
+            if kinds[n] != "endEvent" and not succ[n]:
+                problems.append(f"{kinds[n]} {n} has no outgoing flow")
+            if kinds[n].endswith("Gateway") and len(pred[n]) < 2 and len(succ[n]) < 2:
+                problems.append(f"gateway {n} neither splits nor joins")
+        in_lane = {(r.text or "").strip() for r in proc.iter(f"{{{BPMN}}}flowNodeRef")}
+        problems += [f"{n} is in no lane" for n in sorted(nodes - in_lane)]
+        problems += [f"lane refers to unknown {n}" for n in sorted(in_lane - nodes)]
+        for direction, starts, kind in ((succ, "startEvent", "start"), (pred, "endEvent", "end")):
+            seen = [n for n in nodes if kinds[n] == starts]
+            reached = set(seen)
+            while seen:
+                n = seen.pop()
+                for m in direction[n]:
+                    if m not in reached:
+                        reached.add(m)
+                        seen.append(m)
+            problems += [f"{n} is cut off from every {kind} event" for n in sorted(nodes - reached)]
+        drawn = {e.get("bpmnElement") for e in root.iter() if e.get("bpmnElement")}
+        drawable = {i for i, k in kinds.items() if k != "laneSet"}
+        problems += [f"{i} has no DI shape or edge" for i in sorted(drawable - drawn)]
+    return problems

@@ -1,0 +1,297 @@
+"""Prosimos simulation parameters beside an exported BPMN (and read back on import).
+
+Prosimos (PyPI ``prosimos``) simulates a BPMN model from a JSON file of arrivals,
+calendars, resource pools, task durations (seconds) and gateway probabilities.  Windows
+become pools of as many resources as windows, on the department's calendar; a back
+office a pool large enough never to queue (onething's back offices have as many clerks as
+files); the applicant a round-the-clock pool for travel.  Prosimos reads fixed,
+exponential, normal, uniform, lognormal and gamma durations: a triangular or empirical
+one is written as a lognormal of the same mean and variance.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from onething.scenarios.bpmn import APPLICANT, Graph
+from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.model import (
+    CalendarSpec,
+    Distribution,
+    Empirical,
+    Exponential,
+    Fixed,
+    Lognormal,
+    Triangular,
+    unit_minutes,
+)
+
+DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+SHORT = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CROWD = 500
+"""Resources in a pool that must never queue (applicants travelling, the post)."""
+
+
+def moments(dist: Distribution, minutes_per_day: float) -> tuple[float, float]:
+    """Mean and variance in minutes."""
+    s = unit_minutes(dist.unit, minutes_per_day)
+    if isinstance(dist, Fixed):
+        return dist.value * s, 0.0
+    if isinstance(dist, Exponential):
+        return dist.mean * s, (dist.mean * s) ** 2
+    if isinstance(dist, Lognormal):
+        return dist.mean * s, (dist.sd * s) ** 2
+    if isinstance(dist, Triangular):
+        a, c, b = dist.low * s, dist.mode * s, dist.high * s
+        return (a + b + c) / 3, (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+    assert isinstance(dist, Empirical)
+    weights = dist.weights or [1.0] * len(dist.values)
+    total = sum(weights)
+    mean = sum(v * w for v, w in zip(dist.values, weights, strict=True)) / total * s
+    var = sum(w * (v * s - mean) ** 2 for v, w in zip(dist.values, weights, strict=True)) / total
+    return mean, var
+
+
+def _duration(mean: float, var: float, exponential: bool = False) -> dict[str, Any]:
+    """Minutes in, a Prosimos distribution in seconds out."""
+    m, v = mean * 60, var * 3600
+    if v <= 1e-9 or m <= 0:
+        return {"distribution_name": "fix", "distribution_params": [{"value": max(m, 0.0)}]}
+    top = m + 20 * math.sqrt(v)
+    if exponential:
+        return {
+            "distribution_name": "expon",
+            "distribution_params": [{"value": m}, {"value": 0}, {"value": top}],
+        }
+    return {
+        "distribution_name": "lognorm",
+        "distribution_params": [{"value": m}, {"value": v}, {"value": 0}, {"value": top}],
+    }
+
+
+def _calendar(cid: str, spec: CalendarSpec | None) -> dict[str, Any]:
+    if spec is None:  # round the clock
+        periods = [
+            {"from": "MONDAY", "to": "SUNDAY", "beginTime": "00:00:00", "endTime": "23:59:59"}
+        ]
+    else:
+        periods = [
+            {"from": DAYS[SHORT.index(d)], "to": DAYS[SHORT.index(d)],
+             "beginTime": f"{a}:00", "endTime": f"{b}:00" if b != "24:00" else "23:59:59"}
+            for d in spec.weekdays
+            for a, b in spec.hours
+        ]  # fmt: skip
+    return {"id": cid, "name": cid, "time_periods": periods}
+
+
+def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str]]:
+    """The Prosimos JSON for a diagram written by ``bpmn.export``, and what does not map."""
+    s = process.scenario
+    per_day = s.calendar.minutes_per_day
+    notes: list[str] = []
+    calendars = {"bundle": s.calendar, "always": None}
+    for key, dep in s.departments.items():
+        calendars[f"dept_{key}"] = dep.calendar or s.calendar
+    rate = s.applicants.arrivals.per_working_day or 0.0
+    pools: dict[str, dict[str, Any]] = {}
+
+    def pool(pid: str, name: str, amount: int, calendar: str) -> str:
+        pools.setdefault(
+            pid,
+            {"id": pid, "name": name, "amount": amount, "calendar": calendar, "tasks": []},
+        )
+        return pid
+
+    office_days: dict[str, float] = {}
+    """Working days of back-office work a case brings each department: three times the
+    files open at once at that rate is a pool that never queues."""
+    for key in process.order:
+        dept = s.items[key].department
+        minutes = calendars[f"dept_{dept}"].minutes_per_day
+        days = moments(process.processing(key), minutes)[0] / minutes
+        office_days[dept] = office_days.get(dept, 0.0) + days
+    tasks = []
+    for node in graph.nodes:
+        if node.kind != "task":
+            continue
+        role = node.role
+        if role == "window":
+            place = node.lane
+            calendar = "bundle" if place in (SINGLE_WINDOW, APPLICANT) else f"dept_{place}"
+            if place == APPLICANT:  # online filing: no window, no queue
+                rid = pool("applicant", "Applicants", CROWD, "always")
+            else:
+                rid = pool(f"window_{place}", f"Windows {place}", process.windows(place), calendar)
+            mean = var = 0.0
+            for key in node.items:
+                m, v = moments(s.items[key].handling, per_day)
+                mean, var = mean + m, var + v
+            if node.items and process.has("one_form"):
+                from onething.scenarios.counts import form_factor
+
+                f = form_factor(process)
+                mean, var = mean * f, var * f * f
+            if node.collects:
+                m, v = moments(s.applicants.pickup_handling, per_day)
+                mean, var = mean + m, var + v
+            dist = _duration(mean, var)
+        elif role == "decide":
+            item = s.items[node.item]
+            dept = item.department
+            minutes = calendars[f"dept_{dept}"].minutes_per_day
+            m, v = moments(process.processing(node.item), minutes)
+            amount = min(2000, max(20, math.ceil(rate * (office_days[dept] + 2) * 3)))
+            rid = pool(f"back_office_{dept}", f"Back office {dept}", amount, f"dept_{dept}")
+            exponential = isinstance(process.processing(node.item), Exponential)
+            dist = _duration(m, v, exponential)
+        elif role == "travel":
+            rid = pool("applicant", "Applicants", CROWD, "always")
+            dist = _duration(*moments(s.applicants.travel, per_day))
+        elif role == "gather":
+            rid = pool("applicant_working", "Applicants (working time)", CROWD, "bundle")
+            dist = _duration(*moments(s.applicants.rework_delay, per_day))
+        elif role == "mail":
+            rid = pool("post", "Post", CROWD, "bundle")
+            dist = _duration(*moments(s.applicants.mail, per_day))
+        else:  # paper transfer
+            rid = pool("platform", "Platform", CROWD, "bundle")
+            dist = _duration(*moments(s.levers.paper_transfer, per_day))
+        pools[rid]["tasks"].append(node.id)
+        tasks.append({"task_id": node.id, "resources": [{"resource_id": rid, **dist}]})
+    gateways = []
+    outgoing: dict[str, list[str]] = {}
+    for flow_id, source, _, _ in graph.flows:
+        outgoing.setdefault(source, []).append(flow_id)
+    for node in graph.nodes:
+        if node.kind != "exclusiveGateway":
+            continue
+        chances = graph.probabilities.get(node.id) or {f: 1.0 for f in outgoing[node.id]}
+        gateways.append(
+            {
+                "gateway_id": node.id,
+                "probabilities": [{"path_id": f, "value": p} for f, p in chances.items()],
+            }
+        )
+    inter_arrival = per_day / rate if rate else 1e9
+    if s.applicants.arrivals.hourly_profile or s.applicants.arrivals.weekday_profile:
+        notes.append("arrivals: a constant rate over opening hours (profiles not mapped)")
+    if s.calendar.holidays == "official" or s.calendar.extra_holidays:
+        notes.append("holidays: Prosimos calendars are weekly, holidays are worked")
+    if s.calendar.holidays == "official" or s.calendar.extra_workdays:
+        notes.append("make-up working days (调休): Prosimos calendars are weekly, they are off")
+    params = {
+        "resource_profiles": [
+            {
+                "id": f"pool_{p['id']}",
+                "name": p["name"],
+                "resource_list": [
+                    {
+                        "id": p["id"],
+                        "name": p["name"],
+                        "cost_per_hour": 0,
+                        "amount": p["amount"],
+                        "calendar": p["calendar"],
+                        "assignedTasks": p["tasks"],
+                    }
+                ],
+            }
+            for p in pools.values()
+        ],
+        "arrival_time_distribution": _duration(inter_arrival, inter_arrival**2, True),
+        "arrival_time_calendar": _calendar("arrivals", s.calendar)["time_periods"],
+        "gateway_branching_probabilities": gateways,
+        "task_resource_distribution": tasks,
+        "resource_calendars": [_calendar(cid, spec) for cid, spec in calendars.items()],
+    }
+    return params, notes
+
+
+# --- in ------------------------------------------------------------------------------
+
+
+def from_prosimos(entry: dict[str, Any], notes: list[str], where: str) -> dict[str, Any]:
+    """A Prosimos duration (seconds) as one of the model's distributions (minutes)."""
+    name = entry.get("distribution_name")
+    values = [float(p.get("value", 0)) / 60 for p in entry.get("distribution_params", [])]
+    if name == "fix" and values:
+        return {"dist": "fixed", "value": max(0.0, values[0])}
+    if name == "expon" and values and values[0] > 0:
+        return {"dist": "exponential", "mean": values[0]}
+    if name in ("lognorm", "gamma") and len(values) >= 2 and values[0] > 0:
+        sd = math.sqrt(max(values[1] * 60, 0.0)) / 60  # the variance was in seconds²
+        if name == "gamma":
+            notes.append(f"{where}: gamma read as a lognormal of the same mean and variance")
+        return {"dist": "lognormal", "mean": values[0], "sd": max(sd, 1e-6)}
+    if name == "norm" and len(values) >= 2 and values[0] > 0:
+        notes.append(f"{where}: normal read as a lognormal of the same mean and sd")
+        return {"dist": "lognormal", "mean": values[0], "sd": max(values[1], 1e-6)}
+    if name == "uniform" and len(values) >= 2 and values[1] > values[0]:
+        notes.append(f"{where}: uniform read as a triangular over the same range")
+        low, high = values[0], values[1]
+        return {"dist": "triangular", "low": low, "mode": (low + high) / 2, "high": high}
+    notes.append(f"{where}: distribution {name!r} not read; duration left at 0")
+    return {"dist": "fixed", "value": 0.0}
+
+
+def durations_from_params(params: dict[str, Any], nodes: dict[str, dict]) -> dict[str, dict]:
+    """Task id -> duration; for a diagram of ours, window time is split over the items
+    filed (``window:<decision task>``)."""
+    notes: list[str] = params.setdefault("_notes", [])
+    out: dict[str, dict] = {}
+    decision = {n.get("item"): i for i, n in nodes.items() if n.get("role") == "decide"}
+    for entry in params.get("task_resource_distribution", []):
+        task = entry.get("task_id")
+        resources = entry.get("resources") or []
+        if task not in nodes or not resources:
+            continue
+        dist = from_prosimos(resources[0], notes, f"task {task}")
+        node = nodes[task]
+        if node.get("role") == "window" and node.get("files"):
+            files = [f for f in node["files"].split(",") if f in decision]
+            for f in files:
+                out[f"window:{decision[f]}"] = _share(dist, len(files))
+        elif not node.get("role") or node.get("role") == "decide":
+            out[task] = dist
+    return out
+
+
+def _share(dist: dict[str, Any], n: int) -> dict[str, Any]:
+    if n == 1:
+        return dist
+    if dist["dist"] == "fixed":
+        return {**dist, "value": dist["value"] / n}
+    mean = {"exponential": lambda d: d["mean"], "lognormal": lambda d: d["mean"]}.get(
+        dist["dist"], lambda d: (d["low"] + d["mode"] + d["high"]) / 3
+    )(dist)
+    return {"dist": "lognormal", "mean": mean / n, "sd": max(mean / n / 3, 1e-6)}
+
+
+def apply_params(
+    scenario: dict[str, Any],
+    params: dict[str, Any],
+    nodes: dict[str, dict],
+    departments: dict[str, str],
+    unmapped: list[str],
+) -> None:
+    """Arrivals and window counts from the parameters, where they say."""
+    unmapped += params.pop("_notes", [])
+    arrival = params.get("arrival_time_distribution")
+    if arrival:
+        dist = from_prosimos(arrival, unmapped, "arrivals")
+        mean = dist.get("mean") or dist.get("value") or 0
+        per_day = CalendarSpec().minutes_per_day
+        if mean > 0:
+            scenario["applicants"]["arrivals"]["per_working_day"] = round(per_day / mean, 4)
+            scenario["placeholders"].pop("applicants.arrivals.per_working_day", None)
+    amounts: dict[str, int] = {}
+    for profile in params.get("resource_profiles", []):
+        for r in profile.get("resource_list", []):
+            for task in r.get("assignedTasks", []):
+                lane = nodes.get(task, {}).get("lane")
+                role = nodes.get(task, {}).get("role")
+                if lane in departments and role in (None, "", "window"):
+                    amounts[departments[lane]] = int(r.get("amount", 1))
+    for dept, n in amounts.items():
+        if dept in scenario["departments"]:
+            scenario["departments"][dept]["windows"] = max(1, n)
