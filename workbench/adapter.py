@@ -36,9 +36,12 @@ MAX_SERIES_POINTS = 400
 
 
 def jsonable(x: Any) -> Any:
-    """NaN and infinities become null: the browser's JSON has no such numbers."""
+    """NaN and infinities become null: the browser's JSON has no such numbers; times
+    become ISO text ("2026-03-12 08:51")."""
     if isinstance(x, float) and not math.isfinite(x):
         return None
+    if isinstance(x, dt.datetime):
+        return x.isoformat(sep=" ", timespec="minutes")
     if isinstance(x, dict):
         return {str(k): jsonable(v) for k, v in x.items()}
     if isinstance(x, list | tuple):
@@ -287,8 +290,8 @@ def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[s
             "summary": w.summary,
             "steps": [
                 {
-                    "start": _iso(s.start),
-                    "end": _iso(s.end),
+                    "start": s.start,
+                    "end": s.end,
                     "activity": s.activity,
                     "place": s.place,
                     "minutes": s.minutes,
@@ -298,10 +301,6 @@ def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[s
             ],
         }
     return jsonable(out)
-
-
-def _iso(stamp: str) -> str:
-    return dt.datetime.strptime(stamp, "%a %Y-%m-%d %H:%M").isoformat(sep=" ")
 
 
 # --- studies --------------------------------------------------------------------------

@@ -53,6 +53,17 @@ def test_the_language_switch_shows_the_catalog_s_chinese_names(page):
     ],
 )
 def test_each_page_fits_at_1280_and_390_px(page, path, name):
-    page.goto(page.base + path)
+    response = page.goto(page.base + path)
+    assert response is not None and response.ok, f"{path}: {response and response.status}"
     page.wait_for_load_state("networkidle")
     no_overflow(page, name)
+
+
+def test_the_walk_tells_one_applicants_story_before_and_after(page):
+    response = page.goto(page.base + "/walk/newborn?seed=7")
+    assert response is not None and response.ok
+    before = page.locator('section.walk[data-mode="before"] p.summary').inner_text()
+    after = page.locator('section.walk[data-mode="after"] p.summary').inner_text()
+    # the same applicant (#N), arriving at the same time, in both halves of the story
+    assert before.split(" → ")[0] == after.split(" → ")[0]
+    assert page.locator('section.walk[data-mode="after"] li').count() > 0
