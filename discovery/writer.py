@@ -32,7 +32,7 @@ from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
-from onething.scenarios.model import WEEKDAYS
+from onething.scenarios.model import WEEKDAYS, new_identifier
 
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
@@ -86,18 +86,6 @@ def _skips(skipped: Skipped) -> list[Problem]:
     ]
 
 
-def slug(text: str, used: set[str], prefix: str) -> str:
-    """A scenario identifier for a name from the log (Chinese names get a numbered key)."""
-    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    if not key or not key[0].isalpha():
-        key = f"{prefix}_{len(used) + 1}"
-    base, n = key, 2
-    while key in used:
-        key, n = f"{base}_{n}", n + 1
-    used.add(key)
-    return key
-
-
 def _shifted(sample: Sample, by: float) -> Sample:
     out = Sample()
     out.count = sample.count
@@ -122,13 +110,13 @@ class _Writer:
         self.generic = obs.onething == 0
         used: set[str] = set()
         self.key = {
-            i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else slug(i, used, "item"))
+            i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else new_identifier(i, used, "item"))
             for i in self.order
         }
         used = set()
         names = {obs.department(i) for i in self.order}
         self.dept = {
-            d: (d if re.fullmatch(r"[a-z][a-z0-9_]*", d) else slug(d, used, "department"))
+            d: (d if re.fullmatch(r"[a-z][a-z0-9_]*", d) else new_identifier(d, used, "department"))
             for d in sorted(names)
         }
 
@@ -153,7 +141,7 @@ class _Writer:
         obs = self.obs
         levers = self.levers()
         data: dict[str, Any] = {
-            "name": slug(self.path.name.split(".")[0], set(), "discovered"),
+            "name": new_identifier(self.path.name.split(".")[0], set(), "discovered"),
             "title": f"Discovered from {self.path.name}",
             "description": (
                 f"Fitted by onething discover from {obs.cases} cases of {self.path.name}. "

@@ -19,7 +19,6 @@ sub-processes, a choice between tasks) is listed, never dropped silently.
 from __future__ import annotations
 
 import itertools
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.model import new_identifier
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -372,17 +372,6 @@ class Imported:
     unmapped: list[str]
 
 
-def _key(text: str, used: set[str], prefix: str) -> str:
-    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    if not key or not key[0].isalpha():
-        key = f"{prefix}_{len(used) + 1}"
-    base, n = key, 2
-    while key in used:
-        key, n = f"{base}_{n}", n + 1
-    used.add(key)
-    return key
-
-
 def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str]]:
     """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped."""
     try:
@@ -490,14 +479,16 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
             )
     used: set[str] = set()
     keys = {
-        i: (nodes[i].get("item") or _key(nodes[i]["name"], used, "item"))
+        i: (nodes[i].get("item") or new_identifier(nodes[i]["name"], used, "item"))
         if ours
-        else _key(nodes[i]["name"], used, "item")
+        else new_identifier(nodes[i]["name"], used, "item")
         for i in items
     }
     dept_used: set[str] = set()
     departments = {
-        lane: lane.removeprefix("lane_") if ours else _key(lanes[lane], dept_used, "department")
+        lane: lane.removeprefix("lane_")
+        if ours
+        else new_identifier(lanes[lane], dept_used, "department")
         for lane in dict.fromkeys(nodes[i]["lane"] for i in items)
         if lane
     }
@@ -532,7 +523,7 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
     if "office" in {e["department"] for e in scenario_items.values()}:
         departments["(none)"] = "office"
     scenario = {
-        "name": _key(path.stem, set(), "imported"),
+        "name": new_identifier(path.stem, set(), "imported"),
         "title": f"Imported from {path.name}",
         "departments": {
             d: {"name": lanes.get(lane, d), "windows": 1} for lane, d in departments.items()

@@ -44,6 +44,20 @@ def _identifier(name: str) -> str:
 Identifier = Annotated[str, AfterValidator(_identifier)]
 """A name that becomes a file or folder name."""
 
+
+def new_identifier(text: str, used: set[str], prefix: str) -> str:
+    """An identifier for a free-text name (a log's activity, a BPMN lane), unique among
+    ``used`` (which it joins); a name with no Latin letters becomes ``prefix_N``."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if not key or not key[0].isalpha():
+        key = f"{prefix}_{len(used) + 1}"
+    base, n = key, 2
+    while key in used:
+        key, n = f"{base}_{n}", n + 1
+    used.add(key)
+    return key
+
+
 # Limits on sizes that would exhaust memory or run for days (a typo of three zeros).
 MAX_HORIZON_DAYS = 20 * 366
 MAX_REPLICATIONS = 10_000
