@@ -69,7 +69,7 @@ class Department:
         self.handled.add(key)
         clock = request.clock
         now = self.now_of(clock)
-        office = self.offices.of(clock.levers)
+        office = self.offices.of(clock)
         sends: list[Send] = []
         sent_back: list[str] = []
         start = now

@@ -8,11 +8,13 @@ time before it says so, so the same office runs on SimPy's clock with no broker.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable
 
 from onething.scenarios.levers import Process, parse_levers
 from onething.scenarios.mechanics import Calendars, Draws, Mechanics, Service, StreamDraws, Windows
 from onething.scenarios.model import Scenario
+from onething.topics.schemas import Clock
 
 DrawsFor = Callable[[Process, Calendars], Draws]
 """Where an office's randomness comes from (the drift test replays the DES's)."""
@@ -58,20 +60,30 @@ class Office:
 
 
 class Offices:
-    """One office per lever set a run plays: the levers change windows (staffing),
-    back-office times (data sharing, notify-and-commit) and rework."""
+    """One office per run a service serves: a run's clock (its origin and speed) and
+    its levers (which change windows, back-office times and rework).  The window queue
+    is kept in the run's simulated minutes, so a later run on the same services starts
+    with free windows, not with the last run's queue in its future."""
+
+    KEEP = 16
+    """Runs remembered at once (every application from a plain Kafka client is a run of
+    its own): the oldest is forgotten first."""
 
     def __init__(self, scenario: Scenario, place: str, draws_for: DrawsFor = own_stream):
         self.scenario = scenario
         self.place = place
         self.calendars = Calendars(scenario)
         self.draws_for = draws_for
-        self._offices: dict[frozenset[str], Office] = {}
+        self._offices: OrderedDict[tuple, Office] = OrderedDict()
 
-    def of(self, levers: Iterable[str]) -> Office:
-        key = frozenset(levers)
-        if key not in self._offices:
-            process = Process(self.scenario, parse_levers(key))
-            draws = self.draws_for(process, self.calendars)
-            self._offices[key] = Office(process, self.place, self.calendars, draws)
-        return self._offices[key]
+    def of(self, clock: Clock) -> Office:
+        key = (frozenset(clock.levers), clock.origin, clock.minutes_per_second, clock.infra_only)
+        if key in self._offices:
+            self._offices.move_to_end(key)
+            return self._offices[key]
+        process = Process(self.scenario, parse_levers(key[0]))
+        draws = self.draws_for(process, self.calendars)
+        office = self._offices[key] = Office(process, self.place, self.calendars, draws)
+        if len(self._offices) > self.KEEP:
+            self._offices.popitem(last=False)
+        return office

@@ -83,7 +83,7 @@ class Platform:
         self.serving.add(key)
         known = self.cases.get(case_id)  # a Faust table answers {} for a missing case
         clock = application.clock or (self.clock_of(known) if known else self.plain_clock())
-        office = self.window.of(clock.levers)
+        office = self.window.of(clock)
         file = list(office.process.order) if application.file is None else application.file
         service, minutes, sent_back = office.window(
             case_id,
@@ -192,7 +192,7 @@ class Platform:
         return Clock.model_validate(case["clock"])
 
     def _office(self, case: dict[str, Any]) -> Office:
-        return self.window.of(self.clock_of(case).levers)
+        return self.window.of(self.clock_of(case))
 
     def _advance(self, case_id: str, case: dict[str, Any], cause: str) -> list[Send]:
         """Route what is ready; complete the case when every item is decided.  What an
@@ -246,7 +246,7 @@ class Platform:
         """Where ready items go, one request per department: through the shared data
         when they fetch materials (it hands them on), else straight to the department;
         an item waiting for paper from another office goes alone, with its arrival."""
-        office = self.window.of(clock.levers)
+        office = self.window.of(clock)
         process, hops = office.process, case["hops"]
         issued = [
             certificate for k in case["decided"] if (certificate := process.item(k).result.produces)

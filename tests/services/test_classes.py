@@ -161,3 +161,20 @@ def test_an_after_mode_case_costs_few_records():
     per_case = run.per_case()
     assert per_case["produced"] <= 28, per_case
     assert per_case["consumed_by_services"] <= 22, per_case
+
+
+def test_a_later_run_on_the_same_services_finds_the_windows_free():
+    """The window queue is kept per run (its clock): a second run's first applicant does
+    not queue behind the first run's applicants, whose times are another clock's."""
+    department = Department(NEWBORN, "hospital", now_of=lambda _clock: 600.0)
+    items = [k for k, i in NEWBORN.items.items() if i.department == "hospital"]
+
+    def served(clock: Clock, case_id: str) -> Served:
+        request = ItemRequest(case_id=case_id, department="hospital", file=items, clock=clock)
+        return department.on_request(request)[0].message
+
+    first_run = _clock(levers=[])
+    queued = [served(first_run, f"a{n}").queue_minutes for n in range(12)]
+    assert queued[-1] > 0  # the first run's windows are busy: later applicants queue
+    second_run = first_run.model_copy(update={"origin": first_run.origin + 3600})
+    assert served(second_run, "b0").queue_minutes == 0
