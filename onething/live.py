@@ -26,6 +26,7 @@ from typing import Any
 
 from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.scenarios.levers import Mode, Process
+from onething.scenarios.mechanics import CaseTime, utilisation
 from onething.scenarios.model import Scenario
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.measures import change, from_cases
@@ -387,24 +388,17 @@ class Chaos:
 def measures_of(result: LiveResult) -> dict[str, Any]:
     """The compare measures of a live run, plus its ``infra`` figures."""
     process = result.process
-    calendar = result.calendar
-    per_day = calendar.minutes_per_day
-    rows = [
-        (
-            calendar.working_between(c.arrival, c.done) / per_day,
-            (c.done - c.arrival) / 60,
-            c.wait,
-            c.trips,
+    rows = []
+    for c in result.completed:
+        time = CaseTime.of(result.calendar, c.arrival, c.done)
+        rows.append((time.working_days, time.calendar_hours, c.wait, c.trips))
+    busy = {
+        place: utilisation(
+            result.busy_minutes.get(place, 0.0), process.windows(place), result.open_minutes
         )
-        for c in result.completed
-    ]
-    utilisation = {
-        place: result.busy_minutes.get(place, 0.0) / (process.windows(place) * result.open_minutes)
-        if result.open_minutes
-        else 0.0
         for place in process.places
     }
-    m = from_cases(process, rows, utilisation, len(result.cases))
+    m = from_cases(process, rows, busy, len(result.cases))
     all_hops = sorted(ms for values in result.hops_ms.values() for ms in values)
     m["infra"] = {
         "hop_ms": _percentiles(all_hops),
