@@ -11,6 +11,9 @@ Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
   several records, and Faust restores a table only up to that offset: after a crash the
   table would miss its last writes.  ``producer_max_batch_size=1`` puts every record in
   a batch of its own, so the end offset is right;
+- Tansu can answer a fetch with a batch beyond one it has not stored yet, and the
+  consumer would move past a record it never reads: each fetch is cut at a hole in the
+  offsets and read again from there (``topics.contiguity``);
 - the web server is off (two services would fight over port 6066) and the data
   directory is private to the process.
 """
@@ -18,6 +21,7 @@ Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import os
@@ -29,6 +33,7 @@ from typing import Any
 import faust
 import faust.transport.consumer
 import faust.transport.producer
+from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from onething.scenarios.model import Scenario
@@ -37,12 +42,14 @@ from onething.services.effects import Refused, Send
 from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
 from onething.topics.connection import security
+from onething.topics.contiguity import Contiguous
 from onething.topics.names import (
     APPLICATIONS,
     DATA_REQUESTS,
     DEAD_LETTERS,
     DECISIONS,
     FETCH_WAIT_MS,
+    TOPIC_PREFIX,
     partitions,
     requests_topic,
 )
@@ -153,10 +160,52 @@ def _flush_means_delivered() -> None:
     buffer_class._onething_patched = True
 
 
+def _read_without_holes() -> None:
+    """Deliver each of onething's topics to the agents without holes in its offsets.
+
+    Tansu 0.6 can answer a fetch with a batch beyond one it has not stored yet
+    (``topics.contiguity``): the consumer then moves past a record it never reads, and
+    the commit after it makes the loss final.  Each fetch's records are cut at a hole
+    and the consumer seeks back to the missing offset.  Faust's own changelog topics
+    (compacted, so holes are normal) are left alone; expectations are forgotten when
+    the consumer group's generation changes (a rebalance moves positions)."""
+    thread = faust_aiokafka.AIOKafkaConsumerThread
+    if getattr(thread._fetch_records, "_onething_patched", False):
+        return
+    original = thread._fetch_records
+
+    async def fetch_records(self: Any, consumer: Any, *args: Any, **kwargs: Any) -> Any:
+        records = await original(self, consumer, *args, **kwargs)
+        generation = getattr(consumer._coordinator, "generation", None)
+        guard = self.__dict__.get("_onething_contiguous")
+        if guard is None:
+            guard = self.__dict__["_onething_contiguous"] = Contiguous()
+        if self.__dict__.get("_onething_generation") != generation:
+            guard.forget()
+            self.__dict__["_onething_generation"] = generation
+        for tp in list(records):
+            if not tp.topic.startswith(TOPIC_PREFIX):
+                continue
+            kept, seek_back = guard.keep(tp, records[tp])
+            if seek_back is not None:
+                with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
+                    consumer.seek(tp, seek_back)
+            if kept:
+                records[tp] = kept
+            else:
+                del records[tp]
+        return records
+
+    fetch_records._onething_patched = True  # type: ignore[attr-defined]
+    fetch_records.__wrapped__ = original  # type: ignore[attr-defined]
+    thread._fetch_records = fetch_records
+
+
 def make_app(app_id: str, bootstrap: str) -> faust.App:
     _short_fetch_wait()
     _commit_only_finished_work()
     _flush_means_delivered()
+    _read_without_holes()
     return faust.App(
         app_id,
         broker=f"kafka://{bootstrap}",

@@ -33,6 +33,7 @@ from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import Calendars, Draws, Mechanics, NoTime, StreamDraws
 from onething.sim.arrivals import arrival_stream, arrival_times
 from onething.topics.connection import security
+from onething.topics.contiguity import Contiguous
 from onething.topics.names import (
     APPLICATIONS,
     COMPLETIONS,
@@ -256,8 +257,12 @@ class Harness:
     # --- Kafka ------------------------------------------------------------------
 
     def _consume(self, consumer: Any) -> None:
+        contiguous = Contiguous()  # the broker may skip a batch it has not stored yet
         while not self._stop.is_set():
-            for records in consumer.poll(timeout_ms=50).values():
+            for partition, fetched in consumer.poll(timeout_ms=50).items():
+                records, seek_back = contiguous.keep(partition, fetched)
+                if seek_back is not None:
+                    consumer.seek(partition, seek_back)
                 for record in records:
                     if record.topic == DEAD_LETTERS:
                         self._dead_letter(record)

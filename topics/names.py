@@ -39,6 +39,9 @@ wait even when data is there, so this bounds a hop's latency from below (about h
 it on average); shorter waits cost the broker and every consumer CPU when idle (measured
 on 2 cores: 5 ms saturated them at 40 cases/s, 25 ms did not)."""
 
+TOPIC_PREFIX = "onething."
+"""Every topic onething names starts so (Faust's changelog topics, named after the app
+id, do not)."""
 APPLICATIONS = "onething.applications"
 """One application for the whole bundle, filed with the integrated platform (after)."""
 DATA_REQUESTS = "onething.data.requests"

@@ -3,13 +3,15 @@ what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
 from collections import defaultdict
 from types import SimpleNamespace
 
 import faust.transport.consumer
 import faust.transport.producer
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from intervaltree import IntervalTree
 
@@ -29,6 +31,9 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     state = inspect.getsource(consumer.__init__)
     for attribute in ("_acked", "_acked_index", "_unacked_messages", "_gap"):
         assert f"self.{attribute} =" in state, attribute
+    fetch = getattr(thread._fetch_records, "__wrapped__", thread._fetch_records)
+    assert _parameters(fetch)[:2] == ["self", "consumer"]
+    assert "fetched_records" in inspect.getsource(fetch)
     buffer = faust.transport.producer.ProducerBuffer
     assert _parameters(buffer.put) == ["self", "fut"]
     assert inspect.iscoroutinefunction(buffer.flush)
@@ -76,3 +81,39 @@ def test_offsets_never_delivered_do_not_block_and_their_gaps_are_dropped():
     consumer = _consumer(acked=[10, 13], unfinished=[], gaps=[(11, 13)])
     assert services_app.new_offset_below_unfinished(consumer, "tp") == 14
     assert not consumer._gap["tp"]
+
+
+def _thread_reading(fetched: dict, generation: int = 1):
+    """A stand-in consumer thread and aiokafka consumer whose fetch returns ``fetched``."""
+    seeks = []
+
+    async def fetched_records(partitions, timeout=None, max_records=None):
+        return {tp: list(records) for tp, records in fetched.items()}
+
+    fetcher = SimpleNamespace(
+        _closed=False,
+        fetched_records=fetched_records,
+        _subscriptions=SimpleNamespace(fetch_context=contextlib.nullcontext),
+    )
+    consumer = SimpleNamespace(
+        _closed=False,
+        _fetcher=fetcher,
+        _coordinator=SimpleNamespace(generation=generation),
+        seek=lambda tp, offset: seeks.append((tp.topic, offset)),
+    )
+    thread = SimpleNamespace(consumer=SimpleNamespace(flow_active=True))
+    return thread, consumer, seeks
+
+
+def test_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back():
+    services_app.make_app("onething-patch-test-3", "127.0.0.1:9")
+    fetch = faust_aiokafka.AIOKafkaConsumerThread._fetch_records
+    ours, changelog = TopicPartition("onething.decisions", 0), TopicPartition("x-changelog", 0)
+    records = [SimpleNamespace(offset=o) for o in (0, 1, 3)]
+    thread, consumer, seeks = _thread_reading({ours: records, changelog: records})
+    got = asyncio.run(fetch(thread, consumer, None, timeout=1.0, max_records=10))
+    assert [r.offset for r in got[ours]] == [0, 1] and seeks == [("onething.decisions", 2)]
+    assert [r.offset for r in got[changelog]] == [0, 1, 3]  # Faust's own: holes are normal
+    after_rebalance = _thread_reading({ours: records[2:]}, generation=2)[1]
+    got = asyncio.run(fetch(thread, after_rebalance, None, timeout=1.0, max_records=10))
+    assert [r.offset for r in got[ours]] == [3]  # a new generation starts wherever it is
