@@ -256,8 +256,12 @@ class Adapter:
     """Runs one plain service (event in, ``Send`` out) on Kafka: parses and stamps each
     event, hands it to the service, dead-letters what it refuses, and sends what it
     returns, each at its simulated minute in scaled real time.  An event is acknowledged
-    (so its offset may be committed) only when everything it caused is sent: a crash
-    replays unfinished work instead of losing it."""
+    (so its offset may be committed) only when the broker has everything it caused: a
+    crash replays unfinished work instead of losing it, and a send the broker refuses
+    is sent again instead of being dropped with its event acknowledged."""
+
+    RESEND_BACKOFF = (0.1, 0.5, 2.0)
+    """Seconds before each new attempt at a refused send (the last repeats)."""
 
     def __init__(self, name: str, app: faust.App):
         self.name = name
@@ -266,6 +270,7 @@ class Adapter:
         self.topics: dict[str, Any] = {}
         self.fault = _fault()
         self.sent: dict[str, int] = {}
+        self.resent = 0
 
     def topic(self, name: str) -> Any:
         if name not in self.topics:
@@ -295,20 +300,22 @@ class Adapter:
             event.ack()
             return
         if all(s.at is None for s in sends):
-            await self._send_all(sends)
-            event.ack()
+            self._ack_when_delivered(event, await self._send_all(sends))
         else:
             asyncio.ensure_future(self._send_later(event, sends))
 
     async def _send_later(self, event: Any, sends: list[Send]) -> None:
         try:
-            await self._send_all(sends)
-        except Exception:
+            deliveries = await self._send_all(sends)
+        except Exception:  # unreachable on a running service; never leave it unacked
             log.exception("%s: failed while sending %r", self.name, sends)
-        finally:
             event.ack()
+            return
+        self._ack_when_delivered(event, deliveries)
 
-    async def _send_all(self, sends: list[Send]) -> None:
+    async def _send_all(self, sends: list[Send]) -> list[tuple[Send, Any]]:
+        """Hand every send to the producer at its time; each with its delivery."""
+        deliveries = []
         for send in sorted(sends, key=lambda s: -math.inf if s.at is None else s.at):
             clock = send.clock
             if send.at is not None and clock is not None and not clock.infra_only:
@@ -319,8 +326,53 @@ class Adapter:
             if self.fault == (send.topic, self.sent[send.topic]):
                 log.warning("%s: %s: dropped %r", self.name, FAULT_ENV, send.message)
                 continue
-            key, value, headers = encode(send.message)
-            await self.topic(send.topic).send(key=key, value=value, headers=headers)
+            deliveries.append((send, await self._send(send)))
+        return deliveries
+
+    async def _send(self, send: Send) -> Any:
+        """Hand one send to the producer; its delivery (a future of the broker's answer)."""
+        key, value, headers = encode(send.message)
+        return await self.topic(send.topic).send(key=key, value=value, headers=headers)
+
+    def _ack_when_delivered(self, event: Any, deliveries: list[tuple[Send, Any]]) -> None:
+        """Acknowledge ``event`` once the broker has taken every one of its sends; send
+        again what it refuses."""
+        waiting = len(deliveries)
+        if not waiting:
+            event.ack()
+            return
+
+        def delivered(send: Send, delivery: Any, attempt: int) -> None:
+            nonlocal waiting
+            if delivery.cancelled() or delivery.exception() is not None:
+                why = "cancelled" if delivery.cancelled() else repr(delivery.exception())
+                asyncio.ensure_future(self._resend(send, why, attempt + 1, delivered))
+                return
+            waiting -= 1
+            if not waiting:
+                event.ack()
+
+        for send, delivery in deliveries:
+            delivery.add_done_callback(lambda d, s=send: delivered(s, d, 0))
+
+    async def _resend(
+        self, send: Send, why: str, attempt: int, delivered: Callable[[Send, Any, int], None]
+    ) -> None:
+        """Send again, after a pause, what the broker refused; ``delivered`` hears how the
+        new attempt went."""
+        self.resent += 1
+        backoff = self.RESEND_BACKOFF[min(attempt, len(self.RESEND_BACKOFF)) - 1]
+        log.warning(
+            "%s: a send to %s failed (%s); sending it again in %g s (attempt %d)",
+            self.name,
+            send.topic,
+            why,
+            backoff,
+            attempt + 1,
+        )
+        await asyncio.sleep(backoff)
+        delivery = await self._send(send)
+        delivery.add_done_callback(lambda d: delivered(send, d, attempt))
 
     async def dead_letter(self, event: Any, reason: str) -> None:
         payload = event.value if isinstance(event.value, bytes) else str(event.value).encode()
