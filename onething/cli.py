@@ -904,7 +904,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compose", help="write a docker-compose file for a bundle's live twin")
     p.add_argument("bundle", help=bundle_help)
-    p.add_argument("--replicas", help="N for every department, or DEPARTMENT=N,... (default 1)")
+    p.add_argument(
+        "--replicas",
+        help="N for every department, or NAME=N,... of departments and shared-data (default 1)",
+    )
     p.add_argument("--bootstrap", help="HOST:PORT of an existing Kafka (default: start one)")
     p.add_argument(
         "--partitions", type=_positive, default=4, help="partitions per topic (default 4)"
@@ -965,7 +968,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--replicas",
-        help="processes per department sharing its partitions: N, or DEPARTMENT=N,...",
+        help="processes sharing a service's partitions: N per department, or NAME=N,... of "
+        "departments and shared-data",
     )
     p.add_argument(
         "--partitions",

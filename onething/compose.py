@@ -26,8 +26,9 @@ HEADER = """\
 #
 # Another bundle: `onething compose BUNDLE > docker-compose.yml` writes its departments.
 # A department runs as several replicas (one consumer group sharing its partitions) with
-# `onething compose BUNDLE --replicas N` or `--replicas DEPARTMENT=N,...`; the platform
-# is one instance (its single window is one queue).
+# `onething compose BUNDLE --replicas N` or `--replicas DEPARTMENT=N,...`, the shared
+# data (no state) with `--replicas shared-data=N`; the platform is one instance (its
+# single window is one queue).
 """
 
 KAFKA_SERVICE = """\
@@ -70,20 +71,28 @@ class ComposeError(ValueError):
     """A compose request that cannot be written (an unknown department, a bad count)."""
 
 
+SHARED_DATA = "shared-data"
+"""The replicas key of the shared data, which keeps no state and so may run as several
+processes; the platform may not (its single window is one queue across all cases)."""
+
+
 def parse_replicas(text: str | None, scenario: Scenario) -> dict[str, int]:
-    """``N`` for every department, or ``DEPARTMENT=N,...``; 1 where unsaid."""
-    counts = dict.fromkeys(scenario.departments, 1)
+    """``N`` for every department, or ``NAME=N,...`` where a name is a department or
+    ``shared-data``; 1 where unsaid."""
+    counts = dict.fromkeys([*scenario.departments, SHARED_DATA], 1)
     if not text:
         return counts
     if text.isdigit():
-        return dict.fromkeys(scenario.departments, _count(text))
+        return {**dict.fromkeys(scenario.departments, _count(text)), SHARED_DATA: 1}
     for part in text.split(","):
-        department, _, number = part.partition("=")
-        department = department.strip()
-        if department not in scenario.departments:
-            known = ", ".join(scenario.departments)
-            raise ComposeError(f"--replicas {part}: no department {department!r} ({known})")
-        counts[department] = _count(number)
+        name, _, number = part.partition("=")
+        name = name.strip()
+        if name not in counts:
+            known = ", ".join([*scenario.departments, SHARED_DATA])
+            raise ComposeError(
+                f"--replicas {part}: {name!r} is none of {known} (the platform is one instance)"
+            )
+        counts[name] = _count(number)
     return counts
 
 
@@ -102,7 +111,7 @@ def compose_file(
 ) -> str:
     """The compose file's text: the bundle ``ref`` (a catalog name, or a path the
     containers can read), its departments' replicas, Kafka unless ``bootstrap``."""
-    replicas = replicas or dict.fromkeys(scenario.departments, 1)
+    replicas = replicas or parse_replicas(None, scenario)
     if max(replicas.values()) > partitions:
         raise ComposeError(
             f"{max(replicas.values())} replicas share {partitions} partitions: the extra "
@@ -145,7 +154,9 @@ def compose_file(
         "  # --- shared data: supplies what items fetch instead of the applicant's paper ---"
     )
     names.append("shared-data")
-    lines += _service("shared-data", ["service", "shared-data", *bundle])
+    lines += _service(
+        "shared-data", ["service", "shared-data", *bundle], replicas.get(SHARED_DATA, 1)
+    )
     lines.append(
         "  # --- the harness: applicants in, measures out; runs once, after the services ---"
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
+from onething.compose import SHARED_DATA
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation
 from onething.scenarios.model import Scenario
@@ -63,7 +64,8 @@ class Fleet:
         replicas: dict[str, int] | None = None,
         run_dir: Path | None = None,
     ):
-        """``replicas``: processes per department (one consumer group), default one.
+        """``replicas``: processes per department, or of the shared data under
+        ``compose.SHARED_DATA`` (each one consumer group), default one.
         ``run_dir``: the services' logs go to its ``services/``, their Faust data
         folders to its ``data/`` (through ``ONETHING_DATADIR``, which
         ``services.app.make_app`` reads); default: a new folder in the system's temp
@@ -80,9 +82,10 @@ class Fleet:
             self.commands["shared data"] = ["shared-data"]
         self.common = ["--bundle", scenario_ref, "--bootstrap", bootstrap]
         self.count = {name: 1 for name in self.commands}
-        for department, n in (replicas or {}).items():
-            if f"department {department}" in self.count:
-                self.count[f"department {department}"] = n
+        for name, n in (replicas or {}).items():
+            process = "shared data" if name == SHARED_DATA else f"department {name}"
+            if process in self.count:
+                self.count[process] = n
         self.processes: list[ServiceProcess] = []
         self.spawned = 0
         if run_dir is None:

@@ -190,6 +190,16 @@ def test_every_bundle_gets_a_compose_file_running_exactly_its_departments(bundle
     assert set(harness) == set(services) - {"harness"}
 
 
+def test_the_shared_data_runs_as_replicas_and_the_platform_never(capsys):
+    assert main(["compose", "newborn", "--replicas", "hospital=3,shared-data=2"]) == 0
+    services = yaml.safe_load(capsys.readouterr().out)["services"]
+    assert services["shared-data"]["deploy"]["replicas"] == 2
+    assert services["department-hospital"]["deploy"]["replicas"] == 3
+    assert "deploy" not in services["department-hrss"] and "deploy" not in services["platform"]
+    assert main(["compose", "newborn", "--replicas", "platform=2"]) == 2
+    assert "'platform' is none of" in capsys.readouterr().err
+
+
 def test_compose_against_an_existing_kafka_starts_none(capsys):
     assert main(["compose", "restaurant", "--bootstrap", "broker.example:9092"]) == 0
     services = yaml.safe_load(capsys.readouterr().out)["services"]
@@ -202,7 +212,7 @@ def test_compose_against_an_existing_kafka_starts_none(capsys):
 @pytest.mark.parametrize(
     ("replicas", "says"),
     [
-        ("nowhere=2", "no department 'nowhere'"),
+        ("nowhere=2", "'nowhere' is none of"),
         ("hospital=0", "not a whole number from 1 to 64"),
         ("9", "9 replicas share 4 partitions"),
     ],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from onething.cli import main
+from onething.compose import SHARED_DATA
 from onething.live import PAUSE_SECONDS, run_live
 from onething.scenarios.loader import load_scenario
 from onething.sim.harness import LiveSettings
@@ -42,8 +43,8 @@ def test_sigkill_a_department_then_the_platform_loses_and_doubles_nothing(newbor
 def test_replicas_joining_and_leaving_a_department_lose_and_double_nothing(newborn):
     """Two replicas of the hospital share its partitions; during the run a third and a
     fourth join (each a consumer-group rebalance), one leaves with SIGTERM, one dies
-    with SIGKILL and is not restarted."""
-    result = _chaos_run(newborn, "rebalance", seed=13, replicas={"hospital": 2})
+    with SIGKILL and is not restarted.  The shared data runs as two replicas throughout."""
+    result = _chaos_run(newborn, "rebalance", seed=13, replicas={"hospital": 2, SHARED_DATA: 2})
     ledger = result.reconcile()
     assert [blow.what for blow in result.blows] == [
         "one more replica of department hospital joined",
