@@ -26,8 +26,9 @@ from typing import Any
 
 from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.compose import SHARED_DATA
+from onething.scenarios.counts import promise_working_days
 from onething.scenarios.levers import Mode, Process
-from onething.scenarios.mechanics import CaseTime, utilisation
+from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.measures import change, from_cases
@@ -391,17 +392,19 @@ class Chaos:
 def measures_of(result: LiveResult) -> dict[str, Any]:
     """The compare measures of a live run, plus its ``infra`` figures."""
     process = result.process
-    rows = []
+    promise = promise_working_days(process)
+    rows, within = [], 0
     for c in result.completed:
         time = CaseTime.of(result.calendar, c.arrival, c.done)
         rows.append((time.working_days, time.calendar_hours, c.wait, c.trips))
+        within += within_promise(time, promise, result.calendar.minutes_per_day)
     busy = {
         place: utilisation(
             result.busy_minutes.get(place, 0.0), process.windows(place), result.open_minutes
         )
         for place in process.places
     }
-    m = from_cases(process, rows, busy, len(result.cases))
+    m = from_cases(process, rows, busy, len(result.cases), within)
     all_hops = sorted(ms for values in result.hops_ms.values() for ms in values)
     m["infra"] = {
         "hop_ms": _percentiles(all_hops),
