@@ -1,7 +1,8 @@
 """Live runs on a starved machine: does any case get lost?
 
     python benchmarks/starvation.py [--runs 20] [--busy 3] [--days 7] [--chaos rebalance]
-                                    [--stall SECONDS] [--stall-every SECONDS] [--keep]
+                                    [--stall SECONDS] [--stall-every SECONDS]
+                                    [--stall-only NAME] [--keep]
 
 Each run starts its own embedded broker and services (after-mode newborn, two hospital
 replicas), puts ``--busy`` CPU-bound processes beside them (more than the machine has
@@ -11,9 +12,12 @@ With ``--stall`` a random service process is also stopped (SIGSTOP) that long ev
 ``--stall-every`` seconds (``--stall-only NAME``: always that one, e.g. ``platform``),
 the worst a starved scheduler does.
 One line per run: cases sent, completed, missing (with where each stopped), completed
-twice, decisions applied twice, how far the harness fell behind its schedule, and the
-stalls.  The last line sums the losses; a lossy run keeps its logs and data folder.
-Exit status 1 if any run lost or doubled anything.
+twice, decisions applied twice, how far the harness fell behind its schedule, the
+stalls, and the holes the services met (fetches that skipped a record not yet stored,
+read again: ``topics.contiguity``).  The last line sums the losses.  A lossy run keeps
+its logs and data folder, with ``evidence.txt``: the missing cases' records on every
+topic and the consumer groups' committed offsets.  Exit status 1 if any run lost or
+doubled anything.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from onething.scenarios.levers import Process  # noqa: E402
 from onething.scenarios.loader import load_scenario  # noqa: E402
 from onething.sim.harness import Harness, LiveSettings  # noqa: E402
 from onething.topics.connection import security  # noqa: E402
+from onething.topics.contiguity import HOLE_WARNING  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -193,7 +198,7 @@ def main() -> int:
     newborn = load_scenario("newborn")
     print(
         f"{'run':>3} {'sent':>5} {'done':>5} {'missing':>7} {'twice':>5} {'applied2':>8} "
-        f"{'behind s':>8} {'wall s':>6} {'stalls':>6}  where the missing stopped"
+        f"{'behind s':>8} {'wall s':>6} {'stalls':>6} {'holes':>5}  where the missing stopped"
     )
     lost = doubled = sent = 0
     for run in range(1, args.runs + 1):
@@ -213,6 +218,10 @@ def main() -> int:
                 folder,
             )
         ledger = result.reconcile()
+        holes = sum(
+            log.read_text(errors="replace").count(HOLE_WARNING)
+            for log in (folder / "services").glob("*.log")
+        )
         if ledger.missing or args.keep:
             print(f"    the run's logs, data and evidence.txt: {folder}")
         else:
@@ -221,7 +230,8 @@ def main() -> int:
         print(
             f"{run:3d} {ledger.sent:5d} {ledger.completed:5d} {len(ledger.missing):7d} "
             f"{ledger.completed_twice:5d} {ledger.decisions_applied_twice:8d} "
-            f"{result.behind_schedule_s:8.2f} {time.monotonic() - started:6.0f} {len(stalled):6d}  "
+            f"{result.behind_schedule_s:8.2f} {time.monotonic() - started:6.0f} {len(stalled):6d} "
+            f"{holes:5d}  "
             f"{where}",
             flush=True,
         )

@@ -26,6 +26,8 @@ from typing import Any
 log = logging.getLogger("onething.topics")
 
 PATIENCE_SECONDS = 5.0
+HOLE_WARNING = "skipped by the broker's answer; reading them again"
+"""What a reader logs at each hole (``benchmarks/starvation.py`` counts it)."""
 
 
 class Contiguous:
@@ -69,7 +71,7 @@ class Contiguous:
             self._hole_seen[partition] = seen = (expected, now)
             self.holes += 1
             log.warning(
-                "%s: offsets %d..%d skipped by the broker's answer; reading them again",
+                "%s: offsets %d..%d " + HOLE_WARNING,
                 partition,
                 expected,
                 found - 1,
