@@ -7,7 +7,9 @@ where items can be sent back, an exclusive gateway looping through "gather missi
 materials"; the items a visit files are decided in the back office, in a parallel block
 when several are decided at once; with a single window the platform decides them level
 by level of the dependency DAG.  Tasks carry ``onething:role`` and ``onething:item``
-attributes, so a diagram written here comes back with its journey intact.
+attributes, and decisions ``onething:requires`` (decisions taken one after another show
+their order, not which items need which), so a diagram written here comes back with its
+journey and its dependencies intact.
 
 In: each task is an item of the lane's department (or, in a diagram written here, the
 decision tasks are), its dependencies are the tasks before it, a parallel gateway means
@@ -51,6 +53,10 @@ class Node:
     role: str = ""
     """travel, window, gather, decide, mail, paper (onething's own reading)."""
     item: str = ""
+    requires: tuple[str, ...] | None = None
+    """A decision's item dependencies, written out: with the decisions in one sequence
+    (siloed, or a single window without parallel approval) the flows show only their
+    order, not the dependency DAG."""
     items: tuple[str, ...] = ()
     collects: bool = False
     column: int = 0
@@ -186,7 +192,14 @@ class _Builder:
             )
         last = self.chain(
             last,
-            self.g.add("task", f"Decide {key}", item.department, role="decide", item=key),
+            self.g.add(
+                "task",
+                f"Decide {key}",
+                item.department,
+                role="decide",
+                item=key,
+                requires=item.requires,
+            ),
         )
         if p.delivery(key) == "mail":
             last = self.chain(
@@ -288,6 +301,8 @@ def _xml(process: Process, graph: Graph) -> str:
             attrs[q(ONETHING, "role")] = node.role
         if node.item:
             attrs[q(ONETHING, "item")] = node.item
+        if node.requires is not None:
+            attrs[q(ONETHING, "requires")] = ",".join(node.requires)
         if node.items:
             attrs[q(ONETHING, "files")] = ",".join(node.items)
         if node.collects:
@@ -501,12 +516,16 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
         if not lane:
             unmapped.append(f"task {i!r} ({nodes[i]['name']}): in no lane; put in 'office'")
         dept = departments.get(lane, "office")
-        direct = {b for b in before[i] if not any(b in before[c] for c in before[i] if c != b)}
         key = keys[i]
+        if "requires" in nodes[i]:  # a decision written by onething names its dependencies
+            requires = [k for k in nodes[i]["requires"].split(",") if k]
+        else:
+            direct = {b for b in before[i] if not any(b in before[c] for c in before[i] if c != b)}
+            requires = [keys[b] for b in items if b in direct]
         entry: dict[str, Any] = {
             "name": nodes[i]["name"],
             "department": dept,
-            "requires": [keys[b] for b in items if b in direct],
+            "requires": requires,
             "steps": ["apply", "decide"],
             "handling": durations.get(f"window:{i}", {"dist": "fixed", "value": 0.0}),
             "processing": durations.get(i, {"dist": "fixed", "value": 0.0}),
@@ -664,9 +683,6 @@ def _journey_from_ours(scenario, nodes, items, keys, params) -> None:  # noqa: A
         levers.append("parallel_approval")
     items_out = scenario["items"]
     order = [keys[i] for i in items]
-    if "parallel_approval" not in levers:
-        for n, key in enumerate(order):
-            items_out[key]["requires"] = [order[n - 1]] if key in papered and n else []
     deliveries = {k: items_out[k]["result"]["delivery"] for k in order}
     if any(d == "on_the_spot" for d in deliveries.values()):
         levers.append("e_certificate")

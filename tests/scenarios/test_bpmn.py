@@ -41,6 +41,25 @@ def test_export_is_valid_bpmn_and_import_keeps_the_journey(tmp_path, bundle, mod
     assert imported.unmapped == []
 
 
+BUNDLES_WITH_DEPENDENCIES = [
+    name
+    for name in catalog_names()
+    if any(item.requires for item in load_scenario(name).items.values())
+]
+
+
+@pytest.mark.parametrize("mode", ["before", "after"])
+@pytest.mark.parametrize("bundle", BUNDLES_WITH_DEPENDENCIES)
+def test_export_then_import_keeps_every_items_dependencies(tmp_path, bundle, mode):
+    original = load_scenario(bundle)
+    model = tmp_path / "model.bpmn"
+    model.write_text(bpmn.export(Process.of(original, mode)).xml, encoding="utf-8")
+    imported = Scenario.model_validate(bpmn.import_bpmn(model).scenario)
+    assert {k: set(i.requires) for k, i in imported.items.items()} == {
+        k: set(i.requires) for k, i in original.items.items()
+    }
+
+
 def test_parallel_approval_is_a_parallel_gateway_and_rework_an_exclusive_loop():
     process = Process.of(load_scenario("newborn"), "after")
     graph = bpmn.export(process).graph
