@@ -8,8 +8,8 @@ materials"; the items a visit files are decided in the back office, in a paralle
 when several are decided at once; with a single window the platform decides them level
 by level of the dependency DAG.  Tasks carry ``onething:role`` and ``onething:item``
 attributes, and decisions ``onething:requires`` (decisions taken one after another show
-their order, not which items need which), so a diagram written here comes back with its
-journey and its dependencies intact.
+their order, not which items need which) and ``onething:steps``, so a diagram written
+here comes back with its journey, dependencies and steps intact.
 
 In: each task is an item of the lane's department (or, in a diagram written here, the
 decision tasks are), its dependencies are the tasks before it, a parallel gateway means
@@ -57,6 +57,8 @@ class Node:
     """A decision's item dependencies, written out: with the decisions in one sequence
     (siloed, or a single window without parallel approval) the flows show only their
     order, not the dependency DAG."""
+    steps: tuple[str, ...] = ()
+    """A decision's steps (环节: apply, review, inspect...), which no BPMN construct shows."""
     items: tuple[str, ...] = ()
     collects: bool = False
     column: int = 0
@@ -199,6 +201,7 @@ class _Builder:
                 role="decide",
                 item=key,
                 requires=item.requires,
+                steps=tuple(item.steps),
             ),
         )
         if p.delivery(key) == "mail":
@@ -303,6 +306,8 @@ def _xml(process: Process, graph: Graph) -> str:
             attrs[q(ONETHING, "item")] = node.item
         if node.requires is not None:
             attrs[q(ONETHING, "requires")] = ",".join(node.requires)
+        if node.steps:
+            attrs[q(ONETHING, "steps")] = ",".join(node.steps)
         if node.items:
             attrs[q(ONETHING, "files")] = ",".join(node.items)
         if node.collects:
@@ -526,13 +531,15 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
             "name": nodes[i]["name"],
             "department": dept,
             "requires": requires,
-            "steps": ["apply", "decide"],
+            "steps": nodes[i]["steps"].split(",") if "steps" in nodes[i] else ["apply", "decide"],
             "handling": durations.get(f"window:{i}", {"dist": "fixed", "value": 0.0}),
             "processing": durations.get(i, {"dist": "fixed", "value": 0.0}),
             "promised": {"dist": "fixed", "value": 5, "unit": "working_days"},
             "rework": _item_rework(rework, nodes, i),
             "result": {"delivery": _delivery(nodes, i, succ, ours)},
         }
+        if "steps" not in nodes[i]:
+            placeholders[f"items.{key}.steps"] = "not in a BPMN model: apply and decide assumed"
         if i not in durations:
             placeholders[f"items.{key}.processing"] = "no duration in the BPMN: fill in"
         if entry["rework"] and not params:

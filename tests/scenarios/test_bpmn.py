@@ -32,6 +32,10 @@ def test_export_is_valid_bpmn_and_import_keeps_the_journey(tmp_path, bundle, mod
     imported = bpmn.import_bpmn(model, json.loads(json.dumps(params)))
     again = Process.of(Scenario.model_validate(imported.scenario), "after")
     assert trips(again) == trips(process)
+    # each decision names the item's steps, which no BPMN construct shows
+    assert {k: again.item(k).steps for k in again.order} == {
+        k: process.item(k).steps for k in process.order
+    }
     # the same items, in an order the original dependencies allow (items that do not
     # depend on each other may swap: the file's order breaks such ties)
     assert sorted(again.order) == sorted(process.order)
@@ -94,6 +98,7 @@ def test_a_hand_written_diagram_imports_and_lists_what_does_not_map(tmp_path, ca
     assert s.items["accept_application"].rework == 0.1
     assert "parallel_approval" in s.after
     assert "items.accept_application.rework" in s.placeholders
+    assert "items.issue_permit.steps" in s.placeholders  # so the steps count is unknown
 
 
 def test_export_cli_writes_both_files(tmp_path, capsys):
