@@ -8,7 +8,8 @@ materials"; the items a visit files are decided in the back office, in a paralle
 when several are decided at once; with a single window the platform decides them level
 by level of the dependency DAG.  Tasks carry ``onething:role`` and ``onething:item``
 attributes, and decisions ``onething:requires`` (decisions taken one after another show
-their order, not which items need which) and ``onething:steps``, so a diagram written
+their order, not which items need which) and ``onething:steps``, and the process
+``onething:levers`` (parallel approval is not always a gateway), so a diagram written
 here comes back with its journey, dependencies and steps intact.
 
 In: each task is an item of the lane's department (or, in a diagram written here, the
@@ -283,7 +284,15 @@ def _xml(process: Process, graph: Graph) -> str:
         q(BPMN, "participant"),
         {"id": "participant", "name": process.scenario.title, "processRef": proc_id},
     )
-    proc = ET.SubElement(defs, q(BPMN, "process"), {"id": proc_id, "isExecutable": "false"})
+    proc = ET.SubElement(
+        defs,
+        q(BPMN, "process"),
+        {
+            "id": proc_id,
+            "isExecutable": "false",
+            q(ONETHING, "levers"): ",".join(sorted(process.levers)),
+        },
+    )
     lanes = lanes_of(process, graph)
     lane_set = ET.SubElement(proc, q(BPMN, "laneSet"), {"id": "lanes"})
     for lane, label in lanes:
@@ -392,8 +401,11 @@ class Imported:
     unmapped: list[str]
 
 
-def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str]]:
-    """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped."""
+def read_bpmn(
+    path: Path,
+) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str], set[str] | None]:
+    """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped,
+    and the levers a diagram written by onething names (None for another tool's)."""
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
@@ -407,6 +419,8 @@ def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], 
     if len(processes) > 1:
         unmapped.append(f"{len(processes) - 1} further process(es): only the first is read")
     proc = processes[0]
+    written = proc.get(f"{{{ONETHING}}}levers")
+    levers = None if written is None else {x for x in written.split(",") if x}
     lane_of: dict[str, str] = {}
     lanes: dict[str, str] = {}
     for lane in proc.iter(f"{{{BPMN}}}lane"):
@@ -431,11 +445,11 @@ def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], 
             name = element.get("name", "")
             unmapped.append(f"{tag} {ident!r} ({name}): no counterpart, passed through")
             nodes[ident] = {"tag": tag, "name": name or ident, "lane": lane_of.get(ident, "")}
-    return nodes, flows, lanes, unmapped
+    return nodes, flows, lanes, unmapped, levers
 
 
 def import_bpmn(path: Path, params: dict | None = None) -> Imported:
-    nodes, flows, lanes, unmapped = read_bpmn(path)
+    nodes, flows, lanes, unmapped, levers = read_bpmn(path)
     from onething.scenarios.prosimos import durations_from_params
 
     succ: dict[str, list[tuple[str, str]]] = {}
@@ -512,7 +526,13 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
         for lane in dict.fromkeys(nodes[i]["lane"] for i in items)
         if lane
     }
-    parallel = any(n["tag"] == "parallelGateway" for n in nodes.values())
+    # a diagram of ours names its levers: decisions in a chain show no gateway, and a
+    # siloed visit filing several items at one office shows one without the lever
+    parallel = (
+        any(n["tag"] == "parallelGateway" for n in nodes.values())
+        if levers is None
+        else "parallel_approval" in levers
+    )
     durations = durations_from_params(params, nodes) if params else {}
     scenario_items: dict[str, Any] = {}
     placeholders: dict[str, str] = {}

@@ -12,7 +12,7 @@ import pytest
 
 from onething.cli import main
 from onething.scenarios import bpmn, prosimos
-from onething.scenarios.counts import trips
+from onething.scenarios.counts import steps, trips
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import Scenario
@@ -32,6 +32,7 @@ def test_export_is_valid_bpmn_and_import_keeps_the_journey(tmp_path, bundle, mod
     imported = bpmn.import_bpmn(model, json.loads(json.dumps(params)))
     again = Process.of(Scenario.model_validate(imported.scenario), "after")
     assert trips(again) == trips(process)
+    assert steps(again) == steps(process)  # parallel approval read from the named levers
     # each decision names the item's steps, which no BPMN construct shows
     assert {k: again.item(k).steps for k in again.order} == {
         k: process.item(k).steps for k in process.order
