@@ -400,11 +400,12 @@ class _Writer:
         weights = _seasons(obs.arrivals_by_date, worked, runs)
         ordinary = [d for d in worked if _week(d) not in weights]
         per_day = sum(obs.arrivals_by_date[d] for d in ordinary) / max(1, len(ordinary) * runs)
+        # every date counts, a season's by its weight: a surge holds most of the arrivals
         by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
-        days_by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
-        for date in ordinary:
+        days_by_weekday: dict[str, float] = {d: 0.0 for d in WEEKDAYS}
+        for date in worked:
             by_weekday[WEEKDAYS[date.weekday()]] += obs.arrivals_by_date[date]
-            days_by_weekday[WEEKDAYS[date.weekday()]] += runs
+            days_by_weekday[WEEKDAYS[date.weekday()]] += runs * weights.get(_week(date), 1.0)
         weekday_rate = {
             d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
         }
@@ -429,8 +430,8 @@ class _Writer:
             "open, per working day)"
         )
         self.assumptions["applicants.arrivals.weekday_profile"] = (
-            "fitted from the log: arrivals per working date of each weekday outside the "
-            "seasons, over their mean"
+            "fitted from the log: arrivals per working date of each weekday (a season's "
+            "dates counted by its weight), over their mean"
         )
         out: dict[str, Any] = {
             "per_working_day": float(f"{per_day:.4g}"),
