@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,9 @@ from onething.scenarios.model import WEEKDAYS, new_identifier
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
 PLACEHOLDER = "PLACEHOLDER: "
+SEASON_Z = 4.0
+"""Standard deviations by which a week's arrivals must differ to be a season: with a
+dozen weeks a log of steady arrivals has none by chance."""
 
 
 @dataclass
@@ -383,21 +388,24 @@ class _Writer:
         spec = self.calendars.bundle
         first = dt.date(2000, 1, 1) + dt.timedelta(days=int(obs.first_arrival // DAY))
         last = dt.date(2000, 1, 1) + dt.timedelta(days=int(obs.last_arrival // DAY))
-        days_by_weekday = {d: 0 for d in WEEKDAYS}
-        day = first
         holidays, workdays = set(spec.extra_holidays), set(spec.extra_workdays)
-        while day <= last:
-            weekday = WEEKDAYS[day.weekday()]
-            if (weekday in spec.weekdays and day not in holidays) or day in workdays:
-                days_by_weekday[weekday] += 1
-            day += dt.timedelta(days=1)
+        dates = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+        worked = [
+            d
+            for d in dates
+            if (WEEKDAYS[d.weekday()] in spec.weekdays and d not in holidays) or d in workdays
+        ]
         runs = max(1, len(obs.runs))
-        working_days = max(1, sum(days_by_weekday.values())) * runs
-        days_by_weekday = {d: n * runs for d, n in days_by_weekday.items()}
-        per_day = obs.cases / working_days
+        working_days = max(1, len(worked)) * runs
+        weights = _seasons(obs.arrivals_by_date, worked, runs)
+        ordinary = [d for d in worked if _week(d) not in weights]
+        per_day = sum(obs.arrivals_by_date[d] for d in ordinary) / max(1, len(ordinary) * runs)
+        # every date counts, a season's by its weight: a surge holds most of the arrivals
         by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
-        for date, n in obs.arrivals_by_date.items():
-            by_weekday[WEEKDAYS[date.weekday()]] += n
+        days_by_weekday: dict[str, float] = {d: 0.0 for d in WEEKDAYS}
+        for date in worked:
+            by_weekday[WEEKDAYS[date.weekday()]] += obs.arrivals_by_date[date]
+            days_by_weekday[WEEKDAYS[date.weekday()]] += runs * weights.get(_week(date), 1.0)
         weekday_rate = {
             d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
         }
@@ -415,19 +423,36 @@ class _Writer:
             f"fitted from the log: {obs.cases} cases arrived (first event) over "
             f"{working_days} working days from {first} to {last}"
             + (f" in {runs} simulation runs" if runs > 1 else "")
+            + (f"; the rate of the {len(ordinary) * runs} outside the seasons" if weights else "")
         )
         self.assumptions["applicants.arrivals.hourly_profile"] = (
             "fitted from the log: arrivals per open hour of the day (arrivals per hour "
             "open, per working day)"
         )
         self.assumptions["applicants.arrivals.weekday_profile"] = (
-            "fitted from the log: arrivals per working date of each weekday, over their mean"
+            "fitted from the log: arrivals per working date of each weekday (a season's "
+            "dates counted by its weight), over their mean"
         )
-        return {
+        out: dict[str, Any] = {
             "per_working_day": float(f"{per_day:.4g}"),
             "hourly_profile": hourly,
             "weekday_profile": {d: float(f"{r / mean_rate:.4g}") for d, r in weekday_rate.items()},
         }
+        if weights:
+            self.assumptions["applicants.arrivals.date_profile"] = (
+                "fitted from the log: weeks whose arrivals per working day differ from the "
+                f"other weeks' by more than {SEASON_Z:g} Poisson standard deviations, each "
+                "with its rate over theirs"
+            )
+            out["date_profile"] = [
+                {
+                    "start": max(week, first).isoformat(),
+                    "end": min(week + dt.timedelta(days=6), last).isoformat(),
+                    "weight": float(f"{weight:.3g}"),
+                }
+                for week, weight in sorted(weights.items())
+            ]
+        return out
 
     def lever_settings(self, levers: list[str]) -> dict[str, Any]:
         obs = self.obs
@@ -454,6 +479,43 @@ class _Writer:
             "warmup_days": 10 if horizon > 30 else 0,
             "start_date": first.isoformat(),
         }
+
+
+def _week(date: dt.date) -> dt.date:
+    return date - dt.timedelta(days=date.weekday())
+
+
+def _seasons(arrivals: Counter[dt.date], worked: list[dt.date], runs: int) -> dict:
+    """Weeks (by their Monday) whose arrivals per working day stand out from the other
+    weeks' by more than ``SEASON_Z`` Poisson standard deviations -> their rate over the
+    others' (a season such as the start of term).  The first yardstick is the median
+    week's rate, which a surge does not move; then the rate of the weeks that are not
+    seasons, until the set holds still."""
+    weeks: dict[dt.date, list[int]] = {}
+    for date in worked:
+        n_w = weeks.setdefault(_week(date), [0, 0])
+        n_w[0] += arrivals[date]
+        n_w[1] += runs
+    if not weeks:
+        return {}
+    base = statistics.median(n / w for n, w in weeks.values())
+    seasons: dict[dt.date, float] = {}
+    for _ in range(10):
+        if base <= 0:
+            return {}
+        found = {
+            week: n / w / base
+            for week, (n, w) in weeks.items()
+            if abs(n - base * w) > SEASON_Z * math.sqrt(base * w)
+        }
+        if found.keys() == seasons.keys():
+            return found
+        seasons = found
+        days = sum(w for week, (_, w) in weeks.items() if week not in seasons)
+        if not days:
+            return {}
+        base = sum(n for week, (n, _) in weeks.items() if week not in seasons) / days
+    return seasons
 
 
 def _calendar(spec: Any) -> dict[str, Any]:

@@ -7,7 +7,10 @@ where items can be sent back, an exclusive gateway looping through "gather missi
 materials"; the items a visit files are decided in the back office, in a parallel block
 when several are decided at once; with a single window the platform decides them level
 by level of the dependency DAG.  Tasks carry ``onething:role`` and ``onething:item``
-attributes, so a diagram written here comes back with its journey intact.
+attributes, and decisions ``onething:requires`` (decisions taken one after another show
+their order, not which items need which) and ``onething:steps``, and the process
+``onething:levers`` (parallel approval is not always a gateway), so a diagram written
+here comes back with its journey, dependencies and steps intact.
 
 In: each task is an item of the lane's department (or, in a diagram written here, the
 decision tasks are), its dependencies are the tasks before it, a parallel gateway means
@@ -51,6 +54,12 @@ class Node:
     role: str = ""
     """travel, window, gather, decide, mail, paper (onething's own reading)."""
     item: str = ""
+    requires: tuple[str, ...] | None = None
+    """A decision's item dependencies, written out: with the decisions in one sequence
+    (siloed, or a single window without parallel approval) the flows show only their
+    order, not the dependency DAG."""
+    steps: tuple[str, ...] = ()
+    """A decision's steps (环节: apply, review, inspect...), which no BPMN construct shows."""
     items: tuple[str, ...] = ()
     collects: bool = False
     column: int = 0
@@ -186,7 +195,15 @@ class _Builder:
             )
         last = self.chain(
             last,
-            self.g.add("task", f"Decide {key}", item.department, role="decide", item=key),
+            self.g.add(
+                "task",
+                f"Decide {key}",
+                item.department,
+                role="decide",
+                item=key,
+                requires=item.requires,
+                steps=tuple(item.steps),
+            ),
         )
         if p.delivery(key) == "mail":
             last = self.chain(
@@ -267,7 +284,15 @@ def _xml(process: Process, graph: Graph) -> str:
         q(BPMN, "participant"),
         {"id": "participant", "name": process.scenario.title, "processRef": proc_id},
     )
-    proc = ET.SubElement(defs, q(BPMN, "process"), {"id": proc_id, "isExecutable": "false"})
+    proc = ET.SubElement(
+        defs,
+        q(BPMN, "process"),
+        {
+            "id": proc_id,
+            "isExecutable": "false",
+            q(ONETHING, "levers"): ",".join(sorted(process.levers)),
+        },
+    )
     lanes = lanes_of(process, graph)
     lane_set = ET.SubElement(proc, q(BPMN, "laneSet"), {"id": "lanes"})
     for lane, label in lanes:
@@ -288,6 +313,10 @@ def _xml(process: Process, graph: Graph) -> str:
             attrs[q(ONETHING, "role")] = node.role
         if node.item:
             attrs[q(ONETHING, "item")] = node.item
+        if node.requires is not None:
+            attrs[q(ONETHING, "requires")] = ",".join(node.requires)
+        if node.steps:
+            attrs[q(ONETHING, "steps")] = ",".join(node.steps)
         if node.items:
             attrs[q(ONETHING, "files")] = ",".join(node.items)
         if node.collects:
@@ -372,8 +401,11 @@ class Imported:
     unmapped: list[str]
 
 
-def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str]]:
-    """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped."""
+def read_bpmn(
+    path: Path,
+) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str], set[str] | None]:
+    """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped,
+    and the levers a diagram written by onething names (None for another tool's)."""
     try:
         root = ET.parse(path).getroot()
     except ET.ParseError as exc:
@@ -387,6 +419,8 @@ def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], 
     if len(processes) > 1:
         unmapped.append(f"{len(processes) - 1} further process(es): only the first is read")
     proc = processes[0]
+    written = proc.get(f"{{{ONETHING}}}levers")
+    levers = None if written is None else {x for x in written.split(",") if x}
     lane_of: dict[str, str] = {}
     lanes: dict[str, str] = {}
     for lane in proc.iter(f"{{{BPMN}}}lane"):
@@ -411,11 +445,11 @@ def read_bpmn(path: Path) -> tuple[dict[str, dict], list[tuple[str, str, str]], 
             name = element.get("name", "")
             unmapped.append(f"{tag} {ident!r} ({name}): no counterpart, passed through")
             nodes[ident] = {"tag": tag, "name": name or ident, "lane": lane_of.get(ident, "")}
-    return nodes, flows, lanes, unmapped
+    return nodes, flows, lanes, unmapped, levers
 
 
 def import_bpmn(path: Path, params: dict | None = None) -> Imported:
-    nodes, flows, lanes, unmapped = read_bpmn(path)
+    nodes, flows, lanes, unmapped, levers = read_bpmn(path)
     from onething.scenarios.prosimos import durations_from_params
 
     succ: dict[str, list[tuple[str, str]]] = {}
@@ -492,7 +526,13 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
         for lane in dict.fromkeys(nodes[i]["lane"] for i in items)
         if lane
     }
-    parallel = any(n["tag"] == "parallelGateway" for n in nodes.values())
+    # a diagram of ours names its levers: decisions in a chain show no gateway, and a
+    # siloed visit filing several items at one office shows one without the lever
+    parallel = (
+        any(n["tag"] == "parallelGateway" for n in nodes.values())
+        if levers is None
+        else "parallel_approval" in levers
+    )
     durations = durations_from_params(params, nodes) if params else {}
     scenario_items: dict[str, Any] = {}
     placeholders: dict[str, str] = {}
@@ -501,19 +541,25 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
         if not lane:
             unmapped.append(f"task {i!r} ({nodes[i]['name']}): in no lane; put in 'office'")
         dept = departments.get(lane, "office")
-        direct = {b for b in before[i] if not any(b in before[c] for c in before[i] if c != b)}
         key = keys[i]
+        if "requires" in nodes[i]:  # a decision written by onething names its dependencies
+            requires = [k for k in nodes[i]["requires"].split(",") if k]
+        else:
+            direct = {b for b in before[i] if not any(b in before[c] for c in before[i] if c != b)}
+            requires = [keys[b] for b in items if b in direct]
         entry: dict[str, Any] = {
             "name": nodes[i]["name"],
             "department": dept,
-            "requires": [keys[b] for b in items if b in direct],
-            "steps": ["apply", "decide"],
+            "requires": requires,
+            "steps": nodes[i]["steps"].split(",") if "steps" in nodes[i] else ["apply", "decide"],
             "handling": durations.get(f"window:{i}", {"dist": "fixed", "value": 0.0}),
             "processing": durations.get(i, {"dist": "fixed", "value": 0.0}),
             "promised": {"dist": "fixed", "value": 5, "unit": "working_days"},
             "rework": _item_rework(rework, nodes, i),
             "result": {"delivery": _delivery(nodes, i, succ, ours)},
         }
+        if "steps" not in nodes[i]:
+            placeholders[f"items.{key}.steps"] = "not in a BPMN model: apply and decide assumed"
         if i not in durations:
             placeholders[f"items.{key}.processing"] = "no duration in the BPMN: fill in"
         if entry["rework"] and not params:
@@ -664,9 +710,6 @@ def _journey_from_ours(scenario, nodes, items, keys, params) -> None:  # noqa: A
         levers.append("parallel_approval")
     items_out = scenario["items"]
     order = [keys[i] for i in items]
-    if "parallel_approval" not in levers:
-        for n, key in enumerate(order):
-            items_out[key]["requires"] = [order[n - 1]] if key in papered and n else []
     deliveries = {k: items_out[k]["result"]["delivery"] for k in order}
     if any(d == "on_the_spot" for d in deliveries.values()):
         levers.append("e_certificate")

@@ -103,7 +103,7 @@ def _file_and_collect(run: Replication, case: Case, visit: Visit, place: str) ->
             yield env.timeout(service.end - env.now)
             case.wait += service.waited
             if run.tracing:
-                run.log(case, "queue", place, service.queued, service.queued + service.waited)
+                run.log(case, "queue", place, service.queued, service.start)
                 activity = "hand over materials" if pending else "collect results"
                 now = env.now
                 run.log(case, activity, place, now - minutes, now, "window", pending, collect)

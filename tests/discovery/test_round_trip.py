@@ -33,6 +33,28 @@ def test_newborn_rediscovered_from_its_own_log_keeps_trips_and_time(tmp_path, mo
     assert m["steps"] is None and "steps" in m["unknown"]  # review steps leave no event
 
 
+def test_a_surge_week_is_fitted_as_a_season_and_the_rest_as_ordinary_days(tmp_path):
+    # school enrolment: 4 a day, 25 times that in the first week of August, 4 times in
+    # the second; its queues spill over the weekends without making them working days
+    log = tmp_path / "events.csv"
+    options = api.RunOptions(seed=1, replications=2, horizon_days=30, warmup_days=0)
+    api.simulate("school_enrolment", "before", options=options.__class__(
+        **{**options.__dict__, "export": Export(events=log)}
+    ))  # fmt: skip
+    found = discover(log).scenario
+    arrivals = found["applicants"]["arrivals"]
+    surge, after = arrivals["date_profile"]
+    assert (surge["start"], after["start"]) == ("2026-08-03", "2026-08-10")
+    assert 15 < surge["weight"] < 35 and 2 < after["weight"] < 7
+    assert 3 < arrivals["per_working_day"] < 5
+    assert found["calendar"]["extra_workdays"] == []
+    steady = tmp_path / "steady.csv"
+    api.simulate("newborn", "before", options=options.__class__(
+        **{**options.__dict__, "export": Export(events=steady)}
+    ))  # fmt: skip
+    assert "date_profile" not in discover(steady).scenario["applicants"]["arrivals"]
+
+
 def test_a_workflow_history_table_in_its_own_layout_becomes_a_runnable_scenario(tmp_path):
     rng = random.Random(3)
     rows = ["ProcInstId,TaskName,Assignee Group,StartTime,EndTime"]

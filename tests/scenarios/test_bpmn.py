@@ -12,7 +12,7 @@ import pytest
 
 from onething.cli import main
 from onething.scenarios import bpmn, prosimos
-from onething.scenarios.counts import trips
+from onething.scenarios.counts import steps, trips
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import Scenario
@@ -32,6 +32,11 @@ def test_export_is_valid_bpmn_and_import_keeps_the_journey(tmp_path, bundle, mod
     imported = bpmn.import_bpmn(model, json.loads(json.dumps(params)))
     again = Process.of(Scenario.model_validate(imported.scenario), "after")
     assert trips(again) == trips(process)
+    assert steps(again) == steps(process)  # parallel approval read from the named levers
+    # each decision names the item's steps, which no BPMN construct shows
+    assert {k: again.item(k).steps for k in again.order} == {
+        k: process.item(k).steps for k in process.order
+    }
     # the same items, in an order the original dependencies allow (items that do not
     # depend on each other may swap: the file's order breaks such ties)
     assert sorted(again.order) == sorted(process.order)
@@ -39,6 +44,25 @@ def test_export_is_valid_bpmn_and_import_keeps_the_journey(tmp_path, bundle, mod
     for key in process.order:
         assert all(position[d] < position[key] for d in process.item(key).requires), key
     assert imported.unmapped == []
+
+
+BUNDLES_WITH_DEPENDENCIES = [
+    name
+    for name in catalog_names()
+    if any(item.requires for item in load_scenario(name).items.values())
+]
+
+
+@pytest.mark.parametrize("mode", ["before", "after"])
+@pytest.mark.parametrize("bundle", BUNDLES_WITH_DEPENDENCIES)
+def test_export_then_import_keeps_every_items_dependencies(tmp_path, bundle, mode):
+    original = load_scenario(bundle)
+    model = tmp_path / "model.bpmn"
+    model.write_text(bpmn.export(Process.of(original, mode)).xml, encoding="utf-8")
+    imported = Scenario.model_validate(bpmn.import_bpmn(model).scenario)
+    assert {k: set(i.requires) for k, i in imported.items.items()} == {
+        k: set(i.requires) for k, i in original.items.items()
+    }
 
 
 def test_parallel_approval_is_a_parallel_gateway_and_rework_an_exclusive_loop():
@@ -75,6 +99,7 @@ def test_a_hand_written_diagram_imports_and_lists_what_does_not_map(tmp_path, ca
     assert s.items["accept_application"].rework == 0.1
     assert "parallel_approval" in s.after
     assert "items.accept_application.rework" in s.placeholders
+    assert "items.issue_permit.steps" in s.placeholders  # so the steps count is unknown
 
 
 def test_export_cli_writes_both_files(tmp_path, capsys):

@@ -106,6 +106,27 @@ def test_event_log_and_case_table_are_exported_for_every_replication(tmp_path, s
     assert not list(tmp_path.glob(".*rep*"))  # the per-replication parts are joined and gone
 
 
+def test_a_logged_queue_ends_when_its_window_service_begins_even_across_a_closing(
+    tmp_path, write_scenario
+):
+    # twice as many applicants as one window serves in a day: queues wait overnight and
+    # over weekends, where only open time counts as waiting but the log keeps the clock
+    data = queue_scenario({"desk": 1}, 96, 10.0, horizon_days=10, replications=1)
+    data["calendar"] = {
+        "hours": [["09:00", "17:00"]],
+        "weekdays": ["mon", "tue", "wed", "thu", "fri"],
+    }
+    data["run"]["warmup_days"] = 0
+    process = Process.of(load_scenario(write_scenario(data)), "before")
+    export = Export(tmp_path / "events.csv")
+    run_replications(process, replications=1, horizon_days=10, warmup_days=0, jobs=1, export=export)
+    events = pd.read_csv(export.events, parse_dates=["start", "end"])
+    queue = events[events.activity == "queue"].set_index("case_id")
+    served = events[events.activity == "hand over materials"].set_index("case_id")
+    assert (queue.end - queue.start).max() > pd.Timedelta(hours=24)
+    assert (queue.end == served.start.loc[queue.index]).all()
+
+
 def test_queues_are_sampled_hourly_while_applicants_arrive(write_scenario):
     # 1,000 arrivals a day at one 10-minute window: the queue can only grow
     data = queue_scenario({"desk": 1}, 1000, 10.0, horizon_days=2, replications=1)
