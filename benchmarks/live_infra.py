@@ -1,18 +1,30 @@
-"""Live pipeline capacity: --infra-only after-mode newborn at rising rates, against a raw
-aiokafka produce -> consume round trip on the same broker.
+"""Live pipeline capacity over long windows, for both topologies, against a bare Faust
+relay on the same broker.
 
-    python benchmarks/live_infra.py [--rates 25,50,100,200,300] [--seconds 10]
+    python benchmarks/live_infra.py [--rates 25,37.5,50] [--seconds 120]
+                                    [--topologies per-department,compact] [--slice 20]
+                                    [--partitions P]
 
-Service times are zero, so what is measured is the pipeline: harness -> platform ->
-departments (and the shared data) -> platform -> harness, every service its own process,
-on the embedded Tansu broker.  A rate is sustained when every case completes, the p99
-hop latency stays under 500 ms and no more than one second's worth of requests is ever
-waiting (the lag does not grow).  The last line is the ratio of the pipeline's per-hop
-p50 to the raw round trip's p50.
+Each rate is one ``--infra-only`` after-mode newborn run of ``--seconds`` seconds of
+arrivals (one simulated day a second, open around the clock, so the rate is cases a
+real second) on a fresh embedded Tansu broker and fresh services.  Service times are
+zero, so what is measured is the pipeline.  A rate is sustained when every case
+completes, the p99 hop latency stays under 500 ms, the lag (requests in flight) grows
+by less than one second's worth of cases over the window and the harness's keep-up
+guard stays silent.  Rates rise until one is not sustained.
 
-For each rate it also reads the CPU time (Linux /proc) the broker, the service processes
-and the harness spent per completed case, and from that the most cases a second this
-machine's cores could carry at all.
+Per rate it prints records per case (produced: every record written to the broker,
+the harness's and the table's included; consumed by services: records the services
+read), CPU ms per case by part (Linux /proc: broker, services, harness), the services'
+CPU per record they consume, and the broker's CPU per case in each ``--slice`` of the
+window, which shows whether a long run degrades.  Before the load it measures each
+topology's idle CPU (broker and services, no applicants).
+
+At the end, for each topology's best rate (or its last, if none was sustained), a
+one-agent Faust relay (``faust_relay.py``, the services' app settings, its own broker)
+carries the event rate the services consumed, and the services' CPU per consumed event
+is compared with the relay's, as is and beyond the services' idle polling; last, a raw
+aiokafka round trip against the pipeline's per-hop p50.
 """
 
 from __future__ import annotations
@@ -21,25 +33,254 @@ import argparse
 import asyncio
 import os
 import statistics
+import subprocess
 import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
+from kafka import KafkaConsumer  # noqa: E402
+from kafka import TopicPartition as KafkaTopicPartition  # noqa: E402
 
-from onething.broker import create_topics  # noqa: E402
-from onething.live import live_system, measures_of  # noqa: E402
+from benchmarks.faust_relay import RELAY_IN, RELAY_OUT  # noqa: E402
+from onething.broker import EmbeddedBroker, create_topics  # noqa: E402
+from onething.live import READY, live_system, measures_of  # noqa: E402
 from onething.scenarios.levers import Process  # noqa: E402
 from onething.scenarios.loader import load_scenario  # noqa: E402
 from onething.scenarios.model import CalendarSpec  # noqa: E402
 from onething.sim.harness import Harness, LiveSettings  # noqa: E402
 from onething.topics.connection import security  # noqa: E402
-from onething.topics.names import FETCH_WAIT_MS  # noqa: E402
+from onething.topics.names import (  # noqa: E402
+    APPLICATIONS,
+    DATA_REQUESTS,
+    DECISIONS,
+    FETCH_WAIT_MS,
+    PARTITIONS_ENV,
+    partitions,
+    requests_topic,
+)
 
 SPEEDUP = 1440.0  # one simulated day per second: arrivals per day = arrivals per second
 P99_LIMIT_MS = 500.0
+IDLE_SECONDS = 15.0
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def cpu_by_part(system) -> dict[str, float]:
+    return {
+        "broker": cpu_seconds(system.broker.pid),
+        "services": sum(cpu_seconds(p.popen.pid) for p in system.fleet.processes),
+        "harness": cpu_seconds(os.getpid()),
+    }
+
+
+def records_by_topic(bootstrap: str) -> dict[str, int]:
+    """Records written so far to every topic (sum of the partitions' end offsets; Tansu
+    under-reports a partition whose last batch holds several records, which only the
+    harness's producer writes, by a few records in thousands)."""
+    connection = security().kafka_python()
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **connection)
+    try:
+        names = [t for t in consumer.topics() if not t.startswith("__")]
+        parts = [
+            KafkaTopicPartition(t, p) for t in names for p in consumer.partitions_for_topic(t) or ()
+        ]
+        totals: dict[str, int] = {}
+        for tp, end in consumer.end_offsets(parts).items():
+            totals[tp.topic] = totals.get(tp.topic, 0) + end
+        return totals
+    finally:
+        consumer.close()
+
+
+def around_the_clock(scenario):
+    """Open 24/7 so arrivals are even in real time."""
+    always = CalendarSpec(
+        hours=[("00:00", "24:00")],
+        weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+        holidays="none",
+    )
+    departments = {
+        k: d.model_copy(update={"calendar": None}) for k, d in scenario.departments.items()
+    }
+    return scenario.model_copy(update={"calendar": always, "departments": departments})
+
+
+@dataclass
+class Window:
+    """One rate's run: what it carried and what it cost."""
+
+    topology: str
+    rate: float
+    cases: int = 0
+    done: int = 0
+    hop_ms: dict = field(default_factory=dict)
+    lag_growth: float = 0.0
+    behind_s: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)
+    """CPU seconds by part over the window."""
+    wall: float = 0.0
+    """Real seconds the run took (arrivals and drain)."""
+    produced: int = 0
+    consumed_by_services: int = 0
+    broker_ms_per_case_by_slice: list[float] = field(default_factory=list)
+
+    @property
+    def sustained(self) -> bool:
+        return (
+            self.done == self.cases > 0
+            and self.hop_ms.get("p99") is not None
+            and self.hop_ms["p99"] < P99_LIMIT_MS
+            and self.lag_growth < self.rate
+            and self.behind_s <= 0.5
+        )
+
+    def per_case(self, part: str) -> float:
+        return 1000 * self.cpu[part] / max(self.done, 1)
+
+
+class Slices:
+    """Broker CPU per completed case in each slice of the window (the harness's
+    progress callback, every quarter second)."""
+
+    def __init__(self, system, seconds: float):
+        self.system, self.seconds = system, seconds
+        self.mark = (time.monotonic(), cpu_seconds(system.broker.pid), 0)
+        self.per_case: list[float] = []
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        started, cpu, done_then = self.mark
+        if now - started >= self.seconds:
+            broker = cpu_seconds(self.system.broker.pid)
+            if done > done_then:
+                self.per_case.append(1000 * (broker - cpu) / (done - done_then))
+            self.mark = (now, broker, done)
+
+
+def service_topics(scenario) -> list[str]:
+    """The topics the services consume (the harness reads decisions too, not counted)."""
+    return [APPLICATIONS, DATA_REQUESTS, DECISIONS] + [
+        requests_topic(d) for d in scenario.departments
+    ]
+
+
+def idle_cpu(system, seconds: float = IDLE_SECONDS) -> dict[str, float]:
+    """Share of one core the broker and the services burn with no load."""
+    before = cpu_by_part(system)
+    time.sleep(seconds)
+    after = cpu_by_part(system)
+    return {k: (after[k] - before[k]) / seconds for k in ("broker", "services")}
+
+
+def run_window(topology: str, rate: float, seconds: int, slice_s: float, idle: dict) -> Window:
+    newborn = load_scenario("newborn")
+    process = Process.of(around_the_clock(newborn), "after")
+    window = Window(topology, rate)
+    with live_system("newborn", newborn, ["after"], None, SPEEDUP, False, topology) as system:
+        if topology not in idle:
+            idle[topology] = idle_cpu(system)
+        settings = LiveSettings(
+            bootstrap=system.bootstrap,
+            speedup=SPEEDUP,
+            duration_days=seconds,
+            rate=rate,
+            infra_only=True,
+            drain_seconds=30,
+        )
+        records = records_by_topic(system.bootstrap)
+        before = cpu_by_part(system)
+        slices = Slices(system, slice_s)
+        result = Harness(process, settings).run(slices)
+        after = cpu_by_part(system)
+        records_after = records_by_topic(system.bootstrap)
+    infra = measures_of(result)["infra"]
+    window.cases, window.done = len(result.cases), len(result.completed)
+    window.wall = result.wall_seconds
+    window.hop_ms = infra["hop_ms"]
+    window.lag_growth = result.lag_per_s * seconds
+    window.behind_s = result.behind_schedule_s
+    window.cpu = {k: after[k] - before[k] for k in after}
+    written = {t: n - records.get(t, 0) for t, n in records_after.items()}
+    window.produced = sum(written.values())
+    window.consumed_by_services = sum(written.get(t, 0) for t in service_topics(newborn))
+    window.broker_ms_per_case_by_slice = slices.per_case
+    return window
+
+
+async def _relay_load(bootstrap: str, events_per_s: float, seconds: float) -> int:
+    """Send ``events_per_s`` 512-byte events for ``seconds``; wait until the relay has
+    passed every one on.  The number sent."""
+    connection = security().aiokafka()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks=1, **connection)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, fetch_max_wait_ms=FETCH_WAIT_MS, **connection
+    )
+    await producer.start()
+    await consumer.start()
+    try:
+        parts = [TopicPartition(RELAY_OUT, p) for p in range(partitions())]
+        consumer.assign(parts)
+        await consumer.seek_to_end(*parts)
+        total = int(events_per_s * seconds)
+        payload = b"x" * 512
+        started = time.monotonic()
+        for i in range(total):
+            await asyncio.sleep(max(0.0, started + i / events_per_s - time.monotonic()))
+            await producer.send(RELAY_IN, payload, key=str(i).encode())
+        await producer.flush()
+        seen, deadline = 0, time.monotonic() + 60
+        while seen < total and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=1000)
+            seen += sum(len(records) for records in batch.values())
+        if seen < total:
+            raise RuntimeError(f"the relay passed on {seen} of {total} events")
+        return total
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+def relay_cpu_per_event(events_per_s: float, seconds: float) -> tuple[float, float]:
+    """A bare Faust relay's CPU ms per event, and its idle share of a core."""
+    with EmbeddedBroker() as broker:
+        create_topics(broker.bootstrap, {RELAY_IN: partitions(), RELAY_OUT: partitions()})
+        relay = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("faust_relay.py")), broker.bootstrap],
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            ready = threading.Event()
+
+            def watch() -> None:
+                for line in relay.stdout:
+                    if line.rstrip().endswith(READY):
+                        ready.set()
+
+            threading.Thread(target=watch, daemon=True).start()
+            if not ready.wait(90):
+                raise RuntimeError("the relay did not get ready in 90 s")
+            start = cpu_seconds(relay.pid)
+            time.sleep(IDLE_SECONDS)
+            idle = (cpu_seconds(relay.pid) - start) / IDLE_SECONDS
+            start = cpu_seconds(relay.pid)
+            sent = asyncio.run(_relay_load(broker.bootstrap, events_per_s, seconds))
+            return 1000 * (cpu_seconds(relay.pid) - start) / sent, idle
+        finally:
+            relay.terminate()
+            relay.wait(15)
 
 
 async def raw_round_trip_ms(bootstrap: str, n: int = 300) -> list[float]:
@@ -75,110 +316,101 @@ async def raw_round_trip_ms(bootstrap: str, n: int = 300) -> list[float]:
         await producer.stop()
 
 
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def cpu_by_part(system) -> dict[str, float]:
-    return {
-        "broker": cpu_seconds(system.broker.pid),
-        "services": sum(cpu_seconds(p.popen.pid) for p in system.fleet.processes),
-        "harness": cpu_seconds(os.getpid()),
-    }
-
-
-def around_the_clock(scenario):
-    """Open 24/7 so arrivals are even in real time."""
-    always = CalendarSpec(
-        hours=[("00:00", "24:00")],
-        weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-        holidays="none",
+def print_window(w: Window) -> None:
+    hop = w.hop_ms
+    slices = " ".join(f"{ms:.0f}" for ms in w.broker_ms_per_case_by_slice)
+    print(
+        f"{w.topology:>14} {w.rate:6.1f} {w.cases:6d} {w.done:6d} "
+        f"{hop.get('p50') or 0:7.0f} {hop.get('p99') or 0:7.0f} {w.lag_growth:7.1f} "
+        f"{w.behind_s:6.2f} {w.produced / max(w.done, 1):6.1f} "
+        f"{w.consumed_by_services / max(w.done, 1):6.1f} "
+        f"{w.per_case('broker'):5.0f}/{w.per_case('services'):3.0f}/{w.per_case('harness'):3.0f} "
+        f"{1000 * w.cpu['services'] / max(w.consumed_by_services, 1):6.2f} "
+        f"{'yes' if w.sustained else 'no':>4}  {slices}",
+        flush=True,
     )
-    departments = {
-        k: d.model_copy(update={"calendar": None}) for k, d in scenario.departments.items()
-    }
-    return scenario.model_copy(update={"calendar": always, "departments": departments})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default="25,50,100,200,300")
-    parser.add_argument("--seconds", type=int, default=10, help="seconds of arrivals per rate")
+    parser.add_argument("--rates", default="25,37.5,50", help="cases a second, rising")
+    parser.add_argument("--seconds", type=int, default=120, help="seconds of arrivals per rate")
+    parser.add_argument("--topologies", default="per-department,compact")
+    parser.add_argument("--slice", type=float, default=20.0, help="seconds per broker-CPU slice")
+    parser.add_argument(
+        "--partitions", type=int, help=f"partitions per topic (default {partitions()})"
+    )
     args = parser.parse_args()
+    if args.partitions:  # the services started read it from the environment
+        os.environ[PARTITIONS_ENV] = str(args.partitions)
+    print(f"{partitions()} partitions per topic")
     rates = [float(r) for r in args.rates.split(",")]
-    newborn = around_the_clock(load_scenario("newborn"))
-    process = Process.of(newborn, "after")
-    best, pipeline_p50 = 0.0, None
-    with live_system(
-        "newborn", load_scenario("newborn"), ["after"], None, SPEEDUP, False
-    ) as system:
-        bootstrap = system.bootstrap
-        raw = asyncio.run(raw_round_trip_ms(bootstrap))
-        raw_p50 = statistics.median(raw)
-        print(
-            f"raw aiokafka produce->consume round trip: p50 {raw_p50:.1f} ms, "
-            f"p99 {sorted(raw)[int(0.99 * len(raw))]:.1f} ms ({len(raw)} messages)"
-        )
-        print(
-            f"{'rate/s':>7} {'cases':>6} {'done':>6} {'cases/s':>8} {'hop p50':>8} "
-            f"{'hop p95':>8} {'hop p99':>8} {'max lag':>8} {'CPU ms/case':>28}  sustained"
-        )
-        per_case: dict[str, float] = {}
+    print(
+        f"{'topology':>14} {'rate/s':>6} {'cases':>6} {'done':>6} {'hop p50':>7} "
+        f"{'hop p99':>7} {'lag +':>7} {'behind':>6} {'rec/c':>6} {'cons/c':>6} "
+        f"{'ms/case b/s/h':>13} {'ms/ev':>6} {'sust':>4}  broker ms/case by {args.slice:g} s slice"
+    )
+    idle: dict[str, dict[str, float]] = {}
+    best: dict[str, Window] = {}
+    last: dict[str, Window] = {}
+    for topology in args.topologies.split(","):
         for rate in rates:
-            settings = LiveSettings(
-                bootstrap=bootstrap,
-                speedup=SPEEDUP,
-                duration_days=args.seconds,
-                rate=rate,
-                infra_only=True,
-                drain_seconds=10,
-            )
-            before = cpu_by_part(system)
-            result = Harness(process, settings).run()
-            after = cpu_by_part(system)
-            m = measures_of(result)
-            infra = m["infra"]
-            hop = infra["hop_ms"]
-            done = len(result.completed)
-            per_case = {k: (after[k] - before[k]) / max(done, 1) for k in after}
-            cpu = "/".join(f"{1000 * v:.0f}" for v in per_case.values())
-            sustained = (
-                done == len(result.cases)
-                and hop["p99"] is not None
-                and hop["p99"] < P99_LIMIT_MS
-                and infra["max_lag"] <= rate
-            )
-            print(
-                f"{rate:7.0f} {len(result.cases):6d} {done:6d} {infra['cases_per_s']:8.1f} "
-                f"{hop['p50']:8.1f} {hop['p95']:8.1f} {hop['p99']:8.1f} {infra['max_lag']:8d} "
-                f"{cpu:>28}  {'yes' if sustained else 'no'}"
-            )
-            if sustained:
-                best = max(best, rate)
-                pipeline_p50 = hop["p50"]
-            else:
+            window = run_window(topology, rate, args.seconds, args.slice, idle)
+            print_window(window)
+            last[topology] = window
+            if not window.sustained:
                 break
-    print("CPU ms/case: broker/services/harness, at each rate")
-    if per_case:
-        total = sum(per_case.values())
-        cores = os.cpu_count() or 1
+            best[topology] = window
+    print()
+    for topology, share in idle.items():
         print(
-            f"CPU per case at the last rate: {1000 * total:.0f} ms "
-            f"(broker {1000 * per_case['broker']:.0f}, services {1000 * per_case['services']:.0f},"
-            f" harness {1000 * per_case['harness']:.0f}): {cores} cores carry at most "
-            f"{cores / total:.0f} cases/s, the broker alone {cores / per_case['broker']:.0f}"
+            f"idle CPU, {topology}: broker {100 * share['broker']:.0f} % + services "
+            f"{100 * share['services']:.0f} % of one core"
         )
-    print(f"highest sustained rate: {best:.0f} cases/s (target >= 250)")
-    if pipeline_p50 is None:
-        print("no rate was sustained: no per-hop figure to compare")
+    for topology in args.topologies.split(","):
+        w = best.get(topology)
+        if w is None:
+            print(f"{topology}: no rate sustained over {args.seconds} s")
+            continue
+        print(
+            f"{topology}: highest rate sustained over {args.seconds} s: {w.rate:g} cases/s; "
+            f"records per case produced {w.produced / w.done:.1f} (target <= 28), consumed by "
+            f"services {w.consumed_by_services / w.done:.1f} (target <= 22); CPU ms per case "
+            f"broker {w.per_case('broker'):.1f}, services {w.per_case('services'):.1f}, "
+            f"harness {w.per_case('harness'):.1f}"
+        )
+    if "compact" in best:
+        print(
+            f"compact sustained {best['compact'].rate / 25:.2f}x the 25 cases/s of before "
+            "(target >= 1.5)"
+        )
+    for topology, w in {**last, **best}.items():  # the relay at the best rate, or the last
+        events_per_s = w.consumed_by_services / w.wall
+        relay_ms, relay_idle = relay_cpu_per_event(events_per_s, min(args.seconds, 60))
+        services_ms = 1000 * w.cpu["services"] / w.consumed_by_services
+        busy_ms = 1000 * (w.cpu["services"] - idle[topology]["services"] * w.wall)
+        busy_ms /= w.consumed_by_services
+        print(
+            f"{topology} at {w.rate:g} cases/s{'' if w.sustained else ' (not sustained)'} "
+            f"({events_per_s:.0f} events/s into the "
+            f"services): services {services_ms:.2f} CPU ms per consumed event "
+            f"({busy_ms:.2f} beyond their idle polling); bare Faust relay at the same rate "
+            f"{relay_ms:.2f} (idle {100 * relay_idle:.0f} % of one core)"
+        )
+        print(
+            f"{topology}: services / relay CPU per event: {services_ms / relay_ms:.2f} "
+            f"(target <= 1.2; beyond idle polling {busy_ms / relay_ms:.2f})"
+        )
+    reference = best.get("per-department") or next(iter(best.values()), None)
+    if reference is None:
         return
-    print(f"per-hop p50 {pipeline_p50:.1f} ms vs raw round trip p50 {raw_p50:.1f} ms")
-    print(f"per-hop / raw round-trip p50 ratio: {pipeline_p50 / raw_p50:.2f} (target <= 3)")
+    with EmbeddedBroker() as broker:
+        raw = asyncio.run(raw_round_trip_ms(broker.bootstrap))
+    raw_p50 = statistics.median(raw)
+    print(
+        f"per-hop p50 {reference.hop_ms['p50']:.1f} ms ({reference.topology}) vs raw aiokafka "
+        f"round trip p50 {raw_p50:.1f} ms: ratio {reference.hop_ms['p50'] / raw_p50:.2f}"
+    )
 
 
 if __name__ == "__main__":
