@@ -16,7 +16,7 @@ from onething.scenarios.model import Scenario
 from onething.services.effects import Refused, Send
 from onething.services.office import DrawsFor, Offices, own_stream
 from onething.topics.names import DECISIONS
-from onething.topics.schemas import Clock, Decision, ItemRequest, Served
+from onething.topics.schemas import Clock, Decision, ItemRequest
 
 
 class Department:
@@ -74,24 +74,18 @@ class Department:
         sent_back: list[str] = []
         start = now
         if request.at_window:
-            service, minutes, sent_back = office.window(
-                request.case_id, request.file, request.collect, now, clock.infra_only
+            served = office.window(
+                request.case_id,
+                request.file,
+                request.collect,
+                request.attempt,
+                now,
+                clock,
+                request.hops,
             )
-            served = Served(
-                case_id=request.case_id,
-                place=self.name,
-                file=request.file,
-                collect=request.collect,
-                sent_back=sent_back,
-                attempt=request.attempt,
-                queue_minutes=service.waited,
-                service_minutes=minutes,
-                served_at=service.end,
-                online=office.process.online and not request.collect,
-                hops=request.hops,
-            )
-            sends.append(Send(DECISIONS, served, at=service.end, clock=clock))
-            start = service.end
+            sent_back = served.sent_back
+            sends.append(Send(DECISIONS, served, at=served.served_at, clock=clock))
+            start = served.served_at
         elif request.not_before is not None:
             start = max(now, request.not_before)
         if sent_back:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from onething.scenarios.levers import Process, parse_levers
 from onething.scenarios.mechanics import Calendars, Draws, Mechanics, Service, StreamDraws, Windows
 from onething.scenarios.model import Scenario
-from onething.topics.schemas import Clock
+from onething.topics.schemas import Clock, Served
 
 DrawsFor = Callable[[Process, Calendars], Draws]
 """Where an office's randomness comes from (the drift test replays the DES's)."""
@@ -38,13 +38,18 @@ class Office:
         case: str,
         file: list[str],
         collect: list[str],
+        attempt: int,
         now: float,
-        infra_only: bool,
+        clock: Clock,
+        hops: list,
         can_be_sent_back: bool = True,
-    ) -> tuple[Service, float, list[str]]:
-        """An applicant at the window: (the service, its desk minutes, items sent back).
-        Infra-only runs take no time and know no opening hours."""
-        if infra_only:
+        opens_case: bool = False,
+    ) -> Served:
+        """An applicant at the window: the ``served`` event (desk minutes, queueing, what
+        was sent back).  Infra-only runs take no time and know no opening hours.  With
+        ``opens_case`` the event carries the clock (the single window's, which the
+        platform reads back to record the case)."""
+        if clock.infra_only:
             minutes, service = 0.0, Service(now, now, now, 0.0)
         elif self.process.online and not collect:  # filed online: no queue, no window
             minutes = self.mechanics.desk_minutes(case, file, False)
@@ -52,8 +57,20 @@ class Office:
         else:
             minutes = self.mechanics.desk_minutes(case, file, bool(collect))
             service = self.windows.serve(now, minutes)
-        sent_back = self.mechanics.sent_back(case, file) if can_be_sent_back else []
-        return service, minutes, sent_back
+        return Served(
+            case_id=case,
+            place=self.place,
+            file=file,
+            collect=collect,
+            sent_back=self.mechanics.sent_back(case, file) if can_be_sent_back else [],
+            attempt=attempt,
+            queue_minutes=service.waited,
+            service_minutes=minutes,
+            served_at=service.end,
+            online=self.process.online and not collect,
+            clock=clock if opens_case else None,
+            hops=hops,
+        )
 
     def decide(self, case: str, item: str, start: float, infra_only: bool) -> float:
         return start if infra_only else self.mechanics.decide(case, item, start)

@@ -85,30 +85,19 @@ class Platform:
         clock = application.clock or (self.clock_of(known) if known else self.plain_clock())
         office = self.window.of(clock)
         file = list(office.process.order) if application.file is None else application.file
-        service, minutes, sent_back = office.window(
+        served = office.window(
             case_id,
             file,
             application.collect,
+            application.attempt,
             self.now_of(clock),
-            clock.infra_only,
+            clock,
+            application.hops,
             # a plain Kafka client has no applicant to answer a 补正: take it as complete
             can_be_sent_back=application.clock is not None,
+            opens_case=True,
         )
-        served = Served(
-            case_id=case_id,
-            place=SINGLE_WINDOW,
-            file=file,
-            collect=application.collect,
-            sent_back=sent_back,
-            attempt=application.attempt,
-            queue_minutes=service.waited,
-            service_minutes=minutes,
-            served_at=service.end,
-            online=office.process.online and not application.collect,
-            clock=clock,
-            hops=application.hops,
-        )
-        return [Send(DECISIONS, served, at=service.end, clock=clock)]
+        return [Send(DECISIONS, served, at=served.served_at, clock=clock)]
 
     # --- joining -----------------------------------------------------------------------
 
