@@ -161,18 +161,17 @@ def evidence(bootstrap: str, cases: set[str]) -> str:
                         lines.append(f"{tp.topic}[{tp.partition}]@{r.offset}: {value[:400]}")
         groups = ["onething-newborn-" + s for s in ("platform", "shared-data", "hospital")]
         for group in groups:
-            for tp in sorted(held):
-                probe = KafkaConsumer(
-                    bootstrap_servers=bootstrap, group_id=group, **security().kafka_python()
-                )
-                try:
-                    committed = probe.committed(tp)
-                finally:
-                    probe.close()
-                lines.append(
-                    f"group {group}: {tp.topic}[{tp.partition}] committed {committed}, "
-                    f"end {ends.get(tp)}"
-                )
+            probe = KafkaConsumer(
+                bootstrap_servers=bootstrap, group_id=group, **security().kafka_python()
+            )
+            try:
+                for tp in sorted(held):
+                    lines.append(
+                        f"group {group}: {tp.topic}[{tp.partition}] committed "
+                        f"{probe.committed(tp)}, end {ends.get(tp)}"
+                    )
+            finally:
+                probe.close()
     finally:
         consumer.close()
     return "\n".join(lines) + "\n"

@@ -270,7 +270,6 @@ class Adapter:
         self.topics: dict[str, Any] = {}
         self.fault = _fault()
         self.sent: dict[str, int] = {}
-        self.resent = 0
 
     def topic(self, name: str) -> Any:
         if name not in self.topics:
@@ -360,7 +359,6 @@ class Adapter:
     ) -> None:
         """Send again, after a pause, what the broker refused; ``delivered`` hears how the
         new attempt went."""
-        self.resent += 1
         backoff = self.RESEND_BACKOFF[min(attempt, len(self.RESEND_BACKOFF)) - 1]
         log.warning(
             "%s: a send to %s failed (%s); sending it again in %g s (attempt %d)",
