@@ -1,4 +1,4 @@
-"""Faust is patched in three places (services/app.py).  An upgrade that moves or reshapes
+"""Faust is patched in four places (services/app.py).  An upgrade that moves or reshapes
 what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
