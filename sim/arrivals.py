@@ -13,20 +13,33 @@ from onething.scenarios.loader import read_trace
 from onething.scenarios.model import Arrivals
 
 
-def arrival_stream(seed: int) -> random.Random:
-    """Arrivals draw from a stream of their own, derived from the run's seed: every
-    process of a scenario (before, after, any levers) then sees the same applicants at
-    the same times, so a comparison is between processes, not between crowds (common
-    random numbers), and a walk's before and after follow one applicant."""
-    return random.Random(f"arrivals-{seed}")
+def arrival_stream(seed: int, piece_start: float) -> random.Random:
+    """Arrivals draw from streams of their own, derived from the run's seed: every
+    process of a scenario (before, after, any levers, a model discovered from its log)
+    then sees the same applicants at the same times, so a comparison is between
+    processes, not between crowds (common random numbers), and a walk's before and after
+    follow one applicant.  One stream per opening hour: a rate a little higher puts one
+    more arrival into an hour without shifting every later hour's draws."""
+    return random.Random(f"arrivals-{seed}-{piece_start:.0f}")
 
 
 def arrival_times(
-    arrivals: Arrivals, calendar: WorkingCalendar, rng: random.Random, horizon_days: int
+    arrivals: Arrivals, calendar: WorkingCalendar, seed: int, horizon_days: int
 ) -> Iterator[float]:
     """Arrival instants in clock minutes, ascending."""
+    return (t for t, _ in applicants(arrivals, calendar, seed, horizon_days))
+
+
+def applicants(
+    arrivals: Arrivals, calendar: WorkingCalendar, seed: int, horizon_days: int
+) -> Iterator[tuple[float, str]]:
+    """Each arrival instant with the applicant's name for their random numbers: the
+    opening hour they arrive in and their place in it, so that two processes on one
+    seed give the k-th applicant of an hour the same draws even where one rate put an
+    extra applicant into an earlier hour."""
     if arrivals.trace is not None:
-        yield from read_trace(Path(arrivals.trace), calendar.start_date)
+        for k, t in enumerate(read_trace(Path(arrivals.trace), calendar.start_date)):
+            yield t, str(k)
         return
     assert arrivals.per_working_day is not None
     weekday_weight = _weekday_weights(arrivals, calendar)
@@ -45,10 +58,11 @@ def arrival_times(
             if weight <= 0:
                 continue
             rate = day_total * weight / mass  # arrivals per minute in this piece
-            t = start + rng.expovariate(rate)
+            rng = arrival_stream(seed, start)
+            t, k = start + rng.expovariate(rate), 0
             while t < end:
-                yield t
-                t += rng.expovariate(rate)
+                yield t, f"{start:.0f}.{k}"
+                t, k = t + rng.expovariate(rate), k + 1
 
 
 def _weekday_weights(arrivals: Arrivals, calendar: WorkingCalendar) -> dict[str, float]:

@@ -7,7 +7,6 @@ run's seed, so results do not depend on how many processes share the work.
 from __future__ import annotations
 
 import os
-import random
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,16 +20,16 @@ from onething.scenarios.counts import promise_working_days
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import Process
 from onething.scenarios.mechanics import (
+    ApplicantDraws,
     Calendars,
     CaseTime,
     Mechanics,
-    StreamDraws,
     Windows,
     utilisation,
     within_promise,
 )
 from onething.sim.applicant import applicant
-from onething.sim.arrivals import arrival_stream, arrival_times
+from onething.sim.arrivals import applicants
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
 
@@ -105,14 +104,12 @@ class Replication:
         self.warmup_days = s.run.warmup_days if self.warmup_days is None else self.warmup_days
         self.env = simpy.Environment()
         self.tracing = self.recorder is not None
-        self.rng = random.Random(self.seed)
         calendars = Calendars(s, self.horizon_days + 60)
         self.calendar = calendars.scenario
         self.measured_from = self.warmup_days * DAY
         self.journey = journey(self.process)
-        self.mechanics = Mechanics(
-            self.process, calendars, StreamDraws(self.process, self.rng, calendars)
-        )
+        self.draws = ApplicantDraws(self.process, self.seed, calendars)
+        self.mechanics = Mechanics(self.process, calendars, self.draws)
         self.promise = promise_working_days(self.process)
         self.desks = {
             place: Windows(self.process.windows(place), calendars.place(place), self.measured_from)
@@ -154,17 +151,18 @@ class Replication:
     def _arrivals(self):
         s = self.process.scenario
         env = self.env
-        rng = arrival_stream(self.seed)
-        times = arrival_times(s.applicants.arrivals, self.calendar, rng, self.horizon_days)
-        for t in times:
+        crowd = applicants(s.applicants.arrivals, self.calendar, self.seed, self.horizon_days)
+        for t, name in crowd:
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.arrived += 1
             case = Case(self.arrived, t)
+            self.draws.arrive(case, name)
             env.process(applicant(self, case))
 
     def finish(self, case: Case) -> None:
         self.finished += 1
+        self.draws.forget(case)
         if case.arrival < self.measured_from:
             return
         now = self.env.now

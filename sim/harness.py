@@ -31,7 +31,7 @@ from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import Calendars, Draws, Mechanics, NoTime, StreamDraws
-from onething.sim.arrivals import arrival_stream, arrival_times
+from onething.sim.arrivals import arrival_times
 from onething.topics.connection import security
 from onething.topics.contiguity import Contiguous
 from onething.topics.names import (
@@ -539,8 +539,8 @@ class Harness:
             arrivals = arrivals.model_copy(
                 update={"per_working_day": self.settings.rate, "trace": None}
             )
-        rng = arrival_stream(self.settings.seed)
-        return list(arrival_times(arrivals, self.calendar, rng, self.settings.duration_days))
+        seed = self.settings.seed
+        return list(arrival_times(arrivals, self.calendar, seed, self.settings.duration_days))
 
     def run(
         self,

@@ -281,13 +281,16 @@ def test_infra_only_runs_the_pipeline_with_no_service_time(bootstrap, capsys):
 
 
 class _Stalling(Harness):
-    """A harness whose process stalls once, halfway through the arrivals."""
+    """A harness whose process stalls once, halfway through the arrivals, where the next
+    applicant is due within the hour (not after a night, which would absorb the stall)."""
 
     STALL_SECONDS = 1.5
 
     def _arrivals(self, times, cases):
+        half = len(times) // 2
+        stall_at = next(n for n in range(half, len(times)) if times[n] - times[n - 1] < 60)
         for n, step in enumerate(super()._arrivals(times, cases)):
-            if n == len(times) // 2:
+            if n == stall_at:
                 time.sleep(self.STALL_SECONDS)
             yield step
 
@@ -295,10 +298,13 @@ class _Stalling(Harness):
 def test_the_keep_up_guard_fires_when_the_harness_falls_behind(newborn, bootstrap):
     settings = LiveSettings(bootstrap=bootstrap, speedup=2000, duration_days=2, seed=4)
     result = _Stalling(Process.of(newborn, "after"), settings).run()
-    assert result.behind_schedule_s >= _Stalling.STALL_SECONDS * 0.9
+    # lateness is read at the end of each quarter-second slice the harness runs, so up
+    # to a quarter second of the stall is made up before it is read
+    least = _Stalling.STALL_SECONDS - 0.25 - 0.05
+    assert result.behind_schedule_s >= least
     assert not result.kept_up
     infra = measures_of(result)["infra"]
-    assert infra["kept_up"] is False and infra["behind_schedule_s"] >= 1.3
+    assert infra["kept_up"] is False and infra["behind_schedule_s"] >= least
     des = des_on_same_arrivals(newborn, "after", None, result.arrivals)
     assert "behind its schedule" in agreement(result, measures_of(result), des)["void"]
 

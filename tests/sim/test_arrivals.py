@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections import Counter
 
 from onething.scenarios.calendar import DAY, WorkingCalendar
@@ -14,7 +13,7 @@ from onething.sim.arrivals import arrival_times
 
 def _per_date(arrivals: Arrivals, start: dt.date, days: int) -> Counter[dt.date]:
     calendar = WorkingCalendar(CalendarSpec(), start)
-    times = arrival_times(arrivals, calendar, random.Random(1), days)
+    times = arrival_times(arrivals, calendar, 1, days)
     return Counter(start + dt.timedelta(days=int(t // DAY)) for t in times)
 
 
