@@ -272,12 +272,12 @@ class Windows:
         calendar = self.calendar
         queued = calendar.next_open(now)
         start = granted = max(queued, self._free[0])
-        waited = granted - queued
-        if waited and (opens := calendar.next_open(granted)) > granted:
-            # the office closed while this applicant queued: they hold the window they
-            # got until it opens, and only open time counts as waiting
-            waited = calendar.working_between(queued, opens)
-            start = opens
+        waited = 0.0
+        if granted > queued:
+            # only open time counts as waiting, also behind someone who held the window
+            # over a closing; given the window while closed, one holds it until it opens
+            waited = calendar.working_between(queued, granted)
+            start = calendar.next_open(granted)
         end = start + minutes
         heapq.heapreplace(self._free, end)
         if granted > queued:
