@@ -6,7 +6,8 @@ can only happen in opening hours: the start of a window service, the end of a ba
 decision.  Minutes of the day with such evidence, joined across gaps shorter than
 ``GAP_MINUTES``, rounded out to ``GRID_MINUTES``, are the opening periods; a weekday is
 worked when work is seen on at least half of its dates; a date on a worked weekday
-within the observed span with no event at all is a holiday.
+within the observed span with no event at all, where its neighbours on both sides were
+busy enough that an empty day is no accident, is a holiday.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from onething.scenarios.model import WEEKDAYS, CalendarSpec
 DAY = 24 * 60
 GAP_MINUTES = 45
 GRID_MINUTES = 15
+HOLIDAY_EVIDENCE = 5
+NEIGHBOURS = 5
+"""An empty working weekday is a holiday when the ``NEIGHBOURS`` active working days on
+each side saw ``HOLIDAY_EVIDENCE`` events a day or more."""
 MIN_EVIDENCE = 300
 """Below this many observations a department keeps the bundle's calendar."""
 
@@ -72,13 +77,14 @@ class Calendars:
         return self.departments.get(department, self.bundle)
 
 
-def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], set[dt.date]]:
-    """Evidence of opening hours per department (key '' for all), and every active date."""
+def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], Counter[dt.date]]:
+    """Evidence of opening hours per department (key '' for all), and how many event
+    starts and ends each date saw."""
     evidence: dict[str, CalendarEvidence] = defaultdict(CalendarEvidence)
-    active: set[dt.date] = set()
+    active: Counter[dt.date] = Counter()
     for e in events:
-        active.add(date_of(e.start))
-        active.add(date_of(e.end))
+        active[date_of(e.start)] += 1
+        active[date_of(e.end)] += 1
         if is_onething(e.activity):
             if e.activity in WINDOW_SERVICES:
                 points = ((e.start, False),)
@@ -122,15 +128,16 @@ def _weekdays(dates: set[dt.date], first: dt.date, last: dt.date) -> list[str]:
 
 
 def _exceptions(
-    weekdays: list[str], first: dt.date, last: dt.date, active: set[dt.date]
+    weekdays: list[str], first: dt.date, last: dt.date, active: Counter[dt.date]
 ) -> tuple[list[dt.date], list[dt.date]]:
-    """Holidays (a working weekday with no event) and make-up working days (调休: a day
-    off by weekday with events) between the log's first and last date."""
+    """Holidays (a working weekday with no event where events were expected) and make-up
+    working days (调休: a day off by weekday with events) between the log's first and
+    last date."""
     holidays, workdays = [], []
     day = first
     while day <= last:
         working = WEEKDAYS[day.weekday()] in weekdays
-        if working and day not in active:
+        if working and day not in active and _expected(day, weekdays, first, last, active):
             holidays.append(day)
         elif not working and day in active:
             workdays.append(day)
@@ -138,7 +145,27 @@ def _exceptions(
     return holidays, workdays
 
 
-def fit_calendars(evidence: dict[str, CalendarEvidence], active: set[dt.date]) -> Calendars:
+def _expected(
+    day: dt.date, weekdays: list[str], first: dt.date, last: dt.date, active: Counter[dt.date]
+) -> bool:
+    """Whether a day without events would have had some, were it worked: the active
+    working days around it, on both sides, saw at least ``HOLIDAY_EVIDENCE`` events
+    each on average (a Poisson day that busy is empty by chance less than once in a
+    hundred).  At the log's end, where the last cases drain, or in a quiet office, an
+    empty day is no sign of a holiday."""
+    for step, end in ((-1, first), (1, last)):
+        counts: list[int] = []
+        other = day
+        while len(counts) < NEIGHBOURS and other != end:
+            other += dt.timedelta(days=step)
+            if WEEKDAYS[other.weekday()] in weekdays and active[other]:
+                counts.append(active[other])
+        if not counts or sum(counts) / len(counts) < HOLIDAY_EVIDENCE:
+            return False
+    return True
+
+
+def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date]) -> Calendars:
     everything = evidence.get("")
     if everything is None or not everything.minutes:
         raise ValueError("no event shows when work happens")

@@ -1,0 +1,43 @@
+"""The working calendar a log shows: an empty weekday is a holiday only where events
+were expected, not where the last cases drain away or an office is quiet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from onething.discovery.calendar import fit_calendars, observe
+from onething.discovery.logs import EPOCH, Event
+
+MONDAY = dt.date(2026, 3, 2)
+
+
+def _events(per_day: dict[dt.date, int]) -> list[Event]:
+    events = []
+    for date, count in per_day.items():
+        base = (dt.datetime.combine(date, dt.time(9)) - EPOCH).total_seconds() / 60
+        for k in range(count):
+            start = base + 20 * (k % 20)
+            events.append(Event(f"{date}-{k}", "Review", "tax", start, start + 15, "", ""))
+    return events
+
+
+def _weekdays(first: dt.date, weeks: int) -> list[dt.date]:
+    days = (first + dt.timedelta(days=d) for d in range(7 * weeks))
+    return [d for d in days if d.weekday() < 5]
+
+
+def test_an_empty_weekday_among_busy_ones_is_a_holiday_an_empty_one_in_the_tail_is_not():
+    busy = dict.fromkeys(_weekdays(MONDAY, 4), 30)
+    holiday = dt.date(2026, 3, 18)
+    del busy[holiday]
+    tail = _weekdays(MONDAY + dt.timedelta(weeks=4), 1)  # the last cases drain away
+    drain = {tail[0]: 3, tail[2]: 1, tail[4]: 1}  # nothing on Tuesday and Thursday
+    calendars = fit_calendars(*observe(_events(busy | drain)))
+    assert calendars.bundle.extra_holidays == [holiday]
+    assert calendars.bundle.weekdays == ["mon", "tue", "wed", "thu", "fri"]
+
+
+def test_a_quiet_office_has_empty_days_and_no_holidays():
+    quiet = {d: 2 for i, d in enumerate(_weekdays(MONDAY, 8)) if i % 3}  # two a day, gaps
+    calendars = fit_calendars(*observe(_events(quiet)))
+    assert calendars.bundle.extra_holidays == []
