@@ -32,6 +32,7 @@ from onething.discovery.vocabulary import (
     files,
     is_onething,
     results,
+    steps,
 )
 from onething.scenarios.calendar import WorkingCalendar
 
@@ -101,6 +102,8 @@ class Observations:
     online: bool = False
     places: set[str] = field(default_factory=set)
     repeats: Counter[str] = field(default_factory=Counter)
+    steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
+    """Per item, the steps its decisions list (onething's own logs name them)."""
 
     def sample(self, table: dict, key: object, seed: int = 0) -> Sample:
         if key not in table:
@@ -205,6 +208,8 @@ class Reader:
             case.filed[item], case.decided[item] = e.start, e.end
             working = self.working(e.department, e.start, e.end)
             obs.sample(obs.processing, item, 100).add(working)
+            if listed := steps(e.detail):
+                obs.steps[item][listed] += 1
         elif a in WINDOW_SERVICES or a == ONLINE:
             place = e.department
             obs.online |= a == ONLINE

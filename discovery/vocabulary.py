@@ -26,6 +26,7 @@ WINDOW_SERVICES = frozenset({HAND_OVER, COLLECT})
 FIXED = frozenset({TRAVEL, QUEUE, HAND_OVER, COLLECT, ONLINE, MAIL, ON_THE_SPOT, REWORK})
 _FILES = re.compile(r"files ([^;|]*)")
 _RESULTS = re.compile(r"results: ([^|]*)")
+_STEPS = re.compile(r"steps: ([^|]*)")
 
 
 def is_onething(activity: str) -> bool:
@@ -46,3 +47,8 @@ def files(detail: str) -> tuple[str, ...]:
 def results(detail: str) -> tuple[str, ...]:
     """Results handed over, from ``... | results: a, b``."""
     return _names(_RESULTS.search(detail))
+
+
+def steps(detail: str) -> tuple[str, ...]:
+    """The steps (环节) a decision went through, from ``steps: apply, review, decide``."""
+    return _names(_STEPS.search(detail))

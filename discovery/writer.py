@@ -194,9 +194,14 @@ class _Writer:
             n and (obs.integrated or obs.department(a) != obs.department(b))
             for (a, b), n in obs.overlaps.items()
         )
-        if different:
+        if different or obs.integrated:
+            # an integrated platform routing items one after another along the
+            # dependencies seen in every case looks the same in a log as joint approval
+            # (并联审批) along them, which is how the reform runs one: read it so
             levers.append("parallel_approval")
-        if any(obs.delivery[i]["electronic"] > obs.cases / 2 for i in self.order):
+        # an integrated platform's instant result nobody comes back for is electronic too
+        uncollected = ("electronic", "instant") if obs.integrated else ("electronic",)
+        if any(sum(obs.delivery[i][k] for k in uncollected) > obs.cases / 2 for i in self.order):
             levers.append("e_certificate")
         return levers
 
@@ -272,8 +277,12 @@ class _Writer:
             path = f"items.{key}"
             processing = self.time(f"{path}.processing", obs.processing[item], department)
             result = self.delivery(item, levers)
-            steps = ["apply", "decide"] + (
-                ["deliver"] if result["delivery"] in ("pickup", "mail") else []
+            listed = obs.steps[item].most_common(1)
+            steps = (
+                list(listed[0][0])
+                if listed
+                else ["apply", "decide"]
+                + (["deliver"] if result["delivery"] in ("pickup", "mail") else [])
             )
             per_day = self.calendars.of(department).minutes_per_day
             values = sorted(obs.processing[item].values)
@@ -305,10 +314,16 @@ class _Writer:
                     f"was filed in every one of the cases holding both "
                     f"({obs.presence[item]} cases with this item)"
                 )
-            self.placeholders[f"{path}.steps"] = (
-                "steps seen in the log (apply, decide, a delivery); review or inspection "
-                "steps leave no event: add them"
-            )
+            if listed:
+                self.assumptions[f"{path}.steps"] = (
+                    f"read from the log: the steps its decisions list "
+                    f"({listed[0][1]} of {obs.steps[item].total()} decisions)"
+                )
+            else:
+                self.placeholders[f"{path}.steps"] = (
+                    "steps seen in the log (apply, decide, a delivery); review or "
+                    "inspection steps leave no event: add them"
+                )
             self.placeholders[f"{path}.promised"] = (
                 "the promised time limit is published, not logged: set to the 90th "
                 "percentile of the observed back-office time, rounded up to half a day"

@@ -27,14 +27,7 @@ def steps(process: Process) -> int:
     kinds: Counter[str] = Counter()
     delivered_together = process.integrated or process.has("e_certificate")
     for key in process.order:
-        item = process.item(key)
-        committed = process.has("notify_commit") and item.commitment is not None
-        for kind in item.steps:
-            if committed and kind in ("review", "inspect"):
-                continue
-            if kind == "deliver" and process.delivery(key) == "electronic":
-                continue
-            kinds[kind] += 1
+        kinds.update(item_steps(process, key))
     if process.integrated:
         kinds["apply"] = min(kinds["apply"], 1)
     if process.parallel:
@@ -43,6 +36,21 @@ def steps(process: Process) -> int:
     if delivered_together:
         kinds["deliver"] = min(kinds["deliver"], 1)
     return sum(kinds.values())
+
+
+def item_steps(process: Process, key: str) -> list[str]:
+    """One item's steps as its applicant meets them, before the bundle merges intakes,
+    approvals and deliveries: under notify-and-commit its review and inspection move
+    after the licence, and an electronic result needs no delivery step."""
+    item = process.item(key)
+    committed = process.has("notify_commit") and item.commitment is not None
+    electronic = process.delivery(key) == "electronic"
+    return [
+        kind
+        for kind in item.steps
+        if not (committed and kind in ("review", "inspect"))
+        and not (electronic and kind == "deliver")
+    ]
 
 
 def materials(process: Process) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
+from onething.scenarios.counts import item_steps
 from onething.scenarios.journey import Visit
 from onething.scenarios.levers import SINGLE_WINDOW
 
@@ -131,7 +132,8 @@ def _back_office(run: Replication, case: Case, key: str, start: float) -> float:
     case.decided[key] = decided
     if run.tracing:
         department = run.process.item(key).department
-        run.log(case, f"decide {key}", department, start, decided, "back office")
+        steps = item_steps(run.process, key)  # the log shows them, as an approval system's
+        run.log(case, f"decide {key}", department, start, decided, "back office", steps=steps)
     case.in_hand[key] = arrives = mechanics.in_hand_at(case, key, decided)
     if run.tracing and mechanics.delivery[key] == "mail":
         run.log(case, "result arrives by mail", "post", decided, arrives, collects=[key])

@@ -130,6 +130,7 @@ class Replication:
         resource: str = "",
         files: Sequence[str] = (),
         collects: Sequence[str] = (),
+        steps: Sequence[str] = (),
     ) -> None:
         if self.recorder is None or not self.recorder.wants(case.id):
             return
@@ -144,6 +145,8 @@ class Replication:
             detail.append(f"files {', '.join(files)}; materials: {'; '.join(names) or 'none'}")
         if collects:
             detail.append(f"results: {', '.join(collects)}")
+        if steps:
+            detail.append(f"steps: {', '.join(steps)}")
         self.recorder.event(
             (self.index, case.id, activity, place, start, end, resource, " | ".join(detail))
         )

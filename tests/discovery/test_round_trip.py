@@ -1,5 +1,5 @@
 """Discovery as a specification: a scenario simulated, logged and rediscovered behaves
-like the original (trips exact; mean time within 5 %), and a workflow engine's history
+like the original (trips and steps exact; mean time within 5 %), and a workflow engine's history
 table in its own column layout becomes a runnable scenario."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_newborn_rediscovered_from_its_own_log_keeps_trips_and_time(tmp_path, mo
     assert m["trips"] == original["trips"]
     mean, again = original["time_working_days"]["mean"], m["time_working_days"]["mean"]
     assert abs(again - mean) / mean < 0.05
-    assert m["steps"] is None and "steps" in m["unknown"]  # review steps leave no event
+    assert m["steps"] == original["steps"]  # the decisions list their steps
 
 
 def test_a_surge_week_is_fitted_as_a_season_and_the_rest_as_ordinary_days(tmp_path):
