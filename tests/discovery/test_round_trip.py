@@ -12,7 +12,9 @@ import pytest
 from onething import api
 from onething.cli import main
 from onething.discovery.writer import discover
-from onething.scenarios.loader import load_scenario
+from onething.scenarios.counts import counts
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import catalog_names, load_scenario
 from onething.sim.eventlog import Export
 
 RUN = dict(replications=2, horizon_days=40, warmup_days=5)
@@ -31,6 +33,21 @@ def test_newborn_rediscovered_from_its_own_log_keeps_trips_and_time(tmp_path, mo
     mean, again = original["time_working_days"]["mean"], m["time_working_days"]["mean"]
     assert abs(again - mean) / mean < 0.05
     assert m["steps"] == original["steps"]  # the decisions list their steps
+
+
+@pytest.mark.parametrize("bundle", catalog_names())
+def test_every_bundle_comes_back_with_its_trips_and_steps(tmp_path, bundle):
+    # the counts follow from the process found: its items, their steps and the levers
+    for mode in ("before", "after"):
+        log = tmp_path / f"{mode}.csv"
+        options = api.RunOptions(seed=1, replications=1, horizon_days=30, warmup_days=0)
+        options.export = Export(events=log)
+        api.simulate(bundle, mode, options=options)
+        original = counts(Process.of(load_scenario(bundle), mode))
+        out = tmp_path / f"{mode}.yaml"
+        out.write_text(discover(log).yaml(), encoding="utf-8")
+        found = counts(Process.of(load_scenario(out), "after"))
+        assert (found["trips"], found["steps"]) == (original["trips"], original["steps"]), mode
 
 
 def test_a_surge_week_is_fitted_as_a_season_and_the_rest_as_ordinary_days(tmp_path):
