@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -341,6 +342,7 @@ def main() -> None:
         "--partitions", type=int, help=f"partitions per topic (default {partitions()})"
     )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop what was started, too
     if args.partitions:  # the services started read it from the environment
         os.environ[PARTITIONS_ENV] = str(args.partitions)
     print(f"{partitions()} partitions per topic")
