@@ -35,6 +35,23 @@ def test_newborn_rediscovered_from_its_own_log_keeps_trips_and_time(tmp_path, mo
     assert m["steps"] == original["steps"]  # the decisions list their steps
 
 
+def test_the_rediscovered_window_keeps_its_queue_for_the_same_applicants(tmp_path):
+    # the round trip of benchmarks/round_trip.py, small: a longer log (the fitted rate
+    # carries its sampling error, which a queue magnifies), both models on one seed
+    log = tmp_path / "events.csv"
+    logged = api.RunOptions(seed=1, replications=10, horizon_days=60, warmup_days=0)
+    logged.export = Export(events=log)
+    api.simulate("newborn", "after", options=logged)
+    out = tmp_path / "found.yaml"
+    out.write_text(discover(log).yaml(), encoding="utf-8")
+    same = api.RunOptions(seed=2, replications=20, horizon_days=60, warmup_days=0)
+    original = api.simulate("newborn", "after", options=same).measures
+    found = api.simulate(load_scenario(out), "after", options=same).measures
+    for measure in ("wait_minutes", "time_working_days"):
+        mean, again = original[measure]["mean"], found[measure]["mean"]
+        assert abs(again - mean) / mean < 0.05, measure
+
+
 @pytest.mark.parametrize("bundle", catalog_names())
 def test_every_bundle_comes_back_with_its_trips_and_steps(tmp_path, bundle):
     # the counts follow from the process found: its items, their steps and the levers
