@@ -171,7 +171,10 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
         raise ValueError("no event shows when work happens")
     first, last = min(everything.dates), max(everything.dates)
     weekdays = _weekdays(everything.dates, first, last) or ["mon", "tue", "wed", "thu", "fri"]
-    holidays, workdays = _exceptions(weekdays, first, last, active)
+    # exceptions over every date with an event: a result mailed on a make-up Saturday
+    # after the last decision still shows that Saturday was worked
+    span = min(first, min(active)), max(last, max(active))
+    holidays, workdays = _exceptions(weekdays, *span, active)
     bundle = CalendarSpec(
         hours=_periods(everything.minutes),
         weekdays=weekdays,
@@ -184,7 +187,7 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
         if not name or ev.observations < MIN_EVIDENCE:
             continue
         own_days = _weekdays(ev.dates, first, last) or weekdays
-        own_off, own_on = _exceptions(own_days, first, last, active)
+        own_off, own_on = _exceptions(own_days, *span, active)
         own = CalendarSpec(
             hours=_periods(ev.minutes),
             weekdays=own_days,

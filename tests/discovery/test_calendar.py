@@ -7,6 +7,7 @@ import datetime as dt
 
 from onething.discovery.calendar import fit_calendars, observe
 from onething.discovery.logs import EPOCH, Event
+from onething.discovery.vocabulary import MAIL
 
 MONDAY = dt.date(2026, 3, 2)
 
@@ -41,3 +42,13 @@ def test_a_quiet_office_has_empty_days_and_no_holidays():
     quiet = {d: 2 for i, d in enumerate(_weekdays(MONDAY, 8)) if i % 3}  # two a day, gaps
     calendars = fit_calendars(*observe(_events(quiet)))
     assert calendars.bundle.extra_holidays == []
+
+
+def test_a_make_up_saturday_seen_only_in_a_mail_arriving_after_the_last_decision_is_worked():
+    busy = dict.fromkeys(_weekdays(MONDAY, 4), 30)
+    friday = max(busy)
+    saturday = friday + dt.timedelta(days=1)
+    sent = (dt.datetime.combine(friday, dt.time(16)) - EPOCH).total_seconds() / 60
+    mail = Event("last", MAIL, "post", sent, sent + 20 * 60, "", "results: permit")
+    calendars = fit_calendars(*observe([*_events(busy), mail]))
+    assert calendars.bundle.extra_workdays == [saturday]
