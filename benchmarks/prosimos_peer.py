@@ -22,6 +22,7 @@ from onething import api  # noqa: E402
 from onething.scenarios import bpmn, prosimos  # noqa: E402
 from onething.scenarios.levers import Process  # noqa: E402
 from onething.scenarios.loader import load_scenario  # noqa: E402
+from onething.scenarios.official_calendar import LAST_DAY  # noqa: E402
 
 _RUN = """
 import sys, time, warnings
@@ -71,9 +72,15 @@ def run_prosimos(python: str, model: Path, sim: Path, cases: int, start: str) ->
 
 
 def horizon_for(bundle: str, cases: int) -> int:
+    """Days of arrivals for about ``cases`` cases, at most up to 120 days before the end
+    of the official calendar (the last cases need time to finish): a slow bundle then
+    runs fewer cases, as its row shows."""
     s = load_scenario(bundle)
     per_day = s.applicants.arrivals.per_working_day or 1.0
-    return max(1, math.ceil(cases / per_day * 7 / len(s.calendar.weekdays)))
+    wanted = max(1, math.ceil(cases / per_day * 7 / len(s.calendar.weekdays)))
+    if s.calendar.holidays != "official":
+        return wanted
+    return min(wanted, (LAST_DAY - s.run.start_date).days - 120)
 
 
 def run_onething(bundle: str, mode: str, cases: int, replications: int = 1, jobs: int = 1):  # noqa: ANN201

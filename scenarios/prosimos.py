@@ -176,6 +176,11 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
     inter_arrival = per_day / rate if rate else 1e9
     if s.applicants.arrivals.hourly_profile or s.applicants.arrivals.weekday_profile:
         notes.append("arrivals: a constant rate over opening hours (profiles not mapped)")
+    if s.applicants.arrivals.date_profile:
+        notes.append(
+            "arrivals: seasons (date_profile) are not mapped: Prosimos gets the ordinary "
+            "rate all year, onething the season's surge and the queues it builds"
+        )
     if s.calendar.holidays == "official" or s.calendar.extra_holidays:
         notes.append("holidays: Prosimos calendars are weekly, holidays are worked")
     if s.calendar.holidays == "official" or s.calendar.extra_workdays:
