@@ -22,7 +22,13 @@ from typing import Any
 
 import yaml
 
-from onething.discovery.calendar import DAY, Calendars, fit_calendars, observe
+from onething.discovery.calendar import (
+    DAY,
+    HOLIDAY_EVIDENCE,
+    Calendars,
+    fit_calendars,
+    observe,
+)
 from onething.discovery.cases import (
     PICKUP,
     Observations,
@@ -211,9 +217,9 @@ class _Writer:
             f"fitted from the log: opening periods are the minutes of the day with window "
             f"services begun or decisions ended ({self.calendars.observations.get('', 0)} "
             f"observations, gaps under 45 min joined, rounded out to 15 min); weekdays "
-            f"worked on at least half their dates; extra holidays: worked weekdays from "
-            f"{self.calendars.first_date} to {self.calendars.last_date} with no event; "
-            f"extra workdays (调休): other days with events"
+            f"worked on at least half their dates; extra holidays: worked weekdays with no "
+            f"event where the active working days on both sides saw {HOLIDAY_EVIDENCE} "
+            f"events a day or more; extra workdays (调休): other days with events"
         )
         return _calendar(spec)
 
