@@ -171,9 +171,9 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
         raise ValueError("no event shows when work happens")
     first, last = min(everything.dates), max(everything.dates)
     weekdays = _weekdays(everything.dates, first, last) or ["mon", "tue", "wed", "thu", "fri"]
-    # exceptions over every date with an event: a result mailed on a make-up Saturday
-    # after the last decision still shows that Saturday was worked
-    span = min(first, min(active)), max(last, max(active))
+    # exceptions over every date with an event (the evidence's dates are among them): a
+    # result mailed on a make-up Saturday after the last decision shows it was worked
+    span = min(active), max(active)
     holidays, workdays = _exceptions(weekdays, *span, active)
     bundle = CalendarSpec(
         hours=_periods(everything.minutes),

@@ -278,10 +278,9 @@ class Windows:
             # over a closing; given the window while closed, one holds it until it opens
             waited = calendar.working_between(queued, granted)
             start = calendar.next_open(granted)
+            self._waiting.append((queued, granted))
         end = start + minutes
         heapq.heapreplace(self._free, end)
-        if granted > queued:
-            self._waiting.append((queued, granted))
         if self.measured_from <= queued < self.measured_until:
             self.busy_minutes += minutes
             self.served += 1
