@@ -125,15 +125,15 @@ def row(
         many = {**options, "replications": n}
         a = run(bundle, mode, seed + 100, many, None)
         c = run(discovered, "after", seed + 100, many, None)
-        if n * 2 > most or paired(a, c, "wait_minutes")[2] <= 2.5:
+        wait, wait_ok, half_width = paired(a, c, "wait_minutes")
+        if n * 2 > most or half_width <= 2.5:
             break
         n *= 2
     b = run(bundle, mode, seed + 101, many, None)
     compared = zip(ours, noise, strict=True)
-    ratios = [o / n if n else (1.0 if o == 0 else math.inf) for o, n in compared]
+    ratios = [o / f if f else (1.0 if o == 0 else math.inf) for o, f in compared]
     am, cm = a.measures, c.measures
     time, time_ok, _ = paired(a, c, "time_working_days")
-    wait, wait_ok, _ = paired(a, c, "wait_minutes")
     steps = "unknown" if cm["steps"] is None else str(cm["steps"])
     rate = load_scenario(bundle).applicants.arrivals.per_working_day
     fitted = discovered.applicants.arrivals.per_working_day
