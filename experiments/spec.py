@@ -16,7 +16,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
 
 from onething.scenarios.errors import FileError, Problem, from_validation_error
 from onething.scenarios.levers import Mode
-from onething.scenarios.loader import catalog_names, load_scenario, read_yaml
+from onething.scenarios.loader import catalog_names, load_scenario, read_yaml, user_scenarios
 from onething.scenarios.model import (
     MAX_ARRIVALS_PER_DAY,
     MAX_HORIZON_DAYS,
@@ -58,7 +58,7 @@ class SpecBase(Strict):
     name: Identifier
     """Also the default output folder."""
     bundle: str
-    """A catalog name or a scenario file, relative to the spec file."""
+    """A catalog name, a saved bundle's name or a scenario file, relative to the spec file."""
     replications: Annotated[int, Field(gt=0, le=MAX_REPLICATIONS)] = 5
     horizon_days: Annotated[int, Field(gt=0, le=MAX_HORIZON_DAYS)] | None = None
     warmup_days: NonNegativeInt | None = None
@@ -86,7 +86,9 @@ class Experiment:
     seed: int
 
 
-def load_spec(path: str | Path) -> Experiment:
+def load_spec(path: str | Path, files_within: Path | None = None) -> Experiment:
+    """The checked spec at ``path``; with ``files_within``, a scenario file it names must
+    be in that folder (an uploaded spec reaches no other file of the machine)."""
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
@@ -101,7 +103,7 @@ def load_spec(path: str | Path) -> Experiment:
         spec = KINDS[kind].model.model_validate(data)
     except ValidationError as exc:
         raise from_validation_error(path, data, exc) from None
-    scenario = _bundle(path, spec.bundle)
+    scenario = _bundle(path, spec.bundle, files_within)
     horizon = spec.horizon_days or scenario.run.horizon_days
     warmup = scenario.run.warmup_days if spec.warmup_days is None else spec.warmup_days
     problems = list(KINDS[kind].check(spec, scenario))
@@ -113,16 +115,20 @@ def load_spec(path: str | Path) -> Experiment:
     return Experiment(spec, path, scenario, horizon, warmup, seed)
 
 
-def _bundle(spec_path: Path, bundle: str) -> Scenario:
-    """A catalog name, or a file relative to the spec (errors in that file name it)."""
+def _bundle(spec_path: Path, bundle: str, files_within: Path | None) -> Scenario:
+    """A catalog name, a saved bundle's name, or a file relative to the spec (errors in
+    that file name it)."""
     if Path(bundle).suffix in (".yaml", ".yml"):
         file = spec_path.parent / bundle
+        if files_within is not None and not file.resolve().is_relative_to(files_within.resolve()):
+            reason = "name a catalog or saved bundle, or a file beside the spec"
+            raise FileError(spec_path, [Problem("bundle", f"{bundle!r}: {reason}")])
         if not file.is_file():
             raise FileError(spec_path, [Problem("bundle", f"no such scenario file {file}")])
         return load_scenario(file)
-    if bundle not in catalog_names():
-        raise FileError(
-            spec_path,
-            [Problem("bundle", f"unknown bundle {bundle!r} (known: {', '.join(catalog_names())})")],
-        )
+    saved = sorted(p.stem for p in user_scenarios().glob("*.yaml"))
+    if bundle not in catalog_names() and bundle not in saved:
+        known = ", ".join(catalog_names() + [n for n in saved if n not in catalog_names()])
+        reason = f"unknown bundle {bundle!r} (known: {known})"
+        raise FileError(spec_path, [Problem("bundle", reason)])
     return load_scenario(bundle)

@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import os
+import re
 import signal
 import sys
 import time
@@ -677,10 +678,17 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from onething.workbench.server import serve
 
     try:
-        serve(args.host, args.port)
+        serve(args.host, args.port, args.allow_host, args.jobs)
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise UsageError(f"ui: cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     return 0
+
+
+def _host_name(text: str) -> str:
+    """A name the workbench may be reached by: ``name``, ``name:port``, ``[v6]:port``."""
+    if not re.fullmatch(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?", text):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a host name, optionally :PORT")
+    return text
 
 
 def _port(text: str) -> int:
@@ -1045,6 +1053,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; any other requires a printed token)",
+    )
+    p.add_argument(
+        "--allow-host",
+        type=_host_name,
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer to this Host name (NAME: any port, NAME:PORT: that one; "
+        "repeatable); others are refused, against DNS rebinding",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_positive,
+        default=None,
+        help="run at most this many simulations and studies at once, queueing the rest "
+        "(default: the core count)",
     )
     p.set_defaults(func=cmd_ui)
     return parser

@@ -315,23 +315,25 @@ def shipped_specs() -> dict[str, Path]:
     }
 
 
-def check_spec(path: Path) -> int:
-    """Load a spec (``FileError`` if it is wrong); how many replications it runs."""
+def study_plan(spec: Path) -> Any:
+    """The runs of a spec (``FileError`` if it is wrong).  A spec sent to the workbench
+    names a bundle of the catalog, a saved one, or a file in its own folder: nothing
+    else of this machine."""
     from onething.experiments.runner import plan
     from onething.experiments.spec import load_spec
 
-    return len(plan(load_spec(path)).jobs)
+    return plan(load_spec(spec, files_within=spec.parent))
 
 
 def study(spec: Path, out: Path, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """``onething experiment run`` and ``onething report`` into ``out``."""
     from onething.experiments.console import report
     from onething.experiments.report import write_report
-    from onething.experiments.runner import plan, run
-    from onething.experiments.spec import load_spec
+    from onething.experiments.runner import run
 
-    experiment = load_spec(spec)
-    outcome = run(plan(experiment), out, None, progress)
+    planned = study_plan(spec)
+    experiment = planned.experiment
+    outcome = run(planned, out, None, progress)
     write_report(out)
     table = report(outcome)
     return jsonable(

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
+import re
 import secrets
+import shutil
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from importlib import resources
@@ -34,31 +36,47 @@ from starlette.templating import Jinja2Templates
 from onething.scenarios.errors import FileError
 from onething.scenarios.loader import resolve, user_home
 from onething.workbench import adapter, editor, forms
-from onething.workbench.jobs import Jobs
+from onething.workbench.guard import LOOPBACK_NAMES, REPORT_CSP, Guard
+from onething.workbench.jobs import Jobs, QueueFull
 from onething.workbench.labels import LANGUAGES, name_in, split_name, words
-from onething.workbench.safety import MAX_UPLOAD_BYTES, Refused, check_yaml_size, safe_name
-from onething.workbench.store import Store
+from onething.workbench.safety import (
+    MAX_UPLOAD_BYTES,
+    NotFound,
+    Refused,
+    TooLarge,
+    check_yaml_size,
+    safe_name,
+)
+from onething.workbench.store import Store, StoreError
 
 HERE = Path(__file__).parent
 PLOTLY_JS = resources.files("plotly") / "package_data" / "plotly.min.js"
-TOKEN_COOKIE = "onething_token"
+WHOLE = re.compile(r"[0-9]{1,19}")
+"""A run id or a seed as typed: ASCII digits that fit SQLite's (and numpy's) 64 bits."""
 STUDY_FILES = ("results.csv", "results.parquet", "summary.csv", "study.json", "report.html")
 
 
 class Workbench:
-    """The app's state: where runs are kept, the running jobs, the access token."""
+    """The app's state: where runs are kept and the jobs."""
 
-    def __init__(self, home: Path | None = None, token: str | None = None):
+    def __init__(self, home: Path | None = None, workers: int | None = None):
         self.home = home or user_home()
         self.store = Store(self.home / "runs.sqlite")
-        self.jobs = Jobs(self.store)
-        self.token = token
+        self.jobs = Jobs(self.store, workers)
         self.quick = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         """Short computations (a walk) off the event loop, one at a time."""
 
 
-def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
-    wb = Workbench(home, token)
+def create_app(
+    home: Path | None = None,
+    token: str | None = None,
+    hosts: Iterable[str] = LOOPBACK_NAMES,
+    workers: int | None = None,
+) -> Guard:
+    """The workbench behind its ``Guard``: answering to ``hosts`` (``name`` or
+    ``name:port``), asking for ``token`` if given, running ``workers`` jobs at a time
+    (default: the core count)."""
+    wb = Workbench(home, workers)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(name_in=name_in, split_name=split_name)
 
@@ -66,7 +84,7 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
         lang = request.query_params.get("lang") or request.cookies.get("lang") or "en"
         return lang if lang in LANGUAGES else "en"
 
-    def page(request: Request, name: str, **context: Any) -> Response:
+    def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
         lang = lang_of(request)
         bundles = adapter.bundle_names()
         return templates.TemplateResponse(
@@ -78,24 +96,26 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
                 "bundles": bundles,
                 "lever_docs": adapter.lever_names(),
                 "running": len(wb.jobs.running()),
+                "csrf_token": getattr(request.state, "csrf_token", ""),
                 **context,
             },
+            status_code=status,
         )
 
     async def body(request: Request) -> dict[str, Any]:
         """A JSON body of at most ``MAX_UPLOAD_BYTES``; ``Refused`` otherwise."""
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-            raise Refused(f"{declared} bytes; the limit is {MAX_UPLOAD_BYTES}")
+            raise TooLarge(f"{declared} bytes; the limit is {MAX_UPLOAD_BYTES}")
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > MAX_UPLOAD_BYTES:
-                raise Refused(f"more than {MAX_UPLOAD_BYTES} bytes; that is the limit")
+                raise TooLarge(f"more than {MAX_UPLOAD_BYTES} bytes; that is the limit")
             chunks.append(chunk)
         try:
             data = json.loads(b"".join(chunks) or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             raise Refused("the request is not JSON") from None
         if not isinstance(data, dict):
             raise Refused("the request is not a JSON object")
@@ -103,8 +123,14 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
 
     def bundle_or_404(name: str) -> str:
         if name not in {n for n, _ in adapter.bundle_names()}:
-            raise Refused(f"no bundle named {name!r}")
+            raise NotFound(f"no bundle named {name!r}")
         return name
+
+    def run_or_404(text: str, what: str = "run") -> dict[str, Any]:
+        found = wb.store.get(int(text)) if WHOLE.fullmatch(text) else None
+        if found is None:
+            raise NotFound(f"{what}: no such run (choose a run from the list)")
+        return found
 
     # --- pages ------------------------------------------------------------------------
 
@@ -163,8 +189,8 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
         name = bundle_or_404(request.path_params["bundle"])
         levers = levers_of(request)
         seed_text = request.query_params.get("seed") or ""
-        if seed_text and not seed_text.isdigit():
-            raise Refused(f"seed {seed_text!r}: give a whole number")
+        if seed_text and not (WHOLE.fullmatch(seed_text) and int(seed_text) < 2**63):
+            raise Refused(f"seed {seed_text!r}: give a whole number below 2**63")
         seed = int(seed_text) if seed_text else None
         loop = asyncio.get_running_loop()
         walks = await loop.run_in_executor(wb.quick, adapter.walk_pair, name, levers, seed)
@@ -202,20 +228,11 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
         return page(request, "runs.html", runs=wb.store.list())
 
     async def run(request: Request) -> Response:
-        found = wb.store.get(int(request.path_params["run_id"]))
-        if found is None:
-            raise Refused("no such run")
-        return page(request, "run.html", run=found)
+        return page(request, "run.html", run=run_or_404(request.path_params["run_id"]))
 
     async def runs_compare(request: Request) -> Response:
-        chosen = []
-        for key in ("a", "b"):
-            text = request.query_params.get(key, "")
-            found = wb.store.get(int(text)) if text.isdigit() else None
-            if found is None:
-                raise Refused(f"run {key.upper()}: choose a run from the list")
-            chosen.append(found)
-        return page(request, "runs_compare.html", a=chosen[0], b=chosen[1])
+        a, b = (run_or_404(request.query_params.get(k, ""), f"run {k.upper()}") for k in "ab")
+        return page(request, "runs_compare.html", a=a, b=b)
 
     async def live(request: Request) -> Response:
         return page(request, "live.html")
@@ -233,7 +250,7 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
     # --- the API of the forms ---------------------------------------------------------
 
     def started(job: Any) -> JSONResponse:
-        return JSONResponse({"job": job.id})
+        return JSONResponse({"job": job.id, "status": job.status})
 
     async def api_whatif(request: Request) -> Response:
         w = forms.whatif(await body(request))
@@ -244,34 +261,42 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
         return started(wb.jobs.start("live", run.bundle, asdict(run)))
 
     async def api_study(request: Request) -> Response:
+        """A shipped spec by name, or an uploaded one: written into a folder of its own
+        (the only files it may name besides the catalog's and the saved bundles), which
+        is removed again if the spec is refused."""
         data = await body(request)
+        upload, name = data.get("upload"), data.get("spec")
         folder = wb.home / "studies" / secrets.token_hex(6)
-        if data.get("upload"):
-            text = str(data["upload"])
-            check_yaml_size(text)
+        if upload:
+            if not isinstance(upload, str):
+                raise forms.Invalid({"spec": "upload: expected the spec's YAML text"})
+            check_yaml_size(upload)
             folder.mkdir(parents=True)
             spec = folder / "spec-upload.yaml"
-            spec.write_text(text, encoding="utf-8")
+            spec.write_text(upload, encoding="utf-8")
         else:
             shipped = adapter.shipped_specs()
-            name = data.get("spec")
-            if name not in shipped:
+            if not isinstance(name, str) or name not in shipped:
                 raise forms.Invalid({"spec": f"choose from {', '.join(sorted(shipped))}"})
             spec = shipped[name]
         try:
-            adapter.check_spec(spec)
+            bundle = adapter.study_plan(spec).experiment.scenario.name
+            inputs = {"spec": str(spec), "out": str(folder / "results")}
+            job = wb.jobs.start("study", bundle, inputs)
         except FileError as exc:
-            file = "upload" if data.get("upload") else str(data.get("spec"))
+            shutil.rmtree(folder, ignore_errors=True)
+            file = "upload" if upload else name
             lines = [f"{file}: {p.path}: {p.reason}" for p in exc.problems]
             raise forms.Invalid({"spec": "\n".join(lines)}) from None
-        bundle = yaml.safe_load(spec.read_text(encoding="utf-8")).get("bundle", "")
-        inputs = {"spec": str(spec), "out": str(folder / "results")}
-        return started(wb.jobs.start("study", str(bundle), inputs))
+        except QueueFull:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return started(job)
 
     async def api_events(request: Request) -> Response:
         job = wb.jobs.get(request.path_params["job"])
         if job is None:
-            raise Refused("no such job")
+            raise NotFound("no such job")
 
         async def stream():
             sent = 0
@@ -294,16 +319,22 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
     async def api_cancel(request: Request) -> Response:
         return JSONResponse({"cancelled": wb.jobs.cancel(request.path_params["job"])})
 
-    async def api_validate(request: Request) -> Response:
-        data = await body(request)
-        name = str(data.get("name") or "")
-        text = str(data.get("yaml") or "")
-        check_yaml_size(text)
-        fields = data.get("fields") or {}
-        if not isinstance(fields, dict):
+    def editor_input(data: dict[str, Any]) -> tuple[str, str]:
+        """The name and the YAML (with the form's fields laid over it) of an editor request."""
+        name, text, fields = data.get("name") or "", data.get("yaml") or "", data.get("fields")
+        for key, value in (("name", name), ("yaml", text)):
+            if not isinstance(value, str):
+                raise Refused(f"{key}: expected text")
+        if not isinstance(fields or {}, dict):
             raise Refused("fields: expected a mapping")
-        text = editor.apply_fields(text, fields)
-        problems = editor.check(name or "scenario", text)
+        for value in (text, *(fields or {}).values()):
+            if isinstance(value, str):
+                check_yaml_size(value)  # a field's value is read as YAML too
+        return name, editor.apply_fields(text, fields or {})
+
+    async def api_validate(request: Request) -> Response:
+        name, text = editor_input(await body(request))
+        problems = editor.check(name, text)
         try:
             safe_name(name)
         except Refused as exc:
@@ -311,23 +342,19 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
         return JSONResponse({"yaml": text, "problems": problems})
 
     async def api_save(request: Request) -> Response:
-        data = await body(request)
-        name = str(data.get("name") or "")
-        text = editor.apply_fields(str(data.get("yaml") or ""), data.get("fields") or {})
+        name, text = editor_input(await body(request))
         path = editor.save(name, text)
         return JSONResponse({"saved": str(path), "name": name, "yaml": path.read_text("utf-8")})
 
     async def study_file(request: Request) -> Response:
-        found = wb.store.get(int(request.path_params["run_id"]))
+        found = run_or_404(request.path_params["run_id"])
         name = request.path_params["name"]
-        if found is None or found["kind"] != "study" or name not in STUDY_FILES:
-            raise Refused("no such file")
-        folder = Path(found["inputs"]["out"])
-        path = folder / name
-        if not path.is_file():
-            raise Refused("no such file")
+        path = Path(found["inputs"].get("out", "")) / name
+        if found["kind"] != "study" or name not in STUDY_FILES or not path.is_file():
+            raise NotFound(f"run {found['id']} has no file {name!r}")
         if name == "report.html" and "download" not in request.query_params:
-            return FileResponse(path, media_type="text/html")
+            headers = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
+            return FileResponse(path, media_type="text/html", headers=headers)
         return FileResponse(path, filename=name)
 
     async def plotly_js(request: Request) -> Response:
@@ -336,21 +363,23 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    # --- errors and the token ---------------------------------------------------------
+    # --- errors -----------------------------------------------------------------------
 
     async def refused(request: Request, exc: Exception) -> Response:
+        """Each refusal in its own status, as JSON on the API and as a page elsewhere."""
         if isinstance(exc, forms.Invalid):
             return JSONResponse({"problems": exc.problems}, status_code=422)
-        status = 413 if "limit" in str(exc) else 400
+        if isinstance(exc, Refused):
+            status = exc.status
+        elif isinstance(exc, QueueFull):
+            status = 429
+        elif isinstance(exc, StoreError):
+            status = 503
+        else:  # a FileError: a bundle of the catalog or the user's folder is wrong
+            status = 400
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=status)
-        return page(request, "error.html", message=str(exc))
-
-    async def file_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, FileError)
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return page(request, "error.html", message=str(exc))
+        return page(request, "error.html", status, message=str(exc))
 
     routes = [
         Route("/", catalog),
@@ -361,8 +390,8 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
         Route("/editor", scenario_editor),
         Route("/runs", runs),
         Route("/runs/compare", runs_compare),
-        Route("/runs/{run_id:int}", run),
-        Route("/runs/{run_id:int}/files/{name}", study_file),
+        Route("/runs/{run_id}", run),
+        Route("/runs/{run_id}/files/{name}", study_file),
         Route("/live", live),
         Route("/lang/{lang}", set_lang),
         Route("/healthz", healthz),
@@ -385,40 +414,10 @@ def create_app(home: Path | None = None, token: str | None = None) -> Starlette:
 
     app = Starlette(
         routes=routes,
-        exception_handlers={Refused: refused, forms.Invalid: refused, FileError: file_error},
+        exception_handlers={
+            exc: refused for exc in (Refused, forms.Invalid, FileError, QueueFull, StoreError)
+        },
         lifespan=lifespan,
     )
     app.state.workbench = wb
-    if token is not None:
-        return TokenGate(app, token)
-    return app
-
-
-class TokenGate:
-    """With a non-loopback host, every request needs the printed token: once as
-    ``?token=`` (then kept in a cookie), or as the cookie."""
-
-    def __init__(self, app: Any, token: str):
-        self.app = app
-        self.token = token
-        self.state = app.state
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        given = request.query_params.get("token")
-        cookie = request.cookies.get(TOKEN_COOKIE, "")
-        if given is not None and hmac.compare_digest(given, self.token):
-            response = RedirectResponse(request.url.remove_query_params("token"), 303)
-            response.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
-            await response(scope, receive, send)
-            return
-        if not hmac.compare_digest(cookie, self.token):
-            response = PlainTextResponse(
-                "onething workbench: open the URL with the token printed at start", 403
-            )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+    return Guard(app, hosts, token)

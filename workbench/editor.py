@@ -10,8 +10,10 @@ from typing import Any
 import yaml
 
 from onething.scenarios.errors import FileError
-from onething.scenarios.loader import catalog_names, load_scenario, user_scenarios
-from onething.workbench.safety import Refused, check_yaml_size, inside, safe_name
+from onething.scenarios.loader import catalog_names, read_yaml, user_scenarios, validate
+from onething.workbench.safety import NAME, Refused, check_yaml_size, inside, safe_name
+
+TRACE = "applicants.arrivals.trace"
 
 
 def form_fields(data: Any) -> dict[str, Any]:
@@ -37,7 +39,7 @@ def _typed(text: Any) -> Any:
         return text
     try:
         return yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return text
 
 
@@ -46,7 +48,7 @@ def apply_fields(text: str, fields: dict[str, Any]) -> str:
     agrees with it or the YAML cannot be read."""
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return text
     if not isinstance(data, dict):
         return text
@@ -69,17 +71,27 @@ def apply_fields(text: str, fields: dict[str, Any]) -> str:
 
 def check(name: str, text: str) -> list[dict[str, str]]:
     """The problems the loader finds, each ``{path, reason, line}`` with ``line`` the
-    CLI's ``file: path: reason``; empty when the bundle loads."""
-    file = f"{name or 'scenario'}.yaml"
+    CLI's ``file: path: reason``; empty when the bundle loads.  The text is checked as if
+    saved in the user's folder (its trace read from there, and only from there); it is
+    written only to a temporary file of a fixed name."""
+    file = f"{name}.yaml" if NAME.fullmatch(name or "") else "scenario.yaml"
+
+    def problem(path: str, reason: str) -> list[dict[str, str]]:
+        return [{"path": path, "reason": reason, "line": f"{file}: {path}: {reason}"}]
+
     try:
         check_yaml_size(text)
     except Refused as exc:
-        return [{"path": "(file)", "reason": str(exc), "line": f"{file}: (file): {exc}"}]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / file
-        path.write_text(text, encoding="utf-8")
+        return problem("(file)", str(exc))
+    folder = user_scenarios()
+    trace = _trace_of(text)
+    if trace is not None and not _within(folder, trace):
+        return problem(TRACE, f"a bundle of the workbench reads its trace from {folder} only")
+    with tempfile.TemporaryDirectory() as temporary:
+        typed = Path(temporary) / "scenario.yaml"
+        typed.write_text(text, encoding="utf-8")
         try:
-            load_scenario(path)
+            validate(read_yaml(typed), folder / file)
         except FileError as exc:
             return [
                 {
@@ -92,10 +104,31 @@ def check(name: str, text: str) -> list[dict[str, str]]:
     return []
 
 
+def _within(folder: Path, name: str) -> bool:
+    try:
+        return (folder / name).resolve().is_relative_to(folder.resolve())
+    except (ValueError, OSError):  # a NUL byte, a loop of links
+        return False
+
+
+def _trace_of(text: str) -> str | None:
+    """The arrival trace the text names, if it reads as a scenario that names one."""
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    for key in TRACE.split("."):
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, str) else None
+
+
 def with_name(text: str, name: str) -> str:
     """The text with its ``name:`` set to the name it is saved under (the CLI finds a
     saved bundle by its file name)."""
-    data = yaml.safe_load(text)
+    try:
+        data = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError):
+        return text  # the check that follows names the mistake
     if isinstance(data, dict) and data.get("name") != name:
         data["name"] = name
         return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -17,16 +17,19 @@ import threading
 import time
 import traceback
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from onething.workbench import adapter
-from onething.workbench.store import Store
+from onething.workbench.store import Store, StoreError
 
 CANCEL_GRACE_SECONDS = 30.0
 """A live run stops its services (up to 10 s) and the broker before exiting."""
 FINISHED = ("done", "error", "cancelled")
+MAX_WAITING = 100
+"""Jobs queued beyond the running ones; more is a flood, not a plan."""
 
 
 class Stopped(Exception):
@@ -53,7 +56,7 @@ def _whatif(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
 
 def _study(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
     spec = Path(inputs["spec"])
-    total, done = adapter.check_spec(spec), 0
+    total, done = len(adapter.study_plan(spec).jobs), 0
 
     def progress(n: int) -> None:
         nonlocal done
@@ -93,7 +96,7 @@ class Job:
     kind: str
     bundle: str
     inputs: dict[str, Any]
-    status: str = "running"
+    status: str = "queued"
     events: list[dict[str, Any]] = field(default_factory=list)
     run_id: int | None = None
     cancelling: bool = False
@@ -104,27 +107,59 @@ class Job:
         return self.status in FINISHED
 
 
+class QueueFull(RuntimeError):
+    """More jobs waiting than ``MAX_WAITING``: refused (HTTP 429) rather than kept."""
+
+
 class Jobs:
-    def __init__(self, store: Store):
+    """At most ``workers`` jobs run at once (default: the core count); the others wait
+    in order, each told how many are ahead of it (a ``queued`` event)."""
+
+    def __init__(self, store: Store, workers: int | None = None):
         self.store = store
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.context = multiprocessing.get_context("spawn")  # nothing of the server's threads
         self.jobs: dict[str, Job] = {}
+        self.waiting: deque[Job] = deque()
+        self.lock = threading.RLock()
 
     def start(self, kind: str, bundle: str, inputs: dict[str, Any]) -> Job:
-        job = Job(uuid.uuid4().hex[:12], kind, bundle, inputs)
+        """The job, started now or queued; ``QueueFull`` if too many wait already."""
+        with self.lock:
+            if len(self.waiting) >= MAX_WAITING:
+                raise QueueFull(f"{len(self.waiting)} jobs are waiting; try again later")
+            job = Job(uuid.uuid4().hex[:12], kind, bundle, inputs)
+            self.jobs[job.id] = job
+            self.waiting.append(job)
+            self._next()
+        return job
+
+    def _next(self) -> None:
+        """Start waiting jobs while there is room; tell the others their place."""
+        with self.lock:
+            running = sum(1 for j in self.jobs.values() if j.status == "running")
+            while self.waiting and running < self.workers:
+                self._launch(self.waiting.popleft())
+                running += 1
+            for ahead, job in enumerate(self.waiting):
+                told = [e for e in job.events if e["type"] == "queued"]
+                if not told or told[-1]["ahead"] != ahead:
+                    job.events.append({"type": "queued", "ahead": ahead, "running": running})
+
+    def _launch(self, job: Job) -> None:
         queue = self.context.Queue()
         job.process = self.context.Process(
-            target=_worker, args=(kind, inputs, queue), name=f"onething-{kind}"
+            target=_worker, args=(job.kind, job.inputs, queue), name=f"onething-{job.kind}"
         )
         job.process.start()
-        self.jobs[job.id] = job
+        job.status = "running"
         threading.Thread(target=self._follow, args=(job, queue), daemon=True).start()
-        return job
 
     def get(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
 
     def running(self) -> list[Job]:
+        """The jobs not finished: running or queued."""
         return [j for j in self.jobs.values() if not j.finished]
 
     def _follow(self, job: Job, queue: Any) -> None:
@@ -142,10 +177,20 @@ class Jobs:
             if kind == "progress":
                 job.events.append({"type": "progress", **payload})
                 continue
-            result = payload if kind == "done" else None
-            if result is not None and job.kind == "live":  # the dashboard, replayable
-                ticks = [e for e in job.events if e.get("phase") == "running"]
-                result["timeline"] = ticks[:: max(1, len(ticks) // 600)]
+            self._finish(job, kind, payload)
+            job.process.join(timeout=CANCEL_GRACE_SECONDS)
+            self._next()
+            return
+
+    def _finish(self, job: Job, kind: str, payload: Any) -> None:
+        """Keep the run, then tell the page how it ended (with why the store could not
+        keep it, if so: the result is then in a file beside the store)."""
+        result = payload if kind == "done" else None
+        if result is not None and job.kind == "live":  # the dashboard, replayable
+            ticks = [e for e in job.events if e.get("phase") == "running"]
+            result["timeline"] = ticks[:: max(1, len(ticks) // 600)]
+        event: dict[str, Any] = {"type": kind}
+        try:
             job.run_id = self.store.add(
                 job.kind,
                 job.bundle,
@@ -153,20 +198,27 @@ class Jobs:
                 job.inputs,
                 result if kind == "done" else {"message": payload},
             )
-            event: dict[str, Any] = {"type": kind, "run_id": job.run_id}
-            if kind == "done":
-                event["result"] = result
-            elif kind == "error":
+        except StoreError as exc:
+            event["message"] = str(exc) if kind != "error" else f"{payload}; {exc}"
+        else:
+            if kind == "error":
                 event["message"] = payload
-            job.events.append(event)
-            job.status = kind
-            job.process.join(timeout=CANCEL_GRACE_SECONDS)
-            return
+        event["run_id"] = job.run_id
+        if kind == "done":
+            event["result"] = result
+        job.events.append(event)
+        job.status = kind
 
     def cancel(self, job_id: str) -> bool:
-        job = self.jobs.get(job_id)
-        if job is None or job.finished or job.process.pid is None:
-            return False
+        with self.lock:
+            job = self.jobs.get(job_id)
+            if job is None or job.finished:
+                return False
+            if job.status == "queued":
+                self.waiting.remove(job)
+                self._finish(job, "cancelled", None)
+                self._next()
+                return True
         pid = job.process.pid
         job.cancelling = True
         try:
@@ -188,5 +240,8 @@ class Jobs:
                 os.kill(pid, signal.SIGKILL)
 
     def shutdown(self) -> None:
+        with self.lock:
+            self.waiting.clear()
         for job in self.running():
-            self.cancel(job.id)
+            if job.status == "running":
+                self.cancel(job.id)

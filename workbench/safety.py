@@ -18,7 +18,21 @@ NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 class Refused(ValueError):
-    """An input the workbench will not take, with the reason to show."""
+    """An input the workbench will not take, with the reason to show (HTTP 400)."""
+
+    status = 400
+
+
+class NotFound(Refused):
+    """No such run, bundle, job or file (HTTP 404)."""
+
+    status = 404
+
+
+class TooLarge(Refused):
+    """An upload over ``MAX_UPLOAD_BYTES`` (HTTP 413)."""
+
+    status = 413
 
 
 def is_loopback(host: str) -> bool:
@@ -34,7 +48,7 @@ def check_yaml_size(text: str) -> None:
     """Refuse text over the upload limit, or whose aliases expand past ``MAX_YAML_NODES``
     (anchors are allowed; only their expansion is bounded)."""
     if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
-        raise Refused(f"{len(text.encode('utf-8'))} bytes; the limit is {MAX_UPLOAD_BYTES}")
+        raise TooLarge(f"{len(text.encode('utf-8'))} bytes; the limit is {MAX_UPLOAD_BYTES}")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -53,7 +67,7 @@ def check_yaml_size(text: str) -> None:
             total = 1
         sizes[id(n)] = total
         if total > MAX_YAML_NODES:
-            raise Refused(f"more than {MAX_YAML_NODES} values once aliases are expanded")
+            raise TooLarge(f"more than {MAX_YAML_NODES} values once aliases are expanded")
         return total
 
     if node is not None:

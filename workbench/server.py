@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 import socket
+from collections.abc import Sequence
 
+from onething.workbench.guard import LOOPBACK_NAMES
 from onething.workbench.safety import is_loopback
 
 
@@ -18,9 +20,16 @@ def claim_port(host: str, port: int) -> int:
         return s.getsockname()[1]
 
 
-def serve(host: str = "127.0.0.1", port: int = 0) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    allow_hosts: Sequence[str] = (),
+    workers: int | None = None,
+) -> None:
     """Print the URL, then serve until Ctrl-C.  Another host than loopback is reachable
-    by others on the network, so it asks for a token printed here (as Jupyter does)."""
+    by others on the network, so it asks for a token printed here (as Jupyter does).
+    The server answers to the loopback names and the address it listens on (with its
+    port), and to ``allow_hosts``: a page of another name is refused (DNS rebinding)."""
     import uvicorn
 
     from onething.workbench.app import create_app
@@ -28,6 +37,8 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
     token = None if is_loopback(host) else secrets.token_urlsafe(24)
     port = claim_port(host, port)
     shown = f"[{host}]" if ":" in host else host
+    names = [*LOOPBACK_NAMES, *([] if host in ("0.0.0.0", "::") else [shown])]
+    hosts = [*(f"{n}:{port}" for n in dict.fromkeys(names)), *allow_hosts]
     url = f"http://{shown}:{port}/"
     if token is None:
         print(f"onething workbench: {url}", flush=True)
@@ -38,4 +49,10 @@ def serve(host: str = "127.0.0.1", port: int = 0) -> None:
             "(open the URL above once; the browser keeps it)",
             flush=True,
         )
-    uvicorn.run(create_app(token=token), host=host, port=port, log_level="warning")
+        print(
+            f"  it answers to {', '.join(hosts)}: add the names others reach it by "
+            "with --allow-host NAME",
+            flush=True,
+        )
+    app = create_app(token=token, hosts=hosts, workers=workers)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,5 +1,6 @@
 """The workbench in a real browser: ``onething ui`` in a subprocess with its own home
-folder, and Debian's Chromium driven by Playwright (no browser download)."""
+folder, and Debian's Chromium driven by Playwright (no browser download); and in-process,
+through Starlette's TestClient, for what needs no browser."""
 
 from __future__ import annotations
 
@@ -69,6 +70,50 @@ def wait_until_up(url: str, timeout: float = 60.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def session_headers(base: str, opener: urllib.request.OpenerDirector | None = None) -> dict:
+    """What the app's own page sends with a change of state: its origin, the session
+    cookie and the session's CSRF token (read off a page, as the page's script does)."""
+    with (opener or urllib.request.build_opener()).open(base + "/", timeout=30) as page:
+        cookie = page.headers["set-cookie"].split(";")[0]
+        token = CSRF_META.search(page.read().decode()).group(1)
+    return {"Origin": base, "Cookie": cookie, "X-CSRF-Token": token}
+
+
+class InProcess:
+    """The app in this process (``testserver`` is its host), with a session: ``own``
+    holds the headers of the app's own page."""
+
+    def __init__(self, home: Path, **options):
+        from starlette.testclient import TestClient
+
+        from onething.workbench.app import create_app
+
+        self.home = home
+        self.client = TestClient(create_app(home, hosts=("testserver",), **options))
+        self.client.__enter__()
+        token = CSRF_META.search(self.client.get("/").text).group(1)
+        self.own = {"Origin": "http://testserver", "X-CSRF-Token": token}
+
+    def post(self, path: str, data=None, **kwargs):
+        return self.client.post(path, json=data, headers={**self.own, **kwargs.pop("headers", {})})
+
+    def close(self) -> None:
+        self.client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The workbench in-process, jobs held in the queue (none runs: no worker)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("ONETHING_HOME", str(home))
+    running = InProcess(home, workers=0)
+    yield running
+    running.close()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -22,11 +23,15 @@ from onething.workbench.safety import (
     inside,
     is_loopback,
 )
+from tests.workbench.conftest import session_headers
 
 
 def post(url: str, data: dict | bytes) -> tuple[int, dict]:
+    """A POST as the app's own page sends it (its origin, session and token)."""
     body = data if isinstance(data, bytes) else json.dumps(data).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    parts = urllib.parse.urlsplit(url)
+    headers = session_headers(f"{parts.scheme}://{parts.netloc}")
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json", **headers})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, json.loads(response.read())

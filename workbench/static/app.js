@@ -6,6 +6,12 @@ const W = JSON.parse(document.getElementById("words").textContent);
 const LANG = document.body.dataset.lang;
 const COLOURS = { before: "#9aa5b1", after: "#2f7d5b" };
 const PLOT_CONFIG = { responsive: true, displaylogo: false };
+// Every change of state carries the session's token (the server refuses it otherwise).
+const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+
+function post(url, init = {}) {
+  return fetch(url, { ...init, method: "POST", headers: { ...init.headers, "X-CSRF-Token": CSRF } });
+}
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -40,8 +46,7 @@ function pct(before, after) {
 }
 
 async function postJSON(url, data) {
-  const response = await fetch(url, {
-    method: "POST",
+  const response = await post(url, {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(data),
   });
@@ -87,7 +92,7 @@ async function runJob(url, data, form, handlers) {
   cancel.onclick = () => {
     cancel.disabled = true;
     setStatus(LANG === "zh" ? "正在停止…" : "stopping…");
-    fetch(`/api/jobs/${body.job}/cancel`, { method: "POST" });
+    post(`/api/jobs/${body.job}/cancel`);
   };
   const source = new EventSource(`/api/jobs/${body.job}/events`);
   const end = (text, bad) => {
@@ -97,6 +102,10 @@ async function runJob(url, data, form, handlers) {
     if (bar) bar.hidden = true;
     setStatus(text, bad);
   };
+  source.addEventListener("queued", (e) => {
+    const { ahead } = JSON.parse(e.data);
+    setStatus(LANG === "zh" ? `排队中，前面还有 ${ahead} 个` : `queued: ${ahead} ahead`);
+  });
   source.addEventListener("progress", (e) => {
     const event = JSON.parse(e.data);
     if (bar && event.total) { bar.max = event.total; bar.value = event.done; }
@@ -105,7 +114,8 @@ async function runJob(url, data, form, handlers) {
   });
   source.addEventListener("done", (e) => {
     const event = JSON.parse(e.data);
-    end(`${LANG === "zh" ? "完成，运行记录" : "done: run"} #${event.run_id}`);
+    if (event.run_id) end(`${LANG === "zh" ? "完成，运行记录" : "done: run"} #${event.run_id}`);
+    else end(`${LANG === "zh" ? "完成，但未记入运行列表" : "done, not in the run list"}: ${event.message}`, true);
     handlers.done(event.result, event.run_id);
   });
   source.addEventListener("error", (e) => {
@@ -484,8 +494,18 @@ function abPage() {
   document.getElementById("ab").append(el("div", { class: "scroll" }, inputs), el("div", { class: "scroll" }, table));
 }
 
+// The bundle pickers go to the same page for the chosen bundle.
+function pickers() {
+  for (const form of document.querySelectorAll("form.picker[data-picker]")) {
+    form.querySelector("select[name=bundle]").addEventListener("change", (e) => {
+      location.href = form.dataset.picker + encodeURIComponent(e.target.value);
+    });
+  }
+}
+
 const PAGES = { whatif: whatifPage, walk: walkPage, studies: studiesPage, editor: editorPage, live: livePage, run: runPage, "runs-compare": abPage };
 document.addEventListener("DOMContentLoaded", () => {
+  pickers();
   const init = PAGES[document.body.dataset.page];
   if (init) init();
 });
