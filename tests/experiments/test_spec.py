@@ -162,6 +162,23 @@ def test_a_scenario_file_is_found_next_to_the_spec(write_spec, tmp_path):
     assert experiment.scenario.name == "newborn"
 
 
+def test_a_saved_bundle_is_found_by_its_name_as_the_readme_says(write_spec, tmp_path, monkeypatch):
+    from onething.scenarios.loader import CATALOG
+
+    monkeypatch.setenv("ONETHING_HOME", str(tmp_path / "home"))
+    (tmp_path / "home" / "scenarios").mkdir(parents=True)
+    text = (CATALOG / "newborn.yaml").read_text("utf-8").replace("name: newborn", "name: mine")
+    (tmp_path / "home" / "scenarios" / "mine.yaml").write_text(text, "utf-8")
+    assert load_spec(write_spec({**BASE, "bundle": "mine"})).scenario.name == "mine"
+
+
+def test_files_within_keeps_a_spec_to_the_files_of_its_own_folder(write_spec, tmp_path):
+    outside = tmp_path.parent / "outside.yaml"
+    for bundle in (str(outside), "../outside.yaml"):
+        with pytest.raises(FileError, match="name a catalog or saved bundle"):
+            load_spec(write_spec({**BASE, "bundle": bundle}), files_within=tmp_path)
+
+
 def test_attribution_defaults_to_the_bundles_after_levers_and_run_settings(write_spec):
     spec = {"name": "study", "kind": "lever_attribution", "bundle": "newborn"}
     experiment = load_spec(write_spec(spec))
