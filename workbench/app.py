@@ -240,8 +240,8 @@ def create_app(
     async def set_lang(request: Request) -> Response:
         lang = request.path_params["lang"]
         target = request.query_params.get("next") or "/"
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"  # never redirect off this origin
+        if not target.startswith("/") or target[1:2] in ("/", "\\"):
+            target = "/"  # never redirect off this origin (a browser reads /\\ as //)
         response = RedirectResponse(target, status_code=303)
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, samesite="strict")
@@ -408,6 +408,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
+        wb.quick.submit(adapter.lever_names)  # the walk's process starts now, not on a click
         yield
         wb.jobs.shutdown()
         wb.quick.shutdown(cancel_futures=True)

@@ -80,7 +80,8 @@ def whatif(data: dict[str, Any]) -> WhatIf:
     name = bundle(r)
     levers = data.get("levers")
     if levers is not None and (
-        not isinstance(levers, list) or any(lever not in LEVERS for lever in levers)
+        not isinstance(levers, list)
+        or any(not isinstance(lever, str) or lever not in LEVERS for lever in levers)
     ):
         r.problems["levers"] = f"choose from {', '.join(LEVERS)}"
         levers = None

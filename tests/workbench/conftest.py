@@ -94,9 +94,11 @@ class InProcess:
         from onething.workbench.app import create_app
 
         self.home = home
-        self.client = TestClient(create_app(home, hosts=("testserver",), **options))
+        app = create_app(home, hosts=("testserver",), **options)
+        self.client = TestClient(app)
         self.client.__enter__()
-        token = CSRF_META.search(self.client.get("/").text).group(1)
+        entry = {"token": options["token"]} if options.get("token") else None
+        token = CSRF_META.search(self.client.get("/", params=entry).text).group(1)
         self.own = {"Origin": "http://testserver", "X-CSRF-Token": token}
 
     def post(self, path: str, data=None, **kwargs):
@@ -154,8 +156,11 @@ def page(browser, server):
     tab.on("request", requests.record)
     tab.requests = requests
     tab.base = server
+    refused = []  # what the Content-Security-Policy blocked: nothing of the app's own
+    tab.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
     yield tab
     assert requests.foreign() == [], requests.foreign()
+    assert refused == [], refused
     context.close()
 
 

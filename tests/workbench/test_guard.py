@@ -195,6 +195,24 @@ def test_a_job_over_the_cap_waits_queued_and_the_page_is_told(app):
     assert "cancelled" in app.client.get("/runs").text
 
 
+def test_the_language_switch_never_redirects_off_this_origin(app):
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "evil"):
+        response = app.client.get("/lang/zh", params={"next": target}, follow_redirects=False)
+        assert response.headers["location"] == "/", target
+
+
+def test_a_token_of_any_text_is_compared_without_a_traceback(tmp_path):
+    token_app = InProcess(tmp_path, token="s3cret")
+    try:
+        token_app.client.cookies.clear()  # a visitor without the token's cookie
+        get = token_app.client.get
+        for given in ("é", "\u65b0", "s3cret\x00", ""):
+            assert get("/", params={"token": given}, follow_redirects=False).status_code == 403
+        assert get("/", params={"token": "s3cret"}, follow_redirects=False).status_code == 303
+    finally:
+        token_app.close()
+
+
 def test_the_ui_command_takes_allowed_host_names_and_refuses_others(capsys):
     for wrong in ("evil/x", "a b", "host:port:1", ""):
         with pytest.raises(SystemExit) as caught:
