@@ -66,6 +66,10 @@ class Workbench:
         self.quick = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         """Short computations (a walk) off the event loop, one at a time."""
 
+    def warm(self) -> None:
+        """Start the walk's process now (it takes seconds), not on the first walk."""
+        self.quick.submit(adapter.lever_names)
+
 
 def create_app(
     home: Path | None = None,
@@ -408,7 +412,6 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        wb.quick.submit(adapter.lever_names)  # the walk's process starts now, not on a click
         yield
         wb.jobs.shutdown()
         wb.quick.shutdown(cancel_futures=True)

@@ -55,4 +55,5 @@ def serve(
             flush=True,
         )
     app = create_app(token=token, hosts=hosts, workers=workers)
+    app.state.workbench.warm()
     uvicorn.run(app, host=host, port=port, log_level="warning")

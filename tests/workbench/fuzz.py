@@ -159,6 +159,7 @@ class Sandbox:
         tempfile.tempdir = str(root / "tmp")
         os.chdir(root / "cwd")
         self.app = InProcess(self.home, workers=0)
+        self.app.client.app.state.workbench.warm()  # as the server does
         self.tally = Tally()
 
     def send(self, request: Request) -> str | None:
