@@ -16,7 +16,7 @@ from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
 
 from onething.scenarios.errors import FileError, Problem, from_validation_error
 from onething.scenarios.levers import Mode
-from onething.scenarios.loader import catalog_names, load_scenario, read_yaml, user_scenarios
+from onething.scenarios.loader import catalog_names, load_scenario, read_yaml, saved_names
 from onething.scenarios.model import (
     MAX_ARRIVALS_PER_DAY,
     MAX_HORIZON_DAYS,
@@ -118,6 +118,8 @@ def load_spec(path: str | Path, files_within: Path | None = None) -> Experiment:
 def _bundle(spec_path: Path, bundle: str, files_within: Path | None) -> Scenario:
     """A catalog name, a saved bundle's name, or a file relative to the spec (errors in
     that file name it)."""
+    if "\0" in bundle:
+        raise FileError(spec_path, [Problem("bundle", "a name or path has no NUL character")])
     if Path(bundle).suffix in (".yaml", ".yml"):
         file = spec_path.parent / bundle
         if files_within is not None and not file.resolve().is_relative_to(files_within.resolve()):
@@ -126,7 +128,7 @@ def _bundle(spec_path: Path, bundle: str, files_within: Path | None) -> Scenario
         if not file.is_file():
             raise FileError(spec_path, [Problem("bundle", f"no such scenario file {file}")])
         return load_scenario(file)
-    saved = sorted(p.stem for p in user_scenarios().glob("*.yaml"))
+    saved = saved_names()
     if bundle not in catalog_names() and bundle not in saved:
         known = ", ".join(catalog_names() + [n for n in saved if n not in catalog_names()])
         reason = f"unknown bundle {bundle!r} (known: {known})"

@@ -42,6 +42,12 @@ def user_scenarios() -> Path:
     return user_home() / "scenarios"
 
 
+def saved_names() -> list[str]:
+    """The bundles saved in the user's folder, by name."""
+    folder = user_scenarios()
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
 def catalog_names() -> list[str]:
     return sorted(
         p.name.removesuffix(".yaml") for p in CATALOG.iterdir() if p.name.endswith(".yaml")

@@ -25,7 +25,7 @@ from onething.experiments.variants import apply_overrides
 from onething.scenarios.counts import counts
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
-from onething.scenarios.loader import catalog_names, resolve, user_scenarios
+from onething.scenarios.loader import catalog_names, resolve, saved_names
 from onething.scenarios.model import Scenario
 from onething.sim.engine import QUEUE_SAMPLE_MINUTES
 from onething.sim.statistics import StreamingStat
@@ -54,9 +54,7 @@ def jsonable(x: Any) -> Any:
 
 def bundle_names() -> list[tuple[str, bool]]:
     """(name, is the user's own) for the catalog's bundles and the saved ones."""
-    own = (
-        sorted(p.stem for p in user_scenarios().glob("*.yaml")) if user_scenarios().is_dir() else []
-    )
+    own = saved_names()
     shipped = catalog_names()
     return [(n, False) for n in shipped] + [(n, True) for n in own if n not in shipped]
 

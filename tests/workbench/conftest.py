@@ -26,6 +26,9 @@ FLAGS = [
 ]
 SHOTS = Path(os.environ.get("ONETHING_SHOTS", "/tmp/workbench-shots"))
 WIDTHS = (1280, 390)
+STATUS = "document.getElementById('status').textContent"
+"""The status line of a page with a Run button.  Waits are written as functions: the
+page's CSP forbids the eval Playwright uses for a bare expression."""
 
 
 @pytest.fixture(scope="session")

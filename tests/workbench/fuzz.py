@@ -61,6 +61,7 @@ values = st.recursive(
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(words, inner, max_size=4)),
     max_leaves=10,
 )
+values_dict = st.dictionaries(words, values, max_size=3)
 
 
 @st.composite
@@ -74,6 +75,19 @@ def scenario_texts(draw) -> str:
         key = lines[i].split(":", 1)[0]
         lines[i] = f"{key}: {json.dumps(draw(values))}" if draw(st.booleans()) else ""
     return "\n".join(lines)
+
+
+@st.composite
+def spec_texts(draw) -> str:
+    """A variants study with generated fields (the bundle a name, a path, anything)."""
+    spec = {
+        "name": draw(st.one_of(st.just("s"), words)),
+        "kind": draw(st.sampled_from(["variants", "staffing", "sweep"])),
+        "bundle": draw(st.one_of(words, st.sampled_from(["../../x.yaml", "a\x00.yaml"]))),
+        "variants": [{"name": "a", "levers": None}],
+        **draw(values_dict),
+    }
+    return json.dumps(spec)  # JSON is YAML
 
 
 @st.composite
@@ -91,8 +105,10 @@ def bodies(draw, route: str) -> bytes:
         return json.dumps({"name": "mine", "yaml": "x" * 300_000}).encode()
     data: dict[str, Any] = {}
     for key in draw(st.lists(st.sampled_from(FIELDS[route] or ["x"]), unique=True)):
-        if key in ("yaml", "upload"):
+        if key == "yaml":
             data[key] = draw(scenario_texts())
+        elif key == "upload":
+            data[key] = draw(st.one_of(spec_texts(), scenario_texts()))
         elif key == "fields":
             data[key] = {"run.seed": draw(values), "title": draw(values), **draw(values_dict)}
         else:
@@ -100,9 +116,6 @@ def bodies(draw, route: str) -> bytes:
     if draw(st.booleans()) and "bundle" in FIELDS[route]:
         data["bundle"] = "newborn"
     return json.dumps(data).encode()
-
-
-values_dict = st.dictionaries(words, values, max_size=3)
 
 
 @dataclass

@@ -104,6 +104,7 @@ def test_a_page_of_another_origin_changes_nothing(server, home, browser, hostile
         trap.accept()  # no live run connected to the address in the hostile body
     assert runs_page(server) == runs_before  # no run started, none cancelled
     assert own_post(server, f"/api/jobs/{long_run['job']}/cancel", {}) == {"cancelled": True}
+    saved.unlink()  # the session's other tests count the saved bundles
 
 
 def test_a_direct_request_without_our_origin_and_token_is_refused(server):

@@ -4,7 +4,7 @@ keep loading (the work is in worker processes, not on the request path)."""
 
 from __future__ import annotations
 
-from tests.workbench.conftest import no_overflow
+from tests.workbench.conftest import STATUS, no_overflow
 
 UPDATES = "Number((document.getElementById('updates') || {dataset: {}}).dataset.count || 0)"
 
@@ -24,7 +24,7 @@ def test_a_live_run_updates_and_reconciles_while_other_pages_load(page, browser,
     simulation.goto(server + "/whatif/newborn")
     simulation.fill("input[name=replications]", "400")
     simulation.click("#run")
-    simulation.wait_for_function("document.getElementById('cancel').disabled === false")
+    simulation.wait_for_function("() => document.getElementById('cancel').disabled === false")
     other = browser.new_page()
     for path in ("/", "/map/newborn", "/runs", "/studies", "/editor?from=newborn"):
         response = other.goto(server + path)
@@ -32,7 +32,7 @@ def test_a_live_run_updates_and_reconciles_while_other_pages_load(page, browser,
     assert page.is_disabled("#run"), page.inner_text("#status")  # the live run goes on
     assert simulation.is_enabled("#cancel"), "the simulation should still be running"
     simulation.click("#cancel")
-    simulation.wait_for_function("document.getElementById('status').textContent === 'cancelled'")
+    simulation.wait_for_function(f"() => {STATUS} === 'cancelled'")
     other.close()
     simulation.close()
 

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from tests.workbench.conftest import no_overflow
+from tests.workbench.conftest import STATUS, no_overflow
 
 RUN = {"replications": "2", "seed": "7", "horizon_days": "15", "warmup_days": "3"}
 LEVERS = ["single_window", "data_sharing", "parallel_approval", "e_certificate"]
@@ -92,15 +92,15 @@ def test_a_run_can_be_cancelled_and_two_runs_compared_side_by_side(page):
     page.goto(page.base + "/whatif/newborn")
     page.fill("input[name=replications]", "500")
     page.click("#run")
-    page.wait_for_function("document.getElementById('cancel').disabled === false")
+    page.wait_for_function("() => document.getElementById('cancel').disabled === false")
     page.click("#cancel")
-    page.wait_for_function("document.getElementById('status').textContent === 'cancelled'")
+    page.wait_for_function(f"() => {STATUS} === 'cancelled'")
     for name, value in {"replications": "1", "horizon_days": "10", "warmup_days": "2"}.items():
         page.fill(f"input[name={name}]", value)
     for seed in ("1", "2"):
         page.fill("input[name=seed]", seed)
         page.click("#run")
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('done')")
+        page.wait_for_function(f"() => {STATUS}.startsWith('done')")
     page.goto(page.base + "/runs")
     assert "cancelled" in page.inner_text("table.runs")
     page.click("text=Compare A vs B")
