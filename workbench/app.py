@@ -287,14 +287,13 @@ def create_app(
             bundle = adapter.study_plan(spec).experiment.scenario.name
             inputs = {"spec": str(spec), "out": str(folder / "results")}
             job = wb.jobs.start("study", bundle, inputs)
-        except FileError as exc:
+        except Exception as exc:  # refused, or no room: the upload goes with it
             shutil.rmtree(folder, ignore_errors=True)
+            if not isinstance(exc, FileError):
+                raise
             file = "upload" if upload else name
             lines = [f"{file}: {p.path}: {p.reason}" for p in exc.problems]
             raise forms.Invalid({"spec": "\n".join(lines)}) from None
-        except QueueFull:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
         return started(job)
 
     async def api_events(request: Request) -> Response:

@@ -4,12 +4,14 @@ through Starlette's TestClient, for what needs no browser."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -85,6 +87,19 @@ def session_headers(base: str, opener: urllib.request.OpenerDirector | None = No
         cookie = page.headers["set-cookie"].split(";")[0]
         token = CSRF_META.search(page.read().decode()).group(1)
     return {"Origin": base, "Cookie": cookie, "X-CSRF-Token": token}
+
+
+def own_post(url: str, data: dict | bytes) -> tuple[int, dict]:
+    """A POST as the app's own page sends it (its origin, session and token)."""
+    body = data if isinstance(data, bytes) else json.dumps(data).encode()
+    parts = urlparse(url)
+    headers = session_headers(f"{parts.scheme}://{parts.netloc}")
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
 
 
 class InProcess:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from onething.scenarios.loader import CATALOG
-from tests.workbench.conftest import session_headers
+from tests.workbench.conftest import own_post
 
 HOSTILE = """<!doctype html><title>cute cats</title><body><script>
 const target = %(target)s, bodies = %(bodies)s;
@@ -28,13 +28,6 @@ Promise.allSettled(bodies.map(([path, body]) => fetch(target + path, {
   headers: {"Content-Type": "text/plain"}, body: JSON.stringify(body),
 }))).then(() => { document.body.dataset.done = "yes"; });
 </script></body>"""
-
-
-def own_post(base: str, path: str, body: dict) -> dict:
-    headers = {"Content-Type": "application/json", **session_headers(base)}
-    request = urllib.request.Request(base + path, json.dumps(body).encode(), headers)
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
 
 
 def runs_page(base: str) -> tuple[int, bytes]:
@@ -67,9 +60,9 @@ def kafka_trap():
 def test_a_page_of_another_origin_changes_nothing(server, home, browser, hostile_site, kafka_trap):
     text = (CATALOG / "newborn.yaml").read_text("utf-8").replace("name: newborn", "name: target")
     saved = home / "scenarios" / "target.yaml"
-    own_post(server, "/api/scenario/save", {"name": "target", "yaml": text})
+    assert own_post(server + "/api/scenario/save", {"name": "target", "yaml": text})[0] == 200
     before = saved.read_text("utf-8")
-    long_run = own_post(server, "/api/whatif", {"bundle": "newborn", "replications": 500})
+    _, long_run = own_post(server + "/api/whatif", {"bundle": "newborn", "replications": 500})
     runs_before = runs_page(server)
     bootstrap, trap = kafka_trap
     bodies = [
@@ -103,7 +96,8 @@ def test_a_page_of_another_origin_changes_nothing(server, home, browser, hostile
     with pytest.raises(TimeoutError):
         trap.accept()  # no live run connected to the address in the hostile body
     assert runs_page(server) == runs_before  # no run started, none cancelled
-    assert own_post(server, f"/api/jobs/{long_run['job']}/cancel", {}) == {"cancelled": True}
+    cancelled = own_post(server + f"/api/jobs/{long_run['job']}/cancel", {})
+    assert cancelled == (200, {"cancelled": True})
     saved.unlink()  # the session's other tests count the saved bundles
 
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 
 import pytest
@@ -23,20 +22,7 @@ from onething.workbench.safety import (
     inside,
     is_loopback,
 )
-from tests.workbench.conftest import session_headers
-
-
-def post(url: str, data: dict | bytes) -> tuple[int, dict]:
-    """A POST as the app's own page sends it (its origin, session and token)."""
-    body = data if isinstance(data, bytes) else json.dumps(data).encode()
-    parts = urllib.parse.urlsplit(url)
-    headers = session_headers(f"{parts.scheme}://{parts.netloc}")
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json", **headers})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+from tests.workbench.conftest import own_post as post
 
 
 def test_an_upload_over_the_limit_is_refused_with_the_limit_named(server):

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from tests.workbench.conftest import STATUS, no_overflow
+from tests.workbench.conftest import STATUS, no_overflow, own_post
 
 RUN = {"replications": "2", "seed": "7", "horizon_days": "15", "warmup_days": "3"}
 LEVERS = ["single_window", "data_sharing", "parallel_approval", "e_certificate"]
@@ -109,3 +109,18 @@ def test_a_run_can_be_cancelled_and_two_runs_compared_side_by_side(page):
     assert "seed\t1\t2" in seeds  # A: the earlier run, B: the later
     assert "%" in page.inner_text("table.ab")  # the change between the two runs
     no_overflow(page, "runs-compare")
+
+
+def test_a_run_over_the_cap_shows_queued_until_its_turn(page):
+    ahead = [
+        own_post(page.base + "/api/whatif", {"bundle": "newborn", "replications": 500})[1]
+        for _ in range(os.cpu_count() or 1)  # the default cap: every core busy
+    ]
+    page.goto(page.base + "/whatif/newborn")
+    for name, value in {"replications": "1", "horizon_days": "10", "warmup_days": "2"}.items():
+        page.fill(f"input[name={name}]", value)
+    page.click("#run")
+    page.wait_for_function(f"() => {STATUS}.startsWith('queued: ')")
+    for job in ahead:
+        assert own_post(page.base + f"/api/jobs/{job['job']}/cancel", {})[1]["cancelled"]
+    page.wait_for_function(f"() => {STATUS}.startsWith('done')", timeout=120_000)
