@@ -114,6 +114,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
     nodes = 0
     aliased = False
 
+    def fetch_flow_collection_start(self, TokenClass: type) -> None:
+        """Brackets are counted as they are read: ahead of the parser, the scanner keeps a
+        possible key for every open ``[`` or ``{``, and revisits them all at each token."""
+        super().fetch_flow_collection_start(TokenClass)
+        if self.flow_level > MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", self.get_mark()
+            )
+
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         self.aliased = self.aliased or self.check_event(yaml.AliasEvent)
         self.depth += 1

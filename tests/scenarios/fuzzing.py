@@ -129,7 +129,7 @@ def mutated(draw: st.DrawFn, data: dict) -> dict:
         if action == "drop":
             del parent[key]
         elif action == "replace":
-            parent[key] = draw(ODD_VALUES)
+            parent[key] = copy.deepcopy(draw(ODD_VALUES))  # the extremes are shared
         elif action == "empty":
             parent[key] = type(value)() if isinstance(value, list | dict) else ""
         elif action == "double" and isinstance(value, list):

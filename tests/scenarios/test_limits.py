@@ -184,6 +184,7 @@ DEEP = 10_000
 YAML = {
     "10,000 nested lists": ("items: " + "[" * DEEP + "]" * DEEP, "nested deeper than 32"),
     "10,000 nested mappings": ("items: " + "{a: " * DEEP + "1" + "}" * DEEP, "nested deeper"),
+    "a million open brackets": ("items: " + "[" * 1_000_000, "nested deeper than 32"),
     "a 5,000-digit number": ("name: " + "9" * 5000, "Exceeds the limit (4300 digits)"),
     "a date with month 13": ("name: 2026-13-45", "month must be in 1..12"),
     "a date in year 0": ("name: 0000-01-01", "year 0 is out of range"),
