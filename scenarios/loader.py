@@ -89,6 +89,12 @@ def read_yaml(path: Path) -> Any:
         raise FileError(path, [Problem("(file)", "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FileError(path, [Problem("(file)", f"cannot read: {exc}")]) from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """YAML text read as ``read_yaml`` reads a file (an upload, an edited copy): problems
+    are reported against ``path``."""
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
