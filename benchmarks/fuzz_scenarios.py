@@ -1,13 +1,17 @@
 """Ten thousand generated bad inputs per surface, and what came of them.
 
-    python benchmarks/fuzz_scenarios.py [--count 10000] [--limit 10]
+    python benchmarks/fuzz_scenarios.py [--count 10000] [--limit 10] [--surface specs]
 
 Surfaces: ``scenarios`` (a mutated catalog file, loaded, then one replication of three
 days before and after) and ``specs`` (a mutated shipped experiment spec, loaded and
 planned).  The inputs come from ``tests/scenarios/fuzzing.py``, the generators the suite's
-property tests draw a few dozen from.  Every input runs in this process under an alarm
-of ``--limit`` seconds, in a sandbox whose output folder is the working directory; a
-file anywhere else in the sandbox counts as written outside.  One tally line per surface:
+property tests draw a few dozen from.  Every input runs in this process under
+``fuzzing.limited``: ``--limit`` CPU seconds (wall time on a shared machine would count
+others' work as a hang), with a wall-clock backstop for an input that hangs without
+computing (a blocking read); both count as hangs.  Each runs in a sandbox whose output
+folder is the working directory: a file anywhere else in the sandbox counts as written
+outside.  The tally so far goes to stderr every 250 inputs; at the end, one line per
+surface on stdout:
 
     scenarios: N inputs, 0 tracebacks, 0 hangs > 10 s, 0 files outside out
 
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import tempfile
 import traceback
@@ -33,6 +36,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.scenarios.fuzzing import (  # noqa: E402
+    Hang,
+    limited,
     run_scenario,
     run_spec,
     scenario_texts,
@@ -41,13 +46,11 @@ from tests.scenarios.fuzzing import (  # noqa: E402
 )
 
 
-class Hang(BaseException):
-    """The alarm rang: an input ran past the limit (a BaseException, so no handler in
-    the code under test swallows it)."""
-
-
-def _ring(signum: int, frame: object) -> None:
-    raise Hang
+def _tally(surface: str, outcomes: Counter[str], limit: int, outside: int) -> str:
+    return (
+        f"{surface}: {sum(outcomes.values())} inputs, {outcomes['traceback']} tracebacks, "
+        f"{outcomes['hang']} hangs > {limit} s, {outside} files outside out"
+    )
 
 
 def fuzz(
@@ -77,9 +80,9 @@ def fuzz(
     @given(texts)
     def one(text: str) -> None:
         path = write(inputs / f"{surface}.yaml", text)
-        signal.alarm(limit)
         try:
-            outcomes[check(path)] += 1
+            with limited(limit):
+                outcomes[check(path)] += 1
         except Hang:
             outcomes["hang"] += 1
             write(failures / f"hang-{outcomes['hang']}.yaml", text)
@@ -91,22 +94,17 @@ def fuzz(
                 seen.add(where)
                 kept = write(failures / f"traceback-{len(seen)}.yaml", text)
                 print(f"{surface}: {where[0]}: {exc} at {where[1]} (input: {kept})", flush=True)
-        finally:
-            signal.alarm(0)
         allowed = (inputs, out, failures)
         for file in sandbox.rglob("*"):
             if file.is_file() and not any(file.is_relative_to(f) for f in allowed):
                 outside.add(file)
+        if sum(outcomes.values()) % 250 == 0:
+            print(f"so far {_tally(surface, outcomes, limit, len(outside))}", file=sys.stderr)
 
-    signal.signal(signal.SIGALRM, _ring)
     one()
-    total = sum(outcomes.values())
     details = ", ".join(f"{n} {what}" for what, n in sorted(outcomes.items()))
     print(f"{surface} outcomes: {details}", flush=True)
-    return (
-        f"{surface}: {total} inputs, {outcomes['traceback']} tracebacks, "
-        f"{outcomes['hang']} hangs > {limit} s, {len(outside)} files outside out"
-    )
+    return _tally(surface, outcomes, limit, len(outside))
 
 
 def main() -> None:

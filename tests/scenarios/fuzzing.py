@@ -14,6 +14,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +178,34 @@ def spec_texts() -> st.SearchStrategy[str]:
         st.sampled_from(trees).flatmap(mutated).map(as_text),
         st.sampled_from(sources).flatmap(damaged),
     )
+
+
+WALL_FACTOR = 12
+
+
+class Hang(BaseException):
+    """An input ran past its limit (a BaseException, so no handler under test eats it)."""
+
+
+@contextmanager
+def limited(seconds: int) -> Iterator[None]:
+    """Raise ``Hang`` after ``seconds`` of CPU time (wall time on a shared machine would
+    count others' work), or ``WALL_FACTOR`` times as long on the wall clock for an input
+    that hangs without computing (a blocking read)."""
+
+    def ring(signum: int, frame: object) -> None:
+        raise Hang(f"past {seconds} s")
+
+    previous = {sig: signal.signal(sig, ring) for sig in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.alarm(seconds * WALL_FACTOR)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.alarm(0)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def write(path: Path, text: str) -> Path:
