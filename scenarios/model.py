@@ -62,7 +62,10 @@ durations, stays far from the end of Python's calendar (year 9999)."""
 MAX_SEED = 2**64 - 1
 MAX_NAME_LENGTH = 64
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+MAX_LABEL_LENGTH = 200
+"""A department's, item's or material's name, a title: labels on tables and plots."""
+
+Label = Annotated[str, Field(max_length=MAX_LABEL_LENGTH)]
 Date = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
@@ -290,13 +293,13 @@ class CalendarSpec(Strict):
 
 
 class Department(Strict):
-    name: str
+    name: Label
     windows: WindowCount
     calendar: CalendarSpec | None = None
 
 
 class Material(Strict):
-    name: str
+    name: Label
     kind: Literal["document", "form", "certificate"] = "document"
     shared: bool = False
     """Held in a government database: with data sharing it is fetched, not handed over."""
@@ -327,7 +330,7 @@ class Commitment(Strict):
 
 
 class Item(Strict):
-    name: str
+    name: Label
     department: str
     requires: list[str] = []
     materials: list[str] = []
@@ -413,7 +416,7 @@ class Applicants(Strict):
 
 
 class SingleWindow(Strict):
-    name: str = "Comprehensive window 综合窗口"
+    name: Label = "Comprehensive window 综合窗口"
     windows: WindowCount = 2
     at_start: bool = False
     """The window is where the case begins (e.g. in the maternity ward): no trip."""
@@ -467,7 +470,7 @@ class Scenario(Strict):
     figures, as a scenario file gives them (frozen: vary it with ``with_changes``)."""
 
     name: Identifier
-    title: str
+    title: Label
     description: str = ""
     sources: dict[str, str] = {}
     calendar: CalendarSpec = CalendarSpec()

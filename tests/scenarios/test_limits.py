@@ -148,6 +148,11 @@ BOUNDS = {
         "less than or equal to 10000",
     ),
     "a name too long for a folder": ({"name": "a" * 300}, "name", "the limit is 64"),
+    "a department name of 100,000 characters": (
+        {"departments.hospital.name": "x" * 100_000},
+        "departments.hospital.name",
+        "at most 200 characters",
+    ),
 }
 
 
