@@ -143,7 +143,8 @@ def mutated(draw: st.DrawFn, data: dict) -> dict:
 
 
 def as_text(tree: Any) -> str:
-    text = yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's when built with it
+    text = yaml.dump(tree, Dumper=dumper, allow_unicode=True, sort_keys=False)
     for token, raw in RAW.items():
         text = text.replace(token, raw)
     return text
