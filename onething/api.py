@@ -90,7 +90,7 @@ class RunOptions:
             "seed": (self.seed, 0, MAX_SEED),
             "horizon_days": (self.horizon_days, 1, MAX_HORIZON_DAYS),
             "warmup_days": (self.warmup_days, 0, MAX_HORIZON_DAYS),
-            "jobs": (self.jobs, 1, math.inf),
+            "jobs": (self.jobs, 1, MAX_REPLICATIONS),  # more than replications are idle
         }
         for name, (value, low, high) in ranges.items():
             if value is not None and not (isinstance(value, int) and low <= value <= high):

@@ -7,12 +7,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from onething import api
 from onething.cli import main
 from onething.scenarios import loader
 from onething.scenarios.calendar import TooFarAhead, WorkingCalendar
@@ -236,3 +238,20 @@ def test_command_line_sizes_over_the_limit_are_usage_errors(capsys, flag):
         main(["simulate", "newborn", flag, str(2**65)])
     assert exit_.value.code == 2
     assert "over the limit" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"jobs": -1}, "jobs must be a whole number from 1 to 10000, not -1"),
+        ({"seed": -5}, "seed must be a whole number from 0 to 18446744073709551615, not -5"),
+        ({"horizon_days": 10**9}, "horizon_days must be a whole number from 1 to 7320"),
+        (
+            {"warmup_days": 70},
+            "warmup_days (70) must be shorter than the scenario's run.horizon_days (60)",
+        ),
+    ],
+)
+def test_run_options_out_of_range_are_a_run_error_before_anything_runs(options, said):
+    with pytest.raises(api.RunError, match=re.escape(said)):
+        api.simulate("newborn", options=api.RunOptions(**options))
