@@ -61,7 +61,7 @@ LAST_DATE = dt.date(2199, 12, 31)
 durations, stays far from the end of Python's calendar (year 9999)."""
 MAX_SEED = 2**64 - 1
 MAX_NAME_LENGTH = 64
-
+"""A scenario's or spec's name, which becomes a folder name."""
 MAX_LABEL_LENGTH = 200
 """A department's, item's or material's name, a title: labels on tables and plots."""
 
