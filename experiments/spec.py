@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeInt, PositiveInt, ValidationError
+from pydantic import Field, ValidationError
 
 from onething.scenarios.errors import FileError, Problem, from_validation_error
 from onething.scenarios.levers import Mode
@@ -20,10 +20,13 @@ from onething.scenarios.loader import catalog_names, load_scenario, read_yaml, s
 from onething.scenarios.model import (
     MAX_ARRIVALS_PER_DAY,
     MAX_HORIZON_DAYS,
+    MAX_PARTS,
     MAX_REPLICATIONS,
     Identifier,
     Scenario,
+    Seed,
     Strict,
+    WindowCount,
 )
 
 MAX_VARIANTS = 200
@@ -41,10 +44,10 @@ class Overrides(Strict):
 
     arrivals_per_day: Rate | None = None
     """Replaces the arrival rate (and an arrival trace) with this many per working day."""
-    windows: dict[str, PositiveInt] = {}
+    windows: Annotated[dict[str, WindowCount], Field(max_length=MAX_PARTS)] = {}
     """Windows per department or ``single_window``; wins over the staffing lever."""
     rework_scale: Scale | None = None
-    """Multiplies every item's rework probability (capped at 1)."""
+    """Multiplies every item's rework probability (capped at the model's ``MAX_REWORK``)."""
     travel_scale: Scale | None = None
     """Multiplies the applicants' travel time."""
     handling_scale: Scale | None = None
@@ -61,8 +64,8 @@ class SpecBase(Strict):
     """A catalog name, a saved bundle's name or a scenario file, relative to the spec file."""
     replications: Annotated[int, Field(gt=0, le=MAX_REPLICATIONS)] = 5
     horizon_days: Annotated[int, Field(gt=0, le=MAX_HORIZON_DAYS)] | None = None
-    warmup_days: NonNegativeInt | None = None
-    seed: int | None = None
+    warmup_days: Annotated[int, Field(ge=0, le=MAX_HORIZON_DAYS)] | None = None
+    seed: Seed | None = None
 
 
 class OneProcess(SpecBase):
@@ -96,7 +99,7 @@ def load_spec(path: str | Path, files_within: Path | None = None) -> Experiment:
     from onething.experiments.studies import KINDS
 
     kind = data.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         reason = "required field is missing" if kind is None else f"unknown kind {kind!r}"
         raise FileError(path, [Problem("kind", f"{reason} (one of {', '.join(KINDS)})")])
     try:

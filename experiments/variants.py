@@ -8,16 +8,7 @@ from dataclasses import dataclass
 
 from onething.experiments.spec import Overrides
 from onething.scenarios.levers import SINGLE_WINDOW, Mode, Process
-from onething.scenarios.model import Distribution, Item, Scenario, fixed
-
-# The numeric fields of each distribution that scale with time.
-_SCALED_FIELDS = {
-    "fixed": ("value",),
-    "exponential": ("mean",),
-    "lognormal": ("mean", "sd"),
-    "triangular": ("low", "mode", "high"),
-    "empirical": ("values",),
-}
+from onething.scenarios.model import MAX_REWORK, Distribution, Item, Scenario, fixed
 
 
 @dataclass(frozen=True)
@@ -53,7 +44,7 @@ def scaled(dist: Distribution, factor: float) -> Distribution:
     if factor == 0:
         return fixed(0.0, dist.unit)
     update = {}
-    for name in _SCALED_FIELDS[dist.dist]:
+    for name in dist.TIMES:
         value = getattr(dist, name)
         update[name] = [v * factor for v in value] if isinstance(value, list) else value * factor
     return dist.model_copy(update=update)
@@ -75,7 +66,7 @@ def apply_overrides(scenario: Scenario, overrides: Overrides) -> Scenario:
     if overrides.rework_scale is not None:
         factor = overrides.rework_scale
         update["items"] = {
-            key: item.model_copy(update={"rework": min(1.0, item.rework * factor)})
+            key: item.model_copy(update={"rework": min(MAX_REWORK, item.rework * factor)})
             for key, item in scenario.items.items()
         }
     if overrides.handling_scale is not None or overrides.processing_scale is not None:

@@ -21,7 +21,13 @@ from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.loader import catalog_names, load_scenario
-from onething.scenarios.model import PublishedFigure, Scenario
+from onething.scenarios.model import (
+    MAX_HORIZON_DAYS,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+    PublishedFigure,
+    Scenario,
+)
 from onething.sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
 from onething.sim.eventlog import CaseRecorder, Export
 from onething.sim.measures import change, measures
@@ -40,6 +46,29 @@ def load(bundle: str | Path | Scenario) -> Scenario:
     return bundle if isinstance(bundle, Scenario) else load_scenario(bundle)
 
 
+class RunError(ValueError):
+    """A run that cannot give a result: options out of range, a warm-up as long as the
+    horizon, no applicant to walk."""
+
+
+class WarmupTooLong(RunError):
+    """The warm-up is not shorter than the horizon, so no case would be measured; each
+    value says whether the options gave it (else it is the scenario's ``run.``)."""
+
+    def __init__(self, warmup: int, horizon: int, warmup_given: bool, horizon_given: bool):
+        super().__init__(warmup, horizon, warmup_given, horizon_given)
+        self.warmup, self.horizon = warmup, horizon
+        self.warmup_given, self.horizon_given = warmup_given, horizon_given
+
+    def __str__(self) -> str:
+        warmup = "warmup_days" if self.warmup_given else "the scenario's run.warmup_days"
+        horizon = "horizon_days" if self.horizon_given else "the scenario's run.horizon_days"
+        return (
+            f"{warmup} ({self.warmup}) must be shorter than {horizon} ({self.horizon}): "
+            "no case would be measured"
+        )
+
+
 @dataclass
 class RunOptions:
     """How to run: replications, seed, horizon and warm-up (default: the scenario's),
@@ -52,6 +81,25 @@ class RunOptions:
     jobs: int | None = None
     export: Export | None = None
     progress: Callable[[int], None] | None = None
+
+    def check(self, scenario: Scenario) -> None:
+        """``RunError`` for a value out of the model's range (the scenario file's own
+        limits) or a warm-up that leaves nothing to measure."""
+        ranges = {
+            "replications": (self.replications, 1, MAX_REPLICATIONS),
+            "seed": (self.seed, 0, MAX_SEED),
+            "horizon_days": (self.horizon_days, 1, MAX_HORIZON_DAYS),
+            "warmup_days": (self.warmup_days, 0, MAX_HORIZON_DAYS),
+            "jobs": (self.jobs, 1, MAX_REPLICATIONS),  # more than replications are idle
+        }
+        for name, (value, low, high) in ranges.items():
+            if value is not None and not (isinstance(value, int) and low <= value <= high):
+                raise RunError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        horizon = self.horizon_days or scenario.run.horizon_days
+        warmup = scenario.run.warmup_days if self.warmup_days is None else self.warmup_days
+        if warmup >= horizon:
+            given = self.warmup_days is not None, self.horizon_days is not None
+            raise WarmupTooLong(warmup, horizon, *given)
 
 
 UNITS = {
@@ -145,7 +193,9 @@ def simulate(
     ``bundle`` is a catalog name, a scenario file or a ``Scenario`` (e.g. one made with
     ``scenario.with_changes({...})``)."""
     o = options or RunOptions()
-    process = Process.of(load(bundle), mode, levers)
+    scenario = load(bundle)
+    o.check(scenario)
+    process = Process.of(scenario, mode, levers)
     results = run_replications(
         process,
         o.replications,
@@ -340,6 +390,7 @@ def walk(
     seed, so the same history) recording every event of theirs.
     """
     scenario = load(bundle)
+    RunOptions(seed=seed).check(scenario)
     process = Process.of(scenario, mode, levers)
     replication_seed = replication_seeds(scenario.run.seed if seed is None else seed, 1)[0]
 
@@ -351,7 +402,7 @@ def walk(
     finder = FirstMeasured(-1)
     Replication(process, replication_seed, recorder=finder).run()
     if finder.summary is None:
-        raise ValueError(f"{scenario.name}: no applicant arrived after the warm-up")
+        raise RunError(f"{scenario.name}: no applicant arrived after the warm-up")
     case_id = finder.summary[1]
     recorder = CaseRecorder(case_id)
     Replication(process, replication_seed, recorder=recorder).run()

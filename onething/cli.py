@@ -26,10 +26,11 @@ from tqdm import tqdm
 from onething import api
 from onething.broker import BrokerUnavailable
 from onething.live import CHAOS_KINDS, TOPOLOGIES, chaos_refusal
+from onething.scenarios.calendar import TooFarAhead
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.levers import LEVERS, Process, UnknownLever, parse_levers
 from onething.scenarios.loader import catalog_names, load_scenario
-from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS
+from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.sim.eventlog import Export, check_suffix
 from onething.sim.harness import LiveError
@@ -162,15 +163,30 @@ def _progress(total: int, desc: str):
         yield bar.update
 
 
+def _folder(path: Path, flag: str) -> Path:
+    """An output folder, made if need be; a usage error when it cannot be (a file is in
+    the way, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        in_the_way = isinstance(exc, FileExistsError | NotADirectoryError)
+        reason = "a file is in the way" if in_the_way else exc.strerror
+        raise UsageError(f"{flag} {path}: cannot write there: {reason}") from None
+    return path
+
+
 def _options(args: argparse.Namespace, update: Callable[[int], None] | None) -> api.RunOptions:
     export = None
     if getattr(args, "events", None) or getattr(args, "cases", None):
-        for path in (args.events, args.cases):
+        for flag, path in (("--events", args.events), ("--cases", args.cases)):
             if path is not None:
                 try:
                     check_suffix(path)
                 except ValueError as exc:
                     raise UsageError(str(exc)) from None
+                if path.is_dir():
+                    raise UsageError(f"{flag} {path}: a folder, not a file name")
+                _folder(path.parent, flag)
         export = Export(args.events, args.cases)
     return api.RunOptions(
         args.replications,
@@ -255,7 +271,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from onething.experiments.plots import compare_plots
 
         out = Path("out") if args.out is None else args.out
-        plots = compare_plots(comparison, out / comparison.scenario.name)
+        plots = compare_plots(comparison, _folder(out / comparison.scenario.name, "--out"))
     if args.json:
         print(json.dumps(comparison.to_json()))
         return 0
@@ -650,7 +666,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 
     experiment = load_spec(args.spec)
     work = plan(experiment)
-    out = args.out or Path("results") / experiment.spec.name
+    out = _folder(args.out or Path("results") / experiment.spec.name, "--out")
     with _progress(len(work.jobs), f"experiment {experiment.spec.name}") as update:
         try:
             outcome = run(work, out, args.jobs, update, args.bootstrap)
@@ -735,7 +751,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     process = Process.of(api.load(args.bundle), args.mode, _levers(args))
     exported = bpmn.export(process)
     params, notes = prosimos.parameters(process, exported.graph)
-    args.bpmn.mkdir(parents=True, exist_ok=True)
+    _folder(args.bpmn, "--bpmn")
     stem = f"{process.scenario.name}-{args.mode if args.levers is None else process.label}"
     model, sim = args.bpmn / f"{stem}.bpmn", args.bpmn / f"{stem}.prosimos.json"
     model.write_text(exported.xml, encoding="utf-8")
@@ -816,12 +832,14 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         type=_at_most(MAX_REPLICATIONS),
         help="default: the scenario's run.replications",
     )
-    p.add_argument("--seed", type=int, help="default: the scenario's run.seed")
+    p.add_argument("--seed", type=_seed, help="default: the scenario's run.seed")
     p.add_argument(
         "--horizon-days", type=_at_most(MAX_HORIZON_DAYS), help="calendar days of arrivals"
     )
     p.add_argument(
-        "--warmup-days", type=_non_negative, help="cases arriving earlier are not measured"
+        "--warmup-days",
+        type=_at_most(MAX_HORIZON_DAYS - 1, zero=True),
+        help="cases arriving earlier are not measured",
     )
     p.add_argument("--jobs", type=_positive, help="processes (default: every core)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
@@ -834,14 +852,19 @@ def _positive(text: str) -> int:
     return value
 
 
-def _at_most(limit: int) -> Callable[[str], int]:
+def _at_most(limit: int, zero: bool = False) -> Callable[[str], int]:
+    """A whole number up to ``limit``, from 1 (or from 0 with ``zero``)."""
+
     def parse(text: str) -> int:
-        value = _positive(text)
+        value = _non_negative(text) if zero else _positive(text)
         if value > limit:
             raise argparse.ArgumentTypeError(f"{value} is over the limit of {limit}")
         return value
 
     return parse
+
+
+_seed = _at_most(MAX_SEED, zero=True)
 
 
 def _positive_float(text: str) -> float:
@@ -905,7 +928,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="published figures vs the model, per catalog bundle")
     p.add_argument("bundles", nargs="*", help="default: every catalog bundle")
     p.add_argument("--replications", type=_at_most(MAX_REPLICATIONS))
-    p.add_argument("--seed", type=int)
+    p.add_argument("--seed", type=_seed)
     p.add_argument("--jobs", type=_positive)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_calibrate)
@@ -1020,7 +1043,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("bundle", help=bundle_help)
     p.add_argument("--mode", choices=["before", "after"], default="before")
     p.add_argument("--levers", help=levers_help + "; overrides --mode")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--seed", type=_seed)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_walk)
 
@@ -1084,8 +1107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"onething: --levers: {exc}", file=sys.stderr)
     except UsageError as exc:
         print(f"onething: {exc}", file=sys.stderr)
-    except BeyondOfficialCalendar as exc:
+    except (BeyondOfficialCalendar, TooFarAhead) as exc:
         print(f"onething: calendar: {exc}", file=sys.stderr)
+    except api.WarmupTooLong as exc:
+        warmup = "--warmup-days" if exc.warmup_given else "the scenario's run.warmup_days"
+        horizon = "--horizon-days" if exc.horizon_given else "the scenario's run.horizon_days"
+        print(
+            f"onething: {warmup} ({exc.warmup}) must be shorter than {horizon} ({exc.horizon})",
+            file=sys.stderr,
+        )
+    except api.RunError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
     except BrokerUnavailable as exc:
         print(f"onething: {exc}", file=sys.stderr)
         return 1

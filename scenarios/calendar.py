@@ -16,6 +16,23 @@ from onething.scenarios.model import WEEKDAYS, CalendarSpec
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
 
 DAY = 24 * 60
+MAX_YEARS = 100
+"""How far from its start a calendar reaches: past it a duration or an arrival of the
+scenario is out of all proportion (and the arrays would eat the memory)."""
+
+
+class TooFarAhead(ValueError):
+    """A run needs a time more than ``MAX_YEARS`` after its start date."""
+
+    def __init__(self, day: dt.date):
+        super().__init__(day)  # the day alone, so the error survives a worker process
+        self.day = day
+
+    def __str__(self) -> str:
+        return (
+            f"the run reaches {self.day.isoformat()}, more than {MAX_YEARS} years after "
+            "run.start_date: a duration or an arrival in the scenario is too long"
+        )
 
 
 class WorkingCalendar:
@@ -28,8 +45,10 @@ class WorkingCalendar:
         self._official = spec.holidays == "official"
         self._extra_off = set(spec.extra_holidays)
         self._extra_on = set(spec.extra_workdays)
-        # days from the start the official calendar knows; None = no limit
-        self._limit = (official_calendar.LAST_DAY - start_date).days + 1 if self._official else None
+        # days from the start this calendar may lay out (the official one knows fewer)
+        self._limit = round(MAX_YEARS * 365.25)
+        if self._official:
+            self._limit = min(self._limit, (official_calendar.LAST_DAY - start_date).days + 1)
         self.starts: list[float] = []
         self.ends: list[float] = []
         self.cum: list[float] = []  # working minutes before each period
@@ -49,10 +68,10 @@ class WorkingCalendar:
     def _extend(self, days: int) -> None:
         total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
         stop = self._days + days
-        if self._limit is not None:
-            if self._days >= self._limit:  # asked for a day past the known years
-                raise BeyondOfficialCalendar(self.start_date + dt.timedelta(days=self._days))
-            stop = min(stop, self._limit)
+        if self._days >= self._limit:  # asked for a day past the known years
+            day = self.start_date + dt.timedelta(days=self._days)
+            raise BeyondOfficialCalendar(day) if self._official else TooFarAhead(day)
+        stop = min(stop, self._limit)
         days = stop - self._days
         for day in range(self._days, stop):
             if not self.is_working_day(day):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -18,9 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeFloat,
-    NonNegativeInt,
     PositiveFloat,
-    PositiveInt,
     field_validator,
     model_validator,
 )
@@ -30,10 +28,54 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 StepKind = Literal["apply", "review", "inspect", "decide", "deliver"]
 Delivery = Literal["pickup", "mail", "on_the_spot"]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+# Limits on sizes that would exhaust memory or run for days (a typo of three zeros), and on
+# numbers the calendar and the samplers cannot hold (a date in year 9999, an sd of 1e200).
+MAX_HORIZON_DAYS = 20 * 366
+MAX_REPLICATIONS = 10_000
+MAX_ARRIVALS_PER_DAY = 1_000_000
+MAX_ITEMS = 200
+MAX_WINDOWS = 1_000
+"""Windows at one place."""
+MAX_COUNT = 10_000
+"""Form fields, field groups' sizes: counts a person fills in."""
+MAX_WEIGHT = 1e6
+"""A profile's or an empirical distribution's weight, and a season's factor."""
+MAX_VALUES = 1_000
+"""Values of an empirical distribution."""
+MAX_PARTS = 1_000
+"""Departments, materials, field groups, seasons, extra days: entries of one section."""
+MAX_REWORK = 0.95
+"""Above it a case is sent back so often it hardly ever finishes (at 1, never)."""
+MAX_DURATION_YEARS = 10
+MAX_DURATION: dict[str, float] = {
+    "minutes": MAX_DURATION_YEARS * 365 * 24 * 60,
+    "hours": MAX_DURATION_YEARS * 365 * 24,
+    "working_days": MAX_DURATION_YEARS * 250,
+}
+"""The longest time a distribution's parameter may say, per unit."""
+MAX_SPREAD = 100
+"""A lognormal's sd at most this many times its mean (the tail is then already wild)."""
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+"""Dates a scenario may name: a run from the last one, with its horizon and the longest
+durations, stays far from the end of Python's calendar (year 9999)."""
+MAX_SEED = 2**64 - 1
+MAX_NAME_LENGTH = 64
+"""A scenario's or spec's name, which becomes a folder name."""
+MAX_LABEL_LENGTH = 200
+"""A department's, item's or material's name, a title: labels on tables and plots."""
+
+Label = Annotated[str, Field(max_length=MAX_LABEL_LENGTH)]
+Date = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+WindowCount = Annotated[int, Field(gt=0, le=MAX_WINDOWS)]
 
 
 def _identifier(name: str) -> str:
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f"{len(name)} characters; the limit is {MAX_NAME_LENGTH}")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise ValueError(
             f"{name!r}: use lowercase letters, digits and underscores, starting with a letter"
@@ -58,22 +100,37 @@ def new_identifier(text: str, used: set[str], prefix: str) -> str:
     return key
 
 
-# Limits on sizes that would exhaust memory or run for days (a typo of three zeros).
-MAX_HORIZON_DAYS = 20 * 366
-MAX_REPLICATIONS = 10_000
-MAX_ARRIVALS_PER_DAY = 1_000_000
-
-
 class Strict(BaseModel):
-    """Unknown keys are mistakes (a typo must not be silently ignored)."""
+    """Unknown keys are mistakes (a typo must not be silently ignored); a number is finite
+    (``.inf`` and ``.nan`` are YAML's, never a parameter's)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Timed(Strict):
+    """A distribution: its time parameters stay within ``MAX_DURATION``."""
+
+    TIMES: ClassVar[tuple[str, ...]]
+    """The parameters that are times (a what-if scales them, ``experiments.variants``)."""
+
+    @model_validator(mode="after")
+    def _within_limit(self) -> Timed:
+        unit = self.unit  # type: ignore[attr-defined]  # each distribution's own field
+        limit = MAX_DURATION[unit]
+        for name in self.TIMES:
+            value = getattr(self, name)
+            if (max(value) if isinstance(value, list) else value) > limit:
+                raise ValueError(
+                    f"{name} over the limit of {limit:g} {unit} ({MAX_DURATION_YEARS} years)"
+                )
+        return self
 
 
 # --- distributions -------------------------------------------------------------------
 
 
-class Fixed(Strict):
+class Fixed(Timed):
+    TIMES = ("value",)
     dist: Literal["fixed"]
     value: NonNegativeFloat
     unit: Unit = "minutes"
@@ -83,7 +140,8 @@ class Fixed(Strict):
         return self.value
 
 
-class Exponential(Strict):
+class Exponential(Timed):
+    TIMES = ("mean",)
     dist: Literal["exponential"]
     mean: PositiveFloat
     unit: Unit = "minutes"
@@ -93,18 +151,26 @@ class Exponential(Strict):
         return self.mean
 
 
-class Lognormal(Strict):
+class Lognormal(Timed):
+    TIMES = ("mean", "sd")
     dist: Literal["lognormal"]
     mean: PositiveFloat
     sd: PositiveFloat
     unit: Unit = "minutes"
+
+    @model_validator(mode="after")
+    def _spread(self) -> Lognormal:
+        if self.sd > MAX_SPREAD * self.mean:
+            raise ValueError(f"sd is more than {MAX_SPREAD} times the mean")
+        return self
 
     @property
     def mean_value(self) -> float:
         return self.mean
 
 
-class Triangular(Strict):
+class Triangular(Timed):
+    TIMES = ("low", "mode", "high")
     dist: Literal["triangular"]
     low: NonNegativeFloat
     mode: NonNegativeFloat
@@ -122,10 +188,11 @@ class Triangular(Strict):
         return (self.low + self.mode + self.high) / 3
 
 
-class Empirical(Strict):
+class Empirical(Timed):
+    TIMES = ("values",)
     dist: Literal["empirical"]
-    values: Annotated[list[NonNegativeFloat], Field(min_length=1)]
-    weights: list[PositiveFloat] | None = None
+    values: Annotated[list[NonNegativeFloat], Field(min_length=1, max_length=MAX_VALUES)]
+    weights: list[Annotated[float, Field(gt=0, le=MAX_WEIGHT)]] | None = None
     unit: Unit = "minutes"
 
     @model_validator(mode="after")
@@ -181,9 +248,9 @@ class CalendarSpec(Strict):
     holidays: Literal["official", "none"] = "official"
     """'official': the State Council's holiday notices (statutory holidays off, make-up
     working days 调休 on; ``scenarios.official_calendar``).  'none': only ``weekdays``."""
-    extra_holidays: list[dt.date] = []
+    extra_holidays: Annotated[list[Date], Field(max_length=MAX_PARTS)] = []
     """Local closures on top (a county's own day off)."""
-    extra_workdays: list[dt.date] = []
+    extra_workdays: Annotated[list[Date], Field(max_length=MAX_PARTS)] = []
     """Local openings on top (a hall open on a Saturday for the start of term)."""
 
     @field_validator("holidays", mode="before")
@@ -226,13 +293,13 @@ class CalendarSpec(Strict):
 
 
 class Department(Strict):
-    name: str
-    windows: PositiveInt
+    name: Label
+    windows: WindowCount
     calendar: CalendarSpec | None = None
 
 
 class Material(Strict):
-    name: str
+    name: Label
     kind: Literal["document", "form", "certificate"] = "document"
     shared: bool = False
     """Held in a government database: with data sharing it is fetched, not handed over."""
@@ -242,7 +309,7 @@ class Material(Strict):
 
 
 class Form(Strict):
-    own_fields: NonNegativeInt = 0
+    own_fields: Count = 0
     groups: list[str] = []
     """Field groups (applicant identity, address...) that other items' forms ask again."""
 
@@ -263,7 +330,7 @@ class Commitment(Strict):
 
 
 class Item(Strict):
-    name: str
+    name: Label
     department: str
     requires: list[str] = []
     materials: list[str] = []
@@ -277,7 +344,7 @@ class Item(Strict):
     """Back-office time when materials are verified electronically (data sharing lever)."""
     promised: Distribution
     """Promised time limit (承诺时限)."""
-    rework: Probability = 0.0
+    rework: Annotated[float, Field(ge=0.0, le=MAX_REWORK)] = 0.0
     """Chance the filing is sent back for missing materials (补正)."""
     result: Result = Result()
     commitment: Commitment | None = None
@@ -290,9 +357,9 @@ class Season(Strict):
     """A run of dates whose daily arrivals are ``weight`` times ``per_working_day`` (the
     registration window at the start of term)."""
 
-    start: dt.date
-    end: dt.date
-    weight: NonNegativeFloat
+    start: Date
+    end: Date
+    weight: Weight
 
     @model_validator(mode="after")
     def _ordered(self) -> Season:
@@ -304,9 +371,9 @@ class Season(Strict):
 class Arrivals(Strict):
     per_working_day: Annotated[float, Field(gt=0, le=MAX_ARRIVALS_PER_DAY)] | None = None
     """Arrivals on an ordinary working day (weight 1 in every profile)."""
-    hourly_profile: dict[Annotated[int, Field(ge=0, le=23)], NonNegativeFloat] | None = None
-    weekday_profile: dict[Weekday, NonNegativeFloat] | None = None
-    date_profile: list[Season] = []
+    hourly_profile: dict[Annotated[int, Field(ge=0, le=23)], Weight] | None = None
+    weekday_profile: dict[Weekday, Weight] | None = None
+    date_profile: Annotated[list[Season], Field(max_length=MAX_PARTS)] = []
     """Seasonal peaks: dates outside every season keep weight 1."""
     trace: str | None = None
     """CSV of arrival times (column ``arrival``: ISO date-time, or ``arrival_minutes``),
@@ -320,6 +387,13 @@ class Arrivals(Strict):
         for a, b in zip(seasons, seasons[1:], strict=False):
             if b.start <= a.end:
                 raise ValueError(f"date_profile: {b.start} falls inside the season before it")
+        peak = self.per_working_day or 0.0
+        peak *= max((s.weight for s in self.date_profile), default=1.0)
+        if peak > MAX_ARRIVALS_PER_DAY:
+            raise ValueError(
+                f"per_working_day times the highest date_profile weight is {peak:g} arrivals "
+                f"a day; the limit is {MAX_ARRIVALS_PER_DAY:g}"
+            )
         return self
 
     def date_weight(self, day: dt.date) -> float:
@@ -342,15 +416,15 @@ class Applicants(Strict):
 
 
 class SingleWindow(Strict):
-    name: str = "Comprehensive window 综合窗口"
-    windows: PositiveInt = 2
+    name: Label = "Comprehensive window 综合窗口"
+    windows: WindowCount = 2
     at_start: bool = False
     """The window is where the case begins (e.g. in the maternity ward): no trip."""
 
 
 class LeverSettings(Strict):
     single_window: SingleWindow = SingleWindow()
-    staffing: dict[str, PositiveInt] = {}
+    staffing: Annotated[dict[str, WindowCount], Field(max_length=MAX_PARTS)] = {}
     """Windows per department (or 'single_window') under the staffing lever."""
     paper_transfer: Distribution = Field(default_factory=lambda: fixed(1.0, "working_days"))
     """Without data sharing, the single window passes paper results between departments."""
@@ -385,10 +459,10 @@ class PublishedFigure(Strict):
 class RunSettings(Strict):
     horizon_days: Annotated[int, Field(gt=0, le=MAX_HORIZON_DAYS)] = 60
     """Calendar days during which applicants arrive."""
-    warmup_days: NonNegativeInt = 10
+    warmup_days: Annotated[int, Field(ge=0, le=MAX_HORIZON_DAYS)] = 10
     replications: Annotated[int, Field(gt=0, le=MAX_REPLICATIONS)] = 10
-    seed: int = 20240116
-    start_date: dt.date = dt.date(2026, 3, 2)
+    seed: Seed = 20240116
+    start_date: Date = dt.date(2026, 3, 2)
 
 
 class Scenario(Strict):
@@ -396,14 +470,16 @@ class Scenario(Strict):
     figures, as a scenario file gives them (frozen: vary it with ``with_changes``)."""
 
     name: Identifier
-    title: str
+    title: Label
     description: str = ""
     sources: dict[str, str] = {}
     calendar: CalendarSpec = CalendarSpec()
-    departments: Annotated[dict[str, Department], Field(min_length=1)]
-    materials: dict[str, Material] = {}
-    field_groups: dict[str, PositiveInt] = {}
-    items: Annotated[dict[str, Item], Field(min_length=1)]
+    departments: Annotated[dict[str, Department], Field(min_length=1, max_length=MAX_PARTS)]
+    materials: Annotated[dict[str, Material], Field(max_length=MAX_PARTS)] = {}
+    field_groups: Annotated[
+        dict[str, Annotated[int, Field(gt=0, le=MAX_COUNT)]], Field(max_length=MAX_PARTS)
+    ] = {}
+    items: Annotated[dict[str, Item], Field(min_length=1, max_length=MAX_ITEMS)]
     applicants: Applicants
     levers: LeverSettings = LeverSettings()
     after: list[LeverName] = []

@@ -15,6 +15,7 @@ from onething.experiments.studies.lever_attribution import MEASURES as ATTRIBUTI
 from onething.experiments.variants import apply_overrides
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
+from onething.scenarios.model import MAX_REWORK
 from onething.sim.engine import run_replications
 from onething.sim.measures import measures
 from tests.experiments.conftest import QUICK, write
@@ -136,7 +137,7 @@ def test_overrides_change_only_what_they_name():
     assert t.departments["hospital"].windows == s.departments["hospital"].windows
     staffed = Process.of(t, "after", ["single_window", "staffing"])
     assert staffed.windows("single_window") == 6  # the override wins over the staffing lever
-    assert t.items["childbirth_reimbursement"].rework == 1.0  # 0.15 x 10, capped
+    assert t.items["childbirth_reimbursement"].rework == MAX_REWORK  # 0.15 x 10, capped
     assert t.items["birth_certificate"].rework == pytest.approx(0.5)
     assert t.applicants.travel.mode == 2 * s.applicants.travel.mode
     assert s.departments["public_security"].windows == 2  # the loaded bundle is untouched

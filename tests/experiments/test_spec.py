@@ -65,6 +65,19 @@ CASES = {
         "variants.1.name",
         "named twice",
     ),
+    "a kind that is not a name": ({**BASE, "kind": {"a": 1}}, "kind", "unknown kind"),
+    "a negative seed": ({**BASE, "seed": -1}, "seed", "greater than or equal to 0"),
+    "a warm-up of 10**30 days": ({**BASE, "warmup_days": 10**30}, "warmup_days", "7320"),
+    "a trillion windows": (
+        variants({"name": "a", "overrides": {"windows": {"hospital": 10**12}}}),
+        "variants.0.overrides.windows.hospital",
+        "less than or equal to 1000",
+    ),
+    "an infinite rate": (
+        {"name": "study", "kind": "load_sweep", "bundle": "newborn", "rates": [float("inf")]},
+        "rates.0",
+        "finite number",
+    ),
     "warm-up longer than the horizon": (
         {**BASE, "horizon_days": 10, "warmup_days": 10},
         "warmup_days",

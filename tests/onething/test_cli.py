@@ -109,6 +109,58 @@ def test_a_run_past_the_official_calendar_is_a_usage_error_not_a_traceback(capsy
     assert "calendar.holidays: none" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (
+            ["--warmup-days", "60"],
+            "--warmup-days (60) must be shorter than the scenario's run.horizon_days (60)",
+        ),
+        (
+            ["--warmup-days", "5", "--horizon-days", "5"],
+            "--warmup-days (5) must be shorter than --horizon-days (5)",
+        ),
+        (
+            ["--horizon-days", "10"],
+            "the scenario's run.warmup_days (10) must be shorter than --horizon-days (10)",
+        ),
+    ],
+)
+def test_a_warm_up_as_long_as_the_horizon_is_a_usage_error_naming_both(capsys, flags, said):
+    assert main(["simulate", "newborn", "--replications", "1", *flags]) == 2
+    assert capsys.readouterr().err == f"onething: {said}\n"
+
+
+def test_walk_with_no_applicant_after_the_warm_up_is_a_usage_error(capsys, tmp_path):
+    from onething.scenarios.loader import resolve
+
+    text = resolve("newborn").read_text(encoding="utf-8")
+    quiet = "    date_profile:\n    - {start: 2026-01-01, end: 2026-12-31, weight: 0}\n"
+    text = text.replace("  arrivals:\n", "  arrivals:\n" + quiet, 1)
+    (tmp_path / "quiet.yaml").write_text(text, encoding="utf-8")
+    assert main(["walk", str(tmp_path / "quiet.yaml")]) == 2
+    assert capsys.readouterr().err == "onething: newborn: no applicant arrived after the warm-up\n"
+
+
+TINY = ["--replications", "1", "--horizon-days", "3", "--warmup-days", "0", "--jobs", "1"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["compare", "newborn", "--out", "{blocker}", *TINY], "--out"),
+        (["simulate", "newborn", "--events", "{blocker}/events.csv", *TINY], "--events"),
+        (["export", "newborn", "--bpmn", "{blocker}"], "--bpmn"),
+    ],
+)
+def test_an_output_path_blocked_by_a_file_is_a_usage_error(capsys, tmp_path, argv, flag):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("", encoding="utf-8")
+    assert main([a.format(blocker=blocker) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"onething: {flag} ") and err.endswith("a file is in the way\n"), err
+
+
 FIRST_BATCH = {  # the 13 key bundles of 国发〔2024〕3号
     "enterprise_change",
     "transport_company",

@@ -305,8 +305,8 @@ MISTAKES = [
         id="zero_staffed_windows",
     ),
     pytest.param(
-        Mistake(f"{VACC}.rework", "less than or equal to 1", put(f"{VACC}.rework", 1.5)),
-        id="rework_probability_above_one",
+        Mistake(f"{VACC}.rework", "less than or equal to 0.95", put(f"{VACC}.rework", 1.0)),
+        id="rework_probability_so_high_a_case_never_finishes",
     ),
     pytest.param(
         Mistake(
