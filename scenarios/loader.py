@@ -98,9 +98,18 @@ def read_yaml(path: Path) -> Any:
     return parse_yaml(text, path)
 
 
+class TooComplex(FileError):
+    """YAML nested deeper than ``MAX_DEPTH`` or with more than ``MAX_NODES`` values, also
+    once its aliases are expanded: refused before anything walks it."""
+
+
+class _Limit(yaml.MarkedYAMLError):
+    """A guard of ``_UniqueKeyLoader`` stopped the parser (see ``TooComplex``)."""
+
+
 def parse_yaml(text: str, path: Path) -> Any:
     """YAML text read as ``read_yaml`` reads a file (an upload, an edited copy): problems
-    are reported against ``path``."""
+    are reported against ``path``; ``TooComplex`` for a document past the guards."""
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -113,7 +122,8 @@ def parse_yaml(text: str, path: Path) -> Any:
             where = "(yaml)"
         reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
         reason = " ".join(str(reason).split())  # one line, whatever the parser said
-        raise FileError(path, [Problem(where, f"not valid YAML: {reason}")]) from None
+        error = TooComplex if isinstance(exc, _Limit) else FileError
+        raise error(path, [Problem(where, f"not valid YAML: {reason}")]) from None
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -131,9 +141,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         possible key for every open ``[`` or ``{``, and revisits them all at each token."""
         super().fetch_flow_collection_start(TokenClass)
         if self.flow_level > MAX_DEPTH:
-            raise yaml.scanner.ScannerError(
-                None, None, f"nested deeper than {MAX_DEPTH} levels", self.get_mark()
-            )
+            raise _Limit(None, None, f"nested deeper than {MAX_DEPTH} levels", self.get_mark())
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         self.aliased = self.aliased or self.check_event(yaml.AliasEvent)
@@ -147,7 +155,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     if self.depth > MAX_DEPTH
                     else f"more than {MAX_NODES} values"
                 )
-                raise yaml.composer.ComposerError(None, None, reason, mark)
+                raise _Limit(None, None, reason, mark)
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -209,7 +217,7 @@ def _check_expansion(root: yaml.Node) -> None:
             stack.append((node, True))
             stack += [(child, False) for child in children]
     if max(sizes.values()) > MAX_NODES or max(depths.values()) > MAX_DEPTH:
-        raise yaml.composer.ComposerError(
+        raise _Limit(
             None,
             None,
             f"aliases expand it past {MAX_NODES} values or {MAX_DEPTH} levels",

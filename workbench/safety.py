@@ -8,12 +8,11 @@ import ipaddress
 import re
 from pathlib import Path
 
-import yaml
+from onething.scenarios.errors import FileError
+from onething.scenarios.loader import TooComplex, parse_yaml
 
 MAX_UPLOAD_BYTES = 256 * 1024
 """A scenario or spec is a few KiB; anything this large is a mistake or an attack."""
-MAX_YAML_NODES = 50_000
-"""Nodes after expanding aliases: refuses a 'billion laughs' before anything walks it."""
 NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -45,33 +44,18 @@ def is_loopback(host: str) -> bool:
 
 
 def check_yaml_size(text: str) -> None:
-    """Refuse text over the upload limit, or whose aliases expand past ``MAX_YAML_NODES``
-    (anchors are allowed; only their expansion is bounded)."""
-    if len(text.encode("utf-8")) > MAX_UPLOAD_BYTES:
-        raise TooLarge(f"{len(text.encode('utf-8'))} bytes; the limit is {MAX_UPLOAD_BYTES}")
+    """Refuse text over the upload limit, or that the loader's guards refuse (nested too
+    deep, too many values once aliases are expanded) before anything else parses it; a
+    mere syntax error passes, for the loader to report at its line."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_UPLOAD_BYTES:
+        raise TooLarge(f"{size} bytes; the limit is {MAX_UPLOAD_BYTES}")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return  # the loader reports the syntax error with its line
-    sizes: dict[int, int] = {}
-
-    def size(n: yaml.Node) -> int:
-        if id(n) in sizes:
-            return sizes[id(n)]
-        sizes[id(n)] = 1  # a cycle counts once
-        if isinstance(n, yaml.SequenceNode):
-            total = 1 + sum(size(c) for c in n.value)
-        elif isinstance(n, yaml.MappingNode):
-            total = 1 + sum(size(k) + size(v) for k, v in n.value)
-        else:
-            total = 1
-        sizes[id(n)] = total
-        if total > MAX_YAML_NODES:
-            raise TooLarge(f"more than {MAX_YAML_NODES} values once aliases are expanded")
-        return total
-
-    if node is not None:
-        size(node)
+        parse_yaml(text, Path("upload.yaml"))
+    except TooComplex as exc:
+        raise TooLarge("; ".join(p.reason for p in exc.problems)) from None
+    except FileError:
+        return
 
 
 def safe_name(name: str) -> str:

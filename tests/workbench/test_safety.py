@@ -39,6 +39,16 @@ def test_a_yaml_bomb_is_refused_before_anything_expands_it():
         check_yaml_size(bomb)
 
 
+def test_yaml_nested_ten_thousand_deep_is_refused_not_a_recursion_error():
+    for text in ("[" * 10_000, "- " * 1_000 + "x"):
+        with pytest.raises(Refused, match="nested deeper"):
+            check_yaml_size(text)
+
+
+def test_a_syntax_error_is_left_for_the_loader_to_report_at_its_line():
+    check_yaml_size("a: [1, 2\nb: c")
+
+
 def test_the_editor_reports_a_yaml_bomb_as_a_problem_not_a_hang(server):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
