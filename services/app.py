@@ -62,6 +62,7 @@ from onething.topics.schemas import (
     Decision,
     ItemRequest,
     Served,
+    check_key,
     decode,
     encode,
     hop_ms,
@@ -241,6 +242,9 @@ def raw_topic(app: faust.App, *names: str) -> Any:
     )
 
 
+MAX_REASON = 1000
+"""A dead letter's reason is cut here (a reason can quote the event)."""
+
 FAULT_ENV = "ONETHING_FAULT_DROP"
 """A test-only fault: ``TOPIC:N`` makes every service drop the N-th event it would send
 to TOPIC, a lost message, to prove that a run's reconciliation catches and names it."""
@@ -283,31 +287,32 @@ class Adapter:
         hop: str,
         handle: Callable[[Any], list[Send]],
     ) -> None:
-        """Handle one event taken with ``noack()``; acknowledge it when its work is done."""
-        message = await self.receive(event, expected, hop)
-        if message is None:
-            event.ack()
-            return
+        """Handle one event taken with ``noack()``; acknowledge it when its work is done.
+        Nothing an event holds stops the agent: what cannot be taken is dead-lettered."""
         try:
-            sends = handle(message)
-        except Refused as refusal:
+            sends = handle(self.receive(event, expected, hop))
+        except (BadEvent, Refused) as refusal:
             await self.dead_letter(event, str(refusal))
             event.ack()
             return
-        except Exception:  # a bug must not stop the service: say so, keep serving
-            log.exception("%s: failed while handling %r", self.name, message)
+        except Exception as exc:  # a bug must not stop the service nor lose the event
+            log.exception("%s: failed on an event from %s", self.name, event.message.topic)
+            await self.dead_letter(event, f"{self.name} failed on it: {type(exc).__name__}: {exc}")
             event.ack()
             return
         if all(s.at is None for s in sends):
-            self._ack_when_delivered(event, await self._send_all(sends))
+            await self._send_caused(event, sends)
         else:
-            asyncio.ensure_future(self._send_later(event, sends))
+            asyncio.ensure_future(self._send_caused(event, sends))
 
-    async def _send_later(self, event: Any, sends: list[Send]) -> None:
+    async def _send_caused(self, event: Any, sends: list[Send]) -> None:
+        """Send what an event caused, each at its time, and acknowledge the event when
+        the broker has it all."""
         try:
             deliveries = await self._send_all(sends)
-        except Exception:  # unreachable on a running service; never leave it unacked
+        except Exception as exc:  # unreachable on a running service; never leave it unacked
             log.exception("%s: failed while sending %r", self.name, sends)
+            await self.dead_letter(event, f"{self.name} failed to send what it caused: {exc!r}")
             event.ack()
             return
         self._ack_when_delivered(event, deliveries)
@@ -376,7 +381,7 @@ class Adapter:
         payload = event.value if isinstance(event.value, bytes) else str(event.value).encode()
         letter = DeadLetter(
             service=self.name,
-            reason=reason,
+            reason=reason[:MAX_REASON],
             source_topic=event.message.topic,
             partition=event.message.partition,
             offset=event.message.offset,
@@ -388,17 +393,16 @@ class Adapter:
             letter.source_topic,
             letter.partition,
             letter.offset,
-            reason,
+            letter.reason,
         )
-        await self.dead.send(key=event.key, value=letter.model_dump_json().encode())
+        key = event.key if isinstance(event.key, bytes) else None
+        await self.dead.send(key=key, value=letter.model_dump_json().encode())
 
-    async def receive(self, event: Any, expected: tuple[type, ...], hop: str) -> Any | None:
-        """Parse an event and record its hop; dead-letter it (and return None) if bad."""
-        try:
-            message = decode(event.value, expected)
-        except BadEvent as exc:
-            await self.dead_letter(event, str(exc))
-            return None
+    def receive(self, event: Any, expected: tuple[type, ...], hop: str) -> Any:
+        """Parse an event keyed by its case and record its hop; raise ``BadEvent`` if
+        it is bad.  A bad send-time header only costs the hop's latency."""
+        message = decode(event.value, expected)
+        check_key(event.key, message)
         latency = hop_ms(event.headers)
         if latency is not None:
             message.hops.append((hop, latency))
