@@ -37,6 +37,7 @@ from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from onething.scenarios.model import Scenario
+from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.services.department import Department
 from onething.services.effects import Refused, Send
 from onething.services.platform import Platform
@@ -62,6 +63,7 @@ from onething.topics.schemas import (
     Decision,
     ItemRequest,
     Served,
+    check_clock,
     check_key,
     decode,
     encode,
@@ -242,6 +244,9 @@ def raw_topic(app: faust.App, *names: str) -> Any:
     )
 
 
+REFUSALS = (BadEvent, Refused, BeyondOfficialCalendar)
+"""Why an event is dead-lettered with its own reason: a bad event, one the service
+cannot place, or one whose clock runs past the official working calendar."""
 MAX_REASON = 1000
 """A dead letter's reason is cut here (a reason can quote the event)."""
 
@@ -291,7 +296,7 @@ class Adapter:
         Nothing an event holds stops the agent: what cannot be taken is dead-lettered."""
         try:
             sends = handle(self.receive(event, expected, hop))
-        except (BadEvent, Refused) as refusal:
+        except REFUSALS as refusal:
             await self.dead_letter(event, str(refusal))
             event.ack()
             return
@@ -399,10 +404,12 @@ class Adapter:
         await self.dead.send(key=key, value=letter.model_dump_json().encode())
 
     def receive(self, event: Any, expected: tuple[type, ...], hop: str) -> Any:
-        """Parse an event keyed by its case and record its hop; raise ``BadEvent`` if
-        it is bad.  A bad send-time header only costs the hop's latency."""
+        """Parse an event keyed by its case, on a clock a run can have, and record its
+        hop; raise ``BadEvent`` if it is bad.  A bad send-time header only costs the
+        hop's latency."""
         message = decode(event.value, expected)
         check_key(event.key, message)
+        check_clock(message)
         latency = hop_ms(event.headers)
         if latency is not None:
             message.hops.append((hop, latency))

@@ -34,8 +34,9 @@ would exhaust the stack on 20,000 levels, and RecursionError would stop the agen
 MAX_DIGITS = 20
 """The longest integer an event may write (a nanosecond stamp has 19 digits); Python
 refuses past 4,300 digits with a ValueError, and the parse time grows with the square."""
-MAX_MINUTES = 1e9
-"""The largest simulated minute (about 1,900 years) or duration an event may carry."""
+MAX_MINUTES = 1e8
+"""The largest simulated minute (about 190 years) or duration an event may carry, or a
+clock may read: a service extends its calendars that far."""
 SENT_NS = "onething-sent-ns"
 """The header with the wall-clock send time in nanoseconds."""
 
@@ -249,6 +250,14 @@ def _short_int(text: str) -> int:
 
 def _not_a_constant(name: str) -> float:
     raise BadEvent(f"{name} is not a JSON number")
+
+
+def check_clock(message: Message) -> None:
+    """Refuse an event whose clock reads, now, a simulated minute beyond ``MAX_MINUTES``
+    either way (an origin decades away, a speed-up of a million): no run gets there."""
+    clock = getattr(message, "clock", None)
+    if clock is not None and not -MAX_MINUTES <= (now := clock.now()) <= MAX_MINUTES:
+        raise BadEvent(f"clock: it reads simulated minute {now:.3g}, beyond ±{MAX_MINUTES:g}")
 
 
 def check_key(key: Any, message: Message) -> None:

@@ -199,3 +199,29 @@ def malformed(poison: Poison) -> bool:
     except BadEvent:
         return True
     return False
+
+
+_EDGES = [0.0, -0.0, 5e-324, 1e-3, 1.0, 1e6, 1e9, -1e9, 1e11, 1.7e9]
+"""Numbers at and near the schema's bounds (finite, and allowed somewhere)."""
+
+
+def extremes(scenario: Scenario, topic: str, marker: str) -> st.SearchStrategy[Poison]:
+    """Well-formed events for ``topic`` whose numbers sit at the schema's bounds: a
+    service may take them, and must neither fail nor hang on them."""
+    template = good_event(scenario, topic, marker)
+    edge = st.sampled_from(_EDGES)
+    clock = st.fixed_dictionaries(
+        {"origin": edge, "minutes_per_second": edge, "infra_only": st.booleans()}
+    )
+    numbers = {k: edge for k, v in template.items() if isinstance(v, float)}
+    if topic == APPLICATIONS:
+        numbers["attempt"] = st.integers(0, 100)
+    if topic != DECISIONS:
+        numbers["clock"] = clock
+    if topic.startswith("onething.requests."):
+        numbers["not_before"] = edge
+    return st.fixed_dictionaries(numbers).map(
+        lambda changes: Poison(
+            "edge numbers", topic, json.dumps({**template, **changes}).encode(), marker.encode(), []
+        )
+    )
