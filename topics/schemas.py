@@ -60,8 +60,8 @@ class Clock(BaseModel):
     origin: float = Field(ge=0, le=1e11)
     """Wall-clock seconds (epoch) at simulated minute 0."""
     minutes_per_second: float = Field(ge=1e-3, le=1e6)
-    """Simulated minutes per real second (the speed-up): from a sixtieth of real time to a
-    million times faster, so that no wait in scaled real time lasts for ever."""
+    """Simulated minutes per real second (the speed-up; real time is 1/60): from 0.001 to a
+    million, so that no wait in scaled real time lasts for ever."""
     infra_only: bool = False
     """Service times set to zero: measure the pipeline alone."""
     levers: list[Name] = []
