@@ -33,7 +33,10 @@ from typing import Any
 import faust
 import faust.transport.consumer
 import faust.transport.producer
+from aiokafka.consumer import fetcher as aiokafka_fetcher
 from aiokafka.errors import IllegalStateError
+from aiokafka.record.default_records import _DefaultRecordBatchPy
+from aiokafka.record.memory_records import _MemoryRecordsPy
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from onething.scenarios.model import Scenario
@@ -44,6 +47,7 @@ from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
 from onething.topics.connection import security
 from onething.topics.contiguity import Contiguous
+from onething.topics.header_names import decode_header_names_leniently
 from onething.topics.names import (
     APPLICATIONS,
     DATA_REQUESTS,
@@ -64,6 +68,7 @@ from onething.topics.schemas import (
     ItemRequest,
     Served,
     check_clock,
+    check_header_names,
     check_key,
     decode,
     encode,
@@ -204,11 +209,72 @@ def _read_without_holes() -> None:
     thread._fetch_records = fetch_records
 
 
+def _read_bad_header_names() -> None:
+    """Deliver a record whose header name is not UTF-8 instead of stopping the worker.
+
+    aiokafka decodes header names strictly, in its C record reader and in its
+    pure-Python one, and the error ends the fetch: Faust logs "Drain messages raised"
+    and the worker crashes, and crashes again on the same record after a restart
+    (``topics.header_names``).  The pure-Python reader is made lenient (the name keeps
+    its bytes as lone surrogates); a batch the C reader fails on is read again, from its
+    first record, by the pure-Python one, and the records already delivered are skipped
+    by offset as aiokafka skips them in a compressed batch.  The adapter dead-letters
+    the event (``check_header_names``)."""
+    records_class = aiokafka_fetcher.PartitionRecords
+    if getattr(records_class.__next__, "_onething_patched", False):
+        return
+    decode_header_names_leniently(_DefaultRecordBatchPy, "surrogateescape")
+    aiokafka_fetcher.MemoryRecords = FetchedBatches
+    strict_next = records_class.__next__
+
+    def next_record(self: Any) -> Any:
+        try:
+            return strict_next(self)
+        except UnicodeDecodeError:
+            if not (isinstance(self._records, FetchedBatches) and self._records.read_again()):
+                raise
+            self._records_iterator = self._unpack_records()
+            return strict_next(self)
+
+    next_record._onething_patched = True  # type: ignore[attr-defined]
+    next_record.__wrapped__ = strict_next  # type: ignore[attr-defined]
+    records_class.__next__ = next_record
+
+
+class FetchedBatches(_MemoryRecordsPy):
+    """A partition's fetched batches, as aiokafka's pure-Python ``MemoryRecords`` cuts
+    them (each read by the C reader when aiokafka has it); ``read_again`` hands the last
+    batch out once more, to the pure-Python reader (``_read_bad_header_names``)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.last: memoryview | None = None
+        self.again: _DefaultRecordBatchPy | None = None
+
+    def has_next(self) -> bool:
+        return self.again is not None or super().has_next()
+
+    def next_batch(self, *args: Any) -> Any:
+        if self.again is not None:
+            batch, self.again = self.again, None
+            return batch
+        self.last = self._next_slice
+        return super().next_batch(*args)
+
+    def read_again(self) -> bool:
+        """Whether there is a batch to read again in pure Python (once)."""
+        if self.last is None:
+            return False
+        self.again, self.last = _DefaultRecordBatchPy(self.last), None
+        return True
+
+
 def make_app(app_id: str, bootstrap: str) -> faust.App:
     _short_fetch_wait()
     _commit_only_finished_work()
     _flush_means_delivered()
     _read_without_holes()
+    _read_bad_header_names()
     return faust.App(
         app_id,
         broker=f"kafka://{bootstrap}",
@@ -407,6 +473,7 @@ class Adapter:
         """Parse an event keyed by its case, on a clock a run can have, and record its
         hop; raise ``BadEvent`` if it is bad.  A bad send-time header only costs the
         hop's latency."""
+        check_header_names(event.headers)
         message = decode(event.value, expected)
         check_key(event.key, message)
         check_clock(message)

@@ -284,15 +284,7 @@ def hop_ms(headers: Any) -> float | None:
     """Milliseconds since the sender stamped the event, from its headers; None when the
     stamp is missing, repeated or not a count of nanoseconds.  A bad stamp costs the
     event its latency, never the event: a plain Kafka client sends no headers at all."""
-    try:
-        pairs = list(headers.items() if isinstance(headers, Mapping) else headers or ())
-    except TypeError:
-        return None
-    stamps = [
-        pair[1]
-        for pair in pairs
-        if isinstance(pair, tuple | list) and len(pair) == 2 and pair[0] in _SENT_NS_NAMES
-    ]
+    stamps = [value for name, value in _header_pairs(headers) if name in _SENT_NS_NAMES]
     if len(stamps) != 1:
         return None
     stamp = stamps[0].encode() if isinstance(stamps[0], str) else stamps[0]
@@ -302,3 +294,27 @@ def hop_ms(headers: Any) -> float | None:
 
 
 _SENT_NS_NAMES = (SENT_NS, SENT_NS.encode())
+
+
+def check_header_names(headers: Any) -> None:
+    """Refuse an event with a header name that is not UTF-8: as read by a consumer that
+    decodes names leniently (``topics.header_names``), a name whose lone surrogates
+    hold the bytes that are not UTF-8; as written, a name in bytes."""
+    for name, _ in _header_pairs(headers):
+        raw = name
+        try:
+            if isinstance(name, str):
+                raw = name.encode("utf-8", "surrogateescape")
+            if isinstance(raw, bytes):
+                raw.decode("utf-8")
+        except UnicodeError:
+            raise BadEvent(f"a header name is not UTF-8: {raw!r:.60}") from None
+
+
+def _header_pairs(headers: Any) -> list[tuple[Any, Any]]:
+    """Headers as (name, value) pairs, whatever shape they come in; none for no shape."""
+    try:
+        pairs = list(headers.items() if isinstance(headers, Mapping) else headers or ())
+    except TypeError:
+        return []
+    return [tuple(pair) for pair in pairs if isinstance(pair, tuple | list) and len(pair) == 2]

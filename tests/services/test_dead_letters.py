@@ -30,7 +30,7 @@ from onething.topics.names import (
     requests_topic,
 )
 from onething.topics.schemas import MAX_BYTES, SENT_NS
-from tests.topics.poison import deep, good_event
+from tests.topics.poison import RawName, deep, good_event
 
 BAD_EVENTS = 1_000
 
@@ -234,6 +234,37 @@ def good_traffic(bootstrap, newborn):
     traffic.close()
 
 
+BAD_HEADER_NAME = [(RawName(b"\xff\xfe"), b"1")]
+"""A header name that is not UTF-8: it stopped the platform's worker inside aiokafka's
+record reader, and would have stopped the run's own reader of decisions (kafka-python)."""
+HEADER_NAME_MARKERS: list[str] = []
+
+
+def test_a_header_name_that_is_not_utf8_is_dead_lettered(bootstrap, good_traffic):
+    """Sent first, while the run's reader surely reads decisions: a valid application
+    and a decision with a bad header name, each in one batch between two events refused
+    for what they say (another bundle's application, a decision for no case), which
+    must be read and dead-lettered too."""
+    producer = KafkaProducer(bootstrap_servers=bootstrap, linger_ms=100)
+    sent = []
+    for topic in (APPLICATIONS, DECISIONS):
+        for headers in ([], BAD_HEADER_NAME, []):
+            marker = f"header-name-{len(SENT):04d}"
+            SENT[marker] = (topic, False)
+            event = good_event(NEWBORN, topic, marker) | (
+                {"bundle": "no-such-bundle"} if topic == APPLICATIONS and not headers else {}
+            )
+            value = json.dumps(event).encode()
+            sent.append(
+                producer.send(topic, key=marker.encode(), value=value, headers=headers, partition=0)
+            )
+            if headers:
+                HEADER_NAME_MARKERS.append(marker)
+    for delivery in sent:
+        assert delivery.get(timeout=10).partition == 0
+    producer.close()
+
+
 @settings(
     max_examples=BAD_EVENTS // len(TOPICS) + 1,
     deadline=None,
@@ -298,6 +329,7 @@ def test_every_bad_event_was_dead_lettered_and_every_good_case_completed(bootstr
     assert POISON_HEADER in completed  # a null header cost it the latency, not the case
     letters = _records(bootstrap, DEAD_LETTERS, set(SENT), timeout=120)
     assert POISON_HEADER not in letters
+    assert len(HEADER_NAME_MARKERS) == 2
     missing = sorted(set(SENT) - set(letters))
     assert not missing, f"{len(missing)} bad events not dead-lettered, e.g. {missing[:5]}"
     kinds = {" ".join(found[0]["reason"].split()[:2]) for found in letters.values()}
@@ -306,6 +338,10 @@ def test_every_bad_event_was_dead_lettered_and_every_good_case_completed(bootstr
         found = letters[marker]
         assert all(letter["source_topic"] == topic for letter in found), found
         assert all(letter["reason"] and letter["offset"] >= 0 for letter in found), found
+        if marker in HEADER_NAME_MARKERS:
+            assert [letter["reason"] for letter in found] == [
+                "a header name is not UTF-8: b'\\xff\\xfe'"
+            ], found
         if is_wrong:  # refused for what they say, not for how they are written
             reasons = [letter["reason"] for letter in found]
             assert any(r.startswith(SEMANTIC_REASONS) for r in reasons), (marker, reasons)

@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 
 from onething.scenarios.model import Scenario
 from onething.topics.names import APPLICATIONS, DATA_REQUESTS, DECISIONS, requests_topic
-from onething.topics.schemas import MAX_BYTES, SENT_NS, BadEvent, check_key, decode
+from onething.topics.schemas import (
+    MAX_BYTES,
+    SENT_NS,
+    BadEvent,
+    check_header_names,
+    check_key,
+    decode,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,43 @@ class Poison:
     headers: list[tuple[str, Any]]
     valid: bool = False
     """Only a header is wrong: the event must be taken, not dead-lettered."""
+
+
+class RawName(str):
+    """A header name whose bytes on the wire are ``raw``, UTF-8 or not.  Python's Kafka
+    producers write ``name.encode("utf-8")``, which is ``raw`` here (confluent-kafka
+    cannot write such a name: it sends a bytes name as its repr).  As text it is what a
+    lenient reader makes of ``raw`` (``topics.header_names``)."""
+
+    raw: bytes
+
+    def __new__(cls, raw: bytes) -> RawName:
+        name = super().__new__(cls, raw.decode("utf-8", "surrogateescape"))
+        name.raw = raw
+        return name
+
+    def encode(self, encoding: str = "utf-8", errors: str = "strict") -> bytes:
+        return self.raw
+
+
+def record_batch(builder: type, base_offset: int, names: list[str], codec: int = 0) -> bytes:
+    """A record batch as a broker hands it out: one record a header name, keyed
+    ``k<offset>``; ``builder`` is aiokafka's or kafka-python's pure-Python one."""
+    batch = builder(
+        magic=2,
+        compression_type=codec,
+        is_transactional=0,
+        producer_id=-1,
+        producer_epoch=-1,
+        base_sequence=-1,
+        batch_size=1 << 20,
+    )
+    for delta, name in enumerate(names):
+        key = f"k{base_offset + delta}".encode()
+        batch.append(delta, timestamp=None, key=key, value=b"{}", headers=[(name, b"1")])
+    built = batch.build()
+    built[:8] = base_offset.to_bytes(8, "big")  # outside the checksum, as a broker sets it
+    return bytes(built)
 
 
 def deep(levels: int) -> bytes:
@@ -172,6 +216,15 @@ def poisons(scenario: Scenario, topic: str, marker: str) -> st.SearchStrategy[Po
             )
         ),
         st.just(Poison("no value", topic, None, key, [])),
+        st.binary(max_size=10).map(  # 0xff is never UTF-8
+            lambda b: Poison(
+                "header name not UTF-8",
+                topic,
+                json.dumps(template).encode(),
+                key,
+                [(RawName(b + b"\xff"), b"1")],
+            )
+        ),
         st.sampled_from([None, b"\xff\xfe", b"another case"]).map(
             lambda wrong: Poison("wrong key", topic, json.dumps(template).encode(), wrong, [])
         ),
@@ -195,6 +248,7 @@ def malformed(poison: Poison) -> bool:
     """Whether no service may take the event as written (a well-formed one can be
     ignored rather than dead-lettered: another bundle's decision, say)."""
     try:
+        check_header_names(poison.headers)
         check_key(poison.key, decode(poison.value))
     except BadEvent:
         return True

@@ -20,6 +20,7 @@ from onething.topics.schemas import (
     BadEvent,
     ItemRequest,
     Message,
+    check_header_names,
     check_key,
     decode,
     encode,
@@ -199,9 +200,19 @@ def test_decode_refuses_every_poison_with_a_reason(data):
     topic = data.draw(st.sampled_from(input_topics(NEWBORN)))
     poison = data.draw(poisons(NEWBORN, topic, "case-1"))
     try:
+        check_header_names(poison.headers)
         check_key(poison.key, decode(poison.value))
     except BadEvent as refused:
         assert str(refused)
+
+
+def test_a_header_name_that_is_not_utf8_is_refused_as_read_and_as_written():
+    as_read = "\udcff\udcfeid"  # decoded leniently: the bytes kept as lone surrogates
+    for name in (as_read, b"\xff\xfeid"):
+        with pytest.raises(BadEvent, match=r"^a header name is not UTF-8: b'\\xff\\xfeid'$"):
+            check_header_names([("onething-v", b"1"), (name, b"1")])
+    for fine in ([("名字", b"1"), ("名字".encode(), None)], {"a": 1}, None, 5, [1, (2, 3)]):
+        check_header_names(fine)
 
 
 @PROPERTY
