@@ -7,7 +7,8 @@ unless ``--bootstrap`` names another Kafka, and the bundle's services), replays 
 two-day after-mode run of applicants and, while it runs, sends ``--events`` generated
 malformed events (``tests/topics/poison.py``: deep nesting, huge integers, NaN and
 infinities, numbers past the schema's bounds, wrong types, clocks no run has, bad UTF-8,
-random bytes, oversized, no value, a key that is not the case id, bad headers) spread
+random bytes, oversized, no value, a header name that is not UTF-8, a key that is not the
+case id, bad headers) spread
 over every topic a service reads, and one valid application with only a bad send-stamp
 header for every twenty of them.  Then it reads the dead letters back and matches each to its event
 by topic, partition and offset:
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from confluent_kafka import Consumer, Producer, TopicPartition  # noqa: E402
 from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from kafka import KafkaProducer  # noqa: E402
 
 from onething.live import live_system  # noqa: E402
 from onething.scenarios.levers import Process  # noqa: E402
@@ -48,6 +50,7 @@ from onething.topics.names import COMPLETIONS, DEAD_LETTERS  # noqa: E402
 from onething.topics.schemas import MAX_BYTES  # noqa: E402
 from tests.topics.poison import (  # noqa: E402
     Poison,
+    RawName,
     input_topics,
     malformed,
     poisons,
@@ -115,7 +118,17 @@ def send(bootstrap: str, events: list[Poison]) -> dict[tuple[str, int, int], Poi
 
         return report
 
+    raw_names = KafkaProducer(bootstrap_servers=bootstrap)  # confluent-kafka cannot (RawName)
     for poison in events:
+        if any(isinstance(name, RawName) for name, _ in poison.headers):
+            sending = raw_names.send(
+                poison.topic, key=poison.key, value=poison.value, headers=poison.headers
+            )
+            sending.add_callback(
+                lambda sent, p=poison: landed.update({(sent.topic, sent.partition, sent.offset): p})
+            )
+            sending.add_errback(lambda error, p=poison: failed.append(f"{p.kind}: {error}"))
+            continue
         producer.produce(
             poison.topic,
             key=poison.key,
@@ -126,6 +139,7 @@ def send(bootstrap: str, events: list[Poison]) -> dict[tuple[str, int, int], Poi
         producer.poll(0)
     if unsent := producer.flush(30):
         failed.append(f"{unsent} still queued after 30 s")
+    raw_names.close(timeout=30)
     if failed:
         raise SystemExit(f"poison: {len(failed)} events not accepted by the broker: {failed[0]}")
     return landed
