@@ -126,6 +126,10 @@ MINIMAL = b'{"type": "application", "v": 1, "case_id": "case-1", "bundle": "newb
         (Received(MINIMAL, key=b"\xff"), "the key (b'\\xff') is not the case id"),
         (Received(MINIMAL, key=None), "the key (none) is not the case id"),
         (Received(None), "empty event"),
+        (  # as aiokafka hands it out (``topics.header_names``)
+            Received(MINIMAL, headers={"\udcff": b"1"}),
+            "a header name is not UTF-8: b'\\xff'",
+        ),
     ],
 )
 def test_a_poison_event_is_dead_lettered_and_the_agent_goes_on(event, reason):
@@ -137,7 +141,7 @@ def test_a_poison_event_is_dead_lettered_and_the_agent_goes_on(event, reason):
     assert key == (event.key if isinstance(event.key, bytes) else None)
 
 
-@pytest.mark.parametrize("headers", [[(SENT_NS, None)], {SENT_NS: b"soon"}, [(b"\xff", b"1")]])
+@pytest.mark.parametrize("headers", [[(SENT_NS, None)], {SENT_NS: b"soon"}, [("名字", b"\xff")]])
 def test_a_valid_event_with_a_bad_header_is_taken_without_its_latency(headers):
     letters, handled = _feed(Received(MINIMAL, headers=headers), lambda message: [])
     assert letters == []
