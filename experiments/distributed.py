@@ -312,7 +312,7 @@ def _parse_result(value: bytes | None) -> ResultMessage | None:
         result = ResultMessage.model_validate_json(value)
         if result.row is not None:
             decode_row(result.row)
-    except (ValidationError, ValueError):
+    except (ValidationError, ValueError, RecursionError):  # a row nested thousands deep
         log.warning("ignored a malformed job result")
         return None
     if (result.row is None) == (result.error is None):

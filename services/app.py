@@ -33,16 +33,21 @@ from typing import Any
 import faust
 import faust.transport.consumer
 import faust.transport.producer
+from aiokafka.consumer import fetcher as aiokafka_fetcher
 from aiokafka.errors import IllegalStateError
+from aiokafka.record.default_records import _DefaultRecordBatchPy
+from aiokafka.record.memory_records import _MemoryRecordsPy
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
 from onething.scenarios.model import Scenario
+from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.services.department import Department
 from onething.services.effects import Refused, Send
 from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
 from onething.topics.connection import security
 from onething.topics.contiguity import Contiguous
+from onething.topics.header_names import decode_header_names_leniently
 from onething.topics.names import (
     APPLICATIONS,
     DATA_REQUESTS,
@@ -62,6 +67,9 @@ from onething.topics.schemas import (
     Decision,
     ItemRequest,
     Served,
+    check_clock,
+    check_header_names,
+    check_key,
     decode,
     encode,
     hop_ms,
@@ -201,11 +209,72 @@ def _read_without_holes() -> None:
     thread._fetch_records = fetch_records
 
 
+def _read_bad_header_names() -> None:
+    """Deliver a record whose header name is not UTF-8 instead of stopping the worker.
+
+    aiokafka decodes header names strictly, in its C record reader and in its
+    pure-Python one, and the error ends the fetch: Faust logs "Drain messages raised"
+    and the worker crashes, and crashes again on the same record after a restart
+    (``topics.header_names``).  The pure-Python reader is made lenient (the name keeps
+    its bytes as lone surrogates); a batch the C reader fails on is read again, from its
+    first record, by the pure-Python one, and the records already delivered are skipped
+    by offset as aiokafka skips them in a compressed batch.  The adapter dead-letters
+    the event (``check_header_names``)."""
+    records_class = aiokafka_fetcher.PartitionRecords
+    if getattr(records_class.__next__, "_onething_patched", False):
+        return
+    decode_header_names_leniently(_DefaultRecordBatchPy, "surrogateescape")
+    aiokafka_fetcher.MemoryRecords = FetchedBatches
+    strict_next = records_class.__next__
+
+    def next_record(self: Any) -> Any:
+        try:
+            return strict_next(self)
+        except UnicodeDecodeError:
+            if not (isinstance(self._records, FetchedBatches) and self._records.read_again()):
+                raise
+            self._records_iterator = self._unpack_records()
+            return strict_next(self)
+
+    next_record._onething_patched = True  # type: ignore[attr-defined]
+    next_record.__wrapped__ = strict_next  # type: ignore[attr-defined]
+    records_class.__next__ = next_record
+
+
+class FetchedBatches(_MemoryRecordsPy):
+    """A partition's fetched batches, as aiokafka's pure-Python ``MemoryRecords`` cuts
+    them (each read by the C reader when aiokafka has it); ``read_again`` hands the last
+    batch out once more, to the pure-Python reader (``_read_bad_header_names``)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.last: memoryview | None = None
+        self.again: _DefaultRecordBatchPy | None = None
+
+    def has_next(self) -> bool:
+        return self.again is not None or super().has_next()
+
+    def next_batch(self, *args: Any) -> Any:
+        if self.again is not None:
+            batch, self.again = self.again, None
+            return batch
+        self.last = self._next_slice
+        return super().next_batch(*args)
+
+    def read_again(self) -> bool:
+        """Whether there is a batch to read again in pure Python (once)."""
+        if self.last is None:
+            return False
+        self.again, self.last = _DefaultRecordBatchPy(self.last), None
+        return True
+
+
 def make_app(app_id: str, bootstrap: str) -> faust.App:
     _short_fetch_wait()
     _commit_only_finished_work()
     _flush_means_delivered()
     _read_without_holes()
+    _read_bad_header_names()
     return faust.App(
         app_id,
         broker=f"kafka://{bootstrap}",
@@ -240,6 +309,12 @@ def raw_topic(app: faust.App, *names: str) -> Any:
         partitions=partitions(),
     )
 
+
+REFUSALS = (BadEvent, Refused, BeyondOfficialCalendar)
+"""Why an event is dead-lettered with its own reason: a bad event, one the service
+cannot place, or one whose clock runs past the official working calendar."""
+MAX_REASON = 1000
+"""A dead letter's reason is cut here (a reason can quote the event)."""
 
 FAULT_ENV = "ONETHING_FAULT_DROP"
 """A test-only fault: ``TOPIC:N`` makes every service drop the N-th event it would send
@@ -283,31 +358,32 @@ class Adapter:
         hop: str,
         handle: Callable[[Any], list[Send]],
     ) -> None:
-        """Handle one event taken with ``noack()``; acknowledge it when its work is done."""
-        message = await self.receive(event, expected, hop)
-        if message is None:
-            event.ack()
-            return
+        """Handle one event taken with ``noack()``; acknowledge it when its work is done.
+        Nothing an event holds stops the agent: what cannot be taken is dead-lettered."""
         try:
-            sends = handle(message)
-        except Refused as refusal:
+            sends = handle(self.receive(event, expected, hop))
+        except REFUSALS as refusal:
             await self.dead_letter(event, str(refusal))
             event.ack()
             return
-        except Exception:  # a bug must not stop the service: say so, keep serving
-            log.exception("%s: failed while handling %r", self.name, message)
+        except Exception as exc:  # a bug must not stop the service nor lose the event
+            log.exception("%s: failed on an event from %s", self.name, event.message.topic)
+            await self.dead_letter(event, f"{self.name} failed on it: {type(exc).__name__}: {exc}")
             event.ack()
             return
         if all(s.at is None for s in sends):
-            self._ack_when_delivered(event, await self._send_all(sends))
+            await self._send_caused(event, sends)
         else:
-            asyncio.ensure_future(self._send_later(event, sends))
+            asyncio.ensure_future(self._send_caused(event, sends))
 
-    async def _send_later(self, event: Any, sends: list[Send]) -> None:
+    async def _send_caused(self, event: Any, sends: list[Send]) -> None:
+        """Send what an event caused, each at its time, and acknowledge the event when
+        the broker has it all."""
         try:
             deliveries = await self._send_all(sends)
-        except Exception:  # unreachable on a running service; never leave it unacked
+        except Exception as exc:  # unreachable on a running service; never leave it unacked
             log.exception("%s: failed while sending %r", self.name, sends)
+            await self.dead_letter(event, f"{self.name} failed to send what it caused: {exc!r}")
             event.ack()
             return
         self._ack_when_delivered(event, deliveries)
@@ -376,7 +452,7 @@ class Adapter:
         payload = event.value if isinstance(event.value, bytes) else str(event.value).encode()
         letter = DeadLetter(
             service=self.name,
-            reason=reason,
+            reason=reason[:MAX_REASON],
             source_topic=event.message.topic,
             partition=event.message.partition,
             offset=event.message.offset,
@@ -388,17 +464,19 @@ class Adapter:
             letter.source_topic,
             letter.partition,
             letter.offset,
-            reason,
+            letter.reason,
         )
-        await self.dead.send(key=event.key, value=letter.model_dump_json().encode())
+        key = event.key if isinstance(event.key, bytes) else None
+        await self.dead.send(key=key, value=letter.model_dump_json().encode())
 
-    async def receive(self, event: Any, expected: tuple[type, ...], hop: str) -> Any | None:
-        """Parse an event and record its hop; dead-letter it (and return None) if bad."""
-        try:
-            message = decode(event.value, expected)
-        except BadEvent as exc:
-            await self.dead_letter(event, str(exc))
-            return None
+    def receive(self, event: Any, expected: tuple[type, ...], hop: str) -> Any:
+        """Parse an event keyed by its case, on a clock a run can have, and record its
+        hop; raise ``BadEvent`` if it is bad.  A bad send-time header only costs the
+        hop's latency."""
+        check_header_names(event.headers)
+        message = decode(event.value, expected)
+        check_key(event.key, message)
+        check_clock(message)
         latency = hop_ms(event.headers)
         if latency is not None:
             message.hops.append((hop, latency))

@@ -17,21 +17,38 @@ onething.applications -k case-1``)::
 from __future__ import annotations
 
 import json
+import re
 import time
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 VERSION = 1
 MAX_BYTES = 64 * 1024
 """A larger event is dead-lettered: no legitimate event of a bundle comes near it."""
+MAX_DEPTH = 16
+"""The deepest nesting of arrays and objects an event may have (onething's own go 3 deep:
+hops, a clock's levers).  A deeper one is refused before it is parsed: Python's parser
+would exhaust the stack on 20,000 levels, and RecursionError would stop the agent."""
+MAX_DIGITS = 20
+"""The longest integer an event may write (a nanosecond stamp has 19 digits); Python
+refuses past 4,300 digits with a ValueError, and the parse time grows with the square."""
+MAX_MINUTES = 1e8
+"""The largest simulated minute (about 190 years) or duration an event may carry, or a
+clock may read: a service extends its calendars that far."""
+SENT_NS = "onething-sent-ns"
+"""The header with the wall-clock send time in nanoseconds."""
 
 CaseId = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Minutes = Annotated[float, Field(ge=-MAX_MINUTES, le=MAX_MINUTES)]
+"""Simulated minutes (a time or a duration): finite, and small enough that a service's
+calendar and its sleeps in scaled real time stay meaningful."""
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     v: Literal[1] = 1
     case_id: CaseId
     hops: list[tuple[str, float]] = []
@@ -39,11 +56,12 @@ class Message(BaseModel):
 
 
 class Clock(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    origin: float
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    origin: float = Field(ge=0, le=1e11)
     """Wall-clock seconds (epoch) at simulated minute 0."""
-    minutes_per_second: PositiveFloat
-    """Simulated minutes per real second (the speed-up)."""
+    minutes_per_second: float = Field(ge=1e-3, le=1e6)
+    """Simulated minutes per real second (the speed-up; real time is 1/60): from 0.001 to a
+    million, so that no wait in scaled real time lasts for ever."""
     infra_only: bool = False
     """Service times set to zero: measure the pipeline alone."""
     levers: list[Name] = []
@@ -77,7 +95,7 @@ class ItemRequest(Message):
     collect: list[Name] = []
     at_window: bool = True
     """False when the platform routes the item: no queue at the department's window."""
-    not_before: float | None = None
+    not_before: Minutes | None = None
     """Simulated minute the item's paper reaches the back office (a transfer between
     offices); the department holds it until then, so the wait survives a platform crash."""
     attempt: int = Field(default=0, ge=0, le=100)
@@ -96,9 +114,9 @@ class Served(Message):
     collect: list[Name] = []
     sent_back: list[Name] = []
     attempt: int = 0
-    queue_minutes: float = 0.0
-    service_minutes: float = 0.0
-    served_at: float
+    queue_minutes: Minutes = 0.0
+    service_minutes: Minutes = 0.0
+    served_at: Minutes
     """Simulated minute the service ended."""
     online: bool = False
     """Filed online: no window was busy and nobody queued."""
@@ -111,16 +129,16 @@ class Decision(Message):
     type: Literal["decision"] = "decision"
     item: Name
     department: Name
-    started_at: float
-    decided_at: float
+    started_at: Minutes
+    decided_at: Minutes
     routed: bool = False
     """The platform routed the item: only the platform's own cases have such decisions."""
 
 
 class Completion(Message):
     type: Literal["completion"] = "completion"
-    decided_at: dict[Name, float]
-    completed_at: float
+    decided_at: dict[Name, Minutes]
+    completed_at: Minutes
     decisions_applied: int = Field(default=0, ge=0)
     """How many decision events changed the case on the platform: one per item when
     each is applied once, however often it was delivered."""
@@ -165,29 +183,89 @@ class BadEvent(ValueError):
 
 
 def decode(raw: bytes | None, expected: tuple[type, ...] | None = None) -> Any:
-    """Parse one event, or raise ``BadEvent`` saying what is wrong with it."""
+    """Parse one event, or raise ``BadEvent`` saying what is wrong with it (and nothing
+    else, whatever the bytes: ``tests/topics/test_schemas.py`` holds it to that)."""
     if raw is None:
         raise BadEvent("empty event (no value)")
+    if not isinstance(raw, bytes):
+        raise BadEvent(f"an event of {type(raw).__name__}, not bytes")
     if len(raw) > MAX_BYTES:
         raise BadEvent(f"oversized: {len(raw)} bytes, the limit is {MAX_BYTES}")
+    if _too_deep(raw):
+        raise BadEvent(f"nested deeper than {MAX_DEPTH} levels")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(raw.decode("utf-8"), parse_int=_short_int, parse_constant=_not_a_constant)
+    except UnicodeDecodeError as exc:
+        raise BadEvent(f"not UTF-8: {exc}") from None
+    except json.JSONDecodeError as exc:
         raise BadEvent(f"malformed JSON: {exc}") from None
     if not isinstance(data, dict):
         raise BadEvent("not a JSON object")
     if data.get("v", VERSION) != VERSION:
-        raise BadEvent(f"unknown schema version {data.get('v')!r} (this service reads {VERSION})")
+        version = repr(data.get("v"))[:40]
+        raise BadEvent(f"unknown schema version {version} (this service reads {VERSION})")
     try:
         message = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "(event)"
+        where = ".".join(str(p)[:40] for p in first["loc"]) or "(event)"
         raise BadEvent(f"{where}: {first['msg']}") from None
     if expected is not None and not isinstance(message, expected):
         names = ", ".join(t.__name__ for t in expected)
         raise BadEvent(f"a {type(message).__name__} event where {names} is expected")
     return message
+
+
+_NESTING = re.compile(rb'[\[\]{}"\\]')
+
+
+def _too_deep(raw: bytes) -> bool:
+    """Whether the event's arrays and objects nest deeper than ``MAX_DEPTH`` (brackets
+    inside strings do not count): one pass, which stops at the first level too deep."""
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
+        return False  # too few brackets to nest too deep
+    depth = 0
+    in_string = False
+    escaped_until = -1
+    for found in _NESTING.finditer(raw):
+        at, char = found.start(), found[0]
+        if at < escaped_until:
+            continue
+        if char == b"\\":
+            escaped_until = at + 2 if in_string else escaped_until
+        elif char == b'"':
+            in_string = not in_string
+        elif not in_string:
+            depth += 1 if char in b"[{" else -1
+            if depth > MAX_DEPTH:
+                return True
+    return False
+
+
+def _short_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise BadEvent(f"a number of {len(text)} digits (the limit is {MAX_DIGITS})")
+    return int(text)
+
+
+def _not_a_constant(name: str) -> float:
+    raise BadEvent(f"{name} is not a JSON number")
+
+
+def check_clock(message: Message) -> None:
+    """Refuse an event whose clock reads, now, a simulated minute beyond ``MAX_MINUTES``
+    either way (an origin decades away, a speed-up of a million): no run gets there."""
+    clock = getattr(message, "clock", None)
+    if clock is not None and not -MAX_MINUTES <= (now := clock.now()) <= MAX_MINUTES:
+        raise BadEvent(f"clock: it reads simulated minute {now:.3g}, beyond ±{MAX_MINUTES:g}")
+
+
+def check_key(key: Any, message: Message) -> None:
+    """Refuse an event not keyed by its case id: a case's events keep their order only
+    because its key puts them all in one partition."""
+    if key != message.case_id.encode():
+        shown = repr(key)[:60] if key is not None else "none"
+        raise BadEvent(f"the key ({shown}) is not the case id {message.case_id!r}")
 
 
 def encode(message: BaseModel) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
@@ -197,19 +275,46 @@ def encode(message: BaseModel) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
     headers = [
         ("onething-type", str(getattr(message, "type", "")).encode()),
         ("onething-v", str(VERSION).encode()),
-        ("onething-sent-ns", str(time.time_ns()).encode()),
+        (SENT_NS, str(time.time_ns()).encode()),
     ]
     return key, value, headers
 
 
 def hop_ms(headers: Any) -> float | None:
-    """Milliseconds since the sender stamped the event, from its headers."""
-    pairs = headers.items() if isinstance(headers, dict) else headers or ()
-    for name, value in pairs:
-        name = name.decode() if isinstance(name, bytes) else name
-        if name == "onething-sent-ns":
-            try:
-                return (time.time_ns() - int(value)) / 1e6
-            except ValueError:
-                return None
-    return None
+    """Milliseconds since the sender stamped the event, from its headers; None when the
+    stamp is missing, repeated or not a count of nanoseconds.  A bad stamp costs the
+    event its latency, never the event: a plain Kafka client sends no headers at all."""
+    stamps = [value for name, value in _header_pairs(headers) if name in _SENT_NS_NAMES]
+    if len(stamps) != 1:
+        return None
+    stamp = stamps[0].encode() if isinstance(stamps[0], str) else stamps[0]
+    if not isinstance(stamp, bytes) or not stamp.isdigit() or len(stamp) > MAX_DIGITS:
+        return None
+    return (time.time_ns() - int(stamp)) / 1e6
+
+
+_SENT_NS_NAMES = (SENT_NS, SENT_NS.encode())
+
+
+def check_header_names(headers: Any) -> None:
+    """Refuse an event with a header name that is not UTF-8: as read by a consumer that
+    decodes names leniently (``topics.header_names``), a name whose lone surrogates
+    hold the bytes that are not UTF-8; as written, a name in bytes."""
+    for name, _ in _header_pairs(headers):
+        raw = name
+        try:
+            if isinstance(name, str):
+                raw = name.encode("utf-8", "surrogateescape")
+            if isinstance(raw, bytes):
+                raw.decode("utf-8")
+        except UnicodeError:
+            raise BadEvent(f"a header name is not UTF-8: {raw!r:.60}") from None
+
+
+def _header_pairs(headers: Any) -> list[tuple[Any, Any]]:
+    """Headers as (name, value) pairs, whatever shape they come in; none for no shape."""
+    try:
+        pairs = list(headers.items() if isinstance(headers, Mapping) else headers or ())
+    except TypeError:
+        return []
+    return [tuple(pair) for pair in pairs if isinstance(pair, tuple | list) and len(pair) == 2]

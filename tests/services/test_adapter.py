@@ -1,16 +1,24 @@
 """The Faust adapter acknowledges an event only when the broker holds everything the
 event caused: a send the broker refuses is sent again, never dropped with its event
-acknowledged (which would commit past it and lose the case).  No broker here: the
-producer's answers are played by futures the test settles."""
+acknowledged (which would commit past it and lose the case).  Nothing an event holds
+stops the agent: a poison event is dead-lettered with its reason and acknowledged.  No
+broker here: the producer's answers are played by futures the test settles."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 from onething.services import app as services_app
 from onething.services.effects import Send
-from onething.topics.names import DECISIONS
-from onething.topics.schemas import Decision
+from onething.topics.names import APPLICATIONS, DECISIONS
+from onething.topics.schemas import SENT_NS, Application, Decision
+from tests.topics.poison import deep
 
 
 class Event:
@@ -71,3 +79,87 @@ def test_an_event_that_causes_nothing_is_acknowledged_at_once():
     adapter = services_app.Adapter("test", services_app.make_app("onething-t2", "127.0.0.1:9"))
     adapter._ack_when_delivered(event, [])
     assert event.acks == 1
+
+
+class Received(Event):
+    """An event as Faust hands it to an agent."""
+
+    def __init__(self, value: Any, key: Any = b"case-1", headers: Any = None) -> None:
+        super().__init__()
+        self.value, self.key, self.headers = value, key, headers or []
+        self.message = SimpleNamespace(topic=APPLICATIONS, partition=0, offset=7)
+
+
+class Letters:
+    """The dead-letter topic: what was sent to it."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, dict]] = []
+
+    async def send(self, key: Any, value: bytes) -> None:
+        self.sent.append((key, json.loads(value)))
+
+
+def _feed(event: Received, handle: Any) -> tuple[list[tuple[Any, dict]], list[Any]]:
+    """Feed one event to an adapter; the dead letters it sent and what ``handle`` got."""
+    adapter = services_app.Adapter("platform", services_app.make_app("onething-t3", "127.0.0.1:9"))
+    adapter.dead = Letters()
+    handled: list[Any] = []
+
+    def record(message: Any) -> list[Send]:
+        handled.append(message)
+        return handle(message)
+
+    asyncio.run(adapter.feed(event, (Application,), "to platform", record))
+    assert event.acks == 1
+    return adapter.dead.sent, handled
+
+
+MINIMAL = b'{"type": "application", "v": 1, "case_id": "case-1", "bundle": "newborn"}'
+
+
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    [
+        (Received(deep(20_000)), "nested deeper than 16 levels"),
+        (Received(MINIMAL[:-1] + b', "attempt": ' + b"9" * 5_000 + b"}"), "5000 digits"),
+        (Received(MINIMAL, key=b"\xff"), "the key (b'\\xff') is not the case id"),
+        (Received(MINIMAL, key=None), "the key (none) is not the case id"),
+        (Received(None), "empty event"),
+        (  # as aiokafka hands it out (``topics.header_names``)
+            Received(MINIMAL, headers={"\udcff": b"1"}),
+            "a header name is not UTF-8: b'\\xff'",
+        ),
+    ],
+)
+def test_a_poison_event_is_dead_lettered_and_the_agent_goes_on(event, reason):
+    letters, handled = _feed(event, lambda message: [])
+    assert handled == []
+    [(key, letter)] = letters
+    assert reason in letter["reason"], letter
+    assert (letter["source_topic"], letter["offset"]) == (APPLICATIONS, 7)
+    assert key == (event.key if isinstance(event.key, bytes) else None)
+
+
+@pytest.mark.parametrize("headers", [[(SENT_NS, None)], {SENT_NS: b"soon"}, [("名字", b"\xff")]])
+def test_a_valid_event_with_a_bad_header_is_taken_without_its_latency(headers):
+    letters, handled = _feed(Received(MINIMAL, headers=headers), lambda message: [])
+    assert letters == []
+    assert [(m.case_id, m.hops) for m in handled] == [("case-1", [])]
+
+
+def test_a_stamped_event_records_its_hop():
+    stamp = [(SENT_NS, str(time.time_ns()).encode())]
+    _, [message] = _feed(Received(MINIMAL, headers=stamp), lambda message: [])
+    [(hop, ms)] = message.hops
+    assert hop == "to platform" and 0 <= ms < 1000
+
+
+def test_an_event_the_service_fails_on_is_dead_lettered_not_lost():
+    def broken(message: Any) -> list[Send]:
+        raise KeyError("a bug")
+
+    letters, _ = _feed(Received(MINIMAL), broken)
+    [(key, letter)] = letters
+    assert key == b"case-1"
+    assert letter["reason"] == "platform failed on it: KeyError: 'a bug'"

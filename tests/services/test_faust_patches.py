@@ -1,5 +1,5 @@
-"""Faust is patched in four places (services/app.py).  An upgrade that moves or reshapes
-what a patch replaces must fail here, not lose events in a crash."""
+"""Faust and aiokafka are patched in five places (services/app.py).  An upgrade that moves
+or reshapes what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
 
@@ -11,11 +11,18 @@ from types import SimpleNamespace
 
 import faust.transport.consumer
 import faust.transport.producer
+import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.consumer import fetcher as aiokafka_fetcher
+from aiokafka.record import memory_records
+from aiokafka.record.default_records import _DefaultRecordBatchBuilderPy, _DefaultRecordBatchPy
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from intervaltree import IntervalTree
 
 from onething.services import app as services_app
+from onething.topics.schemas import BadEvent, check_header_names
+from tests.topics.poison import RawName, record_batch
+from tests.topics.test_header_names import assert_reads_header_names_as_patched
 
 
 def _parameters(function) -> list[str]:
@@ -37,6 +44,14 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     buffer = faust.transport.producer.ProducerBuffer
     assert _parameters(buffer.put) == ["self", "fut"]
     assert inspect.iscoroutinefunction(buffer.flush)
+    records = aiokafka_fetcher.PartitionRecords
+    assert _parameters(records.__init__)[:3] == ["self", "tp", "records"]
+    built = inspect.getsource(records.__init__)
+    assert "self._records = records" in built
+    assert "self._records_iterator = self._unpack_records()" in built
+    assert "MemoryRecords(" in inspect.getsource(aiokafka_fetcher.Fetcher._proc_fetch_request)
+    assert "self._next_slice = memoryview" in inspect.getsource(memory_records._MemoryRecordsPy)
+    assert_reads_header_names_as_patched(_DefaultRecordBatchPy)
 
 
 def test_making_an_app_applies_every_patch_once():
@@ -46,8 +61,11 @@ def test_making_an_app_applies_every_patch_once():
     assert faust_aiokafka.AIOKafkaConsumerThread._onething_patched
     assert faust.transport.producer.ProducerBuffer._onething_patched
     put = faust.transport.producer.ProducerBuffer.put
+    next_record = aiokafka_fetcher.PartitionRecords.__next__
     services_app.make_app("onething-patch-test-2", "127.0.0.1:9")
     assert faust.transport.producer.ProducerBuffer.put is put  # not wrapped twice
+    assert aiokafka_fetcher.PartitionRecords.__next__ is next_record
+    assert aiokafka_fetcher.MemoryRecords is services_app.FetchedBatches
 
 
 def _consumer(acked: list[int], unfinished: list[int], gaps=()) -> SimpleNamespace:
@@ -117,3 +135,38 @@ def test_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back():
     after_rebalance = _thread_reading({ours: records[2:]}, generation=2)[1]
     got = asyncio.run(fetch(thread, after_rebalance, None, timeout=1.0, max_records=10))
     assert [r.offset for r in got[ours]] == [3]  # a new generation starts wherever it is
+
+
+@pytest.mark.parametrize("codec", [0, _DefaultRecordBatchPy.CODEC_GZIP], ids=["plain", "gzip"])
+def test_a_header_name_that_is_not_utf8_is_delivered_with_the_rest_of_its_fetch(codec):
+    """Read by aiokafka's own fetcher code (its C reader where built): the bad names
+    keep their bytes, every record after them is delivered once, in order, and the
+    adapter's check refuses exactly the records with a bad name."""
+    services_app.make_app("onething-patch-test-4", "127.0.0.1:9")
+    bad = RawName(b"\xff\xfe")
+    fetched = b"".join(
+        record_batch(_DefaultRecordBatchBuilderPy, base, names, codec)
+        for base, names in ((0, ["a", bad, "c"]), (3, ["d", bad]), (5, ["e"]))
+    )
+    records = aiokafka_fetcher.PartitionRecords(
+        TopicPartition("onething.applications", 0),
+        aiokafka_fetcher.MemoryRecords(fetched),
+        [],
+        0,
+        None,
+        None,
+        True,
+        aiokafka_fetcher.READ_UNCOMMITTED,
+    )
+    read = list(records)
+    assert [r.key for r in read] == [f"k{offset}".encode() for offset in range(6)]
+    assert [r.offset for r in read] == list(range(6)) and records.next_fetch_offset == 6
+    refused = []
+    for record in read:
+        try:
+            check_header_names(record.headers)
+        except BadEvent as refusal:
+            refused.append((record.offset, str(refusal)))
+    assert refused == [(o, "a header name is not UTF-8: b'\\xff\\xfe'") for o in (1, 4)]
+    name = read[1].headers[0][0]
+    assert name.encode("utf-8", "surrogateescape") == bad.raw
