@@ -45,6 +45,7 @@ from onething.scenarios.levers import Mode, Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import Scenario
 from onething.topics.connection import security
+from onething.topics.header_names import kafka_python_reads_bad_header_names
 from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 
 log = logging.getLogger("onething.worker")
@@ -214,6 +215,7 @@ def run_remote(
 
     if not jobs:
         return
+    kafka_python_reads_bad_header_names()
     run_id = uuid.uuid4().hex
     messages = job_messages(experiment, variants, jobs, run_id)
     wait_for_broker(bootstrap, timeout=5)

@@ -34,7 +34,7 @@ from onething.scenarios.mechanics import Calendars, Draws, Mechanics, NoTime, St
 from onething.sim.arrivals import arrival_times
 from onething.topics.connection import security
 from onething.topics.contiguity import Contiguous
-from onething.topics.header_names import decode_header_names_leniently
+from onething.topics.header_names import kafka_python_reads_bad_header_names
 from onething.topics.names import (
     APPLICATIONS,
     COMPLETIONS,
@@ -551,11 +551,8 @@ class Harness:
         """Replay the applicants; ``progress`` hears (finished, total) and ``arrived``
         (arrived, finished, total) a few times a second."""
         from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-        from kafka.record.default_records import DefaultRecordBatch
 
-        # a header name that is not UTF-8 would stop the reader (kafka-python measures
-        # names by encoding them again, so ``replace``, not ``surrogateescape``)
-        decode_header_names_leniently(DefaultRecordBatch, "replace")
+        kafka_python_reads_bad_header_names()
         settings = self.settings
         times = self.arrival_times()
         if not times:

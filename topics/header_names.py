@@ -57,3 +57,12 @@ def decode_header_names_leniently(batch_class: type, errors: str) -> None:
     read_msg._onething_patched = True  # type: ignore[attr-defined]
     read_msg.__wrapped__ = strict  # type: ignore[attr-defined]
     batch_class._read_msg = read_msg
+
+
+def kafka_python_reads_bad_header_names() -> None:
+    """Every kafka-python consumer of this process reads on past a header name that is not
+    UTF-8 (``replace``, not ``surrogateescape``: kafka-python measures names by encoding
+    them again)."""
+    from kafka.record.default_records import DefaultRecordBatch
+
+    decode_header_names_leniently(DefaultRecordBatch, "replace")
