@@ -30,10 +30,16 @@ from onething.scenarios.calendar import TooFarAhead
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.levers import LEVERS, Process, UnknownLever, parse_levers
 from onething.scenarios.loader import catalog_names, load_scenario
-from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_SEED
+from onething.scenarios.model import (
+    MAX_ARRIVALS_PER_DAY,
+    MAX_HORIZON_DAYS,
+    MAX_REPLICATIONS,
+    MAX_SEED,
+)
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.sim.eventlog import Export, check_suffix
 from onething.sim.harness import LiveError
+from onething.topics.schemas import MAX_SPEEDUP, MIN_SPEEDUP
 
 USAGE_ERROR = 2
 CHANGE = "change (after vs before, - = less)"
@@ -867,11 +873,22 @@ def _at_most(limit: int, zero: bool = False) -> Callable[[str], int]:
 _seed = _at_most(MAX_SEED, zero=True)
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, not {text}")
-    return value
+def _number(low: float, high: float) -> Callable[[str], float]:
+    """A number above ``low`` (or equal to it, where ``low`` is positive) and at most
+    ``high``: never ``inf`` or ``nan``."""
+
+    def parse(text: str) -> float:
+        value = float(text)
+        if not (low < value <= high or value == low > 0):
+            raise argparse.ArgumentTypeError(f"must be from {low:g} to {high:g}, not {text}")
+        return value
+
+    return parse
+
+
+_speedup = _number(MIN_SPEEDUP, MAX_SPEEDUP)
+_rate = _number(0, MAX_ARRIVALS_PER_DAY)
+_drain = _number(0, 86_400.0)
 
 
 def _non_negative(text: str) -> int:
@@ -963,7 +980,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bootstrap", required=True, help="HOST:PORT of any Kafka")
     p.add_argument(
         "--speedup",
-        type=_positive_float,
+        type=_speedup,
         default=500.0,
         help="simulated minutes per second for applications without a clock",
     )
@@ -973,9 +990,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("bundle", help=bundle_help)
     p.add_argument("--mode", choices=["before", "after", "both"], default="both")
     p.add_argument("--levers", help=levers_help + "; default: the scenario's own")
-    p.add_argument(
-        "--rate", type=_positive_float, help="arrivals per working day (default: the scenario's)"
-    )
+    p.add_argument("--rate", type=_rate, help="arrivals per working day (default: the scenario's)")
     p.add_argument(
         "--duration",
         type=_positive,
@@ -984,7 +999,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--speedup",
-        type=_positive_float,
+        type=_speedup,
         default=500.0,
         help="simulated minutes per real second (default 500)",
     )
@@ -1009,7 +1024,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--drain",
-        type=_positive_float,
+        type=_drain,
         default=300.0,
         help="real seconds to wait for the last cases after the last arrival (default 300)",
     )

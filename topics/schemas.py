@@ -37,6 +37,9 @@ refuses past 4,300 digits with a ValueError, and the parse time grows with the s
 MAX_MINUTES = 1e8
 """The largest simulated minute (about 190 years) or duration an event may carry, or a
 clock may read: a service extends its calendars that far."""
+MIN_SPEEDUP, MAX_SPEEDUP = 1e-3, 1e6
+"""Simulated minutes per real second a clock may run at, so no wait in scaled real time
+lasts for ever (real time is 1/60)."""
 SENT_NS = "onething-sent-ns"
 """The header with the wall-clock send time in nanoseconds."""
 
@@ -59,7 +62,7 @@ class Clock(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     origin: float = Field(ge=0, le=1e11)
     """Wall-clock seconds (epoch) at simulated minute 0."""
-    minutes_per_second: float = Field(ge=1e-3, le=1e6)
+    minutes_per_second: float = Field(ge=MIN_SPEEDUP, le=MAX_SPEEDUP)
     """Simulated minutes per real second (the speed-up; real time is 1/60): from 0.001 to a
     million, so that no wait in scaled real time lasts for ever."""
     infra_only: bool = False

@@ -323,3 +323,13 @@ def test_numbers_print_with_sensible_precision(value, text):
     from onething.cli import _num
 
     assert _num(value) == text
+
+
+@pytest.mark.parametrize(
+    "option", ["--speedup inf", "--speedup 0", "--rate nan", "--rate -1", "--drain 1e9"]
+)
+def test_live_refuses_a_number_no_run_can_have_in_one_usage_line(option, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["live", "newborn", *option.split()])
+    assert exit_.value.code == 2
+    assert f"argument {option.split()[0]}: must be from" in capsys.readouterr().err
