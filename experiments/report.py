@@ -108,7 +108,7 @@ def _summary(path: Path) -> pd.DataFrame:
 def _study(path: Path) -> dict[str, Any]:
     try:
         study = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a damaged file: the tables still show
         return {}
     return study if isinstance(study, dict) else {}
 

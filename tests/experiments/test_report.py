@@ -209,6 +209,18 @@ def test_an_unloadable_bundle_still_gives_a_report(results: Path, tmp_path: Path
     assert "Data sharing alone cuts" in page  # the findings come from study.json
 
 
+def test_a_damaged_study_json_still_gives_the_tables(results: Path, tmp_path: Path):
+    """study.json nested 100,000 deep (a damaged or hostile copy) is read as no findings."""
+    from onething.experiments.report import write_report
+
+    copy = tmp_path / "copy"
+    shutil.copytree(results, copy, ignore=shutil.ignore_patterns("cache", "report.html"))
+    (copy / "study.json").write_text("[" * 100_000, encoding="utf-8")
+    page = write_report(copy).read_text(encoding="utf-8")
+    assert "Data sharing alone cuts" not in page
+    assert "<table" in page
+
+
 def test_an_unknown_study_kind_gets_the_generic_summary(tmp_path: Path):
     """Kinds added later (staffing, sensitivity...) still get a page: the means with their
     intervals and the fastest/slowest variant."""
