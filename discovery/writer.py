@@ -40,7 +40,7 @@ from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
-from onething.scenarios.model import WEEKDAYS, new_identifier
+from onething.scenarios.model import MAX_HORIZON_DAYS, WEEKDAYS, new_identifier
 
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
@@ -72,7 +72,18 @@ def discover(
     counted = _Counting(events)
     evidence, active = observe(counted)
     if counted.n == 0:
-        raise FileError(path, [Problem("(file)", "no usable event"), *_skips(skipped)])
+        reason = "no usable event" if skipped.total else "no event: a header and nothing more"
+        raise FileError(path, [Problem("(file)", reason), *_skips(skipped)])
+    if not evidence[""].minutes:
+        reason = "no event shows when work happens (no service begun, no decision ended)"
+        raise FileError(path, [Problem("(file)", reason)])
+    first, last = min(active), max(active)
+    if (last - first).days >= MAX_HORIZON_DAYS:
+        reason = (
+            f"events from {first} to {last}: a scenario runs at most {MAX_HORIZON_DAYS} "
+            f"days; correct or remove the rows dated {first} or {last}"
+        )
+        raise FileError(path, [Problem("(file)", reason)])
     calendars = fit_calendars(evidence, active)
     events, skipped = read_log(path, fmt, columns)
     obs = Reader(calendars, skipped).read(events)
