@@ -40,6 +40,7 @@ from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.loader import MAX_ITEMS
 from onething.scenarios.model import MAX_HORIZON_DAYS, WEEKDAYS, new_identifier
 
 MIN_SOLO = 30
@@ -89,6 +90,9 @@ def discover(
     obs = Reader(calendars, skipped).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
+    if len(obs.processing) > MAX_ITEMS:
+        reason = f"{len(obs.processing)} items or tasks; a scenario holds at most {MAX_ITEMS}"
+        raise FileError(path, [Problem("(file)", reason)])
     return _Writer(path, obs, calendars, skipped, counted.n).discovery()
 
 
@@ -378,8 +382,9 @@ class _Writer:
                 (sample.count, sig) for sig, sample in obs.services.items() if item in sig[0]
             ]
             _, (filed, collect) = max(signatures)
-            shared = [i for i in filed if i not in alone]
-            carrier = min(shared, key=self.order.index)
+            # items filed with it but never decided in the log have no fit of their own
+            shared = [i for i in filed if i not in alone and i in self.key]
+            carrier = min(shared, key=self.order.index)  # the item itself is among them
             if item != carrier:
                 out[item] = _fixed(means[item])
                 self.assumptions[f"items.{self.key[item]}.handling"] = (
@@ -441,7 +446,9 @@ class _Writer:
         weekday_rate = {
             d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
         }
-        mean_rate = sum(weekday_rate.values()) / len(weekday_rate) if weekday_rate else 1.0
+        mean_rate = sum(weekday_rate.values()) / len(weekday_rate) if weekday_rate else 0.0
+        if mean_rate <= 0:  # no case began on a working date: no profile to tell
+            weekday_rate, mean_rate = {}, 1.0
         open_minutes = {h: 0 for h in range(24)}
         for a, b in spec.periods():
             for h in range(24):

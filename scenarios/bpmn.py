@@ -32,6 +32,7 @@ from typing import Any
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.loader import MAX_ITEMS
 from onething.scenarios.model import new_identifier
 from onething.scenarios.safe_xml import elements
 
@@ -395,8 +396,8 @@ FLOW_NODES = {
     "parallelGateway",
 }  # fmt: skip
 MAX_BYTES = 64 * 1024 * 1024
-MAX_DEPTH = 64
-"""definitions > process > laneSet > lane > childLaneSet > lane ...: thirty levels of lanes."""
+MAX_DEPTH = 128
+"""definitions > process > laneSet > lane > childLaneSet > lane ...: sixty levels of lanes."""
 MAX_NODES = 5_000
 """Flow nodes read: a bundle of government services has dozens of tasks, not thousands."""
 MAX_PROBLEMS = 10
@@ -536,6 +537,11 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
         for i in (nodes if ours else order)
         if is_item(nodes[i]) and i in reached and i not in loop_nodes
     ]
+    if not items:
+        raise FileError(path, [Problem("process", "no task reachable from a start event")])
+    if len(items) > MAX_ITEMS:
+        reason = f"{len(items)} tasks read as items; a scenario holds at most {MAX_ITEMS}"
+        raise FileError(path, [Problem("process", reason)])
     direct = _direct_before(order, items, flows, back_edges)
     for gid, g in nodes.items():
         outs = [f for f, _ in succ.get(gid, []) if f not in back_edges]
