@@ -41,6 +41,7 @@ from onething.scenarios.loader import load_scenario  # noqa: E402
 from onething.sim.eventlog import EVENT_COLUMNS  # noqa: E402
 
 LIMIT_SECONDS = 10
+PROGRESS_EVERY = 500
 SURFACES = ("discover-csv", "discover-xes", "import-bpmn")
 
 # --- generators ------------------------------------------------------------------------
@@ -451,6 +452,8 @@ def fuzz(surface: str, count: int, seed_value: int = 0) -> Tally:
             tally.outside += 1
         if kind not in ("scenario", "refused") and len(tally.examples) < 5:
             tally.examples.append(f"{outcome}\n  input: {case[0][:300]!r} {case[1]!r}"[:800])
+        if tally.inputs % PROGRESS_EVERY == 0:  # a long run that is stopped still tells
+            print(f"  so far {tally.line(surface)}", flush=True)
 
     one()
     return tally

@@ -10,7 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+from benchmarks.fuzz_logs import bpmn_models, run_once
 from onething.cli import main
 from onething.scenarios import bpmn, prosimos
 from onething.scenarios.counts import steps, trips
@@ -227,3 +229,12 @@ def test_export_to_a_file_in_place_of_the_folder_is_one_line(tmp_path, capsys):
     (tmp_path / "taken").write_text("")
     assert main(["export", "restaurant", "--bpmn", str(tmp_path / "taken")]) == 2
     assert capsys.readouterr().err.startswith("onething: --bpmn ")
+
+
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(bpmn_models())
+def test_any_diagram_and_params_give_a_scenario_or_one_line_per_problem(case):
+    """Generated graphs (cycles, unknown references, duplicate ids, long chains, deep
+    lanes, DTDs) with garbage Prosimos parameters; the long run is
+    benchmarks/fuzz_logs.py."""
+    assert run_once("import-bpmn", *case) in ("scenario", "refused")
