@@ -36,6 +36,9 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import onething.discovery.report  # noqa: E402, F401 - imported here, not in the first input's 10 s
+import onething.discovery.writer  # noqa: E402, F401
+import onething.scenarios.bpmn  # noqa: E402, F401
 from onething.cli import main  # noqa: E402
 from onething.scenarios.loader import load_scenario  # noqa: E402
 from onething.sim.eventlog import EVENT_COLUMNS  # noqa: E402
@@ -452,6 +455,7 @@ def fuzz(surface: str, count: int, seed_value: int = 0) -> Tally:
             tally.outside += 1
         if kind not in ("scenario", "refused") and len(tally.examples) < 5:
             tally.examples.append(f"{outcome}\n  input: {case[0][:300]!r} {case[1]!r}"[:800])
+            print(f"  {tally.examples[-1]}", flush=True)
         if tally.inputs % PROGRESS_EVERY == 0:  # a long run that is stopped still tells
             print(f"  so far {tally.line(surface)}", flush=True)
 
@@ -471,8 +475,6 @@ def main_fuzz() -> None:
         print(tally.line(surface), flush=True)
         seconds = time.perf_counter() - started
         print(f"  {dict(tally.outcomes)} in {seconds:.0f} s", flush=True)
-        for example in tally.examples:
-            print(f"  {example}", flush=True)
 
 
 if __name__ == "__main__":
