@@ -781,7 +781,7 @@ def cmd_import_bpmn(args: argparse.Namespace) -> int:
 
     _writable(args.out, "--out", (".yaml", ".yml"))
     params = bpmn.read_params(args.params) if args.params is not None else None
-    imported = bpmn.import_bpmn(args.bpmn_file, params, args.params)
+    imported = bpmn.import_bpmn(args.bpmn_file, params, args.params or "--params")
     validate(imported.scenario, args.bpmn_file)
     text = yaml.safe_dump(imported.scenario, allow_unicode=True, sort_keys=False, width=100)
     _write_all({args.out: text})
