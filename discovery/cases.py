@@ -3,8 +3,10 @@
 Each open case keeps a few numbers (its arrival, when each item was filed and decided);
 a case is closed once the log's clock (the latest start read, set back when the log
 starts over, as at a new replication) has passed its last known time by
-``CLOSE_AFTER_DAYS``, and its story is then folded into counters and samples.  Memory
-grows with the cases open at once, never with the length of the log.
+``CLOSE_AFTER_DAYS``, or once the clock has gone back and the case was not touched
+since (the next replication of a log without a replication column), and its story is
+then folded into counters and samples.  Memory grows with the cases open at once, never
+with the length of the log.
 """
 
 from __future__ import annotations
