@@ -29,6 +29,9 @@ HOLIDAY_EVIDENCE = 5
 NEIGHBOURS = 5
 """An empty working weekday is a holiday when the ``NEIGHBOURS`` active working days on
 each side saw ``HOLIDAY_EVIDENCE`` events a day or more."""
+HOLE_DAYS = 21
+"""An empty stretch longer than three weeks is a hole in the log (an export in parts),
+not a holiday: the longest, the Spring Festival, is about a week."""
 MIN_EVIDENCE = 300
 """Below this many observations a department keeps the bundle's calendar."""
 
@@ -117,52 +120,43 @@ def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
 
 
 def _weekdays(dates: set[dt.date], first: dt.date, last: dt.date) -> list[str]:
-    offered: Counter[int] = Counter()
-    worked: Counter[int] = Counter()
-    day = first
-    while day <= last:
-        offered[day.weekday()] += 1
-        worked[day.weekday()] += day in dates
-        day += dt.timedelta(days=1)
+    """Weekdays worked on at least half of their dates from ``first`` to ``last``
+    (counted, not walked: the span may be long)."""
+    span = (last - first).days + 1
+    offered = [span // 7 + ((d - first.weekday()) % 7 < span % 7) for d in range(7)]
+    worked = Counter(day.weekday() for day in dates)
     return [WEEKDAYS[d] for d in range(7) if offered[d] and worked[d] * 2 >= offered[d]]
 
 
 def _exceptions(
-    weekdays: list[str], first: dt.date, last: dt.date, active: Counter[dt.date]
+    weekdays: list[str], active: Counter[dt.date]
 ) -> tuple[list[dt.date], list[dt.date]]:
-    """Holidays (a working weekday with no event where events were expected) and make-up
-    working days (调休: a day off by weekday with events) between the log's first and
-    last date."""
-    holidays, workdays = [], []
-    day = first
-    while day <= last:
-        working = WEEKDAYS[day.weekday()] in weekdays
-        if working and day not in active and _expected(day, weekdays, first, last, active):
-            holidays.append(day)
-        elif not working and day in active:
-            workdays.append(day)
-        day += dt.timedelta(days=1)
+    """Holidays and make-up working days (调休: a day off by weekday with events) between
+    the log's first and last date.  A holiday is a working weekday with no event where
+    events were expected: the ``NEIGHBOURS`` active working days on each side saw
+    ``HOLIDAY_EVIDENCE`` events a day or more on average (a Poisson day that busy is empty
+    by chance less than once in a hundred).  At the log's end, where the last cases drain,
+    or in a quiet office, an empty day is no sign of a holiday; nor is a stretch of more
+    than ``HOLE_DAYS`` without events, a hole in the log.  Every empty day between two
+    neighbouring active working days has the same neighbours, so the work grows with
+    the dates that saw events, never with the span."""
+    working = {WEEKDAYS.index(d) for d in weekdays}
+    busy = sorted(day for day in active if day.weekday() in working)
+    workdays = sorted(day for day in active if day.weekday() not in working)
+    counts = [active[day] for day in busy]
+    holidays = []
+    for k in range(1, len(busy)):
+        gap = (busy[k] - busy[k - 1]).days
+        if gap < 2 or gap > HOLE_DAYS:
+            continue
+        before, after = counts[max(0, k - NEIGHBOURS) : k], counts[k : k + NEIGHBOURS]
+        if min(sum(before) / len(before), sum(after) / len(after)) < HOLIDAY_EVIDENCE:
+            continue
+        for n in range(1, gap):
+            day = busy[k - 1] + dt.timedelta(days=n)
+            if day.weekday() in working and day not in active:
+                holidays.append(day)
     return holidays, workdays
-
-
-def _expected(
-    day: dt.date, weekdays: list[str], first: dt.date, last: dt.date, active: Counter[dt.date]
-) -> bool:
-    """Whether a day without events would have had some, were it worked: the active
-    working days around it, on both sides, saw at least ``HOLIDAY_EVIDENCE`` events
-    each on average (a Poisson day that busy is empty by chance less than once in a
-    hundred).  At the log's end, where the last cases drain, or in a quiet office, an
-    empty day is no sign of a holiday."""
-    for step, end in ((-1, first), (1, last)):
-        counts: list[int] = []
-        other = day
-        while len(counts) < NEIGHBOURS and other != end:
-            other += dt.timedelta(days=step)
-            if WEEKDAYS[other.weekday()] in weekdays and active[other]:
-                counts.append(active[other])
-        if not counts or sum(counts) / len(counts) < HOLIDAY_EVIDENCE:
-            return False
-    return True
 
 
 def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date]) -> Calendars:
@@ -173,8 +167,7 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
     weekdays = _weekdays(everything.dates, first, last) or ["mon", "tue", "wed", "thu", "fri"]
     # exceptions over every date with an event (the evidence's dates are among them): a
     # result mailed on a make-up Saturday after the last decision shows it was worked
-    span = min(active), max(active)
-    holidays, workdays = _exceptions(weekdays, *span, active)
+    holidays, workdays = _exceptions(weekdays, active)
     bundle = CalendarSpec(
         hours=_periods(everything.minutes),
         weekdays=weekdays,
@@ -187,7 +180,7 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
         if not name or ev.observations < MIN_EVIDENCE:
             continue
         own_days = _weekdays(ev.dates, first, last) or weekdays
-        own_off, own_on = _exceptions(own_days, *span, active)
+        own_off, own_on = _exceptions(own_days, active)
         own = CalendarSpec(
             hours=_periods(ev.minutes),
             weekdays=own_days,

@@ -3,8 +3,10 @@
 Each open case keeps a few numbers (its arrival, when each item was filed and decided);
 a case is closed once the log's clock (the latest start read, set back when the log
 starts over, as at a new replication) has passed its last known time by
-``CLOSE_AFTER_DAYS``, and its story is then folded into counters and samples.  Memory
-grows with the cases open at once, never with the length of the log.
+``CLOSE_AFTER_DAYS``, or once the clock has gone back and the case was not touched
+since (the next replication of a log without a replication column), and its story is
+then folded into counters and samples.  Memory grows with the cases open at once, never
+with the length of the log.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class _Case:
     spot: list[tuple[float, float]] = field(default_factory=list)
     tasks: list[tuple[float, float, str, str]] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
+    stretch: int = 0
+    """The stretch of the log (see ``Reader.stretch``) that last touched it."""
 
 
 @dataclass
@@ -142,6 +146,9 @@ class Reader:
         self.open: dict[str, _Case] = {}
         self.now = float("-inf")
         self.run_now: dict[str, float] = {}
+        self.stretch = 0
+        """Times the clock went back: each starts a stretch (a replication of a log
+        without a replication column, a log exported in parts, or sorted by case)."""
         self._count = 0
 
     def calendar(self, department: str) -> WorkingCalendar:
@@ -181,8 +188,10 @@ class Reader:
             self.run_now[e.run] = e.start
         if e.start < self.now - CLOSE_AFTER_DAYS * DAY:
             self.now = e.start  # the clock went back: the next replication, or an unsorted log
+            self.stretch += 1
         else:
             self.now = max(self.now, e.start)
+        case.stretch = self.stretch
         if is_onething(e.activity):
             self.obs.onething += 1
             self._onething(case, e)
@@ -192,8 +201,13 @@ class Reader:
             self._sweep()
 
     def _sweep(self) -> None:
+        """Close the cases the clock has passed by ``CLOSE_AFTER_DAYS``, and those not
+        touched since it last went back: their stretch of the log is over, and their
+        times, ahead of the clock, would keep them open to the end."""
         horizon = self.now - CLOSE_AFTER_DAYS * DAY
-        for key in [k for k, c in self.open.items() if c.last < horizon]:
+        for key in [
+            k for k, c in self.open.items() if c.last < horizon or c.stretch < self.stretch
+        ]:
             self._close(key)
         for key in self.obs.concurrency:
             fold(self.obs, key, self.run_now.get(key[0], self.now) - FOLD_AFTER_DAYS * DAY)

@@ -14,17 +14,21 @@ import csv
 import datetime as dt
 import gzip
 import io
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NamedTuple
-from xml.etree.ElementTree import ParseError, iterparse
 
 from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.safe_xml import elements
 from onething.sim.eventlog import EVENT_COLUMNS
 
 EPOCH = dt.datetime(2000, 1, 1)
+YEARS = (1900, 2199)
+"""Timestamps outside these years are skipped: 0001-01-01 and 9999-12-31 stand for "no
+date" in many databases, and no office's log reaches either."""
 FIELDS = ("case", "activity", "department", "start", "end", "resource", "detail")
 REQUIRED = ("case", "activity", "end")
 ONETHING_COLUMNS = dict(zip(FIELDS, EVENT_COLUMNS[1:], strict=True))
@@ -39,6 +43,8 @@ XES_DEFAULTS = {
     "lifecycle": "lifecycle:transition",
 }
 _SNIFF = 8192
+XES_DEPTH = 32
+"""log > trace > event > attribute, with room for nested list and container attributes."""
 
 
 class Event(NamedTuple):
@@ -81,16 +87,29 @@ _DAYS: dict[str, int] = {}
 """Date text -> days after EPOCH: a log spans a few thousand dates at most."""
 
 
+class OutOfYears(ValueError):
+    """A timestamp outside ``YEARS``."""
+
+
+OUT_OF_YEARS = f"timestamp outside the years {YEARS[0]}-{YEARS[1]}"
+
+
 def minutes(text: str) -> float:
-    """ISO date-time (``T`` or space, optional offset or ``Z``) to minutes after EPOCH."""
+    """ISO date-time (``T`` or space, optional offset or ``Z``) to minutes after EPOCH;
+    ``OutOfYears`` outside ``YEARS``."""
     if len(text) == 19 and text[10] in "T " and text[13] == ":" and text[16] == ":":
         day = _DAYS.get(text[:10])
         if day is None:
-            day = _DAYS[text[:10]] = (dt.date.fromisoformat(text[:10]) - EPOCH.date()).days
+            date = dt.date.fromisoformat(text[:10])
+            if not YEARS[0] <= date.year <= YEARS[1]:
+                raise OutOfYears(text)
+            day = _DAYS[text[:10]] = (date - EPOCH.date()).days
         hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
         if hour < 24 and minute < 60 and second < 60:
             return day * 1440 + hour * 60 + minute + second / 60
     stamp = dt.datetime.fromisoformat(text.strip())
+    if not YEARS[0] <= stamp.year <= YEARS[1]:
+        raise OutOfYears(text)
     return (stamp.replace(tzinfo=None) - EPOCH).total_seconds() / 60.0
 
 
@@ -159,6 +178,8 @@ def _guarded(path: Path, events: Iterator[Event], handle: IO[str]) -> Iterator[E
         yield from events
     except UnicodeDecodeError:
         raise FileError(path, [Problem("(file)", "not UTF-8 text past its start")]) from None
+    except (OSError, EOFError, zlib.error) as exc:  # a gzip file cut short or corrupt
+        raise FileError(path, [Problem("(file)", f"cannot read past its start: {exc}")]) from None
     finally:
         handle.close()
 
@@ -242,6 +263,9 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
         return None
     try:
         end = minutes(values["end"])
+    except OutOfYears:
+        skipped.add(OUT_OF_YEARS, where)
+        return None
     except ValueError:
         skipped.add("unreadable end timestamp", where)
         return None
@@ -249,6 +273,9 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
     if start_text:
         try:
             start = minutes(start_text)
+        except OutOfYears:
+            skipped.add(OUT_OF_YEARS, where)
+            return None
         except ValueError:
             skipped.add("unreadable start timestamp", where)
             return None
@@ -272,36 +299,33 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
 def _read_xes(
     path: Path, handle: IO[str], mapping: dict[str, str], skipped: Skipped
 ) -> Iterator[Event]:
-    """XES (IEEE 1849) with the standard library's ``iterparse``: each ``<event>`` is read
+    """XES (IEEE 1849), streamed within ``safe_xml``'s limits: each ``<event>`` is read
     and cleared; ``start`` and ``complete`` transitions of an activity are paired."""
     keys = {**XES_DEFAULTS, **{k: v for k, v in mapping.items() if k in XES_DEFAULTS}}
     case_id = ""
     number = 0
     in_event = False
     open_starts: dict[tuple[str, str], list[float]] = {}
-    try:
-        for event, element in iterparse(handle.buffer, events=("start", "end")):
-            tag = element.tag.rsplit("}", 1)[-1]
-            if event == "start":
-                if tag == "trace":
-                    case_id = ""
-                    open_starts.clear()
-                in_event = in_event or tag == "event"
-                continue
-            if tag == "event":
-                in_event = False
-                number += 1
-                attrs = _attributes(element)
-                element.clear()
-                found = _xes_event(case_id, attrs, keys, open_starts, skipped, number)
-                if found is not None:
-                    yield found
-            elif not in_event and not case_id and element.get("key") == keys["case"]:
-                case_id = element.get("value", "")
-            elif tag == "trace":
-                element.clear()
-    except ParseError as exc:
-        raise FileError(path, [Problem(f"line {exc.position[0]}", f"not XES: {exc}")]) from None
+    for event, element, _ in elements(path, handle.buffer, XES_DEPTH, "XES"):
+        tag = element.tag.rsplit("}", 1)[-1]
+        if event == "start":
+            if tag == "trace":
+                case_id = ""
+                open_starts.clear()
+            in_event = in_event or tag == "event"
+            continue
+        if tag == "event":
+            in_event = False
+            number += 1
+            attrs = _attributes(element)
+            element.clear()
+            found = _xes_event(case_id, attrs, keys, open_starts, skipped, number)
+            if found is not None:
+                yield found
+        elif not in_event and not case_id and element.get("key") == keys["case"]:
+            case_id = element.get("value", "")
+        elif tag == "trace":
+            element.clear()
     if number == 0:
         raise FileError(path, [Problem("(file)", "no <event> in the XES log")])
 
@@ -331,6 +355,9 @@ def _xes_event(
         return None
     try:
         t = minutes(stamp)
+    except OutOfYears:
+        skipped.add(OUT_OF_YEARS, number)
+        return None
     except ValueError:
         skipped.add("unreadable timestamp", number)
         return None

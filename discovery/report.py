@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-from pathlib import Path
 
 import numpy as np
 
@@ -58,7 +57,8 @@ def _plot(path: str, f: Fit, values: list[float]) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def write_html(discovery: Discovery, out: Path) -> None:
+def html_report(discovery: Discovery) -> str:
+    """The fit report as one self-contained HTML page."""
     parts = [
         "<!doctype html><meta charset='utf-8'><title>onething discover: fit report</title>",
         "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
@@ -86,4 +86,4 @@ def write_html(discovery: Discovery, out: Path) -> None:
         image = _plot(path, f, values)
         parts.append(f"<h3>{html.escape(path)}</h3><p>{note}</p>")
         parts.append(f"<img alt='{html.escape(path)}' src='data:image/png;base64,{image}'>")
-    out.write_text("\n".join(parts), encoding="utf-8")
+    return "\n".join(parts)

@@ -40,7 +40,8 @@ from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
-from onething.scenarios.model import WEEKDAYS, new_identifier
+from onething.scenarios.loader import MAX_ITEMS
+from onething.scenarios.model import MAX_HORIZON_DAYS, WEEKDAYS, new_identifier
 
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
@@ -72,12 +73,26 @@ def discover(
     counted = _Counting(events)
     evidence, active = observe(counted)
     if counted.n == 0:
-        raise FileError(path, [Problem("(file)", "no usable event"), *_skips(skipped)])
+        reason = "no usable event" if skipped.total else "no event: a header and nothing more"
+        raise FileError(path, [Problem("(file)", reason), *_skips(skipped)])
+    if not evidence[""].minutes:
+        reason = "no event shows when work happens (no service begun, no decision ended)"
+        raise FileError(path, [Problem("(file)", reason)])
+    first, last = min(active), max(active)
+    if (last - first).days >= MAX_HORIZON_DAYS:
+        reason = (
+            f"events from {first} to {last}: a scenario runs at most {MAX_HORIZON_DAYS} "
+            f"days; correct or remove the rows dated {first} or {last}"
+        )
+        raise FileError(path, [Problem("(file)", reason)])
     calendars = fit_calendars(evidence, active)
     events, skipped = read_log(path, fmt, columns)
     obs = Reader(calendars, skipped).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
+    if len(obs.processing) > MAX_ITEMS:
+        reason = f"{len(obs.processing)} items or tasks; a scenario holds at most {MAX_ITEMS}"
+        raise FileError(path, [Problem("(file)", reason)])
     return _Writer(path, obs, calendars, skipped, counted.n).discovery()
 
 
@@ -367,8 +382,9 @@ class _Writer:
                 (sample.count, sig) for sig, sample in obs.services.items() if item in sig[0]
             ]
             _, (filed, collect) = max(signatures)
-            shared = [i for i in filed if i not in alone]
-            carrier = min(shared, key=self.order.index)
+            # items filed with it but never decided in the log have no fit of their own
+            shared = [i for i in filed if i not in alone and i in self.key]
+            carrier = min(shared, key=self.order.index)  # the item itself is among them
             if item != carrier:
                 out[item] = _fixed(means[item])
                 self.assumptions[f"items.{self.key[item]}.handling"] = (
@@ -430,7 +446,9 @@ class _Writer:
         weekday_rate = {
             d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
         }
-        mean_rate = sum(weekday_rate.values()) / len(weekday_rate) if weekday_rate else 1.0
+        mean_rate = sum(weekday_rate.values()) / len(weekday_rate) if weekday_rate else 0.0
+        if mean_rate <= 0:  # no case began on a working date: no profile to tell
+            weekday_rate, mean_rate = {}, 1.0
         open_minutes = {h: 0 for h in range(24)}
         for a, b in spec.periods():
             for h in range(24):

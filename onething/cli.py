@@ -723,17 +723,50 @@ def _port(text: str) -> int:
 # --- discover: a scenario from a hall's event log ---------------------------------------
 
 
+def _writable(path: Path, what: str, suffixes: tuple[str, ...] = ()) -> None:
+    """Refuse an output path before any work: its name, and a folder that exists."""
+    if suffixes and path.suffix not in suffixes:
+        raise UsageError(f"{what} {path}: the file name must end in {' or '.join(suffixes)}")
+    if path.is_dir():
+        raise UsageError(f"{what} {path}: is a folder, not a file")
+    if not path.parent.is_dir():
+        raise UsageError(f"{what} {path}: no folder {path.parent}")
+
+
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file or none: each goes to a temporary name beside it, then all are
+    renamed into place, so an error leaves no half-written or partial output."""
+    done: list[Path] = []
+    try:
+        for path, text in files.items():
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            done.append(temporary)
+            temporary.write_text(text, encoding="utf-8")
+        for temporary, path in zip(done, files, strict=True):
+            os.replace(temporary, path)
+    except OSError as exc:
+        for temporary in done:
+            temporary.unlink(missing_ok=True)
+        raise FileError(
+            exc.filename or "(output)", [Problem("(file)", f"cannot write: {exc.strerror or exc}")]
+        ) from None
+
+
 def cmd_discover(args: argparse.Namespace) -> int:
     from onething.discovery.logs import parse_columns
-    from onething.discovery.report import rows, write_html
+    from onething.discovery.report import html_report, rows
     from onething.discovery.writer import discover
-    from onething.scenarios.loader import load_scenario
+    from onething.scenarios.loader import validate
 
-    if args.out.suffix not in (".yaml", ".yml"):
-        raise UsageError(f"--out {args.out}: the scenario file name must end in .yaml")
+    _writable(args.out, "--out", (".yaml", ".yml"))
+    if args.report is not None:
+        _writable(args.report, "--report", (".html", ".htm"))
     found = discover(args.log, args.format, parse_columns(args.columns))
-    args.out.write_text(found.yaml(), encoding="utf-8")
-    load_scenario(args.out)  # what was written must load: a bug here is caught, not shipped
+    validate(found.scenario, args.log)  # what is written must load: a bug is caught, not shipped
+    outputs = {args.out: found.yaml()}
+    if args.report is not None:
+        outputs[args.report] = html_report(found)
+    _write_all(outputs)
     print(f"read {found.events} events of {found.cases} cases from {args.log}")
     for line in found.skipped.lines():
         print(line)
@@ -742,26 +775,25 @@ def cmd_discover(args: argparse.Namespace) -> int:
     _print_table(["parameter", "n", "kind", "KS D", "5 % critical"], rows(found))
     placeholders = found.scenario["placeholders"]
     print(f"{len(placeholders)} placeholders to fill (see placeholders: in the file)")
-    if args.report:
-        write_html(found, args.report)
+    if args.report is not None:
         print(f"wrote {args.report}")
     print(f"wrote {args.out}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import json
-
     from onething.scenarios import bpmn, prosimos
 
+    if args.bpmn.exists() and not args.bpmn.is_dir():
+        raise UsageError(f"--bpmn {args.bpmn}: is a file, not a folder")
     process = Process.of(api.load(args.bundle), args.mode, _levers(args))
     exported = bpmn.export(process)
     params, notes = prosimos.parameters(process, exported.graph)
-    _folder(args.bpmn, "--bpmn")
     stem = f"{process.scenario.name}-{args.mode if args.levers is None else process.label}"
     model, sim = args.bpmn / f"{stem}.bpmn", args.bpmn / f"{stem}.prosimos.json"
-    model.write_text(exported.xml, encoding="utf-8")
-    sim.write_text(json.dumps(params, indent=1, ensure_ascii=False), encoding="utf-8")
+    outputs = {model: exported.xml, sim: json.dumps(params, indent=1, ensure_ascii=False)}
+    _folder(args.bpmn, "--bpmn")
+    _write_all(outputs)
     for note in dict.fromkeys(exported.notes + notes):
         print(f"not mapped exactly: {note}")
     print(f"wrote {model}\nwrote {sim}")
@@ -769,25 +801,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import_bpmn(args: argparse.Namespace) -> int:
-    import json
-
     import yaml
 
     from onething.scenarios import bpmn
-    from onething.scenarios.loader import load_scenario
+    from onething.scenarios.loader import validate
 
-    if args.out.suffix not in (".yaml", ".yml"):
-        raise UsageError(f"--out {args.out}: the scenario file name must end in .yaml")
-    params = None
-    if args.params is not None:
-        try:
-            params = json.loads(args.params.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise FileError(args.params, [Problem("(file)", f"not JSON: {exc}")]) from None
-    imported = bpmn.import_bpmn(args.bpmn_file, params)
+    _writable(args.out, "--out", (".yaml", ".yml"))
+    params = bpmn.read_params(args.params) if args.params is not None else None
+    imported = bpmn.import_bpmn(args.bpmn_file, params, args.params or "--params")
+    validate(imported.scenario, args.bpmn_file)
     text = yaml.safe_dump(imported.scenario, allow_unicode=True, sort_keys=False, width=100)
-    args.out.write_text(text, encoding="utf-8")
-    load_scenario(args.out)
+    _write_all({args.out: text})
     for line in imported.unmapped:
         print(f"not mapped: {line}")
     print(f"{len(imported.scenario['items'])} items; wrote {args.out}")

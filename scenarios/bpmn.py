@@ -22,7 +22,9 @@ sub-processes, a choice between tasks) is listed, never dropped silently.
 from __future__ import annotations
 
 import itertools
+import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,9 @@ from typing import Any
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.loader import MAX_ITEMS
 from onething.scenarios.model import new_identifier
+from onething.scenarios.safe_xml import elements
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -391,6 +395,12 @@ FLOW_NODES = {
     "sendTask", "receiveTask", "startEvent", "endEvent", "exclusiveGateway",
     "parallelGateway",
 }  # fmt: skip
+MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 128
+"""definitions > process > laneSet > lane > childLaneSet > lane ...: sixty levels of lanes."""
+MAX_NODES = 5_000
+"""Flow nodes read: a bundle of government services has dozens of tasks, not thousands."""
+MAX_PROBLEMS = 10
 IGNORED = {"incoming", "outgoing", "laneSet", "sequenceFlow", "documentation",
            "extensionElements", "textAnnotation", "association"}  # fmt: skip
 
@@ -401,15 +411,35 @@ class Imported:
     unmapped: list[str]
 
 
+def read_params(path: Path) -> dict[str, Any]:
+    """Prosimos simulation parameters: a JSON object (its fields are read leniently)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FileError(path, [Problem("(file)", f"cannot read: {exc.strerror}")]) from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested past Python's stack
+        reason = f"not JSON: {exc}" if isinstance(exc, ValueError) else "nested too deep"
+        raise FileError(path, [Problem("(file)", reason)]) from None
+    if not isinstance(data, dict):
+        raise FileError(path, [Problem("(top)", "expected an object of Prosimos parameters")])
+    return data
+
+
 def read_bpmn(
     path: Path,
 ) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str], set[str] | None]:
     """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped,
-    and the levers a diagram written by onething names (None for another tool's)."""
+    and the levers a diagram written by onething names (None for another tool's).  Read
+    within ``safe_xml``'s limits, a file of at most ``MAX_BYTES``; ids must be unique and
+    flows must join flow nodes of the process."""
     try:
-        root = ET.parse(path).getroot()
-    except ET.ParseError as exc:
-        raise FileError(path, [Problem(f"line {exc.position[0]}", f"not XML: {exc}")]) from None
+        if path.stat().st_size > MAX_BYTES:
+            reason = f"larger than {MAX_BYTES:,} bytes: no process model is"
+            raise FileError(path, [Problem("(file)", reason)])
+        with path.open("rb") as raw:
+            root = None
+            for _, element, _ in elements(path, raw, MAX_DEPTH, "BPMN"):
+                root = element if root is None else root
     except OSError as exc:
         raise FileError(path, [Problem("(file)", f"cannot read: {exc.strerror}")]) from None
     processes = [e for e in root.iter() if e.tag == f"{{{BPMN}}}process"]
@@ -423,15 +453,22 @@ def read_bpmn(
     levers = None if written is None else {x for x in written.split(",") if x}
     lane_of: dict[str, str] = {}
     lanes: dict[str, str] = {}
-    for lane in proc.iter(f"{{{BPMN}}}lane"):
+    for lane in proc.iter(f"{{{BPMN}}}lane"):  # a nested lane comes later and wins
         lanes[lane.get("id", "")] = lane.get("name") or lane.get("id", "")
-        for ref in lane.iter(f"{{{BPMN}}}flowNodeRef"):
+        for ref in lane.findall(f"{{{BPMN}}}flowNodeRef"):
             lane_of[(ref.text or "").strip()] = lane.get("id", "")
     nodes: dict[str, dict] = {}
     flows: list[tuple[str, str, str]] = []
+    problems: list[Problem] = []
     for element in proc:
         tag = element.tag.rsplit("}", 1)[-1]
         ident = element.get("id", "")
+        if tag in IGNORED and tag != "sequenceFlow":
+            continue
+        if not ident:
+            problems.append(Problem(tag, "no id"))
+        elif ident in nodes and tag != "sequenceFlow":
+            problems.append(Problem(f"{tag} {ident!r}", "id used twice"))
         if tag == "sequenceFlow":
             flows.append((ident, element.get("sourceRef", ""), element.get("targetRef", "")))
         elif tag in FLOW_NODES:
@@ -441,15 +478,45 @@ def read_bpmn(
                 "lane": lane_of.get(ident, ""),
                 **{k.rsplit("}", 1)[-1]: v for k, v in element.attrib.items() if ONETHING in k},
             }
-        elif tag not in IGNORED:
+        else:
             name = element.get("name", "")
             unmapped.append(f"{tag} {ident!r} ({name}): no counterpart, passed through")
             nodes[ident] = {"tag": tag, "name": name or ident, "lane": lane_of.get(ident, "")}
+    flow_ids = Counter(f for f, _, _ in flows)
+    problems += [
+        Problem(f"sequenceFlow {f!r}", "id used twice" if n > 1 else "id of a flow node too")
+        for f, n in flow_ids.items()
+        if f and (n > 1 or f in nodes)
+    ]
+    for flow_id, source, target in flows:
+        for end, ref in (("sourceRef", source), ("targetRef", target)):
+            if ref not in nodes:
+                reason = f"{end} {ref!r} is no flow node of the process"
+                problems.append(Problem(f"sequenceFlow {flow_id!r}", reason))
+    if len(nodes) > MAX_NODES:
+        reason = f"{len(nodes):,} flow nodes: at most {MAX_NODES:,} are read"
+        problems.append(Problem("process", reason))
+    if problems:
+        raise FileError(path, problems[:MAX_PROBLEMS])
     return nodes, flows, lanes, unmapped, levers
 
 
-def import_bpmn(path: Path, params: dict | None = None) -> Imported:
+def import_bpmn(
+    path: Path, params: dict | None = None, params_path: Path | str = "--params"
+) -> Imported:
+    """A scenario from the BPMN process at ``path`` and, if given, Prosimos parameters
+    (read from ``params_path``): fields of the wrong type there are that file's error."""
     nodes, flows, lanes, unmapped, levers = read_bpmn(path)
+    if not params:
+        return _imported(path, nodes, flows, lanes, unmapped, levers, None)
+    try:
+        return _imported(path, nodes, flows, lanes, unmapped, levers, params)
+    except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
+        reason = f"not Prosimos parameters: {type(exc).__name__}: {exc}"
+        raise FileError(params_path, [Problem("(file)", reason)]) from None
+
+
+def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported:  # noqa: ANN001
     from onething.scenarios.prosimos import durations_from_params
 
     succ: dict[str, list[tuple[str, str]]] = {}
@@ -458,24 +525,7 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
     starts = [i for i, n in nodes.items() if n["tag"] == "startEvent"]
     if not starts:
         raise FileError(path, [Problem("process", "no start event")])
-    # depth-first from the start: an edge to a node on the current path is a loop (rework)
-    back_edges: set[str] = set()
-    order: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(node: str) -> None:
-        state[node] = 1
-        for flow_id, target in succ.get(node, []):
-            if state.get(target) == 1:
-                back_edges.add(flow_id)
-            elif target not in state:
-                visit(target)
-        state[node] = 2
-        order.append(node)
-
-    for s in starts:
-        visit(s)
-    order.reverse()
+    order, back_edges, reached = _depth_first(starts, succ)
     ours = any(n.get("role") for n in nodes.values())
     is_item = (
         (lambda n: n.get("role") == "decide") if ours else (lambda n: n["tag"].endswith("ask"))
@@ -485,17 +535,14 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
     items = [
         i
         for i in (nodes if ours else order)
-        if is_item(nodes[i]) and i in state and i not in loop_nodes
+        if is_item(nodes[i]) and i in reached and i not in loop_nodes
     ]
-    # the items each node is reached after (along forward flows)
-    before: dict[str, set[str]] = {i: set() for i in order}
-    preds: dict[str, list[str]] = {}
-    for flow_id, source, target in flows:
-        if flow_id not in back_edges:
-            preds.setdefault(target, []).append(source)
-    for node in order:
-        for p in preds.get(node, []):
-            before[node] |= before[p] | ({p} if p in items else set())
+    if not items:
+        raise FileError(path, [Problem("process", "no task reachable from a start event")])
+    if len(items) > MAX_ITEMS:
+        reason = f"{len(items)} tasks read as items; a scenario holds at most {MAX_ITEMS}"
+        raise FileError(path, [Problem("process", reason)])
+    direct = _direct_before(order, items, flows, back_edges)
     for gid, g in nodes.items():
         outs = [f for f, _ in succ.get(gid, []) if f not in back_edges]
         if g["tag"] == "exclusiveGateway" and len(outs) > 1 and gid not in loop_gateways:
@@ -504,7 +551,7 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
                 "does every item, so all paths are kept"
             )
     for node in nodes:
-        if node not in state:
+        if node not in reached:
             unmapped.append(f"{nodes[node]['tag']} {node!r}: not reachable from the start")
         elif node in loop_nodes and nodes[node]["tag"].endswith("ask") and not ours:
             unmapped.append(
@@ -534,6 +581,8 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
         else "parallel_approval" in levers
     )
     durations = durations_from_params(params, nodes) if params else {}
+    rework_of = _item_rework(rework, nodes)
+    deliveries = _deliveries(nodes, ours)
     scenario_items: dict[str, Any] = {}
     placeholders: dict[str, str] = {}
     for i in items:
@@ -545,8 +594,7 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
         if "requires" in nodes[i]:  # a decision written by onething names its dependencies
             requires = [k for k in nodes[i]["requires"].split(",") if k]
         else:
-            direct = {b for b in before[i] if not any(b in before[c] for c in before[i] if c != b)}
-            requires = [keys[b] for b in items if b in direct]
+            requires = [keys[b] for b in direct[i]]
         entry: dict[str, Any] = {
             "name": nodes[i]["name"],
             "department": dept,
@@ -555,8 +603,8 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
             "handling": durations.get(f"window:{i}", {"dist": "fixed", "value": 0.0}),
             "processing": durations.get(i, {"dist": "fixed", "value": 0.0}),
             "promised": {"dist": "fixed", "value": 5, "unit": "working_days"},
-            "rework": _item_rework(rework, nodes, i),
-            "result": {"delivery": _delivery(nodes, i, succ, ours)},
+            "rework": rework_of.get(i, 0.0),
+            "result": {"delivery": deliveries.get(nodes[i].get("item"), "on_the_spot")},
         }
         if "steps" not in nodes[i]:
             placeholders[f"items.{key}.steps"] = "not in a BPMN model: apply and decide assumed"
@@ -600,6 +648,69 @@ def import_bpmn(path: Path, params: dict | None = None) -> Imported:
     return Imported(scenario, unmapped)
 
 
+def _depth_first(
+    starts: list[str], succ: dict[str, list[tuple[str, str]]]
+) -> tuple[list[str], set[str], set[str]]:
+    """Depth-first from the starts, with a stack of its own (a chain of thousands of
+    tasks is deeper than Python's recursion): the nodes in reverse post-order, which
+    orders every flow but the loops, the flows back to a node on the current path (a
+    loop: rework), and the nodes reached."""
+    back_edges: set[str] = set()
+    order: list[str] = []
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in starts:
+        if start in state:
+            continue
+        state[start] = 1
+        stack = [(start, iter(succ.get(start, [])))]
+        while stack:
+            node, outs = stack[-1]
+            for flow_id, target in outs:
+                if state.get(target) == 1:
+                    back_edges.add(flow_id)
+                elif target not in state:
+                    state[target] = 1
+                    stack.append((target, iter(succ.get(target, []))))
+                    break
+            else:
+                state[node] = 2
+                order.append(node)
+                stack.pop()
+    order.reverse()
+    return order, back_edges, set(state)
+
+
+def _direct_before(
+    order: list[str], items: list[str], flows: list[tuple[str, str, str]], back_edges: set[str]
+) -> dict[str, list[str]]:
+    """Item -> the items directly before it along the forward flows (those before it
+    that no other item before it comes after), in ``items`` order.  Sets of items are
+    bits of an integer, so a chain of n tasks costs n steps of n-bit operations:
+    ``before`` holds the items before a node, ``covered`` those before an item before it."""
+    bit = {item: 1 << n for n, item in enumerate(items)}
+    preds: dict[str, list[str]] = {}
+    for flow_id, source, target in flows:
+        if flow_id not in back_edges:
+            preds.setdefault(target, []).append(source)
+    before: dict[str, int] = {}
+    covered: dict[str, int] = {}
+    for node in order:
+        b = c = 0
+        for p in preds.get(node, []):
+            b |= before.get(p, 0) | bit.get(p, 0)
+            c |= covered.get(p, 0) | (before.get(p, 0) if p in bit else 0)
+        before[node], covered[node] = b, c
+    out: dict[str, list[str]] = {}
+    for item in items:
+        rest, found = before[item] & ~covered[item], []
+        while rest:
+            low = rest & -rest
+            found.append(items[low.bit_length() - 1])
+            rest ^= low
+        out[item] = found
+    return out
+
+
 def _rework(nodes, succ, back_edges, params):  # noqa: ANN001, ANN202
     """Exclusive gateways with a branch looping back (rework): window task before the
     gateway -> chance (from the parameters, else 0.1), the nodes on the loop, and the
@@ -630,16 +741,22 @@ def _rework(nodes, succ, back_edges, params):  # noqa: ANN001, ANN202
     return chances, loop_nodes, gateways
 
 
-def _item_rework(chances: dict[str, float], nodes, item: str) -> float:  # noqa: ANN001
-    """The chance that sends a window task's filing back, shared over the items it
-    files (each sent back independently), or on the task itself."""
+def _item_rework(chances: dict[str, float], nodes) -> dict[str, float]:  # noqa: ANN001
+    """Node -> the chance that sends its filing back: a window task's own, shared over
+    the items it files (each sent back independently); the first window that names a
+    node decides."""
+    by_item: dict[str, list[str]] = {}
+    for i, n in nodes.items():
+        if n.get("item"):
+            by_item.setdefault(n["item"], []).append(i)
+    out: dict[str, float] = {}
     for window, chance in chances.items():
+        out.setdefault(window, round(chance, 4))
         files = [f for f in nodes[window].get("files", "").split(",") if f]
-        if window == item:
-            return round(chance, 4)
-        if nodes[item].get("item") in files:
-            return round(1 - (1 - chance) ** (1 / len(files)), 4)
-    return 0.0
+        for f in files:
+            for i in by_item.get(f, []):
+                out.setdefault(i, round(1 - (1 - chance) ** (1 / len(files)), 4))
+    return out
 
 
 def _loop_path(flow_id: str, target: str, succ, back_edges, nodes) -> set[str] | None:  # noqa: ANN001
@@ -664,17 +781,19 @@ def _loop_path(flow_id: str, target: str, succ, back_edges, nodes) -> set[str] |
     return None
 
 
-def _delivery(nodes, item, succ, ours) -> str:  # noqa: ANN001
+def _deliveries(nodes, ours: bool) -> dict[str, str]:  # noqa: ANN001
+    """Item key -> how a diagram of ours hands its result over (mail, pickup); another
+    tool's diagram says nothing, so every result is on the spot."""
     if not ours:
-        return "on_the_spot"
-    key = nodes[item].get("item")
-    if any(n.get("role") == "mail" and n.get("item") == key for n in nodes.values()):
-        return "mail"
-    collected = any(
-        n.get("role") == "window" and n.get("collects") and key in _collected(n)
-        for n in nodes.values()
-    )
-    return "pickup" if collected else "on_the_spot"
+        return {}
+    out = {}
+    for n in nodes.values():
+        if n.get("role") == "window" and n.get("collects"):
+            out.update(dict.fromkeys(_collected(n), "pickup"))
+    for n in nodes.values():
+        if n.get("role") == "mail" and n.get("item"):
+            out[n["item"]] = "mail"
+    return out
 
 
 def _collected(node: dict) -> list[str]:
@@ -736,8 +855,8 @@ def structural_problems(xml: str) -> list[str]:
     problems = []
     if root.tag != f"{{{BPMN}}}definitions":
         return [f"root is {root.tag}, not BPMN 2.0 definitions"]
-    ids = [e.get("id") for e in root.iter() if e.get("id")]
-    problems += [f"id {i!r} used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    ids = Counter(e.get("id") for e in root.iter() if e.get("id"))
+    problems += [f"id {i!r} used twice" for i in sorted(i for i, n in ids.items() if n > 1)]
     for proc in root.iter(f"{{{BPMN}}}process"):
         kinds = {e.get("id"): e.tag.rsplit("}", 1)[-1] for e in proc if e.get("id")}
         flows = [e for e in proc if e.tag == f"{{{BPMN}}}sequenceFlow"]

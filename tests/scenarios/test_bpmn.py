@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
+from benchmarks.fuzz_logs import bpmn_models, run_once
 from onething.cli import main
 from onething.scenarios import bpmn, prosimos
 from onething.scenarios.counts import steps, trips
@@ -115,3 +118,123 @@ def test_a_file_that_is_not_bpmn_is_one_clear_line(tmp_path, capsys):
     bad.write_text("<notbpmn/>", encoding="utf-8")
     assert main(["import-bpmn", str(bad), "--out", str(tmp_path / "s.yaml")]) == 2
     assert "no BPMN 2.0 <process>" in capsys.readouterr().err
+
+
+# --- hostile diagrams: a scenario that loads, or one line per problem with exit 2 --------
+
+HEAD = '<?xml version="1.0"?><definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">'
+
+
+def _chain(n: int, lanes: str = "") -> str:
+    tasks = "".join(f'<task id="t{i}" name="step {i}"/>' for i in range(1, n + 1))
+    ids = ["s", *(f"t{i}" for i in range(1, n + 1)), "e"]
+    flows = "".join(
+        f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>'
+        for i, (a, b) in enumerate(zip(ids, ids[1:], strict=False))
+    )
+    return (
+        f'{HEAD}<process id="p">{lanes}<startEvent id="s"/>{tasks}<endEvent id="e"/>{flows}'
+        "</process></definitions>"
+    )
+
+
+def _import(tmp_path: Path, xml: str, *options: str) -> int:
+    model = tmp_path / "m.bpmn"
+    model.write_text(xml, encoding="utf-8")
+    return main(["import-bpmn", str(model), "--out", str(tmp_path / "s.yaml"), *options])
+
+
+def test_a_chain_of_200_tasks_imports_and_one_of_2000_is_one_line(tmp_path, capsys):
+    assert _import(tmp_path, _chain(200)) == 0
+    s = load_scenario(tmp_path / "s.yaml")
+    assert list(s.items["step_200"].requires) == ["step_199"]
+    started = time.perf_counter()
+    assert _import(tmp_path, _chain(2000)) == 2  # no RecursionError on the way
+    assert time.perf_counter() - started < 5
+    err = capsys.readouterr().err
+    reason = "2000 tasks read as items; a scenario holds at most 200"
+    assert err == f"{tmp_path / 'm.bpmn'}: process: {reason}\n"
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "reason"),
+    [
+        (("targetRef=\"e\"", "targetRef=\"gone\""), "sequenceFlow 'f2'",
+         "targetRef 'gone' is no flow node of the process"),
+        (('<endEvent', '<task id="t1"/><endEvent'), "task 't1'", "id used twice"),
+        (('<sequenceFlow id="f1"', '<sequenceFlow id="f0"'), "sequenceFlow 'f0'", "id used twice"),
+        (('<sequenceFlow id="f1"', '<sequenceFlow id="t2"'), "sequenceFlow 't2'",
+         "id of a flow node too"),
+    ],
+)  # fmt: skip
+def test_a_flow_to_nowhere_or_an_id_used_twice_is_one_line(tmp_path, capsys, change, where, reason):
+    assert _import(tmp_path, _chain(2).replace(*change)) == 2
+    assert capsys.readouterr().err == f"{tmp_path / 'm.bpmn'}: {where}: {reason}\n"
+    assert not (tmp_path / "s.yaml").exists()
+
+
+def test_100000_nested_lanes_are_refused_at_once(tmp_path, capsys):
+    n = 100_000
+    lanes = (
+        '<laneSet id="ls">'
+        + "".join(f'<lane id="l{i}"><childLaneSet id="c{i}">' for i in range(n))
+        + "</childLaneSet></lane>" * n
+        + "</laneSet>"
+    )
+    started = time.perf_counter()
+    assert _import(tmp_path, _chain(2, lanes)) == 2
+    assert time.perf_counter() - started < 5
+    assert "elements nested more than 128 deep: not BPMN" in capsys.readouterr().err
+
+
+def test_sixty_levels_of_lanes_are_read_with_the_innermost_lane_winning(tmp_path):
+    n = 60
+    lanes = (
+        '<laneSet id="ls">'
+        + "".join(f'<lane id="l{i}" name="office {i}"><childLaneSet id="c{i}">' for i in range(n))
+        + '<lane id="inner" name="inner office"><flowNodeRef>t1</flowNodeRef></lane>'
+        + "</childLaneSet></lane>" * n
+        + "</laneSet>"
+    )
+    assert _import(tmp_path, _chain(1, lanes)) == 0
+    s = load_scenario(tmp_path / "s.yaml")
+    assert s.departments[s.items["step_1"].department].name == "inner office"
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "(file): nested too deep"),
+        (b"[1, 2]", "(top): expected an object of Prosimos parameters"),
+        (b"{", "(file): not JSON: Expecting property name"),
+        (
+            b'{"task_resource_distribution": [{"task_id": "t1", "resources": 5}]}',
+            "(file): not Prosimos parameters: TypeError",
+        ),
+        (
+            b'{"gateway_branching_probabilities": [{"probabilities": [{"value": "x"}]}]}',
+            "(file): not Prosimos parameters: ValueError",
+        ),
+    ],
+)
+def test_bad_params_are_one_line_naming_the_params_file(tmp_path, capsys, params, reason):
+    (tmp_path / "p.json").write_bytes(params)
+    assert _import(tmp_path, _chain(2), "--params", str(tmp_path / "p.json")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{tmp_path / 'p.json'}: {reason}") and err.count("\n") == 1
+    assert not (tmp_path / "s.yaml").exists()
+
+
+def test_export_to_a_file_in_place_of_the_folder_is_one_line(tmp_path, capsys):
+    (tmp_path / "taken").write_text("")
+    assert main(["export", "restaurant", "--bpmn", str(tmp_path / "taken")]) == 2
+    assert capsys.readouterr().err.startswith("onething: --bpmn ")
+
+
+@settings(max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(bpmn_models())
+def test_any_diagram_and_params_give_a_scenario_or_one_line_per_problem(case):
+    """Generated graphs (cycles, unknown references, duplicate ids, long chains, deep
+    lanes, DTDs) with garbage Prosimos parameters; the long run is
+    benchmarks/fuzz_logs.py."""
+    assert run_once("import-bpmn", *case) in ("scenario", "refused")
