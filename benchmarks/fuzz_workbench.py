@@ -2,7 +2,7 @@
 query strings, headers) at every route, in-process, counting answers of 500 or more
 (tracebacks), answers slower than 10 s (hangs) and files written outside the home folder.
 
-    python -m benchmarks.fuzz_workbench [--inputs 10000] [--seed 0]
+    python benchmarks/fuzz_workbench.py [--inputs 10000] [--seed 0]
 
 Prints the first few failures, then one tally line; exit status 1 if anything failed.
 The suite runs the same requests, fewer of them (``tests/workbench/test_fuzz.py``).
@@ -17,7 +17,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from tests.workbench.fuzz import Request, Sandbox, requests
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.workbench.fuzz import Request, Sandbox, requests  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
