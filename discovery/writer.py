@@ -40,8 +40,7 @@ from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
-from onething.scenarios.loader import MAX_ITEMS
-from onething.scenarios.model import MAX_HORIZON_DAYS, WEEKDAYS, new_identifier
+from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_ITEMS, WEEKDAYS, new_identifier
 
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""

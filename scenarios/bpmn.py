@@ -32,8 +32,7 @@ from typing import Any
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
-from onething.scenarios.loader import MAX_ITEMS
-from onething.scenarios.model import new_identifier
+from onething.scenarios.model import MAX_ITEMS, new_identifier
 from onething.scenarios.safe_xml import elements
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
