@@ -169,6 +169,9 @@ def _progress(total: int, desc: str):
         yield bar.update
 
 
+IN_THE_WAY = "a file is in the way"
+
+
 def _folder(path: Path, flag: str) -> Path:
     """An output folder, made if need be; a usage error when it cannot be (a file is in
     the way, no permission)."""
@@ -176,7 +179,7 @@ def _folder(path: Path, flag: str) -> Path:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         in_the_way = isinstance(exc, FileExistsError | NotADirectoryError)
-        reason = "a file is in the way" if in_the_way else exc.strerror
+        reason = IN_THE_WAY if in_the_way else exc.strerror
         raise UsageError(f"{flag} {path}: cannot write there: {reason}") from None
     return path
 
@@ -785,7 +788,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from onething.scenarios import bpmn, prosimos
 
     if args.bpmn.exists() and not args.bpmn.is_dir():
-        raise UsageError(f"--bpmn {args.bpmn}: is a file, not a folder")
+        raise UsageError(f"--bpmn {args.bpmn}: cannot write there: {IN_THE_WAY}")
     process = Process.of(api.load(args.bundle), args.mode, _levers(args))
     exported = bpmn.export(process)
     params, notes = prosimos.parameters(process, exported.graph)
