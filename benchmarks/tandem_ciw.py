@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 DAY = 24 * 60
 
 ARRIVALS_PER_MINUTE = 1.0
