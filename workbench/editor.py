@@ -3,14 +3,13 @@ messages as the CLI, on text typed in the browser, and the form fields laid over
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from onething.scenarios.errors import FileError
-from onething.scenarios.loader import catalog_names, read_yaml, user_scenarios, validate
+from onething.scenarios.loader import catalog_names, parse_yaml, user_scenarios, validate
 from onething.workbench.safety import NAME, Refused, check_yaml_size, inside, safe_name
 
 TRACE = "applicants.arrivals.trace"
@@ -72,8 +71,8 @@ def apply_fields(text: str, fields: dict[str, Any]) -> str:
 def check(name: str, text: str) -> list[dict[str, str]]:
     """The problems the loader finds, each ``{path, reason, line}`` with ``line`` the
     CLI's ``file: path: reason``; empty when the bundle loads.  The text is checked as if
-    saved in the user's folder (its trace read from there, and only from there); it is
-    written only to a temporary file of a fixed name."""
+    saved in the user's folder (its trace read from there, and only from there); nothing
+    is written."""
     file = f"{name}.yaml" if NAME.fullmatch(name or "") else "scenario.yaml"
 
     def problem(path: str, reason: str) -> list[dict[str, str]]:
@@ -87,20 +86,17 @@ def check(name: str, text: str) -> list[dict[str, str]]:
     trace = _trace_of(text)
     if trace is not None and not _within(folder, trace):
         return problem(TRACE, f"a bundle of the workbench reads its trace from {folder} only")
-    with tempfile.TemporaryDirectory() as temporary:
-        typed = Path(temporary) / "scenario.yaml"
-        typed.write_text(text, encoding="utf-8")
-        try:
-            validate(read_yaml(typed), folder / file)
-        except FileError as exc:
-            return [
-                {
-                    "path": p.path,
-                    "reason": p.reason,
-                    "line": f"{Path(p.file).name if p.file else file}: {p.path}: {p.reason}",
-                }
-                for p in exc.problems
-            ]
+    try:
+        validate(parse_yaml(text, folder / file), folder / file)
+    except FileError as exc:
+        return [
+            {
+                "path": p.path,
+                "reason": p.reason,
+                "line": f"{Path(p.file).name if p.file else file}: {p.path}: {p.reason}",
+            }
+            for p in exc.problems
+        ]
     return []
 
 
