@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from onething.scenarios.levers import SINGLE_WINDOW
+from onething.scenarios.levers import REGISTERED, SINGLE_WINDOW
 from onething.scenarios.model import Scenario
 
 
@@ -43,7 +43,10 @@ def days(x: float) -> str:
 
 
 def lever(name: str) -> str:
-    return "e-certificate" if name == "e_certificate" else name.replace("_", " ")
+    """A lever as a sentence names it; a name no lever has (a study.json from another
+    version) with its underscores as spaces."""
+    known = REGISTERED.get(name)
+    return known.label if known else name.replace("_", " ")
 
 
 def cap(text: str) -> str:

@@ -192,7 +192,7 @@ class _Builder:
     def _decision(self, last: Node, key: str) -> Node:
         p = self.process
         item = p.item(key)
-        if p.integrated and item.requires and not p.has("data_sharing"):
+        if p.integrated and item.requires and not p.shares_data:
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")
             )

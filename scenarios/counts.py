@@ -13,44 +13,24 @@ from onething.scenarios.journey import journey
 from onething.scenarios.levers import Process
 from onething.scenarios.model import Distribution, Scenario, unit_minutes
 
-APPROVAL_STEPS = ("review", "inspect", "decide")
-
 
 def steps(process: Process) -> int:
-    """Steps (环节) as the applicant meets them.
-
-    Single window: one intake for the bundle.  Parallel approval: one joint approval.
-    Notify-and-commit: review and inspection of items that allow it move after the
-    licence.  Results: electronic ones need no delivery step; the rest come together
-    when a single window or e-certificates bundle them.
-    """
+    """Steps (环节) as the applicant meets them: each item's (``item_steps``), merged as
+    the levers say (``Process.bundle_steps``: one intake at a single window, one joint
+    approval, results delivered together)."""
     kinds: Counter[str] = Counter()
-    delivered_together = process.integrated or process.has("e_certificate")
     for key in process.order:
         kinds.update(item_steps(process, key))
-    if process.integrated:
-        kinds["apply"] = min(kinds["apply"], 1)
-    if process.parallel:
-        approvals = sum(kinds.pop(k, 0) for k in APPROVAL_STEPS)
-        kinds["approve"] = min(approvals, 1)
-    if delivered_together:
-        kinds["deliver"] = min(kinds["deliver"], 1)
-    return sum(kinds.values())
+    return sum(process.bundle_steps(kinds).values())
 
 
 def item_steps(process: Process, key: str) -> list[str]:
     """One item's steps as its applicant meets them, before the bundle merges intakes,
-    approvals and deliveries: under notify-and-commit its review and inspection move
-    after the licence, and an electronic result needs no delivery step."""
-    item = process.item(key)
-    committed = process.has("notify_commit") and item.commitment is not None
+    approvals and deliveries: as the levers leave them (``Process.item_steps``: under
+    notify-and-commit review and inspection move after the licence), and an electronic
+    result needs no delivery step."""
     electronic = process.delivery(key) == "electronic"
-    return [
-        kind
-        for kind in item.steps
-        if not (committed and kind in ("review", "inspect"))
-        and not (electronic and kind == "deliver")
-    ]
+    return [k for k in process.item_steps(key) if not (electronic and k == "deliver")]
 
 
 def materials(process: Process) -> int:
@@ -64,13 +44,11 @@ def materials(process: Process) -> int:
 
 
 def form_fields(process: Process) -> int:
-    """Fields to fill.  One form asks each field group once across the bundle."""
+    """Fields to fill: each item's own, and the field groups as the levers leave them (one
+    form asks each once across the bundle)."""
     groups = process.scenario.field_groups
-    items = [process.item(k) for k in process.order]
-    own = sum(i.form.own_fields for i in items)
-    if process.has("one_form"):
-        return own + sum(groups[g] for g in {g for i in items for g in i.form.groups})
-    return own + sum(groups[g] for i in items for g in i.form.groups)
+    own = sum(process.item(k).form.own_fields for k in process.order)
+    return own + sum(groups[g] for g in process.field_groups())
 
 
 def trips(process: Process) -> int:

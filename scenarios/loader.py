@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from onething.scenarios import official_calendar
 from onething.scenarios.calendar import DAY
 from onething.scenarios.errors import FileError, Problem, from_validation_error
+from onething.scenarios.levers import LEVERS, unknown_levers
 from onething.scenarios.model import MAX_HORIZON_DAYS, Scenario
 
 CATALOG = resources.files("onething.scenarios") / "catalog"
@@ -303,6 +304,9 @@ def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
     for name in s.levers.staffing:
         if name != "single_window" and name not in s.departments:
             yield Problem(f"levers.staffing.{name}", "unknown department")
+    for i, name in enumerate(s.after):
+        if name not in LEVERS:
+            yield Problem(f"after.{i}", unknown_levers([name]))
     if len(set(s.after)) != len(s.after):
         yield Problem("after", "lists a lever twice")
     for i, figure in enumerate(s.published):

@@ -356,7 +356,7 @@ class Mechanics:
         """Without data sharing, an item that needs another's result waits for the paper
         to travel between offices (scenario's calendar); None when nothing travels."""
         process = self.process
-        if not process.item(item).requires or process.has("data_sharing"):
+        if not process.item(item).requires or process.shares_data:
             return None
         return self.calendars.scenario.add_working(now, self.draws.paper_transfer(case, item))
 

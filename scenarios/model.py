@@ -430,18 +430,6 @@ class LeverSettings(Strict):
     """Without data sharing, the single window passes paper results between departments."""
 
 
-LeverName = Literal[
-    "single_window",
-    "one_form",
-    "data_sharing",
-    "parallel_approval",
-    "e_certificate",
-    "online_intake",
-    "notify_commit",
-    "staffing",
-]
-
-
 # --- provenance and run defaults -----------------------------------------------------
 
 Measure = Literal["steps", "materials", "trips", "form_fields", "time_working_days"]
@@ -482,8 +470,9 @@ class Scenario(Strict):
     items: Annotated[dict[str, Item], Field(min_length=1, max_length=MAX_ITEMS)]
     applicants: Applicants
     levers: LeverSettings = LeverSettings()
-    after: list[LeverName] = []
-    """The levers the published 'after' process applies."""
+    after: list[str] = []
+    """The levers the published 'after' process applies (names the loader checks against
+    the registered levers, ``scenarios.levers``)."""
     published: list[PublishedFigure] = []
     assumptions: dict[str, str] = {}
     """Field path -> why this number is assumed rather than published."""

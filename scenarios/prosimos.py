@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from onething.scenarios.bpmn import APPLICANT, Graph
+from onething.scenarios.counts import form_factor
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.model import (
     CalendarSpec,
@@ -111,6 +112,8 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
         minutes = calendars[f"dept_{dept}"].minutes_per_day
         days = moments(process.processing(key), minutes)[0] / minutes
         office_days[dept] = office_days.get(dept, 0.0) + days
+    shorter = form_factor(process)
+    """Window time left after the levers shorten the form (``Mechanics.desk_minutes``)."""
     tasks = []
     for node in graph.nodes:
         if node.kind != "task":
@@ -127,11 +130,7 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
             for key in node.items:
                 m, v = moments(s.items[key].handling, per_day)
                 mean, var = mean + m, var + v
-            if node.items and process.has("one_form"):
-                from onething.scenarios.counts import form_factor
-
-                f = form_factor(process)
-                mean, var = mean * f, var * f * f
+            mean, var = mean * shorter, var * shorter * shorter
             if node.collects:
                 m, v = moments(s.applicants.pickup_handling, per_day)
                 mean, var = mean + m, var + v

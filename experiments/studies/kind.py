@@ -164,11 +164,11 @@ def levers_of(spec: Any) -> list[str] | None:
 
 
 def lever_checks(at: str, names: Sequence[str] | None) -> Iterator[Problem]:
-    from onething.scenarios.levers import LEVERS
+    from onething.scenarios.levers import LEVERS, unknown_levers
 
     for i, name in enumerate(names or []):
         if name not in LEVERS:
-            yield Problem(f"{at}.{i}", f"unknown lever {name!r} (known: {', '.join(LEVERS)})")
+            yield Problem(f"{at}.{i}", unknown_levers([name]))
     if names and len(set(names)) != len(names):
         yield Problem(at, "lists a lever twice")
 

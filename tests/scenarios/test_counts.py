@@ -7,17 +7,6 @@ import pytest
 from onething.scenarios.counts import counts, form_factor, promise_working_days
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import Process, UnknownLever, parse_levers
-from onething.scenarios.loader import load_scenario
-
-
-@pytest.fixture(scope="module")
-def newborn():
-    return load_scenario("newborn")
-
-
-@pytest.fixture(scope="module")
-def restaurant():
-    return load_scenario("restaurant")
 
 
 def test_newborn_reproduces_qinghai_counts(newborn):

@@ -270,7 +270,7 @@ MISTAKES = [
     pytest.param(
         Mistake(
             "after.1",
-            "'single_window'",
+            "unknown lever 'teleport' (known: single_window, one_form,",
             put("after", ["single_window", "teleport"]),
         ),
         id="unknown_lever_in_after",
