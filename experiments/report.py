@@ -27,7 +27,7 @@ from onething.experiments.studies import KINDS, variants
 from onething.experiments.studies.kind import TIME, UTILISATION
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.loader import load_scenario, read_yaml
-from onething.scenarios.model import Scenario
+from onething.scenarios.model import Distribution, Scenario
 
 REPORT = "report.html"
 
@@ -138,15 +138,8 @@ def _scenario(results_dir: Path, bundle: Any) -> tuple[Scenario | None, str]:
 # --- formatting ----------------------------------------------------------------------
 
 
-def _distribution(d: Any) -> str:
-    unit = {"minutes": "min", "hours": "h", "working_days": "working days"}[d.unit]
-    if d.dist == "fixed":
-        return f"{num(d.value)} {unit}"
-    if d.dist == "triangular":
-        return f"{num(d.low)}–{num(d.high)} {unit} (mode {num(d.mode)})"
-    if d.dist == "lognormal":
-        return f"mean {num(d.mean)} {unit} (sd {num(d.sd)})"
-    return f"mean {num(d.mean_value)} {unit}"
+def _distribution(d: Distribution) -> str:
+    return d.describe(num, {"minutes": "min", "hours": "h", "working_days": "working days"}[d.unit])
 
 
 def measure_name(measure: str, scenario: Scenario | None = None) -> str:

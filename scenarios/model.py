@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -108,10 +109,20 @@ class Strict(BaseModel):
 
 
 class Timed(Strict):
-    """A distribution: its time parameters stay within ``MAX_DURATION``."""
+    """A distribution: its time parameters stay within ``MAX_DURATION``.
+
+    What differs by kind is asked of the distribution, never by testing its kind elsewhere:
+    each has ``mean_value`` and ``variance`` (in its unit), ``MEMORYLESS`` and ``describe``;
+    drawing from it is ``scenarios.distributions.sampler``."""
 
     TIMES: ClassVar[tuple[str, ...]]
     """The parameters that are times (a what-if scales them, ``experiments.variants``)."""
+    MEMORYLESS: ClassVar[bool] = False
+    """Exponential: a Prosimos export keeps it one rather than matching its moments."""
+
+    def describe(self, num: Callable[[float], str], unit: str) -> str:
+        """The distribution in a few words, numbers written by ``num``."""
+        return f"mean {num(self.mean_value)} {unit}"
 
     @model_validator(mode="after")
     def _within_limit(self) -> Timed:
@@ -139,9 +150,17 @@ class Fixed(Timed):
     def mean_value(self) -> float:
         return self.value
 
+    @property
+    def variance(self) -> float:
+        return 0.0
+
+    def describe(self, num: Callable[[float], str], unit: str) -> str:
+        return f"{num(self.value)} {unit}"
+
 
 class Exponential(Timed):
     TIMES = ("mean",)
+    MEMORYLESS = True
     dist: Literal["exponential"]
     mean: PositiveFloat
     unit: Unit = "minutes"
@@ -149,6 +168,10 @@ class Exponential(Timed):
     @property
     def mean_value(self) -> float:
         return self.mean
+
+    @property
+    def variance(self) -> float:
+        return self.mean**2
 
 
 class Lognormal(Timed):
@@ -168,6 +191,13 @@ class Lognormal(Timed):
     def mean_value(self) -> float:
         return self.mean
 
+    @property
+    def variance(self) -> float:
+        return self.sd**2
+
+    def describe(self, num: Callable[[float], str], unit: str) -> str:
+        return f"mean {num(self.mean)} {unit} (sd {num(self.sd)})"
+
 
 class Triangular(Timed):
     TIMES = ("low", "mode", "high")
@@ -186,6 +216,14 @@ class Triangular(Timed):
     @property
     def mean_value(self) -> float:
         return (self.low + self.mode + self.high) / 3
+
+    @property
+    def variance(self) -> float:
+        a, c, b = self.low, self.mode, self.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+
+    def describe(self, num: Callable[[float], str], unit: str) -> str:
+        return f"{num(self.low)}–{num(self.high)} {unit} (mode {num(self.mode)})"
 
 
 class Empirical(Timed):
@@ -208,10 +246,25 @@ class Empirical(Timed):
         weights = self.weights or [1.0] * len(self.values)
         return sum(v * w for v, w in zip(self.values, weights, strict=True)) / sum(weights)
 
+    @property
+    def variance(self) -> float:
+        weights = self.weights or [1.0] * len(self.values)
+        mean = self.mean_value
+        pairs = zip(self.values, weights, strict=True)
+        return sum(w * (v - mean) ** 2 for v, w in pairs) / sum(weights)
+
 
 Distribution = Annotated[
     Fixed | Exponential | Lognormal | Triangular | Empirical, Field(discriminator="dist")
 ]
+KINDS: dict[str, type[Timed]] = {
+    "fixed": Fixed,
+    "exponential": Exponential,
+    "lognormal": Lognormal,
+    "triangular": Triangular,
+    "empirical": Empirical,
+}
+"""The distribution of each ``dist:`` name."""
 
 
 def unit_minutes(unit: Unit, minutes_per_day: float) -> float:

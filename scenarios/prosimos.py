@@ -17,16 +17,7 @@ from typing import Any
 from onething.scenarios.bpmn import APPLICANT, Graph
 from onething.scenarios.counts import form_factor
 from onething.scenarios.levers import SINGLE_WINDOW, Process
-from onething.scenarios.model import (
-    CalendarSpec,
-    Distribution,
-    Empirical,
-    Exponential,
-    Fixed,
-    Lognormal,
-    Triangular,
-    unit_minutes,
-)
+from onething.scenarios.model import KINDS, CalendarSpec, Distribution, unit_minutes
 
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 SHORT = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -37,21 +28,7 @@ CROWD = 500
 def moments(dist: Distribution, minutes_per_day: float) -> tuple[float, float]:
     """Mean and variance in minutes."""
     s = unit_minutes(dist.unit, minutes_per_day)
-    if isinstance(dist, Fixed):
-        return dist.value * s, 0.0
-    if isinstance(dist, Exponential):
-        return dist.mean * s, (dist.mean * s) ** 2
-    if isinstance(dist, Lognormal):
-        return dist.mean * s, (dist.sd * s) ** 2
-    if isinstance(dist, Triangular):
-        a, c, b = dist.low * s, dist.mode * s, dist.high * s
-        return (a + b + c) / 3, (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-    assert isinstance(dist, Empirical)
-    weights = dist.weights or [1.0] * len(dist.values)
-    total = sum(weights)
-    mean = sum(v * w for v, w in zip(dist.values, weights, strict=True)) / total * s
-    var = sum(w * (v * s - mean) ** 2 for v, w in zip(dist.values, weights, strict=True)) / total
-    return mean, var
+    return dist.mean_value * s, dist.variance * s * s
 
 
 def _duration(mean: float, var: float, exponential: bool = False) -> dict[str, Any]:
@@ -142,8 +119,7 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
             m, v = moments(process.processing(node.item), minutes)
             amount = min(2000, max(20, math.ceil(rate * (office_days[dept] + 2) * 3)))
             rid = pool(f"back_office_{dept}", f"Back office {dept}", amount, f"dept_{dept}")
-            exponential = isinstance(process.processing(node.item), Exponential)
-            dist = _duration(m, v, exponential)
+            dist = _duration(m, v, process.processing(node.item).MEMORYLESS)
         elif role == "travel":
             rid = pool("applicant", "Applicants", CROWD, "always")
             dist = _duration(*moments(s.applicants.travel, per_day))
@@ -261,14 +237,15 @@ def durations_from_params(params: dict[str, Any], nodes: dict[str, dict]) -> dic
 
 
 def _share(dist: dict[str, Any], n: int) -> dict[str, Any]:
+    """One of ``n`` items' part of a window's time: a fixed time split evenly, a varying
+    one as a lognormal of the part's mean."""
     if n == 1:
         return dist
-    if dist["dist"] == "fixed":
-        return {**dist, "value": dist["value"] / n}
-    mean = {"exponential": lambda d: d["mean"], "lognormal": lambda d: d["mean"]}.get(
-        dist["dist"], lambda d: (d["low"] + d["mode"] + d["high"]) / 3
-    )(dist)
-    return {"dist": "lognormal", "mean": mean / n, "sd": max(mean / n / 3, 1e-6)}
+    model = KINDS[dist["dist"]].model_construct(**dist)  # as read, not checked again
+    mean = model.mean_value / n
+    if not model.variance:
+        return {**dist, "value": mean}
+    return {"dist": "lognormal", "mean": mean, "sd": max(mean / 3, 1e-6)}
 
 
 def apply_params(
