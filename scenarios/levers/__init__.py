@@ -196,10 +196,18 @@ class Process:
 
     def handed(self, key: str) -> tuple[str, ...]:
         """Materials the applicant hands over for this item."""
-        handed = tuple(self.item(key).materials)
-        for change in self._hooks["handed"]:
-            handed = change(self, key, handed)
-        return handed
+        return self._handed[key]
+
+    @cached_property
+    def _handed(self) -> dict[str, tuple[str, ...]]:
+        """``handed`` of every item, worked out once (a visit asks it for each item)."""
+        out = {}
+        for key, item in self.scenario.items.items():
+            handed = tuple(item.materials)
+            for change in self._hooks["handed"]:
+                handed = change(self, key, handed)
+            out[key] = handed
+        return out
 
     def fetched(self, key: str) -> tuple[str, ...]:
         """Materials of this item that are fetched (data sharing) instead of asked for."""
