@@ -58,7 +58,8 @@ class Lever:
     delivery: Callable[[Process, str, EffectiveDelivery], EffectiveDelivery] | None = None
     """How an item's result reaches the applicant."""
     handed: Callable[[Process, str, tuple[str, ...]], tuple[str, ...]] | None = None
-    """The materials an item asks the applicant to hand over (the rest are fetched)."""
+    """The materials an item asks the applicant to hand over; the rest are fetched from
+    the shared data, which holds the ``shared`` ones and those the case's items produce."""
     handover: Callable[[Process, list[str], Sequence[str]], list[str]] | None = None
     """The materials handed over at one visit, given those handed earlier in the case."""
     windows: Callable[[Scenario, str, int], int] | None = None

@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from onething.scenarios.levers import LEVERS, Process
+from onething.scenarios.levers import LEVERS, REGISTERED, EffectiveDelivery, Lever, Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.mechanics import Calendars
+from onething.scenarios.model import Scenario
 from onething.services.local import run_local
 from onething.sim.engine import Replication
 from onething.sim.harness import LiveSettings
@@ -149,7 +150,37 @@ def _des(process: Process, seed: int) -> tuple[Story, Recording]:
 def test_the_services_tell_each_case_as_the_des_does(bundle, label, levers):
     scenario = load_scenario(bundle)
     mode = "before" if label == "before" else "after"
-    process = Process.of(scenario, mode, levers)
+    _both_engines_tell_the_same(Process.of(scenario, mode, levers))
+
+
+def _mailed(process: Process, key: str, mode: EffectiveDelivery) -> EffectiveDelivery:
+    return "mail" if mode == "pickup" else mode
+
+
+def _one_more(scenario: Scenario, place: str, windows: int) -> int:
+    return windows + 1
+
+
+EXPRESS = Lever(
+    name="express",
+    description="results mailed, offices share data, one more window everywhere",
+    label="express",
+    shares_data=True,
+    delivery=_mailed,
+    windows=_one_more,
+)
+
+
+@pytest.mark.parametrize("bundle", ["newborn", "restaurant"])
+def test_a_lever_added_as_a_module_runs_alike_in_both_engines(monkeypatch, bundle):
+    """Adding a lever touches its module only: both engines take it as they are."""
+    monkeypatch.setitem(REGISTERED, EXPRESS.name, EXPRESS)
+    process = Process.of(load_scenario(bundle), levers=["single_window", EXPRESS.name])
+    assert process.windows("single_window") == process.scenario.levers.single_window.windows + 1
+    _both_engines_tell_the_same(process)
+
+
+def _both_engines_tell_the_same(process: Process) -> None:
     story, recording = _des(process, seed=7)
     arrivals = [story.cases[k][2] for k in sorted(story.cases)]
     assert arrivals, "the DES saw no applicant: the test would prove nothing"
