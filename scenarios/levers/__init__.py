@@ -185,14 +185,8 @@ class Process:
         if mode == "pickup" and is_zero(self.processing(key)):
             mode = "on_the_spot"
         for change in self._hooks["delivery"]:
-            mode = change(self, key, mode)
+            mode = change(self.item(key), mode)
         return mode
-
-    @cached_property
-    def produced(self) -> frozenset[str]:
-        return frozenset(
-            i.result.produces for i in self.scenario.items.values() if i.result.produces
-        )
 
     def handed(self, key: str) -> tuple[str, ...]:
         """Materials the applicant hands over for this item."""
@@ -205,7 +199,7 @@ class Process:
         for key, item in self.scenario.items.items():
             handed = tuple(item.materials)
             for change in self._hooks["handed"]:
-                handed = change(self, key, handed)
+                handed = change(self.scenario, item, handed)
             out[key] = handed
         return out
 
@@ -221,14 +215,14 @@ class Process:
         window takes each material once).  Siloed, every item asks for its own copies."""
         handed = [m for key in files for m in self.handed(key)]
         for change in self._hooks["handover"]:
-            handed = change(self, handed, before)
+            handed = change(self.scenario, handed, before)
         return handed
 
     def item_steps(self, key: str) -> list[str]:
         """One item's steps as the levers leave them for its applicant."""
         steps = list(self.item(key).steps)
         for change in self._hooks["item_steps"]:
-            steps = change(self, key, steps)
+            steps = change(self.item(key), steps)
         return steps
 
     def bundle_steps(self, kinds: Counter[str]) -> Counter[str]:

@@ -3,13 +3,8 @@ not handed over (so it cannot be missing); no paper travels between offices."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from onething.scenarios.levers.lever import Lever
-
-if TYPE_CHECKING:
-    from onething.scenarios.levers import Process
-    from onething.scenarios.model import Distribution, Item
+from onething.scenarios.model import Distribution, Item, Scenario
 
 DESCRIPTION = "shared and bundle-produced materials are fetched, not handed over"
 LABEL = "data sharing"
@@ -22,9 +17,10 @@ def processing(item: Item, dist: Distribution) -> Distribution:
     return dist if faster is None else faster
 
 
-def handed(process: Process, key: str, materials: tuple[str, ...]) -> tuple[str, ...]:
-    shared = process.scenario.materials
-    return tuple(m for m in materials if not shared[m].shared and m not in process.produced)
+def handed(scenario: Scenario, item: Item, materials: tuple[str, ...]) -> tuple[str, ...]:
+    kinds = scenario.materials
+    produced = {i.result.produces for i in scenario.items.values()}
+    return tuple(m for m in materials if not kinds[m].shared and m not in produced)
 
 
 LEVER = Lever.of(__name__, "data_sharing")

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from onething.scenarios.levers.lever import EffectiveDelivery, Lever, once
-
-if TYPE_CHECKING:
-    from onething.scenarios.levers import Process
+from onething.scenarios.model import Item
 
 DESCRIPTION = "results are electronic; physical ones are mailed together"
 LABEL = "e-certificate"
 
 
-def delivery(process: Process, key: str, mode: EffectiveDelivery) -> EffectiveDelivery:
-    if not process.item(key).result.physical:
+def delivery(item: Item, mode: EffectiveDelivery) -> EffectiveDelivery:
+    if not item.result.physical:
         return "electronic"
     return "mail" if mode == "pickup" else mode
 

@@ -5,9 +5,10 @@ ask what a lever changes.  Each lever is one module of this package ending in
 A lever changes the siloed process in two ways.  It may switch on a shape of the journey
 the engines know (``INTEGRATED``: one intake desk takes the bundle; ``PARALLEL``;
 ``ONLINE``; ``SHARES_DATA``: no paper travels between offices).  And it may transform
-what the process asks of the applicant and the offices, through the hooks below, each a
-function of the module named like the field.  Hooks run in the registry's order, each on
-what the previous one returned; a lever leaves out what it does not change.
+what the process asks of the applicant and the offices, through the hooks below: each a
+function of the module named like the field, of the scenario's data alone.  Hooks run in
+the registry's order, each on what the previous one returned; a lever leaves out what it
+does not change.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from onething.scenarios.levers import Process
     from onething.scenarios.model import Distribution, Item, Scenario
 
 EffectiveDelivery = Literal["pickup", "mail", "on_the_spot", "electronic"]
@@ -55,16 +55,16 @@ class Lever:
     """Offices share data: no paper result travels between them."""
     processing: Callable[[Item, Distribution], Distribution] | None = None
     """An item's back-office time."""
-    delivery: Callable[[Process, str, EffectiveDelivery], EffectiveDelivery] | None = None
+    delivery: Callable[[Item, EffectiveDelivery], EffectiveDelivery] | None = None
     """How an item's result reaches the applicant."""
-    handed: Callable[[Process, str, tuple[str, ...]], tuple[str, ...]] | None = None
+    handed: Callable[[Scenario, Item, tuple[str, ...]], tuple[str, ...]] | None = None
     """The materials an item asks the applicant to hand over; the rest are fetched from
     the shared data, which holds the ``shared`` ones and those the case's items produce."""
-    handover: Callable[[Process, list[str], Sequence[str]], list[str]] | None = None
+    handover: Callable[[Scenario, list[str], Sequence[str]], list[str]] | None = None
     """The materials handed over at one visit, given those handed earlier in the case."""
     windows: Callable[[Scenario, str, int], int] | None = None
     """Windows at a place."""
-    item_steps: Callable[[Process, str, list[str]], list[str]] | None = None
+    item_steps: Callable[[Item, list[str]], list[str]] | None = None
     """One item's steps (环节) as the applicant meets them."""
     bundle_steps: Callable[[Counter[str]], Counter[str]] | None = None
     """The bundle's steps by kind, once every item's are counted."""

@@ -3,13 +3,8 @@ commitment and inspected after the licence."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from onething.scenarios.levers.lever import Lever
-
-if TYPE_CHECKING:
-    from onething.scenarios.levers import Process
-    from onething.scenarios.model import Distribution, Item
+from onething.scenarios.model import Distribution, Item
 
 DESCRIPTION = "告知承诺: items that allow it are decided on commitment, inspected later"
 LABEL = "notify and commit"
@@ -20,9 +15,9 @@ def processing(item: Item, dist: Distribution) -> Distribution:
     return item.commitment.processing if item.commitment is not None else dist
 
 
-def item_steps(process: Process, key: str, steps: list[str]) -> list[str]:
+def item_steps(item: Item, steps: list[str]) -> list[str]:
     """Review and inspection move after the licence: the applicant no longer meets them."""
-    if process.item(key).commitment is None:
+    if item.commitment is None:
         return steps
     return [kind for kind in steps if kind not in AFTER_THE_LICENCE]
 

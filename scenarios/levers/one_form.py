@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from onething.scenarios.levers.lever import Lever
-
-if TYPE_CHECKING:
-    from onething.scenarios.levers import Process
+from onething.scenarios.model import Scenario
 
 MERGED_FORM = "merged form"
 """The one form that replaces the items' application forms."""
@@ -16,9 +13,9 @@ DESCRIPTION = "one merged form: field groups asked by several items are filled o
 LABEL = "one form"
 
 
-def handover(process: Process, handed: list[str], before: Sequence[str]) -> list[str]:
+def handover(scenario: Scenario, handed: list[str], before: Sequence[str]) -> list[str]:
     """The application forms become one material, handed over once in a case."""
-    kinds = process.scenario.materials
+    kinds = scenario.materials
     forms = [m for m in handed if kinds[m].kind == "form"]
     handed = [m for m in handed if kinds[m].kind != "form"]
     if forms and MERGED_FORM not in before:

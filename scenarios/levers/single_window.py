@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from onething.scenarios.levers.lever import EffectiveDelivery, Lever, once
-
-if TYPE_CHECKING:
-    from onething.scenarios.levers import Process
+from onething.scenarios.model import Item, Scenario
 
 SINGLE_WINDOW = "single_window"
 """The place the applicant queues at under this lever (``Process.places``)."""
@@ -18,12 +15,12 @@ LABEL = "single window"
 INTEGRATED = True
 
 
-def delivery(process: Process, key: str, mode: EffectiveDelivery) -> EffectiveDelivery:
+def delivery(item: Item, mode: EffectiveDelivery) -> EffectiveDelivery:
     """Results come back through the single window, together: none on the spot."""
     return "pickup" if mode == "on_the_spot" else mode
 
 
-def handover(process: Process, handed: list[str], before: Sequence[str]) -> list[str]:
+def handover(scenario: Scenario, handed: list[str], before: Sequence[str]) -> list[str]:
     """Each material once in the case."""
     return [m for m in dict.fromkeys(handed) if m not in before]
 

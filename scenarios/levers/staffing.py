@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from onething.scenarios.levers.lever import Lever
-
-if TYPE_CHECKING:
-    from onething.scenarios.model import Scenario
+from onething.scenarios.model import Scenario
 
 DESCRIPTION = "windows per department as set under levers.staffing"
 LABEL = "staffing"

@@ -19,7 +19,7 @@ import pytest
 from onething.scenarios.levers import LEVERS, REGISTERED, EffectiveDelivery, Lever, Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.mechanics import Calendars
-from onething.scenarios.model import Scenario
+from onething.scenarios.model import Item, Scenario
 from onething.services.local import run_local
 from onething.sim.engine import Replication
 from onething.sim.harness import LiveSettings
@@ -153,7 +153,7 @@ def test_the_services_tell_each_case_as_the_des_does(bundle, label, levers):
     _both_engines_tell_the_same(Process.of(scenario, mode, levers))
 
 
-def _mailed(process: Process, key: str, mode: EffectiveDelivery) -> EffectiveDelivery:
+def _mailed(item: Item, mode: EffectiveDelivery) -> EffectiveDelivery:
     return "mail" if mode == "pickup" else mode
 
 
