@@ -391,7 +391,7 @@ def handle(payload: bytes) -> ResultMessage | None:
 def worker_app(bootstrap: str) -> Any:
     """The Faust app of ``onething worker``: one job at a time per process, run in a
     thread so the event loop keeps the group membership alive during a long job."""
-    from onething.services.app import make_app
+    from onething.services.faust_runtime import make_app
 
     app = make_app(WORKER_GROUP, bootstrap)
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw"}

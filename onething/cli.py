@@ -425,13 +425,13 @@ def cmd_broker(args: argparse.Namespace) -> int:
 def cmd_service(args: argparse.Namespace) -> int:
     from onething.broker import wait_for_broker
     from onething.live import READY
-    from onething.services.app import (
+    from onething.services.faust_adapter import (
         compact_app,
         department_app,
         platform_app,
-        run_worker,
         shared_data_app,
     )
+    from onething.services.faust_runtime import run_worker
     from onething.topics.schemas import Clock
 
     scenario = load_scenario(args.bundle)
@@ -468,7 +468,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from onething.broker import create_topics, wait_for_broker
     from onething.experiments.distributed import worker_app
     from onething.live import READY
-    from onething.services.app import run_worker
+    from onething.services.faust_runtime import run_worker
     from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 
     wait_for_broker(args.bootstrap, timeout=5)

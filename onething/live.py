@@ -41,7 +41,7 @@ COMPACT = "services"
 """The one worker of the compact topology."""
 READY_TIMEOUT = 90.0
 DATADIR = "ONETHING_DATADIR"
-"""Where a service's Faust app makes its data folder (``services.app.make_app``)."""
+"""Where a service's Faust app makes its data folder (``services.faust_runtime.make_app``)."""
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Fleet:
         ``compose.SHARED_DATA`` (each one consumer group), default one.
         ``run_dir``: the services' logs go to its ``services/``, their Faust data
         folders to its ``data/`` (through ``ONETHING_DATADIR``, which
-        ``services.app.make_app`` reads); default: a new folder in the system's temp
+        ``services.faust_runtime.make_app`` reads); default: a new folder in the system's temp
         folder."""
         self.commands: dict[str, list[str]]
         if topology == "compact":

@@ -18,7 +18,7 @@ from onething.live import live_system
 from onething.scenarios.errors import FileError
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
-from onething.services.app import make_app
+from onething.services.faust_runtime import make_app
 from onething.sim.harness import Harness, LiveSettings
 from onething.topics.connection import CONFIG_ENV, security
 
