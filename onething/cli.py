@@ -277,7 +277,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         comparison = api.compare(args.bundle, levers, _options(args, update))
     plots = []
     if not args.no_plots and (args.out is not None or not args.json):
-        from onething.experiments.plots import compare_plots
+        from onething.plots import compare_plots
 
         out = Path("out") if args.out is None else args.out
         plots = compare_plots(comparison, _folder(out / comparison.scenario.name, "--out"))
@@ -671,7 +671,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
     from onething.experiments.console import report
     from onething.experiments.distributed import RemoteError
     from onething.experiments.runner import plan, run
-    from onething.experiments.spec import load_spec
+    from onething.experiments.spec_file import load_spec
 
     experiment = load_spec(args.spec)
     work = plan(experiment)

@@ -318,7 +318,7 @@ def study_plan(spec: Path) -> Any:
     names a bundle of the catalog, a saved one, or a file in its own folder: nothing
     else of this machine."""
     from onething.experiments.runner import plan
-    from onething.experiments.spec import load_spec
+    from onething.experiments.spec_file import load_spec
 
     return plan(load_spec(spec, files_within=spec.parent))
 

@@ -24,7 +24,7 @@ from onething.experiments.distributed import (
     run_remote,
 )
 from onething.experiments.runner import plan, run
-from onething.experiments.spec import load_spec
+from onething.experiments.spec_file import load_spec
 from onething.live import READY
 from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 from tests.experiments.conftest import QUICK, write
