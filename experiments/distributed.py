@@ -208,7 +208,7 @@ def run_remote(
     ``RemoteError`` when no result came for ``idle_timeout`` seconds or a worker failed."""
     from kafka import KafkaConsumer, TopicPartition
 
-    from onething.broker import create_topics, wait_for_broker
+    from onething.services.broker import create_topics, wait_for_broker
 
     if not jobs:
         return

@@ -24,7 +24,6 @@ from typing import Any
 from tqdm import tqdm
 
 from onething import api
-from onething.broker import BrokerUnavailable
 from onething.live import CHAOS_KINDS, TOPOLOGIES, chaos_refusal
 from onething.scenarios.calendar import TooFarAhead
 from onething.scenarios.errors import FileError, Problem
@@ -37,6 +36,7 @@ from onething.scenarios.model import (
     MAX_SEED,
 )
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
+from onething.services.broker import BrokerUnavailable
 from onething.sim.eventlog import Export, check_suffix
 from onething.sim.harness import LiveError
 from onething.topics.schemas import MAX_SPEEDUP, MIN_SPEEDUP
@@ -391,7 +391,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
 
 def cmd_broker(args: argparse.Namespace) -> int:
-    from onething.broker import EmbeddedBroker
+    from onething.services.broker import EmbeddedBroker
 
     if bool(args.tls_cert) != bool(args.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
@@ -423,8 +423,8 @@ def cmd_broker(args: argparse.Namespace) -> int:
 
 
 def cmd_service(args: argparse.Namespace) -> int:
-    from onething.broker import wait_for_broker
     from onething.live import READY
+    from onething.services.broker import wait_for_broker
     from onething.services.faust_adapter import (
         compact_app,
         department_app,
@@ -465,9 +465,9 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from onething.broker import create_topics, wait_for_broker
     from onething.experiments.distributed import worker_app
     from onething.live import READY
+    from onething.services.broker import create_topics, wait_for_broker
     from onething.services.faust_runtime import run_worker
     from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 

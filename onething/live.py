@@ -24,12 +24,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.compose import SHARED_DATA
 from onething.scenarios.counts import promise_working_days
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
+from onething.services.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.measures import change, from_cases
 from onething.topics.names import all_topics
