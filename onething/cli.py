@@ -527,15 +527,8 @@ def _partitions(count: int | None) -> Iterator[None]:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from onething.live import (
-        agreement,
-        behind_warning,
-        des_on_same_arrivals,
-        measures_of,
-        run_directory,
-        run_live,
-    )
-    from onething.sim.harness import LiveSettings
+    from onething.api import live
+    from onething.live import AGREEMENT_REPLICATIONS, behind_warning
 
     if args.chaos and (
         why := chaos_refusal(
@@ -547,15 +540,6 @@ def cmd_live(args: argparse.Namespace) -> int:
     modes = ["before", "after"] if args.mode == "both" else [args.mode]
     levers = _levers(args)
     replicas = _replicas(args, scenario)
-    settings = LiveSettings(
-        bootstrap=args.bootstrap or "",
-        speedup=args.speedup,
-        duration_days=args.duration,
-        rate=args.rate,
-        infra_only=args.infra_only,
-        seed=args.seed,
-        drain_seconds=args.drain,
-    )
     bars: dict[str, Any] = {}
     said: dict[str, float] = {}
 
@@ -577,38 +561,42 @@ def cmd_live(args: argparse.Namespace) -> int:
         bar.update(done - bar.n)
 
     try:
-        with _partitions(args.partitions), run_directory(args.keep, say) as run_dir:
-            results = run_live(
+        with _partitions(args.partitions):
+            outcomes = live(
                 args.bundle,
-                scenario,
                 modes,
                 levers,
-                settings,
-                args.external_services,
-                args.bootstrap,
-                progress,
-                args.chaos,
-                args.topology,
-                replicas,
-                run_dir,
-                say,
+                speedup=args.speedup,
+                duration_days=args.duration,
+                rate=args.rate,
+                seed=args.seed,
+                infra_only=args.infra_only,
+                drain_seconds=args.drain,
+                bootstrap=args.bootstrap,
+                external_services=args.external_services,
+                topology=args.topology,
+                replicas=replicas,
+                chaos=args.chaos,
+                agreement_replications=AGREEMENT_REPLICATIONS if args.agreement else None,
+                keep_files=args.keep,
+                say=say,
+                progress=progress,
             )
     finally:
         for bar in bars.values():
             bar.close()
     doc: dict[str, Any] = {"scenario": scenario.name, "infra": {}}
-    for mode, result in results.items():
-        m = measures_of(result)
+    for mode, outcome in outcomes.items():
+        m = dict(outcome.measures)
         doc["infra"][mode] = m.pop("infra")
         doc.setdefault("reconciliation", {})[mode] = m.pop("reconciliation")
         if args.chaos:
-            doc.setdefault("chaos", {})[mode] = [asdict(blow) for blow in result.blows]
+            doc.setdefault("chaos", {})[mode] = [asdict(blow) for blow in outcome.result.blows]
         doc[mode] = m
-        if args.agreement:
-            des = des_on_same_arrivals(scenario, mode, levers, result.arrivals)
-            doc.setdefault("des", {})[mode] = des
-            doc.setdefault("agreement", {})[mode] = agreement(result, m, des)
-    ledgers = {mode: result.reconcile() for mode, result in results.items()}
+        if outcome.des is not None:
+            doc.setdefault("des", {})[mode] = outcome.des
+            doc.setdefault("agreement", {})[mode] = outcome.agreement
+    ledgers = {mode: outcome.result.reconcile() for mode, outcome in outcomes.items()}
     unsound = [
         f"{mode}: {issue}" for mode, ledger in ledgers.items() for issue in ledger.problems()
     ]
