@@ -1,4 +1,4 @@
-"""The one place the workbench touches onething's Python API.
+"""The workbench's view-model: the one place it touches onething's Python API.
 
 Pages and worker jobs call these functions only, so a change of the API (tidy tables, a
 walk that follows the same applicant in both modes, ``scenario.with_changes``) is met
