@@ -51,7 +51,7 @@ TIME_TOLERANCE = 0.15
 
 def load(bundle: str | Path | Scenario) -> Scenario:
     """A catalog name, a scenario file path, or an already loaded scenario.  To vary a
-    parameter: ``load("newborn").with_changes({"applicants.arrivals.per_working_day":
+    parameter: ``with_changes(load("newborn"), {"applicants.arrivals.per_working_day":
     200})`` (a validated copy)."""
     return bundle if isinstance(bundle, Scenario) else load_scenario(bundle)
 
@@ -201,7 +201,7 @@ def simulate(
     replications of ``options`` (default: the scenario's run settings) and measure it.
 
     ``bundle`` is a catalog name, a scenario file or a ``Scenario`` (e.g. one made with
-    ``scenario.with_changes({...})``)."""
+    ``with_changes(scenario, {...})``)."""
     o = options or RunOptions()
     scenario = load(bundle)
     o.check(scenario)

@@ -1,7 +1,7 @@
 """The workbench's view-model: the one place it touches onething's Python API.
 
 Pages and worker jobs call these functions only, so a change of the API (tidy tables, a
-walk that follows the same applicant in both modes, ``scenario.with_changes``) is met
+walk that follows the same applicant in both modes, ``with_changes``) is met
 here and nowhere else.  Every function returns plain JSON-ready data.
 """
 
