@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from onething.experiments.runner import plan, run  # noqa: E402
-from onething.experiments.spec import load_spec  # noqa: E402
+from onething.experiments.spec_file import load_spec  # noqa: E402
 
 
 def replications_per_second(spec: Path, jobs: int) -> float:

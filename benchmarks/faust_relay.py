@@ -1,5 +1,5 @@
 """A bare Faust relay: one agent that sends every event of one topic on to another,
-with the services' app settings (``services.app.make_app``): what an event costs Faust
+with the services' app settings (``services.faust_runtime.make_app``): what an event costs Faust
 and aiokafka on this broker before any onething work.  ``live_infra.py`` starts it as
 a process of its own and compares the services' CPU per event with it.
 
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import faust  # noqa: E402
 
 from onething.live import READY  # noqa: E402
-from onething.services.app import make_app, raw_topic, run_worker  # noqa: E402
+from onething.services.faust_runtime import make_app, raw_topic, run_worker  # noqa: E402
 
 RELAY_IN = "onething.bench.relay.in"
 RELAY_OUT = "onething.bench.relay.out"

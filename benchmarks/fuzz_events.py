@@ -37,9 +37,10 @@ from hypothesis import HealthCheck, Phase, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from onething.scenarios.loader import load_scenario  # noqa: E402
-from onething.services.app import REFUSALS, Adapter, make_app  # noqa: E402
 from onething.services.department import Department  # noqa: E402
 from onething.services.effects import Send  # noqa: E402
+from onething.services.faust_adapter import REFUSALS, Adapter  # noqa: E402
+from onething.services.faust_runtime import make_app  # noqa: E402
 from onething.services.platform import Platform  # noqa: E402
 from onething.services.shared_data import SharedData  # noqa: E402
 from onething.topics.names import APPLICATIONS, DATA_REQUESTS, DECISIONS  # noqa: E402

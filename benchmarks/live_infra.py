@@ -48,11 +48,11 @@ from kafka import KafkaConsumer  # noqa: E402
 from kafka import TopicPartition as KafkaTopicPartition  # noqa: E402
 
 from benchmarks.faust_relay import RELAY_IN, RELAY_OUT  # noqa: E402
-from onething.broker import EmbeddedBroker, create_topics  # noqa: E402
 from onething.live import READY, live_system, measures_of  # noqa: E402
 from onething.scenarios.levers import Process  # noqa: E402
 from onething.scenarios.loader import load_scenario  # noqa: E402
 from onething.scenarios.model import CalendarSpec  # noqa: E402
+from onething.services.broker import EmbeddedBroker, create_topics  # noqa: E402
 from onething.sim.harness import Harness, LiveSettings  # noqa: E402
 from onething.topics.connection import security  # noqa: E402
 from onething.topics.names import (  # noqa: E402

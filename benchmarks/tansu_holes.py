@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 
 from benchmarks.starvation import busy_loops  # noqa: E402
-from onething.broker import EmbeddedBroker, create_topics  # noqa: E402
+from onething.services.broker import EmbeddedBroker, create_topics  # noqa: E402
 from onething.topics.contiguity import Contiguous  # noqa: E402
 from onething.topics.names import FETCH_WAIT_MS  # noqa: E402
 

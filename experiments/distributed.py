@@ -6,7 +6,7 @@ processes (a Faust app, consumer group ``onething-workers``, so each job goes to
 them) run them and answer on ``topics.names.JOB_RESULTS`` with the measures row in the
 cache's own format (``experiments.wire``).  The results equal a local run's: a job
 carries the seeds, horizon and warm-up of the local plan, and the worker runs the very
-function the local process pool runs (``runner._measure``).
+function the local process pool runs (``job.measure_job``).
 
 Nothing is unpickled from the network: a job describes its variant the way the spec does
 (the bundle reference, the mode, the levers, the overrides) and the worker rebuilds the
@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from onething.experiments.job import CACHE_VERSION, Job, measure_job, scenario_digest
 from onething.experiments.spec import Experiment, Overrides
 from onething.experiments.variants import Variant, apply_overrides
 from onething.experiments.wire import decode_row, encode_row
@@ -130,14 +131,12 @@ def description(experiment: Experiment, variant: Variant) -> Description:
 def describe(experiment: Experiment, variants: list[Variant]) -> dict[str, Description]:
     """Each variant's description, by variant name, checked here before anything is sent:
     it must rebuild the very same process (same scenario digest, same levers)."""
-    from onething.experiments.runner import _scenario_digest
-
     found = {}
     for variant in variants:
         found[variant.name] = description(experiment, variant)
         rebuilt = build(found[variant.name], experiment.scenario)
-        key = (_scenario_digest(variant.process), variant.process.levers)
-        if (_scenario_digest(rebuilt), rebuilt.levers) != key:
+        key = (scenario_digest(variant.process), variant.process.levers)
+        if (scenario_digest(rebuilt), rebuilt.levers) != key:
             raise RemoteError(
                 f"variant {variant.name} of a {experiment.spec.kind} spec cannot be described "
                 "for a worker: run this spec without --bootstrap"
@@ -176,11 +175,9 @@ def _process(description_json: str) -> Process:
 def job_messages(
     experiment: Experiment, variants: list[Variant], jobs: list, run_id: str
 ) -> list[JobMessage]:
-    """One message per job (``runner.Job``) of these variants."""
-    from onething.experiments.runner import CACHE_VERSION, _scenario_digest
-
+    """One message per job (``job.Job``) of these variants."""
     descriptions = describe(experiment, variants)
-    digests = {v.name: _scenario_digest(v.process) for v in variants}
+    digests = {v.name: scenario_digest(v.process) for v in variants}
     return [
         JobMessage(
             run=run_id,
@@ -205,13 +202,13 @@ def run_remote(
     bootstrap: str,
     idle_timeout: float = IDLE_TIMEOUT,
 ) -> Iterator[tuple[str, dict[str, float]]]:
-    """Send ``jobs`` (``runner.Job`` of these variants) to the workers at ``bootstrap``;
+    """Send ``jobs`` (``job.Job`` of these variants) to the workers at ``bootstrap``;
     yield ``(key, row)`` as results come in, like the local pool, until every job has one.
     Raise
     ``RemoteError`` when no result came for ``idle_timeout`` seconds or a worker failed."""
     from kafka import KafkaConsumer, TopicPartition
 
-    from onething.broker import create_topics, wait_for_broker
+    from onething.services.broker import create_topics, wait_for_broker
 
     if not jobs:
         return
@@ -331,8 +328,6 @@ def worker_name() -> str:
 
 def handle(payload: bytes) -> ResultMessage | None:
     """Run one job (bytes off the job topic); ``None`` for a message that is not a job."""
-    from onething.experiments.runner import CACHE_VERSION, Job, _measure, _scenario_digest
-
     if not payload or len(payload) > MAX_MESSAGE_BYTES:
         log.warning("ignored a job of %d bytes", len(payload or b""))
         return None
@@ -357,15 +352,15 @@ def handle(payload: bytes) -> ResultMessage | None:
             )
         description = job.description.model_dump_json()
         process = _process(description)
-        if _scenario_digest(process) != job.scenario_digest:  # the bundle file changed?
+        if scenario_digest(process) != job.scenario_digest:  # the bundle file changed?
             _process.cache_clear()
             process = _process(description)
-        if _scenario_digest(process) != job.scenario_digest:
+        if scenario_digest(process) != job.scenario_digest:
             raise RemoteError(
                 f"bundle {job.description.bundle!r} differs on this worker "
                 f"(variant {job.variant}): use the same bundle everywhere"
             )
-        _, row = _measure(
+        _, row = measure_job(
             Job(
                 job.variant,
                 job.replication,
@@ -391,7 +386,7 @@ def handle(payload: bytes) -> ResultMessage | None:
 def worker_app(bootstrap: str) -> Any:
     """The Faust app of ``onething worker``: one job at a time per process, run in a
     thread so the event loop keeps the group membership alive during a long job."""
-    from onething.services.app import make_app
+    from onething.services.faust_runtime import make_app
 
     app = make_app(WORKER_GROUP, bootstrap)
     raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw"}

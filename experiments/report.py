@@ -23,8 +23,9 @@ import pandas as pd
 
 import onething.experiments.fonts as fonts
 from onething.experiments.present import estimate, num, place, table
+from onething.experiments.runner import draw
 from onething.experiments.studies import KINDS, variants
-from onething.experiments.studies.kind import TIME, UTILISATION
+from onething.experiments.studies.kind import ECDF_PREFIX, TIME, UTILISATION
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.loader import load_scenario, read_yaml
 from onething.scenarios.model import Distribution, Scenario
@@ -66,7 +67,6 @@ TIME_CAPTION = (
     "Share of cases done within each end-to-end time, per variant (further left is faster; "
     "the quantiles are averaged over replications)."
 )
-QUANTILES = "time_working_days.q"
 """The ECDF's quantiles (q05 .. q95): drawn in the time plot, never a table column."""
 # --- reading the folder --------------------------------------------------------------
 
@@ -244,7 +244,7 @@ def _summary_tables(summary: pd.DataFrame, scenario: Scenario | None) -> str:
     """Variants in rows, measures in columns: mean [95 % CI].  The time's quantiles
     beyond the median and the 90th percentile stay in summary.csv and the time plot."""
     variants = list(dict.fromkeys(summary["variant"]))
-    measures = [m for m in dict.fromkeys(summary["measure"]) if not m.startswith(QUANTILES)]
+    measures = [m for m in dict.fromkeys(summary["measure"]) if not m.startswith(ECDF_PREFIX)]
     lookup = _means(summary)
     grouped = {m for _, ms in GROUPS for m in ms}
     utilisation = [m for m in measures if m.startswith(UTILISATION)]
@@ -392,8 +392,6 @@ def render(results_dir: Path) -> str:
 def redraw(results_dir: Path) -> list[Path]:
     """Draw the study's plots again from summary.csv and study.json, so a report made
     after installing a CJK font (or a newer onething) has the current plots."""
-    from onething.experiments.runner import draw
-
     study = _study(results_dir / "study.json")
     kind = KINDS.get(str(study.get("kind")))
     if kind is None:

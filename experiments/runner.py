@@ -23,32 +23,15 @@ from typing import Any
 
 import pandas as pd
 
+from onething.experiments.distributed import run_remote
+from onething.experiments.job import CACHE_VERSION, Job, measure_job, scenario_digest
 from onething.experiments.spec import Experiment
 from onething.experiments.studies import KINDS
-from onething.experiments.studies.kind import TIME, UNFINISHED, UTILISATION, Kind
+from onething.experiments.studies.kind import ECDF_PREFIX, Kind
 from onething.experiments.variants import Variant
 from onething.experiments.wire import decode_row, encode_row
-from onething.scenarios.counts import counts
-from onething.scenarios.levers import Process
-from onething.sim.engine import Replication, ReplicationResult, replication_seeds
+from onething.sim.engine import replication_seeds
 from onething.sim.statistics import t_interval
-
-CACHE_VERSION = 2
-ECDF_PREFIX = "time_working_days.q"
-ECDF_LEVELS = range(5, 100, 5)
-"""Quantiles of end-to-end time kept per replication, for each variant's ECDF."""
-"""Bump when the engine changes what a replication returns for the same inputs."""
-
-
-@dataclass(frozen=True)
-class Job:
-    variant: str
-    replication: int
-    process: Process
-    seed: int
-    horizon_days: int
-    warmup_days: int
-    key: str
 
 
 @dataclass(frozen=True)
@@ -73,21 +56,13 @@ def kind(experiment: Experiment) -> Kind:
     return KINDS[experiment.spec.kind]
 
 
-def _scenario_digest(process: Process) -> str:
-    s = process.scenario
-    digest = hashlib.sha256(s.model_dump_json().encode())
-    if s.applicants.arrivals.trace is not None:
-        digest.update(Path(s.applicants.arrivals.trace).read_bytes())
-    return digest.hexdigest()
-
-
 def plan(experiment: Experiment, variants: list[Variant] | None = None) -> Plan:
     """The jobs of ``variants`` (default: the kind's first ones)."""
     variants = kind(experiment).variants(experiment) if variants is None else variants
     seeds = replication_seeds(experiment.seed, experiment.spec.replications)
     jobs = []
     for variant in variants:
-        scenario = _scenario_digest(variant.process)
+        scenario = scenario_digest(variant.process)
         for index, seed in enumerate(seeds):
             inputs = {
                 "cache_version": CACHE_VERSION,
@@ -113,40 +88,12 @@ def plan(experiment: Experiment, variants: list[Variant] | None = None) -> Plan:
     return Plan(experiment, variants, jobs)
 
 
-def replication_row(process: Process, r: ReplicationResult) -> dict[str, float]:
-    """One replication's measures, named as in the tidy table (``M`` of the README, per
-    replication; NaN where no case was measured)."""
-    nan = math.nan
-    time, wait, trips = r.stats["time_working_days"], r.stats["wait_minutes"], r.stats["trips"]
-    measured = r.cases > 0
-    return {
-        TIME: time.mean if measured else nan,
-        "time_working_days.p50": time.quantile(0.5),
-        "time_working_days.p90": time.quantile(0.9),
-        **{f"{ECDF_PREFIX}{q:02d}": time.quantile(q / 100) for q in ECDF_LEVELS},
-        "wait_minutes.mean": wait.mean if measured else nan,
-        "trips_observed.mean": trips.mean if measured else nan,
-        "within_promise": r.within_promise / r.cases if measured else nan,
-        **{f"{UTILISATION}{place}": u for place, u in r.utilisation.items()},
-        **{name: float("nan") if n is None else float(n) for name, n in counts(process).items()},
-        "cases": float(r.cases),
-        UNFINISHED: float(r.unfinished),
-    }
-
-
-def _measure(job: Job) -> tuple[str, dict[str, float]]:
-    result = Replication(
-        job.process, job.seed, job.replication, job.horizon_days, job.warmup_days
-    ).run()
-    return job.key, replication_row(job.process, result)
-
-
 def _compute(jobs: list[Job], workers: int) -> Iterator[tuple[str, dict[str, float]]]:
     if workers <= 1:
-        yield from map(_measure, jobs)
+        yield from map(measure_job, jobs)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for future in as_completed([pool.submit(_measure, job) for job in jobs]):
+        for future in as_completed([pool.submit(measure_job, job) for job in jobs]):
             yield future.result()
 
 
@@ -295,8 +242,6 @@ def _run(
         progress(reused)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
     if bootstrap:  # on `onething worker` processes anywhere, through Kafka
-        from onething.experiments.distributed import run_remote
-
         computed = run_remote(plan.experiment, plan.variants, list(pending.values()), bootstrap)
     else:
         computed = _compute(list(pending.values()), workers)

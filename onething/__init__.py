@@ -1,8 +1,8 @@
 """onething: a what-if lab for 高效办成一件事 ("get one thing done") bundles.
 
-The notebook API: ``load``, ``simulate``, ``compare``, ``calibrate``, ``walk``; what they
-take and return: ``RunOptions``, ``Export``, ``Result``, ``Comparison``, ``Walk``,
-``WalkStep``, ``Scenario`` (``scenario.with_changes({...})`` for a changed copy),
+The notebook API: ``load``, ``with_changes`` (a changed copy of a scenario, checked like a
+file), ``simulate``, ``compare``, ``calibrate``, ``walk``; what they take and return:
+``RunOptions``, ``Export``, ``Result``, ``Comparison``, ``Walk``, ``WalkStep``, ``Scenario``,
 ``Process``; and ``FileError``, raised for a bad scenario or change.
 """
 
@@ -20,6 +20,7 @@ from onething.api import (
 )
 from onething.scenarios.errors import FileError
 from onething.scenarios.levers import Process
+from onething.scenarios.loader import with_changes
 from onething.scenarios.model import Scenario
 from onething.sim.eventlog import Export
 
@@ -38,4 +39,5 @@ __all__ = [
     "load",
     "simulate",
     "walk",
+    "with_changes",
 ]

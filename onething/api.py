@@ -17,6 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from onething.live import (
+    LiveResult,
+    LiveSettings,
+    Watch,
+    agreement,
+    des_on_same_arrivals,
+    measures_of,
+    run_directory,
+    run_live,
+)
 from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Mode, Process
@@ -41,7 +51,7 @@ TIME_TOLERANCE = 0.15
 
 def load(bundle: str | Path | Scenario) -> Scenario:
     """A catalog name, a scenario file path, or an already loaded scenario.  To vary a
-    parameter: ``load("newborn").with_changes({"applicants.arrivals.per_working_day":
+    parameter: ``with_changes(load("newborn"), {"applicants.arrivals.per_working_day":
     200})`` (a validated copy)."""
     return bundle if isinstance(bundle, Scenario) else load_scenario(bundle)
 
@@ -191,7 +201,7 @@ def simulate(
     replications of ``options`` (default: the scenario's run settings) and measure it.
 
     ``bundle`` is a catalog name, a scenario file or a ``Scenario`` (e.g. one made with
-    ``scenario.with_changes({...})``)."""
+    ``with_changes(scenario, {...})``)."""
     o = options or RunOptions()
     scenario = load(bundle)
     o.check(scenario)
@@ -429,3 +439,96 @@ def walk(
             "start": process.place_name(scenario.applicants.start),
         },
     )
+
+
+@dataclass
+class LiveOutcome:
+    """One mode of a live run: the harness's result, its measures (``live.measures_of``:
+    the compare measures, ``infra`` and ``reconciliation``) and, when asked for, the DES on
+    the same arrivals and the verdict on their agreement."""
+
+    result: LiveResult
+    measures: dict[str, Any]
+    bootstrap: str
+    """The broker's address (the embedded one's, when onething started it)."""
+    des: dict[str, Any] | None = None
+    agreement: dict[str, Any] | None = None
+
+
+def live(
+    bundle: str,
+    modes: Iterable[Mode] = ("after",),
+    levers: Iterable[str] | None = None,
+    *,
+    speedup: float = 500.0,
+    duration_days: int = 5,
+    rate: float | None = None,
+    seed: int = 1,
+    infra_only: bool = False,
+    drain_seconds: float = 300.0,
+    bootstrap: str | None = None,
+    external_services: bool = False,
+    topology: str = "per-department",
+    replicas: dict[str, int] | None = None,
+    chaos: str | None = None,
+    agreement_replications: int | None = None,
+    keep_files: bool = False,
+    say: Callable[[str], None] | None = None,
+    stage: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    watch: Watch | None = None,
+) -> dict[str, LiveOutcome]:
+    """A live run of ``bundle`` (a catalog name or a file the services can read), each
+    mode in turn: the embedded broker unless ``bootstrap`` names one, the services
+    onething starts unless ``external_services``, the harness replaying applicants in
+    scaled real time, optionally struck by ``chaos``; with ``agreement_replications``,
+    the DES is run on the very arrivals each mode replayed.  The CLI's ``live`` and the
+    workbench's live dashboard both run this.
+
+    ``say`` hears the start-up lines, ``stage`` the stages ("starting", "agreement"),
+    ``progress`` (mode, finished, total), ``watch`` gives each mode's ticker."""
+    say = say or (lambda _line: None)
+    scenario = load_scenario(bundle)
+    modes = list(modes)
+    levers = None if levers is None else frozenset(levers)
+    settings = LiveSettings(
+        bootstrap=bootstrap or "",
+        speedup=speedup,
+        duration_days=duration_days,
+        rate=rate,
+        infra_only=infra_only,
+        seed=seed,
+        drain_seconds=drain_seconds,
+    )
+    if stage:
+        stage("starting")
+    with run_directory(keep_files, say) as run_dir:
+        results = run_live(
+            bundle,
+            scenario,
+            modes,
+            levers,
+            settings,
+            external_services,
+            bootstrap,
+            progress,
+            chaos,
+            topology,
+            replicas,
+            run_dir,
+            say,
+            watch,
+        )
+    outcomes = {
+        mode: LiveOutcome(result, measures_of(result), settings.bootstrap)
+        for mode, result in results.items()
+    }
+    if agreement_replications:
+        if stage:
+            stage("agreement")
+        for mode, outcome in outcomes.items():
+            outcome.des = des_on_same_arrivals(
+                scenario, mode, levers, outcome.result.arrivals, agreement_replications
+            )
+            outcome.agreement = agreement(outcome.result, outcome.measures, outcome.des)
+    return outcomes

@@ -24,12 +24,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from onething.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.compose import SHARED_DATA
 from onething.scenarios.counts import promise_working_days
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
+from onething.services.broker import EmbeddedBroker, create_topics, wait_for_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.measures import change, from_cases
 from onething.topics.names import all_topics
@@ -41,7 +41,7 @@ COMPACT = "services"
 """The one worker of the compact topology."""
 READY_TIMEOUT = 90.0
 DATADIR = "ONETHING_DATADIR"
-"""Where a service's Faust app makes its data folder (``services.app.make_app``)."""
+"""Where a service's Faust app makes its data folder (``services.faust_runtime.make_app``)."""
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Fleet:
         ``compose.SHARED_DATA`` (each one consumer group), default one.
         ``run_dir``: the services' logs go to its ``services/``, their Faust data
         folders to its ``data/`` (through ``ONETHING_DATADIR``, which
-        ``services.app.make_app`` reads); default: a new folder in the system's temp
+        ``services.faust_runtime.make_app`` reads); default: a new folder in the system's temp
         folder."""
         self.commands: dict[str, list[str]]
         if topology == "compact":
@@ -466,10 +466,11 @@ def run_live(
     replicas: dict[str, int] | None = None,
     run_dir: Path | None = None,
     say: Callable[[str], None] | None = None,
+    watch: Watch | None = None,
 ) -> dict[str, LiveResult]:
     """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
     keep what was done in its result's ``blows``.  Files go under ``run_dir``; ``say``
-    hears the start-up stages."""
+    hears the start-up stages; ``watch`` is asked for each mode's ticker."""
     results: dict[str, LiveResult] = {}
     with live_system(
         scenario_ref,
@@ -489,10 +490,36 @@ def run_live(
             harness = Harness(process, settings)
             report = (lambda done, total, m=mode: progress(m, done, total)) if progress else None
             trouble = Chaos(chaos, system, scenario) if chaos else None
-            results[mode] = harness.run(report, trouble)
+            tick = watch(mode, harness, system, trouble) if watch else None
+            results[mode] = result = harness.run(report, _both(trouble, tick))
             if trouble is not None:
-                results[mode].blows = trouble.finish()
+                result.blows = trouble.finish()
+            if tick is not None:
+                tick(len(result.cases), len(result.completed), len(result.arrivals))
     return results
+
+
+Tick = Callable[[int, int, int], None]
+"""Hears (arrived, finished, total) a few times a second while a mode runs, and once at
+its end."""
+Watch = Callable[[Mode, Harness, LiveSystem, "Chaos | None"], Tick]
+"""Given a mode's harness, the system it runs on and its chaos, the ticker that watches it
+(the workbench's dashboard)."""
+
+
+def _both(first: Tick | None, second: Tick | None) -> Tick | None:
+    if first is None or second is None:
+        return first or second
+
+    def tick(arrived: int, finished: int, total: int) -> None:
+        first(arrived, finished, total)
+        second(arrived, finished, total)
+
+    return tick
+
+
+AGREEMENT_REPLICATIONS = 5
+"""DES replications on a live run's arrivals for its agreement check (``--agreement``)."""
 
 
 def des_on_same_arrivals(
@@ -500,7 +527,7 @@ def des_on_same_arrivals(
     mode: Mode,
     levers: frozenset[str] | None,
     arrivals: list[float],
-    replications: int = 5,
+    replications: int = AGREEMENT_REPLICATIONS,
 ) -> dict[str, Any]:
     """The DES measures for the very arrivals a live run replayed (its agreement check)."""
     from onething.sim.engine import run_replications

@@ -33,6 +33,7 @@ from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.model import MAX_ITEMS, new_identifier
+from onething.scenarios.prosimos_reader import apply_params, durations_from_params
 from onething.scenarios.safe_xml import elements
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -516,8 +517,6 @@ def import_bpmn(
 
 
 def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported:  # noqa: ANN001
-    from onething.scenarios.prosimos import durations_from_params
-
     succ: dict[str, list[tuple[str, str]]] = {}
     for flow_id, source, target in flows:
         succ.setdefault(source, []).append((flow_id, target))
@@ -639,8 +638,6 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
         },
     }
     if params:
-        from onething.scenarios.prosimos import apply_params
-
         apply_params(scenario, params, nodes, departments, unmapped)
     if ours:
         _journey_from_ours(scenario, nodes, items, keys, params)

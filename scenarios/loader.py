@@ -267,6 +267,27 @@ def validate(data: Any, path: Path) -> Scenario:
     return scenario
 
 
+def with_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with the fields at these dotted paths set, checked like a
+    scenario file (same ``file: path.to.field: reason`` errors, ``FileError``), e.g.
+    ``with_changes(s, {"applicants.arrivals.per_working_day": 200,
+    "items.birth_certificate.rework": 0.1})``.  The scenario itself is not changed."""
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    where = Path(f"{scenario.name} (with_changes)")
+    if (trace := scenario.applicants.arrivals.trace) is not None:
+        where = Path(trace).parent / where.name
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for i, key in enumerate(parents):
+            if not isinstance(node.get(key), dict):
+                at = ".".join(parents[: i + 1])
+                raise FileError(where, [Problem(at, f"no such section (setting {dotted})")])
+            node = node[key]
+        node[last] = value
+    return validate(data, where)
+
+
 def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
     """References between parts of the file; each problem names the field at fault."""
     departments = sorted(s.departments)

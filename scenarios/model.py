@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -508,7 +508,7 @@ class RunSettings(Strict):
 
 class Scenario(Strict):
     """A bundle: its items, departments, materials, applicants, levers and the published
-    figures, as a scenario file gives them (frozen: vary it with ``with_changes``)."""
+    figures, as a scenario file gives them (frozen: vary it with ``loader.with_changes``)."""
 
     name: Identifier
     title: Label
@@ -539,28 +539,3 @@ class Scenario(Strict):
         return f"Scenario({self.name}: {self.title}, {len(self.items)} items)"
 
     __str__ = __repr__
-
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A copy with the fields at these dotted paths set, checked like a scenario file
-        (same ``file: path.to.field: reason`` errors, ``FileError``), e.g.
-        ``s.with_changes({"applicants.arrivals.per_working_day": 200,
-        "items.birth_certificate.rework": 0.1})``.  The scenario itself is not changed."""
-        from pathlib import Path
-
-        from onething.scenarios.errors import FileError, Problem
-        from onething.scenarios.loader import validate
-
-        data = self.model_dump(mode="json", exclude_unset=True)
-        where = Path(f"{self.name} (with_changes)")
-        if (trace := self.applicants.arrivals.trace) is not None:
-            where = Path(trace).parent / where.name
-        for dotted, value in changes.items():
-            *parents, last = dotted.split(".")
-            node = data
-            for i, key in enumerate(parents):
-                if not isinstance(node.get(key), dict):
-                    at = ".".join(parents[: i + 1])
-                    raise FileError(where, [Problem(at, f"no such section (setting {dotted})")])
-                node = node[key]
-            node[last] = value
-        return validate(data, where)

@@ -7,7 +7,7 @@ from typing import Any
 
 from onething.scenarios.levers import LEVERS
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, MAX_HORIZON_DAYS, MAX_REPLICATIONS
-from onething.workbench.adapter import LiveRun, WhatIf, bundle_names, load
+from onething.workbench.view_model import LiveRun, WhatIf, bundle_names, load
 
 MAX_SCALE = 100.0
 MAX_WINDOWS = 1000

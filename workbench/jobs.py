@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onething.workbench import adapter
+from onething.workbench import view_model
 from onething.workbench.store import Store, StoreError
 
 CANCEL_GRACE_SECONDS = 30.0
@@ -40,9 +40,9 @@ def _stop(signum: int, frame: Any) -> None:
     raise Stopped()
 
 
-def _whatif(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
-    w = adapter.WhatIf(**inputs)
-    replications = w.replications or adapter.load(w.bundle).run.replications
+def _whatif(inputs: dict[str, Any], emit: view_model.Emit) -> dict[str, Any]:
+    w = view_model.WhatIf(**inputs)
+    replications = w.replications or view_model.load(w.bundle).run.replications
     total, done = 2 * replications, 0
 
     def progress(n: int) -> None:
@@ -51,12 +51,12 @@ def _whatif(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
         emit({"done": done, "total": total})
 
     emit({"done": 0, "total": total})
-    return adapter.whatif(w, progress)
+    return view_model.whatif(w, progress)
 
 
-def _study(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
+def _study(inputs: dict[str, Any], emit: view_model.Emit) -> dict[str, Any]:
     spec = Path(inputs["spec"])
-    total, done = len(adapter.study_plan(spec).jobs), 0
+    total, done = len(view_model.study_plan(spec).jobs), 0
 
     def progress(n: int) -> None:
         nonlocal done
@@ -64,11 +64,11 @@ def _study(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
         emit({"done": done, "total": max(total, done)})
 
     emit({"done": 0, "total": total})
-    return adapter.study(spec, Path(inputs["out"]), progress)
+    return view_model.study(spec, Path(inputs["out"]), progress)
 
 
-def _live(inputs: dict[str, Any], emit: adapter.Emit) -> dict[str, Any]:
-    return adapter.live(adapter.LiveRun(**inputs), emit)
+def _live(inputs: dict[str, Any], emit: view_model.Emit) -> dict[str, Any]:
+    return view_model.live(view_model.LiveRun(**inputs), emit)
 
 
 RUNNERS = {"whatif": _whatif, "study": _study, "live": _live}

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from onething.experiments.present import num, pct, place
 from onething.experiments.spec import Experiment, SpecBase
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem
+from onething.scenarios.levers import LEVERS, unknown_levers
 from onething.scenarios.model import Scenario
 
 if TYPE_CHECKING:
@@ -26,6 +28,9 @@ TIME = "time_working_days.mean"
 UNFINISHED = "unfinished"
 UTILISATION = "utilisation."
 WITHIN = "within_promise"
+ECDF_PREFIX = "time_working_days.q"
+ECDF_LEVELS = range(5, 100, 5)
+"""Quantiles of end-to-end time kept per replication, for each variant's ECDF."""
 
 Cell = str | float | int | None
 
@@ -164,8 +169,6 @@ def levers_of(spec: Any) -> list[str] | None:
 
 
 def lever_checks(at: str, names: Sequence[str] | None) -> Iterator[Problem]:
-    from onething.scenarios.levers import LEVERS, unknown_levers
-
     for i, name in enumerate(names or []):
         if name not in LEVERS:
             yield Problem(f"{at}.{i}", unknown_levers([name]))
@@ -177,8 +180,6 @@ def saturation(summary: pd.DataFrame, variant: str, scenario: Scenario | None) -
     """Why a variant's time is what it is, when a window is saturated (utilisation of 1 or
     more: offered work beyond capacity, the queue spills into later days) or cases are
     left unfinished: the bottleneck, by name, and what would fix it.  Empty otherwise."""
-    from onething.experiments.present import num, pct, place
-
     rows = summary[summary["variant"] == variant]
     load = {
         m.removeprefix(UTILISATION): float(x)

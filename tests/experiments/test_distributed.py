@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from onething.broker import EmbeddedBroker, create_topics
 from onething.experiments.distributed import (
     JobMessage,
     RemoteError,
@@ -24,8 +23,9 @@ from onething.experiments.distributed import (
     run_remote,
 )
 from onething.experiments.runner import plan, run
-from onething.experiments.spec import load_spec
+from onething.experiments.spec_file import load_spec
 from onething.live import READY
+from onething.services.broker import EmbeddedBroker, create_topics
 from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 from tests.experiments.conftest import QUICK, write
 

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from onething import api
+from onething import plots as api_plots
 from onething.experiments import fonts, plots
 from onething.experiments.studies import lever_attribution, load_sweep, sensitivity, staffing
 from onething.experiments.studies.kind import TIME
@@ -76,7 +77,8 @@ def _draw_everything(comparison, folder, monkeypatch) -> dict[str, matplotlib.fi
         return path
 
     monkeypatch.setattr(plots, "save", keep)
-    plots.compare_plots(comparison, folder)
+    monkeypatch.setattr(api_plots, "save", keep)
+    api_plots.compare_plots(comparison, folder)
     study, summary = _attribution()
     lever_attribution.plots(study, folder)
     plots.summary_ecdf(summary, folder / "time_ecdf.png", "t", lever_attribution.ecdf(study))

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from onething.experiments.runner import Outcome, plan, run
-from onething.experiments.spec import Overrides, load_spec
+from onething.experiments.spec import Overrides
+from onething.experiments.spec_file import load_spec
 from onething.experiments.studies.kind import TIME
 from onething.experiments.studies.lever_attribution import MEASURES as ATTRIBUTION_MEASURES
 from onething.experiments.variants import apply_overrides

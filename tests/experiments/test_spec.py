@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import onething.experiments as experiments
-from onething.experiments.spec import load_spec
+from onething.experiments.spec_file import load_spec
 from onething.experiments.studies import lever_attribution
 from onething.experiments.studies.lever_attribution import AttributionSpec
 from onething.experiments.studies.sensitivity import SensitivitySpec

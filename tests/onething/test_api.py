@@ -63,20 +63,20 @@ def test_walk_steps_are_timestamps():
 
 def test_a_scenario_with_changes_is_a_validated_copy():
     s = onething.load("newborn")
-    busy = s.with_changes({"applicants.arrivals.per_working_day": 200})
+    busy = onething.with_changes(s, {"applicants.arrivals.per_working_day": 200})
     assert busy.applicants.arrivals.per_working_day == 200
     assert s.applicants.arrivals.per_working_day == 20  # the original is untouched
     assert busy.items == s.items
     with pytest.raises(onething.FileError) as error:
-        s.with_changes({"applicants.arrivals.per_working_day": -1})
+        onething.with_changes(s, {"applicants.arrivals.per_working_day": -1})
     assert str(error.value) == (
         "newborn (with_changes): applicants.arrivals.per_working_day: "
         "Input should be greater than 0"
     )
     with pytest.raises(onething.FileError, match="per_workin_day: unknown field"):
-        s.with_changes({"applicants.arrivals.per_workin_day": 3})
+        onething.with_changes(s, {"applicants.arrivals.per_workin_day": 3})
     with pytest.raises(onething.FileError, match="arrivalz: no such section"):
-        s.with_changes({"applicants.arrivalz.per_working_day": 3})
+        onething.with_changes(s, {"applicants.arrivalz.per_working_day": 3})
 
 
 def test_the_public_types_come_from_onething():

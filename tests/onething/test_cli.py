@@ -320,9 +320,9 @@ def test_version_prints_the_installed_distributions(capsys):
     ],
 )
 def test_numbers_print_with_sensible_precision(value, text):
-    from onething.cli import _num
+    from onething.cli.tables import num
 
-    assert _num(value) == text
+    assert num(value) == text
 
 
 @pytest.mark.parametrize(

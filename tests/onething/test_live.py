@@ -20,7 +20,7 @@ from onething.live import agreement, des_on_same_arrivals, live_system, measures
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
-from onething.services.app import FAULT_ENV
+from onething.services.faust_adapter import FAULT_ENV
 from onething.sim.harness import Harness, LiveSettings
 from onething.topics.names import (
     COMPLETIONS,

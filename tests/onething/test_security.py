@@ -12,13 +12,13 @@ import trustme
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from kafka import KafkaProducer
 
-from onething.broker import _answers, free_port
 from onething.cli import main
 from onething.live import live_system
 from onething.scenarios.errors import FileError
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
-from onething.services.app import make_app
+from onething.services.broker import _answers, free_port
+from onething.services.faust_runtime import make_app
 from onething.sim.harness import Harness, LiveSettings
 from onething.topics.connection import CONFIG_ENV, security
 

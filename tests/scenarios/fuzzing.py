@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from onething import api
 from onething.experiments import runner
-from onething.experiments.spec import load_spec
+from onething.experiments.spec_file import load_spec
 from onething.scenarios.calendar import TooFarAhead
 from onething.scenarios.errors import FileError
 from onething.scenarios.loader import CATALOG, catalog_names, load_scenario

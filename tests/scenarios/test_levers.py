@@ -23,7 +23,8 @@ from onething.scenarios.levers import (
     Process,
     parse_levers,
 )
-from onething.workbench.adapter import lever_names
+from onething.scenarios.loader import with_changes
+from onething.workbench.view_model import lever_names
 
 
 def _alone(scenario, lever: str) -> Process:
@@ -74,7 +75,7 @@ def test_a_registered_lever_needs_no_edit_anywhere_else(prefilled, restaurant):
     after = counts(process)
     assert after["form_fields"] == own < before["form_fields"]
     assert after["trips"] < before["trips"]  # filed online
-    changed = restaurant.with_changes({"after": ["prefilled"]})  # a scenario's after
+    changed = with_changes(restaurant, {"after": ["prefilled"]})  # a scenario's after
     assert Process.of(changed).levers == {"prefilled"}
 
 
@@ -82,7 +83,7 @@ def test_a_lever_no_module_registers_is_refused_with_the_known_ones(restaurant):
     with pytest.raises(ValueError, match=r"unknown lever 'prefilled' \(known: single_window"):
         parse_levers("prefilled")
     with pytest.raises(FileError, match=r"after\.0: unknown lever 'prefilled'"):
-        restaurant.with_changes({"after": ["prefilled"]})
+        with_changes(restaurant, {"after": ["prefilled"]})
 
 
 # --- what each lever module changes besides the counts -------------------------------

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from onething.services import app as services_app
+from onething.services import faust_adapter
 from onething.services.effects import Send
+from onething.services.faust_runtime import make_app
 from onething.topics.names import APPLICATIONS, DECISIONS
 from onething.topics.schemas import SENT_NS, Application, Decision
 from tests.topics.poison import deep
@@ -41,10 +42,10 @@ def _decision(item: str) -> Decision:
 
 
 def test_a_refused_send_is_sent_again_and_the_event_waits_for_it(monkeypatch):
-    monkeypatch.setattr(services_app.Adapter, "RESEND_BACKOFF", (0.0,))
+    monkeypatch.setattr(faust_adapter.Adapter, "RESEND_BACKOFF", (0.0,))
 
     async def scenario() -> tuple[list[str], list[int]]:
-        adapter = services_app.Adapter("test", services_app.make_app("onething-t", "127.0.0.1:9"))
+        adapter = faust_adapter.Adapter("test", make_app("onething-t", "127.0.0.1:9"))
         answers: list[asyncio.Future] = []
         sent: list[str] = []
 
@@ -76,7 +77,7 @@ def test_a_refused_send_is_sent_again_and_the_event_waits_for_it(monkeypatch):
 
 def test_an_event_that_causes_nothing_is_acknowledged_at_once():
     event = Event()
-    adapter = services_app.Adapter("test", services_app.make_app("onething-t2", "127.0.0.1:9"))
+    adapter = faust_adapter.Adapter("test", make_app("onething-t2", "127.0.0.1:9"))
     adapter._ack_when_delivered(event, [])
     assert event.acks == 1
 
@@ -102,7 +103,7 @@ class Letters:
 
 def _feed(event: Received, handle: Any) -> tuple[list[tuple[Any, dict]], list[Any]]:
     """Feed one event to an adapter; the dead letters it sent and what ``handle`` got."""
-    adapter = services_app.Adapter("platform", services_app.make_app("onething-t3", "127.0.0.1:9"))
+    adapter = faust_adapter.Adapter("platform", make_app("onething-t3", "127.0.0.1:9"))
     adapter.dead = Letters()
     handled: list[Any] = []
 

@@ -1,5 +1,5 @@
-"""Faust and aiokafka are patched in five places (services/app.py).  An upgrade that moves
-or reshapes what a patch replaces must fail here, not lose events in a crash."""
+"""Faust and aiokafka are patched in five places (services/faust_runtime.py).  An upgrade
+that moves or reshapes what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from aiokafka.record.default_records import _DefaultRecordBatchBuilderPy, _Defau
 from faust.transport.drivers import aiokafka as faust_aiokafka
 from intervaltree import IntervalTree
 
-from onething.services import app as services_app
+from onething.services import faust_runtime
 from onething.topics.schemas import BadEvent, check_header_names
 from tests.topics.poison import RawName, record_batch
 from tests.topics.test_header_names import assert_reads_header_names_as_patched
@@ -55,17 +55,17 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
 
 
 def test_making_an_app_applies_every_patch_once():
-    services_app.make_app("onething-patch-test", "127.0.0.1:9")
+    faust_runtime.make_app("onething-patch-test", "127.0.0.1:9")
     consumer = faust.transport.consumer.Consumer
-    assert consumer._new_offset is services_app.new_offset_below_unfinished
+    assert consumer._new_offset is faust_runtime.new_offset_below_unfinished
     assert faust_aiokafka.AIOKafkaConsumerThread._onething_patched
     assert faust.transport.producer.ProducerBuffer._onething_patched
     put = faust.transport.producer.ProducerBuffer.put
     next_record = aiokafka_fetcher.PartitionRecords.__next__
-    services_app.make_app("onething-patch-test-2", "127.0.0.1:9")
+    faust_runtime.make_app("onething-patch-test-2", "127.0.0.1:9")
     assert faust.transport.producer.ProducerBuffer.put is put  # not wrapped twice
     assert aiokafka_fetcher.PartitionRecords.__next__ is next_record
-    assert aiokafka_fetcher.MemoryRecords is services_app.FetchedBatches
+    assert aiokafka_fetcher.MemoryRecords is faust_runtime.FetchedBatches
 
 
 def _consumer(acked: list[int], unfinished: list[int], gaps=()) -> SimpleNamespace:
@@ -83,21 +83,21 @@ def _consumer(acked: list[int], unfinished: list[int], gaps=()) -> SimpleNamespa
 
 def test_a_commit_stops_below_the_lowest_unfinished_event():
     consumer = _consumer(acked=[3, 1, 2, 5, 6], unfinished=[4])
-    assert services_app.new_offset_below_unfinished(consumer, "tp") == 4
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 4
     assert consumer._acked["tp"] == [5, 6] and consumer._acked_index["tp"] == {5, 6}
     consumer._unacked_messages = []
-    assert services_app.new_offset_below_unfinished(consumer, "tp") == 7
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 7
 
 
 def test_an_unfinished_event_first_in_line_commits_nothing():
     consumer = _consumer(acked=[8, 9], unfinished=[7])
-    assert services_app.new_offset_below_unfinished(consumer, "tp") is None
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None
     assert consumer._acked["tp"] == [8, 9]
 
 
 def test_offsets_never_delivered_do_not_block_and_their_gaps_are_dropped():
     consumer = _consumer(acked=[10, 13], unfinished=[], gaps=[(11, 13)])
-    assert services_app.new_offset_below_unfinished(consumer, "tp") == 14
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 14
     assert not consumer._gap["tp"]
 
 
@@ -124,7 +124,7 @@ def _thread_reading(fetched: dict, generation: int = 1):
 
 
 def test_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back():
-    services_app.make_app("onething-patch-test-3", "127.0.0.1:9")
+    faust_runtime.make_app("onething-patch-test-3", "127.0.0.1:9")
     fetch = faust_aiokafka.AIOKafkaConsumerThread._fetch_records
     ours, changelog = TopicPartition("onething.decisions", 0), TopicPartition("x-changelog", 0)
     records = [SimpleNamespace(offset=o) for o in (0, 1, 3)]
@@ -142,7 +142,7 @@ def test_a_header_name_that_is_not_utf8_is_delivered_with_the_rest_of_its_fetch(
     """Read by aiokafka's own fetcher code (its C reader where built): the bad names
     keep their bytes, every record after them is delivered once, in order, and the
     adapter's check refuses exactly the records with a bad name."""
-    services_app.make_app("onething-patch-test-4", "127.0.0.1:9")
+    faust_runtime.make_app("onething-patch-test-4", "127.0.0.1:9")
     bad = RawName(b"\xff\xfe")
     fetched = b"".join(
         record_batch(_DefaultRecordBatchBuilderPy, base, names, codec)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from types import SimpleNamespace
 
-from onething.workbench.adapter import _Watch
+from onething.workbench.view_model import _Watch
 
 
 def process(name: str, pid: int, alive: bool = True) -> SimpleNamespace:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from onething.workbench.adapter import jsonable, scenario_with
 from onething.workbench.forms import Invalid, live, whatif
 from onething.workbench.labels import split_name
+from onething.workbench.view_model import jsonable, scenario_with
 
 
 def test_a_bilingual_catalog_name_splits_into_english_and_chinese():

@@ -8,7 +8,7 @@ import pandas as pd
 
 from onething.experiments.console import report
 from onething.experiments.runner import Outcome, plan, run
-from onething.experiments.spec import load_spec
+from onething.experiments.spec_file import load_spec
 from onething.experiments.studies.kind import TIME
 from onething.experiments.studies.staffing import next_staffing, staffing_name
 from onething.experiments.studies.staffing import search as staffing

@@ -1,7 +1,7 @@
-"""The one place the workbench touches onething's Python API.
+"""The workbench's view-model: the one place it touches onething's Python API.
 
 Pages and worker jobs call these functions only, so a change of the API (tidy tables, a
-walk that follows the same applicant in both modes, ``scenario.with_changes``) is met
+walk that follows the same applicant in both modes, ``with_changes``) is met
 here and nowhere else.  Every function returns plain JSON-ready data.
 """
 
@@ -318,7 +318,7 @@ def study_plan(spec: Path) -> Any:
     names a bundle of the catalog, a saved one, or a file in its own folder: nothing
     else of this machine."""
     from onething.experiments.runner import plan
-    from onething.experiments.spec import load_spec
+    from onething.experiments.spec_file import load_spec
 
     return plan(load_spec(spec, files_within=spec.parent))
 
@@ -367,67 +367,42 @@ class LiveRun:
 def live(run: LiveRun, emit: Emit) -> dict[str, Any]:
     """A live run (the broker and services onething starts, or an existing Kafka) with a
     snapshot of the pipeline emitted a few times a second while the harness replays."""
-    from onething.live import (
-        Chaos,
-        agreement,
-        des_on_same_arrivals,
-        live_system,
-        measures_of,
-        run_directory,
-    )
-    from onething.sim.harness import Harness, LiveSettings
 
-    scenario = load(run.bundle)
-    settings = LiveSettings(
-        bootstrap=run.bootstrap or "",
+    def watch(mode: str, harness: Any, system: Any, trouble: Any) -> Any:
+        view = _Watch(harness, system, trouble, run.chaos)
+        return lambda arrived, finished, total: emit(view.snapshot(arrived, finished, total))
+
+    outcome = api.live(
+        run.bundle,
+        [run.mode],
         speedup=run.speedup,
         duration_days=run.duration_days,
         rate=run.rate,
         seed=run.seed,
-    )
-    emit({"phase": "starting"})
-    with (
-        run_directory(False, lambda _line: None) as run_dir,
-        live_system(
-            run.bundle, scenario, [run.mode], run.bootstrap, run.speedup, False, run_dir=run_dir
-        ) as system,
-    ):
-        settings.bootstrap = system.bootstrap
-        process = Process.of(scenario, run.mode)
-        harness = Harness(process, settings)
-        trouble = Chaos(run.chaos, system, scenario) if run.chaos else None
-        watch = _Watch(harness, system, trouble, run.chaos)
-
-        def tick(arrived: int, finished: int, total: int) -> None:
-            if trouble is not None:
-                trouble(arrived, finished, total)
-            emit(watch.snapshot(arrived, finished, total))
-
-        result = harness.run(None, tick)
-        blows = trouble.finish() if trouble is not None else []
-        emit(watch.snapshot(len(result.cases), len(result.completed), len(result.arrivals)))
-    m = measures_of(result)
+        bootstrap=run.bootstrap,
+        chaos=run.chaos,
+        agreement_replications=run.agreement_replications,
+        stage=lambda name: emit({"phase": name}),
+        watch=watch,
+    )[run.mode]
+    m = dict(outcome.measures)
     infra, reconciliation = m.pop("infra"), m.pop("reconciliation")
-    emit({"phase": "agreement"})
-    des = des_on_same_arrivals(
-        scenario, run.mode, None, result.arrivals, run.agreement_replications
-    )
     return jsonable(
         {
-            "scenario": scenario.name,
+            "scenario": outcome.result.process.scenario.name,
             "mode": run.mode,
             "measures": m,
             "infra": infra,
             "reconciliation": reconciliation,
-            "reconciliation_rows": result.reconcile().rows(),
-            "chaos": [vars(b) for b in blows],
+            "reconciliation_rows": outcome.result.reconcile().rows(),
+            "chaos": [vars(b) for b in outcome.result.blows],
             "des": {
                 "live_mean": m["time_working_days"]["mean"],
-                "des_mean": des["time_working_days"]["mean"],
+                "des_mean": outcome.des["time_working_days"]["mean"],
                 # a run the machine could not keep up with measures the machine
-                "void": agreement(result, m, des).get("void"),
+                "void": outcome.agreement.get("void"),
             },
-            "bootstrap": system.bootstrap,
+            "bootstrap": outcome.bootstrap,
         }
     )
 

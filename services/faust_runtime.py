@@ -1,0 +1,281 @@
+"""The Faust runtime every onething worker runs on: the app settings (``make_app``), raw
+topics, and the patches to Faust and aiokafka that those settings need.
+
+``make_app`` applies every patch once; ``tests/services/test_faust_patches.py`` fails when an
+upgrade moves or reshapes what a patch replaces.
+
+Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
+- a consumer-group join takes about half the session timeout, so it is short (2 s);
+- Tansu answers a fetch only when ``fetch_max_wait_ms`` expires, even when data is
+  waiting, and Faust hard-codes 1,500 ms: the worker's consumer is patched to
+  ``topics.names.FETCH_WAIT_MS``;
+- Tansu's ListOffsets answers "base offset + 1" when a partition's last batch holds
+  several records, and Faust restores a table only up to that offset: after a crash the
+  table would miss its last writes.  ``producer_max_batch_size=1`` puts every record in
+  a batch of its own, so the end offset is right;
+- Tansu can answer a fetch with a batch beyond one it has not stored yet, and the
+  consumer would move past a record it never reads: each fetch is cut at a hole in the
+  offsets and read again from there (``topics.contiguity``);
+- the web server is off (two services would fight over port 6066) and the data
+  directory is private to the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from typing import Any
+
+import faust
+import faust.transport.consumer
+import faust.transport.producer
+from aiokafka.consumer import fetcher as aiokafka_fetcher
+from aiokafka.errors import IllegalStateError
+from aiokafka.record.default_records import _DefaultRecordBatchPy
+from aiokafka.record.memory_records import _MemoryRecordsPy
+from faust.transport.drivers import aiokafka as faust_aiokafka
+
+from onething.topics.connection import security
+from onething.topics.contiguity import Contiguous
+from onething.topics.header_names import decode_header_names_leniently
+from onething.topics.names import FETCH_WAIT_MS, TOPIC_PREFIX, partitions
+
+
+def _short_fetch_wait() -> None:
+    """Make Faust's consumer long-poll for FETCH_WAIT_MS instead of 1.5 s (module doc)."""
+    thread = faust_aiokafka.AIOKafkaConsumerThread
+    if getattr(thread, "_onething_patched", False):
+        return
+    original = thread._create_worker_consumer
+
+    def create(self: Any, transport: Any) -> Any:
+        consumer = original(self, transport)
+        consumer._fetch_max_wait_ms = FETCH_WAIT_MS
+        return consumer
+
+    thread._create_worker_consumer = create
+    thread._onething_patched = True
+
+
+def _commit_only_finished_work() -> None:
+    """Never commit an offset past an event that is still being worked on.
+
+    Services take events with ``noack()`` and acknowledge each when its work is done, so
+    events finish out of order.  Faust 0.15's ``Consumer._new_offset`` commits the first
+    run of consecutive acknowledged offsets and lets a one-offset hole right after the
+    committed offset through (and any hole when nothing was committed yet): a crash then
+    loses the unfinished event instead of replaying it (seen with SIGKILL in the chaos
+    test; faust-streaming/faust#606, open, fix proposed in #707).  Here the commit stops
+    below the lowest offset delivered and not yet acked.
+    """
+    consumer_class = faust.transport.consumer.Consumer
+    if getattr(consumer_class, "_onething_patched", False):
+        return
+    consumer_class._new_offset = new_offset_below_unfinished
+    consumer_class._onething_patched = True
+
+
+def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
+    """The offset to commit for ``tp``: past every acknowledged event below the lowest
+    one still being worked on (``_commit_only_finished_work``).
+
+    Unlike upstream, acknowledged offsets need not be consecutive: events of a partition
+    reach the agents in order and are tracked as unacknowledged when delivered, so a
+    hole below an acknowledged offset that is not unacknowledged was never delivered (a
+    compacted or transaction-marker offset: upstream's ``_gap`` bookkeeping).  The gap
+    intervals below the new offset are dropped, as upstream does."""
+    acked = self._acked[tp]
+    if not acked:
+        return None
+    unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
+    limit = min(unfinished, default=None)
+    acked.sort()
+    done = [offset for offset in acked if limit is None or offset < limit]
+    if not done:
+        return None
+    acked[: len(done)] = []
+    self._acked_index[tp].difference_update(done)
+    offset = done[-1] + 1
+    gaps = self._gap.get(tp)
+    if gaps:
+        gaps.chop(0, offset)
+    return offset
+
+
+def _flush_means_delivered() -> None:
+    """Make the flush before every offset commit wait until table writes are on the broker.
+
+    A table write is queued in Faust's producer buffer; Faust 0.15 flushes that buffer
+    before committing offsets but gives up when no message leaves it within 0.1 s, and a
+    message taken from the queue but not yet handed to the Kafka producer is not waited
+    for at all.  The commit then covers an event whose table write is lost if the
+    process dies (seen with SIGKILL in the chaos test: a decision never applied)."""
+    buffer_class = faust.transport.producer.ProducerBuffer
+    if getattr(buffer_class, "_onething_patched", False):
+        return
+    original_put, original_flush = buffer_class.put, buffer_class.flush
+
+    def put(self: Any, fut: Any) -> None:
+        unsent = self.__dict__.setdefault("_onething_unsent", set())
+        unsent.add(fut)
+        fut.add_done_callback(unsent.discard)
+        original_put(self, fut)
+
+    async def flush(self: Any) -> None:
+        await original_flush(self)
+        unsent = self.__dict__.get("_onething_unsent", set())
+        while unsent:
+            await asyncio.gather(*list(unsent), return_exceptions=True)
+
+    buffer_class.put, buffer_class.flush = put, flush
+    buffer_class._onething_patched = True
+
+
+def _read_without_holes() -> None:
+    """Deliver each of onething's topics to the agents without holes in its offsets.
+
+    Tansu 0.6 can answer a fetch with a batch beyond one it has not stored yet
+    (``topics.contiguity``): the consumer then moves past a record it never reads, and
+    the commit after it makes the loss final.  Each fetch's records are cut at a hole
+    and the consumer seeks back to the missing offset.  Faust's own changelog topics
+    (compacted, so holes are normal) are left alone; expectations are forgotten when
+    the consumer group's generation changes (a rebalance moves positions)."""
+    thread = faust_aiokafka.AIOKafkaConsumerThread
+    if getattr(thread._fetch_records, "_onething_patched", False):
+        return
+    original = thread._fetch_records
+
+    async def fetch_records(self: Any, consumer: Any, *args: Any, **kwargs: Any) -> Any:
+        records = await original(self, consumer, *args, **kwargs)
+        generation = getattr(consumer._coordinator, "generation", None)
+        guard = self.__dict__.get("_onething_contiguous")
+        if guard is None:
+            guard = self.__dict__["_onething_contiguous"] = Contiguous()
+        if self.__dict__.get("_onething_generation") != generation:
+            guard.forget()
+            self.__dict__["_onething_generation"] = generation
+        for tp in list(records):
+            if not tp.topic.startswith(TOPIC_PREFIX):
+                continue
+            kept, seek_back = guard.keep(tp, records[tp])
+            if seek_back is not None:
+                with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
+                    consumer.seek(tp, seek_back)
+            if kept:
+                records[tp] = kept
+            else:
+                del records[tp]
+        return records
+
+    fetch_records._onething_patched = True  # type: ignore[attr-defined]
+    fetch_records.__wrapped__ = original  # type: ignore[attr-defined]
+    thread._fetch_records = fetch_records
+
+
+def _read_bad_header_names() -> None:
+    """Deliver a record whose header name is not UTF-8 instead of stopping the worker.
+
+    aiokafka decodes header names strictly, in its C record reader and in its
+    pure-Python one, and the error ends the fetch: Faust logs "Drain messages raised"
+    and the worker crashes, and crashes again on the same record after a restart
+    (``topics.header_names``).  The pure-Python reader is made lenient (the name keeps
+    its bytes as lone surrogates); a batch the C reader fails on is read again, from its
+    first record, by the pure-Python one, and the records already delivered are skipped
+    by offset as aiokafka skips them in a compressed batch.  The adapter dead-letters
+    the event (``check_header_names``)."""
+    records_class = aiokafka_fetcher.PartitionRecords
+    if getattr(records_class.__next__, "_onething_patched", False):
+        return
+    decode_header_names_leniently(_DefaultRecordBatchPy, "surrogateescape")
+    aiokafka_fetcher.MemoryRecords = FetchedBatches
+    strict_next = records_class.__next__
+
+    def next_record(self: Any) -> Any:
+        try:
+            return strict_next(self)
+        except UnicodeDecodeError:
+            if not (isinstance(self._records, FetchedBatches) and self._records.read_again()):
+                raise
+            self._records_iterator = self._unpack_records()
+            return strict_next(self)
+
+    next_record._onething_patched = True  # type: ignore[attr-defined]
+    next_record.__wrapped__ = strict_next  # type: ignore[attr-defined]
+    records_class.__next__ = next_record
+
+
+class FetchedBatches(_MemoryRecordsPy):
+    """A partition's fetched batches, as aiokafka's pure-Python ``MemoryRecords`` cuts
+    them (each read by the C reader when aiokafka has it); ``read_again`` hands the last
+    batch out once more, to the pure-Python reader (``_read_bad_header_names``)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.last: memoryview | None = None
+        self.again: _DefaultRecordBatchPy | None = None
+
+    def has_next(self) -> bool:
+        return self.again is not None or super().has_next()
+
+    def next_batch(self, *args: Any) -> Any:
+        if self.again is not None:
+            batch, self.again = self.again, None
+            return batch
+        self.last = self._next_slice
+        return super().next_batch(*args)
+
+    def read_again(self) -> bool:
+        """Whether there is a batch to read again in pure Python (once)."""
+        if self.last is None:
+            return False
+        self.again, self.last = _DefaultRecordBatchPy(self.last), None
+        return True
+
+
+def make_app(app_id: str, bootstrap: str) -> faust.App:
+    """A Faust app with onething's settings (module doc), every patch applied once."""
+    _short_fetch_wait()
+    _commit_only_finished_work()
+    _flush_means_delivered()
+    _read_without_holes()
+    _read_bad_header_names()
+    return faust.App(
+        app_id,
+        broker=f"kafka://{bootstrap}",
+        broker_credentials=security().faust_credentials(),
+        store="memory://",
+        topic_partitions=partitions(),
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=2.0,
+        broker_heartbeat_interval=0.5,
+        broker_rebalance_timeout=2.0,
+        broker_commit_interval=0.5,
+        producer_acks=1,
+        producer_max_batch_size=1,
+        table_standby_replicas=0,
+        stream_wait_empty=False,
+        web_enabled=False,
+        datadir=tempfile.mkdtemp(prefix=f"{app_id}-", dir=os.environ.get("ONETHING_DATADIR")),
+    )
+
+
+def raw_topic(app: faust.App, *names: str) -> Any:
+    """Bytes in, bytes out: every service parses with ``topics.schemas`` itself, so a
+    malformed event becomes a dead letter instead of a crash in a Faust codec.  An agent
+    on several names reads them one event at a time, never two at once."""
+    return app.topic(
+        *names,
+        key_type=bytes,
+        value_type=bytes,
+        value_serializer="raw",
+        key_serializer="raw",
+        partitions=partitions(),
+    )
+
+
+def run_worker(app: faust.App) -> None:
+    """Run a Faust worker in this process until it is stopped (Ctrl-C, SIGTERM)."""
+    faust.Worker(app, loglevel="WARNING", quiet=True).execute_from_commandline()
