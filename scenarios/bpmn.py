@@ -32,6 +32,7 @@ from typing import Any
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.mechanics import paper_travels
 from onething.scenarios.model import MAX_ITEMS, new_identifier
 from onething.scenarios.prosimos_reader import apply_params, durations_from_params
 from onething.scenarios.safe_xml import elements
@@ -193,7 +194,7 @@ class _Builder:
     def _decision(self, last: Node, key: str) -> Node:
         p = self.process
         item = p.item(key)
-        if p.integrated and item.requires and not p.shares_data:
+        if p.integrated and paper_travels(p, key):
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")
             )

@@ -11,11 +11,13 @@ clock.  It imports no SimPy, Faust or Kafka.  What lives here, once:
 - desk time (``desk_minutes``: handling x the one-form factor, plus a pickup), the rework
   draw (``sent_back``), the back office on the item's department calendar (``decide``),
   the delivery of a result (``in_hand_at``: on the spot, pickup, mail, electronic), the
-  platform's routing and the paper transfer between offices (``ready_items``,
-  ``paper_arrives``); what is handed over or fetched is the process's own
-  (``Process.handover``, ``Process.fetched``), since the counts read it too;
-- the per-case and per-place measures (``CaseTime``, ``utilisation``,
-  ``within_promise``).
+  platform's routing (one rule, ``waits_for``, read event by event by ``ready_items``
+  and in closed form by ``route_platform``) and the paper transfer between offices
+  (``paper_travels``, ``paper_arrives``); online intake (``intake``); what is handed
+  over or fetched is the process's own (``Process.handover``, ``Process.fetched``),
+  since the counts read it too;
+- the per-case and per-place measures (``CaseTime``, ``utilisation`` with what it
+  counts, ``measured``, ``within_promise``).
 """
 
 from __future__ import annotations
@@ -281,7 +283,7 @@ class Windows:
             self._waiting.append((queued, granted))
         end = start + minutes
         heapq.heapreplace(self._free, end)
-        if self.measured_from <= queued < self.measured_until:
+        if measured(queued, self.measured_from, self.measured_until):
             self.busy_minutes += minutes
             self.served += 1
             self.waited_minutes += waited
@@ -316,6 +318,8 @@ class Mechanics:
         self.delivery = {k: process.delivery(k) for k in order}
         self.rework = {k: process.rework(k) for k in order}
         self.form_factor = form_factor(process)
+        self.online = process.online
+        self.waits_for = _waits_for(process)
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -343,20 +347,41 @@ class Mechanics:
             return self.calendars.items[item].add_working(decided, self.draws.mail(case, item))
         return NOT_YET if mode == "pickup" else decided
 
+    def files_online(self, collect: Sequence[str]) -> bool:
+        """Online intake: a filing is uploaded (no queue, no window busy); results to
+        collect are still fetched at the window."""
+        return self.online and not collect
+
+    def intake(
+        self,
+        windows: Windows,
+        case: object,
+        files: Sequence[str],
+        collect: Sequence[str],
+        now: float,
+    ) -> tuple[float, Service]:
+        """An applicant files (and collects) at a place from ``now``: the desk minutes and
+        the service, at the window's queue or online."""
+        if self.online and not collect:
+            minutes = self.desk_minutes(case, files, False)
+            return minutes, Service(now, now, now + minutes, 0.0)
+        minutes = self.desk_minutes(case, files, bool(collect))
+        return minutes, windows.serve(now, minutes)
+
     def ready_items(self, decided: Mapping[str, float], dispatched: Sequence[str]) -> list[str]:
-        """What the platform routes now: every item whose requirements are decided
-        (parallel approval), or the next in order once everything sent is decided."""
-        process = self.process
-        pending = [k for k in process.order if k not in dispatched]
-        if process.parallel:
-            return [k for k in pending if all(d in decided for d in process.item(k).requires)]
-        return pending[:1] if all(k in decided for k in dispatched) else []
+        """What the platform routes now, event by event: every item not yet routed whose
+        predecessors (``waits_for``) are decided."""
+        waits_for = self.waits_for
+        return [
+            k
+            for k in self.process.order
+            if k not in dispatched and all(d in decided for d in waits_for[k])
+        ]
 
     def paper_arrives(self, case: object, item: str, now: float) -> float | None:
         """Without data sharing, an item that needs another's result waits for the paper
         to travel between offices (scenario's calendar); None when nothing travels."""
-        process = self.process
-        if not process.item(item).requires or process.shares_data:
+        if not paper_travels(self.process, item):
             return None
         return self.calendars.scenario.add_working(now, self.draws.paper_transfer(case, item))
 
@@ -371,25 +396,19 @@ class Mechanics:
         ``back_office(item, start)`` decides each item and returns when;
         ``transferred(item, start, arrives)`` hears of each paper transfer.
 
-        Each item starts once the items it needs are decided (at once with parallel
-        approval, else after the previous item), after the paper transfer where offices
-        do not share data: the closed form of what the live platform does event by
-        event with ``ready_items`` and ``paper_arrives`` (the drift test holds the two
-        together).  Items go in dependency order, which fixes the order of the draws."""
-        process = self.process
+        The closed form of ``ready_items`` on the same rule (``waits_for``): an item
+        starts once its predecessors are decided, after the paper transfer where offices
+        do not share data.  Items go in dependency order, which fixes the order of the
+        draws."""
         decided: dict[str, float] = {}
-        previous = filed
-        for key in process.order:
-            requires = process.item(key).requires
-            start = max((decided[d] for d in requires), default=filed)
-            if not process.parallel:
-                start = max(start, previous)
+        for key in self.process.order:
+            start = max((decided[d] for d in self.waits_for[key]), default=filed)
             moved = self.paper_arrives(case, key, start)
             if moved is not None:
                 if transferred is not None:
                     transferred(key, start, moved)
                 start = moved
-            decided[key] = previous = back_office(key, start)
+            decided[key] = back_office(key, start)
 
     def material_name(self, material: str) -> str:
         if material == MERGED_FORM:
@@ -422,6 +441,27 @@ def within_promise(time: CaseTime, promise_working_days: float, minutes_per_day:
 def utilisation(busy_minutes: float, windows: int, open_minutes: float) -> float:
     """Offered window work over window capacity: above 1 the windows are saturated."""
     return busy_minutes / (windows * open_minutes) if open_minutes else 0.0
+
+
+def measured(queued: float, measured_from: float, measured_until: float) -> bool:
+    """Window work counts towards a place's utilisation and waits when its applicant
+    joined the queue within the measured period (from the warm-up to the last arrival)."""
+    return measured_from <= queued < measured_until
+
+
+def paper_travels(process: Process, item: str) -> bool:
+    """The paper-transfer rule: without data sharing, an item that needs another's
+    result waits for the paper to travel between offices."""
+    return bool(process.item(item).requires) and not process.shares_data
+
+
+def _waits_for(process: Process) -> dict[str, tuple[str, ...]]:
+    """The platform's one ordering rule: with parallel approval an item waits for the
+    items it requires; otherwise for every item before it (one at a time, in order)."""
+    order = process.order
+    if process.parallel:
+        return {k: tuple(process.item(k).requires) for k in order}
+    return {k: order[:i] for i, k in enumerate(order)}
 
 
 def place_of(process: Process, item: str) -> str:

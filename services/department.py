@@ -3,7 +3,7 @@ to its back office (after); it decides each item in working time and says so.
 
 A plain class: a request in, the messages to send out (``Send``), each at the simulated
 minute it happens.  ``services.faust_adapter`` runs it as a Faust agent on Kafka; the broker-less
-loop (``services.local``) on SimPy's clock.  A request handled once is not handled again
+loop (``sim.local``) on SimPy's clock.  A request handled once is not handled again
 by this instance; consumers of decisions apply each (case, item) once, so a replay after
 a crash has no second effect.
 """

@@ -49,25 +49,22 @@ class Office:
         was sent back).  Infra-only runs take no time and know no opening hours.  With
         ``opens_case`` the event carries the clock (the single window's, which the
         platform reads back to record the case)."""
+        mechanics = self.mechanics
         if clock.infra_only:
             minutes, service = 0.0, Service(now, now, now, 0.0)
-        elif self.process.online and not collect:  # filed online: no queue, no window
-            minutes = self.mechanics.desk_minutes(case, file, False)
-            service = Service(now, now, now + minutes, 0.0)
         else:
-            minutes = self.mechanics.desk_minutes(case, file, bool(collect))
-            service = self.windows.serve(now, minutes)
+            minutes, service = mechanics.intake(self.windows, case, file, collect, now)
         return Served(
             case_id=case,
             place=self.place,
             file=file,
             collect=collect,
-            sent_back=self.mechanics.sent_back(case, file) if can_be_sent_back else [],
+            sent_back=mechanics.sent_back(case, file) if can_be_sent_back else [],
             attempt=attempt,
             queue_minutes=service.waited,
             service_minutes=minutes,
             served_at=service.end,
-            online=self.process.online and not collect,
+            online=mechanics.files_online(collect),
             clock=clock if opens_case else None,
             hops=hops,
         )

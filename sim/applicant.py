@@ -1,152 +1,120 @@
-"""What one applicant does, as a SimPy process that reads like the story it models.
+"""The DES's port for the applicant's story (``scenarios.story``), on SimPy's clock.
 
-Siloed: the applicant is the integrator: for each visit of the journey, wait until the
-results it needs are in hand, travel, queue at the window, hand over the materials.
-Integrated: file once at the single window; the platform routes the items to the back
-offices as the dependency DAG allows.
-
-Back offices are delays in working time with no queue of their own (as many clerks as
-files), so when an item is filed its decision time is known at once: it is computed, not
-simulated, which keeps a case to a few dozen events.
+Windows are the core's queue (``Windows``): the start of service is known when the
+applicant joins the queue, so a window visit is one timeout.  Back offices are delays in
+working time with no queue of their own (as many clerks as files), so when an item is
+filed its decision time is known at once: it is computed, not simulated, which keeps a
+case to a few dozen events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
-from onething.scenarios.counts import item_steps
-from onething.scenarios.journey import Visit
-from onething.scenarios.levers import SINGLE_WINDOW
+import simpy
 
-if TYPE_CHECKING:
-    from onething.sim.engine import Case, Replication
-
-Proc = Generator[Any, Any, Any]
+from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.mechanics import Mechanics, Windows
+from onething.scenarios.story import PAPER_TRANSFER, log_decision
 
 
-def applicant(run: Replication, case: Case) -> Proc:
-    """The process of one case; its generator is chosen once, to keep resumptions short."""
-    return _integrated(run, case) if run.process.integrated else _siloed(run, case)
+class Case:
+    """One applicant: when each item is decided and when its result is in their hands."""
+
+    __slots__ = ("id", "arrival", "trips", "wait", "decided", "in_hand", "rework_rounds", "handed")
+
+    def __init__(self, case_id: int, arrival: float):
+        self.id = case_id
+        self.arrival = arrival
+        self.trips = 0
+        self.wait = 0.0
+        self.decided: dict[str, float] = {}
+        self.in_hand: dict[str, float] = {}
+        self.rework_rounds = 0
+        self.handed: list[str] = []
+        """Materials handed over so far (kept when the case is traced)."""
 
 
-def _siloed(run: Replication, case: Case) -> Proc:
-    env = run.env
-    for visit in run.journey:
-        ready = 0.0
-        for key in visit.awaits:
-            t = case.decided[key] if key in visit.collect else case.in_hand[key]
-            if t > ready:
-                ready = t
-        if ready > env.now:
-            yield env.timeout(ready - env.now)
-        yield from _file_and_collect(run, case, visit, visit.place)
-        on_the_spot = env.now
-        for key in visit.file:
-            _back_office(run, case, key, env.now)
-            if run.mechanics.delivery[key] == "on_the_spot":
-                on_the_spot = max(on_the_spot, case.in_hand[key])
-        if on_the_spot > env.now:
-            started = env.now
-            yield env.timeout(on_the_spot - env.now)
-            if run.tracing:
-                run.log(case, "wait for the result on the spot", visit.place, started, env.now)
-    yield from _finish(run, case)
+class Run(Protocol):
+    """What the port reads of its replication (``sim.engine.Replication``)."""
+
+    env: simpy.Environment
+    process: Process
+    mechanics: Mechanics
+    desks: dict[str, Windows]
+    tracing: bool
+
+    log: Callable[..., None]
+    """Writes an event row (``scenarios.story.Port.log``)."""
+
+    def finish(self, case: Case) -> None: ...
 
 
-def _integrated(run: Replication, case: Case) -> Proc:
-    env = run.env
-    filing, *collecting = run.journey
-    yield from _file_and_collect(run, case, filing, SINGLE_WINDOW)
-    _platform(run, case, env.now)
-    for visit in collecting:
-        ready = max(case.decided[k] for k in visit.awaits)
-        if ready > env.now:
-            yield env.timeout(ready - env.now)
-        yield from _file_and_collect(run, case, visit, SINGLE_WINDOW)
-    yield from _finish(run, case)
+class SimPyPort:
+    """Windows served and back offices decided at once by the core; time on SimPy."""
 
+    def __init__(self, run: Run):
+        self.env = run.env
+        self.mechanics = run.mechanics
+        self.tracing = run.tracing
+        self.integrated = run.process.integrated
+        self.desks = run.desks
+        self.log = run.log
+        self.finish = run.finish
 
-def _finish(run: Replication, case: Case) -> Proc:
-    """The case ends when the last result is in the applicant's hands."""
-    last = max(case.in_hand.values())
-    if last > run.env.now:
-        yield run.env.timeout(last - run.env.now)
-    run.finish(case)
+    def file(
+        self,
+        case: Case,
+        place: str,
+        files: Sequence[str],
+        collect: Sequence[str],
+        attempt: int,
+        held: Sequence[str],
+    ) -> simpy.Timeout:
+        now = self.env.now
+        mechanics = self.mechanics
+        minutes, service = mechanics.intake(self.desks[place], case, files, collect, now)
+        outcome = (service, minutes, mechanics.sent_back(case, files))
+        return self.env.timeout(service.end - now, outcome)
 
-
-def _file_and_collect(run: Replication, case: Case, visit: Visit, place: str) -> Proc:
-    """Travel if the journey says so, queue, hand over; re-file whatever is sent back.
-
-    The window queue is the core's (``Windows``): the start of service is known when the
-    applicant joins the queue, so queueing is one timeout.
-    """
-    env = run.env
-    mechanics = run.mechanics
-    draws = mechanics.draws
-    trip = visit.trip
-    pending, collect = list(visit.file), visit.collect
-    while True:
-        if trip:
-            started = env.now
-            yield env.timeout(draws.travel(case))
-            case.trips += 1
-            if run.tracing:
-                run.log(case, "travel", place, started, env.now)
-        if visit.online:
-            started = env.now
-            yield env.timeout(mechanics.desk_minutes(case, pending, False))
-            if run.tracing:
-                run.log(case, "file online", place, started, env.now, files=pending)
-        else:
-            minutes = mechanics.desk_minutes(case, pending, bool(collect))
-            service = run.desks[place].serve(env.now, minutes)
-            yield env.timeout(service.end - env.now)
-            case.wait += service.waited
-            if run.tracing:
-                run.log(case, "queue", place, service.queued, service.start)
-                activity = "hand over materials" if pending else "collect results"
-                now = env.now
-                run.log(case, activity, place, now - minutes, now, "window", pending, collect)
-        for key in collect:
-            case.in_hand[key] = env.now
-        collect = ()
-        pending = mechanics.sent_back(case, pending)
-        if not pending:
+    def filed(self, case: Case, files: Sequence[str], now: float) -> None:
+        if self.integrated:
+            self.mechanics.route_platform(
+                case, now, self._back_office_of(case), self._transferred_of(case)
+            )
             return
-        case.rework_rounds += 1
-        started = env.now
-        delay = draws.rework_delay(case)
-        yield env.timeout(run.calendar.add_working(started, delay) - started)
-        if run.tracing:
-            gather = "sent back (补正): gather missing materials"
-            run.log(case, gather, place, started, env.now, files=pending)
-        trip = not visit.online
+        for key in files:
+            self._back_office(case, key, now)
 
+    def results(self, case: Case, items: Sequence[str]) -> None:
+        """Decided at filing: nothing to wait for."""
+        return None
 
-def _back_office(run: Replication, case: Case, key: str, start: float) -> float:
-    """Decide one item from ``start``; the result reaches the applicant as the levers
-    say (the core's ``decide`` and ``in_hand_at``)."""
-    mechanics = run.mechanics
-    decided = mechanics.decide(case, key, start)
-    case.decided[key] = decided
-    if run.tracing:
-        department = run.process.item(key).department
-        steps = item_steps(run.process, key)  # the log shows them, as an approval system's
-        run.log(case, f"decide {key}", department, start, decided, "back office", steps=steps)
-    case.in_hand[key] = arrives = mechanics.in_hand_at(case, key, decided)
-    if run.tracing and mechanics.delivery[key] == "mail":
-        run.log(case, "result arrives by mail", "post", decided, arrives, collects=[key])
-    return decided
+    def completion(self, case: Case) -> None:
+        return None
 
+    def _back_office(self, case: Case, key: str, start: float) -> float:
+        """Decide one item from ``start``; the result reaches the applicant as the levers
+        say (the core's ``decide`` and ``in_hand_at``)."""
+        mechanics = self.mechanics
+        decided = case.decided[key] = mechanics.decide(case, key, start)
+        arrives = case.in_hand[key] = mechanics.in_hand_at(case, key, decided)
+        if self.tracing:
+            log_decision(self, case, key, start, decided, arrives)
+        return decided
 
-def _platform(run: Replication, case: Case, filed: float) -> None:
-    """The integrated platform routes the items as the core says (``route_platform``)."""
+    def _back_office_of(self, case: Case) -> Any:
+        def back_office(key: str, start: float) -> float:
+            return self._back_office(case, key, start)
 
-    def back_office(key: str, start: float) -> float:
-        return _back_office(run, case, key, start)
+        return back_office
 
-    def transferred(key: str, start: float, moved: float) -> None:
-        run.log(case, f"paper transfer for {key}", SINGLE_WINDOW, start, moved)
+    def _transferred_of(self, case: Case) -> Any:
+        if not self.tracing:
+            return None
 
-    run.mechanics.route_platform(case, filed, back_office, transferred if run.tracing else None)
+        def transferred(key: str, start: float, moved: float) -> None:
+            self.log(case, f"{PAPER_TRANSFER}{key}", SINGLE_WINDOW, start, moved)
+
+        return transferred

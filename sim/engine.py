@@ -28,32 +28,14 @@ from onething.scenarios.mechanics import (
     utilisation,
     within_promise,
 )
-from onething.sim.applicant import applicant
+from onething.scenarios.story import applicant, event_detail
+from onething.sim.applicant import Case, SimPyPort
 from onething.sim.arrivals import applicants
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
 
 QUEUE_SAMPLE_MINUTES = 60.0
-HANDING_OVER = ("hand over materials", "file online")
-"""Event-log activities in which the applicant hands materials over (or uploads them)."""
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
-
-
-class Case:
-    """One applicant: when each item is decided and when its result is in their hands."""
-
-    __slots__ = ("id", "arrival", "trips", "wait", "decided", "in_hand", "rework_rounds", "handed")
-
-    def __init__(self, case_id: int, arrival: float):
-        self.id = case_id
-        self.arrival = arrival
-        self.trips = 0
-        self.wait = 0.0
-        self.decided: dict[str, float] = {}
-        self.in_hand: dict[str, float] = {}
-        self.rework_rounds = 0
-        self.handed: list[str] = []
-        """Materials handed over so far (kept when the case is traced)."""
 
 
 class Recorder(Protocol):
@@ -115,6 +97,7 @@ class Replication:
             place: Windows(self.process.windows(place), calendars.place(place), self.measured_from)
             for place in self.process.places
         }
+        self.port = SimPyPort(self)
         self.stats = {name: StreamingStat(integer=name == "trips") for name in CASE_MEASURES}
         self.within_promise = 0
         self.arrived = 0
@@ -134,34 +117,21 @@ class Replication:
     ) -> None:
         if self.recorder is None or not self.recorder.wants(case.id):
             return
-        detail = []
-        if files:
-            if activity in HANDING_OVER:
-                handed = self.process.handover(files, case.handed)
-                case.handed.extend(handed)
-            else:
-                handed = self.process.handover(files)
-            names = [self.mechanics.material_name(m) for m in handed]
-            detail.append(f"files {', '.join(files)}; materials: {'; '.join(names) or 'none'}")
-        if collects:
-            detail.append(f"results: {', '.join(collects)}")
-        if steps:
-            detail.append(f"steps: {', '.join(steps)}")
-        self.recorder.event(
-            (self.index, case.id, activity, place, start, end, resource, " | ".join(detail))
-        )
+        detail = event_detail(self.mechanics, activity, case.handed, files, collects, steps)
+        self.recorder.event((self.index, case.id, activity, place, start, end, resource, detail))
 
     def _arrivals(self):
         s = self.process.scenario
         env = self.env
         crowd = applicants(s.applicants.arrivals, self.calendar, self.seed, self.horizon_days)
+        port, journey, integrated = self.port, self.journey, self.process.integrated
         for t, name in crowd:
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.arrived += 1
             case = Case(self.arrived, t)
             self.draws.arrive(case, name)
-            env.process(applicant(self, case))
+            env.process(applicant(port, case, journey, integrated))
 
     def finish(self, case: Case) -> None:
         self.finished += 1

@@ -1,10 +1,10 @@
 """The live load harness: a SimPy real-time environment replays applicants onto Kafka.
 
-Each applicant walks the same journey as in the DES (``scenarios.journey``), but the
-windows and back offices are the live services: before, the applicant files at each
-department's topic and waits for its ``served`` and ``decision`` events; after, it files
-once with the platform and waits for the completion.  Travel, collecting materials after
-a 补正 and the post are the applicant's own time, simulated here.
+Each applicant tells the DES's story (``scenarios.story``), but the windows and back
+offices are the live services: before, the applicant files at each department's topic
+and waits for its ``served`` and ``decision`` events; after, it files once with the
+platform and waits for the completion.  Travel, collecting materials after a 补正 and
+the post are the applicant's own time, simulated here.
 
 Kafka clients: kafka-python produces; a kafka-python consumer with partitions assigned by
 hand (no consumer group) reads decisions and completions in a thread and hands them to
@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +30,18 @@ import simpy.rt
 from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
-from onething.scenarios.mechanics import Calendars, Draws, Mechanics, NoTime, StreamDraws
+from onething.scenarios.mechanics import (
+    Calendars,
+    Draws,
+    Mechanics,
+    NoTime,
+    Service,
+    StreamDraws,
+    measured,
+)
+from onething.scenarios.story import applicant, event_detail, log_decision
 from onething.sim.arrivals import arrival_times
+from onething.sim.engine import Recorder
 from onething.topics.connection import security
 from onething.topics.contiguity import Contiguous
 from onething.topics.header_names import kafka_python_reads_bad_header_names
@@ -97,9 +107,12 @@ class LiveCase:
     wait: float = 0.0
     rework_rounds: int = 0
     handed: list[str] = field(default_factory=list)
-    """Materials handed over at the windows, in order (``Process.handover``)."""
+    """Materials handed over at the windows, in order (kept when the run is traced)."""
     decided: dict[str, float] = field(default_factory=dict)
     """When each item was decided, as the decisions said."""
+    in_hand: dict[str, float] = field(default_factory=dict)
+    """When each result is in the applicant's hands (``Mechanics.in_hand_at``; paper
+    results once collected)."""
 
 
 @dataclass
@@ -218,8 +231,18 @@ class LiveResult:
 
 
 class Harness:
-    def __init__(self, process: Process, settings: LiveSettings, draws: Draws | None = None):
-        """``draws``: the applicants' randomness (default: a stream from the seed)."""
+    """The live applicants: the story (``scenarios.story``) told on a real-time clock,
+    its port sending events to the services and waiting for their answers."""
+
+    def __init__(
+        self,
+        process: Process,
+        settings: LiveSettings,
+        draws: Draws | None = None,
+        recorder: Recorder | None = None,
+    ):
+        """``draws``: the applicants' randomness (default: a stream from the seed);
+        ``recorder`` hears the event rows the DES would write (the drift test)."""
         self.process = process
         self.settings = settings
         s = process.scenario
@@ -238,6 +261,10 @@ class Harness:
         self._facts: dict[tuple, Any] = {}
         self._cases: dict[str, LiveCase] = {}
         self._waiters: dict[tuple, simpy.Event] = {}
+        self._queued: dict[tuple, float] = {}
+        """When each filing joined its window's queue (utilisation counts by it)."""
+        self.recorder = recorder
+        self.tracing = recorder is not None
         self._inbox: queue.Queue[tuple[Any, float | None]] = queue.Queue()
         self._stop = threading.Event()
         self.hops: dict[str, list[float]] = defaultdict(list)
@@ -350,18 +377,9 @@ class Harness:
                 self.completions[message.case_id] += 1  # a distinct outcome
             self.decisions_applied.setdefault(message.case_id, message.decisions_applied)
         if isinstance(message, Served):
-            key: tuple = (
-                "served",
-                message.case_id,
-                message.place,
-                message.attempt,
-                tuple(message.file),
-                tuple(message.collect),
-            )
+            key = self._served_key(message)
         elif isinstance(message, Decision):
             key = ("decided", message.case_id, message.item)
-            if key not in self._facts and message.case_id in self._cases:
-                self._cases[message.case_id].decided[message.item] = message.decided_at
         else:
             key = ("completed", message.case_id)
         if key in self._facts:
@@ -372,163 +390,151 @@ class Harness:
             self.hops[hop].append(ms)
         if latency is not None:
             self.hops["to harness"].append(latency)
+        case = self._cases.get(message.case_id)
         if isinstance(message, Served):
-            busy = not message.online  # an online filing keeps no window busy
-            if busy and message.served_at - message.service_minutes < self.measured_until:
+            queued = self._queued.get(key, message.served_at - message.service_minutes)
+            # an online filing keeps no window busy
+            if not message.online and measured(queued, 0.0, self.measured_until):
                 self.busy[message.place] += message.service_minutes
             self.in_flight -= 1
+        elif case is None:
+            pass
+        elif isinstance(message, Decision):
+            self._decided(case, message.item, message.started_at, message.decided_at)
+        else:
+            for item, decided in message.decided_at.items():
+                self._decided(case, item, decided, decided)
         self._facts[key] = message
         waiter = self._waiters.pop(key, None)
         if waiter is not None:
-            waiter.succeed(message)
+            waiter.succeed(self._read(message))
 
-    def _wait(self, key: tuple) -> Generator[Any, Any, Any]:
-        if key in self._facts:
-            return self._facts[key]
-        event = self._waiters.setdefault(key, self.env.event())
-        return (yield event)
+    @staticmethod
+    def _served_key(message: Served) -> tuple:
+        return (
+            "served",
+            message.case_id,
+            message.place,
+            message.attempt,
+            tuple(message.file),
+            tuple(message.collect),
+        )
 
-    # --- applicants ----------------------------------------------------------------
+    def _event(self, key: tuple) -> simpy.Event:
+        """What to yield until the fact ``key`` is known; its value is what the story
+        reads of it."""
+        event = self._waiters.get(key)
+        if event is None:
+            event = self._waiters[key] = self.env.event()
+            if key in self._facts:
+                event.succeed(self._read(self._facts[key]))
+        return event
 
-    def _in_hand(self, case: LiveCase, key: str) -> Generator[Any, Any, float]:
-        """When a result is in the applicant's hands (paper results once collected)."""
-        decision = yield from self._wait(("decided", case.case_id, key))
-        return self.mechanics.in_hand_at(case.case_id, key, decision.decided_at)
+    def _read(self, message: Any) -> Any:
+        """A window's ``served`` as the story reads a filing: (service, minutes, sent back)."""
+        if isinstance(message, Served):
+            minutes = message.service_minutes
+            start = message.served_at - minutes
+            key = self._served_key(message)
+            service = Service(
+                self._queued.get(key, start), start, message.served_at, message.queue_minutes
+            )
+            return service, minutes, message.sent_back
+        return message
 
-    def _visit(
+    # --- the applicant's port (``scenarios.story``) -----------------------------------
+
+    def file(
         self,
         case: LiveCase,
         place: str,
-        file: list[str],
-        collect: list[str],
-        trip: bool,
-        send: Callable[[list[str], list[str], int, list[str]], None],
-        online: bool = False,
-    ) -> Generator:
-        """Travel, file, and re-file what is sent back, until all is accepted (online
-        again, with no trip, where the filing was online)."""
-        attempt = 0
-        held: list[str] = []
-        draws = self.mechanics.draws
-        while True:
-            if trip:
-                yield self.env.timeout(draws.travel(case.case_id))
-                case.trips += 1
-            send(file, collect, attempt, held)
-            case.handed += self.process.handover(file, case.handed)
-            served = yield from self._wait(
-                ("served", case.case_id, place, attempt, tuple(file), tuple(collect))
-            )
-            case.wait += served.queue_minutes
-            if not served.sent_back:
-                return
-            case.rework_rounds += 1
-            held += [k for k in file if k not in served.sent_back]
-            file, collect, attempt, trip = served.sent_back, [], attempt + 1, not online
-            delay = draws.rework_delay(case.case_id)
-            yield self.env.timeout(self.calendar.add_working(self.env.now, delay) - self.env.now)
-
-    def _siloed(self, case: LiveCase) -> Generator:
-        env = self.env
-        in_hand: dict[str, float] = {}
-        for visit in self.journey:
-            for key in visit.awaits:
-                if key in visit.collect:
-                    yield from self._wait(("decided", case.case_id, key))
-                elif key not in in_hand:
-                    in_hand[key] = yield from self._in_hand(case, key)
-            ready = max(
-                (in_hand.get(k, 0.0) for k in visit.awaits if k not in visit.collect), default=0.0
-            )
-            if ready > env.now:
-                yield env.timeout(ready - env.now)
-
-            def send(
-                file: list[str],
-                collect: list[str],
-                attempt: int,
-                held: list[str],
-                place=visit.place,
-            ) -> None:
-                self._send(
-                    requests_topic(place),
-                    ItemRequest(
-                        case_id=case.case_id,
-                        department=place,
-                        file=file,
-                        collect=collect,
-                        attempt=attempt,
-                        held=held,
-                        clock=self.clock,
-                    ),
-                )
-
-            yield from self._visit(
-                case,
-                visit.place,
-                list(visit.file),
-                list(visit.collect),
-                visit.trip,
-                send,
-                visit.online,
-            )
-            for key in visit.collect:
-                in_hand[key] = env.now
-            for key in visit.file:
-                if self.mechanics.delivery[key] == "on_the_spot":
-                    in_hand[key] = yield from self._in_hand(case, key)
-                    if in_hand[key] > env.now:
-                        yield env.timeout(in_hand[key] - env.now)
-        for key in self.process.order:
-            if key not in in_hand:
-                in_hand[key] = yield from self._in_hand(case, key)
-        yield from self._finish(case, max(in_hand.values()))
-
-    def _integrated(self, case: LiveCase) -> Generator:
-        filing, *collecting = self.journey
-
-        def send(file: list[str], collect: list[str], attempt: int, held: list[str]) -> None:
+        files: Sequence[str],
+        collect: Sequence[str],
+        attempt: int,
+        held: Sequence[str],
+    ) -> simpy.Event:
+        """Send the filing to the place's window (a department's topic, or the platform)
+        and wait for its ``served``."""
+        files, collect = list(files), list(collect)
+        if place == SINGLE_WINDOW:
             # the platform holds what it accepted of the filing itself
-            self._send(
-                APPLICATIONS,
-                Application(
-                    case_id=case.case_id,
-                    bundle=self.process.scenario.name,
-                    clock=self.clock,
-                    file=None if attempt == 0 and not collect else file,
-                    collect=collect,
-                    attempt=attempt,
-                ),
+            whole = attempt == 0 and not collect
+            message: Any = Application(
+                case_id=case.case_id,
+                bundle=self.process.scenario.name,
+                clock=self.clock,
+                file=None if whole else files,
+                collect=collect,
+                attempt=attempt,
             )
+            topic = APPLICATIONS
+        else:
+            message = ItemRequest(
+                case_id=case.case_id,
+                department=place,
+                file=files,
+                collect=collect,
+                attempt=attempt,
+                held=list(held),
+                clock=self.clock,
+            )
+            topic = requests_topic(place)
+        key = ("served", case.case_id, place, attempt, tuple(files), tuple(collect))
+        self._queued[key] = self.mechanics.calendars.place(place).next_open(self.env.now)
+        self._send(topic, message)
+        return self._event(key)
 
-        yield from self._visit(
-            case, SINGLE_WINDOW, list(filing.file), [], filing.trip, send, filing.online
-        )
-        completion = yield from self._wait(("completed", case.case_id))
-        in_hand = {
-            key: self.mechanics.in_hand_at(case.case_id, key, decided)
-            for key, decided in completion.decided_at.items()
-        }
-        for visit in collecting:
-            yield from self._visit(case, SINGLE_WINDOW, [], list(visit.collect), True, send)
-            for key in visit.collect:
-                in_hand[key] = self.env.now
-        yield from self._finish(case, max(in_hand.values()))
+    def filed(self, case: LiveCase, files: Sequence[str], now: float) -> None:
+        """The services route and decide on their own."""
 
-    def _finish(self, case: LiveCase, last: float) -> Generator:
-        if last > self.env.now:
-            yield self.env.timeout(last - self.env.now)
+    def results(self, case: LiveCase, items: Sequence[str]) -> simpy.Event | None:
+        missing = [k for k in items if k not in case.decided]
+        if not missing:
+            return None
+        return self.env.all_of([self._event(("decided", case.case_id, k)) for k in missing])
+
+    def completion(self, case: LiveCase) -> simpy.Event | None:
+        key = ("completed", case.case_id)
+        return None if key in self._facts else self._event(key)
+
+    def finish(self, case: LiveCase) -> None:
         case.done = self.env.now
 
+    def log(
+        self,
+        case: LiveCase,
+        activity: str,
+        place: str,
+        start: float,
+        end: float,
+        resource: str = "",
+        files: Sequence[str] = (),
+        collects: Sequence[str] = (),
+        steps: Sequence[str] = (),
+    ) -> None:
+        """An event row as the DES writes it (``Recorder``), for the drift test."""
+        assert self.recorder is not None
+        detail = event_detail(self.mechanics, activity, case.handed, files, collects, steps)
+        self.recorder.event((0, case.case_id, activity, place, start, end, resource, detail))
+
+    def _decided(self, case: LiveCase, item: str, start: float, decided: float) -> None:
+        """A result the applicant will hold (at once, by mail, or once collected)."""
+        if item in case.decided:
+            return
+        case.decided[item] = decided
+        arrives = case.in_hand[item] = self.mechanics.in_hand_at(case.case_id, item, decided)
+        if self.tracing:
+            log_decision(self, case, item, start, decided, arrives)
+
     def _arrivals(self, times: list[float], cases: list[LiveCase]) -> Generator:
-        applicant = self._integrated if self.process.integrated else self._siloed
+        integrated = self.process.integrated
         for n, t in enumerate(times):
             if t > self.env.now:
                 yield self.env.timeout(t - self.env.now)
             case = LiveCase(f"{self.run_id}-{n}", t)
             cases.append(case)
             self._cases[case.case_id] = case
-            self.env.process(applicant(case))
+            self.env.process(applicant(self, case, self.journey, integrated))
 
     # --- the run ---------------------------------------------------------------------
 
@@ -632,10 +638,17 @@ class Harness:
             levers=sorted(self.process.levers),
         )
 
-    def start(self, env: simpy.Environment, times: list[float], cases: list[LiveCase]) -> None:
-        """Let the applicants arrive on ``env`` (the broker-less loop drives it)."""
+    def start(
+        self,
+        env: simpy.Environment,
+        times: list[float],
+        cases: list[LiveCase],
+        measured_until: float | None = None,
+    ) -> None:
+        """Let the applicants arrive on ``env`` (the broker-less loop drives it);
+        utilisation is measured until ``measured_until`` (default: the last arrival)."""
         self.env = env
-        self.measured_until = max(times)
+        self.measured_until = max(times) if measured_until is None else measured_until
         env.process(self._arrivals(times, cases))
 
     def result(self, cases: list[LiveCase], times: list[float], wall: float) -> LiveResult:

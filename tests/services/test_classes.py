@@ -8,7 +8,7 @@ from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.loader import load_scenario
 from onething.services.department import Department
 from onething.services.effects import Refused
-from onething.services.local import run_local
+from onething.sim.local import run_local
 from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
 from onething.sim.harness import LiveSettings

@@ -24,6 +24,7 @@ from onething.services.effects import Refused, Send
 from onething.services.office import DrawsFor, own_stream
 from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
+from onething.sim.engine import Recorder
 from onething.sim.harness import Harness, LiveCase, LiveResult, LiveSettings
 from onething.topics.names import (
     APPLICATIONS,
@@ -134,18 +135,22 @@ def run_local(
     settings: LiveSettings,
     draws: Draws | None = None,
     draws_for: DrawsFor = own_stream,
+    recorder: Recorder | None = None,
+    measured_until: float | None = None,
 ) -> LocalRun:
     """Replay the applicants of ``settings`` against the services with no broker;
-    ``draws`` feeds the applicants, ``draws_for`` the offices."""
+    ``draws`` feeds the applicants, ``draws_for`` the offices, ``recorder`` hears the
+    event rows; utilisation is measured until ``measured_until`` (default: the last
+    arrival)."""
     env = simpy.Environment()
     services = LocalServices(env, process, draws_for)
-    harness = Harness(process, settings, draws)
+    harness = Harness(process, settings, draws, recorder)
     harness.transport = services.send
     harness.clock = harness.clock_from(0.0, 1.0)
     services.listeners.append(harness.apply)
     times = harness.arrival_times()
     cases: list[LiveCase] = []
-    harness.start(env, times, cases)
+    harness.start(env, times, cases, measured_until)
     env.run()
     return LocalRun(
         harness.result(cases, times, 0.0),

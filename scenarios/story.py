@@ -1,0 +1,263 @@
+"""One applicant's story, told once for both engines.
+
+The journey (``scenarios.journey``) says where the applicant goes; this module says what
+they do there, in order: wait until the results a visit needs are in hand, travel, file
+(or collect) at the window or online, re-file what is sent back (补正) after gathering
+the missing materials on the calendar, wait for a result handed over on the spot, and
+finish when the last result is in hand.  It imports no SimPy or Kafka: an engine drives
+it through a ``Port``.  The DES (``sim.applicant``) serves windows and back offices at
+once from the core; the live applicant (``sim.harness``) sends events to the services
+and waits for their answers.  Either way the story is a generator an engine runs as a
+process: what it yields is whatever the port's clock and port hand it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any, Protocol
+
+from onething.scenarios.counts import item_steps
+from onething.scenarios.journey import Visit
+from onething.scenarios.levers import SINGLE_WINDOW, Process
+from onething.scenarios.mechanics import Mechanics, Service
+
+Story = Generator[Any, Any, None]
+
+GATHER = "sent back (补正): gather missing materials"
+HANDING_OVER = ("hand over materials", "file online")
+"""Event-log activities in which the applicant hands materials over (or uploads them)."""
+PAPER_TRANSFER = "paper transfer for "
+"""Event-log activities of the platform's own paper transfers start with this."""
+
+
+class Clock(Protocol):
+    """What the story reads of time: SimPy's environment, or a real-time one."""
+
+    @property
+    def now(self) -> float: ...
+
+    def timeout(self, delay: float) -> Any: ...
+
+
+class Applicant(Protocol):
+    """What the story keeps of one applicant (both engines' case records)."""
+
+    trips: int
+    wait: float
+    rework_rounds: int
+    decided: dict[str, float]
+    in_hand: dict[str, float]
+
+
+class Port(Protocol):
+    """What an engine gives the story: a clock, the core's mechanics, and the offices."""
+
+    env: Clock
+    mechanics: Mechanics
+    tracing: bool
+
+    def file(
+        self,
+        case: Any,
+        place: str,
+        files: Sequence[str],
+        collect: Sequence[str],
+        attempt: int,
+        held: Sequence[str],
+    ) -> Any:
+        """Something to yield until the applicant leaves the window; it gives
+        ``(service, minutes, sent_back)``."""
+        ...
+
+    def filed(self, case: Any, files: Sequence[str], now: float) -> None:
+        """A filing is complete (nothing of it sent back): the back office starts."""
+        ...
+
+    def results(self, case: Any, items: Sequence[str]) -> Any | None:
+        """Something to yield until ``items`` are decided (``case.decided`` and
+        ``case.in_hand`` know them), or None when they are."""
+        ...
+
+    def completion(self, case: Any) -> Any | None:
+        """Something to yield until the platform has decided every item, or None."""
+        ...
+
+    def finish(self, case: Any) -> None: ...
+
+    def log(
+        self,
+        case: Any,
+        activity: str,
+        place: str,
+        start: float,
+        end: float,
+        resource: str = "",
+        files: Sequence[str] = (),
+        collects: Sequence[str] = (),
+        steps: Sequence[str] = (),
+    ) -> None: ...
+
+
+def applicant(port: Port, case: Applicant, journey: Sequence[Visit], integrated: bool) -> Story:
+    """The story of one case; its generator is chosen once, to keep resumptions short."""
+    if integrated:
+        return _integrated(port, case, journey)
+    return _siloed(port, case, journey)
+
+
+def _siloed(port: Port, case: Applicant, journey: Sequence[Visit]) -> Story:
+    """The applicant is the integrator: each visit waits for the results it needs."""
+    env = port.env
+    delivery = port.mechanics.delivery
+    for visit in journey:
+        waiting = port.results(case, visit.awaits)
+        if waiting is not None:
+            yield waiting
+        ready = 0.0
+        for key in visit.awaits:
+            t = case.decided[key] if key in visit.collect else case.in_hand[key]
+            if t > ready:
+                ready = t
+        if ready > env.now:
+            yield env.timeout(ready - env.now)
+        yield from _file_and_collect(port, case, visit, visit.place)
+        if not visit.file:
+            continue
+        port.filed(case, visit.file, env.now)
+        spot = [key for key in visit.file if delivery[key] == "on_the_spot"]
+        if spot:
+            started = env.now
+            waiting = port.results(case, spot)
+            if waiting is not None:
+                yield waiting
+            handed = max(case.in_hand[key] for key in spot)
+            if handed > env.now:
+                yield env.timeout(handed - env.now)
+            if port.tracing and env.now > started:
+                port.log(case, "wait for the result on the spot", visit.place, started, env.now)
+    yield from _finish(port, case)
+
+
+def _integrated(port: Port, case: Applicant, journey: Sequence[Visit]) -> Story:
+    """File once at the single window; the platform routes; collect what is on paper."""
+    env = port.env
+    filing, *collecting = journey
+    yield from _file_and_collect(port, case, filing, SINGLE_WINDOW)
+    port.filed(case, filing.file, env.now)
+    waiting = port.completion(case)
+    if waiting is not None:
+        yield waiting
+    for visit in collecting:
+        ready = max(case.decided[k] for k in visit.awaits)
+        if ready > env.now:
+            yield env.timeout(ready - env.now)
+        yield from _file_and_collect(port, case, visit, SINGLE_WINDOW)
+    yield from _finish(port, case)
+
+
+def _finish(port: Port, case: Applicant) -> Story:
+    """The case ends when the last result is in the applicant's hands."""
+    waiting = port.results(case, port.mechanics.process.order)
+    if waiting is not None:
+        yield waiting
+    last = max(case.in_hand.values())
+    env = port.env
+    if last > env.now:
+        yield env.timeout(last - env.now)
+    port.finish(case)
+
+
+def _file_and_collect(port: Port, case: Applicant, visit: Visit, place: str) -> Story:
+    """Travel if the journey says so, file or collect, and re-file whatever is sent back
+    after gathering it (working time on the calendar; online again where the filing was
+    online, else another trip)."""
+    env = port.env
+    mechanics = port.mechanics
+    draws = mechanics.draws
+    tracing = port.tracing
+    trip = visit.trip
+    pending, collect = list(visit.file), visit.collect
+    attempt = 0
+    held: list[str] = []
+    while True:
+        if trip:
+            started = env.now
+            yield env.timeout(draws.travel(case))
+            case.trips += 1
+            if tracing:
+                port.log(case, "travel", place, started, env.now)
+        service, minutes, sent_back = yield port.file(case, place, pending, collect, attempt, held)
+        case.wait += service.waited
+        if tracing:
+            _log_service(port, case, place, service, minutes, pending, collect)
+        for key in collect:
+            case.in_hand[key] = env.now
+        if not sent_back:
+            return
+        case.rework_rounds += 1
+        held += [k for k in pending if k not in sent_back]
+        pending, collect, attempt = sent_back, (), attempt + 1
+        started = env.now
+        delay = draws.rework_delay(case)
+        yield env.timeout(mechanics.calendars.scenario.add_working(started, delay) - started)
+        if tracing:
+            port.log(case, GATHER, place, started, env.now, files=pending)
+        trip = not visit.online
+
+
+def _log_service(
+    port: Port,
+    case: Applicant,
+    place: str,
+    service: Service,
+    minutes: float,
+    files: Sequence[str],
+    collect: Sequence[str],
+) -> None:
+    if port.mechanics.files_online(collect):
+        port.log(case, "file online", place, service.start, service.end, files=files)
+        return
+    port.log(case, "queue", place, service.queued, service.start)
+    activity = "hand over materials" if files else "collect results"
+    end = service.end
+    port.log(case, activity, place, end - minutes, end, "window", files, collect)
+
+
+def log_decision(
+    port: Port, case: Any, item: str, start: float, decided: float, arrives: float
+) -> None:
+    """The back office's part of the event log: the decision and, by mail, the post."""
+    mechanics = port.mechanics
+    process = mechanics.process
+    department = process.item(item).department
+    steps = item_steps(process, item)  # the log shows them, as an approval system's
+    port.log(case, f"decide {item}", department, start, decided, "back office", steps=steps)
+    if mechanics.delivery[item] == "mail":
+        port.log(case, "result arrives by mail", "post", decided, arrives, collects=[item])
+
+
+def event_detail(
+    mechanics: Mechanics,
+    activity: str,
+    handed_so_far: list[str],
+    files: Sequence[str] = (),
+    collects: Sequence[str] = (),
+    steps: Sequence[str] = (),
+) -> str:
+    """An event row's detail: files and the materials they hand over (each material once
+    per case, ``handed_so_far`` grows), results, steps."""
+    process: Process = mechanics.process
+    detail = []
+    if files:
+        if activity in HANDING_OVER:
+            handed = process.handover(files, handed_so_far)
+            handed_so_far.extend(handed)
+        else:
+            handed = process.handover(files)
+        names = [mechanics.material_name(m) for m in handed]
+        detail.append(f"files {', '.join(files)}; materials: {'; '.join(names) or 'none'}")
+    if collects:
+        detail.append(f"results: {', '.join(collects)}")
+    if steps:
+        detail.append(f"steps: {', '.join(steps)}")
+    return " | ".join(detail)
