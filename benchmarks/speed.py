@@ -121,6 +121,7 @@ def main() -> None:
             "&& .venv-peers/bin/pip install prosimos"
         )
     sizes = SIZES[args.quick]
+    sys.stdout.reconfigure(line_buffering=True)  # a long run shows each line as it comes
     tandem(sizes["tandem"])
     bare_simpy(sizes["des"], sizes["memory"])
     bundles(sizes["bundle"], args.prosimos_python)
