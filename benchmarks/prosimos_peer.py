@@ -2,7 +2,10 @@
 
 Prosimos needs click >= 8.4.2 and faust-streaming (onething's live mode) click < 8.4, so
 pip cannot resolve both into one environment; ``--prosimos-python`` names an interpreter
-where ``pip install prosimos`` was run (the current one by default, if it imports).
+where ``pip install prosimos`` was run (the current one by default, if it imports).  Make
+that interpreter once with
+
+    python3.11 -m venv .venv-peers && .venv-peers/bin/pip install prosimos
 """
 
 from __future__ import annotations
@@ -28,10 +31,10 @@ _RUN = """
 import sys, time, warnings
 warnings.simplefilter("ignore")
 from prosimos.simulation_engine import run_simulation
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 run_simulation(sys.argv[1], sys.argv[2], int(sys.argv[3]), stat_out_path=None,
                log_out_path=sys.argv[4], starting_at=sys.argv[5] + "T00:00:00.000000+00:00")
-print(time.perf_counter() - started)
+print(time.perf_counter() - started, time.process_time() - cpu)
 """
 
 
@@ -39,6 +42,8 @@ print(time.perf_counter() - started)
 class PeerRun:
     cases: int
     seconds: float
+    cpu_seconds: float
+    """CPU time of the Prosimos process around ``run_simulation``."""
     mean_hours: float
     """Mean case time from arrival (first enabled activity) to the last end, in hours."""
 
@@ -62,13 +67,13 @@ def run_prosimos(python: str, model: Path, sim: Path, cases: int, start: str) ->
     )
     if out.returncode != 0:
         raise RuntimeError(f"prosimos failed: {out.stderr.strip().splitlines()[-1:]}")
-    seconds = float(out.stdout.strip().splitlines()[-1])
+    seconds, cpu_seconds = map(float, out.stdout.strip().splitlines()[-1].split())
     frame = pd.read_csv(log, parse_dates=["enable_time", "end_time"], date_format="ISO8601")
     per_case = frame.groupby("case_id").agg(
         arrived=("enable_time", "min"), ended=("end_time", "max")
     )
     hours = (per_case.ended - per_case.arrived).dt.total_seconds() / 3600
-    return PeerRun(len(per_case), seconds, float(hours.mean()))
+    return PeerRun(len(per_case), seconds, cpu_seconds, float(hours.mean()))
 
 
 def horizon_for(bundle: str, cases: int) -> int:

@@ -21,6 +21,10 @@ MAX_YEARS = 100
 scenario is out of all proportion (and the arrays would eat the memory)."""
 
 
+_NOTHING = (0.0, 0.0, 0.0, 0.0, None)
+"""No period asked about yet."""
+
+
 class TooFarAhead(ValueError):
     """A run needs a time more than ``MAX_YEARS`` after its start date."""
 
@@ -53,6 +57,9 @@ class WorkingCalendar:
         self.ends: list[float] = []
         self.cum: list[float] = []  # working minutes before each period
         self._days = 0
+        self._hit: tuple[float, float, float, float, float | None] = _NOTHING
+        """The last period asked about (``_period``): most questions fall into the
+        opening the clock is in, so they skip the search."""
         self._extend(days)
 
     def is_working_day(self, day: int) -> bool:
@@ -67,6 +74,7 @@ class WorkingCalendar:
 
     def _extend(self, days: int) -> None:
         total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
+        self._hit = _NOTHING  # the last period may grow and the next be laid out
         stop = self._days + days
         if self._days >= self._limit:  # asked for a day past the known years
             day = self.start_date + dt.timedelta(days=self._days)
@@ -94,17 +102,36 @@ class WorkingCalendar:
         while t >= self._covered:
             self._extend(max(self._days, 366))
 
-    def working_at(self, t: float) -> float:
-        """Working minutes elapsed between the start and ``t``."""
+    def _period(self, t: float) -> tuple[float, float, float, float, float | None]:
+        """The last period starting at or before ``t``: (start, end, working minutes
+        before it, until when this answer holds, the next period's start or None when
+        not laid out yet); before the first opening, an empty period at ``t``."""
+        hit = self._hit
+        if hit[0] <= t < hit[3]:
+            return hit
         if t >= self._covered:
             self._cover(t)
-        i = bisect_right(self.starts, t) - 1
-        if i < 0:
-            return 0.0
-        return self.cum[i] + min(t, self.ends[i]) - self.starts[i]
+        starts = self.starts
+        i = bisect_right(starts, t) - 1
+        if i < 0:  # not kept: nothing before the first opening is asked twice
+            return (t, t, 0.0, t, starts[0])
+        if i + 1 < len(starts):
+            hit = (starts[i], self.ends[i], self.cum[i], starts[i + 1], starts[i + 1])
+        else:  # the last laid out (a calendar open around the clock has one long period)
+            hit = (starts[i], self.ends[i], self.cum[i], self._covered, None)
+        self._hit = hit
+        return hit
+
+    def working_at(self, t: float) -> float:
+        """Working minutes elapsed between the start and ``t``."""
+        start, end, before, _, _ = self._period(t)
+        return before + (t if t < end else end) - start
 
     def time_at(self, working: float) -> float:
         """The clock time at which ``working`` working minutes have elapsed."""
+        start, end, before, _, _ = self._hit
+        if before <= working < before + end - start:
+            return start + working - before
         while working >= self.cum[-1] + self.ends[-1] - self.starts[-1]:
             self._extend(max(self._days, 366))
         i = bisect_right(self.cum, working) - 1
@@ -120,14 +147,13 @@ class WorkingCalendar:
 
     def next_open(self, t: float) -> float:
         """``t`` itself when open, else the next opening."""
-        if t >= self._covered:
-            self._cover(t)
-        i = bisect_right(self.starts, t) - 1
-        if i >= 0 and t < self.ends[i]:
+        _, end, _, _, following = self._period(t)
+        if t < end:
             return t
-        while i + 1 >= len(self.starts):
+        while following is None:
             self._extend(max(self._days, 366))
-        return self.starts[i + 1]
+            _, _, _, _, following = self._period(t)
+        return following
 
     def open_periods(self, day: int) -> list[tuple[float, float]]:
         """Open periods of one day, as clock minutes."""

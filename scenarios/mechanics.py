@@ -22,18 +22,20 @@ clock.  It imports no SimPy, Faust or Kafka.  What lives here, once:
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from heapq import heapreplace
+from typing import NamedTuple, Protocol
+
+import numpy as np
 
 from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.counts import form_factor
-from onething.scenarios.distributions import Sampler, sampler
+from onething.scenarios.distributions import quantile
 from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
 from onething.scenarios.model import Scenario
 
@@ -81,125 +83,142 @@ class Draws(Protocol):
     def rework_delay(self, case: object) -> float: ...
 
 
-class StreamDraws:
-    """Every draw from one seeded generator, in the order the mechanics ask.
+class _Quantiles:
+    """Each purpose's quantile function, so that a draw is a uniform put through it.
 
     Times are in minutes: working minutes of the scenario's calendar for the applicant's
-    own times, of the department's calendar for its back office."""
+    own times, of the department's calendar for its back office.  Every draw takes one
+    uniform, a fixed time too, so a lever that makes a time random does not shift the
+    applicant's later draws."""
 
-    def __init__(self, process: Process, rng: random.Random, calendars: Calendars):
+    def __init__(self, process: Process, calendars: Calendars):
         s = process.scenario
         per_day = calendars.scenario.minutes_per_day
-
-        def draw(dist) -> Sampler:
-            return sampler(dist, rng, per_day)
-
-        self.rng = rng
-        self._handling = {k: draw(i.handling) for k, i in s.items.items()}
+        self._handling = {k: quantile(i.handling, per_day) for k, i in s.items.items()}
         self._processing = {
-            k: sampler(process.processing(k), rng, calendars.items[k].minutes_per_day)
-            for k in s.items
+            k: quantile(process.processing(k), calendars.items[k].minutes_per_day) for k in s.items
         }
-        self._pickup = draw(s.applicants.pickup_handling)
-        self._mail = draw(s.applicants.mail)
-        self._paper_transfer = draw(s.levers.paper_transfer)
-        self._travel = draw(s.applicants.travel)
-        self._rework_delay = draw(s.applicants.rework_delay)
+        self._pickup = quantile(s.applicants.pickup_handling, per_day)
+        self._mail = quantile(s.applicants.mail, per_day)
+        self._paper_transfer = quantile(s.levers.paper_transfer, per_day)
+        self._travel = quantile(s.applicants.travel, per_day)
+        self._rework_delay = quantile(s.applicants.rework_delay, per_day)
+
+    def _uniform(self, case: object) -> float:
+        raise NotImplementedError
 
     def handling(self, case: object, item: str) -> float:
-        return self._handling[item]()
+        return self._handling[item](self._uniform(case))
 
     def pickup(self, case: object) -> float:
-        return self._pickup()
+        return self._pickup(self._uniform(case))
 
     def rework(self, case: object, item: str) -> float:
-        return self.rng.random()
+        return self._uniform(case)
 
     def processing(self, case: object, item: str) -> float:
-        return self._processing[item]()
+        return self._processing[item](self._uniform(case))
 
     def mail(self, case: object, item: str) -> float:
-        return self._mail()
+        return self._mail(self._uniform(case))
 
     def paper_transfer(self, case: object, item: str) -> float:
-        return self._paper_transfer()
+        return self._paper_transfer(self._uniform(case))
 
     def travel(self, case: object) -> float:
-        return self._travel()
+        return self._travel(self._uniform(case))
 
     def rework_delay(self, case: object) -> float:
-        return self._rework_delay()
+        return self._rework_delay(self._uniform(case))
 
 
-class _Switched(random.Random):
-    """Hands out the numbers of whichever applicant draws now: the samplers are built
-    once on it, and every distribution's method reads its uniforms through ``random``."""
+class StreamDraws(_Quantiles):
+    """Every draw from one seeded generator, in the order the mechanics ask."""
 
-    current: random.Random
+    def __init__(self, process: Process, rng: random.Random, calendars: Calendars):
+        super().__init__(process, calendars)
+        self.rng = rng
+        self._next = rng.random
 
-    def random(self) -> float:
-        return self.current.random()
-
-    def getrandbits(self, k: int) -> int:
-        return self.current.getrandbits(k)
+    def _uniform(self, case: object) -> float:
+        return self._next()
 
 
-class ApplicantDraws(StreamDraws):
-    """Every applicant draws from a stream of their own, seeded by the run's seed and the
+class ApplicantDraws(_Quantiles):
+    """Every applicant draws from numbers of their own, keyed by the run's seed and the
     applicant's name (``arrive``), in the order the mechanics ask for them.
 
     Two processes run on one seed then give an applicant the same random numbers (common
     random numbers for each applicant, not only for the arrivals): what differs between
     them is the process, not the luck of whoever happened to draw next in one shared
-    stream, so a comparison of two models needs far fewer replications."""
+    stream, so a comparison of two models needs far fewer replications.
+
+    The numbers are counter-based (Philox keyed by the seed): the k-th applicant of an
+    hour reads ``BLOCK`` uniforms from counter ``(k * BLOCK / 4, hour, 0, 0)`` on (Philox
+    gives four per step), and past them round ``r`` of ``BLOCK`` more from ``(0, hour,
+    k, r)``.  Any number can be computed without the others, so blocks are drawn for the
+    next applicants of the hour at once (up to ``AHEAD``): seeding a generator per
+    applicant cost more than the rest of their story."""
+
+    BLOCK = 32
+    """Uniforms an applicant gets at arrival, a multiple of 4: most stories need fewer."""
+    AHEAD = 64
+    """At most this many applicants' blocks are drawn in one call."""
 
     def __init__(self, process: Process, seed: int, calendars: Calendars):
-        self._switch = _Switched()
-        super().__init__(process, self._switch, calendars)
-        self._seed = seed
-        self._streams: dict[object, random.Random] = {}
+        super().__init__(process, calendars)
+        self._key = np.array([seed % 2**64, (seed >> 64) % 2**64], dtype=np.uint64)
+        self._philox = np.random.Philox(key=self._key)
+        self._generator = np.random.Generator(self._philox)
+        self._drawn: tuple[int, int, int] = (0, 0, 0)  # hour, first applicant, how many
+        self._drawn_values: list[float] = []
+        self._next: dict[object, Callable[[], float]] = {}
+        self._names: dict[object, tuple[int, int]] = {}
+        self._rounds: dict[object, int] = {}
 
-    def arrive(self, case: object, name: str) -> None:
-        self._streams[case] = random.Random(f"{self._seed}/{name}")
+    def _numbers(self, counter: tuple[int, int, int, int], count: int) -> list[float]:
+        """``count`` uniforms from ``counter`` on (the generator jumps there)."""
+        self._philox.state = {
+            "bit_generator": "Philox",
+            "state": {
+                "counter": np.array([c % 2**64 for c in counter], dtype=np.uint64),
+                "key": self._key,
+            },
+            "buffer": np.zeros(4, dtype=np.uint64),
+            "buffer_pos": 4,
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        return self._generator.random(count).tolist()
+
+    def arrive(self, case: object, name: tuple[int, int]) -> None:
+        hour, k = name
+        block = self.BLOCK
+        drawn_hour, first, count = self._drawn
+        if not (drawn_hour == hour and first <= k < first + count):
+            # applicants of an hour come in order: draw further ahead the more come
+            count = min(2 * count, self.AHEAD) if drawn_hour == hour and count else 4
+            self._drawn = (hour, k, count)
+            self._drawn_values = self._numbers((k * block // 4, hour, 0, 0), count * block)
+            first = k
+        at = (k - first) * block
+        self._next[case] = iter(self._drawn_values[at : at + block]).__next__
+        self._names[case] = name
 
     def forget(self, case: object) -> None:
-        """The applicant is done: their stream is dropped (memory follows the cases open)."""
-        self._streams.pop(case, None)
+        """The applicant is done: their numbers are dropped (memory follows the cases open)."""
+        self._next.pop(case, None)
+        self._names.pop(case, None)
+        self._rounds.pop(case, None)
 
-    def _on(self, case: object) -> None:
-        self._switch.current = self._streams[case]
-
-    def handling(self, case: object, item: str) -> float:
-        self._on(case)
-        return super().handling(case, item)
-
-    def pickup(self, case: object) -> float:
-        self._on(case)
-        return super().pickup(case)
-
-    def rework(self, case: object, item: str) -> float:
-        self._on(case)
-        return super().rework(case, item)
-
-    def processing(self, case: object, item: str) -> float:
-        self._on(case)
-        return super().processing(case, item)
-
-    def mail(self, case: object, item: str) -> float:
-        self._on(case)
-        return super().mail(case, item)
-
-    def paper_transfer(self, case: object, item: str) -> float:
-        self._on(case)
-        return super().paper_transfer(case, item)
-
-    def travel(self, case: object) -> float:
-        self._on(case)
-        return super().travel(case)
-
-    def rework_delay(self, case: object) -> float:
-        self._on(case)
-        return super().rework_delay(case)
+    def _uniform(self, case: object) -> float:
+        try:
+            return self._next[case]()
+        except StopIteration:  # a long story (rework): the applicant's next round
+            hour, k = self._names[case]
+            self._rounds[case] = rounds = self._rounds.get(case, 0) + 1
+            self._next[case] = iter(self._numbers((0, hour, k, rounds), self.BLOCK)).__next__
+            return self._next[case]()
 
 
 class NoTime:
@@ -237,10 +256,10 @@ class NoTime:
 # --- the window queue ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     """One applicant at a window: queued from ``queued``, served from ``start`` to
-    ``end``; ``waited`` counts queueing in open time only."""
+    ``end``; ``waited`` counts queueing in open time only (a tuple: made once per
+    visit, it is cheaper than a frozen dataclass)."""
 
     queued: float
     start: float
@@ -273,16 +292,18 @@ class Windows:
     def serve(self, now: float, minutes: float) -> Service:
         calendar = self.calendar
         queued = calendar.next_open(now)
-        start = granted = max(queued, self._free[0])
-        waited = 0.0
+        free = self._free
+        granted = free[0]
         if granted > queued:
             # only open time counts as waiting, also behind someone who held the window
             # over a closing; given the window while closed, one holds it until it opens
             waited = calendar.working_between(queued, granted)
             start = calendar.next_open(granted)
             self._waiting.append((queued, granted))
+        else:
+            start, waited = queued, 0.0
         end = start + minutes
-        heapq.heapreplace(self._free, end)
+        heapreplace(free, end)
         if measured(queued, self.measured_from, self.measured_until):
             self.busy_minutes += minutes
             self.served += 1

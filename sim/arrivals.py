@@ -12,6 +12,11 @@ from onething.scenarios.calendar import DAY, WorkingCalendar
 from onething.scenarios.loader import read_trace
 from onething.scenarios.model import Arrivals
 
+Name = tuple[int, int]
+"""An applicant's name: (the clock minute their opening hour starts, their place in it)."""
+TRACE = -1
+"""The hour in the name of an applicant of a replayed trace (no opening hour starts there)."""
+
 
 def arrival_stream(seed: int, piece_start: float) -> random.Random:
     """Arrivals draw from streams of their own, derived from the run's seed: every
@@ -32,14 +37,15 @@ def arrival_times(
 
 def applicants(
     arrivals: Arrivals, calendar: WorkingCalendar, seed: int, horizon_days: int
-) -> Iterator[tuple[float, str]]:
+) -> Iterator[tuple[float, Name]]:
     """Each arrival instant with the applicant's name for their random numbers: the
-    opening hour they arrive in and their place in it, so that two processes on one
-    seed give the k-th applicant of an hour the same draws even where one rate put an
-    extra applicant into an earlier hour."""
+    opening hour they arrive in (its first clock minute) and their place in it, so that
+    two processes on one seed give the k-th applicant of an hour the same draws even
+    where one rate put an extra applicant into an earlier hour.  The k-th applicant of a
+    replayed trace is ``(TRACE, k)``."""
     if arrivals.trace is not None:
         for k, t in enumerate(read_trace(Path(arrivals.trace), calendar.start_date)):
-            yield t, str(k)
+            yield t, (TRACE, k)
         return
     assert arrivals.per_working_day is not None
     weekday_weight = _weekday_weights(arrivals, calendar)
@@ -59,9 +65,10 @@ def applicants(
                 continue
             rate = day_total * weight / mass  # arrivals per minute in this piece
             rng = arrival_stream(seed, start)
+            hour = round(start)
             t, k = start + rng.expovariate(rate), 0
             while t < end:
-                yield t, f"{start:.0f}.{k}"
+                yield t, (hour, k)
                 t, k = t + rng.expovariate(rate), k + 1
 
 

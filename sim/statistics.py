@@ -15,9 +15,10 @@ _LOW = 1e-3  # smaller values count as zero (a thousandth of a minute or of a da
 _RATIO = 1.005
 _LOG_RATIO = math.log(_RATIO)
 _BINS = int(math.log(1e7 / _LOW) / _LOG_RATIO) + 2
+_log = math.log
 
 
-@dataclass
+@dataclass(slots=True)
 class StreamingStat:
     integer: bool = False
     """Values are whole numbers (trips): quantiles are rounded to one."""
@@ -28,14 +29,16 @@ class StreamingStat:
     bins: list[int] = field(default_factory=lambda: [0] * _BINS)
 
     def add(self, x: float) -> None:
-        self.count += 1
-        delta = x - self.mean
-        self.mean += delta / self.count
-        self._m2 += delta * (x - self.mean)
+        self.count = count = self.count + 1
+        mean = self.mean
+        delta = x - mean
+        self.mean = mean = mean + delta / count
+        self._m2 += delta * (x - mean)
         if x < _LOW:
             self.zeros += 1
         else:
-            self.bins[min(int(math.log(x / _LOW) / _LOG_RATIO), _BINS - 1)] += 1
+            i = int(_log(x / _LOW) / _LOG_RATIO)
+            self.bins[i if i < _BINS else _BINS - 1] += 1
 
     @property
     def variance(self) -> float:

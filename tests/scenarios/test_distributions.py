@@ -1,6 +1,6 @@
 """What differs by a distribution's kind is asked of the distribution: its mean and
 variance (which the sampler's draws must match), whether it is memoryless, how a report
-writes it."""
+writes it; each is drawn by inverse transform: one uniform per draw, monotone in it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import statistics
 import pytest
 from pydantic import TypeAdapter
 
-from onething.scenarios.distributions import sampler
+from onething.scenarios.distributions import quantile, sampler
 from onething.scenarios.levers import is_zero
 from onething.scenarios.model import KINDS, Distribution
 from onething.scenarios.prosimos import moments
@@ -65,3 +65,16 @@ def test_zero_is_a_time_that_never_passes():
     assert is_zero(READ.validate_python({"dist": "fixed", "value": 0}))
     assert is_zero(READ.validate_python({"dist": "empirical", "values": [0, 0]}))
     assert not any(is_zero(READ.validate_python(d)) for d in EXAMPLES.values())
+
+
+GRID = [(i + 0.5) / 20_000 for i in range(20_000)]
+
+
+@pytest.mark.parametrize("kind", EXAMPLES)
+def test_the_quantile_has_the_distributions_mean_and_rises_with_the_uniform(kind):
+    dist = READ.validate_python({**EXAMPLES[kind], "unit": "hours"})
+    draw = quantile(dist, minutes_per_day=480)
+    values = [draw(u) for u in GRID]
+    assert sum(values) / len(values) == pytest.approx(dist.mean_value * 60, rel=0.01)
+    assert values == sorted(values)
+    assert draw(0.0) >= 0.0

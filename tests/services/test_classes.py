@@ -8,10 +8,10 @@ from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.loader import load_scenario
 from onething.services.department import Department
 from onething.services.effects import Refused
-from onething.sim.local import run_local
 from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
 from onething.sim.harness import LiveSettings
+from onething.sim.local import run_local
 from onething.topics.names import COMPLETIONS, DATA_REQUESTS, DECISIONS, requests_topic
 from onething.topics.schemas import Application, Clock, DataRequest, Decision, ItemRequest, Served
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -16,11 +17,14 @@ def at(day: int, hh: int, mm: int = 0) -> float:
     return day * DAY + hh * 60 + mm
 
 
+def office_spec() -> CalendarSpec:
+    # 08:30-12:00 and 14:00-17:30, Monday to Friday; Wednesday 2026-03-04 a local holiday
+    return CalendarSpec(holidays="none", extra_holidays=[dt.date(2026, 3, 4)])
+
+
 @pytest.fixture
 def office() -> WorkingCalendar:
-    # 08:30-12:00 and 14:00-17:30, Monday to Friday; Wednesday 2026-03-04 a local holiday
-    spec = CalendarSpec(holidays="none", extra_holidays=[dt.date(2026, 3, 4)])
-    return WorkingCalendar(spec, MONDAY)
+    return WorkingCalendar(office_spec(), MONDAY)
 
 
 def test_a_working_day_is_the_opening_minutes(office):
@@ -122,3 +126,14 @@ def test_a_run_past_the_last_known_year_stops_with_a_clear_error():
 def test_without_the_official_calendar_any_year_runs():
     office = official(holidays="none")
     assert office.add_working(0.0, 400 * 420) > 365 * DAY
+
+
+def test_answers_do_not_depend_on_what_was_asked_before(office):
+    """The calendar keeps the last period asked about: asked in any order, across
+    closings, weekends and the growth of its arrays, it answers as a fresh one does."""
+    rng = random.Random(4)
+    times = [rng.uniform(-60, 500 * DAY) for _ in range(100)] + [at(0, 12), at(0, 14)]
+    for t in times:
+        fresh = WorkingCalendar(office_spec(), MONDAY, days=1)
+        expected = (fresh.working_at(t), fresh.next_open(t), fresh.add_working(t, 30))
+        assert (office.working_at(t), office.next_open(t), office.add_working(t, 30)) == expected

@@ -34,9 +34,9 @@ def test_an_applicants_draws_do_not_depend_on_who_draws_in_between():
     items = list(process.scenario.items)
     alone, crowded = (ApplicantDraws(process, 11, calendars) for _ in range(2))
     me, other = object(), object()
-    alone.arrive(me, "540.3")
-    crowded.arrive(me, "540.3")
-    crowded.arrive(other, "540.4")
+    alone.arrive(me, (540, 3))
+    crowded.arrive(me, (540, 3))
+    crowded.arrive(other, (540, 4))
     mine = []
     for item in items:
         crowded.handling(other, item)
@@ -51,8 +51,31 @@ def test_another_seed_or_another_applicant_draws_other_numbers():
     calendars = Calendars(process.scenario, 120)
     item = next(iter(process.scenario.items))
     values = set()
-    for seed, name in ((11, "540.3"), (12, "540.3"), (11, "540.4")):
+    for seed, name in ((11, (540, 3)), (12, (540, 3)), (11, (540, 4))):
         draws, case = ApplicantDraws(process, seed, calendars), object()
         draws.arrive(case, name)
         values.add(draws.processing(case, item))
     assert len(values) == 3
+
+
+def test_a_long_story_keeps_drawing_its_own_numbers_past_its_first_block():
+    """Rework loops can ask for more numbers than an applicant gets at arrival: the
+    further ones are theirs too, whoever else arrives or draws in between."""
+    process = Process.of(load_scenario("newborn"), "before")
+    calendars = Calendars(process.scenario, 120)
+    item = next(iter(process.scenario.items))
+    alone, crowded = (ApplicantDraws(process, 11, calendars) for _ in range(2))
+    me = object()
+    alone.arrive(me, (540, 3))
+    for k in range(3):
+        crowded.arrive(object(), (540, k))
+    crowded.arrive(me, (540, 3))
+    many = 3 * ApplicantDraws.BLOCK
+    mine = []
+    for k in range(many):
+        other = object()
+        crowded.arrive(other, (600, k))
+        crowded.rework(other, item)
+        mine.append(crowded.rework(me, item))
+    assert mine == [alone.rework(me, item) for _ in range(many)]
+    assert len(set(mine)) == many
