@@ -182,7 +182,9 @@ def _file_and_collect(port: Port, case: Applicant, visit: Visit, place: str) -> 
     while True:
         if trip:
             started = env.now
-            yield env.timeout(draws.travel(case))
+            travel = draws.travel(case)
+            if travel:  # a zero-length timeout would only cost an event
+                yield env.timeout(travel)
             case.trips += 1
             if tracing:
                 port.log(case, "travel", place, started, env.now)
