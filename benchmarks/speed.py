@@ -114,6 +114,10 @@ def main() -> None:
         help="an interpreter where prosimos is installed (default: .venv-peers)",
     )
     args = parser.parse_args()
+    try:
+        import ciw  # noqa: F401
+    except ImportError:
+        parser.error('Ciw is not installed here: pip install -e ".[peers]"')
     found = subprocess.run([args.prosimos_python, "-c", "import prosimos"], capture_output=True)
     if found.returncode:
         parser.error(
