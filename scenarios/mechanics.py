@@ -383,7 +383,7 @@ class Mechanics:
     ) -> tuple[float, Service]:
         """An applicant files (and collects) at a place from ``now``: the desk minutes and
         the service, at the window's queue or online."""
-        if self.online and not collect:
+        if self.files_online(collect):
             minutes = self.desk_minutes(case, files, False)
             return minutes, Service(now, now, now + minutes, 0.0)
         minutes = self.desk_minutes(case, files, bool(collect))

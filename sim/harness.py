@@ -407,7 +407,7 @@ class Harness:
         self._facts[key] = message
         waiter = self._waiters.pop(key, None)
         if waiter is not None:
-            waiter.succeed(self._read(message))
+            waiter.succeed(self._read(message, key))
 
     @staticmethod
     def _served_key(message: Served) -> tuple:
@@ -427,15 +427,15 @@ class Harness:
         if event is None:
             event = self._waiters[key] = self.env.event()
             if key in self._facts:
-                event.succeed(self._read(self._facts[key]))
+                event.succeed(self._read(self._facts[key], key))
         return event
 
-    def _read(self, message: Any) -> Any:
-        """A window's ``served`` as the story reads a filing: (service, minutes, sent back)."""
+    def _read(self, message: Any, key: tuple) -> Any:
+        """A window's ``served`` as the story reads a filing: (service, minutes, sent back);
+        ``key`` is the fact's."""
         if isinstance(message, Served):
             minutes = message.service_minutes
             start = message.served_at - minutes
-            key = self._served_key(message)
             service = Service(
                 self._queued.get(key, start), start, message.served_at, message.queue_minutes
             )
