@@ -110,7 +110,9 @@ def test_after_mode_completes_every_case_through_platform_and_departments(newbor
     assert result.cases and len(result.completed) == len(result.cases)
     m = measures_of(result)
     assert (m["steps"], m["materials"], m["trips"]) == (3, 2, 1)
-    assert m["unfinished"] == 0 and m["trips_observed"]["p50"] == 1
+    assert m["unfinished"] == 0
+    # one trip to the single window, and one more for each re-filing after 补正 (offline)
+    assert all(case.trips == 1 + case.rework_rounds for case in result.cases)
     infra = m["infra"]
     assert infra["hop_ms"]["p50"] > 0 and infra["cases_per_s"] > 0
     assert {"to platform", "to hospital", "to harness"} <= set(infra["hop_ms_by_hop"])
@@ -366,7 +368,10 @@ def test_a_new_catalog_bundle_runs_live_end_to_end_and_reconciles_clean(capsys):
         model["trips"],
     )
     assert after["cases"] == after["arrived"] > 0 and after["unfinished"] == 0
-    assert after["trips_observed"]["p50"] == 1
+    # the one trip, plus a re-filing trip for the applicants sent back (补正): about a third
+    # of them at these rework rates, a share that varies from run to run (the services draw
+    # unseeded), so the median may be 2; before, every applicant makes three trips or more
+    assert 1 <= after["trips_observed"]["mean"] < 2
     ledger = doc["reconciliation"]["after"]
     assert ledger["sent"] == ledger["completed"] == after["arrived"]
     assert ledger["problems"] == [] and ledger["missing"] == {} and ledger["completed_twice"] == 0
