@@ -38,9 +38,11 @@ from onething.scenarios.model import (
     PublishedFigure,
     Scenario,
 )
+from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
 from onething.sim.eventlog import CaseRecorder, Export
 from onething.sim.measures import change, measures
+from onething.sim.overload import run_explained
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +60,7 @@ def load(bundle: str | Path | Scenario) -> Scenario:
 
 class RunError(ValueError):
     """A run that cannot give a result: options out of range, a warm-up as long as the
-    horizon, no applicant to walk."""
+    horizon, no applicant to walk.  (An overloaded run raises ``Overloaded``.)"""
 
 
 class WarmupTooLong(RunError):
@@ -198,7 +200,8 @@ def simulate(
     options: RunOptions | None = None,
 ) -> Result:
     """Run one process (``mode`` before or after, or exactly ``levers``) over the
-    replications of ``options`` (default: the scenario's run settings) and measure it.
+    replications of ``options`` (default: the scenario's run settings) and measure it;
+    ``Overloaded`` when more applicants arrive than the windows can ever serve.
 
     ``bundle`` is a catalog name, a scenario file or a ``Scenario`` (e.g. one made with
     ``with_changes(scenario, {...})``)."""
@@ -206,16 +209,23 @@ def simulate(
     scenario = load(bundle)
     o.check(scenario)
     process = Process.of(scenario, mode, levers)
-    results = run_replications(
-        process,
-        o.replications,
-        o.seed,
-        o.horizon_days,
-        o.warmup_days,
-        o.jobs,
-        o.export,
-        o.progress,
-    )
+    try:
+        results = run_replications(
+            process,
+            o.replications,
+            o.seed,
+            o.horizon_days,
+            o.warmup_days,
+            o.jobs,
+            o.export,
+            o.progress,
+        )
+    except BeyondOfficialCalendar:
+        # a worker's error carries only the day: the first replication again, here, says
+        # whether a queue booked its windows that far (``Overloaded``)
+        seed = replication_seeds(scenario.run.seed if o.seed is None else o.seed, 1)[0]
+        run_explained(Replication(process, seed, 0, o.horizon_days, o.warmup_days))
+        raise
     return Result(process, results)
 
 
@@ -410,7 +420,7 @@ def walk(
                 self.summary = row
 
     finder = FirstMeasured(-1)
-    Replication(process, replication_seed, recorder=finder).run()
+    run_explained(Replication(process, replication_seed, recorder=finder))
     if finder.summary is None:
         raise RunError(f"{scenario.name}: no applicant arrived after the warm-up")
     case_id = finder.summary[1]

@@ -310,6 +310,11 @@ class Windows:
             self.waited_minutes += waited
         return Service(queued, start, end, waited)
 
+    @property
+    def booked_until(self) -> float:
+        """When a window is next free: whoever joins the queue now is served then."""
+        return self._free[0]
+
     def queue_length(self, now: float) -> int:
         """Applicants queueing at ``now`` (joined, not yet given a window)."""
         waiting = self._waiting

@@ -123,10 +123,17 @@ class TableWriter:
 
 @dataclass(frozen=True)
 class Export:
-    """Where to write the event log and the per-case table (either may be None)."""
+    """Where to write the event log and the per-case table (either may be None; a ``str``
+    or any path-like is taken as a ``Path``)."""
 
     events: Path | None = None
     cases: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("events", "cases"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
 
     def part(self, index: int) -> Export:
         def name(p: Path | None) -> Path | None:

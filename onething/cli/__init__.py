@@ -21,6 +21,7 @@ from onething.scenarios.errors import FileError
 from onething.scenarios.levers import UnknownLever
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.services.broker import BrokerUnavailable
+from onething.sim.overload import Overloaded
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnknownLever as exc:
         print(f"onething: --levers: {exc}", file=sys.stderr)
     except UsageError as exc:
+        print(f"onething: {exc}", file=sys.stderr)
+    except Overloaded as exc:
         print(f"onething: {exc}", file=sys.stderr)
     except (BeyondOfficialCalendar, TooFarAhead) as exc:
         print(f"onething: calendar: {exc}", file=sys.stderr)

@@ -92,3 +92,28 @@ def test_simulate_with_levers_gives_a_tidy_table():
     assert table.loc["form_fields", "mean"] == 58
     row = table.loc["time_working_days"]
     assert row["ci95_low"] <= row["mean"] <= row["ci95_high"]
+
+
+def test_an_export_takes_str_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    export = onething.Export("events.csv", "cases.parquet")
+    onething.simulate("restaurant", options=onething.RunOptions(replications=1, export=export))
+    assert (tmp_path / "events.csv").stat().st_size and (tmp_path / "cases.parquet").exists()
+
+
+def test_overload_past_the_calendar_is_told_as_overload_with_the_queue_that_grew():
+    """200 a day against the hospital's 2 windows: the queue books them past the official
+    calendar's end, which is the symptom; the error names the cause and its growth."""
+    crowd = onething.with_changes(
+        onething.load("newborn"), {"applicants.arrivals.per_working_day": 200}
+    )
+    with pytest.raises(onething.Overloaded) as caught:
+        onething.simulate(crowd, "before", options=onething.RunOptions(replications=2, jobs=2))
+    overload = caught.value
+    assert overload.arrived > 10 * overload.finished
+    hospital = next(q for q in overload.queues if q.place == "hospital")
+    assert hospital.queueing > 1000 and hospital.capacity_per_day < 100
+    said = str(overload)
+    assert said.startswith("newborn (before) is overloaded: ")
+    assert "applicants arrive a working day" in said and f"{hospital.queueing:,} queueing" in said
+    assert "end of the official working calendar" in said and "Upgrade" not in said

@@ -109,6 +109,18 @@ def test_a_run_past_the_official_calendar_is_a_usage_error_not_a_traceback(capsy
     assert "calendar.holidays: none" in err and "Traceback" not in err
 
 
+def test_an_overloaded_run_is_one_line_naming_the_overload(capsys, tmp_path):
+    from onething.scenarios.loader import resolve
+
+    text = resolve("newborn").read_text(encoding="utf-8")
+    crowded = tmp_path / "crowded.yaml"
+    crowded.write_text(text.replace("per_working_day: 20\n", "per_working_day: 200\n"))
+    assert main(["simulate", str(crowded), "--mode", "before", "--replications", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("onething: newborn (before) is overloaded: ")
+    assert err.count("\n") == 1 and "queueing" in err and "chinesecalendar" not in err
+
+
 @pytest.mark.parametrize(
     ("flags", "said"),
     [
