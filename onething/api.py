@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -337,7 +338,8 @@ def _compared(
 @dataclass(frozen=True)
 class WalkStep:
     """One activity of the walked applicant: from ``start`` to ``end`` (calendar time;
-    ``end`` may be on a later day), what, where, how long and the details."""
+    ``end`` may be on a later day), what, where, how long (calendar minutes) and the
+    details, and how long in working days."""
 
     start: dt.datetime
     end: dt.datetime
@@ -345,6 +347,8 @@ class WalkStep:
     place: str
     minutes: float
     detail: str
+    working_days: float
+    """The step's length in the scenario's working time, as promised limits count it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -354,6 +358,7 @@ class WalkStep:
             "place": self.place,
             "minutes": self.minutes,
             "detail": self.detail,
+            "working_days": self.working_days,
         }
 
 
@@ -396,6 +401,22 @@ class Walk:
         }
 
 
+def copies_counted(detail: str) -> str:
+    """An event's detail with a material handed over in several copies named once with
+    their count (siloed, each item asks for its own): ``Parents' ID cards ×2``.  The event
+    log keeps one name per copy."""
+    parts = []
+    for part in detail.split(" | "):
+        filed, marker, materials = part.partition("; materials: ")
+        if marker:
+            again, _, materials = materials.rpartition("(补正): ")
+            copies = Counter(materials.split("; "))
+            names = [name if n == 1 else f"{name} ×{n}" for name, n in copies.items()]
+            part = f"{filed}{marker}{again}{'(补正): ' if again else ''}{'; '.join(names)}"
+        parts.append(part)
+    return " | ".join(parts)
+
+
 def walk(
     bundle: str | Path | Scenario,
     mode: Mode = "before",
@@ -428,8 +449,17 @@ def walk(
     Replication(process, replication_seed, recorder=recorder).run()
     calendar = WorkingCalendar(scenario.calendar, scenario.run.start_date)
     stamp = calendar.timestamp
+    per_day = calendar.minutes_per_day
     steps = [
-        WalkStep(stamp(r[4]), stamp(r[5]), r[2], process.place_name(r[3]), r[5] - r[4], r[7])
+        WalkStep(
+            stamp(r[4]),
+            stamp(r[5]),
+            r[2],
+            process.place_name(r[3]),
+            r[5] - r[4],
+            copies_counted(r[7]),
+            calendar.working_between(r[4], r[5]) / per_day,
+        )
         for r in sorted(recorder.rows, key=lambda r: (r[4], r[5]))
     ]
     assert recorder.summary is not None

@@ -251,13 +251,17 @@ def event_detail(
     process: Process = mechanics.process
     detail = []
     if files:
+        again = ""
         if activity in HANDING_OVER:
             handed = process.handover(files, handed_so_far)
             handed_so_far.extend(handed)
+            if not handed:  # a re-filing after 补正 brings back what was sent back for
+                handed = [m for m in process.handover(files) if m in handed_so_far]
+                again = "again (补正): " if handed else ""
         else:
             handed = process.handover(files)
         names = [mechanics.material_name(m) for m in handed]
-        detail.append(f"files {', '.join(files)}; materials: {'; '.join(names) or 'none'}")
+        detail.append(f"files {', '.join(files)}; materials: {again}{'; '.join(names) or 'none'}")
     if collects:
         detail.append(f"results: {', '.join(collects)}")
     if steps:

@@ -29,7 +29,7 @@ from onething.scenarios.model import Scenario
 
 MEASURES = (TIME, "trips", "materials", "steps")
 PARTS = ("alone", "all_but_one", "cumulative")
-HEADS = ("alone", "all-but-one", "cumulative")
+HEADS = ("alone", "marginal", "cumulative")
 
 
 class AttributionSpec(SpecBase):
@@ -128,7 +128,7 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     ]
     rows.append(["sum", *(sum(m[part].values()) for m in (time, trips) for part in PARTS)])
     return Table(
-        f"{study['bundle']}: lever attribution (differences in means vs before, negative = "
+        f"{study['bundle']}: lever attribution, each lever's effect on the mean (negative = "
         f"shorter or fewer; time in working days; {study['replications']} replications)",
         [
             "lever",
@@ -140,6 +140,8 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         ],
         rows,
         [
+            "alone: the lever alone vs before; marginal: all levers vs all but this one; "
+            "cumulative: added to the levers before it, in the order below",
             f"all levers vs before: time {time['before']:.3g} -> {time['all']:.3g} working days "
             f"({signed(time['difference'])}), trips {trips['before']:g} -> {trips['all']:g} "
             f"({signed(trips['difference'])})",

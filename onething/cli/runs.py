@@ -28,12 +28,11 @@ from onething.cli.tables import (
     plural,
     print_table,
     progress_bar,
+    season_lines,
     when,
 )
 from onething.scenarios.loader import catalog_names
-from onething.scenarios.model import (
-    MAX_REPLICATIONS,
-)
+from onething.scenarios.model import MAX_REPLICATIONS, Scenario
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -50,6 +49,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         f"({m['replications']} replications, 95 % CI of the mean)\n"
     )
     print_table(["measure", args.mode], measure_rows(m))
+    _say_season(s, args, {args.mode: m["utilisation"]})
     for path in (args.events, args.cases):
         if path is not None:
             print(f"\nwrote {path}")
@@ -79,9 +79,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
         ["measure", "before", "after", CHANGE],
         compare_rows(comparison.before.measures, comparison.after.measures),
     )
+    loads = {"before": comparison.before.measures, "after": comparison.after.measures}
+    _say_season(s, args, {mode: m["utilisation"] for mode, m in loads.items()})
     if plots:
         print("\nplots: " + ", ".join(str(p) for p in plots))
     return 0
+
+
+def _say_season(scenario: Scenario, args: argparse.Namespace, utilisation: dict) -> None:
+    horizon = args.horizon_days or scenario.run.horizon_days
+    warmup = scenario.run.warmup_days if args.warmup_days is None else args.warmup_days
+    lines = season_lines(scenario, horizon, warmup, utilisation)
+    if lines:
+        print("\n" + "\n".join(lines))
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -130,14 +140,13 @@ def cmd_walk(args: argparse.Namespace) -> int:
     print(f"Applicant #{w.case_id} sets off from {s['start']} at {when(s['arrival'])}.\n")
     for step in w.steps:
         span = f"{when(step.start)} → {when(step.end, step.start.date())}"
-        line = f"  {span:43} {step.activity} — {step.place} ({duration_text(step.minutes)})"
+        line = f"  {span:43} {step.activity} — {step.place} ({duration_text(step)})"
         print(line)
         if step.detail:
             print(f"  {'':43}   {step.detail}")
     print(
-        f"\nDone at {when(s['done'])}: {plural(s['time_working_days'], 'working day')} "
-        f"({plural(s['time_calendar_hours'], 'calendar hour')}), {plural(s['trips'], 'trip')}, "
-        f"{plural(s['wait_minutes'], 'minute')} queueing, "
+        f"\nDone at {when(s['done'])}: {plural(s['time_working_days'], 'working day')}, "
+        f"{plural(s['trips'], 'trip')}, {plural(round(s['wait_minutes']), 'minute')} queueing, "
         f"{'within' if s['within_promise'] else 'OUTSIDE'} the promised time."
     )
     return 0

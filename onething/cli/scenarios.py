@@ -19,6 +19,10 @@ from onething.cli.tables import print_table
 from onething.scenarios.levers import LEVERS, Process
 from onething.scenarios.loader import catalog_names, load_scenario
 
+CATALOG_WRAP = {1: 24, 3: 32, 4: 10}
+"""The catalog's wrapped columns (title, levers, sources) and their widths: the table fits
+100 terminal columns."""
+
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     bundles = []
@@ -41,12 +45,13 @@ def cmd_catalog(args: argparse.Namespace) -> int:
             b["name"],
             b["title"],
             str(b["items"]),
-            ",".join(b["after_levers"]),
+            ", ".join(b["after_levers"]),
             ", ".join(b["published_sources"]) or "none",
         ]
         for b in bundles
     ]
-    print_table(["bundle", "title", "items", "after levers", "published figures from"], rows)
+    header = ["bundle", "title", "items", "after levers", "sources"]
+    print_table(header, rows, wrap=CATALOG_WRAP)
     print("\nlevers:")
     for name, doc in LEVERS.items():
         print(f"  {name:18} {doc}")

@@ -23,7 +23,7 @@ def test_experiment_run_prints_the_attribution_table_and_writes_results(
     assert main(["experiment", "run", str(write_spec(SPEC)), "--jobs", "2"]) == 0
     out = capsys.readouterr().out
     assert "lever attribution" in out
-    for label in ("time alone", "time all-but-one", "time cumulative", "trips cumulative"):
+    for label in ("time alone", "time marginal", "time cumulative", "trips cumulative"):
         assert label in out
     assert "interaction" in out and "data_sharing" in out
     assert "8 replications computed, 0 reused" in out  # 4 lever sets x 2

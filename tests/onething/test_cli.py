@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -345,3 +346,83 @@ def test_live_refuses_a_number_no_run_can_have_in_one_usage_line(option, capsys)
         main(["live", "newborn", *option.split()])
     assert exit_.value.code == 2
     assert f"argument {option.split()[0]}: must be from" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "values, texts",
+    [
+        ((12.97, 12.91, 13.02), ["13.0", "12.9", "13.0"]),
+        ((5.361, 5.342, 5.37), ["5.36", "5.34", "5.37"]),
+        ((1163.4, 1160.2, 1166.0), ["1,163", "1,160", "1,166"]),
+        ((5.0, 6.0), ["5", "6"]),
+        ((0.0, 0.0, 0.0), ["0", "0", "0"]),
+    ],
+)
+def test_numbers_read_together_share_their_decimals(values, texts):
+    from onething.cli.tables import alike
+
+    assert alike(*values) == texts
+
+
+def test_counts_have_thousands_separators():
+    from onething.cli.tables import num
+
+    assert num(6841) == "6,841" and num(12) == "12"
+
+
+def test_the_catalog_fits_a_100_column_terminal(capsys):
+    from onething.cli.tables import text_width
+
+    assert main(["catalog"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(text_width, lines)) <= 100
+    assert any("School enrolment" in line for line in lines)
+
+
+def test_compare_uses_one_unit_a_kind_and_percentage_points_for_shares(capsys):
+    assert main(["compare", "restaurant", "--no-plots", *QUICK]) == 0
+    out = capsys.readouterr().out
+    assert "calendar hours" not in out  # end-to-end time in working days only
+    assert "time (working days), mean" in out and "waiting at windows (min), mean" in out
+    within = next(line for line in out.splitlines() if line.startswith("within promise"))
+    assert re.search(r"% +[\d.]+ % +[+-][\d.]+ pp$", within)  # a share's change in points
+
+
+def test_a_seasonal_bundle_says_its_peak_beside_the_utilisation():
+    """School enrolment: a 22 h wait at 53 % utilisation reads as a contradiction until
+    the table says the arrivals come in a 25x week."""
+    from onething.api import load
+    from onething.cli.tables import season_lines
+
+    scenario = load("school_enrolment")
+    lines = season_lines(scenario, 50, 14, {"before": {"health": 0.53}, "after": {}})
+    text = "\n".join(lines)
+    assert "25× 2026-08-03 to 2026-08-07" in text and "4× 2026-08-10 to 2026-08-14" in text
+    peak = int(text.split("health ")[1].split(" %")[0].replace(",", ""))
+    assert peak > 100  # the peak week is overloaded though the run's average is not
+    assert "peak weeks" in text
+    assert season_lines(load("newborn"), 60, 10, {"before": {"hospital": 0.7}}) == []
+
+
+def test_walk_names_each_material_once_and_what_a_re_filing_brings(capsys):
+    from onething import api
+
+    walk = api.walk("restaurant", "after", seed=3)  # sent back twice for the food permit
+    details = [s.detail for s in walk.steps if s.activity == "hand over materials"]
+    assert len(details) == 3
+    assert all("materials: none" not in d for d in details)
+    assert all("again (补正): " in d for d in details[1:])
+    before = api.walk("newborn", "before")
+    handed = [s.detail for s in before.steps if s.activity == "hand over materials"]
+    for detail in handed:
+        names = detail.split("materials: ")[1].split("; ")
+        assert len(names) == len(set(names))
+    assert any("Parents' ID cards 父母身份证 ×2" in d for d in handed)  # one copy per item
+
+
+def test_walk_gives_minutes_within_a_day_and_working_days_across_days(capsys):
+    assert main(["walk", "newborn", "--mode", "before"]) == 0
+    out = capsys.readouterr().out
+    lengths = re.findall(r"\(([^()]*)\)$", out, re.M)
+    assert lengths and all(re.fullmatch(r"[\d,]+ min|[\d.]+ working days?", x) for x in lengths)
+    assert "working days" in out and "calendar hour" not in out
