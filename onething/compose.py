@@ -5,19 +5,26 @@ shared data and the harness.  The shipped docker-compose.yml is this for newborn
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 from onething.scenarios.model import Scenario
 
 KAFKA = "kafka:9092"
 SPEEDUP = 1000.0
+IMAGE = "onething:local"
+"""The one image every onething container runs: built once from the Dockerfile, not once
+per service under seven names."""
+SOURCES = Path(__file__).resolve().parents[1]
+"""The source checkout the image is built from (its Dockerfile at the top)."""
 
 HEADER = """\
 # The live twin of the {name} bundle, written by `onething compose {ref}{options}`:
 # one Kafka broker (KRaft, no ZooKeeper){kafka_note}, one container per department of the
 # bundle, the platform (single window, routing), the shared-data service and the harness
-# that feeds applicants and reports the measures.  Every onething container is built
-# from ./Dockerfile; its entrypoint is `onething`, so `command:` is the argument list of
-# the CLI.
+# that feeds applicants and reports the measures.  Every onething container runs one
+# image, {image}, built from {dockerfile}; its entrypoint is `onething`, so
+# `command:` is the argument list of the CLI.
 #
 # Use:
 #   docker compose up --build                          # the harness prints the result
@@ -68,7 +75,22 @@ HEALTHCHECK = [
 
 
 class ComposeError(ValueError):
-    """A compose request that cannot be written (an unknown department, a bad count)."""
+    """A compose request that cannot be written (an unknown department, a bad count, no
+    Dockerfile to build from)."""
+
+
+def build_context(folder: Path) -> str:
+    """The build context as a compose file in ``folder`` must name it: relative when the
+    file sits inside the source checkout (the shipped file says ``.``), else absolute,
+    which holds wherever the file is written."""
+    if not (SOURCES / "Dockerfile").is_file():
+        raise ComposeError(
+            f"no Dockerfile in {SOURCES}: the image is built from a source checkout of onething"
+        )
+    folder = folder.resolve()
+    if folder == SOURCES or SOURCES in folder.parents:
+        return Path(os.path.relpath(SOURCES, folder)).as_posix()
+    return SOURCES.as_posix()
 
 
 SHARED_DATA = "shared-data"
@@ -108,9 +130,11 @@ def compose_file(
     replicas: dict[str, int] | None = None,
     bootstrap: str | None = None,
     partitions: int = 4,
+    context: str = ".",
 ) -> str:
     """The compose file's text: the bundle ``ref`` (a catalog name, or a path the
-    containers can read), its departments' replicas, Kafka unless ``bootstrap``."""
+    containers can read), its departments' replicas, Kafka unless ``bootstrap``; the
+    image built from ``context`` (``build_context``)."""
     replicas = replicas or parse_replicas(None, scenario)
     if max(replicas.values()) > partitions:
         raise ComposeError(
@@ -128,10 +152,18 @@ def compose_file(
     )
     kafka_note = f" at {bootstrap}, not started here" if bootstrap else ""
     lines = [
-        HEADER.format(name=scenario.name, ref=ref, options=options, kafka_note=kafka_note),
+        HEADER.format(
+            name=scenario.name,
+            ref=ref,
+            options=options,
+            kafka_note=kafka_note,
+            image=IMAGE,
+            dockerfile="./Dockerfile" if context == "." else f"{context}/Dockerfile",
+        ),
         "x-onething: &onething",
+        f"  image: {IMAGE}",
         "  build:",
-        "    context: .",
+        f"    context: {json.dumps(context) if context != '.' else context}",
         "    dockerfile: Dockerfile",
     ]
     if not bootstrap:

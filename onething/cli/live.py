@@ -44,12 +44,15 @@ PROGRESS_EVERY = 5.0
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
-    from onething.compose import ComposeError, compose_file, parse_replicas
+    from onething.compose import ComposeError, build_context, compose_file, parse_replicas
 
     scenario = load_scenario(args.bundle)
     try:
         replicas = parse_replicas(args.replicas, scenario)
-        text = compose_file(args.bundle, scenario, replicas, args.bootstrap, args.partitions)
+        context = build_context(Path(args.out).parent if args.out else Path.cwd())
+        text = compose_file(
+            args.bundle, scenario, replicas, args.bootstrap, args.partitions, context
+        )
     except ComposeError as exc:
         raise UsageError(f"compose: {exc}") from None
     if args.out:
