@@ -3,16 +3,30 @@ messages as the CLI, on text typed in the browser, and the form fields laid over
 
 from __future__ import annotations
 
+import io
+import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
-from onething.scenarios.errors import FileError
-from onething.scenarios.loader import catalog_names, parse_yaml, user_scenarios, validate
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.loader import (
+    CATALOG,
+    catalog_names,
+    parse_yaml,
+    user_scenarios,
+    validate,
+)
 from onething.workbench.safety import NAME, Refused, check_yaml_size, inside, safe_name
 
 TRACE = "applicants.arrivals.trace"
+TEXT_FIELDS = ("name", "title")
+"""Fields whose value is the text typed, never read as a number."""
 
 
 def form_fields(data: Any) -> dict[str, Any]:
@@ -42,30 +56,111 @@ def _typed(text: Any) -> Any:
         return text
 
 
+_PLAIN_END = re.compile(r"\s+#|,\s|[,}\]]|\s*$")
+"""Where a plain scalar ends on its line (a comment, the next entry of a flow mapping)."""
+
+
+def _scalar_token(value: Any, raw: Any) -> str:
+    """``value`` written as one YAML scalar: as typed when that reads back as it, else
+    double-quoted (JSON's quoting is YAML's)."""
+    if isinstance(raw, str) and raw and raw == raw.strip() and not re.search(r"[\n,{}\[\]#]", raw):
+        try:
+            read = yaml.safe_load(f"k: {raw}")
+        except (yaml.YAMLError, RecursionError):
+            read = None
+        if isinstance(read, dict) and _same(read.get("k"), value):
+            return raw
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as YAML values: of one kind (``2`` is not ``2.0``, ``1`` not ``true``), NaN
+    equal to NaN."""
+    if type(a) in (bool, int, float) or type(b) in (bool, int, float):
+        kinds = [next(k for k in (bool, int, float, object) if isinstance(x, k)) for x in (a, b)]
+        if kinds[0] is not kinds[1]:
+            return False
+    return a == b or (a != a and b != b)
+
+
+def _token_end(line: str, col: int) -> int | None:
+    """The end of the scalar that starts at ``col``; None when it is not one on this line
+    (a block, a multi-line string)."""
+    head = line[col : col + 1]
+    if head in ('"', "'"):
+        quote, i = head, col + 1
+        while i < len(line):
+            if line[i] == quote and head == "'" and line[i + 1 : i + 2] == "'":
+                i += 2  # '' is a quote inside single quotes
+            elif line[i] == quote:
+                return i + 1
+            elif line[i] == "\\" and head == '"':
+                i += 2
+            else:
+                i += 1
+        return None
+    if head in ("", "|", ">", "{", "[", "&", "*", "!"):
+        return None
+    return col + _PLAIN_END.search(line, col).start() - col
+
+
+def _set_in_text(text: str, node: Any, key: str, token: str) -> str | None:
+    """The text with the scalar of ``node[key]`` replaced by ``token`` and every other
+    character kept; None when the value is not a one-line scalar."""
+    line_no, col = node.lc.value(key)
+    lines = text.splitlines(keepends=True)
+    line = lines[line_no]
+    end = _token_end(line.rstrip("\r\n"), col)
+    if end is None:
+        return None
+    lines[line_no] = line[:col] + token + line[end:]
+    return "".join(lines)
+
+
+def _round_trip() -> YAML:
+    round_trip = YAML()  # comments, order and quoting kept; builds no Python objects
+    round_trip.preserve_quotes = True
+    round_trip.width = 4096  # never re-wrap a long line
+    return round_trip
+
+
+def _node(data: Any, parts: list[str]) -> Any:
+    for part in parts:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
 def apply_fields(text: str, fields: dict[str, Any]) -> str:
-    """The YAML with the form's values set; unchanged text (comments kept) when the form
-    agrees with it or the YAML cannot be read."""
+    """The YAML with the form's values set, round trip: every comment, the order, the
+    quoting and the layout stay as typed, only the changed scalars are rewritten (the
+    unchanged text when the form agrees with it or the YAML cannot be read)."""
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError):
+        data = _round_trip().load(text)
+    except (YAMLError, RecursionError, ValueError):
         return text
     if not isinstance(data, dict):
         return text
-    changed = False
+    changes = []
     for dotted, raw in fields.items():
-        parts = dotted.split(".")
-        node = data
-        for part in parts[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-        if not isinstance(node, dict) or parts[-1] not in node:
+        *parents, key = dotted.split(".")
+        node = _node(data, parents)
+        if not isinstance(node, dict) or key not in node:
             continue
-        value = raw if parts[-1] == "title" else _typed(raw)
-        if node[parts[-1]] != value:
-            node[parts[-1]] = value
-            changed = True
-    if not changed:
+        value = raw if key in TEXT_FIELDS else _typed(raw)
+        if not _same(node[key], value):
+            changes.append((node, key, value, raw))
+    for node, key, value, raw in sorted(changes, key=lambda c: c[0].lc.value(c[1]), reverse=True):
+        edited = _set_in_text(text, node, key, _scalar_token(value, raw))
+        if edited is None:
+            break
+        text = edited
+    else:  # bottom-up, so the positions above each edit still hold
         return text
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    for node, key, value, _ in changes:  # a value spanning lines: ruamel writes the file
+        node[key] = value
+    out = io.StringIO()
+    _round_trip().dump(data, out)
+    return out.getvalue()
 
 
 def check(name: str, text: str) -> list[dict[str, str]]:
@@ -87,17 +182,69 @@ def check(name: str, text: str) -> list[dict[str, str]]:
     if trace is not None and not _within(folder, trace):
         return problem(TRACE, f"a bundle of the workbench reads its trace from {folder} only")
     try:
-        validate(parse_yaml(text, folder / file), folder / file)
+        data = parse_yaml(text, folder / file)
     except FileError as exc:
-        return [
-            {
-                "path": p.path,
-                "reason": p.reason,
-                "line": f"{Path(p.file).name if p.file else file}: {p.path}: {p.reason}",
-            }
-            for p in exc.problems
-        ]
-    return []
+        return [_problem(p, file) for p in exc.problems]
+    problems: dict[tuple[str, str], dict[str, str]] = {}
+    for found in _every_stage(data, folder / file):
+        for p in found:
+            problems.setdefault((p.path, p.reason), _problem(p, file))
+    return list(problems.values())
+
+
+def _problem(p: Problem, file: str) -> dict[str, str]:
+    return {
+        "path": p.path,
+        "reason": p.reason,
+        "line": f"{Path(p.file).name if p.file else file}: {p.path}: {p.reason}",
+    }
+
+
+STAGES = 4
+"""At most this many rounds of checking past the first mistakes (a mistake at one level
+hides the checks of the level above it, and the cross-checks between fields)."""
+
+
+def _every_stage(data: Any, path: Path) -> Iterator[list[Problem]]:
+    """The loader's problems, and then what it would find next: the loader stops at the
+    first level that fails (a field's own range before the checks across fields), so the
+    faulty values are set back to those of the bundle's last good version (the catalog's,
+    or the saved one, by its ``name:``) and the rest checked again."""
+    good = _last_good(data)
+    for _ in range(STAGES):
+        try:
+            validate(data, path)
+            return
+        except FileError as exc:
+            yield exc.problems
+            if good is None or not _restore(data, good, [p.path for p in exc.problems]):
+                return
+
+
+def _last_good(data: Any) -> dict[str, Any] | None:
+    name = data.get("name") if isinstance(data, dict) else None
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        return None
+    for folder in (CATALOG, user_scenarios()):  # never a file named so elsewhere
+        try:
+            good = yaml.safe_load((folder / f"{name}.yaml").read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError, RecursionError):  # none there, or unreadable
+            continue
+        return good if isinstance(good, dict) else None
+    return None
+
+
+def _restore(data: dict[str, Any], good: dict[str, Any], paths: list[str]) -> bool:
+    """Each faulty value set back to the good version's (True when every one was)."""
+    for dotted in paths:
+        *parents, key = dotted.split(".")
+        node, source = _node(data, parents), _node(good, parents)
+        if not (isinstance(node, dict) and isinstance(source, dict) and key in source):
+            return False
+        if node.get(key) == source[key]:
+            return False  # the good version fails the same way: nothing more to learn
+        node[key] = source[key]
+    return True
 
 
 def _within(folder: Path, name: str) -> bool:
@@ -120,15 +267,8 @@ def _trace_of(text: str) -> str | None:
 
 def with_name(text: str, name: str) -> str:
     """The text with its ``name:`` set to the name it is saved under (the CLI finds a
-    saved bundle by its file name)."""
-    try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError):
-        return text  # the check that follows names the mistake
-    if isinstance(data, dict) and data.get("name") != name:
-        data["name"] = name
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    return text
+    saved bundle by its file name), everything else kept."""
+    return apply_fields(text, {"name": name})
 
 
 def save(name: str, text: str) -> Path:

@@ -45,3 +45,32 @@ def test_a_catalog_name_or_a_path_cannot_be_saved_over(page, home):
         page.evaluate("document.getElementById('saved').className = ''")
     assert not (home / "escape.yaml").exists()
     assert sorted(p.name for p in (home / "scenarios").glob("*")) in ([], ["my_bundle.yaml"])
+
+
+def test_every_mistake_is_listed_at_once_each_under_its_field(page, home):
+    """A field out of range hides the checks across fields from the loader; the editor
+    lists those too, at the first check: the department's windows under its field, the
+    unknown department of an item in the list under the YAML."""
+    page.goto(page.base + "/editor?from=newborn")
+    page.wait_for_selector("#problems li.ok")  # the first check's answer is in
+    text = page.input_value("#yaml").replace("department: public_security", "department: nosuch", 1)
+    page.fill("#yaml", text)
+    page.fill(f'input[data-path="{FIELD}"]', "0")
+    page.wait_for_function(
+        "f => document.querySelector(`.field-error[data-for='${f}']`).textContent !== ''",
+        arg=FIELD,
+    )
+    assert "greater than 0" in page.inner_text(f'.field-error[data-for="{FIELD}"]')
+    listed = page.locator("#problems li").all_inner_texts()
+    assert any("items.household_registration.department: unknown department" in x for x in listed)
+
+
+def test_fields_are_labelled_with_the_scenarios_own_names_in_each_language(page):
+    for lang, hospital, arrivals in (
+        ("en", "Hospital (with the health commission desk)", "Arrivals per working day"),
+        ("zh", "医院", "每工作日到达人数"),
+    ):
+        page.goto(page.base + f"/editor?from=newborn&lang={lang}")
+        labels = page.locator("#editor-form label").all_inner_texts()
+        assert hospital in labels and arrivals in labels
+        assert not [label for label in labels if "." in label or "_" in label], labels

@@ -11,13 +11,44 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from onething.scenarios.loader import resolve
+from onething.scenarios.model import Scenario
 from onething.workbench import editor, view_model
+from onething.workbench.labels import name_in, words
 from onething.workbench.safety import Refused, check_yaml_size, safe_name
 from onething.workbench.site import (
     bundle_or_404,
     json_body,
+    lang_of,
     render,
 )
+
+TITLE = ("Title", "标题")
+"""The one word of the editor's form that the workbench's words do not have yet."""
+FIELD_WORDS = {
+    "applicants.arrivals.per_working_day": "arrivals",
+    "run.replications": "replications",
+    "run.horizon_days": "horizon_days",
+    "run.seed": "seed",
+}
+"""Form fields labelled by a word of the workbench (``labels.WORDS``)."""
+
+
+def field_labels(fields: dict[str, Any], scenario: Scenario, lang: str) -> dict[str, str]:
+    """Each form field as a planner names it: a department's windows by the department's
+    own name in the page's language, the other fields by their word; never the path."""
+    w = words(lang)
+    labels = {}
+    for path in fields:
+        parts = path.split(".")
+        if path == "title":
+            labels[path] = TITLE[lang == "zh"]
+        elif path in FIELD_WORDS:
+            labels[path] = w[FIELD_WORDS[path]]
+        elif parts[0] == "departments" and len(parts) == 3 and parts[1] in scenario.departments:
+            labels[path] = name_in(scenario.departments[parts[1]].name, lang)
+        else:
+            labels[path] = parts[-1].replace("_", " ")
+    return labels
 
 
 async def scenario_editor(request: Request) -> Response:
@@ -26,12 +57,15 @@ async def scenario_editor(request: Request) -> Response:
     text = Path(resolve(start)).read_text(encoding="utf-8")
     fields = editor.form_fields(yaml.safe_load(text))
     scenario = view_model.load(start)
+    windows = [path for path in fields if path.startswith("departments.")]
     return render(
         request,
         "editor.html",
         start=start,
         text=text,
         fields=fields,
+        labels=field_labels(fields, scenario, lang_of(request)),
+        windows=windows,
         scenario=scenario,
         folder=str(editor.user_scenarios()),
     )
