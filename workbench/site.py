@@ -1,7 +1,7 @@
 """What every page and API route of the workbench shares: its state (``Workbench``, one per
 app, at ``request.app.state.workbench``), rendering a page, reading a JSON body, finding a
 bundle, a run or the levers a request names; and the routes of no page (the language
-switch, the health check, plotly.js)."""
+switch, the health check, plotly.js, the bundled font)."""
 
 from __future__ import annotations
 
@@ -74,6 +74,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
             "lang": lang,
             "w": words(lang),
             "bundles": view_model.bundle_names(),
+            "titles": view_model.bundle_titles(),
             "lever_docs": view_model.lever_names(),
             "running": len(wb.jobs.running()),
             "csrf_token": getattr(request.state, "csrf_token", ""),
@@ -105,14 +106,14 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 def bundle_or_404(name: str) -> str:
     if name not in {n for n, _ in view_model.bundle_names()}:
-        raise NotFound(f"no bundle named {name!r}")
+        raise NotFound.said("no_bundle", name=name)
     return name
 
 
 def run_or_404(request: Request, text: str, what: str = "run") -> dict[str, Any]:
     found = workbench_of(request).store.get(int(text)) if WHOLE.fullmatch(text) else None
     if found is None:
-        raise NotFound(f"{what}: no such run (choose a run from the list)")
+        raise NotFound.said("no_run", what=what)
     return found
 
 
@@ -128,7 +129,7 @@ def levers_of(request: Request) -> list[str] | None:
         return None
     unknown = [x for x in levers if x not in view_model.lever_names()]
     if unknown:
-        raise Refused(f"unknown lever {unknown[0]!r}")
+        raise Refused.said("unknown_lever", lever=unknown[0])
     return levers
 
 
@@ -151,6 +152,19 @@ async def plotly_js(request: Request) -> Response:
     return FileResponse(str(PLOTLY_JS), media_type="text/javascript")
 
 
+async def bundled_font(request: Request) -> Response:
+    """Noto Sans SC, which app.css names for every page's Chinese: no page depends on a
+    font of the machine.  8 MiB, read once per browser (it keeps it a week)."""
+    from onething.experiments.fonts import bundled_font
+
+    font = bundled_font()
+    if font is None:
+        raise NotFound("the font package pylopdf-fonts-zh-cn is not installed")
+    return FileResponse(
+        str(font), media_type="font/otf", headers={"cache-control": "public, max-age=604800"}
+    )
+
+
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
@@ -159,4 +173,5 @@ ROUTES = [
     Route("/lang/{lang}", set_lang),
     Route("/healthz", healthz),
     Route("/static/plotly.min.js", plotly_js),
+    Route("/static/fonts/NotoSansSC-Regular.otf", bundled_font),
 ]
