@@ -5,9 +5,23 @@ activities, units, run kinds and states, and the refusals the pages show."""
 from __future__ import annotations
 
 import re
+import textwrap
 
 LANGUAGES = ("en", "zh")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def node_lines(text: str, lang: str) -> list[str]:
+    """A name in ``lang`` on at most two lines of a process map's node (180 px at 13 px:
+    about 22 Latin or 12 Chinese characters a line); only a longer name loses its end."""
+    name = name_in(text, lang)
+    if _CJK.search(name):
+        lines = [name[i : i + 12] for i in range(0, len(name), 12)]
+    else:
+        lines = textwrap.wrap(name, 22) or [name]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:-1] + "…"]
+    return lines
 
 
 def split_name(text: str) -> tuple[str, str]:
@@ -72,6 +86,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "trips_observed": ("Trips incl. rework", "实际跑动（含补正）"),
     "promise_working_days": ("Promised time (working days)", "承诺时限（工作日）"),
     "cases": ("Cases measured", "统计案件数"),
+    "p50": ("median", "中位数"),
+    "p90": ("90th percentile", "90% 分位数"),
+    "post": ("Post", "邮政寄递"),
     "unfinished": ("Unfinished", "未办结"),
     "within_promise": ("Within the promised time", "承诺时限内办结"),
     "utilisation": ("Utilisation per place", "各处窗口利用率"),

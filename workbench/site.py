@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 from onething.scenarios.loader import user_home
 from onething.workbench import view_model
 from onething.workbench.jobs import Jobs
-from onething.workbench.labels import LANGUAGES, name_in, split_name, words
+from onething.workbench.labels import LANGUAGES, name_in, node_lines, split_name, words
 from onething.workbench.safety import MAX_UPLOAD_BYTES, NotFound, Refused, TooLarge
 from onething.workbench.store import Store
 
@@ -47,7 +47,9 @@ class Workbench:
         self.quick = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         """Short computations (a walk) off the event loop, one at a time."""
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
-        self.templates.env.globals.update(name_in=name_in, split_name=split_name)
+        self.templates.env.globals.update(
+            name_in=name_in, split_name=split_name, node_lines=node_lines
+        )
 
     def warm(self) -> None:
         """Start the walk's process now (it takes seconds), not on the first walk."""

@@ -325,7 +325,9 @@ def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[s
 
     ``api.walk`` follows the first applicant measured; arrivals draw from a stream of
     their own, so with one seed both modes follow the same applicant."""
-    from onething.workbench.labels import LANGUAGES, activity, detail, duration
+    from onething.workbench.labels import LANGUAGES, WORDS, activity, detail, duration
+
+    post = " ".join(WORDS["post"])  # the mail's place: "Post 邮政寄递", as a scenario names one
 
     items = {k: i.name for k, i in load(bundle).items.items()}
     out = {}
@@ -340,7 +342,7 @@ def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[s
                     "start": s.start,
                     "end": s.end,
                     "activity": s.activity,
-                    "place": s.place,
+                    "place": post if s.place == "post" else s.place,
                     "minutes": s.minutes,
                     "detail": s.detail,
                     "label": {lang: activity(s.activity, items, lang) for lang in LANGUAGES},

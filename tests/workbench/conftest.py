@@ -4,6 +4,7 @@ through Starlette's TestClient, for what needs no browser."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -211,3 +213,61 @@ def no_overflow(tab, name: str) -> None:
         assert found["scroll"] <= found["width"] and not found["wide"], (name, width, found)
         tab.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     tab.set_viewport_size({"width": 1280, "height": 900})
+
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+"""A fontconfig that knows DejaVu only: the browser has no CJK font of the system."""
+
+GLYPHS = """async () => {
+  await document.fonts.ready;
+  const frameText = (d) => d.body.innerText + " " +
+    [...d.querySelectorAll("svg text, option")].map((t) => t.textContent).join(" ");
+  const text = frameText(document);
+  const chars = [...new Set(text.match(/[\\u3400-\\u9fff\\uff01-\\uff5e\\u3001-\\u3011]/g) || [])];
+  const family = getComputedStyle(document.body).fontFamily;
+  await document.fonts.load(`24px ${family}`, chars.join(""));
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 32;
+  const g = canvas.getContext("2d", { willReadFrequently: true });
+  const draw = (ch, font) => {
+    g.clearRect(0, 0, 32, 32);
+    g.font = `24px ${font}`;
+    g.fillText(ch, 2, 26);
+    return g.getImageData(0, 0, 32, 32).data.join(",");
+  };
+  const box = draw("\\u4e00", '"DejaVu Sans"');
+  return {
+    chars: chars.length,
+    family,
+    fontsHidden: box === draw("\\u9f98", '"DejaVu Sans"'),
+    boxes: chars.filter((ch) => draw(ch, family) === draw(ch, '"DejaVu Sans"')),
+  };
+}"""
+"""The page's Chinese characters (its text, its charts' and map's SVG, its menus), each
+drawn in the page's font: one that comes out as DejaVu's missing-glyph box is tofu.
+``fontsHidden`` is the control: two different characters give the same box without the
+page's font, so the browser really has no system font to fall back on."""
+
+
+@contextlib.contextmanager
+def fontless_chromium(folder: Path) -> Iterator:
+    """Chromium (Playwright) whose fontconfig knows DejaVu only: no system CJK font."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("no chromium: apt-get install chromium")
+    conf = folder / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(cache=folder / "cache"))
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=FLAGS,
+            headless=True,
+            env={"FONTCONFIG_FILE": str(conf), "HOME": str(folder)},
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -162,7 +162,7 @@ function valueOf(m, key, part) {
 
 function label(key, part) {
   const base = W[key] || key.replaceAll("_", " ");
-  return part && part !== "mean" ? `${base} ${part}` : base;
+  return part && part !== "mean" ? `${base} · ${W[part] || part}` : base;
 }
 
 function compareTable(doc, intervals) {
@@ -492,7 +492,7 @@ function liveDashboard(section) {
         el("p", { id: "reconciliation-verdict", class: problems.length ? "bad" : "ok", text: problems.length ? problems.join("; ") : (LANG === "zh" ? "对账无误：每个案件恰好一次" : "clean: every case accounted for once") }),
         el("h3", { text: W.agreement }),
         ...(result.chaos.length ? [el("p", { id: "chaos-caveat", class: "bad", text: W.chaos_caveat })] : []),
-        el("p", { id: "agreement", text: result.des.void ? `${LANG === "zh" ? "与 DES 的一致性无效" : "agreement with the DES void"}: ${result.des.void}` : `live ${fmt(result.des.live_mean)} vs DES ${fmt(result.des.des_mean)} ${LANG === "zh" ? "个工作日（相同到达）" : "working days on the same arrivals"} (${pct(result.des.des_mean, result.des.live_mean)})` }),
+        el("p", { id: "agreement", text: result.des.void ? `${LANG === "zh" ? "与 DES 的一致性无效" : "agreement with the DES void"}: ${result.des.void}` : (LANG === "zh" ? `实时 ${fmt(result.des.live_mean)} 对 DES ${fmt(result.des.des_mean)} 个工作日（相同到达）` : `live ${fmt(result.des.live_mean)} vs DES ${fmt(result.des.des_mean)} working days on the same arrivals`) + ` (${pct(result.des.des_mean, result.des.live_mean)})` }),
         ...result.chaos.map((b) => el("p", { text: LANG === "zh" ? `故障注入：${b.what}，第 ${b.arrived} 个案件到达时，${fmt(b.seconds)} 秒后恢复` : `chaos: ${b.what} @ ${b.arrived} arrived, back after ${fmt(b.seconds)} s` })),
       );
     },
