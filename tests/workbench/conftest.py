@@ -238,18 +238,20 @@ GLYPHS = """async () => {
     g.fillText(ch, 2, 26);
     return g.getImageData(0, 0, 32, 32).data.join(",");
   };
-  const box = draw("\\u4e00", '"DejaVu Sans"');
+  // U+10FFFD is in no font: whatever a font draws for it is its missing-glyph box
+  const missing = (font) => draw("\\u{10FFFD}", font);
+  const box = missing(family);
   return {
     chars: chars.length,
     family,
-    fontsHidden: box === draw("\\u9f98", '"DejaVu Sans"'),
-    boxes: chars.filter((ch) => draw(ch, family) === draw(ch, '"DejaVu Sans"')),
+    fontsHidden: draw("\\u4e00", '"DejaVu Sans"') === missing('"DejaVu Sans"'),
+    boxes: chars.filter((ch) => draw(ch, family) === box),
   };
 }"""
 """The page's Chinese characters (its text, its charts' and map's SVG, its menus), each
-drawn in the page's font: one that comes out as DejaVu's missing-glyph box is tofu.
-``fontsHidden`` is the control: two different characters give the same box without the
-page's font, so the browser really has no system font to fall back on."""
+drawn in the page's font: one that comes out as the box that font draws for a character
+no font has is tofu.  ``fontsHidden`` is the control: without the page's font a Chinese
+character is that box, so the browser really has no system font to fall back on."""
 
 
 @contextlib.contextmanager

@@ -110,7 +110,9 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
                 for width in WIDTHS:
                     tab.set_viewport_size({"width": width, "height": 900})
                     time.sleep(0.1)  # the charts relayout
-                    tab.screenshot(path=str(shots / f"{name}-{lang}-{width}.png"), full_page=True)
+                    # whole pages in Chinese, the subject here; the first screen in English
+                    path = str(shots / f"{name}-{lang}-{width}.png")
+                    tab.screenshot(path=path, full_page=lang == "zh")
                 tab.set_viewport_size({"width": 1280, "height": 900})
                 found[name, lang] = {
                     "status": response.status if response else None,
