@@ -96,7 +96,7 @@ def cjk_font() -> str | None:
 
 
 def packaged_fonts(module: str = FONT_PACKAGE) -> list[str]:
-    """The font files a Python package ships (the ``cjk`` extra), found without importing
+    """The font files a Python package ships (``pylopdf-fonts-zh-cn``), found without importing
     it; none when it is not installed."""
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:

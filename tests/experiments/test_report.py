@@ -279,3 +279,13 @@ def test_the_report_draws_the_plots_again_from_the_saved_results(results: Path, 
     names = sorted(p.name for p in copy.glob("*.png"))
     assert names == ["time_ecdf.png", "waterfall.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in copy.glob("*.png"))
+
+
+def test_an_interval_never_has_its_top_below_its_mean():
+    """A utilisation is offered work over capacity (142 % on an overloaded place): its
+    interval keeps its top; a share of cases stops at 100 %."""
+    from onething.experiments.present import estimate
+
+    assert estimate(1.42, 1.34, 1.50, share=True) == "142 % [134 %, 150 %]"
+    assert estimate(0.98, 0.95, 1.02, share=True, of_cases=True) == "98 % [95 %, 100 %]"
+    assert estimate(13.0, 12.9, 13.1) == "13 [12.9, 13.1]"

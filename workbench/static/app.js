@@ -178,7 +178,7 @@ function compareTable(doc, intervals) {
     const isShare = key === "within_promise";
     const cell = (mode, v) => {
       const m = doc[mode][key];
-      const ci = isShare ? intervals[mode].within_promise : part === "mean" && m ? m.ci95 : null;
+      const ci = isShare ? intervals?.[mode]?.within_promise : part === "mean" && m ? m.ci95 : null;
       const td = el("td", { class: "num", "data-key": `${mode}.${id}`, text: withInterval(v, ci, isShare ? share : fmt) });
       td.dataset.value = JSON.stringify(v);
       return td;
@@ -197,11 +197,11 @@ function utilisationTable(doc, places, intervals) {
   for (const mode of ["before", "after"]) {
     for (const [place, u] of Object.entries(doc[mode].utilisation || {})) {
       const name = bilingual((places[mode] || {})[place] || place);
-      const td = el("td", { class: "num", "data-key": `${mode}.utilisation.${place}`, text: withInterval(u, intervals[mode].utilisation[place], share) });
+      const td = el("td", { class: "num", "data-key": `${mode}.utilisation.${place}`, text: withInterval(u, intervals?.[mode]?.utilisation?.[place], share) });
       td.dataset.value = JSON.stringify(u);
       const wait = (doc[mode].wait_minutes_by_place || {})[place];
       body.append(el("tr", {}, el("th", { text: `${W[mode]} · ${name}` }), td,
-        el("td", { class: "num", text: withInterval(wait, intervals[mode].wait_minutes_by_place[place], (x) => fmt(x, 2)) })));
+        el("td", { class: "num", text: withInterval(wait, intervals?.[mode]?.wait_minutes_by_place?.[place], (x) => fmt(x, 2)) })));
     }
   }
   table.append(body);
@@ -245,7 +245,7 @@ function renderWhatif(section, result) {
   const places = [];
   for (const mode of ["before", "after"]) {
     for (const [p, u] of Object.entries(doc[mode].utilisation || {})) {
-      const ci = result.intervals[mode].utilisation[p] || [u, u];
+      const ci = result.intervals?.[mode]?.utilisation?.[p] || [u, u];  // a run kept before intervals
       places.push({ mode, name: bilingual(result.places[mode][p] || p), u, up: Math.max((ci[1] ?? u) - u, 0), down: Math.max(u - (ci[0] ?? u), 0) });
     }
   }
@@ -341,8 +341,10 @@ function renderStudy(result, runId) {
   section.hidden = false;
   const findings = document.getElementById("study-findings");
   const table = el("table", { class: "findings" });
-  table.append(el("thead", {}, el("tr", {}, ...result.header.map((h) => el("th", { text: h })))));
-  table.append(el("tbody", {}, ...result.rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: leverNames(fmt(c)) }))))));
+  // a load sweep's "utilisation PLACE" column: offered work over capacity, as a percentage
+  const load = result.header.map((h) => /^utilisation /.test(h));
+  table.append(el("thead", {}, el("tr", {}, ...result.header.map((h, i) => el("th", { text: load[i] ? W.utilisation : leverNames(h) })))));
+  table.append(el("tbody", {}, ...result.rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { text: load[i] && typeof c === "number" ? share(c) : leverNames(fmt(c)) }))))));
   findings.replaceChildren(el("h3", { text: leverNames(result.title) }), el("div", { class: "scroll" }, table),
     el("ul", { class: "notes" }, ...result.notes.map((n) => el("li", { text: leverNames(n) }))));
   const files = document.getElementById("study-files");
