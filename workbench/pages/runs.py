@@ -44,14 +44,16 @@ async def run(request: Request) -> Response:
 async def runs_compare(request: Request) -> Response:
     a, b = (run_or_404(request, request.query_params.get(k, ""), f"run {k.upper()}") for k in "ab")
     lang, titles = lang_of(request), view_model.bundle_titles()
-    shown = {
+    shown = {  # lists of pairs, not objects: tojson would sort their keys
         k: {
             "id": r["id"],
             "kind": r["kind"],
-            "bundle": r["bundle"],
-            "measures": view_model.run_measures(r),
-            "inputs": dict(
-                input_rows(r["inputs"], titles, view_model.place_names(r["bundle"]), lang)
+            "measures": list(view_model.run_measures(r).items()),
+            "inputs": input_rows(
+                {"bundle": r["bundle"], **r["inputs"]},
+                titles,
+                view_model.place_names(r["bundle"]),
+                lang,
             ),
         }
         for k, r in (("a", a), ("b", b))

@@ -530,6 +530,7 @@ function runPage() {
 function abPage() {
   // the means of two runs of any kind (view_model.run_measures), each with its interval
   const { a, b } = JSON.parse(document.getElementById("ab-data").textContent);
+  for (const r of [a, b]) { r.measures = Object.fromEntries(r.measures); r.inputs = Object.fromEntries(r.inputs); }
   const keys = [...new Set([...Object.keys(a.measures), ...Object.keys(b.measures)])];
   const name = (k) => {
     const [variant, measure] = k.split("|");
