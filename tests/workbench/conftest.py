@@ -4,7 +4,9 @@ through Starlette's TestClient, for what needs no browser."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import json
 import os
 import re
@@ -138,15 +140,24 @@ def app(tmp_path, monkeypatch):
     running.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
+@functools.cache
+def playwright_driver():
+    """One Playwright for the whole test process: a second sync one cannot start while
+    another runs, and the browser here and the fontless one of the report tests share
+    a session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("no chromium: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
+    driver = sync_api.sync_playwright().start()
+    atexit.register(driver.stop)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    b = playwright_driver().chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    yield b
+    b.close()
 
 
 class Requests:
@@ -257,19 +268,15 @@ character is that box, so the browser really has no system font to fall back on.
 @contextlib.contextmanager
 def fontless_chromium(folder: Path) -> Iterator:
     """Chromium (Playwright) whose fontconfig knows DejaVu only: no system CJK font."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no chromium: apt-get install chromium")
     conf = folder / "fonts.conf"
     conf.write_text(FONTS_CONF.format(cache=folder / "cache"))
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=FLAGS,
-            headless=True,
-            env={"FONTCONFIG_FILE": str(conf), "HOME": str(folder)},
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = playwright_driver().chromium.launch(
+        executable_path=CHROMIUM,
+        args=FLAGS,
+        headless=True,
+        env={"FONTCONFIG_FILE": str(conf), "HOME": str(folder)},
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()

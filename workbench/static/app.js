@@ -323,7 +323,7 @@ function walkPage() {
       margin: { l: 10, r: 10, t: 10, b: 10 },
       xaxis: { type: "date", automargin: true, nticks: narrow ? 4 : 8, tickformat: "%m-%d" },
       yaxis: { automargin: true },
-      legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top", entrywidth: narrow ? 0.5 : 0.25, entrywidthmode: "fraction" },
+      legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top" },  // wraps by each entry's width
       font: PLOT_FONT,
     }, PLOT_CONFIG);
   }
