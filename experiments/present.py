@@ -80,14 +80,16 @@ def table(
     )
 
 
-def estimate(mean: Any, low: Any, high: Any, share: bool = False) -> str:
-    """Mean with its 95 % interval; the interval is left out where it is a single point
-    (a count) or undefined (one replication).  Every measure of the report is a time, a
-    count or a share: the low end is truncated at zero (``sim.statistics.non_negative``),
-    a share's high end at one."""
+def estimate(mean: Any, low: Any, high: Any, share: bool = False, of_cases: bool = False) -> str:
+    """Mean with its 95 % interval, as a percentage if ``share``; the interval is left out
+    where it is a single point (a count) or undefined (one replication).  Every measure
+    of the report is a time, a count or a share: the low end is truncated at zero
+    (``sim.statistics.non_negative``), the high end at one only for a share of cases
+    (``of_cases``): a utilisation is offered work over capacity and goes past 100 % when
+    a place is overloaded, so its interval is never cut below its mean."""
     f = pct if share else num
     low = low if missing(low) else max(0.0, float(low))
-    high = high if missing(high) or not share else min(1.0, float(high))
+    high = high if missing(high) or not of_cases else min(1.0, float(high))
     if missing(low) or missing(high) or math.isclose(low, high, abs_tol=1e-12):
         return f(mean)
     return f"{f(mean)} [{f(low)}, {f(high)}]"

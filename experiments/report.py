@@ -4,8 +4,9 @@ output folder.
 The page holds the question the study asks, the scenario it ran on (items, sources,
 assumptions, published figures), the findings in plain language (generated from
 ``study.json``), the means with their 95 % confidence intervals (from ``summary.csv``) and
-every PNG plot of the folder, embedded as a data URI: no file beside it and no network
-request is needed to read it.  A small inline script records on ``<body>`` whether every
+every PNG plot of the folder, embedded as a data URI, and the glyphs of Noto Sans SC its
+Chinese text needs: no file beside it, no network request and no installed font is needed
+to read it.  A small inline script records on ``<body>`` whether every
 image loaded and whether any element's content overflows it, a table wider than the page
 included (``data-images-loaded``, ``data-overflow``), which the browser test reads.
 """
@@ -154,8 +155,9 @@ def _is_share(measure: str) -> bool:
     return measure in SHARES or measure.startswith(UTILISATION)
 
 
-def _estimate(row: pd.Series, share: bool) -> str:
-    return estimate(row["mean"], row["ci95_low"], row["ci95_high"], share)
+def _estimate(row: pd.Series, measure: str) -> str:
+    share = _is_share(measure)
+    return estimate(row["mean"], row["ci95_low"], row["ci95_high"], share, measure in SHARES)
 
 
 def _breakable(text: str) -> str:
@@ -263,7 +265,7 @@ def _summary_tables(summary: pd.DataFrame, scenario: Scenario | None) -> str:
             cells = [f'<span class="variant">{_breakable(v)}</span>']
             for m in columns:
                 row = lookup.get((v, m))
-                cells.append(escape("—" if row is None else _estimate(row, _is_share(m))))
+                cells.append(escape("—" if row is None else _estimate(row, m)))
             rows.append(cells)
         header = ["variant", *(measure_name(m, scenario) for m in columns)]
         parts.append(f"<h3>{escape(title)}</h3>" + table(header, rows, raw=True))
@@ -304,6 +306,10 @@ figure img { max-width: 100%%; height: auto; border: 1px solid #e3e7ea; }
 figcaption { color: #5a6570; font-size: 0.9em; }
 code { font-size: 0.9em; background: #f3f5f6; padding: 0 3px; }
 """
+
+FONT_FACE = "/* the embedded font */"
+"""Where the ``@font-face`` of the page's own Chinese characters goes, once the page is
+written (``fonts.embedded_face``): the report draws Chinese on a machine with no CJK font."""
 
 CHECK = """
 window.addEventListener("load", function () {
@@ -359,7 +365,7 @@ def render(results_dir: Path) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
-        f"<style>{CSS % {'fonts': fonts.CSS_STACK}}</style>",
+        f"<style>{FONT_FACE}{CSS % {'fonts': fonts.CSS_STACK}}</style>",
         f"<script>{CHECK}</script>",
         "</head><body><main>",
         f"<h1>{escape(title)}</h1>",
@@ -386,7 +392,8 @@ def render(results_dir: Path) -> str:
         f'<p class="meta">Written by <code>onething report</code> from {escape(str(results_dir))}.'
         "</p></main></body></html>",
     ]
-    return "\n".join(p for p in parts if p)
+    page = "\n".join(p for p in parts if p)
+    return page.replace(FONT_FACE, fonts.embedded_face(page), 1)
 
 
 def redraw(results_dir: Path) -> list[Path]:

@@ -20,7 +20,7 @@ from onething.workbench import forms, pages, site
 from onething.workbench.guard import LOOPBACK_NAMES, Guard
 from onething.workbench.jobs import QueueFull
 from onething.workbench.safety import Refused
-from onething.workbench.site import HERE, Workbench, render
+from onething.workbench.site import HERE, Workbench, lang_of, render
 from onething.workbench.store import StoreError
 
 REFUSALS = (Refused, forms.Invalid, FileError, QueueFull, StoreError)
@@ -30,8 +30,10 @@ async def refused(request: Request, exc: Exception) -> Response:
     """Each refusal in its own status, as JSON on the API and as a page elsewhere."""
     if isinstance(exc, forms.Invalid):
         return JSONResponse({"problems": exc.problems}, status_code=422)
+    reason = str(exc)
     if isinstance(exc, Refused):
         status = exc.status
+        reason = exc.in_language(lang_of(request))
     elif isinstance(exc, QueueFull):
         status = 429
     elif isinstance(exc, StoreError):
@@ -39,8 +41,8 @@ async def refused(request: Request, exc: Exception) -> Response:
     else:  # a FileError: a bundle of the catalog or the user's folder is wrong
         status = 400
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": str(exc)}, status_code=status)
-    return render(request, "error.html", status, message=str(exc))
+        return JSONResponse({"error": reason}, status_code=status)
+    return render(request, "error.html", status, message=reason)
 
 
 def create_app(

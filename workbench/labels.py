@@ -1,12 +1,27 @@
 """Chinese and English on every page: the catalog's bilingual names split in two, and the
-few words of the pages themselves."""
+one catalogue of the pages' own words (``WORDS``): headings, levers, delivery modes,
+activities, units, run kinds and states, and the refusals the pages show."""
 
 from __future__ import annotations
 
 import re
+import textwrap
 
 LANGUAGES = ("en", "zh")
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def node_lines(text: str, lang: str) -> list[str]:
+    """A name in ``lang`` on at most two lines of a process map's node (180 px at 13 px:
+    about 22 Latin or 12 Chinese characters a line); only a longer name loses its end."""
+    name = name_in(text, lang)
+    if _CJK.search(name):
+        lines = [name[i : i + 12] for i in range(0, len(name), 12)]
+    else:
+        lines = textwrap.wrap(name, 22) or [name]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:-1] + "…"]
+    return lines
 
 
 def split_name(text: str) -> tuple[str, str]:
@@ -41,6 +56,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "items": ("Items", "事项数"),
     "published": ("Published before → after", "公开数据 改革前 → 改革后"),
     "sources": ("Sources", "来源"),
+    "reduced": ("reduced by", "减少"),
+    "folder": ("Results folder", "结果目录"),
     "own": ("your bundle", "自定义"),
     "levers": ("Levers", "改革举措"),
     "arrivals": ("Arrivals per working day", "每工作日到达人数"),
@@ -69,6 +86,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "trips_observed": ("Trips incl. rework", "实际跑动（含补正）"),
     "promise_working_days": ("Promised time (working days)", "承诺时限（工作日）"),
     "cases": ("Cases measured", "统计案件数"),
+    "p50": ("median", "中位数"),
+    "p90": ("90th percentile", "90% 分位数"),
+    "post": ("Post", "邮政寄递"),
     "unfinished": ("Unfinished", "未办结"),
     "within_promise": ("Within the promised time", "承诺时限内办结"),
     "utilisation": ("Utilisation per place", "各处窗口利用率"),
@@ -105,9 +125,191 @@ WORDS: dict[str, tuple[str, str]] = {
     "agreement": ("Agreement with the DES", "与离散事件模拟的一致性"),
     "status": ("Status", "状态"),
     "none": ("none", "无"),
+    "error": ("Cannot show this page", "无法显示此页"),
+    "inputs": ("Inputs", "输入参数"),
+    "scales": ("Scale factors", "倍数调整"),
+    "applicant": ("applicant", "申请人"),
+    "working_days": ("working days", "个工作日"),
+    "minutes": ("min", "分钟"),
+    "min_queueing": ("min queueing", "分钟排队"),
+    "pp": ("pp", "个百分点"),
+    "ci": ("mean [95 % interval]", "均值 [95% 置信区间]"),
+    "simulated_day": ("simulated day", "模拟日"),
+    "four_reductions": ("The four reductions", "四减"),
+    "variant": ("Variant", "方案"),
+    "chaos_caveat": (
+        "Faults were injected in this run: the live times include the restarts, so they "
+        "are not comparable with the DES.",
+        "本次运行注入了故障：实时耗时包含服务重启，不能与离散事件模拟直接比较。",
+    ),
+    # the levers (scenarios/levers), by their ids
+    "lever.single_window": ("Single window", "综合窗口"),
+    "lever.one_form": ("One form", "一表申请"),
+    "lever.data_sharing": ("Data sharing", "数据共享"),
+    "lever.parallel_approval": ("Parallel approval", "并联审批"),
+    "lever.e_certificate": ("E-certificate", "电子证照"),
+    "lever.online_intake": ("Online intake", "网上申办"),
+    "lever.notify_commit": ("Notify and commit", "告知承诺"),
+    "lever.staffing": ("Staffing", "窗口配置"),
+    # how an item's result reaches the applicant (scenarios/model.py: Delivery)
+    "delivery.on_the_spot": ("on the spot", "当场办结"),
+    "delivery.pickup": ("pick-up", "窗口领取"),
+    "delivery.mail": ("by mail", "邮寄送达"),
+    # the walk's activities (scenarios/story.py)
+    "activity.travel": ("travel", "路途"),
+    "activity.queue": ("queue", "排队"),
+    "activity.hand over materials": ("hand over materials", "递交材料"),
+    "activity.collect results": ("collect results", "领取结果"),
+    "activity.file online": ("file online", "网上申请"),
+    "activity.wait for the result on the spot": ("wait for the result on the spot", "现场等候结果"),
+    "activity.result arrives by mail": ("result arrives by mail", "结果邮寄送达"),
+    "activity.decide": ("decide", "审批"),
+    "activity.gather": ("sent back (补正): gather missing materials", "补正：补齐材料"),
+    # a step of an item's approval (scenarios/model.py: StepKind)
+    "step.apply": ("apply", "申请"),
+    "step.review": ("review", "审查"),
+    "step.inspect": ("inspect", "核查"),
+    "step.decide": ("decide", "决定"),
+    "step.deliver": ("deliver", "送达"),
+    # the study kinds (experiments/studies)
+    "study.variants": ("variants", "方案比较"),
+    "study.lever_attribution": ("lever attribution", "举措贡献分解"),
+    "study.load_sweep": ("load sweep", "负荷扫描"),
+    "study.staffing": ("staffing", "窗口配置"),
+    "study.sensitivity": ("sensitivity", "敏感性分析"),
+    # runs
+    "kind.whatif": ("what-if", "模拟推演"),
+    "kind.study": ("study", "研究"),
+    "kind.live": ("live", "实时运行"),
+    "status.queued": ("queued", "排队中"),
+    "status.running": ("running", "运行中"),
+    "status.done": ("done", "完成"),
+    "status.error": ("error", "出错"),
+    "status.cancelled": ("cancelled", "已取消"),
+    "chaos.kill": ("kill a service", "终止一个服务"),
+    "chaos.pause": ("pause the broker", "暂停消息代理"),
+    "mode.before": ("before", "改革前"),
+    "mode.after": ("after", "改革后"),
+    "rate_placeholder": ("as the scenario", "按场景设定"),
+    "trace": ("from the trace", "按到达记录"),
+    # refusals (site.py), with their fields
+    "no_bundle": ("no bundle named {name!r}", "没有名为「{name}」的事项"),
+    "no_run": (
+        "{what}: no such run (choose a run from the list)",
+        "{what}：没有这条运行记录（请从列表中选择）",
+    ),
+    "no_job": ("no such job", "没有这个任务"),
+    "no_file": ("run {run} has no file {name!r}", "运行记录 {run} 没有文件「{name}」"),
+    "unknown_lever": ("unknown lever {lever!r}", "未知的改革举措「{lever}」"),
+    "bad_seed": (
+        "seed {seed!r}: give a whole number below 2**63",
+        "随机种子「{seed}」：请填写小于 2**63 的整数",
+    ),
 }
 
 
 def words(lang: str) -> dict[str, str]:
     index = 1 if lang == "zh" else 0
     return {key: pair[index] for key, pair in WORDS.items()}
+
+
+INPUT_WORDS = {
+    "arrivals_per_day": "arrivals",
+    "duration_days": "duration",
+    "agreement_replications": "replications",
+    "out": "folder",
+}
+"""A run's input (``jobs.RUNNERS``' inputs) -> its word in ``WORDS`` where the names differ."""
+
+
+def input_rows(
+    inputs: dict[str, object], titles: dict[str, str], places: dict[str, str], lang: str
+) -> list[tuple[str, str]]:
+    """A run's inputs as the page shows them: each with its word, levers and places by
+    their names (``titles``: bundle -> title; ``places``: place id -> name), nothing
+    for an input left at the scenario's own value."""
+    w = words(lang)
+    rows = []
+    for key, value in inputs.items():
+        if value is None or value == {}:
+            continue
+        if key == "bundle":
+            shown = name_in(titles.get(str(value), str(value)), lang)
+        elif key == "levers" and isinstance(value, list):
+            shown = " + ".join(w.get(f"lever.{v}", str(v)) for v in value) or w["none"]
+        elif key == "windows" and isinstance(value, dict):
+            shown = ", ".join(f"{name_in(places.get(k, k), lang)} {n}" for k, n in value.items())
+        elif key in ("mode", "chaos"):
+            shown = w.get(f"{key}.{value}", str(value))
+        else:
+            shown = str(value)
+        rows.append((w.get(INPUT_WORDS.get(key, key), key), shown))
+    return rows
+
+
+def duration(minutes: float, lang: str) -> str:
+    """A step's length as one reads it: minutes under an hour, hours under a day, else
+    calendar days ("30100 min" -> "20.9 calendar days")."""
+    zh = lang == "zh"
+    if minutes < 60:
+        return f"{minutes:.0f} 分钟" if zh else f"{minutes:.0f} min"
+    if minutes < 1440:
+        return f"{minutes / 60:.1f} 小时" if zh else f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} 个日历日" if zh else f"{minutes / 1440:.1f} calendar days"
+
+
+def message(key: str, lang: str, **fields: object) -> str:
+    """The refusal ``key`` of ``WORDS`` in ``lang``, its fields filled in."""
+    return WORDS[key][1 if lang == "zh" else 0].format(**fields)
+
+
+def activity(text: str, items: dict[str, str], lang: str) -> str:
+    """A walk's activity in ``lang``: "decide birth_certificate" -> "审批 出生医学证明"
+    (``items``: item id -> the scenario's bilingual name)."""
+    verb, _, item = text.partition(" ")
+    if verb == "decide" and item in items:
+        return f"{words(lang)['activity.decide']} {name_in(items[item], lang)}"
+    if text.startswith("sent back"):
+        return words(lang)["activity.gather"]
+    found = WORDS.get(f"activity.{text}")
+    return found[1 if lang == "zh" else 0] if found else text
+
+
+DETAIL_HEADS = {
+    "files": ("files", "递交"),
+    "materials": ("materials", "材料"),
+    "results": ("results", "领取结果"),
+    "steps": ("steps", "环节"),
+}
+
+
+def detail(text: str, items: dict[str, str], lang: str) -> str:
+    """A walk step's detail (``scenarios.story.event_detail``: "files a, b; materials: X;
+    Y | results: c | steps: apply, decide") with its item ids as the scenario names them,
+    each material once, in ``lang``."""
+    zh = lang == "zh"
+    parts: list[tuple[str, list[str]]] = []
+    pieces = (p.strip() for section in text.split(" | ") for p in section.split("; "))
+    for part in filter(None, pieces):
+        head, _, rest = part.partition(" " if part.startswith("files ") else ": ")
+        if head in ("files", "results"):
+            parts.append((head, [name_in(items.get(k, k), lang) for k in rest.split(", ")]))
+        elif head == "materials" and rest == "none":
+            parts.append((head, [words(lang)["none"]]))
+        elif head == "steps" and rest:
+            parts.append((head, [words(lang).get(f"step.{k}", k) for k in rest.split(", ")]))
+        elif head == "materials" and rest:
+            parts.append((head, [name_in(rest, lang)]))
+        elif parts and parts[-1][0] == "materials":
+            parts[-1][1].append(name_in(part, lang))
+        else:
+            parts.append(("", [name_in(part, lang)]))
+    shown = []
+    for head, values in parts:
+        values = list(dict.fromkeys(values))
+        label = DETAIL_HEADS[head][1 if zh else 0] if head else ""
+        joined = "、".join(values) if zh else ", ".join(values)
+        shown.append(
+            f"{label}：{joined}" if zh and label else f"{label}: {joined}" if label else joined
+        )
+    return ("；" if zh else "; ").join(shown)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from onething.scenarios.errors import FileError
 from onething.scenarios.loader import TooComplex, parse_yaml
+from onething.workbench.labels import message
 
 MAX_UPLOAD_BYTES = 256 * 1024
 """A scenario or spec is a few KiB; anything this large is a mistake or an attack."""
@@ -17,9 +18,23 @@ NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 class Refused(ValueError):
-    """An input the workbench will not take, with the reason to show (HTTP 400)."""
+    """An input the workbench will not take, with the reason to show (HTTP 400); one
+    made by ``said`` shows it in the page's language."""
 
     status = 400
+
+    def __init__(self, reason: str, key: str | None = None, **fields: object):
+        super().__init__(reason)
+        self.key = key
+        self.fields = fields
+
+    @classmethod
+    def said(cls, key: str, **fields: object) -> Refused:
+        """The refusal ``key`` of the pages' catalogue (``labels.WORDS``)."""
+        return cls(message(key, "en", **fields), key, **fields)
+
+    def in_language(self, lang: str) -> str:
+        return message(self.key, lang, **self.fields) if self.key else str(self)
 
 
 class NotFound(Refused):

@@ -1,7 +1,7 @@
 """What every page and API route of the workbench shares: its state (``Workbench``, one per
 app, at ``request.app.state.workbench``), rendering a page, reading a JSON body, finding a
 bundle, a run or the levers a request names; and the routes of no page (the language
-switch, the health check, plotly.js)."""
+switch, the health check, plotly.js, the bundled font)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from starlette.templating import Jinja2Templates
 from onething.scenarios.loader import user_home
 from onething.workbench import view_model
 from onething.workbench.jobs import Jobs
-from onething.workbench.labels import LANGUAGES, name_in, split_name, words
+from onething.workbench.labels import LANGUAGES, name_in, node_lines, split_name, words
 from onething.workbench.safety import MAX_UPLOAD_BYTES, NotFound, Refused, TooLarge
 from onething.workbench.store import Store
 
@@ -47,7 +47,9 @@ class Workbench:
         self.quick = ProcessPoolExecutor(1, mp_context=get_context("spawn"))
         """Short computations (a walk) off the event loop, one at a time."""
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
-        self.templates.env.globals.update(name_in=name_in, split_name=split_name)
+        self.templates.env.globals.update(
+            name_in=name_in, split_name=split_name, node_lines=node_lines
+        )
 
     def warm(self) -> None:
         """Start the walk's process now (it takes seconds), not on the first walk."""
@@ -74,6 +76,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
             "lang": lang,
             "w": words(lang),
             "bundles": view_model.bundle_names(),
+            "titles": view_model.bundle_titles(),
             "lever_docs": view_model.lever_names(),
             "running": len(wb.jobs.running()),
             "csrf_token": getattr(request.state, "csrf_token", ""),
@@ -105,14 +108,14 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 def bundle_or_404(name: str) -> str:
     if name not in {n for n, _ in view_model.bundle_names()}:
-        raise NotFound(f"no bundle named {name!r}")
+        raise NotFound.said("no_bundle", name=name)
     return name
 
 
 def run_or_404(request: Request, text: str, what: str = "run") -> dict[str, Any]:
     found = workbench_of(request).store.get(int(text)) if WHOLE.fullmatch(text) else None
     if found is None:
-        raise NotFound(f"{what}: no such run (choose a run from the list)")
+        raise NotFound.said("no_run", what=what)
     return found
 
 
@@ -128,7 +131,7 @@ def levers_of(request: Request) -> list[str] | None:
         return None
     unknown = [x for x in levers if x not in view_model.lever_names()]
     if unknown:
-        raise Refused(f"unknown lever {unknown[0]!r}")
+        raise Refused.said("unknown_lever", lever=unknown[0])
     return levers
 
 
@@ -151,6 +154,19 @@ async def plotly_js(request: Request) -> Response:
     return FileResponse(str(PLOTLY_JS), media_type="text/javascript")
 
 
+async def bundled_font(request: Request) -> Response:
+    """Noto Sans SC, which app.css names for every page's Chinese: no page depends on a
+    font of the machine.  8 MiB, read once per browser (it keeps it a week)."""
+    from onething.experiments.fonts import bundled_font
+
+    font = bundled_font()
+    if font is None:
+        raise NotFound("the font package pylopdf-fonts-zh-cn is not installed")
+    return FileResponse(
+        str(font), media_type="font/otf", headers={"cache-control": "public, max-age=604800"}
+    )
+
+
 async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
@@ -159,4 +175,5 @@ ROUTES = [
     Route("/lang/{lang}", set_lang),
     Route("/healthz", healthz),
     Route("/static/plotly.min.js", plotly_js),
+    Route("/static/fonts/NotoSansSC-Regular.otf", bundled_font),
 ]

@@ -28,7 +28,7 @@ from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
 from onething.scenarios.loader import catalog_names, resolve, saved_names
 from onething.scenarios.model import Scenario
 from onething.sim.engine import QUEUE_SAMPLE_MINUTES
-from onething.sim.statistics import StreamingStat
+from onething.sim.statistics import StreamingStat, non_negative, t_interval
 
 Emit = Callable[[dict[str, Any]], None]
 MAX_SERIES_POINTS = 400
@@ -59,6 +59,19 @@ def bundle_names() -> list[tuple[str, bool]]:
     return [(n, False) for n in shipped] + [(n, True) for n in own if n not in shipped]
 
 
+def bundle_titles() -> dict[str, str]:
+    """Each bundle's bilingual title (a saved file that does not load: its name)."""
+    from onething.scenarios.errors import FileError
+
+    titles = {}
+    for name, _ in bundle_names():
+        try:
+            titles[name] = load(name).title
+        except FileError:
+            titles[name] = name
+    return titles
+
+
 def load(bundle: str) -> Scenario:
     """The bundle, parsed once per version of its file: every page shows bundles, and
     parsing the catalog each time would slow the pages while runs load the cores."""
@@ -70,6 +83,20 @@ def load(bundle: str) -> Scenario:
 @functools.lru_cache(maxsize=128)
 def _load(path: str, mtime_ns: int, size: int) -> Scenario:
     return api.load(path)
+
+
+def place_names(bundle: str) -> dict[str, str]:
+    """Where applicants queue in ``bundle``: its departments and its single window, by
+    id (none for a bundle that no longer loads)."""
+    from onething.scenarios.errors import FileError
+
+    try:
+        scenario = load(bundle)
+    except FileError:
+        return {}
+    places = {k: d.name for k, d in scenario.departments.items()}
+    places[SINGLE_WINDOW] = scenario.levers.single_window.name
+    return places
 
 
 def lever_names() -> dict[str, str]:
@@ -157,6 +184,7 @@ def whatif(w: WhatIf, progress: Callable[[int], None] | None = None) -> dict[str
     return jsonable(
         {
             "compare": comparison.to_json(),
+            "intervals": {mode: intervals(r) for mode, r in results.items()},
             "ecdf": {mode: _ecdf(r) for mode, r in results.items()},
             "queue": {mode: _queues(r) for mode, r in results.items()},
             "places": places,
@@ -165,6 +193,24 @@ def whatif(w: WhatIf, progress: Callable[[int], None] | None = None) -> dict[str
             },
         }
     )
+
+
+def intervals(result: api.Result) -> dict[str, Any]:
+    """95 % intervals over replications of the means that ``compare`` gives without one:
+    the share within the promise, and per place the utilisation and the wait ([None,
+    None] below two replications)."""
+    reps = result.replications
+
+    def interval(values: list[float]) -> list[float | None]:
+        return non_negative(t_interval(values))
+
+    places = result.process.places
+    shares = [r.within_promise / r.cases for r in reps if r.cases]
+    return {
+        "within_promise": interval(shares),
+        "utilisation": {p: interval([r.utilisation[p] for r in reps]) for p in places},
+        "wait_minutes_by_place": {p: interval([r.place_wait[p] for r in reps]) for p in places},
+    }
 
 
 def _ecdf(result: api.Result) -> dict[str, list[float]]:
@@ -279,6 +325,11 @@ def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[s
 
     ``api.walk`` follows the first applicant measured; arrivals draw from a stream of
     their own, so with one seed both modes follow the same applicant."""
+    from onething.workbench.labels import LANGUAGES, WORDS, activity, detail, duration
+
+    post = " ".join(WORDS["post"])  # the mail's place: "Post 邮政寄递", as a scenario names one
+
+    items = {k: i.name for k, i in load(bundle).items.items()}
     out = {}
     for mode in ("before", "after"):
         w = api.walk(bundle, mode, levers if mode == "after" else None, seed)
@@ -291,9 +342,12 @@ def walk_pair(bundle: str, levers: list[str] | None, seed: int | None) -> dict[s
                     "start": s.start,
                     "end": s.end,
                     "activity": s.activity,
-                    "place": s.place,
+                    "place": post if s.place == "post" else s.place,
                     "minutes": s.minutes,
                     "detail": s.detail,
+                    "label": {lang: activity(s.activity, items, lang) for lang in LANGUAGES},
+                    "duration": {lang: duration(s.minutes, lang) for lang in LANGUAGES},
+                    "shown": {lang: detail(s.detail, items, lang) for lang in LANGUAGES},
                 }
                 for s in w.steps
             ],
@@ -311,6 +365,17 @@ def shipped_specs() -> dict[str, Path]:
         for p in folder.iterdir()
         if p.name.endswith(".yaml")
     }
+
+
+def shipped_study_kinds() -> dict[str, tuple[str, str]]:
+    """Each shipped spec's kind and bundle, as its file says."""
+    from onething.scenarios.loader import read_yaml
+
+    out = {}
+    for name, path in shipped_specs().items():
+        spec = read_yaml(path)
+        out[name] = (str(spec.get("kind", "variants")), str(spec.get("bundle", "")))
+    return out
 
 
 def study_plan(spec: Path) -> Any:
@@ -346,6 +411,55 @@ def study(spec: Path, out: Path, progress: Callable[[int], None] | None = None) 
             "files": sorted(p.name for p in out.iterdir() if p.is_file()),
         }
     )
+
+
+# --- comparing runs -------------------------------------------------------------------
+
+COMPARED = ("time_working_days", "wait_minutes", "trips_observed", "within_promise")
+COUNTED = ("steps", "materials", "trips", "form_fields")
+"""What two runs of any kind are compared on: means with intervals, then the counts."""
+
+
+def run_measures(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A finished run's means, whatever its kind, keyed "variant|measure" (a what-if's and
+    a live run's variants are their modes, a study's its own): each with its mean, 95 %
+    interval (or None) and whether it is a share.  A study's come from its summary.csv."""
+    result, out = run.get("result") or {}, {}
+    if run.get("status") != "done":
+        return out
+
+    def add(variant: str, measure: str, mean: Any, ci: Any = None) -> None:
+        if isinstance(mean, int | float):
+            low, high = ci if isinstance(ci, list | tuple) and len(ci) == 2 else (None, None)
+            share = measure == "within_promise"
+            out[f"{variant}|{measure}"] = {"mean": mean, "ci": [low, high], "share": share}
+
+    modes: dict[str, dict[str, Any]] = {}
+    if run["kind"] == "whatif":
+        modes = {m: result["compare"][m] for m in ("before", "after")}
+    elif run["kind"] == "live":
+        modes = {result.get("mode", "after"): result.get("measures") or {}}
+    for mode, m in modes.items():
+        shares = (result.get("intervals") or {}).get(mode, {})
+        for measure in COMPARED:
+            value = m.get(measure)
+            if isinstance(value, dict):
+                add(mode, measure, value.get("mean"), value.get("ci95"))
+            else:
+                add(mode, measure, value, shares.get(measure))
+        for measure in COUNTED:
+            add(mode, measure, m.get(measure))
+    if run["kind"] == "study":
+        summary = Path(str(result.get("folder", ""))) / "summary.csv"
+        if summary.is_file():
+            import pandas as pd
+
+            for row in pd.read_csv(summary).to_dict("records"):
+                measure = str(row["measure"]).removesuffix(".mean")
+                if measure in COMPARED or measure in COUNTED:
+                    ci = [row.get("ci95_low"), row.get("ci95_high")]
+                    add(str(row["variant"]), measure, row["mean"], ci)
+    return jsonable(out)
 
 
 # --- live -----------------------------------------------------------------------------

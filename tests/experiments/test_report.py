@@ -98,6 +98,9 @@ def test_the_report_is_self_contained_and_tells_the_scenario(results: Path, caps
     for path in scenario.assumptions:
         assert f"<code>{path}</code>" in page
     assert "新生儿出生一件事" in page and "WenQuanYi Micro Hei" in page
+    # the glyphs of its Chinese, and those only: Noto Sans SC cut to some tens of KiB
+    face = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", page)
+    assert face and len(face.group(1)) < 200_000
     assert "Data sharing alone cuts end-to-end time by" in page
     assert "Time, mean (working days)" in page and "[" in page  # means with CIs
 
@@ -163,11 +166,22 @@ def test_the_report_renders_in_headless_chromium(results: Path, tmp_path: Path):
 SHIPPED = sorted(Path(experiments.__file__).parent.glob("*.yaml"))
 
 
+@pytest.fixture(scope="module")
+def fontless(tmp_path_factory):
+    """One Chromium with no CJK font of the system for every shipped report."""
+    from tests.workbench.conftest import fontless_chromium
+
+    with fontless_chromium(tmp_path_factory.mktemp("fontconfig")) as browser:
+        yield browser
+
+
 @pytest.mark.parametrize("spec", SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_every_shipped_spec_gives_a_report_that_fits_1280_px(spec: Path, tmp_path: Path):
+def test_every_shipped_spec_gives_a_report_that_fits_1280_px(spec: Path, tmp_path: Path, fontless):
     """Each study kind's tables and findings, on a small run of the shipped spec: every
-    image loads, nothing is wider than the page, and no raw quantile column leaks in."""
+    image loads, nothing is wider than the page, no raw quantile column leaks in, and its
+    Chinese is drawn, not boxes, by a browser with no CJK font (the embedded subset)."""
     from tests.experiments.conftest import write
+    from tests.workbench.conftest import GLYPHS, SHOTS, WIDTHS
 
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     small = write(tmp_path, {**data, **QUICK, "horizon_days": 20})
@@ -182,6 +196,15 @@ def test_every_shipped_spec_gives_a_report_that_fits_1280_px(spec: Path, tmp_pat
     n = len(list(out.glob("*.png")))
     assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
     assert attributes.get("data-overflow") == "0", attributes
+    tab = fontless.new_page()
+    tab.goto((out / "report.html").resolve().as_uri())
+    glyphs = tab.evaluate(GLYPHS)
+    assert glyphs["fontsHidden"] and glyphs["chars"] > 5 and glyphs["boxes"] == [], glyphs
+    (SHOTS / "no-cjk-font").mkdir(parents=True, exist_ok=True)
+    for width in WIDTHS:
+        tab.set_viewport_size({"width": width, "height": 900})
+        tab.screenshot(path=str(SHOTS / "no-cjk-font" / f"report-{spec.stem}-{width}.png"))
+    tab.close()
 
 
 def test_report_on_a_missing_or_foreign_folder_exits_2(tmp_path: Path, capsys):
@@ -256,3 +279,13 @@ def test_the_report_draws_the_plots_again_from_the_saved_results(results: Path, 
     names = sorted(p.name for p in copy.glob("*.png"))
     assert names == ["time_ecdf.png", "waterfall.png"]
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in copy.glob("*.png"))
+
+
+def test_an_interval_never_has_its_top_below_its_mean():
+    """A utilisation is offered work over capacity (142 % on an overloaded place): its
+    interval keeps its top; a share of cases stops at 100 %."""
+    from onething.experiments.present import estimate
+
+    assert estimate(1.42, 1.34, 1.50, share=True) == "142 % [134 %, 150 %]"
+    assert estimate(0.98, 0.95, 1.02, share=True, of_cases=True) == "98 % [95 %, 100 %]"
+    assert estimate(13.0, 12.9, 13.1) == "13 [12.9, 13.1]"

@@ -4,6 +4,9 @@ through Starlette's TestClient, for what needs no browser."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import json
 import os
 import re
@@ -13,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -136,15 +140,24 @@ def app(tmp_path, monkeypatch):
     running.close()
 
 
-@pytest.fixture(scope="session")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
+@functools.cache
+def playwright_driver():
+    """One Playwright for the whole test process: a second sync one cannot start while
+    another runs, and the browser here and the fontless one of the report tests share
+    a session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("no chromium: apt-get install chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
+    driver = sync_api.sync_playwright().start()
+    atexit.register(driver.stop)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    b = playwright_driver().chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    yield b
+    b.close()
 
 
 class Requests:
@@ -211,3 +224,59 @@ def no_overflow(tab, name: str) -> None:
         assert found["scroll"] <= found["width"] and not found["wide"], (name, width, found)
         tab.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
     tab.set_viewport_size({"width": 1280, "height": 900})
+
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+"""A fontconfig that knows DejaVu only: the browser has no CJK font of the system."""
+
+GLYPHS = """async () => {
+  await document.fonts.ready;
+  const frameText = (d) => d.body.innerText + " " +
+    [...d.querySelectorAll("svg text, option")].map((t) => t.textContent).join(" ");
+  const text = frameText(document);
+  const chars = [...new Set(text.match(/[\\u3400-\\u9fff\\uff01-\\uff5e\\u3001-\\u3011]/g) || [])];
+  const family = getComputedStyle(document.body).fontFamily;
+  await document.fonts.load(`24px ${family}`, chars.join(""));
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 32;
+  const g = canvas.getContext("2d", { willReadFrequently: true });
+  const draw = (ch, font) => {
+    g.clearRect(0, 0, 32, 32);
+    g.font = `24px ${font}`;
+    g.fillText(ch, 2, 26);
+    return g.getImageData(0, 0, 32, 32).data.join(",");
+  };
+  // U+10FFFD is in no font: whatever a font draws for it is its missing-glyph box
+  const missing = (font) => draw("\\u{10FFFD}", font);
+  const box = missing(family);
+  return {
+    chars: chars.length,
+    family,
+    fontsHidden: draw("\\u4e00", '"DejaVu Sans"') === missing('"DejaVu Sans"'),
+    boxes: chars.filter((ch) => draw(ch, family) === box),
+  };
+}"""
+"""The page's Chinese characters (its text, its charts' and map's SVG, its menus), each
+drawn in the page's font: one that comes out as the box that font draws for a character
+no font has is tofu.  ``fontsHidden`` is the control: without the page's font a Chinese
+character is that box, so the browser really has no system font to fall back on."""
+
+
+@contextlib.contextmanager
+def fontless_chromium(folder: Path) -> Iterator:
+    """Chromium (Playwright) whose fontconfig knows DejaVu only: no system CJK font."""
+    conf = folder / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(cache=folder / "cache"))
+    browser = playwright_driver().chromium.launch(
+        executable_path=CHROMIUM,
+        args=FLAGS,
+        headless=True,
+        env={"FONTCONFIG_FILE": str(conf), "HOME": str(folder)},
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -106,7 +106,7 @@ def test_a_run_can_be_cancelled_and_two_runs_compared_side_by_side(page):
     page.click("text=Compare A vs B")
     page.wait_for_selector("table.ab")
     seeds = page.eval_on_selector_all("table.ab-inputs tr", "rows => rows.map(r => r.innerText)")
-    assert "seed\t1\t2" in seeds  # A: the earlier run, B: the later
+    assert "Seed\t1\t2" in seeds  # A: the earlier run, B: the later
     assert "%" in page.inner_text("table.ab")  # the change between the two runs
     no_overflow(page, "runs-compare")
 

@@ -31,8 +31,7 @@ async def catalog(request: Request) -> Response:
 async def whatif(request: Request) -> Response:
     name = bundle_or_404(request.path_params["bundle"])
     scenario = view_model.load(name)
-    places = {k: d.name for k, d in scenario.departments.items()}
-    places["single_window"] = scenario.levers.single_window.name
+    places = view_model.place_names(name)
     windows = {k: d.windows for k, d in scenario.departments.items()}
     windows["single_window"] = scenario.levers.single_window.windows
     return render(
@@ -67,7 +66,7 @@ async def walk(request: Request) -> Response:
     levers = levers_of(request)
     seed_text = request.query_params.get("seed") or ""
     if seed_text and not (WHOLE.fullmatch(seed_text) and int(seed_text) < 2**63):
-        raise Refused(f"seed {seed_text!r}: give a whole number below 2**63")
+        raise Refused.said("bad_seed", seed=seed_text)
     seed = int(seed_text) if seed_text else None
     loop = asyncio.get_running_loop()
     walks = await loop.run_in_executor(

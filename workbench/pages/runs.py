@@ -11,9 +11,12 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from onething.workbench import view_model
 from onething.workbench.guard import REPORT_CSP
+from onething.workbench.labels import input_rows
 from onething.workbench.safety import NotFound
 from onething.workbench.site import (
+    lang_of,
     render,
     run_or_404,
     workbench_of,
@@ -28,12 +31,34 @@ async def runs(request: Request) -> Response:
 
 
 async def run(request: Request) -> Response:
-    return render(request, "run.html", run=run_or_404(request, request.path_params["run_id"]))
+    found = run_or_404(request, request.path_params["run_id"])
+    rows = input_rows(
+        found["inputs"],
+        view_model.bundle_titles(),
+        view_model.place_names(found["bundle"]),
+        lang_of(request),
+    )
+    return render(request, "run.html", run=found, inputs=rows)
 
 
 async def runs_compare(request: Request) -> Response:
     a, b = (run_or_404(request, request.query_params.get(k, ""), f"run {k.upper()}") for k in "ab")
-    return render(request, "runs_compare.html", a=a, b=b)
+    lang, titles = lang_of(request), view_model.bundle_titles()
+    shown = {  # lists of pairs, not objects: tojson would sort their keys
+        k: {
+            "id": r["id"],
+            "kind": r["kind"],
+            "measures": list(view_model.run_measures(r).items()),
+            "inputs": input_rows(
+                {"bundle": r["bundle"], **r["inputs"]},
+                titles,
+                view_model.place_names(r["bundle"]),
+                lang,
+            ),
+        }
+        for k, r in (("a", a), ("b", b))
+    }
+    return render(request, "runs_compare.html", a=a, b=b, shown=shown)
 
 
 async def study_file(request: Request) -> Response:
@@ -41,7 +66,7 @@ async def study_file(request: Request) -> Response:
     name = request.path_params["name"]
     path = Path(found["inputs"].get("out", "")) / name
     if found["kind"] != "study" or name not in STUDY_FILES or not path.is_file():
-        raise NotFound(f"run {found['id']} has no file {name!r}")
+        raise NotFound.said("no_file", run=found["id"], name=name)
     if name == "report.html" and "download" not in request.query_params:
         headers = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
         return FileResponse(path, media_type="text/html", headers=headers)
@@ -51,7 +76,7 @@ async def study_file(request: Request) -> Response:
 async def api_events(request: Request) -> Response:
     job = workbench_of(request).jobs.get(request.path_params["job"])
     if job is None:
-        raise NotFound("no such job")
+        raise NotFound.said("no_job")
 
     async def stream():
         sent = 0

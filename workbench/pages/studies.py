@@ -11,9 +11,11 @@ from starlette.routing import Route
 
 from onething.scenarios.errors import FileError
 from onething.workbench import forms, view_model
+from onething.workbench.labels import name_in, words
 from onething.workbench.safety import check_yaml_size
 from onething.workbench.site import (
     json_body,
+    lang_of,
     render,
     started,
     workbench_of,
@@ -21,7 +23,16 @@ from onething.workbench.site import (
 
 
 async def studies(request: Request) -> Response:
-    return render(request, "studies.html", specs=sorted(view_model.shipped_specs()))
+    lang = lang_of(request)
+    if lang == "en":
+        specs = {name: name for name in sorted(view_model.shipped_specs())}
+    else:  # what it studies and on which bundle, in Chinese
+        titles, w = view_model.bundle_titles(), words(lang)
+        specs = {
+            name: f"{name_in(titles.get(bundle, bundle), lang)} · {w.get(f'study.{kind}', kind)}"
+            for name, (kind, bundle) in sorted(view_model.shipped_study_kinds().items())
+        }
+    return render(request, "studies.html", specs=specs)
 
 
 async def api_study(request: Request) -> Response:

@@ -6,6 +6,8 @@ const W = JSON.parse(document.getElementById("words").textContent);
 const LANG = document.body.dataset.lang;
 const COLOURS = { before: "#9aa5b1", after: "#2f7d5b" };
 const PLOT_CONFIG = { responsive: true, displaylogo: false };
+// The charts' text in the page's font: Chinese in the bundled Noto Sans SC (app.css).
+const PLOT_FONT = { family: getComputedStyle(document.body).fontFamily };
 // Every change of state carries the session's token (the server refuses it otherwise).
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 
@@ -43,6 +45,25 @@ function pct(before, after) {
   if (typeof before !== "number" || typeof after !== "number" || before === 0) return "";
   const p = ((after - before) / before) * 100;
   return `${p > 0 ? "+" : ""}${p.toFixed(1)} %`;
+}
+
+// A share (0..1) as a percentage; its change in percentage points, never a relative %.
+function share(x) {
+  return typeof x === "number" ? `${(x * 100).toFixed(1)} %` : "–";
+}
+
+function points(before, after) {
+  if (typeof before !== "number" || typeof after !== "number") return "";
+  const p = (after - before) * 100;
+  return `${p > 0 ? "+" : ""}${p.toFixed(1)} ${W.pp}`;
+}
+
+// A mean with its 95 % interval, each end in the mean's own format; an interval that
+// does not hold its mean is not one (a pooled mean beside per-replication ends): widened.
+function withInterval(mean, ci, format = fmt) {
+  if (typeof mean !== "number") return "–";
+  if (!ci || typeof ci[0] !== "number" || typeof ci[1] !== "number" || ci[0] === ci[1]) return format(mean);
+  return `${format(mean)} [${format(Math.min(ci[0], mean))}, ${format(Math.max(ci[1], mean))}]`;
 }
 
 async function postJSON(url, data) {
@@ -130,7 +151,7 @@ async function runJob(url, data, form, handlers) {
 const ROWS = [
   ["steps", null], ["materials", null], ["trips", null], ["form_fields", null],
   ["time_working_days", "mean"], ["time_working_days", "p50"], ["time_working_days", "p90"],
-  ["time_calendar_hours", "mean"], ["wait_minutes", "mean"], ["trips_observed", "mean"],
+  ["wait_minutes", "mean"], ["trips_observed", "mean"],
   ["within_promise", null], ["promise_working_days", null], ["cases", null], ["unfinished", null],
 ];
 
@@ -141,42 +162,46 @@ function valueOf(m, key, part) {
 
 function label(key, part) {
   const base = W[key] || key.replaceAll("_", " ");
-  return part && part !== "mean" ? `${base} ${part}` : base;
+  return part && part !== "mean" ? `${base} · ${W[part] || part}` : base;
 }
 
-function compareTable(doc) {
+function compareTable(doc, intervals) {
   const table = el("table", { class: "compare" });
   table.append(el("thead", {}, el("tr", {},
-    el("th", { text: W.measure }), el("th", { text: W.before }),
-    el("th", { text: W.after }), el("th", { text: W.change }))));
+    el("th", { text: W.measure }), el("th", { text: `${W.before}: ${W.ci}` }),
+    el("th", { text: `${W.after}: ${W.ci}` }), el("th", { text: W.change }))));
   const body = el("tbody");
   for (const [key, part] of ROWS) {
     const b = valueOf(doc.before, key, part), a = valueOf(doc.after, key, part);
     if (b === undefined && a === undefined) continue;
     const id = part ? `${key}.${part}` : key;
+    const isShare = key === "within_promise";
     const cell = (mode, v) => {
-      const td = el("td", { class: "num", "data-key": `${mode}.${id}`, text: key === "within_promise" && typeof v === "number" ? `${(v * 100).toFixed(1)} %` : fmt(v) });
+      const m = doc[mode][key];
+      const ci = isShare ? intervals?.[mode]?.within_promise : part === "mean" && m ? m.ci95 : null;
+      const td = el("td", { class: "num", "data-key": `${mode}.${id}`, text: withInterval(v, ci, isShare ? share : fmt) });
       td.dataset.value = JSON.stringify(v);
       return td;
     };
     body.append(el("tr", {}, el("th", { text: label(key, part) }), cell("before", b), cell("after", a),
-      el("td", { class: "num", text: pct(b, a) })));
+      el("td", { class: "num", text: isShare ? points(b, a) : pct(b, a) })));
   }
   table.append(body);
   return el("div", { class: "scroll" }, table);
 }
 
-function utilisationTable(doc, places) {
+function utilisationTable(doc, places, intervals) {
   const table = el("table", { class: "utilisation" });
-  table.append(el("thead", {}, el("tr", {}, el("th", { text: W.utilisation }), el("th", { text: "%" }), el("th", { text: W.wait_minutes }))));
+  table.append(el("thead", {}, el("tr", {}, el("th", { text: W.utilisation }), el("th", { text: `% ${W.ci}` }), el("th", { text: `${W.wait_minutes} ${W.ci}` }))));
   const body = el("tbody");
   for (const mode of ["before", "after"]) {
     for (const [place, u] of Object.entries(doc[mode].utilisation || {})) {
       const name = bilingual((places[mode] || {})[place] || place);
-      const td = el("td", { class: "num", "data-key": `${mode}.utilisation.${place}`, text: `${(u * 100).toFixed(1)} %` });
+      const td = el("td", { class: "num", "data-key": `${mode}.utilisation.${place}`, text: withInterval(u, intervals?.[mode]?.utilisation?.[place], share) });
       td.dataset.value = JSON.stringify(u);
+      const wait = (doc[mode].wait_minutes_by_place || {})[place];
       body.append(el("tr", {}, el("th", { text: `${W[mode]} · ${name}` }), td,
-        el("td", { class: "num", text: fmt((doc[mode].wait_minutes_by_place || {})[place]) })));
+        el("td", { class: "num", text: withInterval(wait, intervals?.[mode]?.wait_minutes_by_place?.[place], (x) => fmt(x, 2)) })));
     }
   }
   table.append(body);
@@ -190,7 +215,7 @@ function chart(parent, id, traces, layout) {
     margin: { l: 50, r: 40, t: 30, b: 50 }, height: 340,
     legend: { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0 },
     xaxis: { automargin: true }, yaxis: { automargin: true },
-    font: { family: "system-ui, 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif" }, ...layout,
+    font: PLOT_FONT, ...layout,
   }, PLOT_CONFIG);
 }
 
@@ -198,13 +223,13 @@ function renderWhatif(section, result) {
   const doc = result.compare;
   section.replaceChildren();
   section.hidden = false;
-  section.append(el("h2", { text: `${doc.scenario}: ${W.before} → ${W.after} (${(doc.after.levers || []).join(" + ")})` }));
+  section.append(el("h2", { text: `${W.before} → ${W.after} (${(doc.after.levers || []).map((l) => W[`lever.${l}`] || l).join(" + ")})` }));
   const words = el("div", { class: "bottleneck" });
   for (const mode of ["before", "after"]) {
     words.append(el("p", {}, el("strong", { text: `${W.bottleneck} · ${W[mode]}: ` }), (result.bottleneck[mode] || {})[LANG] || ""));
   }
   section.append(words);
-  section.append(compareTable(doc));
+  section.append(compareTable(doc, result.intervals));
   const grid = el("div", { class: "charts" });
   section.append(grid);
   const four = ["steps", "materials", "trips", "time_working_days"];
@@ -212,27 +237,33 @@ function renderWhatif(section, result) {
     type: "bar", name: W[mode], marker: { color: COLOURS[mode] }, x: four.map((k) => W[k]),
     y: four.map((k) => (typeof doc[mode][k] === "object" ? doc[mode][k].mean : doc[mode][k])),
   });
-  chart(grid, "chart-four", [bar("before"), bar("after")], { title: { text: LANG === "zh" ? "四减" : "The four reductions" }, barmode: "group", xaxis: { automargin: true } });
+  chart(grid, "chart-four", [bar("before"), bar("after")], { title: { text: W.four_reductions }, barmode: "group", xaxis: { automargin: true } });
   chart(grid, "chart-ecdf", ["before", "after"].map((mode) => ({
     type: "scatter", mode: "lines", line: { shape: "hv", color: COLOURS[mode] }, name: W[mode],
     x: result.ecdf[mode].x, y: result.ecdf[mode].y,
   })), { title: { text: W.time_distribution }, xaxis: { automargin: true, title: { text: W.time_working_days } }, yaxis: { tickformat: ".0%", automargin: true } });
   const places = [];
   for (const mode of ["before", "after"]) {
-    for (const [p, u] of Object.entries(doc[mode].utilisation || {})) places.push({ mode, name: bilingual(result.places[mode][p] || p), u });
+    for (const [p, u] of Object.entries(doc[mode].utilisation || {})) {
+      const ci = result.intervals?.[mode]?.utilisation?.[p] || [u, u];  // a run kept before intervals
+      places.push({ mode, name: bilingual(result.places[mode][p] || p), u, up: Math.max((ci[1] ?? u) - u, 0), down: Math.max(u - (ci[0] ?? u), 0) });
+    }
   }
-  chart(grid, "chart-utilisation", ["before", "after"].map((mode) => ({
-    type: "bar", name: W[mode], marker: { color: COLOURS[mode] },
-    x: places.filter((p) => p.mode === mode).map((p) => p.name), y: places.filter((p) => p.mode === mode).map((p) => p.u),
-  })), { title: { text: W.utilisation }, yaxis: { tickformat: ".0%", automargin: true }, xaxis: { automargin: true } });
+  chart(grid, "chart-utilisation", ["before", "after"].map((mode) => {
+    const mine = places.filter((p) => p.mode === mode);
+    return {
+      type: "bar", name: W[mode], marker: { color: COLOURS[mode] }, x: mine.map((p) => p.name), y: mine.map((p) => p.u),
+      error_y: { type: "data", symmetric: false, array: mine.map((p) => p.up), arrayminus: mine.map((p) => p.down), color: "#1d2733" },
+    };
+  }), { title: { text: `${W.utilisation} (${W.ci})` }, yaxis: { tickformat: ".0%", automargin: true }, xaxis: { automargin: true } });
   const queue = [];
   for (const mode of ["before", "after"]) {
     for (const [p, s] of Object.entries(result.queue[mode])) {
       queue.push({ type: "scatter", mode: "lines", name: `${W[mode]} · ${bilingual(result.places[mode][p] || p)}`, x: s.days, y: s.mean, line: { width: 1 } });
     }
   }
-  chart(grid, "chart-queue", queue, { title: { text: W.queue }, height: 400, xaxis: { automargin: true, title: { text: LANG === "zh" ? "模拟日" : "simulated day" } } });
-  section.append(utilisationTable(doc, result.places));
+  chart(grid, "chart-queue", queue, { title: { text: W.queue }, height: 400, xaxis: { automargin: true, title: { text: W.simulated_day } } });
+  section.append(utilisationTable(doc, result.places, result.intervals));
 }
 
 function whatifPage() {
@@ -252,42 +283,70 @@ function whatifPage() {
 
 // --- walk ----------------------------------------------------------------------------
 
+// One colour per kind of activity, queueing in red: "decide X" for every item is one kind.
+const WALK_COLOURS = {
+  queue: "#c0392b", travel: "#7f8c8d", "hand over materials": "#3b6ea8", "collect results": "#16a085",
+  "file online": "#b5651d", decide: "#2f7d5b", "wait for the result on the spot": "#d4ac0d",
+  "result arrives by mail": "#8e44ad", gather: "#e67e22",
+};
+
+function activityKind(activity) {
+  if (activity.startsWith("decide ")) return "decide";
+  if (activity.startsWith("sent back")) return "gather";
+  return activity;
+}
+
 function walkPage() {
   const walks = JSON.parse(document.getElementById("walks").textContent);
   for (const mode of ["before", "after"]) {
     const steps = walks[mode].steps;
     const div = document.getElementById(`timeline-${mode}`);
-    const kinds = [...new Set(steps.map((s) => s.activity))];
+    const narrow = div.clientWidth < 600;
+    const kinds = [...new Set(steps.map((s) => activityKind(s.activity)))];
+    // at phone width a long place name is cut, so that the bars keep the width
+    const short = (s) => { const n = bilingual(s.place); return narrow && n.length > 16 ? `${n.slice(0, 15)}…` : n; };
+    const places = [...new Set(steps.map(short))];
     const traces = kinds.map((kind) => {
-      const mine = steps.filter((s) => s.activity === kind);
+      const mine = steps.filter((s) => activityKind(s.activity) === kind);
       return {
-        type: "bar", orientation: "h", name: kind,
-        y: mine.map((s) => bilingual(s.place)), base: mine.map((s) => s.start),
+        type: "bar", orientation: "h", name: W[`activity.${kind}`] || kind,
+        marker: { color: WALK_COLOURS[kind] || "#1d2733" },
+        y: mine.map(short), base: mine.map((s) => s.start),
         x: mine.map((s) => Math.max(new Date(s.end.replace(" ", "T")) - new Date(s.start.replace(" ", "T")), 60000)),
-        customdata: mine.map((s) => s.detail), textposition: "none",
-        hovertemplate: "%{base}<br>%{customdata}<extra>" + kind + "</extra>",
+        customdata: mine.map((s) => `${s.label[LANG]} (${s.duration[LANG]})<br>${s.shown[LANG]}`), textposition: "none",
+        hovertemplate: "%{base|%m-%d %H:%M}<br>%{customdata}<extra></extra>",
       };
     });
+    // the legend sits under the chart and pushes the margin down, never over the bars
     Plotly.newPlot(div, traces, {
-      barmode: "overlay", height: 460, margin: { l: 10, r: 10, t: 10, b: 150 },
-      xaxis: { type: "date", automargin: true }, yaxis: { automargin: true },
-      legend: { orientation: "h", yref: "container", y: 0, yanchor: "bottom", x: 0 },
-      font: { family: "system-ui, 'WenQuanYi Micro Hei', sans-serif" },
+      barmode: "overlay", height: 120 + places.length * 44 + Math.ceil(kinds.length / (narrow ? 2 : 4)) * 24,
+      margin: { l: 10, r: 10, t: 10, b: 10 },
+      xaxis: { type: "date", automargin: true, nticks: narrow ? 4 : 8, tickformat: "%m-%d" },
+      yaxis: { automargin: true },
+      legend: { orientation: "h", x: 0, y: -0.12, yanchor: "top" },  // wraps by each entry's width
+      font: PLOT_FONT,
     }, PLOT_CONFIG);
   }
 }
 
 // --- studies -------------------------------------------------------------------------
 
+// A lever's id in a study's findings (written in English by the study) by its name.
+function leverNames(text) {
+  return String(text).replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (id) => W[`lever.${id}`] || id);
+}
+
 function renderStudy(result, runId) {
   const section = document.getElementById("study-result");
   section.hidden = false;
   const findings = document.getElementById("study-findings");
   const table = el("table", { class: "findings" });
-  table.append(el("thead", {}, el("tr", {}, ...result.header.map((h) => el("th", { text: h })))));
-  table.append(el("tbody", {}, ...result.rows.map((r) => el("tr", {}, ...r.map((c) => el("td", { text: fmt(c) }))))));
-  findings.replaceChildren(el("h3", { text: result.title }), el("div", { class: "scroll" }, table),
-    el("ul", { class: "notes" }, ...result.notes.map((n) => el("li", { text: n }))));
+  // a load sweep's "utilisation PLACE" column: offered work over capacity, as a percentage
+  const load = result.header.map((h) => /^utilisation /.test(h));
+  table.append(el("thead", {}, el("tr", {}, ...result.header.map((h, i) => el("th", { text: load[i] ? W.utilisation : leverNames(h) })))));
+  table.append(el("tbody", {}, ...result.rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { text: load[i] && typeof c === "number" ? share(c) : leverNames(fmt(c)) }))))));
+  findings.replaceChildren(el("h3", { text: leverNames(result.title) }), el("div", { class: "scroll" }, table),
+    el("ul", { class: "notes" }, ...result.notes.map((n) => el("li", { text: leverNames(n) }))));
   const files = document.getElementById("study-files");
   files.replaceChildren(...["results.csv", "results.parquet", "summary.csv", "report.html"].map((name) =>
     el("a", { class: "button", href: `/runs/${runId}/files/${name}?download=1`, text: `${W.download} ${name}` })));
@@ -387,7 +446,10 @@ function liveDashboard(section) {
   section.append(grid);
   chart(grid, "chart-latency", ["p50", "p95", "p99"].map((p) => ({ type: "scatter", mode: "lines", name: p, x: [], y: [] })), { title: { text: W.latency }, xaxis: { automargin: true, title: { text: "s" } } });
   chart(grid, "chart-throughput", [{ type: "scatter", mode: "lines", name: W.throughput, x: [], y: [] }, { type: "scatter", mode: "lines", name: W.lag, x: [], y: [], yaxis: "y2" }],
-    { title: { text: `${W.throughput} · ${W.lag}` }, yaxis2: { overlaying: "y", side: "right", automargin: true }, xaxis: { automargin: true, title: { text: "s" } } });
+    { title: { text: `${W.throughput} · ${W.lag}` }, yaxis: { automargin: true, rangemode: "tozero" },
+      // the lag counts requests: whole-number ticks of its own, not ones synced to the left axis
+      yaxis2: { overlaying: "y", side: "right", automargin: true, rangemode: "tozero", tickmode: "auto", nticks: 6, tickformat: ",d", showgrid: false },
+      xaxis: { automargin: true, title: { text: "s" } } });
   const services = el("table", { class: "services" });
   section.append(el("h3", { text: W.services }), el("div", { class: "scroll" }, services));
   const end = el("div", { id: "live-end" });
@@ -431,8 +493,9 @@ function liveDashboard(section) {
         el("div", { class: "scroll" }, el("table", { class: "reconciliation" }, el("tbody", {}, ...rows))),
         el("p", { id: "reconciliation-verdict", class: problems.length ? "bad" : "ok", text: problems.length ? problems.join("; ") : (LANG === "zh" ? "对账无误：每个案件恰好一次" : "clean: every case accounted for once") }),
         el("h3", { text: W.agreement }),
-        el("p", { id: "agreement", text: result.des.void ? `${LANG === "zh" ? "与 DES 的一致性无效" : "agreement with the DES void"}: ${result.des.void}` : `live ${fmt(result.des.live_mean)} vs DES ${fmt(result.des.des_mean)} ${LANG === "zh" ? "个工作日（相同到达）" : "working days on the same arrivals"} (${pct(result.des.des_mean, result.des.live_mean)})` }),
-        ...result.chaos.map((b) => el("p", { text: `chaos: ${b.what} @ ${b.arrived} arrived, back after ${fmt(b.seconds)} s` })),
+        ...(result.chaos.length ? [el("p", { id: "chaos-caveat", class: "bad", text: W.chaos_caveat })] : []),
+        el("p", { id: "agreement", text: result.des.void ? `${LANG === "zh" ? "与 DES 的一致性无效" : "agreement with the DES void"}: ${result.des.void}` : (LANG === "zh" ? `实时 ${fmt(result.des.live_mean)} 对 DES ${fmt(result.des.des_mean)} 个工作日（相同到达）` : `live ${fmt(result.des.live_mean)} vs DES ${fmt(result.des.des_mean)} working days on the same arrivals`) + ` (${pct(result.des.des_mean, result.des.live_mean)})` }),
+        ...result.chaos.map((b) => el("p", { text: LANG === "zh" ? `故障注入：${b.what}，第 ${b.arrived} 个案件到达时，${fmt(b.seconds)} 秒后恢复` : `chaos: ${b.what} @ ${b.arrived} arrived, back after ${fmt(b.seconds)} s` })),
       );
     },
   };
@@ -464,33 +527,27 @@ function runPage() {
   }
 }
 
-function flatten(run) {
-  // measure -> value, for any kind of run
-  const out = {};
-  const r = run.result || {};
-  if (run.status !== "done") return out;
-  const add = (prefix, m) => {
-    for (const [k, v] of Object.entries(m || {})) {
-      if (typeof v === "number") out[`${prefix}${k}`] = v;
-      else if (v && typeof v === "object" && typeof v.mean === "number") out[`${prefix}${k}`] = v.mean;
-    }
-  };
-  if (run.kind === "whatif") { add("before · ", r.compare.before); add("after · ", r.compare.after); }
-  if (run.kind === "live") { add("", r.measures); add("infra · ", r.infra); }
-  if (run.kind === "study") (r.rows || []).forEach((row) => row.slice(1).forEach((c, i) => { if (typeof c === "number") out[`${row[0]} · ${r.header[i + 1]}`] = c; }));
-  return out;
-}
-
 function abPage() {
+  // the means of two runs of any kind (view_model.run_measures), each with its interval
   const { a, b } = JSON.parse(document.getElementById("ab-data").textContent);
-  const fa = flatten(a), fb = flatten(b);
-  const keys = [...new Set([...Object.keys(fa), ...Object.keys(fb)])];
+  for (const r of [a, b]) { r.measures = Object.fromEntries(r.measures); r.inputs = Object.fromEntries(r.inputs); }
+  const keys = [...new Set([...Object.keys(a.measures), ...Object.keys(b.measures)])];
+  const name = (k) => {
+    const [variant, measure] = k.split("|");
+    return `${W[variant] || variant} · ${W[measure] || measure}`;
+  };
+  const shown = (m) => (m ? withInterval(m.mean, m.ci, m.share ? share : fmt) : "–");
+  const change = (x, y) => (!x || !y ? "" : x.share ? points(x.mean, y.mean) : pct(x.mean, y.mean));
+  const head = (r, label) => el("th", { text: `${label} #${r.id} ${W[`kind.${r.kind}`]}` });
   const table = el("table", { class: "ab" });
-  table.append(el("thead", {}, el("tr", {}, el("th", { text: W.measure }), el("th", { text: `A #${a.id} ${a.kind} ${a.bundle}` }), el("th", { text: `B #${b.id} ${b.kind} ${b.bundle}` }), el("th", { text: W.change }))));
-  table.append(el("tbody", {}, ...keys.map((k) => el("tr", {}, el("th", { text: k }), el("td", { class: "num", text: fmt(fa[k]) }), el("td", { class: "num", text: fmt(fb[k]) }), el("td", { class: "num", text: pct(fa[k], fb[k]) })))));
+  table.append(el("thead", {}, el("tr", {}, el("th", { text: `${W.measure}: ${W.ci}` }), head(a, "A"), head(b, "B"), el("th", { text: W.change }))));
+  table.append(el("tbody", {}, ...keys.map((k) => el("tr", {}, el("th", { text: name(k) }),
+    el("td", { class: "num", text: shown(a.measures[k]) }), el("td", { class: "num", text: shown(b.measures[k]) }),
+    el("td", { class: "num", text: change(a.measures[k], b.measures[k]) })))));
   const inputs = el("table", { class: "ab-inputs" });
   const ik = [...new Set([...Object.keys(a.inputs), ...Object.keys(b.inputs)])];
-  inputs.append(el("tbody", {}, ...ik.map((k) => el("tr", {}, el("th", { text: k }), el("td", { text: JSON.stringify(a.inputs[k]) }), el("td", { text: JSON.stringify(b.inputs[k]) })))));
+  inputs.append(el("thead", {}, el("tr", {}, el("th", { text: W.inputs }), head(a, "A"), head(b, "B"))));
+  inputs.append(el("tbody", {}, ...ik.map((k) => el("tr", {}, el("th", { text: k }), el("td", { text: a.inputs[k] ?? "–" }), el("td", { text: b.inputs[k] ?? "–" })))));
   document.getElementById("ab").append(el("div", { class: "scroll" }, inputs), el("div", { class: "scroll" }, table));
 }
 
