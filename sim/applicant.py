@@ -16,7 +16,7 @@ import simpy
 
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import Mechanics, Windows
-from onething.scenarios.story import PAPER_TRANSFER, log_decision
+from onething.scenarios.story import PAPER_TRANSFER, Story, log_decision
 
 
 class Case:
@@ -34,6 +34,24 @@ class Case:
         self.rework_rounds = 0
         self.handed: list[str] = []
         """Materials handed over so far (kept when the case is traced)."""
+
+
+def run_story(story: Story) -> None:
+    """Run a story on SimPy's calendar as a ``simpy.Process`` would, resuming it when
+    what it yields is processed, but without the process's own events to start and to
+    end it: a case then costs one event per wait and nothing more."""
+    send = story.send
+
+    def resume(event: simpy.Event) -> None:
+        try:
+            send(event.value).callbacks.append(resume)
+        except StopIteration:
+            return
+
+    try:
+        send(None).callbacks.append(resume)
+    except StopIteration:
+        return
 
 
 class Run(Protocol):

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 _LOW = 1e-3  # smaller values count as zero (a thousandth of a minute or of a day)
 _RATIO = 1.005
 _LOG_RATIO = math.log(_RATIO)
@@ -39,6 +41,20 @@ class StreamingStat:
         else:
             i = int(_log(x / _LOW) / _LOG_RATIO)
             self.bins[i if i < _BINS else _BINS - 1] += 1
+
+    def add_many(self, values: Sequence[float]) -> None:
+        """Add a batch at once (numpy): the same counts as ``add`` one by one, cheaper
+        per value; the mean and variance pool the batch in as ``merge`` does."""
+        x = np.asarray(values, dtype=float)
+        if not len(x):
+            return
+        batch = StreamingStat(self.integer, len(x), float(x.mean()))
+        batch._m2 = float(((x - batch.mean) ** 2).sum())
+        small = x < _LOW
+        batch.zeros = int(small.sum())
+        bins = (np.log(x[~small] / _LOW) / _LOG_RATIO).astype(np.int64)
+        batch.bins = np.bincount(np.minimum(bins, _BINS - 1), minlength=_BINS).tolist()
+        self.merge(batch)
 
     @property
     def variance(self) -> float:
