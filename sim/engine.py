@@ -106,6 +106,10 @@ class Replication:
         self._measures: list[tuple[float, float, float, int]] = []
         self.queue_samples: dict[str, list[int]] = {place: [] for place in self.desks}
         self._next_sample = 0.0
+        self._samplers = [
+            (self.queue_samples[place].append, desk.queue_length)
+            for place, desk in self.desks.items()
+        ]
         self.within_promise = 0
         self.arrived = 0
         self.finished = 0
@@ -163,8 +167,8 @@ class Replication:
         wakes every hour, which in a bundle of few applicants would be most events."""
         t = self._next_sample
         while t <= until:
-            for place, desk in self.desks.items():
-                self.queue_samples[place].append(desk.queue_length(t))
+            for keep, length in self._samplers:
+                keep(length(t))
             t += QUEUE_SAMPLE_MINUTES
         self._next_sample = t
 

@@ -44,17 +44,24 @@ class StreamingStat:
 
     def add_many(self, values: Sequence[float]) -> None:
         """Add a batch at once (numpy): the same counts as ``add`` one by one, cheaper
-        per value; the mean and variance pool the batch in as ``merge`` does."""
+        per value; the batch's mean and variance pool in as in ``merge``."""
         x = np.asarray(values, dtype=float)
-        if not len(x):
+        n = len(x)
+        if not n:
             return
-        batch = StreamingStat(self.integer, len(x), float(x.mean()))
-        batch._m2 = float(((x - batch.mean) ** 2).sum())
+        mean = float(x.mean())
+        total = self.count + n
+        delta = mean - self.mean
+        self._m2 += float(((x - mean) ** 2).sum()) + delta * delta * self.count * n / total
+        self.mean += delta * n / total
+        self.count = total
         small = x < _LOW
-        batch.zeros = int(small.sum())
-        bins = (np.log(x[~small] / _LOW) / _LOG_RATIO).astype(np.int64)
-        batch.bins = np.bincount(np.minimum(bins, _BINS - 1), minlength=_BINS).tolist()
-        self.merge(batch)
+        self.zeros += int(small.sum())
+        found = (np.log(x[~small] / _LOW) / _LOG_RATIO).astype(np.int64)
+        bins = self.bins
+        indices, counts = np.unique(np.minimum(found, _BINS - 1), return_counts=True)
+        for i, k in zip(indices.tolist(), counts.tolist(), strict=True):
+            bins[i] += k
 
     @property
     def variance(self) -> float:
