@@ -36,22 +36,27 @@ class Case:
         """Materials handed over so far (kept when the case is traced)."""
 
 
-def run_story(story: Story) -> None:
-    """Run a story on SimPy's calendar as a ``simpy.Process`` would, resuming it when
+class StoryRun:
+    """Runs a story on SimPy's calendar as a ``simpy.Process`` would, resuming it when
     what it yields is processed, but without the process's own events to start and to
-    end it: a case then costs one event per wait and nothing more."""
-    send = story.send
+    end it: a case then costs one event per wait and nothing more.  (A class, not a
+    closure: a closure that schedules itself is a reference cycle, which only the
+    cyclic garbage collector frees, at a cost that grows with the cases in flight.)"""
 
-    def resume(event: simpy.Event) -> None:
+    __slots__ = ("_send",)
+
+    def __init__(self, story: Story):
+        self._send = story.send
         try:
-            send(event.value).callbacks.append(resume)
+            story.send(None).callbacks.append(self._resume)
         except StopIteration:
             return
 
-    try:
-        send(None).callbacks.append(resume)
-    except StopIteration:
-        return
+    def _resume(self, event: simpy.Event) -> None:
+        try:
+            self._send(event.value).callbacks.append(self._resume)
+        except StopIteration:
+            return
 
 
 class Run(Protocol):

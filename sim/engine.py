@@ -29,7 +29,7 @@ from onething.scenarios.mechanics import (
     within_promise,
 )
 from onething.scenarios.story import applicant, event_detail
-from onething.sim.applicant import Case, SimPyPort, run_story
+from onething.sim.applicant import Case, SimPyPort, StoryRun
 from onething.sim.arrivals import applicants
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
@@ -150,7 +150,7 @@ class Replication:
                 self.arrived += 1
                 case = Case(self.arrived, t)
                 arrive(case, name)
-                run_story(applicant(port, case, journey, integrated))
+                StoryRun(applicant(port, case, journey, integrated))
                 coming = next(crowd, None)
             if coming is None:
                 self._sample_queues(env.now)
