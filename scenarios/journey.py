@@ -25,6 +25,8 @@ class Visit:
     trip: bool = True
     """The applicant travels to get here (a 跑动)."""
     online: bool = False
+    on_the_spot: tuple[str, ...] = ()
+    """Items filed here whose results are handed over on the spot (waited for here)."""
 
 
 def journey(process: Process) -> tuple[Visit, ...]:
@@ -117,8 +119,9 @@ def _mark_trips(process: Process, visits: list[Visit]) -> tuple[Visit, ...]:
             in_hand.update(visit.awaits)
         desk_is_here = visit.place == SINGLE_WINDOW and at_start and not visit.collect
         trip = not (visit.online or desk_is_here) and visit.place != location
+        spot = tuple(k for k in visit.file if process.delivery(k) == "on_the_spot")
         marked.append(
-            Visit(visit.place, visit.file, visit.collect, visit.awaits, trip, visit.online)
+            Visit(visit.place, visit.file, visit.collect, visit.awaits, trip, visit.online, spot)
         )
         in_hand.update(visit.collect)
         in_hand.update(

@@ -27,7 +27,6 @@ import random
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from heapq import heapreplace
 from typing import NamedTuple, Protocol
 
@@ -171,25 +170,24 @@ class ApplicantDraws(_Quantiles):
         self._philox = np.random.Philox(key=self._key)
         self._generator = np.random.Generator(self._philox)
         self._drawn: tuple[int, int, int] = (0, 0, 0)  # hour, first applicant, how many
-        self._drawn_values: list[float] = []
+        self._drawn_values = np.empty(0)
         self._next: dict[object, Callable[[], float]] = {}
         self._names: dict[object, tuple[int, int]] = {}
         self._rounds: dict[object, int] = {}
-
-    def _numbers(self, counter: tuple[int, int, int, int], count: int) -> list[float]:
-        """``count`` uniforms from ``counter`` on (the generator jumps there)."""
-        self._philox.state = {
+        self._state = {  # the generator's state, its counter set in place for each jump
             "bit_generator": "Philox",
-            "state": {
-                "counter": np.array([c % 2**64 for c in counter], dtype=np.uint64),
-                "key": self._key,
-            },
+            "state": {"counter": np.zeros(4, dtype=np.uint64), "key": self._key},
             "buffer": np.zeros(4, dtype=np.uint64),
             "buffer_pos": 4,
             "has_uint32": 0,
             "uinteger": 0,
         }
-        return self._generator.random(count).tolist()
+
+    def _numbers(self, counter: tuple[int, int, int, int], count: int) -> np.ndarray:
+        """``count`` uniforms from ``counter`` on (the generator jumps there)."""
+        self._state["state"]["counter"][:] = [c % 2**64 for c in counter]
+        self._philox.state = self._state
+        return self._generator.random(count)
 
     def arrive(self, case: object, name: tuple[int, int]) -> None:
         hour, k = name
@@ -202,7 +200,8 @@ class ApplicantDraws(_Quantiles):
             self._drawn_values = self._numbers((k * block // 4, hour, 0, 0), count * block)
             first = k
         at = (k - first) * block
-        self._next[case] = iter(self._drawn_values[at : at + block]).__next__
+        # only the applicant's own block becomes Python floats: not all who were drawn come
+        self._next[case] = iter(self._drawn_values[at : at + block].tolist()).__next__
         self._names[case] = name
 
     def forget(self, case: object) -> None:
@@ -217,7 +216,8 @@ class ApplicantDraws(_Quantiles):
         except StopIteration:  # a long story (rework): the applicant's next round
             hour, k = self._names[case]
             self._rounds[case] = rounds = self._rounds.get(case, 0) + 1
-            self._next[case] = iter(self._numbers((0, hour, k, rounds), self.BLOCK)).__next__
+            numbers = self._numbers((0, hour, k, rounds), self.BLOCK).tolist()
+            self._next[case] = iter(numbers).__next__
             return self._next[case]()
 
 
@@ -343,6 +343,7 @@ class Mechanics:
         order = process.order
         self.delivery = {k: process.delivery(k) for k in order}
         self.rework = {k: process.rework(k) for k in order}
+        self._reworkable = frozenset(k for k, p in self.rework.items() if p)
         self.form_factor = form_factor(process)
         self.online = process.online
         self.waits_for = _waits_for(process)
@@ -357,6 +358,8 @@ class Mechanics:
 
     def sent_back(self, case: object, files: Iterable[str]) -> list[str]:
         """Items sent back for missing materials (补正), one draw per item that can be."""
+        if self._reworkable.isdisjoint(files):
+            return []
         rework = self.rework
         return [k for k in files if rework[k] and self.draws.rework(case, k) < rework[k]]
 
@@ -445,9 +448,9 @@ class Mechanics:
 # --- measures --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CaseTime:
-    """A finished case's end-to-end time, as every report counts it."""
+class CaseTime(NamedTuple):
+    """A finished case's end-to-end time, as every report counts it (a tuple: made once
+    per case, it is cheaper than a frozen dataclass)."""
 
     working_days: float
     calendar_hours: float

@@ -108,33 +108,41 @@ def applicant(port: Port, case: Applicant, journey: Sequence[Visit], integrated:
 def _siloed(port: Port, case: Applicant, journey: Sequence[Visit]) -> Story:
     """The applicant is the integrator: each visit waits for the results it needs."""
     env = port.env
-    delivery = port.mechanics.delivery
+    decided, in_hand = case.decided, case.in_hand
     for visit in journey:
-        waiting = port.results(case, visit.awaits)
-        if waiting is not None:
-            yield waiting
-        ready = 0.0
-        for key in visit.awaits:
-            t = case.decided[key] if key in visit.collect else case.in_hand[key]
-            if t > ready:
-                ready = t
-        if ready > env.now:
-            yield env.timeout(ready - env.now)
+        awaits = visit.awaits
+        if awaits:
+            waiting = port.results(case, awaits)
+            if waiting is not None:
+                yield waiting
+            collect, ready = visit.collect, 0.0
+            for key in awaits:  # a loop: max() over a generator costs more for a few items
+                t = decided[key] if key in collect else in_hand[key]
+                if t > ready:
+                    ready = t
+            now = env.now
+            if ready > now:
+                yield env.timeout(ready - now)
         yield from _file_and_collect(port, case, visit, visit.place)
         if not visit.file:
             continue
-        port.filed(case, visit.file, env.now)
-        spot = [key for key in visit.file if delivery[key] == "on_the_spot"]
+        started = env.now
+        port.filed(case, visit.file, started)
+        spot = visit.on_the_spot
         if spot:
-            started = env.now
             waiting = port.results(case, spot)
             if waiting is not None:
                 yield waiting
-            handed = max(case.in_hand[key] for key in spot)
-            if handed > env.now:
-                yield env.timeout(handed - env.now)
-            if port.tracing and env.now > started:
-                port.log(case, "wait for the result on the spot", visit.place, started, env.now)
+            handed = 0.0
+            for key in spot:
+                if in_hand[key] > handed:
+                    handed = in_hand[key]
+            now = env.now
+            if handed > now:
+                yield env.timeout(handed - now)
+                now = env.now
+            if port.tracing and now > started:
+                port.log(case, "wait for the result on the spot", visit.place, started, now)
     yield from _finish(port, case)
 
 
@@ -149,8 +157,9 @@ def _integrated(port: Port, case: Applicant, journey: Sequence[Visit]) -> Story:
         yield waiting
     for visit in collecting:
         ready = max(case.decided[k] for k in visit.awaits)
-        if ready > env.now:
-            yield env.timeout(ready - env.now)
+        now = env.now
+        if ready > now:
+            yield env.timeout(ready - now)
         yield from _file_and_collect(port, case, visit, SINGLE_WINDOW)
     yield from _finish(port, case)
 
@@ -161,9 +170,9 @@ def _finish(port: Port, case: Applicant) -> Story:
     if waiting is not None:
         yield waiting
     last = max(case.in_hand.values())
-    env = port.env
-    if last > env.now:
-        yield env.timeout(last - env.now)
+    now = port.env.now
+    if last > now:
+        yield port.env.timeout(last - now)
     port.finish(case)
 
 
@@ -172,36 +181,43 @@ def _file_and_collect(port: Port, case: Applicant, visit: Visit, place: str) -> 
     after gathering it (working time on the calendar; online again where the filing was
     online, else another trip)."""
     env = port.env
-    mechanics = port.mechanics
-    draws = mechanics.draws
+    draws = port.mechanics.draws
     tracing = port.tracing
     trip = visit.trip
-    pending, collect = list(visit.file), visit.collect
+    pending, collect = visit.file, visit.collect
     attempt = 0
-    held: list[str] = []
+    held: Sequence[str] = ()
     while True:
         if trip:
-            started = env.now
             travel = draws.travel(case)
             if travel:  # a zero-length timeout would only cost an event
+                started = env.now
                 yield env.timeout(travel)
+                if tracing:
+                    port.log(case, "travel", place, started, env.now)
+            elif tracing:
+                port.log(case, "travel", place, env.now, env.now)
             case.trips += 1
-            if tracing:
-                port.log(case, "travel", place, started, env.now)
         service, minutes, sent_back = yield port.file(case, place, pending, collect, attempt, held)
         case.wait += service.waited
         if tracing:
             _log_service(port, case, place, service, minutes, pending, collect)
-        for key in collect:
-            case.in_hand[key] = env.now
+        if collect:
+            now = env.now
+            for key in collect:
+                case.in_hand[key] = now
         if not sent_back:
             return
         case.rework_rounds += 1
-        held += [k for k in pending if k not in sent_back]
+        held = [*held, *(k for k in pending if k not in sent_back)]
         pending, collect, attempt = sent_back, (), attempt + 1
         started = env.now
-        delay = draws.rework_delay(case)
-        yield env.timeout(mechanics.calendars.scenario.add_working(started, delay) - started)
+        delay = (
+            port.mechanics.calendars.scenario.add_working(started, draws.rework_delay(case))
+            - started
+        )
+        if delay:  # a zero-length timeout would only cost an event
+            yield env.timeout(delay)
         if tracing:
             port.log(case, GATHER, place, started, env.now, files=pending)
         trip = not visit.online

@@ -29,13 +29,16 @@ from onething.scenarios.mechanics import (
     within_promise,
 )
 from onething.scenarios.story import applicant, event_detail
-from onething.sim.applicant import Case, SimPyPort
+from onething.sim.applicant import Case, SimPyPort, StoryRun
 from onething.sim.arrivals import applicants
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.statistics import StreamingStat
 
 QUEUE_SAMPLE_MINUTES = 60.0
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
+MEASURES_BATCH = 4096
+"""Finished cases whose measures wait in a list to be added to the statistics at once
+(numpy): one append per case, and memory stays flat."""
 
 
 class Recorder(Protocol):
@@ -99,7 +102,14 @@ class Replication:
         }
         self.port = SimPyPort(self)
         self.stats = {name: StreamingStat(integer=name == "trips") for name in CASE_MEASURES}
-        self._case_stats = tuple(self.stats.values())  # in CASE_MEASURES order, for finish
+        self._case_stats = tuple(self.stats.values())  # in CASE_MEASURES order
+        self._measures: list[tuple[float, float, float, int]] = []
+        self.queue_samples: dict[str, list[int]] = {place: [] for place in self.desks}
+        self._next_sample = 0.0
+        self._samplers = [
+            (self.queue_samples[place].append, desk.queue_length)
+            for place, desk in self.desks.items()
+        ]
         self.within_promise = 0
         self.arrived = 0
         self.finished = 0
@@ -121,18 +131,46 @@ class Replication:
         detail = event_detail(self.mechanics, activity, case.handed, files, collects, steps)
         self.recorder.event((self.index, case.id, activity, place, start, end, resource, detail))
 
-    def _arrivals(self):
+    def _arrivals(self) -> simpy.Event:
+        """Schedule the applicants one after another: each arrival is one event that starts
+        the applicant's story and schedules the next; the event returned is triggered by
+        the last arrival."""
         s = self.process.scenario
-        env, arrive, process = self.env, self.draws.arrive, self.env.process
+        env, arrive = self.env, self.draws.arrive
         crowd = applicants(s.applicants.arrivals, self.calendar, self.seed, self.horizon_days)
         port, journey, integrated = self.port, self.journey, self.process.integrated
-        for t, name in crowd:
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self.arrived += 1
-            case = Case(self.arrived, t)
-            arrive(case, name)
-            process(applicant(port, case, journey, integrated))
+        over = env.event()
+        coming = next(crowd, None)
+
+        def arrivals(_event: simpy.Event | None = None) -> None:
+            nonlocal coming
+            while coming is not None and coming[0] <= env.now:
+                t, name = coming
+                self._sample_queues(t)
+                self.arrived += 1
+                case = Case(self.arrived, t)
+                arrive(case, name)
+                StoryRun(applicant(port, case, journey, integrated))
+                coming = next(crowd, None)
+            if coming is None:
+                self._sample_queues(env.now)
+                over.succeed()
+            else:
+                env.timeout(coming[0] - env.now).callbacks.append(arrivals)
+
+        arrivals()
+        return over
+
+    def _sample_queues(self, until: float) -> None:
+        """Queue lengths every ``QUEUE_SAMPLE_MINUTES`` up to ``until``, read after the
+        fact (a queue knows who joined when and when they got a window): no process
+        wakes every hour, which in a bundle of few applicants would be most events."""
+        t = self._next_sample
+        while t <= until:
+            for keep, length in self._samplers:
+                keep(length(t))
+            t += QUEUE_SAMPLE_MINUTES
+        self._next_sample = t
 
     def finish(self, case: Case) -> None:
         self.finished += 1
@@ -141,34 +179,29 @@ class Replication:
             return
         now = self.env.now
         time = CaseTime.of(self.calendar, case.arrival, now)
-        days, hours = time.working_days, time.calendar_hours
-        working_days, calendar_hours, wait, trips = self._case_stats
-        working_days.add(days)
-        calendar_hours.add(hours)
-        wait.add(case.wait)
-        trips.add(case.trips)
         within = within_promise(time, self.promise, self.calendar.minutes_per_day)
         self.within_promise += within
+        measures = self._measures
+        measures.append((time.working_days, time.calendar_hours, case.wait, case.trips))
+        if len(measures) == MEASURES_BATCH:
+            self._add_measures()
         if self.recorder is not None:
+            days, hours = time.working_days, time.calendar_hours
             self.recorder.case(
                 (self.index, case.id, case.arrival, now, days, hours, case.wait, case.trips, within)
             )
 
-    def _watch_queues(self, samples: dict[str, list[int]]):
-        try:
-            while True:
-                for place, desk in self.desks.items():
-                    samples[place].append(desk.queue_length(self.env.now))
-                yield self.env.timeout(QUEUE_SAMPLE_MINUTES)
-        except simpy.Interrupt:  # the arrivals are over
-            return
+    def _add_measures(self) -> None:
+        """The finished cases' measures waiting in the batch, into the statistics."""
+        if self._measures:
+            columns = np.array(self._measures, dtype=float).T  # in CASE_MEASURES order
+            for stat, values in zip(self._case_stats, columns, strict=True):
+                stat.add_many(values)
+            self._measures.clear()
 
     def run(self) -> ReplicationResult:
         env = self.env
-        queues: dict[str, list[int]] = {place: [] for place in self.desks}
-        watcher = env.process(self._watch_queues(queues))
-        env.run(until=env.process(self._arrivals()))
-        watcher.interrupt()
+        env.run(until=self._arrivals())
         traced = self.process.scenario.applicants.arrivals.trace is not None
         measured_until = env.now if traced else max(env.now, self.horizon_days * DAY)
         for desk in self.desks.values():
@@ -176,6 +209,7 @@ class Replication:
         deadline = env.now + self.drain_days * DAY
         while self.finished < self.arrived and env.peek() <= deadline:
             env.step()
+        self._add_measures()
         open_minutes = self.calendar.working_between(self.measured_from, measured_until)
         return ReplicationResult(
             seed_index=self.index,
@@ -188,7 +222,7 @@ class Replication:
                 for place, desk in self.desks.items()
             },
             place_wait={place: desk.mean_wait for place, desk in self.desks.items()},
-            queue_length=queues,
+            queue_length=self.queue_samples,
         )
 
 

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 _LOW = 1e-3  # smaller values count as zero (a thousandth of a minute or of a day)
 _RATIO = 1.005
 _LOG_RATIO = math.log(_RATIO)
@@ -39,6 +41,27 @@ class StreamingStat:
         else:
             i = int(_log(x / _LOW) / _LOG_RATIO)
             self.bins[i if i < _BINS else _BINS - 1] += 1
+
+    def add_many(self, values: Sequence[float]) -> None:
+        """Add a batch at once (numpy): the same counts as ``add`` one by one, cheaper
+        per value; the batch's mean and variance pool in as in ``merge``."""
+        x = np.asarray(values, dtype=float)
+        n = len(x)
+        if not n:
+            return
+        mean = float(x.mean())
+        total = self.count + n
+        delta = mean - self.mean
+        self._m2 += float(((x - mean) ** 2).sum()) + delta * delta * self.count * n / total
+        self.mean += delta * n / total
+        self.count = total
+        small = x < _LOW
+        self.zeros += int(small.sum())
+        found = (np.log(x[~small] / _LOW) / _LOG_RATIO).astype(np.int64)
+        bins = self.bins
+        indices, counts = np.unique(np.minimum(found, _BINS - 1), return_counts=True)
+        for i, k in zip(indices.tolist(), counts.tolist(), strict=True):
+            bins[i] += k
 
     @property
     def variance(self) -> float:

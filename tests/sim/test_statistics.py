@@ -71,3 +71,17 @@ def test_an_interval_of_a_non_negative_quantity_is_truncated_at_zero():
     assert non_negative((low, high)) == [0.0, high]
     assert non_negative((1.0, 2.0)) == [1.0, 2.0]
     assert non_negative(None) == [None, None]
+
+
+def test_a_batch_counts_as_its_values_added_one_by_one():
+    rng = random.Random(3)
+    values = [0.0] * 50 + [rng.lognormvariate(2, 1) for _ in range(5000)]
+    one_by_one, batched = StreamingStat(), StreamingStat()
+    for v in values:
+        one_by_one.add(v)
+    batched.add_many(values[:1234])
+    batched.add_many(values[1234:])
+    assert batched.count == one_by_one.count and batched.zeros == one_by_one.zeros
+    assert batched.mean == pytest.approx(one_by_one.mean)
+    assert batched.variance == pytest.approx(one_by_one.variance)
+    assert batched.bins == one_by_one.bins
