@@ -12,6 +12,8 @@ with the length of the log.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,7 +58,8 @@ class _Case:
     mailed: set[str] = field(default_factory=set)
     collected: set[str] = field(default_factory=set)
     spot: list[tuple[float, float]] = field(default_factory=list)
-    tasks: list[tuple[float, float, str, str]] = field(default_factory=list)
+    tasks: list[tuple[float, float, str, str, str, bool]] = field(default_factory=list)
+    """(start, end, activity, department, resource, start logged)."""
     seen: set[int] = field(default_factory=set)
     stretch: int = 0
     """The stretch of the log (see ``Reader.stretch``) that last touched it."""
@@ -79,6 +82,12 @@ class Observations:
     first_seen: dict[str, int] = field(default_factory=dict)
     offset: dict[str, Sample] = field(default_factory=dict)
     processing: dict[str, Sample] = field(default_factory=dict)
+    work: dict[str, Sample] = field(default_factory=dict)
+    """Per task, its working time from its start (logged, or for a complete-only task
+    estimated: when its resource finished its previous task or the case its previous
+    event, whichever is later) to its end."""
+    estimated: Counter[str] = field(default_factory=Counter)
+    """Per task, the starts estimated (complete-only events)."""
     travel: Sample = field(default_factory=lambda: Sample(1))
     mail: Sample = field(default_factory=lambda: Sample(2))
     rework_delay: Sample = field(default_factory=lambda: Sample(3))
@@ -106,6 +115,9 @@ class Observations:
     online: bool = False
     places: set[str] = field(default_factory=set)
     repeats: Counter[str] = field(default_factory=Counter)
+    """Per task, the rounds beyond the first (all cases)."""
+    repeat_cases: Counter[str] = field(default_factory=Counter)
+    """Per task, the cases that did it more than once."""
     steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
     """Per item, the steps its decisions list (onething's own logs name them)."""
 
@@ -132,8 +144,13 @@ class Observations:
 class Reader:
     """Folds a stream of events into ``Observations``."""
 
-    def __init__(self, calendars: Calendars, skipped: Skipped):
+    def __init__(
+        self, calendars: Calendars, skipped: Skipped, completions: dict[str, array] | None = None
+    ):
         self.obs = Observations(calendars)
+        self.completions = completions or {}
+        """Resource -> its completion times, sorted: when a complete-only task's
+        resource was free to begin it."""
         self.skipped = skipped
         origin = dt.datetime.combine(calendars.first_date, dt.time())
         self.origin = (origin - EPOCH).total_seconds() / 60.0
@@ -196,7 +213,7 @@ class Reader:
             self.obs.onething += 1
             self._onething(case, e)
         else:
-            case.tasks.append((e.start, e.end, e.activity, e.department))
+            case.tasks.append((e.start, e.end, e.activity, e.department, e.resource, e.timed))
         if self._count % _SWEEP_EVERY == 0:
             self._sweep()
 
@@ -211,6 +228,12 @@ class Reader:
             self._close(key)
         for key in self.obs.concurrency:
             fold(self.obs, key, self.run_now.get(key[0], self.now) - FOLD_AFTER_DAYS * DAY)
+
+    def free(self, resource: str, end: float) -> float:
+        """When ``resource`` finished its previous task before ``end`` (-inf if unknown)."""
+        completions = self.completions.get(resource) if resource else None
+        at = bisect_left(completions, end) if completions else 0
+        return completions[at - 1] if at else float("-inf")
 
     def _onething(self, case: _Case, e: Event) -> None:
         obs = self.obs
@@ -314,7 +337,7 @@ class Reader:
         tasks = sorted(case.tasks)
         ends: list[float] = []
         done: Counter[str] = Counter()
-        for start, end, activity, department in tasks:
+        for start, end, activity, department, resource, timed in tasks:
             obs.departments[activity][department] += 1
             obs.first_seen.setdefault(activity, len(obs.first_seen))
             ready = max((t for t in ends if t <= start + 1e-6), default=case.arrival)
@@ -328,7 +351,13 @@ class Reader:
             case.filed[activity] = ready
             case.decided[activity] = end
             obs.sample(obs.processing, activity, 100).add(self.working(department, ready, end))
+            if not timed:
+                start = max(ready, self.free(resource, end))
+                obs.estimated[activity] += 1
+            obs.sample(obs.work, activity, 200).add(self.working(department, start, end))
             ends.append(end)
+        for activity, rounds in done.items():
+            obs.repeat_cases[activity] += rounds > 1
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

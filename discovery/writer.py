@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 import statistics
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ import yaml
 from onething.discovery.calendar import (
     DAY,
     HOLIDAY_EVIDENCE,
+    OUT_OF_HOURS,
     Calendars,
     fit_calendars,
     observe,
@@ -42,6 +44,14 @@ from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_ITEMS, WEEKDAYS, new_identifier
 
+TAKE_UP = 0.5
+"""Items done in at least this share of the cases are written; the model files every item
+in every case, so the rarer ones (optional items, alternatives) are reported, not written."""
+SUPPORT = 0.9
+"""A dependency is kept when, among the cases holding both items, at least this share
+decided the one before filing the other ..."""
+MIN_SUPPORT_CASES = 10
+"""... in at least this many cases: an order seen in a handful of cases is no rule."""
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
 PLACEHOLDER = "PLACEHOLDER: "
@@ -59,50 +69,64 @@ class Discovery:
     events: int = 0
     cases: int = 0
     unmapped: list[str] = field(default_factory=list)
+    inferred: dict[str, list[str]] = field(default_factory=dict)
+    """What discovery inferred, by topic (items, dependencies, repeats, ...), with its
+    support, for the fit report."""
 
     def yaml(self) -> str:
         return yaml.safe_dump(self.scenario, allow_unicode=True, sort_keys=False, width=100)
 
 
 def discover(
-    path: Path, fmt: str | None = None, columns: dict[str, str] | None = None
+    path: Path,
+    fmt: str | None = None,
+    columns: dict[str, str] | None = None,
+    generic: bool | None = None,
 ) -> Discovery:
-    """Read the log twice (calendar, then everything measured on it) and fit."""
+    """Read the log twice (calendar, then everything measured on it) and fit.  ``generic``
+    reads it as a workflow log, not a 一件事 bundle's (default: when no event uses
+    onething's vocabulary)."""
     events, skipped = read_log(path, fmt, columns)
     counted = _Counting(events)
-    evidence, active = observe(counted)
+    evidence, activity = observe(counted)
     if counted.n == 0:
         reason = "no usable event" if skipped.total else "no event: a header and nothing more"
         raise FileError(path, [Problem("(file)", reason), *_skips(skipped)])
-    if not evidence[""].minutes:
+    if not evidence[""].minutes and not activity.day_resolution:
         reason = "no event shows when work happens (no service begun, no decision ended)"
         raise FileError(path, [Problem("(file)", reason)])
-    first, last = min(active), max(active)
+    first, last = min(activity.dates), max(activity.dates)
     if (last - first).days >= MAX_HORIZON_DAYS:
         reason = (
             f"events from {first} to {last}: a scenario runs at most {MAX_HORIZON_DAYS} "
             f"days; correct or remove the rows dated {first} or {last}"
         )
         raise FileError(path, [Problem("(file)", reason)])
-    calendars = fit_calendars(evidence, active)
+    calendars = fit_calendars(evidence, activity)
     events, skipped = read_log(path, fmt, columns)
-    obs = Reader(calendars, skipped).read(events)
+    obs = Reader(calendars, skipped, counted.sorted_completions()).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
-    if len(obs.processing) > MAX_ITEMS:
-        reason = f"{len(obs.processing)} items or tasks; a scenario holds at most {MAX_ITEMS}"
-        raise FileError(path, [Problem("(file)", reason)])
-    return _Writer(path, obs, calendars, skipped, counted.n).discovery()
+    return _Writer(path, obs, calendars, skipped, counted.n, generic).discovery()
 
 
 class _Counting:
+    """The first pass's events, counted, with each resource's completion times (for the
+    start of the complete-only events of the second pass)."""
+
     def __init__(self, events):  # noqa: ANN001 - any iterator of events
         self.events, self.n = events, 0
+        self.completions: dict[str, array] = {}
 
     def __iter__(self):  # noqa: ANN204
         for e in self.events:
             self.n += 1
+            if e.resource:
+                self.completions.setdefault(e.resource, array("d")).append(e.end)
             yield e
+
+    def sorted_completions(self) -> dict[str, array]:
+        return {r: array("d", sorted(ends)) for r, ends in self.completions.items()}
 
 
 def _skips(skipped: Skipped) -> list[Problem]:
@@ -125,14 +149,22 @@ def _fixed(value: float, unit: str = "minutes") -> dict[str, Any]:
 
 class _Writer:
     def __init__(
-        self, path: Path, obs: Observations, calendars: Calendars, skipped: Skipped, events: int
+        self,
+        path: Path,
+        obs: Observations,
+        calendars: Calendars,
+        skipped: Skipped,
+        events: int,
+        generic: bool | None = None,
     ):
         self.path, self.obs, self.calendars = path, obs, calendars
         self.result = Discovery({}, skipped=skipped, events=events, cases=obs.cases)
         self.assumptions: dict[str, str] = {}
         self.placeholders: dict[str, str] = {}
-        self.order = obs.items()
-        self.generic = obs.onething == 0
+        self.generic = obs.onething == 0 if generic is None else generic
+        self.order = self.common_items()
+        self.needs = self.dependencies()
+        self.order = _topological(self.order, self.needs)
         used: set[str] = set()
         self.key = {
             i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else new_identifier(i, used, "item"))
@@ -144,6 +176,78 @@ class _Writer:
             d: (d if re.fullmatch(r"[a-z][a-z0-9_]*", d) else new_identifier(d, used, "department"))
             for d in sorted(names)
         }
+
+    def note(self, topic: str, line: str) -> None:
+        self.result.inferred.setdefault(topic, []).append(line)
+
+    def common_items(self) -> list[str]:
+        """The items most cases do (``TAKE_UP``), in their usual order; the others are
+        reported with their take-up share, and the repeats with their counts."""
+        obs = self.obs
+        everything = obs.items()
+        kept = [i for i in everything if obs.presence[i] >= TAKE_UP * obs.cases]
+        if not kept:
+            kept = [max(everything, key=lambda i: obs.presence[i])]
+        for item in everything:
+            share = obs.presence[item] / obs.cases if obs.cases else 0.0
+            written = "written" if item in kept else "optional: left out"
+            self.note(
+                "items",
+                f"{item}: in {obs.presence[item]} of {obs.cases} cases ({share:.1%}); {written}",
+            )
+            if obs.repeat_cases[item]:
+                per_case = (obs.repeats[item] + obs.repeat_cases[item]) / obs.repeat_cases[item]
+                self.note(
+                    "repeats",
+                    f"{item}: done more than once in {obs.repeat_cases[item]} of "
+                    f"{obs.presence[item]} cases holding it "
+                    f"({obs.repeat_cases[item] / max(1, obs.presence[item]):.1%}), "
+                    f"{per_case:.2f} rounds on average there; modelled as a send-back "
+                    "(rework) share",
+                )
+        if len(kept) > MAX_ITEMS:
+            kept = sorted(kept, key=lambda i: -obs.presence[i])[:MAX_ITEMS]
+            self.result.unmapped.append(
+                f"only the {MAX_ITEMS} most frequent items are written (a scenario's limit)"
+            )
+        return [i for i in everything if i in kept]
+
+    def dependencies(self) -> dict[str, list[str]]:
+        """Item -> the items it waits for: orders with support (``SUPPORT`` of the cases
+        holding both, at least ``MIN_SUPPORT_CASES``), strongest first, an order closing a
+        cycle left out (a loop, reported as such), then reduced (no edge implied by two
+        others)."""
+        obs = self.obs
+        order = set(self.order)
+        floor = max(MIN_SUPPORT_CASES, 1)
+        candidates = sorted(
+            (
+                (obs.precedes[(a, b)] / n, obs.precedes[(a, b)], a, b)
+                for (a, b), n in obs.together.items()
+                if a in order and b in order and obs.precedes[(a, b)] >= max(floor, SUPPORT * n)
+            ),
+            reverse=True,
+        )
+        edges: set[tuple[str, str]] = set()
+        for share, n, a, b in candidates:
+            if _reaches(b, a, edges):
+                self.note(
+                    "loops",
+                    f"{a} before {b} in {n} cases ({share:.1%}) closes a cycle with stronger "
+                    "orders: read as a repeat, not a dependency",
+                )
+                continue
+            edges.add((a, b))
+        reduced = {(a, b) for a, b in edges if not _reaches(a, b, edges - {(a, b)})}
+        for share, n, a, b in candidates:
+            if (a, b) in reduced:
+                self.note(
+                    "dependencies",
+                    f"{b} waits for {a}: {a} decided before {b} was filed in {n} of "
+                    f"{obs.together[(a, b)]} cases holding both ({share:.1%}; kept at "
+                    f"{SUPPORT:.0%} and {MIN_SUPPORT_CASES} cases or more)",
+                )
+        return {i: [a for a in self.order if (a, i) in reduced] for i in self.order}
 
     # --- fitting with provenance -------------------------------------------------
 
@@ -199,10 +303,7 @@ class _Writer:
     def levers(self) -> list[str]:
         obs = self.obs
         if self.generic:
-            levers = ["single_window", "online_intake", "data_sharing", "e_certificate"]
-            if any(obs.overlaps.values()):
-                levers.insert(3, "parallel_approval")
-            return levers
+            return self.workflow_levers()
         levers = []
         if obs.integrated:
             levers.append("single_window")
@@ -225,6 +326,39 @@ class _Writer:
             levers.append("e_certificate")
         return levers
 
+    def workflow_levers(self) -> list[str]:
+        """A workflow log shows tasks only: the model is told so with the levers that
+        remove what the log has no event for (a trip and a window: single window, online
+        filing; paper between offices: data sharing; a trip to collect: e-certificates).
+        Items overlap (parallel approval) when some pair of them did in at least
+        ``1 - SUPPORT`` of the cases holding both (and ``MIN_SUPPORT_CASES``)."""
+        obs = self.obs
+        levers = ["single_window", "online_intake", "data_sharing", "e_certificate"]
+        overlapping = [
+            (n / obs.together[(a, b)], a, b)
+            for (a, b), n in obs.overlaps.items()
+            if a < b
+            and a in self.order
+            and b in self.order
+            and n >= MIN_SUPPORT_CASES
+            and n >= (1 - SUPPORT) * obs.together[(a, b)]
+        ]
+        if overlapping:
+            levers.append("parallel_approval")
+            share, a, b = max(overlapping)
+            self.note(
+                "dependencies",
+                f"items overlap in time ({a} and {b} in {share:.1%} "
+                "of the cases holding both): independent items run in parallel",
+            )
+        self.note(
+            "intake",
+            "a workflow log: each case begins with its first task; no trip, window, paper "
+            "transfer or collection is simulated (the levers " + ", ".join(levers) + " say "
+            "so to the model; the log shows no reform)",
+        )
+        return levers
+
     def calendar(self) -> dict[str, Any]:
         spec = self.calendars.bundle
         self.assumptions["calendar"] = (
@@ -234,6 +368,25 @@ class _Writer:
             f"worked on at least half their dates; extra holidays: worked weekdays with no "
             f"event where the active working days on both sides saw {HOLIDAY_EVIDENCE} "
             f"events a day or more; extra workdays (调休): other days with events"
+        )
+        if self.calendars.day_resolution:
+            self.note(
+                "calendar",
+                "day-resolution timestamps (dates only): a working day is "
+                "the whole day; arrivals spread over it",
+            )
+        else:
+            self.note(
+                "calendar",
+                f"opening hours {spec.hours}: the least-used quarter hours "
+                f"holding {self.calendars.trimmed:.1%} of the evidence (at most "
+                f"{OUT_OF_HOURS:.0%}) left out",
+            )
+        self.note(
+            "calendar",
+            f"working weekdays {', '.join(spec.weekdays)}; "
+            f"{len(spec.extra_holidays)} holidays and {len(spec.extra_workdays)} extra "
+            "working days listed",
         )
         return _calendar(spec)
 
@@ -250,17 +403,7 @@ class _Writer:
 
     def requires(self, levers: list[str]) -> dict[str, list[str]]:
         obs = self.obs
-        holds = {
-            (a, b)
-            for (a, b), n in obs.precedes.items()
-            if n and n == obs.together[(a, b)] and a in self.order and b in self.order
-        }
-        reduced = {
-            (a, b)
-            for a, b in holds
-            if not any((a, c) in holds and (c, b) in holds for c in self.order)
-        }
-        needs = {i: [a for a in self.order if (a, i) in reduced] for i in self.order}
+        needs = self.needs
         if obs.integrated and "parallel_approval" not in levers:
             # one after another anyway: a dependency shows only as a paper transfer
             needs = {
@@ -321,6 +464,15 @@ class _Writer:
                 else 0.0,
                 "result": result,
             }
+            if item in obs.work:
+                work, since = obs.work[item].mean, obs.processing[item].mean
+                self.note(
+                    "work",
+                    f"{item}: {obs.estimated[item]} of {obs.work[item].count} starts "
+                    f"estimated from resource availability; work {work:.0f} working min "
+                    f"on average, {since:.0f} from filing to decision (the model's "
+                    "processing: it has no queue for back-office staff, so waiting stays in)",
+                )
             if item not in handling:
                 self.placeholders[f"{path}.handling"] = "no window service for it in the log"
             if obs.filings[item]:
@@ -331,8 +483,8 @@ class _Writer:
             if entry["requires"]:
                 self.assumptions[f"{path}.requires"] = (
                     "fitted from the log: each required item was decided before this one "
-                    f"was filed in every one of the cases holding both "
-                    f"({obs.presence[item]} cases with this item)"
+                    f"was filed in at least {SUPPORT:.0%} of the cases holding both, and "
+                    f"{MIN_SUPPORT_CASES} or more ({obs.presence[item]} cases with this item)"
                 )
             if listed:
                 self.assumptions[f"{path}.steps"] = (
@@ -350,8 +502,8 @@ class _Writer:
             )
             if obs.presence[item] < obs.cases:
                 self.result.unmapped.append(
-                    f"{item}: in {obs.presence[item]} of {obs.cases} cases; the model "
-                    "files every item in every case"
+                    f"{item}: in {obs.presence[item]} of {obs.cases} cases; written for "
+                    "every case (the model files every item in every case)"
                 )
             out[key] = entry
         if self.generic and obs.repeats:
@@ -476,6 +628,9 @@ class _Writer:
             "hourly_profile": hourly,
             "weekday_profile": {d: float(f"{r / mean_rate:.4g}") for d, r in weekday_rate.items()},
         }
+        if self.calendars.day_resolution:  # the hour of an arrival is not known
+            del out["hourly_profile"]
+            del self.assumptions["applicants.arrivals.hourly_profile"]
         if weights:
             self.assumptions["applicants.arrivals.date_profile"] = (
                 "fitted from the log: weeks whose arrivals per working day differ from the "
@@ -517,6 +672,32 @@ class _Writer:
             "warmup_days": 10 if horizon > 30 else 0,
             "start_date": first.isoformat(),
         }
+
+
+def _reaches(start: str, goal: str, edges: set[tuple[str, str]]) -> bool:
+    """Whether ``goal`` can be reached from ``start`` along ``edges``."""
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for a, b in edges:
+            if a == node and b not in seen:
+                seen.add(b)
+                todo.append(b)
+    return False
+
+
+def _topological(order: list[str], needs: dict[str, list[str]]) -> list[str]:
+    """``order`` rearranged so that every item comes after those it waits for, otherwise
+    as it was (the usual order)."""
+    done: list[str] = []
+    left = list(order)
+    while left:
+        ready = next(i for i in left if all(r in done for r in needs[i]))
+        done.append(ready)
+        left.remove(ready)
+    return done
 
 
 def _week(date: dt.date) -> dt.date:
