@@ -43,6 +43,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+ONETHING = str(Path(sys.executable).parent / "onething")
 sys.path.insert(0, str(ROOT))
 
 from onething.discovery.logs import EPOCH, read_log  # noqa: E402
@@ -160,19 +161,20 @@ def timed(command: list[str], limit: float | None = None) -> tuple[float, float,
     seconds = time.perf_counter() - started
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     if done.returncode != 0:
-        last = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-        tail = next((x for x in reversed(last) if "Command exited" not in x), "")
-        raise Missing(f"{Path(command[0]).name} failed ({done.returncode}): {tail.strip()}")
+        said = done.stdout + done.stderr.split("\tCommand being timed")[0]
+        last = [line for line in said.splitlines() if line.strip() and "exited" not in line]
+        tail = last[-1].strip() if last else ""
+        raise Missing(f"{Path(command[0]).name} failed ({done.returncode}): {tail}")
     return seconds, int(peak.group(1)) / 1024 if peak else float("nan"), done.stdout
 
 
 def onething(log: Path, out: Path, seed: int) -> Entrant:
     entrant = Entrant("onething")
     scenario, sim = out / "onething.yaml", out / "onething-sim.csv"
-    command = [sys.executable, "-m", "onething", "discover", str(log), "--out", str(scenario)]
+    command = [ONETHING, "discover", str(log), "--out", str(scenario)]
     command += ["--report", str(out / "onething-fit.html")]
     entrant.discover_seconds, entrant.peak_mb, _ = timed(command)
-    run = [sys.executable, "-m", "onething", "simulate", str(scenario), "--events", str(sim)]
+    run = [ONETHING, "simulate", str(scenario), "--events", str(sim)]
     run += ["--replications", "1", "--warmup-days", "0", "--jobs", "1", "--seed", str(seed)]
     timed(run)
     items = yaml.safe_load(scenario.read_text(encoding="utf-8"))["items"]
@@ -316,7 +318,11 @@ def main(argv: list[str] | None = None) -> int:
             f"missing: {args.simod_python} (make it: python3.11 -m venv .venv-simod && "
             ".venv-simod/bin/pip install simod log-distance-measures); no distances measured"
         )
-    entrants = [onething(args.log, out, args.seed)]
+    try:
+        entrants = [onething(args.log, out, args.seed)]
+    except Missing as exc:
+        print(f"onething: {exc}")
+        return 1
     if not args.no_simod:
         try:
             entrants.append(

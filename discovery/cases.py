@@ -326,7 +326,11 @@ class Reader:
                     continue
                 obs.together[(a, b)] += 1
                 fa, da, fb, db = case.filed[a], case.decided[a], case.filed[b], case.decided[b]
-                obs.precedes[(a, b)] += fb >= da - 1e-6 and fb > fa + 1e-6
+                # b filed once a was decided, and later than a (a workflow task is
+                # filed when the one before it ends, so an instant first task and
+                # the next are filed at once: then b must end later)
+                later = db > da + 1e-6 if case.tasks else fb > fa + 1e-6
+                obs.precedes[(a, b)] += fb >= da - 1e-6 and later
                 obs.overlaps[(a, b)] += fb < da - 1e-6 and fa < db - 1e-6
 
     def _tasks(self, case: _Case) -> None:

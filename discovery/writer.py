@@ -195,6 +195,15 @@ class _Writer:
                 "items",
                 f"{item}: in {obs.presence[item]} of {obs.cases} cases ({share:.1%}); {written}",
             )
+            if obs.estimated[item]:
+                work, since = obs.work[item].mean, obs.processing[item].mean
+                self.note(
+                    "work",
+                    f"{item}: {obs.estimated[item]} of {obs.work[item].count} starts "
+                    f"estimated from resource availability; work {work:.0f} working min "
+                    f"on average, {since:.0f} from filing to decision (the model's "
+                    "processing: it has no queue for back-office staff, so waiting stays in)",
+                )
             if obs.repeat_cases[item]:
                 per_case = (obs.repeats[item] + obs.repeat_cases[item]) / obs.repeat_cases[item]
                 self.note(
@@ -464,15 +473,6 @@ class _Writer:
                 else 0.0,
                 "result": result,
             }
-            if item in obs.work:
-                work, since = obs.work[item].mean, obs.processing[item].mean
-                self.note(
-                    "work",
-                    f"{item}: {obs.estimated[item]} of {obs.work[item].count} starts "
-                    f"estimated from resource availability; work {work:.0f} working min "
-                    f"on average, {since:.0f} from filing to decision (the model's "
-                    "processing: it has no queue for back-office staff, so waiting stays in)",
-                )
             if item not in handling:
                 self.placeholders[f"{path}.handling"] = "no window service for it in the log"
             if obs.filings[item]:

@@ -22,7 +22,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
     validate(found.scenario, args.log)  # what is written must load: a bug is caught, not shipped
     outputs = {args.out: found.yaml()}
     if args.report is not None:
-        outputs[args.report] = html_report(found)
+        from onething.experiments import fonts
+        from onething.experiments.report import CSS
+
+        outputs[args.report] = html_report(found, CSS % {"fonts": fonts.CSS_STACK})
     write_all(outputs)
     print(f"read {found.events} events of {found.cases} cases from {args.log}")
     for line in found.skipped.lines():
