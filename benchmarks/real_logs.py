@@ -120,6 +120,8 @@ class Entrant:
     name: str
     log: Path | None = None
     discover_seconds: float | None = None
+    cpu_seconds: float | None = None
+    """User and system CPU time of discovery: the wall time on a shared machine varies."""
     peak_mb: float | None = None
     distances: dict[str, float] = field(default_factory=dict)
     note: str = ""
@@ -145,8 +147,8 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def timed(command: list[str], limit: float | None = None) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MB (``/usr/bin/time -v``) and output of a command."""
+def timed(command: list[str], limit: float | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB and CPU seconds (``/usr/bin/time -v``) of a command."""
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -165,7 +167,10 @@ def timed(command: list[str], limit: float | None = None) -> tuple[float, float,
         last = [line for line in said.splitlines() if line.strip() and "exited" not in line]
         tail = last[-1].strip() if last else ""
         raise Missing(f"{Path(command[0]).name} failed ({done.returncode}): {tail}")
-    return seconds, int(peak.group(1)) / 1024 if peak else float("nan"), done.stdout
+    cpu = sum(
+        float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
+    return seconds, int(peak.group(1)) / 1024 if peak else float("nan"), cpu
 
 
 def onething(log: Path, out: Path, seed: int) -> Entrant:
@@ -173,7 +178,7 @@ def onething(log: Path, out: Path, seed: int) -> Entrant:
     scenario, sim = out / "onething.yaml", out / "onething-sim.csv"
     command = [ONETHING, "discover", str(log), "--out", str(scenario)]
     command += ["--report", str(out / "onething-fit.html")]
-    entrant.discover_seconds, entrant.peak_mb, _ = timed(command)
+    entrant.discover_seconds, entrant.peak_mb, entrant.cpu_seconds = timed(command)
     run = [ONETHING, "simulate", str(scenario), "--events", str(sim)]
     run += ["--replications", "1", "--warmup-days", "0", "--jobs", "1", "--seed", str(seed)]
     timed(run)
@@ -211,14 +216,16 @@ def simod(
         ]
         train = write_csv(out / "simod-input.csv", rows)
         command = [str(simod_bin), "--one-shot", "-l", str(train), "-o", str(folder)]
-        entrant.discover_seconds, entrant.peak_mb, _ = timed(command, minutes * 60)
+        cost = timed(command, minutes * 60)
+        entrant.discover_seconds, entrant.peak_mb, entrant.cpu_seconds = cost
         (out / "simod-cost.json").write_text(
-            json.dumps({"seconds": entrant.discover_seconds, "peak_mb": entrant.peak_mb})
+            json.dumps({"seconds": cost[0], "peak_mb": cost[1], "cpu_seconds": cost[2]})
         )
         found = sorted(folder.glob("best_result/*.bpmn"))
     elif (out / "simod-cost.json").exists():
         cost = json.loads((out / "simod-cost.json").read_text())
         entrant.discover_seconds, entrant.peak_mb = cost["seconds"], cost["peak_mb"]
+        entrant.cpu_seconds = cost.get("cpu_seconds")
         entrant.note = "model reused from an earlier run"
     if not found:
         raise Missing(f"Simod wrote no BPMN model under {folder}/best_result")
@@ -266,6 +273,8 @@ def table(name: str, entrants: list[Entrant], floor: Entrant) -> list[str]:
         lines.append(label.ljust(width) + cells)
     seconds = "".join(_cell(e.discover_seconds, 1).rjust(14) for e in columns)
     lines.append("discover (s)".ljust(width) + seconds)
+    cpu = "".join(_cell(e.cpu_seconds, 1).rjust(14) for e in columns)
+    lines.append("discover CPU (s)".ljust(width) + cpu)
     lines.append(
         "peak memory (MB)".ljust(width) + "".join(_cell(e.peak_mb, 0).rjust(14) for e in columns)
     )

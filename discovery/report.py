@@ -64,6 +64,7 @@ TOPICS = {
     "repeats": "Repeats",
     "work": "Work and waiting (complete-only events)",
     "calendar": "Calendar",
+    "arrivals": "Arrivals",
     "intake": "How the log maps to the model",
 }
 

@@ -17,6 +17,7 @@ import re
 import statistics
 from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,9 @@ MIN_SUPPORT_CASES = 10
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
 PLACEHOLDER = "PLACEHOLDER: "
+LONG_LOG_DAYS = 365
+"""A log spanning more days has its seasons by month (its arrivals drift over the years),
+a shorter one by week."""
 SEASON_Z = 4.0
 """Standard deviations by which a week's arrivals must differ to be a season: with a
 dozen weeks a log of steady arrivals has none by chance."""
@@ -585,15 +589,16 @@ class _Writer:
         ]
         runs = max(1, len(obs.runs))
         working_days = max(1, len(worked)) * runs
-        weights = _seasons(obs.arrivals_by_date, worked, runs)
-        ordinary = [d for d in worked if _week(d) not in weights]
+        period, length = (_month, "month") if len(dates) > LONG_LOG_DAYS else (_week, "week")
+        weights = _seasons(obs.arrivals_by_date, worked, runs, period)
+        ordinary = [d for d in worked if period(d) not in weights]
         per_day = sum(obs.arrivals_by_date[d] for d in ordinary) / max(1, len(ordinary) * runs)
         # every date counts, a season's by its weight: a surge holds most of the arrivals
         by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
         days_by_weekday: dict[str, float] = {d: 0.0 for d in WEEKDAYS}
         for date in worked:
             by_weekday[WEEKDAYS[date.weekday()]] += obs.arrivals_by_date[date]
-            days_by_weekday[WEEKDAYS[date.weekday()]] += runs * weights.get(_week(date), 1.0)
+            days_by_weekday[WEEKDAYS[date.weekday()]] += runs * weights.get(period(date), 1.0)
         weekday_rate = {
             d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
         }
@@ -633,18 +638,24 @@ class _Writer:
             del self.assumptions["applicants.arrivals.hourly_profile"]
         if weights:
             self.assumptions["applicants.arrivals.date_profile"] = (
-                "fitted from the log: weeks whose arrivals per working day differ from the "
-                f"other weeks' by more than {SEASON_Z:g} Poisson standard deviations, each "
-                "with its rate over theirs"
+                f"fitted from the log: {length}s whose arrivals per working day differ from "
+                f"the other {length}s' by more than {SEASON_Z:g} Poisson standard deviations, "
+                f"each with its rate over theirs ({length}s: the log spans "
+                f"{'more' if length == 'month' else 'less'} than {LONG_LOG_DAYS} days)"
             )
             out["date_profile"] = [
                 {
-                    "start": max(week, first).isoformat(),
-                    "end": min(week + dt.timedelta(days=6), last).isoformat(),
+                    "start": max(start, first).isoformat(),
+                    "end": min(_period_end(start, length), last).isoformat(),
                     "weight": float(f"{weight:.3g}"),
                 }
-                for week, weight in sorted(weights.items())
+                for start, weight in sorted(weights.items())
             ]
+            self.note(
+                "arrivals",
+                f"{len(weights)} {length}s of {len({period(d) for d in worked})} stand out "
+                f"({SEASON_Z:g} Poisson standard deviations): written as seasons",
+            )
         return out
 
     def lever_settings(self, levers: list[str]) -> dict[str, Any]:
@@ -704,15 +715,30 @@ def _week(date: dt.date) -> dt.date:
     return date - dt.timedelta(days=date.weekday())
 
 
-def _seasons(arrivals: Counter[dt.date], worked: list[dt.date], runs: int) -> dict:
-    """Weeks (by their Monday) whose arrivals per working day stand out from the other
-    weeks' by more than ``SEASON_Z`` Poisson standard deviations -> their rate over the
-    others' (a season such as the start of term).  The first yardstick is the median
-    week's rate, which a surge does not move; then the rate of the weeks that are not
-    seasons, until the set holds still."""
+def _month(date: dt.date) -> dt.date:
+    return date.replace(day=1)
+
+
+def _period_end(start: dt.date, length: str) -> dt.date:
+    if length == "week":
+        return start + dt.timedelta(days=6)
+    return _month(start + dt.timedelta(days=31)) - dt.timedelta(days=1)
+
+
+def _seasons(
+    arrivals: Counter[dt.date],
+    worked: list[dt.date],
+    runs: int,
+    period: Callable[[dt.date], dt.date] = _week,
+) -> dict:
+    """Weeks (or other periods, by their first date) whose arrivals per working day stand
+    out from the other weeks' by more than ``SEASON_Z`` Poisson standard deviations ->
+    their rate over the others' (a season such as the start of term).  The first
+    yardstick is the median week's rate, which a surge does not move; then the rate of
+    the weeks that are not seasons, until the set holds still."""
     weeks: dict[dt.date, list[int]] = {}
     for date in worked:
-        n_w = weeks.setdefault(_week(date), [0, 0])
+        n_w = weeks.setdefault(period(date), [0, 0])
         n_w[0] += arrivals[date]
         n_w[1] += runs
     if not weeks:
