@@ -205,8 +205,7 @@ class _Writer:
                     "work",
                     f"{item}: {obs.estimated[item]} of {obs.work[item].count} starts "
                     f"estimated from resource availability; work {work:.0f} working min "
-                    f"on average, {since:.0f} from filing to decision (the model's "
-                    "processing: it has no queue for back-office staff, so waiting stays in)",
+                    f"on average, {since:.0f} from filing to decision",
                 )
             if obs.repeat_cases[item]:
                 per_case = (obs.repeats[item] + obs.repeat_cases[item]) / obs.repeat_cases[item]
@@ -218,6 +217,12 @@ class _Writer:
                     f"{per_case:.2f} rounds on average there; modelled as a send-back "
                     "(rework) share",
                 )
+        if obs.estimated:
+            self.note(
+                "work",
+                "an item's processing is written from filing to decision (the model has no "
+                "queue for back-office staff, so the waiting for one stays in it)",
+            )
         if len(kept) > MAX_ITEMS:
             kept = sorted(kept, key=lambda i: -obs.presence[i])[:MAX_ITEMS]
             self.result.unmapped.append(
