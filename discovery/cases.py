@@ -336,25 +336,26 @@ class Reader:
     def _tasks(self, case: _Case) -> None:
         """A workflow task is an item decided in the back office: from when it could
         start (the end of the latest task that ended before it began, or the case's
-        arrival) to its end.  A task done again in the same case is a rework loop."""
+        arrival) to its end.  A task done again in the same case (a loop) is one item
+        from its first filing to its last decision: its rounds are counted as repeats,
+        not read as sent back (补正), which a workflow log does not show."""
         obs = self.obs
         tasks = sorted(case.tasks)
         ends: list[float] = []
         done: Counter[str] = Counter()
+        where: dict[str, str] = {}
         for start, end, activity, department, resource, timed in tasks:
             obs.departments[activity][department] += 1
             obs.first_seen.setdefault(activity, len(obs.first_seen))
             ready = max((t for t in ends if t <= start + 1e-6), default=case.arrival)
             done[activity] += 1
-            obs.filings[activity] += 1
-            if activity in case.filed:  # the earlier round was sent back
-                obs.sent_back[activity] += 1
+            if activity in case.filed:
                 obs.repeats[activity] += 1
-                lost = self.working("", case.filed[activity], ready)
-                obs.rework_delay.add(lost)
-            case.filed[activity] = ready
+            else:
+                obs.filings[activity] += 1
+                case.filed[activity] = ready
             case.decided[activity] = end
-            obs.sample(obs.processing, activity, 100).add(self.working(department, ready, end))
+            where[activity] = department
             if not timed:
                 start = max(ready, self.free(resource, end))
                 obs.estimated[activity] += 1
@@ -362,6 +363,8 @@ class Reader:
             ends.append(end)
         for activity, rounds in done.items():
             obs.repeat_cases[activity] += rounds > 1
+            span = self.working(where[activity], case.filed[activity], case.decided[activity])
+            obs.sample(obs.processing, activity, 100).add(span)
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

@@ -214,8 +214,8 @@ class _Writer:
                     f"{item}: done more than once in {obs.repeat_cases[item]} of "
                     f"{obs.presence[item]} cases holding it "
                     f"({obs.repeat_cases[item] / max(1, obs.presence[item]):.1%}), "
-                    f"{per_case:.2f} rounds on average there; modelled as a send-back "
-                    "(rework) share",
+                    f"{per_case:.2f} rounds on average there; written as one processing "
+                    "time from its first filing to its last decision (the model has no loop)",
                 )
         if obs.estimated:
             self.note(
@@ -515,12 +515,6 @@ class _Writer:
                     "every case (the model files every item in every case)"
                 )
             out[key] = entry
-        if self.generic and obs.repeats:
-            self.assumptions["applicants.rework_delay"] = (
-                self.assumptions.get("applicants.rework_delay", "")
-                + " A task done again is read as sent back at filing: the time lost is "
-                "from the earlier round's start to the repeat's."
-            ).strip()
         return out
 
     def handling(self) -> dict[str, dict]:
