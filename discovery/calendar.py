@@ -32,6 +32,14 @@ each side saw ``HOLIDAY_EVIDENCE`` events a day or more."""
 HOLE_DAYS = 21
 """An empty stretch longer than three weeks is a hole in the log (an export in parts),
 not a holiday: the longest, the Spring Festival, is about a week."""
+OUT_OF_HOURS = 0.01
+"""The share of evidence on the least-used quarter hours that does not open them: a rare
+event at night (a batch job, a late fix) does not stretch the opening hours."""
+COMMON_WORK = 0.25
+"""A weekday whose events are at least this share of a working weekday's is worked, even
+if not on half of its dates (weekend shifts taken in turns)."""
+DAY_RESOLUTION = 0.99
+"""A log whose times are this share at midnight or more has dates, not times of day."""
 MIN_EVIDENCE = 300
 """Below this many observations a department keeps the bundle's calendar."""
 
@@ -67,6 +75,19 @@ class CalendarEvidence:
 
 
 @dataclass
+class Activity:
+    """Events per date, and how many of their times fell on midnight."""
+
+    dates: Counter[dt.date] = field(default_factory=Counter)
+    stamps: int = 0
+    midnight: int = 0
+
+    @property
+    def day_resolution(self) -> bool:
+        return self.stamps > 0 and self.midnight >= DAY_RESOLUTION * self.stamps
+
+
+@dataclass
 class Calendars:
     """The bundle's calendar and the departments whose own hours or weekdays differ."""
 
@@ -75,19 +96,25 @@ class Calendars:
     observations: dict[str, int]
     first_date: dt.date
     last_date: dt.date
+    day_resolution: bool = False
+    trimmed: float = 0.0
+    """The share of the evidence left out of the opening hours (``OUT_OF_HOURS``)."""
 
     def of(self, department: str) -> CalendarSpec:
         return self.departments.get(department, self.bundle)
 
 
-def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], Counter[dt.date]]:
+def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], Activity]:
     """Evidence of opening hours per department (key '' for all), and how many event
     starts and ends each date saw."""
     evidence: dict[str, CalendarEvidence] = defaultdict(CalendarEvidence)
-    active: Counter[dt.date] = Counter()
+    activity = Activity()
+    active = activity.dates
     for e in events:
         active[date_of(e.start)] += 1
         active[date_of(e.end)] += 1
+        activity.stamps += 2
+        activity.midnight += (e.start % DAY == 0) + (e.end % DAY == 0)
         if is_onething(e.activity):
             if e.activity in WINDOW_SERVICES:
                 points = ((e.start, False),)
@@ -100,7 +127,23 @@ def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], Count
         for t, end in points:
             evidence[e.department].add(t, end)
             evidence[""].add(t, end)
-    return evidence, active
+    return evidence, activity
+
+
+def _trimmed(minutes: Counter[int]) -> tuple[Counter[int], float]:
+    """The minutes of the day without the least-used quarter hours that hold no more
+    than ``OUT_OF_HOURS`` of the evidence between them, and the share left out."""
+    slots: Counter[int] = Counter()
+    for m, n in minutes.items():
+        slots[m // GRID_MINUTES] += n
+    total, dropped, out = sum(slots.values()), 0, set()
+    for slot, n in sorted(slots.items(), key=lambda x: (x[1], x[0])):
+        if dropped + n > OUT_OF_HOURS * total:
+            break
+        dropped += n
+        out.add(slot)
+    kept = Counter({m: n for m, n in minutes.items() if m // GRID_MINUTES not in out})
+    return kept, dropped / total if total else 0.0
 
 
 def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
@@ -119,13 +162,23 @@ def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
     return out
 
 
-def _weekdays(dates: set[dt.date], first: dt.date, last: dt.date) -> list[str]:
+def _weekdays(
+    dates: set[dt.date], first: dt.date, last: dt.date, active: Counter[dt.date] | None = None
+) -> list[str]:
     """Weekdays worked on at least half of their dates from ``first`` to ``last``
-    (counted, not walked: the span may be long)."""
+    (counted, not walked: the span may be long), and those whose events are common
+    (``COMMON_WORK`` of a worked weekday's on average)."""
     span = (last - first).days + 1
     offered = [span // 7 + ((d - first.weekday()) % 7 < span % 7) for d in range(7)]
     worked = Counter(day.weekday() for day in dates)
-    return [WEEKDAYS[d] for d in range(7) if offered[d] and worked[d] * 2 >= offered[d]]
+    days = {d for d in range(7) if offered[d] and worked[d] * 2 >= offered[d]}
+    if active and days:
+        volume = Counter()
+        for day, n in active.items():
+            volume[day.weekday()] += n
+        usual = sum(volume[d] for d in days) / len(days)
+        days |= {d for d in range(7) if offered[d] and volume[d] >= COMMON_WORK * usual}
+    return [WEEKDAYS[d] for d in sorted(days)]
 
 
 def _exceptions(
@@ -159,17 +212,25 @@ def _exceptions(
     return holidays, workdays
 
 
-def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date]) -> Calendars:
+def fit_calendars(evidence: dict[str, CalendarEvidence], activity: Activity) -> Calendars:
+    """The calendars of the log; a log of dates only (``DAY_RESOLUTION``) works the whole
+    day, its times of day being unknown."""
+    active = activity.dates
     everything = evidence.get("")
+    if activity.day_resolution:
+        everything = CalendarEvidence(Counter({0: 1, DAY - 1: 1}), set(active))
     if everything is None or not everything.minutes:
         raise ValueError("no event shows when work happens")
     first, last = min(everything.dates), max(everything.dates)
-    weekdays = _weekdays(everything.dates, first, last) or ["mon", "tue", "wed", "thu", "fri"]
+    weekdays = _weekdays(everything.dates, first, last, active) or list(WEEKDAYS[:5])
+    minutes, trimmed = (
+        (everything.minutes, 0.0) if activity.day_resolution else _trimmed(everything.minutes)
+    )
     # exceptions over every date with an event (the evidence's dates are among them): a
     # result mailed on a make-up Saturday after the last decision shows it was worked
     holidays, workdays = _exceptions(weekdays, active)
     bundle = CalendarSpec(
-        hours=_periods(everything.minutes),
+        hours=_periods(minutes) if not activity.day_resolution else [("00:00", "24:00")],
         weekdays=weekdays,
         holidays="none",  # what the log shows, not a calendar it may not follow
         extra_holidays=holidays,
@@ -177,12 +238,12 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
     )
     departments = {}
     for name, ev in evidence.items():
-        if not name or ev.observations < MIN_EVIDENCE:
+        if not name or ev.observations < MIN_EVIDENCE or activity.day_resolution:
             continue
         own_days = _weekdays(ev.dates, first, last) or weekdays
         own_off, own_on = _exceptions(own_days, active)
         own = CalendarSpec(
-            hours=_periods(ev.minutes),
+            hours=_periods(_trimmed(ev.minutes)[0]),
             weekdays=own_days,
             holidays="none",
             extra_holidays=own_off,
@@ -191,4 +252,6 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], active: Counter[dt.date
         if set(own_days) - set(weekdays):  # works when the bundle rests (a funeral home)
             departments[name] = own
     observations = {name: ev.observations for name, ev in evidence.items()}
-    return Calendars(bundle, departments, observations, first, last)
+    return Calendars(
+        bundle, departments, observations, first, last, activity.day_resolution, trimmed
+    )

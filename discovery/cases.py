@@ -12,6 +12,8 @@ with the length of the log.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,7 +58,8 @@ class _Case:
     mailed: set[str] = field(default_factory=set)
     collected: set[str] = field(default_factory=set)
     spot: list[tuple[float, float]] = field(default_factory=list)
-    tasks: list[tuple[float, float, str, str]] = field(default_factory=list)
+    tasks: list[tuple[float, float, str, str, str, bool]] = field(default_factory=list)
+    """(start, end, activity, department, resource, start logged)."""
     seen: set[int] = field(default_factory=set)
     stretch: int = 0
     """The stretch of the log (see ``Reader.stretch``) that last touched it."""
@@ -79,6 +82,12 @@ class Observations:
     first_seen: dict[str, int] = field(default_factory=dict)
     offset: dict[str, Sample] = field(default_factory=dict)
     processing: dict[str, Sample] = field(default_factory=dict)
+    work: dict[str, Sample] = field(default_factory=dict)
+    """Per task, its working time from its start (logged, or for a complete-only task
+    estimated: when its resource finished its previous task or the case its previous
+    event, whichever is later) to its end."""
+    estimated: Counter[str] = field(default_factory=Counter)
+    """Per task, the starts estimated (complete-only events)."""
     travel: Sample = field(default_factory=lambda: Sample(1))
     mail: Sample = field(default_factory=lambda: Sample(2))
     rework_delay: Sample = field(default_factory=lambda: Sample(3))
@@ -106,6 +115,9 @@ class Observations:
     online: bool = False
     places: set[str] = field(default_factory=set)
     repeats: Counter[str] = field(default_factory=Counter)
+    """Per task, the rounds beyond the first (all cases)."""
+    repeat_cases: Counter[str] = field(default_factory=Counter)
+    """Per task, the cases that did it more than once."""
     steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
     """Per item, the steps its decisions list (onething's own logs name them)."""
 
@@ -132,8 +144,13 @@ class Observations:
 class Reader:
     """Folds a stream of events into ``Observations``."""
 
-    def __init__(self, calendars: Calendars, skipped: Skipped):
+    def __init__(
+        self, calendars: Calendars, skipped: Skipped, completions: dict[str, array] | None = None
+    ):
         self.obs = Observations(calendars)
+        self.completions = completions or {}
+        """Resource -> its completion times, sorted: when a complete-only task's
+        resource was free to begin it."""
         self.skipped = skipped
         origin = dt.datetime.combine(calendars.first_date, dt.time())
         self.origin = (origin - EPOCH).total_seconds() / 60.0
@@ -196,7 +213,7 @@ class Reader:
             self.obs.onething += 1
             self._onething(case, e)
         else:
-            case.tasks.append((e.start, e.end, e.activity, e.department))
+            case.tasks.append((e.start, e.end, e.activity, e.department, e.resource, e.timed))
         if self._count % _SWEEP_EVERY == 0:
             self._sweep()
 
@@ -211,6 +228,12 @@ class Reader:
             self._close(key)
         for key in self.obs.concurrency:
             fold(self.obs, key, self.run_now.get(key[0], self.now) - FOLD_AFTER_DAYS * DAY)
+
+    def free(self, resource: str, end: float) -> float:
+        """When ``resource`` finished its previous task before ``end`` (-inf if unknown)."""
+        completions = self.completions.get(resource) if resource else None
+        at = bisect_left(completions, end) if completions else 0
+        return completions[at - 1] if at else float("-inf")
 
     def _onething(self, case: _Case, e: Event) -> None:
         obs = self.obs
@@ -303,32 +326,45 @@ class Reader:
                     continue
                 obs.together[(a, b)] += 1
                 fa, da, fb, db = case.filed[a], case.decided[a], case.filed[b], case.decided[b]
-                obs.precedes[(a, b)] += fb >= da - 1e-6 and fb > fa + 1e-6
+                # b filed once a was decided, and later than a (a workflow task is
+                # filed when the one before it ends, so an instant first task and
+                # the next are filed at once: then b must end later)
+                later = db > da + 1e-6 if case.tasks else fb > fa + 1e-6
+                obs.precedes[(a, b)] += fb >= da - 1e-6 and later
                 obs.overlaps[(a, b)] += fb < da - 1e-6 and fa < db - 1e-6
 
     def _tasks(self, case: _Case) -> None:
         """A workflow task is an item decided in the back office: from when it could
         start (the end of the latest task that ended before it began, or the case's
-        arrival) to its end.  A task done again in the same case is a rework loop."""
+        arrival) to its end.  A task done again in the same case (a loop) is one item
+        from its first filing to its last decision: its rounds are counted as repeats,
+        not read as sent back (补正), which a workflow log does not show."""
         obs = self.obs
         tasks = sorted(case.tasks)
         ends: list[float] = []
         done: Counter[str] = Counter()
-        for start, end, activity, department in tasks:
+        where: dict[str, str] = {}
+        for start, end, activity, department, resource, timed in tasks:
             obs.departments[activity][department] += 1
             obs.first_seen.setdefault(activity, len(obs.first_seen))
             ready = max((t for t in ends if t <= start + 1e-6), default=case.arrival)
             done[activity] += 1
-            obs.filings[activity] += 1
-            if activity in case.filed:  # the earlier round was sent back
-                obs.sent_back[activity] += 1
+            if activity in case.filed:
                 obs.repeats[activity] += 1
-                lost = self.working("", case.filed[activity], ready)
-                obs.rework_delay.add(lost)
-            case.filed[activity] = ready
+            else:
+                obs.filings[activity] += 1
+                case.filed[activity] = ready
             case.decided[activity] = end
-            obs.sample(obs.processing, activity, 100).add(self.working(department, ready, end))
+            where[activity] = department
+            if not timed:
+                start = max(ready, self.free(resource, end))
+                obs.estimated[activity] += 1
+            obs.sample(obs.work, activity, 200).add(self.working(department, start, end))
             ends.append(end)
+        for activity, rounds in done.items():
+            obs.repeat_cases[activity] += rounds > 1
+            span = self.working(where[activity], case.filed[activity], case.decided[activity])
+            obs.sample(obs.processing, activity, 100).add(span)
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

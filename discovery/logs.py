@@ -29,11 +29,22 @@ EPOCH = dt.datetime(2000, 1, 1)
 YEARS = (1900, 2199)
 """Timestamps outside these years are skipped: 0001-01-01 and 9999-12-31 stand for "no
 date" in many databases, and no office's log reaches either."""
-FIELDS = ("case", "activity", "department", "start", "end", "resource", "detail")
+FIELDS = ("case", "activity", "department", "start", "end", "resource", "detail", "lifecycle")
 REQUIRED = ("case", "activity", "end")
-ONETHING_COLUMNS = dict(zip(FIELDS, EVENT_COLUMNS[1:], strict=True))
+ONETHING_COLUMNS = dict(zip(FIELDS[:-1], EVENT_COLUMNS[1:], strict=True))
 """onething's own layout (``sim.eventlog.EVENT_COLUMNS``); ``replication`` is folded into
 the case id so two replications' case 1 stay two cases."""
+PM4PY_COLUMNS = {
+    "case": "case:concept:name",
+    "activity": "concept:name",
+    "end": "time:timestamp",
+    "resource": "org:resource",
+    "department": "org:group",
+    "start": "start_timestamp",
+    "lifecycle": "lifecycle:transition",
+}
+"""pm4py's names (a dataframe written with ``pm4py.write`` or ``to_csv``): read without
+``--columns``; ``start_timestamp`` is pm4py's name for a start paired into the row."""
 XES_DEFAULTS = {
     "case": "concept:name",
     "activity": "concept:name",
@@ -59,6 +70,8 @@ class Event(NamedTuple):
     run: str = ""
     """The replication of a simulated log: runs overlap in time, so windows and arrival
     rates are measured per run."""
+    timed: bool = True
+    """Whether the log gave its start (a complete-only event's start is its end)."""
 
 
 @dataclass
@@ -81,6 +94,38 @@ class Skipped:
             f"{n} rows skipped: {reason} (first at row {self.first[reason]})"
             for reason, n in self.counts.most_common()
         ]
+
+
+class Pairing:
+    """START and COMPLETE events of one work item, paired per case and activity, first in
+    first out, a start by the completing resource first.  A COMPLETE with no START is a
+    complete-only event (its start is then estimated); a START never completed is
+    reported as skipped."""
+
+    UNMATCHED = "start never completed (left out)"
+
+    def __init__(self, skipped: Skipped):
+        self.skipped = skipped
+        self.open: dict[tuple[str, str], list[tuple[str, float, int]]] = {}
+
+    def start(self, case: str, activity: str, resource: str, t: float, where: int) -> None:
+        self.open.setdefault((case, activity), []).append((resource, t, where))
+
+    def complete(self, case: str, activity: str, resource: str) -> float | None:
+        starts = self.open.get((case, activity))
+        if not starts:
+            return None
+        at = next((n for n, s in enumerate(starts) if s[0] == resource), 0)
+        t = starts.pop(at)[1]
+        if not starts:
+            del self.open[(case, activity)]
+        return t
+
+    def close(self, case: str | None = None) -> None:
+        """Report the starts left open (of ``case``, or all)."""
+        for key in [k for k in self.open if case is None or k[0] == case]:
+            for _, _, where in self.open.pop(key):
+                self.skipped.add(self.UNMATCHED, where)
 
 
 _DAYS: dict[str, int] = {}
@@ -198,11 +243,13 @@ def _read_csv(
     replication = header.index("replication") if not mapping and "replication" in header else None
     width = len(header)
     absent = [k for k in FIELDS if k not in index]
+    pairing = Pairing(skipped)
     line = 1
     while True:
         try:
             row = next(rows)
         except StopIteration:
+            pairing.close()
             return
         except csv.Error as exc:
             line += 1
@@ -220,6 +267,23 @@ def _read_csv(
         run = row[replication] if replication is not None else ""
         if run:
             values["case"] = f"{run}/{values['case']}"
+        transition = values["lifecycle"].strip().lower() or "complete"
+        if transition == "start":
+            if values["end"].strip():
+                try:
+                    t = minutes(values["end"])
+                except ValueError:
+                    skipped.add("unreadable start timestamp", line)
+                    continue
+                pairing.start(values["case"], values["activity"], values["resource"], t, line)
+            continue
+        if transition != "complete":
+            skipped.add(f"lifecycle {transition!r} (only start and complete are read)", line)
+            continue
+        if "lifecycle" in index and not values["start"].strip():
+            started = pairing.complete(values["case"], values["activity"], values["resource"])
+            if started is not None:
+                values["start"] = (EPOCH + dt.timedelta(minutes=started)).isoformat()
         event = _event(values, skipped, line, run)
         if event is not None:
             yield event
@@ -230,6 +294,8 @@ def _column_index(path: Path, header: list[str], mapping: dict[str, str]) -> dic
     if not mapping:
         if all(c in names for c in ONETHING_COLUMNS.values()):
             mapping = ONETHING_COLUMNS
+        elif all(PM4PY_COLUMNS[k] in names for k in REQUIRED):
+            mapping = {k: c for k, c in PM4PY_COLUMNS.items() if c in names}
         else:
             reason = (
                 f"not onething's event log (columns {', '.join(names)}); "
@@ -293,6 +359,7 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
         values["resource"],
         values["detail"],
         run,
+        bool(start_text),
     )
 
 
@@ -305,13 +372,13 @@ def _read_xes(
     case_id = ""
     number = 0
     in_event = False
-    open_starts: dict[tuple[str, str], list[float]] = {}
+    pairing = Pairing(skipped)
     for event, element, _ in elements(path, handle.buffer, XES_DEPTH, "XES"):
         tag = element.tag.rsplit("}", 1)[-1]
         if event == "start":
             if tag == "trace":
+                pairing.close()
                 case_id = ""
-                open_starts.clear()
             in_event = in_event or tag == "event"
             continue
         if tag == "event":
@@ -319,13 +386,14 @@ def _read_xes(
             number += 1
             attrs = _attributes(element)
             element.clear()
-            found = _xes_event(case_id, attrs, keys, open_starts, skipped, number)
+            found = _xes_event(case_id, attrs, keys, pairing, skipped, number)
             if found is not None:
                 yield found
         elif not in_event and not case_id and element.get("key") == keys["case"]:
             case_id = element.get("value", "")
         elif tag == "trace":
             element.clear()
+    pairing.close()
     if number == 0:
         raise FileError(path, [Problem("(file)", "no <event> in the XES log")])
 
@@ -338,7 +406,7 @@ def _xes_event(
     case_id: str,
     attrs: dict[str, str],
     keys: dict[str, str],
-    open_starts: dict[tuple[str, str], list[float]],
+    pairing: Pairing,
     skipped: Skipped,
     number: int,
 ) -> Event | None:
@@ -362,16 +430,17 @@ def _xes_event(
         skipped.add("unreadable timestamp", number)
         return None
     transition = attrs.get(keys["lifecycle"], "complete").lower()
+    resource = attrs.get(keys["resource"], "")
     if transition == "start":
-        open_starts.setdefault((case_id, activity), []).append(t)
+        pairing.start(case_id, activity, resource, t, number)
         return None
     if transition != "complete":
         skipped.add(f"lifecycle {transition!r} (only start and complete are read)", number)
         return None
-    starts = open_starts.get((case_id, activity))
-    start = starts.pop(0) if starts else t
-    if t < start:
+    start = pairing.complete(case_id, activity, resource)
+    if start is not None and t < start:
         skipped.add("ends before it starts", number)
         return None
     department = attrs.get(keys["department"]) or attrs.get("org:role") or "office"
-    return Event(case_id, activity, department, start, t, attrs.get(keys["resource"], ""), "")
+    timed = start is not None
+    return Event(case_id, activity, department, start if timed else t, t, resource, "", "", timed)

@@ -57,33 +57,59 @@ def _plot(path: str, f: Fit, values: list[float]) -> str:
     return base64.b64encode(buffer.getvalue()).decode()
 
 
-def html_report(discovery: Discovery) -> str:
-    """The fit report as one self-contained HTML page."""
+TOPICS = {
+    "items": "Items and their take-up",
+    "dependencies": "Order and dependencies",
+    "loops": "Loops (orders left out)",
+    "repeats": "Repeats",
+    "work": "Work and waiting (complete-only events)",
+    "calendar": "Calendar",
+    "arrivals": "Arrivals",
+    "intake": "How the log maps to the model",
+}
+
+
+def _list(lines: list[str]) -> str:
+    return "<ul class='findings'>" + "".join(f"<li>{html.escape(x)}</li>" for x in lines) + "</ul>"
+
+
+def html_report(discovery: Discovery, style: str = "") -> str:
+    """The fit report as one self-contained HTML page, in ``style`` (the study reports'
+    stylesheet, which the CLI passes: discovery sits below the experiments layer)."""
     parts = [
-        "<!doctype html><meta charset='utf-8'><title>onething discover: fit report</title>",
-        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
-        "td,th{padding:2px 8px;text-align:left}</style>",
-        f"<h1>Fit report</h1><p>{discovery.events} events, {discovery.cases} cases. "
-        "Each parameter: the log's empirical distribution against the fitted one; the "
-        "criterion is the Kolmogorov-Smirnov statistic D against its 5 % critical value.</p>",
+        "<!doctype html><html lang='en'><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>onething discover: fit report</title><style>{style}</style><main>",
+        "<h1>Fit report</h1>",
+        f"<p class='meta'>{discovery.events} events, {discovery.cases} cases. What discovery "
+        "inferred, with its support; then each fitted parameter, the log's empirical "
+        "distribution against the fitted one (criterion: the Kolmogorov-Smirnov statistic D "
+        "against its 5 % critical value).</p>",
     ]
+    if discovery.inferred:
+        parts.append("<h2>What was inferred</h2>")
+        for topic, lines in discovery.inferred.items():
+            parts.append(f"<h3>{html.escape(TOPICS.get(topic, topic))}</h3>{_list(lines)}")
     if discovery.skipped.total:
-        items = "".join(f"<li>{html.escape(x)}</li>" for x in discovery.skipped.lines())
-        parts.append(f"<h2>Skipped rows</h2><ul>{items}</ul>")
+        parts.append(f"<h2>Skipped rows</h2>{_list(discovery.skipped.lines())}")
     if discovery.unmapped:
-        items = "".join(f"<li>{html.escape(x)}</li>" for x in discovery.unmapped)
-        parts.append(f"<h2>Not mapped</h2><ul>{items}</ul>")
-    parts.append(
-        "<table><tr><th>parameter</th><th>n</th><th>kind</th><th>D</th><th>critical</th></tr>"
-    )
+        parts.append(
+            f"<h2>Not mapped</h2><p class='warning'>What the model cannot say "
+            f"as the log shows it.</p>{_list(discovery.unmapped)}"
+        )
+    parts.append("<h2>Fitted parameters</h2><div class='scroll'><table>")
+    parts.append("<tr><th>parameter</th><th>n</th><th>kind</th><th>D</th><th>critical</th></tr>")
     for row in rows(discovery):
         parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
-    parts.append("</table>")
+    parts.append("</table></div>")
     for path, (f, values) in discovery.fits.items():
         if f.kind == "fixed":
             continue
         note = html.escape(discovery.scenario["assumptions"].get(path, ""))
         image = _plot(path, f, values)
-        parts.append(f"<h3>{html.escape(path)}</h3><p>{note}</p>")
-        parts.append(f"<img alt='{html.escape(path)}' src='data:image/png;base64,{image}'>")
+        parts.append(
+            f"<figure><img alt='{html.escape(path)}' src='data:image/png;base64,{image}'>"
+            f"<figcaption><code>{html.escape(path)}</code>: {note}</figcaption></figure>"
+        )
+    parts.append("</main></html>")
     return "\n".join(parts)

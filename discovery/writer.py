@@ -15,7 +15,9 @@ import datetime as dt
 import math
 import re
 import statistics
+from array import array
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ import yaml
 from onething.discovery.calendar import (
     DAY,
     HOLIDAY_EVIDENCE,
+    OUT_OF_HOURS,
     Calendars,
     fit_calendars,
     observe,
@@ -42,9 +45,20 @@ from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_ITEMS, WEEKDAYS, new_identifier
 
+TAKE_UP = 0.5
+"""Items done in at least this share of the cases are written; the model files every item
+in every case, so the rarer ones (optional items, alternatives) are reported, not written."""
+SUPPORT = 0.9
+"""A dependency is kept when, among the cases holding both items, at least this share
+decided the one before filing the other ..."""
+MIN_SUPPORT_CASES = 10
+"""... in at least this many cases: an order seen in a handful of cases is no rule."""
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
 PLACEHOLDER = "PLACEHOLDER: "
+LONG_LOG_DAYS = 365
+"""A log spanning more days has its seasons by month (its arrivals drift over the years),
+a shorter one by week."""
 SEASON_Z = 4.0
 """Standard deviations by which a week's arrivals must differ to be a season: with a
 dozen weeks a log of steady arrivals has none by chance."""
@@ -59,50 +73,64 @@ class Discovery:
     events: int = 0
     cases: int = 0
     unmapped: list[str] = field(default_factory=list)
+    inferred: dict[str, list[str]] = field(default_factory=dict)
+    """What discovery inferred, by topic (items, dependencies, repeats, ...), with its
+    support, for the fit report."""
 
     def yaml(self) -> str:
         return yaml.safe_dump(self.scenario, allow_unicode=True, sort_keys=False, width=100)
 
 
 def discover(
-    path: Path, fmt: str | None = None, columns: dict[str, str] | None = None
+    path: Path,
+    fmt: str | None = None,
+    columns: dict[str, str] | None = None,
+    generic: bool | None = None,
 ) -> Discovery:
-    """Read the log twice (calendar, then everything measured on it) and fit."""
+    """Read the log twice (calendar, then everything measured on it) and fit.  ``generic``
+    reads it as a workflow log, not a 一件事 bundle's (default: when no event uses
+    onething's vocabulary)."""
     events, skipped = read_log(path, fmt, columns)
     counted = _Counting(events)
-    evidence, active = observe(counted)
+    evidence, activity = observe(counted)
     if counted.n == 0:
         reason = "no usable event" if skipped.total else "no event: a header and nothing more"
         raise FileError(path, [Problem("(file)", reason), *_skips(skipped)])
-    if not evidence[""].minutes:
+    if not evidence[""].minutes and not activity.day_resolution:
         reason = "no event shows when work happens (no service begun, no decision ended)"
         raise FileError(path, [Problem("(file)", reason)])
-    first, last = min(active), max(active)
+    first, last = min(activity.dates), max(activity.dates)
     if (last - first).days >= MAX_HORIZON_DAYS:
         reason = (
             f"events from {first} to {last}: a scenario runs at most {MAX_HORIZON_DAYS} "
             f"days; correct or remove the rows dated {first} or {last}"
         )
         raise FileError(path, [Problem("(file)", reason)])
-    calendars = fit_calendars(evidence, active)
+    calendars = fit_calendars(evidence, activity)
     events, skipped = read_log(path, fmt, columns)
-    obs = Reader(calendars, skipped).read(events)
+    obs = Reader(calendars, skipped, counted.sorted_completions()).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
-    if len(obs.processing) > MAX_ITEMS:
-        reason = f"{len(obs.processing)} items or tasks; a scenario holds at most {MAX_ITEMS}"
-        raise FileError(path, [Problem("(file)", reason)])
-    return _Writer(path, obs, calendars, skipped, counted.n).discovery()
+    return _Writer(path, obs, calendars, skipped, counted.n, generic).discovery()
 
 
 class _Counting:
+    """The first pass's events, counted, with each resource's completion times (for the
+    start of the complete-only events of the second pass)."""
+
     def __init__(self, events):  # noqa: ANN001 - any iterator of events
         self.events, self.n = events, 0
+        self.completions: dict[str, array] = {}
 
     def __iter__(self):  # noqa: ANN204
         for e in self.events:
             self.n += 1
+            if e.resource:
+                self.completions.setdefault(e.resource, array("d")).append(e.end)
             yield e
+
+    def sorted_completions(self) -> dict[str, array]:
+        return {r: array("d", sorted(ends)) for r, ends in self.completions.items()}
 
 
 def _skips(skipped: Skipped) -> list[Problem]:
@@ -125,14 +153,22 @@ def _fixed(value: float, unit: str = "minutes") -> dict[str, Any]:
 
 class _Writer:
     def __init__(
-        self, path: Path, obs: Observations, calendars: Calendars, skipped: Skipped, events: int
+        self,
+        path: Path,
+        obs: Observations,
+        calendars: Calendars,
+        skipped: Skipped,
+        events: int,
+        generic: bool | None = None,
     ):
         self.path, self.obs, self.calendars = path, obs, calendars
         self.result = Discovery({}, skipped=skipped, events=events, cases=obs.cases)
         self.assumptions: dict[str, str] = {}
         self.placeholders: dict[str, str] = {}
-        self.order = obs.items()
-        self.generic = obs.onething == 0
+        self.generic = obs.onething == 0 if generic is None else generic
+        self.order = self.common_items()
+        self.needs = self.dependencies()
+        self.order = _topological(self.order, self.needs)
         used: set[str] = set()
         self.key = {
             i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else new_identifier(i, used, "item"))
@@ -144,6 +180,92 @@ class _Writer:
             d: (d if re.fullmatch(r"[a-z][a-z0-9_]*", d) else new_identifier(d, used, "department"))
             for d in sorted(names)
         }
+
+    def note(self, topic: str, line: str) -> None:
+        self.result.inferred.setdefault(topic, []).append(line)
+
+    def common_items(self) -> list[str]:
+        """The items most cases do (``TAKE_UP``), in their usual order; the others are
+        reported with their take-up share, and the repeats with their counts."""
+        obs = self.obs
+        everything = obs.items()
+        kept = [i for i in everything if obs.presence[i] >= TAKE_UP * obs.cases]
+        if not kept:
+            kept = [max(everything, key=lambda i: obs.presence[i])]
+        for item in everything:
+            share = obs.presence[item] / obs.cases if obs.cases else 0.0
+            written = "written" if item in kept else "optional: left out"
+            self.note(
+                "items",
+                f"{item}: in {obs.presence[item]} of {obs.cases} cases ({share:.1%}); {written}",
+            )
+            if obs.estimated[item]:
+                work, since = obs.work[item].mean, obs.processing[item].mean
+                self.note(
+                    "work",
+                    f"{item}: {obs.estimated[item]} of {obs.work[item].count} starts "
+                    f"estimated from resource availability; work {work:.0f} working min "
+                    f"on average, {since:.0f} from filing to decision",
+                )
+            if obs.repeat_cases[item]:
+                per_case = (obs.repeats[item] + obs.repeat_cases[item]) / obs.repeat_cases[item]
+                self.note(
+                    "repeats",
+                    f"{item}: done more than once in {obs.repeat_cases[item]} of "
+                    f"{obs.presence[item]} cases holding it "
+                    f"({obs.repeat_cases[item] / max(1, obs.presence[item]):.1%}), "
+                    f"{per_case:.2f} rounds on average there; written as one processing "
+                    "time from its first filing to its last decision (the model has no loop)",
+                )
+        if obs.estimated:
+            self.note(
+                "work",
+                "an item's processing is written from filing to decision (the model has no "
+                "queue for back-office staff, so the waiting for one stays in it)",
+            )
+        if len(kept) > MAX_ITEMS:
+            kept = sorted(kept, key=lambda i: -obs.presence[i])[:MAX_ITEMS]
+            self.result.unmapped.append(
+                f"only the {MAX_ITEMS} most frequent items are written (a scenario's limit)"
+            )
+        return [i for i in everything if i in kept]
+
+    def dependencies(self) -> dict[str, list[str]]:
+        """Item -> the items it waits for: orders with support (``SUPPORT`` of the cases
+        holding both, at least ``MIN_SUPPORT_CASES``), strongest first, an order closing a
+        cycle left out (a loop, reported as such), then reduced (no edge implied by two
+        others)."""
+        obs = self.obs
+        order = set(self.order)
+        floor = max(MIN_SUPPORT_CASES, 1)
+        candidates = sorted(
+            (
+                (obs.precedes[(a, b)] / n, obs.precedes[(a, b)], a, b)
+                for (a, b), n in obs.together.items()
+                if a in order and b in order and obs.precedes[(a, b)] >= max(floor, SUPPORT * n)
+            ),
+            reverse=True,
+        )
+        edges: set[tuple[str, str]] = set()
+        for share, n, a, b in candidates:
+            if _reaches(b, a, edges):
+                self.note(
+                    "loops",
+                    f"{a} before {b} in {n} cases ({share:.1%}) closes a cycle with stronger "
+                    "orders: read as a repeat, not a dependency",
+                )
+                continue
+            edges.add((a, b))
+        reduced = {(a, b) for a, b in edges if not _reaches(a, b, edges - {(a, b)})}
+        for share, n, a, b in candidates:
+            if (a, b) in reduced:
+                self.note(
+                    "dependencies",
+                    f"{b} waits for {a}: {a} decided before {b} was filed in {n} of "
+                    f"{obs.together[(a, b)]} cases holding both ({share:.1%}; kept at "
+                    f"{SUPPORT:.0%} and {MIN_SUPPORT_CASES} cases or more)",
+                )
+        return {i: [a for a in self.order if (a, i) in reduced] for i in self.order}
 
     # --- fitting with provenance -------------------------------------------------
 
@@ -199,10 +321,7 @@ class _Writer:
     def levers(self) -> list[str]:
         obs = self.obs
         if self.generic:
-            levers = ["single_window", "online_intake", "data_sharing", "e_certificate"]
-            if any(obs.overlaps.values()):
-                levers.insert(3, "parallel_approval")
-            return levers
+            return self.workflow_levers()
         levers = []
         if obs.integrated:
             levers.append("single_window")
@@ -225,6 +344,39 @@ class _Writer:
             levers.append("e_certificate")
         return levers
 
+    def workflow_levers(self) -> list[str]:
+        """A workflow log shows tasks only: the model is told so with the levers that
+        remove what the log has no event for (a trip and a window: single window, online
+        filing; paper between offices: data sharing; a trip to collect: e-certificates).
+        Items overlap (parallel approval) when some pair of them did in at least
+        ``1 - SUPPORT`` of the cases holding both (and ``MIN_SUPPORT_CASES``)."""
+        obs = self.obs
+        levers = ["single_window", "online_intake", "data_sharing", "e_certificate"]
+        overlapping = [
+            (n / obs.together[(a, b)], a, b)
+            for (a, b), n in obs.overlaps.items()
+            if a < b
+            and a in self.order
+            and b in self.order
+            and n >= MIN_SUPPORT_CASES
+            and n >= (1 - SUPPORT) * obs.together[(a, b)]
+        ]
+        if overlapping:
+            levers.append("parallel_approval")
+            share, a, b = max(overlapping)
+            self.note(
+                "dependencies",
+                f"items overlap in time ({a} and {b} in {share:.1%} "
+                "of the cases holding both): independent items run in parallel",
+            )
+        self.note(
+            "intake",
+            "a workflow log: each case begins with its first task; no trip, window, paper "
+            "transfer or collection is simulated (the levers " + ", ".join(levers) + " say "
+            "so to the model; the log shows no reform)",
+        )
+        return levers
+
     def calendar(self) -> dict[str, Any]:
         spec = self.calendars.bundle
         self.assumptions["calendar"] = (
@@ -234,6 +386,25 @@ class _Writer:
             f"worked on at least half their dates; extra holidays: worked weekdays with no "
             f"event where the active working days on both sides saw {HOLIDAY_EVIDENCE} "
             f"events a day or more; extra workdays (调休): other days with events"
+        )
+        if self.calendars.day_resolution:
+            self.note(
+                "calendar",
+                "day-resolution timestamps (dates only): a working day is "
+                "the whole day; arrivals spread over it",
+            )
+        else:
+            self.note(
+                "calendar",
+                f"opening hours {spec.hours}: the least-used quarter hours "
+                f"holding {self.calendars.trimmed:.1%} of the evidence (at most "
+                f"{OUT_OF_HOURS:.0%}) left out",
+            )
+        self.note(
+            "calendar",
+            f"working weekdays {', '.join(spec.weekdays)}; "
+            f"{len(spec.extra_holidays)} holidays and {len(spec.extra_workdays)} extra "
+            "working days listed",
         )
         return _calendar(spec)
 
@@ -250,17 +421,7 @@ class _Writer:
 
     def requires(self, levers: list[str]) -> dict[str, list[str]]:
         obs = self.obs
-        holds = {
-            (a, b)
-            for (a, b), n in obs.precedes.items()
-            if n and n == obs.together[(a, b)] and a in self.order and b in self.order
-        }
-        reduced = {
-            (a, b)
-            for a, b in holds
-            if not any((a, c) in holds and (c, b) in holds for c in self.order)
-        }
-        needs = {i: [a for a in self.order if (a, i) in reduced] for i in self.order}
+        needs = self.needs
         if obs.integrated and "parallel_approval" not in levers:
             # one after another anyway: a dependency shows only as a paper transfer
             needs = {
@@ -331,8 +492,8 @@ class _Writer:
             if entry["requires"]:
                 self.assumptions[f"{path}.requires"] = (
                     "fitted from the log: each required item was decided before this one "
-                    f"was filed in every one of the cases holding both "
-                    f"({obs.presence[item]} cases with this item)"
+                    f"was filed in at least {SUPPORT:.0%} of the cases holding both, and "
+                    f"{MIN_SUPPORT_CASES} or more ({obs.presence[item]} cases with this item)"
                 )
             if listed:
                 self.assumptions[f"{path}.steps"] = (
@@ -350,16 +511,10 @@ class _Writer:
             )
             if obs.presence[item] < obs.cases:
                 self.result.unmapped.append(
-                    f"{item}: in {obs.presence[item]} of {obs.cases} cases; the model "
-                    "files every item in every case"
+                    f"{item}: in {obs.presence[item]} of {obs.cases} cases; written for "
+                    "every case (the model files every item in every case)"
                 )
             out[key] = entry
-        if self.generic and obs.repeats:
-            self.assumptions["applicants.rework_delay"] = (
-                self.assumptions.get("applicants.rework_delay", "")
-                + " A task done again is read as sent back at filing: the time lost is "
-                "from the earlier round's start to the repeat's."
-            ).strip()
         return out
 
     def handling(self) -> dict[str, dict]:
@@ -433,15 +588,16 @@ class _Writer:
         ]
         runs = max(1, len(obs.runs))
         working_days = max(1, len(worked)) * runs
-        weights = _seasons(obs.arrivals_by_date, worked, runs)
-        ordinary = [d for d in worked if _week(d) not in weights]
+        period, length = (_month, "month") if len(dates) > LONG_LOG_DAYS else (_week, "week")
+        weights = _seasons(obs.arrivals_by_date, worked, runs, period)
+        ordinary = [d for d in worked if period(d) not in weights]
         per_day = sum(obs.arrivals_by_date[d] for d in ordinary) / max(1, len(ordinary) * runs)
         # every date counts, a season's by its weight: a surge holds most of the arrivals
         by_weekday: dict[str, int] = {d: 0 for d in WEEKDAYS}
         days_by_weekday: dict[str, float] = {d: 0.0 for d in WEEKDAYS}
         for date in worked:
             by_weekday[WEEKDAYS[date.weekday()]] += obs.arrivals_by_date[date]
-            days_by_weekday[WEEKDAYS[date.weekday()]] += runs * weights.get(_week(date), 1.0)
+            days_by_weekday[WEEKDAYS[date.weekday()]] += runs * weights.get(period(date), 1.0)
         weekday_rate = {
             d: by_weekday[d] / days_by_weekday[d] for d in spec.weekdays if days_by_weekday[d]
         }
@@ -476,20 +632,29 @@ class _Writer:
             "hourly_profile": hourly,
             "weekday_profile": {d: float(f"{r / mean_rate:.4g}") for d, r in weekday_rate.items()},
         }
+        if self.calendars.day_resolution:  # the hour of an arrival is not known
+            del out["hourly_profile"]
+            del self.assumptions["applicants.arrivals.hourly_profile"]
         if weights:
             self.assumptions["applicants.arrivals.date_profile"] = (
-                "fitted from the log: weeks whose arrivals per working day differ from the "
-                f"other weeks' by more than {SEASON_Z:g} Poisson standard deviations, each "
-                "with its rate over theirs"
+                f"fitted from the log: {length}s whose arrivals per working day differ from "
+                f"the other {length}s' by more than {SEASON_Z:g} Poisson standard deviations, "
+                f"each with its rate over theirs ({length}s: the log spans "
+                f"{'more' if length == 'month' else 'less'} than {LONG_LOG_DAYS} days)"
             )
             out["date_profile"] = [
                 {
-                    "start": max(week, first).isoformat(),
-                    "end": min(week + dt.timedelta(days=6), last).isoformat(),
+                    "start": max(start, first).isoformat(),
+                    "end": min(_period_end(start, length), last).isoformat(),
                     "weight": float(f"{weight:.3g}"),
                 }
-                for week, weight in sorted(weights.items())
+                for start, weight in sorted(weights.items())
             ]
+            self.note(
+                "arrivals",
+                f"{len(weights)} {length}s of {len({period(d) for d in worked})} stand out "
+                f"({SEASON_Z:g} Poisson standard deviations): written as seasons",
+            )
         return out
 
     def lever_settings(self, levers: list[str]) -> dict[str, Any]:
@@ -519,19 +684,60 @@ class _Writer:
         }
 
 
+def _reaches(start: str, goal: str, edges: set[tuple[str, str]]) -> bool:
+    """Whether ``goal`` can be reached from ``start`` along ``edges``."""
+    seen, todo = {start}, [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for a, b in edges:
+            if a == node and b not in seen:
+                seen.add(b)
+                todo.append(b)
+    return False
+
+
+def _topological(order: list[str], needs: dict[str, list[str]]) -> list[str]:
+    """``order`` rearranged so that every item comes after those it waits for, otherwise
+    as it was (the usual order)."""
+    done: list[str] = []
+    left = list(order)
+    while left:
+        ready = next(i for i in left if all(r in done for r in needs[i]))
+        done.append(ready)
+        left.remove(ready)
+    return done
+
+
 def _week(date: dt.date) -> dt.date:
     return date - dt.timedelta(days=date.weekday())
 
 
-def _seasons(arrivals: Counter[dt.date], worked: list[dt.date], runs: int) -> dict:
-    """Weeks (by their Monday) whose arrivals per working day stand out from the other
-    weeks' by more than ``SEASON_Z`` Poisson standard deviations -> their rate over the
-    others' (a season such as the start of term).  The first yardstick is the median
-    week's rate, which a surge does not move; then the rate of the weeks that are not
-    seasons, until the set holds still."""
+def _month(date: dt.date) -> dt.date:
+    return date.replace(day=1)
+
+
+def _period_end(start: dt.date, length: str) -> dt.date:
+    if length == "week":
+        return start + dt.timedelta(days=6)
+    return _month(start + dt.timedelta(days=31)) - dt.timedelta(days=1)
+
+
+def _seasons(
+    arrivals: Counter[dt.date],
+    worked: list[dt.date],
+    runs: int,
+    period: Callable[[dt.date], dt.date] = _week,
+) -> dict:
+    """Weeks (or other periods, by their first date) whose arrivals per working day stand
+    out from the other weeks' by more than ``SEASON_Z`` Poisson standard deviations ->
+    their rate over the others' (a season such as the start of term).  The first
+    yardstick is the median week's rate, which a surge does not move; then the rate of
+    the weeks that are not seasons, until the set holds still."""
     weeks: dict[dt.date, list[int]] = {}
     for date in worked:
-        n_w = weeks.setdefault(_week(date), [0, 0])
+        n_w = weeks.setdefault(period(date), [0, 0])
         n_w[0] += arrivals[date]
         n_w[1] += runs
     if not weeks:

@@ -18,17 +18,23 @@ def cmd_discover(args: argparse.Namespace) -> int:
     check_writable(args.out, "--out", (".yaml", ".yml"))
     if args.report is not None:
         check_writable(args.report, "--report", (".html", ".htm"))
-    found = discover(args.log, args.format, parse_columns(args.columns))
+    found = discover(args.log, args.format, parse_columns(args.columns), args.generic or None)
     validate(found.scenario, args.log)  # what is written must load: a bug is caught, not shipped
     outputs = {args.out: found.yaml()}
     if args.report is not None:
-        outputs[args.report] = html_report(found)
+        from onething.experiments import fonts
+        from onething.experiments.report import CSS
+
+        outputs[args.report] = html_report(found, CSS % {"fonts": fonts.CSS_STACK})
     write_all(outputs)
     print(f"read {found.events} events of {found.cases} cases from {args.log}")
     for line in found.skipped.lines():
         print(line)
     for line in found.unmapped:
         print(f"not mapped: {line}")
+    for topic, lines in found.inferred.items():
+        for line in lines:
+            print(f"{topic}: {line}")
     print_table(["parameter", "n", "kind", "KS D", "5 % critical"], rows(found))
     placeholders = found.scenario["placeholders"]
     print(f"{len(placeholders)} placeholders to fill (see placeholders: in the file)")
@@ -49,4 +55,10 @@ def add_discover(sub: argparse._SubParsersAction) -> None:
         "case=...,activity=...,department=...,start=...,end=...[,resource=...]",
     )
     p.add_argument("--report", type=Path, help="write the fit report as one HTML page")
+    p.add_argument(
+        "--generic",
+        action="store_true",
+        help="a workflow log, not a 一件事 bundle's: no lever or visit inferred "
+        "(default: when no event uses onething's activity names)",
+    )
     p.set_defaults(func=cmd_discover)

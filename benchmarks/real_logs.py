@@ -1,0 +1,361 @@
+"""onething against Simod on a real event log, with the log's own split-half floor.
+
+    python benchmarks/real_logs.py --log ../shared/data/bpic2012.xes.gz
+    python benchmarks/real_logs.py --log ../shared/data/helpdesk.xes.gz --simod-minutes 20
+
+For the log: onething discovers a scenario (``onething discover``, timed with peak memory)
+and simulates it over the log's span (as many cases as the fitted arrivals give); Simod
+5 discovers a model on the same log (``simod --one-shot``, no hyper-parameter search) and
+Prosimos simulates as many cases as the log holds from its first day; the floor splits
+the log's cases into two random halves and compares them with each other.  Each is
+compared with the real log (the floor: half against half) on the six distances of
+Simod's papers (PyPI ``log-distance-measures``): control-flow log distance (CFLD, on a
+random sample of ``--cfld-cases`` cases of each log: the measure pairs every case with
+every case), 3-gram distance, and the earth mover's distances of hourly absolute events,
+circadian events, cycle times and case arrivals.
+
+Simod, Prosimos and log-distance-measures pin pandas < 3, so they run in an interpreter of
+their own (``--simod-python``); make it once with
+
+    python3.11 -m venv .venv-simod && .venv-simod/bin/pip install simod log-distance-measures
+
+A missing interpreter or package is said in one line, and the table then holds what ran.
+Everything is written under ``--out`` (default ``results/real_logs/<log>``); a Simod model
+found there is reused unless ``--fresh``.  Events whose start was not logged keep their
+end as start in the compared logs (what the log shows) and an empty start in Simod's input
+(Simod estimates it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import random
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+ONETHING = str(Path(sys.executable).parent / "onething")
+sys.path.insert(0, str(ROOT))
+
+from onething.discovery.logs import EPOCH, read_log  # noqa: E402
+from onething.scenarios.errors import FileError  # noqa: E402
+
+COLUMNS = ["case_id", "activity", "start_time", "end_time", "resource"]
+DISTANCES = (
+    ("cfld", "control-flow log distance"),
+    ("ngram", "3-gram distance"),
+    ("absolute", "hourly absolute-event EMD"),
+    ("circadian", "circadian EMD"),
+    ("cycle", "cycle-time EMD"),
+    ("arrival", "case-arrival EMD"),
+)
+TIMING = ("absolute", "circadian", "cycle", "arrival")
+DECIDE = "decide "
+
+_DISTANCES = """
+import json, random, sys, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from log_distance_measures.config import AbsoluteTimestampType, EventLogIDs, discretize_to_hour
+from log_distance_measures.control_flow_log_distance import control_flow_log_distance
+from log_distance_measures.n_gram_distribution import n_gram_distribution_distance
+from log_distance_measures.absolute_event_distribution import absolute_event_distribution_distance
+from log_distance_measures.circadian_event_distribution import circadian_event_distribution_distance
+from log_distance_measures.cycle_time_distribution import cycle_time_distribution_distance
+from log_distance_measures.case_arrival_distribution import case_arrival_distribution_distance
+ids = EventLogIDs(case="case_id", activity="activity", start_time="start_time",
+                  end_time="end_time", resource="resource")
+def load(path):
+    log = pd.read_csv(path)
+    for c in ("start_time", "end_time"):
+        log[c] = pd.to_datetime(log[c], utc=True, format="ISO8601")
+    return log
+def sample(log, n, seed):
+    cases = sorted(log["case_id"].unique())
+    if len(cases) <= n:
+        return log
+    keep = set(random.Random(seed).sample(cases, n))
+    return log[log["case_id"].isin(keep)]
+original, other, n = load(sys.argv[1]), load(sys.argv[2]), int(sys.argv[3])
+out = {
+    "cfld": control_flow_log_distance(sample(original, n, 1), ids, sample(other, n, 2), ids,
+                                      parallel=False),
+    "ngram": n_gram_distribution_distance(original, ids, other, ids, n=3),
+    "absolute": absolute_event_distribution_distance(
+        original, ids, other, ids, discretize_type=AbsoluteTimestampType.BOTH,
+        discretize_event=discretize_to_hour),
+    "circadian": circadian_event_distribution_distance(original, ids, other, ids),
+    "cycle": cycle_time_distribution_distance(original, ids, other, ids,
+                                              bin_size=pd.Timedelta(hours=1)),
+    "arrival": case_arrival_distribution_distance(original, ids, other, ids,
+                                                  discretize_event=discretize_to_hour),
+}
+print(json.dumps(out))
+"""
+
+_PROSIMOS = """
+import sys, warnings
+warnings.simplefilter("ignore")
+from prosimos.simulation_engine import run_simulation
+run_simulation(sys.argv[1], sys.argv[2], int(sys.argv[3]), stat_out_path=None,
+               log_out_path=sys.argv[4], starting_at=sys.argv[5])
+"""
+
+
+class Missing(Exception):
+    """A peer that cannot run here, with the one line that says why."""
+
+
+@dataclass
+class Entrant:
+    name: str
+    log: Path | None = None
+    discover_seconds: float | None = None
+    cpu_seconds: float | None = None
+    """User and system CPU time of discovery: the wall time on a shared machine varies."""
+    peak_mb: float | None = None
+    distances: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+
+def stamp(minute: float) -> str:
+    return (EPOCH + dt.timedelta(minutes=minute)).isoformat(timespec="seconds") + "+00:00"
+
+
+def real_rows(path: Path) -> list[list[str]]:
+    """The log's events: start, end as logged (a start not logged is the end)."""
+    events, _ = read_log(path)
+    return [
+        [e.case, e.activity, stamp(e.start), stamp(e.end), e.resource or "(none)"] for e in events
+    ]
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return path
+
+
+def timed(command: list[str], limit: float | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MB and CPU seconds (``/usr/bin/time -v``) of a command."""
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            ["/usr/bin/time", "-v", *command],
+            capture_output=True,
+            text=True,
+            timeout=limit,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise Missing(f"{command[0]} ran past the time limit of {limit:.0f} s") from None
+    seconds = time.perf_counter() - started
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    if done.returncode != 0:
+        said = done.stdout + done.stderr.split("\tCommand being timed")[0]
+        last = [line for line in said.splitlines() if line.strip() and "exited" not in line]
+        tail = last[-1].strip() if last else ""
+        raise Missing(f"{Path(command[0]).name} failed ({done.returncode}): {tail}")
+    cpu = sum(
+        float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
+    return seconds, int(peak.group(1)) / 1024 if peak else float("nan"), cpu
+
+
+def onething(log: Path, out: Path, seed: int) -> Entrant:
+    entrant = Entrant("onething")
+    scenario, sim = out / "onething.yaml", out / "onething-sim.csv"
+    command = [ONETHING, "discover", str(log), "--out", str(scenario)]
+    command += ["--report", str(out / "onething-fit.html")]
+    entrant.discover_seconds, entrant.peak_mb, entrant.cpu_seconds = timed(command)
+    run = [ONETHING, "simulate", str(scenario), "--events", str(sim)]
+    run += ["--replications", "1", "--warmup-days", "0", "--jobs", "1", "--seed", str(seed)]
+    timed(run)
+    items = yaml.safe_load(scenario.read_text(encoding="utf-8"))["items"]
+    names = {key: item["name"] for key, item in items.items()}
+    rows = []
+    with sim.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["activity"].startswith(DECIDE):
+                key = row["activity"].removeprefix(DECIDE)
+                start, end = (row[c] + "+00:00" for c in ("start", "end"))
+                rows.append([row["case_id"], names.get(key, key), start, end, row["department"]])
+    entrant.log = write_csv(out / "onething-compare.csv", rows)
+    entrant.note = f"{len({r[0] for r in rows})} cases simulated"
+    return entrant
+
+
+def simod(
+    log: Path, out: Path, python: Path, cases: int, first: str, minutes: float, fresh: bool
+) -> Entrant:
+    entrant = Entrant("Simod")
+    simod_bin = python.parent / "simod"
+    if not python.exists() or not simod_bin.exists():
+        raise Missing(
+            f"no Simod at {simod_bin}: python3.11 -m venv {python.parent.parent} && "
+            f"{python.parent}/pip install simod log-distance-measures"
+        )
+    folder = out / "simod"
+    found = sorted(folder.glob("best_result/*.bpmn")) if folder.exists() else []
+    if fresh or not found:
+        events, _ = read_log(log)
+        rows = [
+            [e.case, e.activity, stamp(e.start) if e.timed else "", stamp(e.end), e.resource or "x"]
+            for e in events
+        ]
+        train = write_csv(out / "simod-input.csv", rows)
+        command = [str(simod_bin), "--one-shot", "-l", str(train), "-o", str(folder)]
+        cost = timed(command, minutes * 60)
+        entrant.discover_seconds, entrant.peak_mb, entrant.cpu_seconds = cost
+        (out / "simod-cost.json").write_text(
+            json.dumps({"seconds": cost[0], "peak_mb": cost[1], "cpu_seconds": cost[2]})
+        )
+        found = sorted(folder.glob("best_result/*.bpmn"))
+    elif (out / "simod-cost.json").exists():
+        cost = json.loads((out / "simod-cost.json").read_text())
+        entrant.discover_seconds, entrant.peak_mb = cost["seconds"], cost["peak_mb"]
+        entrant.cpu_seconds = cost.get("cpu_seconds")
+        entrant.note = "model reused from an earlier run"
+    if not found:
+        raise Missing(f"Simod wrote no BPMN model under {folder}/best_result")
+    model = found[0]
+    parameters = model.with_suffix(".json")
+    sim = out / "simod-sim.csv"
+    command = [str(python), "-c", _PROSIMOS, str(model), str(parameters), str(cases), str(sim)]
+    timed([*command, first], minutes * 60)
+    rows = []
+    with sim.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            start = row["start_time"] or row["end_time"]
+            rows.append([row["case_id"], row["activity"], start, row["end_time"], row["resource"]])
+    entrant.log = write_csv(out / "simod-compare.csv", rows)
+    return entrant
+
+
+def halves(rows: list[list[str]], out: Path, seed: int) -> tuple[Path, Path]:
+    cases = sorted({r[0] for r in rows})
+    first = set(random.Random(seed).sample(cases, len(cases) // 2))
+    a = write_csv(out / "half-a.csv", [r for r in rows if r[0] in first])
+    b = write_csv(out / "half-b.csv", [r for r in rows if r[0] not in first])
+    return a, b
+
+
+def distances(python: Path, original: Path, other: Path, cfld_cases: int) -> dict[str, float]:
+    command = [str(python), "-c", _DISTANCES, str(original), str(other), str(cfld_cases)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = [x for x in done.stderr.splitlines() if x.strip()]
+        raise Missing(f"distances failed: {lines[-1] if lines else done.returncode}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _cell(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def table(name: str, entrants: list[Entrant], floor: Entrant) -> list[str]:
+    columns = [*entrants, floor]
+    width = max(len(label) for _, label in DISTANCES) + 2
+    lines = ["".ljust(width) + "".join(e.name.rjust(14) for e in columns)]
+    for key, label in DISTANCES:
+        cells = "".join(_cell(e.distances.get(key)).rjust(14) for e in columns)
+        lines.append(label.ljust(width) + cells)
+    seconds = "".join(_cell(e.discover_seconds, 1).rjust(14) for e in columns)
+    lines.append("discover (s)".ljust(width) + seconds)
+    cpu = "".join(_cell(e.cpu_seconds, 1).rjust(14) for e in columns)
+    lines.append("discover CPU (s)".ljust(width) + cpu)
+    lines.append(
+        "peak memory (MB)".ljust(width) + "".join(_cell(e.peak_mb, 0).rjust(14) for e in columns)
+    )
+    ours = entrants[0]
+    peer = next((e for e in entrants if e.name == "Simod" and e.distances), None)
+    beaten = (
+        sum(ours.distances[k] <= peer.distances[k] for k, _ in DISTANCES)
+        if peer and ours.distances
+        else None
+    )
+    close = sum(
+        ours.distances.get(k, float("inf")) <= 2 * floor.distances.get(k, float("nan"))
+        for k in TIMING
+    )
+    k_text = "?" if beaten is None else str(beaten)
+    lines.append(
+        f"{name}: onething at most Simod on {k_text} of 6 distances; "
+        f"timing within 2x the floor on {close} of 4"
+    )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--log", type=Path, required=True, help="an XES or CSV event log")
+    parser.add_argument("--out", type=Path, help="default: results/real_logs/<log name>")
+    parser.add_argument("--simod-python", type=Path, default=ROOT / ".venv-simod/bin/python")
+    parser.add_argument("--simod-minutes", type=float, default=30.0, help="Simod's time limit")
+    parser.add_argument("--no-simod", action="store_true", help="onething and the floor only")
+    parser.add_argument("--fresh", action="store_true", help="discover with Simod again")
+    parser.add_argument("--cfld-cases", type=int, default=1000, help="cases sampled for CFLD")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    name = args.log.name.split(".")[0]
+    out = args.out or ROOT / "results" / "real_logs" / name
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        rows = real_rows(args.log)
+    except FileError as exc:
+        print(f"{args.log}: {exc}")
+        return 2
+    real = write_csv(out / "real.csv", rows)
+    cases = len({r[0] for r in rows})
+    first = min(r[3] for r in rows)
+    last = max(r[3] for r in rows)
+    print(f"{name}: {len(rows)} events, {cases} cases, from {first[:10]} to {last[:10]}")
+    measurable = args.simod_python.exists()
+    if not measurable:
+        print(
+            f"missing: {args.simod_python} (make it: python3.11 -m venv .venv-simod && "
+            ".venv-simod/bin/pip install simod log-distance-measures); no distances measured"
+        )
+    try:
+        entrants = [onething(args.log, out, args.seed)]
+    except Missing as exc:
+        print(f"onething: {exc}")
+        return 1
+    if not args.no_simod:
+        try:
+            entrants.append(
+                simod(
+                    args.log, out, args.simod_python, cases, first, args.simod_minutes, args.fresh
+                )
+            )
+        except Missing as exc:
+            print(f"Simod: {exc}")
+    floor = Entrant("split half")
+    a, b = halves(rows, out, args.seed)
+    if measurable:
+        try:
+            for entrant in entrants:
+                entrant.distances = distances(args.simod_python, real, entrant.log, args.cfld_cases)
+            floor.distances = distances(args.simod_python, a, b, args.cfld_cases)
+        except Missing as exc:
+            print(exc)
+    for entrant in entrants:
+        if entrant.note:
+            print(f"{entrant.name}: {entrant.note}")
+    print("\n".join(table(name, entrants, floor)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

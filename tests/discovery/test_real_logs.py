@@ -1,0 +1,226 @@
+"""Real logs as they come: pm4py's column names, lifecycle start/complete pairs,
+complete-only events, optional items, loops, weekend work and dates without times.
+Discovery reads them raw, writes a scenario that loads (the behaviour most cases show)
+and says what it inferred with its support."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from onething.cli import main
+from onething.discovery.logs import read_log
+from onething.discovery.writer import MIN_SUPPORT_CASES, discover
+from onething.scenarios.loader import load_scenario
+
+MONDAY = dt.datetime(2026, 3, 2, 9)
+PM4PY = ["case:concept:name", "concept:name", "time:timestamp", "org:resource"]
+
+
+def _stamp(t: dt.datetime) -> str:
+    return t.isoformat(timespec="seconds")
+
+
+def _workflow(cases: int = 160, seed: int = 1) -> list[tuple[str, str, dt.datetime, str]]:
+    """Complete-only events of a claims office: Register, then Check (redone in a fifth of
+    the cases), an optional Inspect (a fifth of the cases), then Pay; one case a working
+    day every 40 minutes, each task by one of two clerks."""
+    rng = random.Random(seed)
+    events = []
+    for n in range(cases):
+        day = MONDAY + dt.timedelta(days=7 * (n // 60) + (n % 60) // 12)
+        t = day + dt.timedelta(minutes=40 * (n % 12))
+        tasks = ["Register", "Check"]
+        if rng.random() < 0.2:
+            tasks.append("Check")  # redone
+        if rng.random() < 0.2:
+            tasks.append("Inspect")
+        tasks.append("Pay")
+        for task in tasks:
+            t += dt.timedelta(minutes=rng.uniform(5, 30))
+            events.append((f"c{n}", task, t, rng.choice(["ann", "bob"])))
+    return events
+
+
+def _pm4py_csv(path: Path, events, extra: dict[str, list[str]] | None = None) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*PM4PY, *(extra or {})])
+        for k, (case, activity, t, resource) in enumerate(events):
+            writer.writerow(
+                [case, activity, _stamp(t), resource, *(v[k] for v in (extra or {}).values())]
+            )
+    return path
+
+
+def _xes(path: Path, traces: dict[str, list[tuple[str, str, dt.datetime, str]]]) -> Path:
+    body = []
+    for case, events in traces.items():
+        body.append(f'<trace><string key="concept:name" value="{case}"/>')
+        for activity, transition, t, resource in events:
+            body.append(
+                f'<event><string key="concept:name" value="{activity}"/>'
+                f'<string key="lifecycle:transition" value="{transition}"/>'
+                f'<string key="org:resource" value="{resource}"/>'
+                f'<date key="time:timestamp" value="{_stamp(t)}"/></event>'
+            )
+        body.append("</trace>")
+    path.write_text(f"<log>{''.join(body)}</log>", encoding="utf-8")
+    return path
+
+
+def test_a_pm4py_csv_is_read_without_columns_and_its_lifecycle_rows_are_paired(tmp_path):
+    t = MONDAY
+    rows = [
+        ("c1", "Check", t, "ann"),
+        ("c1", "Check", t + dt.timedelta(minutes=5), "bob"),
+        ("c1", "Check", t + dt.timedelta(minutes=20), "bob"),  # bob's, not ann's
+        ("c1", "Check", t + dt.timedelta(minutes=30), "ann"),
+        ("c1", "Pay", t + dt.timedelta(minutes=40), "ann"),  # complete only
+        ("c1", "Pay", t + dt.timedelta(minutes=50), "ann"),  # started, never completed
+    ]
+    lifecycle = ["start", "start", "complete", "complete", "complete", "start"]
+    log = _pm4py_csv(tmp_path / "log.csv", rows, {"lifecycle:transition": lifecycle})
+    events, skipped = read_log(log)
+    events = list(events)
+    assert [(e.activity, e.resource, e.end - e.start, e.timed) for e in events] == [
+        ("Check", "bob", 15.0, True),
+        ("Check", "ann", 30.0, True),
+        ("Pay", "ann", 0.0, False),
+    ]
+    assert skipped.counts == {"start never completed (left out)": 1}
+
+
+def test_xes_pairs_start_and_complete_per_resource_and_reports_unmatched_starts(tmp_path):
+    t = MONDAY
+    log = _xes(
+        tmp_path / "log.xes",
+        {
+            "c1": [
+                ("Check", "schedule", t, "ann"),
+                ("Check", "start", t, "ann"),
+                ("Check", "start", t + dt.timedelta(minutes=10), "bob"),
+                ("Check", "complete", t + dt.timedelta(minutes=20), "bob"),
+                ("Check", "complete", t + dt.timedelta(minutes=25), "ann"),
+                ("Pay", "start", t + dt.timedelta(minutes=30), "ann"),
+            ],
+            "c2": [("Pay", "complete", t, "ann")],
+        },
+    )
+    events, skipped = read_log(log)
+    assert [(e.case, e.resource, e.end - e.start, e.timed) for e in events] == [
+        ("c1", "bob", 10.0, True),
+        ("c1", "ann", 25.0, True),
+        ("c2", "ann", 0.0, False),
+    ]
+    assert skipped.counts["start never completed (left out)"] == 1
+    assert skipped.counts["lifecycle 'schedule' (only start and complete are read)"] == 1
+
+
+def test_optional_items_and_loops_give_a_scenario_that_loads_and_a_report_of_them(tmp_path):
+    log = _pm4py_csv(tmp_path / "claims.csv", _workflow())
+    out, report = tmp_path / "claims.yaml", tmp_path / "fit.html"
+    assert main(["discover", str(log), "--out", str(out), "--report", str(report)]) == 0
+    scenario = load_scenario(out)
+    names = [item.name for item in scenario.items.values()]
+    assert names == ["Register", "Check", "Pay"]  # Inspect, in a fifth of the cases, left out
+    check = next(i for i in scenario.items.values() if i.name == "Check")
+    assert check.rework == 0  # a redo is no 补正: its rounds are one processing time
+    page = report.read_text(encoding="utf-8")
+    assert "Inspect: in " in page and "optional: left out" in page
+    assert "Check: done more than once in" in page
+    assert "border-bottom: 2px solid #2f7d5b" in page  # the study reports' look
+
+
+def test_orders_seen_in_cycles_or_in_few_cases_never_become_dependencies(tmp_path):
+    # A before B before C in most cases, C before A in the rest: never a cycle; and an
+    # order shown by fewer than MIN_SUPPORT_CASES cases is no rule
+    rng = random.Random(2)
+    events = []
+    for n in range(120):
+        t = MONDAY + dt.timedelta(days=n // 12, minutes=40 * (n % 12))
+        order = ["A", "B", "C"] if n % 4 else ["C", "A", "B"]
+        if n < MIN_SUPPORT_CASES - 1:
+            order.append("D")  # seen last in a handful of cases only
+        for task in order:
+            t += dt.timedelta(minutes=rng.uniform(5, 15))
+            events.append((f"c{n}", task, t, "ann"))
+    log = _pm4py_csv(tmp_path / "loop.csv", events)
+    found = discover(log)
+    items = found.scenario["items"]
+    requires = {i["name"]: i["requires"] for i in items.values()}
+    assert requires["B"] == ["a"] and requires["A"] == [] and requires["C"] == []
+    assert "D" not in requires
+    assert any("waits for A" in line for line in found.inferred["dependencies"])
+
+
+def test_a_complete_only_start_is_when_its_resource_was_free(tmp_path):
+    # bob finishes c1's Check at 9:50, then c2's at 10:00: c2's Check was worked for
+    # 10 minutes, though c2 was registered at 9:05 (other cases keep the office open
+    # from 9 to 17 every day)
+    t = MONDAY
+    events = [
+        (f"x{d}-{k}", "Register", t + dt.timedelta(days=d, minutes=30 * k), "cat")
+        for d in range(10)
+        for k in range(16)
+    ]
+    events += [
+        ("c1", "Register", t, "ann"),
+        ("c2", "Register", t + dt.timedelta(minutes=5), "ann"),
+        ("c1", "Check", t + dt.timedelta(minutes=50), "bob"),
+        ("c2", "Check", t + dt.timedelta(minutes=60), "bob"),
+    ]
+    found = discover(_pm4py_csv(tmp_path / "two.csv", events))
+    work = " ".join(found.inferred["work"])
+    assert "Check: 2 of 2 starts estimated from resource availability; work 30" in work
+    assert "52 from filing to decision" in work  # (50 + 55) / 2: waiting stays in
+
+
+def test_rare_night_work_does_not_open_the_night_and_common_weekend_work_is_a_workday(
+    tmp_path,
+):
+    events = []
+    for day in range(56):
+        date = MONDAY + dt.timedelta(days=day)
+        per_day = 10
+        if date.weekday() >= 5 and day % 21 >= 7:  # one weekend in three worked, fully
+            per_day = 0
+        for k in range(per_day):
+            events.append((f"{day}-{k}", "Check", date + dt.timedelta(minutes=30 * k), "ann"))
+    night = MONDAY + dt.timedelta(days=3, hours=18)  # 03:00
+    events.append(("night", "Check", night, "ann"))
+    found = discover(_pm4py_csv(tmp_path / "weekend.csv", events))
+    calendar = found.scenario["calendar"]
+    assert calendar["hours"] == [["09:00", "13:45"]]
+    assert calendar["weekdays"] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def test_dates_without_times_are_whole_working_days(tmp_path):
+    events = []
+    for n in range(60):
+        date = MONDAY.replace(hour=0) + dt.timedelta(days=n % 20)
+        events.append((f"c{n}", "Register", date, "ann"))
+        events.append((f"c{n}", "Pay", date + dt.timedelta(days=2), "ann"))
+    out = tmp_path / "days.yaml"
+    assert (
+        main(["discover", str(_pm4py_csv(tmp_path / "days.csv", events)), "--out", str(out)]) == 0
+    )
+    written = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert written["calendar"]["hours"] == [["00:00", "24:00"]]
+    assert "hourly_profile" not in written["applicants"]["arrivals"]
+    load_scenario(out)
+
+
+@pytest.mark.parametrize("flag", [[], ["--generic"]])
+def test_a_workflow_log_invents_no_visit_and_says_how_it_maps(tmp_path, flag, capsys):
+    log = _pm4py_csv(tmp_path / "claims.csv", _workflow(60))
+    out = tmp_path / "claims.yaml"
+    assert main(["discover", str(log), "--out", str(out), *flag]) == 0
+    said = capsys.readouterr().out
+    assert "intake: a workflow log" in said
+    assert "the log shows no reform" in said
