@@ -4,20 +4,24 @@ topics, and the patches to Faust and aiokafka that those settings need.
 ``make_app`` applies every patch once; ``tests/services/test_faust_patches.py`` fails when an
 upgrade moves or reshapes what a patch replaces.
 
-Settings found on the embedded Tansu broker (and harmless on Apache Kafka):
-- a consumer-group join takes about half the session timeout, so it is short (2 s);
-- Tansu answers a fetch only when ``fetch_max_wait_ms`` expires, even when data is
-  waiting, and Faust hard-codes 1,500 ms: the worker's consumer is patched to
-  ``topics.names.FETCH_WAIT_MS``;
-- Tansu's ListOffsets answers "base offset + 1" when a partition's last batch holds
-  several records, and Faust restores a table only up to that offset: after a crash the
-  table would miss its last writes.  ``producer_max_batch_size=1`` puts every record in
-  a batch of its own, so the end offset is right;
-- Tansu can answer a fetch with a batch beyond one it has not stored yet, and the
-  consumer would move past a record it never reads: each fetch is cut at a hole in the
-  offsets and read again from there (``topics.contiguity``);
+Settings for short runs and quick recovery, on either broker:
+- a consumer-group member times out in 2 s (the embedded Kafka allows it:
+  ``group.min.session.timeout.ms``), so a killed service's partitions move quickly;
+- the consumer long-polls for ``topics.names.FETCH_WAIT_MS`` instead of Faust's
+  hard-coded 1,500 ms (Tansu answers a fetch only when that wait expires, even when
+  data is waiting);
 - the web server is off (two services would fight over port 6066) and the data
   directory is private to the process.
+
+Only on Tansu (``topics.connection.on_tansu``), for two of its faults:
+- its ListOffsets answers "base offset + 1" when a partition's last batch holds several
+  records, and Faust restores a table only up to that offset: after a crash the table
+  would miss its last writes.  ``producer_max_batch_size=1`` puts every record in a
+  batch of its own, so the end offset is right; on Kafka the producer batches;
+- it can answer a fetch with a batch beyond one it has not stored yet, and the consumer
+  would move past a record it never reads: each fetch is cut at a hole in the offsets
+  and read again from there (``topics.contiguity``).  On Kafka holes are normal
+  (transaction markers) and the guard stands aside.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from aiokafka.record.default_records import _DefaultRecordBatchPy
 from aiokafka.record.memory_records import _MemoryRecordsPy
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
-from onething.topics.connection import security
+from onething.topics.connection import on_tansu, security
 from onething.topics.contiguity import Contiguous
 from onething.topics.header_names import decode_header_names_leniently
 from onething.topics.names import FETCH_WAIT_MS, TOPIC_PREFIX, partitions
@@ -134,7 +138,8 @@ def _flush_means_delivered() -> None:
 
 
 def _read_without_holes() -> None:
-    """Deliver each of onething's topics to the agents without holes in its offsets.
+    """Deliver each of onething's topics to the agents without holes in its offsets, on
+    Tansu (asked at each fetch: a process may meet both brokers, as the tests do).
 
     Tansu 0.6 can answer a fetch with a batch beyond one it has not stored yet
     (``topics.contiguity``): the consumer then moves past a record it never reads, and
@@ -149,6 +154,8 @@ def _read_without_holes() -> None:
 
     async def fetch_records(self: Any, consumer: Any, *args: Any, **kwargs: Any) -> Any:
         records = await original(self, consumer, *args, **kwargs)
+        if not on_tansu():
+            return records
         generation = getattr(consumer._coordinator, "generation", None)
         guard = self.__dict__.get("_onething_contiguous")
         if guard is None:
@@ -234,6 +241,11 @@ class FetchedBatches(_MemoryRecordsPy):
         return True
 
 
+def producer_batching() -> dict[str, Any]:
+    """One record per batch on Tansu (module doc); Faust's batches on Kafka."""
+    return {"producer_max_batch_size": 1} if on_tansu() else {}
+
+
 def make_app(app_id: str, bootstrap: str) -> faust.App:
     """A Faust app with onething's settings (module doc), every patch applied once."""
     _short_fetch_wait()
@@ -254,7 +266,7 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
         broker_rebalance_timeout=2.0,
         broker_commit_interval=0.5,
         producer_acks=1,
-        producer_max_batch_size=1,
+        **producer_batching(),
         table_standby_replicas=0,
         stream_wait_empty=False,
         web_enabled=False,

@@ -20,6 +20,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from intervaltree import IntervalTree
 
 from onething.services import faust_runtime
+from onething.topics.connection import TANSU_ENV
 from onething.topics.schemas import BadEvent, check_header_names
 from tests.topics.poison import RawName, record_batch
 from tests.topics.test_header_names import assert_reads_header_names_as_patched
@@ -123,7 +124,27 @@ def _thread_reading(fetched: dict, generation: int = 1):
     return thread, consumer, seeks
 
 
-def test_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back():
+def test_tansus_one_record_batches_apply_on_tansu_only(monkeypatch):
+    monkeypatch.delenv(TANSU_ENV, raising=False)
+    assert faust_runtime.make_app("on-kafka", "127.0.0.1:9").conf.producer_max_batch_size > 1
+    monkeypatch.setenv(TANSU_ENV, "1")
+    assert faust_runtime.make_app("on-tansu", "127.0.0.1:9").conf.producer_max_batch_size == 1
+
+
+def test_on_kafka_a_fetch_with_a_hole_is_delivered_whole(monkeypatch):
+    """Transaction markers leave holes in Kafka's offsets: the guard stands aside."""
+    monkeypatch.delenv(TANSU_ENV, raising=False)
+    faust_runtime.make_app("onething-patch-test-5", "127.0.0.1:9")
+    fetch = faust_aiokafka.AIOKafkaConsumerThread._fetch_records
+    ours = TopicPartition("onething.decisions", 0)
+    records = [SimpleNamespace(offset=o) for o in (0, 1, 3)]
+    thread, consumer, seeks = _thread_reading({ours: records})
+    got = asyncio.run(fetch(thread, consumer, None, timeout=1.0, max_records=10))
+    assert [r.offset for r in got[ours]] == [0, 1, 3] and seeks == []
+
+
+def test_on_tansu_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back(monkeypatch):
+    monkeypatch.setenv(TANSU_ENV, "1")
     faust_runtime.make_app("onething-patch-test-3", "127.0.0.1:9")
     fetch = faust_aiokafka.AIOKafkaConsumerThread._fetch_records
     ours, changelog = TopicPartition("onething.decisions", 0), TopicPartition("x-changelog", 0)
