@@ -245,7 +245,8 @@ class KafkaBroker(BrokerProcess):
         )
         (self.folder / "log4j2.properties").write_text(LOG4J, encoding="utf-8")
         self.log_path = self.folder / "kafka.log"
-        format_storage = ["format", "-t", cluster_id(), "-c", str(settings)]
+        # "=" joins each value to its option: a cluster id may begin with "-"
+        format_storage = ["format", f"--cluster-id={cluster_id()}", f"--config={settings}"]
         with self.log_path.open("ab") as log:
             formatted = subprocess.run(
                 self._java("kafka.tools.StorageTool", *format_storage),

@@ -15,6 +15,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
 from onething.cli import main
+from onething.services import kafka_broker
 from onething.services.broker import TansuBroker, _answers, create_topics
 from onething.services.kafka_broker import (
     BROKER_ENV,
@@ -108,11 +109,16 @@ def test_maven_that_cannot_reach_central_is_one_line_naming_its_error(
     assert list(tmp_path.iterdir()) == [mvn.parent]
 
 
-def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(tmp_path):
+def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(
+    tmp_path, monkeypatch
+):
+    """Its cluster id is random base64, so one in 64 begins with "-", as this one does."""
+    monkeypatch.setattr(kafka_broker, "cluster_id", lambda: "-wABAgMEBQYHCAkKCwwNDg")
     broker = KafkaBroker(log_dir=tmp_path).start()
     try:
         assert _answers(broker.bootstrap, 5, None)
-        assert (broker.folder / "data" / "meta.properties").is_file()
+        meta = (broker.folder / "data" / "meta.properties").read_text()
+        assert "cluster.id=-wABAgMEBQYHCAkKCwwNDg" in meta
         assert broker.folder.parent == tmp_path
         broker.pause()
         assert not _answers(broker.bootstrap, 0.5, None)
