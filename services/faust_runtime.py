@@ -33,6 +33,7 @@ import tempfile
 from typing import Any
 
 import faust
+import faust.tables.base
 import faust.transport.consumer
 import faust.transport.producer
 from aiokafka.consumer import fetcher as aiokafka_fetcher
@@ -181,6 +182,32 @@ def _read_without_holes() -> None:
     thread._fetch_records = fetch_records
 
 
+def _check_partitions_once_known() -> None:
+    """Compare a table's changelog with its source topic only once both are known.
+
+    Before a table's first write from a source topic, Faust checks that the two topics
+    have as many partitions, counting them in the consumer's metadata snapshot.  aiokafka
+    counts a subscribed topic it has no metadata for yet as 0 partitions (Faust expects
+    None), so a platform restarted mid-run on Kafka, writing before its changelog's
+    metadata came in, dead-lettered the event as "PartitionsMismatch" (seen in the kill
+    chaos test).  A count of 0 now means "not known yet": the check waits for a later
+    write, and a real mismatch still raises."""
+    collection = faust.tables.base.Collection
+    original = collection._verify_source_topic_partitions
+    if getattr(original, "_onething_patched", False):
+        return
+
+    def verify(self: Any, source_topic: str) -> None:
+        counts = self.app.consumer.topic_partitions
+        if counts(source_topic) == 0 or counts(self.changelog_topic_name) == 0:
+            return
+        original(self, source_topic)
+
+    verify._onething_patched = True  # type: ignore[attr-defined]
+    verify.__wrapped__ = original  # type: ignore[attr-defined]
+    collection._verify_source_topic_partitions = verify
+
+
 def _read_bad_header_names() -> None:
     """Deliver a record whose header name is not UTF-8 instead of stopping the worker.
 
@@ -252,6 +279,7 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
     _commit_only_finished_work()
     _flush_means_delivered()
     _read_without_holes()
+    _check_partitions_once_known()
     _read_bad_header_names()
     return faust.App(
         app_id,

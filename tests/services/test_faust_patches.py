@@ -1,4 +1,4 @@
-"""Faust and aiokafka are patched in five places (services/faust_runtime.py).  An upgrade
+"""Faust and aiokafka are patched in six places (services/faust_runtime.py).  An upgrade
 that moves or reshapes what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import inspect
 from collections import defaultdict
 from types import SimpleNamespace
 
+import faust.exceptions
+import faust.tables.base
 import faust.transport.consumer
 import faust.transport.producer
 import pytest
@@ -53,6 +55,15 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     assert "MemoryRecords(" in inspect.getsource(aiokafka_fetcher.Fetcher._proc_fetch_request)
     assert "self._next_slice = memoryview" in inspect.getsource(memory_records._MemoryRecordsPy)
     assert_reads_header_names_as_patched(_DefaultRecordBatchPy)
+    collection = faust.tables.base.Collection
+    verify = getattr(collection._verify_source_topic_partitions, "__wrapped__", None)
+    assert _parameters(verify or collection._verify_source_topic_partitions) == [
+        "self",
+        "source_topic",
+    ]
+    assert "topic_partitions(" in inspect.getsource(
+        verify or collection._verify_source_topic_partitions
+    )
 
 
 def test_making_an_app_applies_every_patch_once():
@@ -156,6 +167,31 @@ def test_on_tansu_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back(m
     after_rebalance = _thread_reading({ours: records[2:]}, generation=2)[1]
     got = asyncio.run(fetch(thread, after_rebalance, None, timeout=1.0, max_records=10))
     assert [r.offset for r in got[ours]] == [3]  # a new generation starts wherever it is
+
+
+def _table_reading(counts: dict[str, int | None]) -> SimpleNamespace:
+    """A stand-in table whose consumer knows ``counts`` partitions per topic."""
+    consumer = SimpleNamespace(topic_partitions=counts.get)
+    return SimpleNamespace(
+        app=SimpleNamespace(consumer=consumer),
+        changelog_topic_name="cases-changelog",
+        name="cases",
+        _verified_source_topics_for_partitions=set(),
+    )
+
+
+def test_a_changelog_whose_metadata_has_not_come_in_yet_is_checked_later():
+    faust_runtime.make_app("onething-patch-test-6", "127.0.0.1:9")
+    verify = faust.tables.base.Collection._verify_source_topic_partitions
+    table = _table_reading({"onething.decisions": 4, "cases-changelog": 0})
+    verify(table, "onething.decisions")  # aiokafka's 0: not known yet, no mismatch
+    assert table._verified_source_topics_for_partitions == set()
+    table.app.consumer.topic_partitions = {"onething.decisions": 4, "cases-changelog": 8}.get
+    with pytest.raises(faust.exceptions.PartitionsMismatch):
+        verify(table, "onething.decisions")
+    table.app.consumer.topic_partitions = {"onething.decisions": 4, "cases-changelog": 4}.get
+    verify(table, "onething.decisions")
+    assert table._verified_source_topics_for_partitions == {"onething.decisions"}
 
 
 @pytest.mark.parametrize("codec", [0, _DefaultRecordBatchPy.CODEC_GZIP], ids=["plain", "gzip"])
