@@ -135,11 +135,13 @@ def _thread_reading(fetched: dict, generation: int = 1):
     return thread, consumer, seeks
 
 
-def test_tansus_one_record_batches_apply_on_tansu_only(monkeypatch):
+def test_producers_batch_and_linger_on_kafka_and_send_one_record_at_once_on_tansu(monkeypatch):
     monkeypatch.delenv(TANSU_ENV, raising=False)
-    assert faust_runtime.make_app("on-kafka", "127.0.0.1:9").conf.producer_max_batch_size > 1
+    on_kafka = faust_runtime.make_app("on-kafka", "127.0.0.1:9").conf
+    assert on_kafka.producer_max_batch_size > 1 and on_kafka.producer_linger > 0
     monkeypatch.setenv(TANSU_ENV, "1")
-    assert faust_runtime.make_app("on-tansu", "127.0.0.1:9").conf.producer_max_batch_size == 1
+    on_tansu = faust_runtime.make_app("on-tansu", "127.0.0.1:9").conf
+    assert (on_tansu.producer_max_batch_size, on_tansu.producer_linger) == (1, 0)
 
 
 def test_on_kafka_a_fetch_with_a_hole_is_delivered_whole(monkeypatch):
