@@ -11,6 +11,7 @@ falls back to Tansu (``embedded_broker``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ import xml.etree.ElementTree as ElementTree
 from base64 import urlsafe_b64encode
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import IO, Self
 
 from onething.services.broker import (
     HOST,
@@ -47,6 +48,11 @@ READY_FILE = "installed"
 ARCHIVE = "kafka.jsa"
 """The class-data-sharing archive the install step records (optional: without it the
 broker starts more slowly)."""
+
+STORAGE = "empty-storage"
+"""The formatted, empty storage every broker copies into its own folder: formatting is a
+JVM start of its own (about a second), so it is done once per install, not per broker.
+The brokers of one install share a cluster id, which no client of separate runs sees."""
 
 RECORDING_GRACE = 120.0
 """Seconds the recording broker may take to stop: it writes the archive as it exits."""
@@ -230,8 +236,36 @@ class KafkaBroker(BrokerProcess):
         classpath = ["-cp", _classpath(self.home)]
         return [runtime, *JVM_OPTIONS, *sharing, logging, *classpath, main_class, *args]
 
+    def _empty_storage(self, log: IO[bytes]) -> Path:
+        """The formatted, empty storage of a one-node cluster that every broker of this
+        install copies (``STORAGE``); formatted by the first broker to need it."""
+        storage = self.home / STORAGE
+        if storage.is_dir():
+            return storage
+        staging = Path(tempfile.mkdtemp(prefix=f".{STORAGE}-", dir=self.home))
+        try:
+            settings = staging / "server.properties"
+            settings.write_text(
+                server_properties(1, free_port(), free_port(), staging / "data"), encoding="utf-8"
+            )
+            # "=" joins each value to its option: a cluster id may begin with "-"
+            format_storage = ["format", f"--cluster-id={cluster_id()}", f"--config={settings}"]
+            formatted = subprocess.run(
+                self._java("kafka.tools.StorageTool", *format_storage),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            if formatted.returncode != 0:
+                raise RuntimeError(f"formatting Kafka's storage failed; see {self.log_path}")
+            with contextlib.suppress(OSError):  # another broker formatted it meanwhile
+                (staging / "data").rename(storage)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return storage
+
     def start(self, port: int | None = None, timeout: float = 60.0) -> Self:
-        """Format the storage, launch the broker and return once it answers Kafka
+        """Copy the formatted storage, launch the broker and return once it answers Kafka
         requests (not just TCP)."""
         if not (self.home / "lib").is_dir():
             raise KafkaUnavailable(
@@ -245,17 +279,8 @@ class KafkaBroker(BrokerProcess):
         )
         (self.folder / "log4j2.properties").write_text(LOG4J, encoding="utf-8")
         self.log_path = self.folder / "kafka.log"
-        # "=" joins each value to its option: a cluster id may begin with "-"
-        format_storage = ["format", f"--cluster-id={cluster_id()}", f"--config={settings}"]
         with self.log_path.open("ab") as log:
-            formatted = subprocess.run(
-                self._java("kafka.tools.StorageTool", *format_storage),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            if formatted.returncode != 0:
-                raise RuntimeError(f"formatting Kafka's storage failed; see {self.log_path}")
+            shutil.copytree(self._empty_storage(log), self.folder / "data")
             launched = time.monotonic()
             self._proc = subprocess.Popen(
                 self._java("kafka.Kafka", str(settings), record=self.record_archive),

@@ -112,10 +112,14 @@ def test_maven_that_cannot_reach_central_is_one_line_naming_its_error(
 def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(
     tmp_path, monkeypatch
 ):
-    """Its cluster id is random base64, so one in 64 begins with "-", as this one does."""
+    """The storage is formatted once per install, then copied; its cluster id is random
+    base64, so one in 64 begins with "-", as this one does."""
     monkeypatch.setattr(kafka_broker, "cluster_id", lambda: "-wABAgMEBQYHCAkKCwwNDg")
-    broker = KafkaBroker(log_dir=tmp_path).start()
+    monkeypatch.setattr(kafka_broker, "STORAGE", f"storage-test-{uuid.uuid4().hex[:8]}")
+    broker = KafkaBroker(log_dir=tmp_path)
     try:
+        broker.start()
+        assert (kafka_home() / kafka_broker.STORAGE / "meta.properties").is_file()
         assert _answers(broker.bootstrap, 5, None)
         meta = (broker.folder / "data" / "meta.properties").read_text()
         assert "cluster.id=-wABAgMEBQYHCAkKCwwNDg" in meta
@@ -126,6 +130,7 @@ def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(
         assert _answers(broker.bootstrap, 5, None)
     finally:
         broker.stop()
+        shutil.rmtree(kafka_home() / kafka_broker.STORAGE, ignore_errors=True)
     assert not broker.running
     assert sorted(p.name for p in broker.folder.iterdir()) == [
         "kafka.log",
