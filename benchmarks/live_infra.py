@@ -7,11 +7,12 @@ relay on the same broker.
 
 Each rate is one ``--infra-only`` after-mode newborn run of ``--seconds`` seconds of
 arrivals (one simulated day a second, open around the clock, so the rate is cases a
-real second) on a fresh embedded Tansu broker and fresh services.  Service times are
-zero, so what is measured is the pipeline.  A rate is sustained when every case
-completes, the p99 hop latency stays under 500 ms, the lag (requests in flight) grows
-by less than one second's worth of cases over the window and the harness's keep-up
-guard stays silent.  Rates rise until one is not sustained.
+real second) on a fresh embedded broker (Apache Kafka; Tansu where Java or the
+installed Kafka is missing, or with ONETHING_EMBEDDED_BROKER=tansu) and fresh services.
+Service times are zero, so what is measured is the pipeline.  A rate is sustained when
+every case completes, the p99 hop latency stays under 500 ms, the lag (requests in
+flight) grows by less than one second's worth of cases over the window and the
+harness's keep-up guard stays silent.  Rates rise until one is not sustained.
 
 Per rate it prints records per case (produced: every record written to the broker,
 the harness's and the table's included; consumed by services: records the services

@@ -23,6 +23,7 @@ from intervaltree import IntervalTree
 
 from onething.services import faust_runtime
 from onething.topics.connection import TANSU_ENV
+from onething.topics.names import FETCH_WAIT_MS
 from onething.topics.schemas import BadEvent, check_header_names
 from tests.topics.poison import RawName, record_batch
 from tests.topics.test_header_names import assert_reads_header_names_as_patched
@@ -133,6 +134,14 @@ def _thread_reading(fetched: dict, generation: int = 1):
     )
     thread = SimpleNamespace(consumer=SimpleNamespace(flow_active=True))
     return thread, consumer, seeks
+
+
+def test_a_service_fetch_waits_long_on_kafka_and_short_on_tansu(monkeypatch):
+    """Kafka answers a fetch as soon as data arrives; Tansu only when the wait is over."""
+    monkeypatch.delenv(TANSU_ENV, raising=False)
+    assert faust_runtime.fetch_wait_ms() == faust_runtime.KAFKA_FETCH_WAIT_MS
+    monkeypatch.setenv(TANSU_ENV, "1")
+    assert faust_runtime.fetch_wait_ms() == FETCH_WAIT_MS < faust_runtime.KAFKA_FETCH_WAIT_MS
 
 
 def test_producers_batch_and_linger_on_kafka_and_send_one_record_at_once_on_tansu(monkeypatch):
