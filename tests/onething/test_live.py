@@ -398,7 +398,7 @@ def test_a_live_run_says_its_stages_and_leaves_nothing_behind(tmp_path):
     argv = [sys.executable, "-m", "onething.cli", "live", "newborn", "--mode", "after"]
     with err.open("w") as stderr:
         done = subprocess.run(
-            [*argv, "--duration", "2", "--json"],
+            [*argv, "--duration", "2", "--speedup", "2000", "--json"],
             stdout=subprocess.PIPE,
             stderr=stderr,
             env={**os.environ, "TMPDIR": str(scratch)},
