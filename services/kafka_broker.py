@@ -3,10 +3,11 @@ loopback, run from Kafka's own jars.
 
 ``onething broker install`` has Maven copy the jars named by ``kafka/pom.xml`` into a
 cache folder (``kafka_home()``), then starts a broker once so the JVM records the classes
-it loads in a class-data-sharing archive: later starts map that archive instead of
-loading and verifying several thousand classes again (about half the start-up time).
-Nothing is downloaded at run time: without the installed jars (or without Java) onething
-falls back to Tansu (``embedded_broker``).
+it loads in a class-data-sharing archive (later starts map that archive instead of
+loading and verifying several thousand classes again: about half the start-up time) and
+formats an empty storage that every later broker copies (``STORAGE``).  Nothing is
+downloaded at run time: without the installed jars (or without Java) onething falls
+back to Tansu (``embedded_broker``, which chooses).
 """
 
 from __future__ import annotations
