@@ -7,11 +7,12 @@ relay on the same broker.
 
 Each rate is one ``--infra-only`` after-mode newborn run of ``--seconds`` seconds of
 arrivals (one simulated day a second, open around the clock, so the rate is cases a
-real second) on a fresh embedded Tansu broker and fresh services.  Service times are
-zero, so what is measured is the pipeline.  A rate is sustained when every case
-completes, the p99 hop latency stays under 500 ms, the lag (requests in flight) grows
-by less than one second's worth of cases over the window and the harness's keep-up
-guard stays silent.  Rates rise until one is not sustained.
+real second) on a fresh embedded broker (Apache Kafka; Tansu where Java or the
+installed Kafka is missing, or with ONETHING_EMBEDDED_BROKER=tansu) and fresh services.
+Service times are zero, so what is measured is the pipeline.  A rate is sustained when
+every case completes, the p99 hop latency stays under 500 ms, the lag (requests in
+flight) grows by less than one second's worth of cases over the window and the
+harness's keep-up guard stays silent.  Rates rise until one is not sustained.
 
 Per rate it prints records per case (produced: every record written to the broker,
 the harness's and the table's included; consumed by services: records the services
@@ -52,7 +53,8 @@ from onething.live import READY, live_system, measures_of  # noqa: E402
 from onething.scenarios.levers import Process  # noqa: E402
 from onething.scenarios.loader import load_scenario  # noqa: E402
 from onething.scenarios.model import CalendarSpec  # noqa: E402
-from onething.services.broker import EmbeddedBroker, create_topics  # noqa: E402
+from onething.services.broker import create_topics  # noqa: E402
+from onething.services.kafka_broker import embedded_broker  # noqa: E402
 from onething.sim.harness import Harness, LiveSettings  # noqa: E402
 from onething.topics.connection import security  # noqa: E402
 from onething.topics.names import (  # noqa: E402
@@ -254,7 +256,7 @@ async def _relay_load(bootstrap: str, events_per_s: float, seconds: float) -> in
 
 def relay_cpu_per_event(events_per_s: float, seconds: float) -> tuple[float, float]:
     """A bare Faust relay's CPU ms per event, and its idle share of a core."""
-    with EmbeddedBroker() as broker:
+    with embedded_broker() as broker:
         create_topics(broker.bootstrap, {RELAY_IN: partitions(), RELAY_OUT: partitions()})
         relay = subprocess.Popen(
             [sys.executable, str(Path(__file__).with_name("faust_relay.py")), broker.bootstrap],
@@ -406,7 +408,7 @@ def main() -> None:
     reference = best.get("per-department") or next(iter(best.values()), None)
     if reference is None:
         return
-    with EmbeddedBroker() as broker:
+    with embedded_broker() as broker:
         raw = asyncio.run(raw_round_trip_ms(broker.bootstrap))
     raw_p50 = statistics.median(raw)
     print(

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 
 from benchmarks.starvation import busy_loops  # noqa: E402
-from onething.services.broker import EmbeddedBroker, create_topics  # noqa: E402
+from onething.services.broker import TansuBroker, create_topics  # noqa: E402
 from onething.topics.contiguity import Contiguous  # noqa: E402
 from onething.topics.names import FETCH_WAIT_MS  # noqa: E402
 
@@ -102,7 +102,7 @@ def main() -> int:
     with busy_loops(args.busy):
         if args.bootstrap:
             return asyncio.run(main_async(args, args.bootstrap))
-        with EmbeddedBroker() as broker:
+        with TansuBroker() as broker:
             return asyncio.run(main_async(args, broker.bootstrap))
 
 

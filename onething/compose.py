@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from onething.scenarios.model import Scenario
+from onething.services.kafka_broker import KAFKA_VERSION
 
 KAFKA = "kafka:9092"
 SPEEDUP = 1000.0
@@ -40,7 +41,7 @@ HEADER = """\
 
 KAFKA_SERVICE = """\
   kafka:
-    image: apache/kafka:3.9.0
+    image: apache/kafka:{kafka_version}
     hostname: kafka
     environment:
       CLUSTER_ID: 4L6g3nShT-eMCtK--X86sw
@@ -57,6 +58,7 @@ KAFKA_SERVICE = """\
       KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 1
       KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: 0
+      KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS: 500
       KAFKA_NUM_PARTITIONS: {partitions}
     healthcheck:
       test: {healthcheck}
@@ -170,7 +172,13 @@ def compose_file(
         lines += ["  depends_on:", "    kafka:", "      condition: service_healthy"]
     lines += ["  restart: on-failure", "", "services:"]
     if not bootstrap:
-        lines += [KAFKA_SERVICE.format(partitions=partitions, healthcheck=json.dumps(HEALTHCHECK))]
+        lines += [
+            KAFKA_SERVICE.format(
+                kafka_version=KAFKA_VERSION,
+                partitions=partitions,
+                healthcheck=json.dumps(HEALTHCHECK),
+            )
+        ]
     bundle = ["--bundle", ref, "--bootstrap", server]
     names = []
     lines.append(f"  # --- the departments of {scenario.name} ---")

@@ -29,7 +29,8 @@ from onething.scenarios.counts import promise_working_days
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
-from onething.services.broker import EmbeddedBroker, create_topics, wait_for_broker
+from onething.services.broker import BrokerProcess, create_topics, wait_for_broker
+from onething.services.kafka_broker import embedded_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.measures import change, from_cases
 from onething.topics.names import all_topics
@@ -195,7 +196,7 @@ class LiveSystem:
     """What a run talks to: the bootstrap address, and the parts onething started."""
 
     bootstrap: str
-    broker: EmbeddedBroker | None = None
+    broker: BrokerProcess | None = None
     fleet: Fleet | None = None
 
 
@@ -218,8 +219,9 @@ def live_system(
     with contextlib.ExitStack() as stack:
         system = LiveSystem(bootstrap or "")
         if bootstrap is None:
-            say("starting the embedded broker (Tansu)")
-            system.broker = stack.enter_context(EmbeddedBroker(log_dir=run_dir))
+            system.broker = embedded_broker(log_dir=run_dir)
+            say(f"starting the embedded broker ({system.broker.describe()})")
+            stack.enter_context(system.broker)
             system.bootstrap = system.broker.bootstrap
             say(f"broker at {system.bootstrap}")
         else:
@@ -407,6 +409,7 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
     m = from_cases(process, rows, busy, len(result.cases), within)
     all_hops = sorted(ms for values in result.hops_ms.values() for ms in values)
     m["infra"] = {
+        "broker": result.broker,
         "hop_ms": _percentiles(all_hops),
         "hop_ms_by_hop": {hop: _percentiles(sorted(v)) for hop, v in result.hops_ms.items()},
         "cases_per_s": len(result.completed) / result.wall_seconds if result.wall_seconds else 0,
@@ -485,6 +488,7 @@ def run_live(
         say,
     ) as system:
         settings.bootstrap = system.bootstrap
+        broker = system.broker.describe() if system.broker else f"given at {system.bootstrap}"
         for mode in modes:
             process = Process.of(scenario, mode, levers if mode == "after" else None)
             harness = Harness(process, settings)
@@ -492,6 +496,7 @@ def run_live(
             trouble = Chaos(chaos, system, scenario) if chaos else None
             tick = watch(mode, harness, system, trouble) if watch else None
             results[mode] = result = harness.run(report, _both(trouble, tick))
+            result.broker = broker
             if trouble is not None:
                 result.blows = trouble.finish()
             if tick is not None:

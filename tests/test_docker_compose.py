@@ -19,6 +19,8 @@ import yaml
 
 from onething.cli import build_parser, main
 from onething.scenarios.loader import catalog_names, load_scenario
+from onething.services.faust_runtime import make_app
+from onething.services.kafka_broker import KAFKA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -261,3 +263,14 @@ def test_the_build_context_leaves_out_the_virtualenv_and_keeps_the_packages():
     }
     assert {".venv", ".git", "out"} <= patterns
     assert not patterns & {*PACKAGES, "pyproject.toml", "README.md"}
+
+
+def test_compose_runs_the_kafka_version_the_tests_run():
+    assert SERVICES[KAFKA]["image"] == f"apache/kafka:{KAFKA_VERSION}"
+
+
+def test_the_broker_allows_the_session_timeout_the_services_ask_for():
+    """Kafka refuses a consumer-group member whose session timeout is below its floor
+    (6 s by default); the services use 2 s."""
+    session_ms = make_app("compose-check", "kafka:9092").conf.broker_session_timeout * 1000
+    assert int(_kafka_env()["KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS"]) <= session_ms

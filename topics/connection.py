@@ -26,6 +26,8 @@ from onething.scenarios.loader import read_yaml
 
 ENV_PREFIX = "ONETHING_KAFKA_"
 CONFIG_ENV = "ONETHING_KAFKA_CONFIG"
+TANSU_ENV = "ONETHING_TANSU"
+"""Set (to 1) where the broker is the Tansu stand-in; see ``on_tansu``."""
 
 Protocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 Mechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -120,6 +122,15 @@ class Security(BaseModel):
 
     def _password(self) -> str | None:
         return self.sasl_password.get_secret_value() if self.sasl_password else None
+
+
+def on_tansu() -> bool:
+    """Whether the broker is Tansu 0.6, so its workarounds apply: one record per producer
+    batch (its ListOffsets is wrong for larger batches) and the hole guard
+    (``topics.contiguity``).  The embedded Tansu broker sets ``ONETHING_TANSU=1`` while it
+    runs, and the services a run starts inherit it; set it by hand for services pointed at
+    a Tansu that ``onething broker`` runs.  Apache Kafka needs neither workaround."""
+    return os.environ.get(TANSU_ENV) == "1"
 
 
 def security(environ: Mapping[str, str] | None = None) -> Security:

@@ -64,19 +64,31 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
 
 def cmd_broker(args: argparse.Namespace) -> int:
-    from onething.services.broker import EmbeddedBroker
+    from onething.services.broker import TansuBroker
+    from onething.services.kafka_broker import embedded_broker, install
 
+    if args.action == "install":
+        install(say=lambda line: print(line, flush=True))
+        return 0
     if bool(args.tls_cert) != bool(args.tls_key):
         raise UsageError("--tls-cert and --tls-key go together")
-    try:
-        broker = EmbeddedBroker(tls_cert=args.tls_cert, tls_key=args.tls_key)
+    try:  # TLS is Tansu's (behind its front); the embedded Apache Kafka serves plaintext
+        broker = (
+            TansuBroker(
+                tls_cert=args.tls_cert,
+                tls_key=args.tls_key,
+                why="onething serves TLS with Tansu only",
+            )
+            if args.tls_cert
+            else embedded_broker()
+        )
     except OSError as exc:  # ssl.SSLError included
         reason = exc.strerror or str(exc)
         raise UsageError(f"{args.tls_cert}, {args.tls_key}: cannot serve TLS: {reason}") from None
     broker.start(port=args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     tls = " over TLS only" if broker.tls else ""
-    print(f"Kafka-compatible broker (Tansu, memory storage) at {broker.bootstrap}{tls}", flush=True)
+    print(f"Kafka broker ({broker.describe()}) at {broker.bootstrap}{tls}", flush=True)
     print(f"use it with --bootstrap {broker.bootstrap}; Ctrl-C stops it", flush=True)
     if broker.tls:
         print(
@@ -308,7 +320,8 @@ def _print_live(doc: dict[str, Any], modes: list[str], ledgers: dict[str, Any]) 
     for mode, infra in doc["infra"].items():
         hop = infra["hop_ms"]
         print(
-            f"infra {mode}: hop latency p50 {num(hop['p50'])} ms, p95 {num(hop['p95'])} ms, "
+            f"infra {mode} on {infra['broker']}: hop latency p50 {num(hop['p50'])} ms, "
+            f"p95 {num(hop['p95'])} ms, "
             f"p99 {num(hop['p99'])} ms; {num(infra['cases_per_s'])} cases/s; "
             f"max lag {infra['max_lag']} requests; longest broker stall "
             f"{num(infra['longest_stall_s'])} s"
@@ -353,7 +366,15 @@ def add_compose(sub: argparse._SubParsersAction) -> None:
 
 
 def add_broker(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("broker", help="run the embedded Kafka-compatible broker (Tansu)")
+    p = sub.add_parser(
+        "broker", help="run the embedded broker (Apache Kafka; Tansu where Java is missing)"
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=["install"],
+        help="install: fetch Apache Kafka's jars with Maven (once, before any run)",
+    )
     p.add_argument("--port", type=positive, help="default: a free port")
     p.add_argument("--tls-cert", type=Path, help="serve TLS only, with this PEM certificate")
     p.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
@@ -399,7 +420,10 @@ def add_live(sub: argparse._SubParsersAction) -> None:
         default=500.0,
         help="simulated minutes per real second (default 500)",
     )
-    p.add_argument("--bootstrap", help="HOST:PORT of a running Kafka (default: start Tansu)")
+    p.add_argument(
+        "--bootstrap",
+        help="HOST:PORT of a running Kafka (default: start Apache Kafka, or Tansu without Java)",
+    )
     p.add_argument(
         "--external-services",
         action="store_true",

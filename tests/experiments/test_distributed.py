@@ -25,7 +25,8 @@ from onething.experiments.distributed import (
 from onething.experiments.runner import plan, run
 from onething.experiments.spec_file import load_spec
 from onething.live import READY
-from onething.services.broker import EmbeddedBroker, create_topics
+from onething.services.broker import create_topics
+from onething.services.kafka_broker import embedded_broker
 from onething.topics.names import JOB_PARTITIONS, JOB_RESULTS, JOBS
 from tests.experiments.conftest import QUICK, write
 
@@ -114,7 +115,7 @@ def test_a_job_is_plain_json_and_a_worker_answers_with_the_cache_row(tmp_path: P
 def test_two_workers_give_the_local_results(tmp_path: Path) -> None:
     spec = write(tmp_path, SPEC)
     local = run(plan(load_spec(spec)), tmp_path / "local", jobs=1)
-    broker = EmbeddedBroker().start()
+    broker = embedded_broker().start()
     workers = None
     try:
         create_topics(broker.bootstrap, {JOBS: JOB_PARTITIONS, JOB_RESULTS: JOB_PARTITIONS})

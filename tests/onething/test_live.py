@@ -1,8 +1,10 @@
-"""Live mode against the real embedded broker (Tansu): services as OS processes, the
-harness replaying applicants, nothing mocked."""
+"""Live mode against the real embedded broker (Apache Kafka; the tests marked ``tansu``
+on the Tansu fallback): services as OS processes, the harness replaying applicants,
+nothing mocked."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -16,12 +18,21 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from onething.cli import main
-from onething.live import agreement, des_on_same_arrivals, live_system, measures_of, run_directory
+from onething.live import (
+    Fleet,
+    agreement,
+    des_on_same_arrivals,
+    live_system,
+    measures_of,
+    run_directory,
+)
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import load_scenario
+from onething.services.broker import TansuBroker
 from onething.services.faust_adapter import FAULT_ENV
 from onething.sim.harness import Harness, LiveSettings
+from onething.topics.connection import TANSU_ENV
 from onething.topics.names import (
     COMPLETIONS,
     DATA_REQUESTS,
@@ -387,7 +398,7 @@ def test_a_live_run_says_its_stages_and_leaves_nothing_behind(tmp_path):
     argv = [sys.executable, "-m", "onething.cli", "live", "newborn", "--mode", "after"]
     with err.open("w") as stderr:
         done = subprocess.run(
-            [*argv, "--duration", "2", "--json"],
+            [*argv, "--duration", "2", "--speedup", "2000", "--json"],
             stdout=subprocess.PIPE,
             stderr=stderr,
             env={**os.environ, "TMPDIR": str(scratch)},
@@ -417,3 +428,25 @@ def test_the_run_folder_is_removed_unless_kept(tmp_path, monkeypatch):
         (folder / "x.log").write_text("x")
     assert folder.is_dir() and folder.parent == tmp_path
     assert said == [f"kept the run's files in {folder}"]
+
+
+@pytest.mark.tansu
+def test_a_short_live_run_on_the_tansu_fallback_reconciles_clean(capsys):
+    argv = ["live", "newborn", "--mode", "after", "--duration", "1", "--speedup", "3000"]
+    assert main([*argv, "--json"]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    ledger = doc["reconciliation"]["after"]
+    assert ledger["sent"] == ledger["completed"] > 0 and ledger["missing"] == {}
+    assert doc["infra"]["after"]["broker"].startswith("Tansu")
+    assert "figures are Tansu's, not Kafka's" in captured.err
+
+
+@pytest.mark.tansu
+def test_services_started_beside_tansu_apply_its_workarounds_and_beside_kafka_do_not(
+    newborn, tmp_path
+):
+    fleet = functools.partial(Fleet, "newborn", newborn, speedup=2000.0, with_platform=True)
+    with TansuBroker() as broker:
+        assert fleet(broker.bootstrap, run_dir=tmp_path).env[TANSU_ENV] == "1"
+    assert TANSU_ENV not in fleet(broker.bootstrap, run_dir=tmp_path).env

@@ -1,4 +1,4 @@
-"""Faust and aiokafka are patched in five places (services/faust_runtime.py).  An upgrade
+"""Faust and aiokafka are patched in six places (services/faust_runtime.py).  An upgrade
 that moves or reshapes what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ import inspect
 from collections import defaultdict
 from types import SimpleNamespace
 
+import faust.exceptions
+import faust.tables.base
 import faust.transport.consumer
 import faust.transport.producer
 import pytest
@@ -20,6 +22,8 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from intervaltree import IntervalTree
 
 from onething.services import faust_runtime
+from onething.topics.connection import TANSU_ENV
+from onething.topics.names import FETCH_WAIT_MS
 from onething.topics.schemas import BadEvent, check_header_names
 from tests.topics.poison import RawName, record_batch
 from tests.topics.test_header_names import assert_reads_header_names_as_patched
@@ -52,6 +56,15 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     assert "MemoryRecords(" in inspect.getsource(aiokafka_fetcher.Fetcher._proc_fetch_request)
     assert "self._next_slice = memoryview" in inspect.getsource(memory_records._MemoryRecordsPy)
     assert_reads_header_names_as_patched(_DefaultRecordBatchPy)
+    collection = faust.tables.base.Collection
+    verify = getattr(collection._verify_source_topic_partitions, "__wrapped__", None)
+    assert _parameters(verify or collection._verify_source_topic_partitions) == [
+        "self",
+        "source_topic",
+    ]
+    assert "topic_partitions(" in inspect.getsource(
+        verify or collection._verify_source_topic_partitions
+    )
 
 
 def test_making_an_app_applies_every_patch_once():
@@ -123,7 +136,37 @@ def _thread_reading(fetched: dict, generation: int = 1):
     return thread, consumer, seeks
 
 
-def test_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back():
+def test_a_service_fetch_waits_long_on_kafka_and_short_on_tansu(monkeypatch):
+    """Kafka answers a fetch as soon as data arrives; Tansu only when the wait is over."""
+    monkeypatch.delenv(TANSU_ENV, raising=False)
+    assert faust_runtime.fetch_wait_ms() == faust_runtime.KAFKA_FETCH_WAIT_MS
+    monkeypatch.setenv(TANSU_ENV, "1")
+    assert faust_runtime.fetch_wait_ms() == FETCH_WAIT_MS < faust_runtime.KAFKA_FETCH_WAIT_MS
+
+
+def test_producers_batch_and_linger_on_kafka_and_send_one_record_at_once_on_tansu(monkeypatch):
+    monkeypatch.delenv(TANSU_ENV, raising=False)
+    on_kafka = faust_runtime.make_app("on-kafka", "127.0.0.1:9").conf
+    assert on_kafka.producer_max_batch_size > 1 and on_kafka.producer_linger > 0
+    monkeypatch.setenv(TANSU_ENV, "1")
+    on_tansu = faust_runtime.make_app("on-tansu", "127.0.0.1:9").conf
+    assert (on_tansu.producer_max_batch_size, on_tansu.producer_linger) == (1, 0)
+
+
+def test_on_kafka_a_fetch_with_a_hole_is_delivered_whole(monkeypatch):
+    """Transaction markers leave holes in Kafka's offsets: the guard stands aside."""
+    monkeypatch.delenv(TANSU_ENV, raising=False)
+    faust_runtime.make_app("onething-patch-test-5", "127.0.0.1:9")
+    fetch = faust_aiokafka.AIOKafkaConsumerThread._fetch_records
+    ours = TopicPartition("onething.decisions", 0)
+    records = [SimpleNamespace(offset=o) for o in (0, 1, 3)]
+    thread, consumer, seeks = _thread_reading({ours: records})
+    got = asyncio.run(fetch(thread, consumer, None, timeout=1.0, max_records=10))
+    assert [r.offset for r in got[ours]] == [0, 1, 3] and seeks == []
+
+
+def test_on_tansu_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back(monkeypatch):
+    monkeypatch.setenv(TANSU_ENV, "1")
     faust_runtime.make_app("onething-patch-test-3", "127.0.0.1:9")
     fetch = faust_aiokafka.AIOKafkaConsumerThread._fetch_records
     ours, changelog = TopicPartition("onething.decisions", 0), TopicPartition("x-changelog", 0)
@@ -135,6 +178,31 @@ def test_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back():
     after_rebalance = _thread_reading({ours: records[2:]}, generation=2)[1]
     got = asyncio.run(fetch(thread, after_rebalance, None, timeout=1.0, max_records=10))
     assert [r.offset for r in got[ours]] == [3]  # a new generation starts wherever it is
+
+
+def _table_reading(counts: dict[str, int | None]) -> SimpleNamespace:
+    """A stand-in table whose consumer knows ``counts`` partitions per topic."""
+    consumer = SimpleNamespace(topic_partitions=counts.get)
+    return SimpleNamespace(
+        app=SimpleNamespace(consumer=consumer),
+        changelog_topic_name="cases-changelog",
+        name="cases",
+        _verified_source_topics_for_partitions=set(),
+    )
+
+
+def test_a_changelog_whose_metadata_has_not_come_in_yet_is_checked_later():
+    faust_runtime.make_app("onething-patch-test-6", "127.0.0.1:9")
+    verify = faust.tables.base.Collection._verify_source_topic_partitions
+    table = _table_reading({"onething.decisions": 4, "cases-changelog": 0})
+    verify(table, "onething.decisions")  # aiokafka's 0: not known yet, no mismatch
+    assert table._verified_source_topics_for_partitions == set()
+    table.app.consumer.topic_partitions = {"onething.decisions": 4, "cases-changelog": 8}.get
+    with pytest.raises(faust.exceptions.PartitionsMismatch):
+        verify(table, "onething.decisions")
+    table.app.consumer.topic_partitions = {"onething.decisions": 4, "cases-changelog": 4}.get
+    verify(table, "onething.decisions")
+    assert table._verified_source_topics_for_partitions == {"onething.decisions"}
 
 
 @pytest.mark.parametrize("codec", [0, _DefaultRecordBatchPy.CODEC_GZIP], ids=["plain", "gzip"])
