@@ -4,9 +4,7 @@ through Starlette's TestClient, for what needs no browser."""
 
 from __future__ import annotations
 
-import atexit
 import contextlib
-import functools
 import json
 import os
 import re
@@ -140,24 +138,37 @@ def app(tmp_path, monkeypatch):
     running.close()
 
 
-@functools.cache
-def playwright_driver():
-    """One Playwright for the whole test process: a second sync one cannot start while
-    another runs, and the browser here and the fontless one of the report tests share
-    a session."""
+_driver: list = []
+"""The running Playwright, and how many hold it."""
+
+
+@contextlib.contextmanager
+def playwright_driver() -> Iterator:
+    """One Playwright at a time in the test process, shared by whoever needs a browser
+    (a second sync one cannot start while another runs) and stopped when the last of
+    them is done: a running one holds an event loop in the main thread, and later tests
+    (the services') call asyncio.run there."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("no chromium: apt-get install chromium")
-    driver = sync_api.sync_playwright().start()
-    atexit.register(driver.stop)
-    return driver
+    if not _driver:
+        _driver[:] = [sync_api.sync_playwright().start(), 0]
+    _driver[1] += 1
+    try:
+        yield _driver[0]
+    finally:
+        _driver[1] -= 1
+        if not _driver[1]:
+            _driver.pop(0).stop()
+            _driver.clear()
 
 
 @pytest.fixture(scope="session")
 def browser():
-    b = playwright_driver().chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-    yield b
-    b.close()
+    with playwright_driver() as driver:
+        b = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
 
 
 class Requests:
@@ -270,13 +281,14 @@ def fontless_chromium(folder: Path) -> Iterator:
     """Chromium (Playwright) whose fontconfig knows DejaVu only: no system CJK font."""
     conf = folder / "fonts.conf"
     conf.write_text(FONTS_CONF.format(cache=folder / "cache"))
-    browser = playwright_driver().chromium.launch(
-        executable_path=CHROMIUM,
-        args=FLAGS,
-        headless=True,
-        env={"FONTCONFIG_FILE": str(conf), "HOME": str(folder)},
-    )
-    try:
-        yield browser
-    finally:
-        browser.close()
+    with playwright_driver() as driver:
+        browser = driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=FLAGS,
+            headless=True,
+            env={"FONTCONFIG_FILE": str(conf), "HOME": str(folder)},
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
