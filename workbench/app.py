@@ -29,7 +29,7 @@ REFUSALS = (Refused, forms.Invalid, FileError, QueueFull, StoreError)
 async def refused(request: Request, exc: Exception) -> Response:
     """Each refusal in its own status, as JSON on the API and as a page elsewhere."""
     if isinstance(exc, forms.Invalid):
-        return JSONResponse({"problems": exc.problems}, status_code=422)
+        return JSONResponse({"problems": exc.in_language(lang_of(request))}, status_code=422)
     reason = str(exc)
     if isinstance(exc, Refused):
         status = exc.status

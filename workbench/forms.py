@@ -7,6 +7,7 @@ from typing import Any
 
 from onething.scenarios.levers import LEVERS
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, MAX_HORIZON_DAYS, MAX_REPLICATIONS
+from onething.workbench.labels import message
 from onething.workbench.view_model import LiveRun, WhatIf, bundle_names, load
 
 MAX_SCALE = 100.0
@@ -16,10 +17,28 @@ MAX_LIVE_DAYS = 30
 MAX_LIVE_RATE = 10_000.0
 
 
+class Said(str):
+    """A problem in English that can be said in the page's language: a message of the
+    pages' catalogue (``labels.WORDS``) with its fields."""
+
+    def __new__(cls, key: str, **fields: object) -> Said:
+        said = super().__new__(cls, message(key, "en", **fields))
+        said.key, said.fields = key, fields
+        return said
+
+    def in_language(self, lang: str) -> str:
+        return message(self.key, lang, **self.fields)
+
+
 class Invalid(ValueError):
-    def __init__(self, problems: dict[str, str]):
+    """A form's problems, one per field."""
+
+    def __init__(self, problems: dict[str, Said]):
         self.problems = problems
         super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+
+    def in_language(self, lang: str) -> dict[str, str]:
+        return {field: said.in_language(lang) for field, said in self.problems.items()}
 
 
 class Reader:
@@ -27,7 +46,7 @@ class Reader:
 
     def __init__(self, data: dict[str, Any]):
         self.data = data if isinstance(data, dict) else {}
-        self.problems: dict[str, str] = {}
+        self.problems: dict[str, Said] = {}
 
     def blank(self, key: str) -> bool:
         value = self.data.get(key)
@@ -44,12 +63,12 @@ class Reader:
             if whole and value != int(value):
                 raise ValueError
         except (TypeError, ValueError, OverflowError):
-            kind = "a whole number" if whole else "a number"
-            self.problems[key] = f"{raw!r} is not {kind}"
+            self.problems[key] = Said("form.not_whole" if whole else "form.not_number", raw=raw)
             return None
         if value != value or (value <= low if above else value < low) or value > high:
-            lower = f"above {low:g}" if above else f"at least {low:g}"
-            self.problems[key] = f"must be {lower} and at most {high:g}"
+            self.problems[key] = Said(
+                "form.above" if above else "form.at_least", low=low, high=high
+            )
             return None
         return int(value) if whole else value
 
@@ -58,7 +77,7 @@ class Reader:
             return default
         value = self.data[key]
         if value not in options:
-            self.problems[key] = f"{value!r}: choose from {', '.join(options)}"
+            self.problems[key] = Said("form.choose", value=value, options=", ".join(options))
             return default
         return value
 
@@ -71,7 +90,7 @@ def bundle(r: Reader) -> str | None:
     names = [n for n, _ in bundle_names()]
     name = r.choice("bundle", names)
     if name is None and "bundle" not in r.problems:
-        r.problems["bundle"] = "choose a bundle"
+        r.problems["bundle"] = Said("form.choose_bundle")
     return name
 
 
@@ -83,7 +102,7 @@ def whatif(data: dict[str, Any]) -> WhatIf:
         not isinstance(levers, list)
         or any(not isinstance(lever, str) or lever not in LEVERS for lever in levers)
     ):
-        r.problems["levers"] = f"choose from {', '.join(LEVERS)}"
+        r.problems["levers"] = Said("form.choose_levers", options=", ".join(LEVERS))
         levers = None
     windows: dict[str, int] = {}
     raw_windows = data.get("windows") or {}
@@ -92,7 +111,7 @@ def whatif(data: dict[str, Any]) -> WhatIf:
         for place, value in raw_windows.items():
             field = f"windows.{place}"
             if place not in places:
-                r.problems[field] = f"no such place; choose from {', '.join(places)}"
+                r.problems[field] = Said("form.no_place", options=", ".join(places))
                 continue
             sub = Reader({field: value})
             n = sub.number(field, 1, MAX_WINDOWS, whole=True)
@@ -123,7 +142,7 @@ def live(data: dict[str, Any]) -> LiveRun:
     if bootstrap is not None and (
         ":" not in bootstrap or not bootstrap.rsplit(":", 1)[1].isdigit()
     ):
-        r.problems["bootstrap"] = "give HOST:PORT, e.g. 127.0.0.1:9092"
+        r.problems["bootstrap"] = Said("form.bootstrap")
     run = LiveRun(
         bundle=name or "",
         mode=r.choice("mode", ("before", "after"), "after"),
@@ -134,8 +153,8 @@ def live(data: dict[str, Any]) -> LiveRun:
         bootstrap=bootstrap,
     )
     if run.chaos == "pause" and bootstrap:
-        r.problems["chaos"] = "pause stops the embedded broker: leave the Kafka address empty"
+        r.problems["chaos"] = Said("form.chaos_pause")
     if run.chaos == "kill" and run.mode != "after":
-        r.problems["chaos"] = "kill strikes the services of after mode"
+        r.problems["chaos"] = Said("form.chaos_kill")
     r.done()
     return run

@@ -205,6 +205,39 @@ WORDS: dict[str, tuple[str, str]] = {
         "seed {seed!r}: give a whole number below 2**63",
         "随机种子「{seed}」：请填写小于 2**63 的整数",
     ),
+    # a form's problems (forms.py), each shown under its field
+    "form.not_number": ("{raw!r} is not a number", "「{raw}」不是数字"),
+    "form.not_whole": ("{raw!r} is not a whole number", "「{raw}」不是整数"),
+    "form.above": (
+        "must be above {low:g} and at most {high:g}",
+        "须大于 {low:g}，且不超过 {high:g}",
+    ),
+    "form.at_least": (
+        "must be at least {low:g} and at most {high:g}",
+        "须不小于 {low:g}，且不超过 {high:g}",
+    ),
+    "form.choose": ("{value!r}: choose from {options}", "「{value}」：请从以下选择：{options}"),
+    "form.choose_bundle": ("choose a bundle", "请选择一件事"),
+    "form.choose_levers": ("choose from {options}", "请从以下举措中选择：{options}"),
+    "form.no_place": (
+        "no such place; choose from {options}",
+        "没有这个办理地点；请从以下选择：{options}",
+    ),
+    "form.bootstrap": (
+        "give HOST:PORT, e.g. 127.0.0.1:9092",
+        "请填写 主机:端口，例如 127.0.0.1:9092",
+    ),
+    "form.chaos_pause": (
+        "pause stops the embedded broker: leave the Kafka address empty",
+        "“暂停消息代理”只能暂停内置的代理：请留空 Kafka 地址",
+    ),
+    "form.chaos_kill": (
+        "kill strikes the services of after mode",
+        "“终止一个服务”只作用于改革后的服务：请选择改革后",
+    ),
+    "form.spec_upload": ("upload: expected the spec's YAML text", "上传：应为研究规格的 YAML 文本"),
+    "form.spec_choose": ("choose from {options}", "请从以下研究中选择：{options}"),
+    "form.spec_refused": ("{text}", "研究规格有误（原文）：\n{text}"),
 }
 
 

@@ -139,7 +139,6 @@ def test_every_page_draws_its_chinese_in_the_bundled_font_with_no_system_font(cr
 
 def test_no_page_in_chinese_shows_an_identifier_of_the_code(crawl):
     shown = {name: p["identifiers"] for (name, lang), p in crawl.items() if lang == "zh"}
-    shown.pop("editor")  # its fields are labelled by the editor's own work (issue 23)
     assert {name: ids for name, ids in shown.items() if ids} == {}
 
 

@@ -84,6 +84,18 @@ def test_form_inputs_are_checked_field_by_field(server):
     assert status == 422 and set(body["problems"]) == {"bundle", "bootstrap"}
 
 
+def test_a_form_s_problems_are_said_in_the_page_s_language(server):
+    data = {"bundle": "newborn", "replications": "many", "windows": {"nowhere": 2}}
+    status, body = post(server + "/api/whatif?lang=zh", data)
+    assert status == 422
+    assert body["problems"]["replications"] == "「many」不是整数"
+    assert body["problems"]["windows.nowhere"].startswith("没有这个办理地点")
+    status, body = post(
+        server + "/api/live?lang=zh", {"bundle": "newborn", "mode": "before", "chaos": "kill"}
+    )
+    assert status == 422 and "改革后" in body["problems"]["chaos"]
+
+
 def test_loopback_is_the_default_and_needs_no_token():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")

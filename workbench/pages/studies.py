@@ -44,7 +44,7 @@ async def api_study(request: Request) -> Response:
     folder = workbench_of(request).home / "studies" / secrets.token_hex(6)
     if upload:
         if not isinstance(upload, str):
-            raise forms.Invalid({"spec": "upload: expected the spec's YAML text"})
+            raise forms.Invalid({"spec": forms.Said("form.spec_upload")})
         check_yaml_size(upload)
         folder.mkdir(parents=True)
         spec = folder / "spec-upload.yaml"
@@ -52,7 +52,9 @@ async def api_study(request: Request) -> Response:
     else:
         shipped = view_model.shipped_specs()
         if not isinstance(name, str) or name not in shipped:
-            raise forms.Invalid({"spec": f"choose from {', '.join(sorted(shipped))}"})
+            raise forms.Invalid(
+                {"spec": forms.Said("form.spec_choose", options=", ".join(sorted(shipped)))}
+            )
         spec = shipped[name]
     try:
         bundle = view_model.study_plan(spec).experiment.scenario.name
@@ -64,7 +66,9 @@ async def api_study(request: Request) -> Response:
             raise
         file = "upload" if upload else name
         lines = [f"{file}: {p.path}: {p.reason}" for p in exc.problems]
-        raise forms.Invalid({"spec": "\n".join(lines)}) from None
+        raise forms.Invalid(
+            {"spec": forms.Said("form.spec_refused", text="\n".join(lines))}
+        ) from None
     return started(job)
 
 

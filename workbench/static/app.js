@@ -83,8 +83,9 @@ function showProblems(form, problems) {
     const slot = form.querySelector(`.field-error[data-for="${CSS.escape(field)}"]`);
     const input = form.querySelector(`[name="${CSS.escape(field)}"]`);
     if (input) input.setAttribute("aria-invalid", "true");
-    if (slot) slot.textContent = `${field}: ${reason}`;
-    else setStatus(`${field}: ${reason}`, true);
+    // the slot sits under its field, which names it in the page's language
+    if (slot) slot.textContent = reason;
+    else setStatus(reason, true);
   }
 }
 
