@@ -19,7 +19,6 @@ from onething.experiments.studies.kind import (
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import Process
 from onething.sim.engine import Replication, ReplicationResult
-from onething.sim.overload import run_explained
 
 CACHE_VERSION = 2
 """Bump when the engine changes what a replication returns for the same inputs."""
@@ -68,7 +67,7 @@ def replication_row(process: Process, r: ReplicationResult) -> dict[str, float]:
 
 def measure_job(job: Job) -> tuple[str, dict[str, float]]:
     """Run ``job``: its cache key and its measures row."""
-    result = run_explained(
-        Replication(job.process, job.seed, job.replication, job.horizon_days, job.warmup_days)
-    )
+    result = Replication(
+        job.process, job.seed, job.replication, job.horizon_days, job.warmup_days
+    ).run()
     return job.key, replication_row(job.process, result)

@@ -39,11 +39,9 @@ from onething.scenarios.model import (
     PublishedFigure,
     Scenario,
 )
-from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
 from onething.sim.eventlog import CaseRecorder, Export
 from onething.sim.measures import change, measures
-from onething.sim.overload import run_explained
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -210,23 +208,16 @@ def simulate(
     scenario = load(bundle)
     o.check(scenario)
     process = Process.of(scenario, mode, levers)
-    try:
-        results = run_replications(
-            process,
-            o.replications,
-            o.seed,
-            o.horizon_days,
-            o.warmup_days,
-            o.jobs,
-            o.export,
-            o.progress,
-        )
-    except BeyondOfficialCalendar:
-        # a worker's error carries only the day: the first replication again, here, says
-        # whether a queue booked its windows that far (``Overloaded``)
-        seed = replication_seeds(scenario.run.seed if o.seed is None else o.seed, 1)[0]
-        run_explained(Replication(process, seed, 0, o.horizon_days, o.warmup_days))
-        raise
+    results = run_replications(
+        process,
+        o.replications,
+        o.seed,
+        o.horizon_days,
+        o.warmup_days,
+        o.jobs,
+        o.export,
+        o.progress,
+    )
     return Result(process, results)
 
 
@@ -441,7 +432,7 @@ def walk(
                 self.summary = row
 
     finder = FirstMeasured(-1)
-    run_explained(Replication(process, replication_seed, recorder=finder))
+    Replication(process, replication_seed, recorder=finder).run()
     if finder.summary is None:
         raise RunError(f"{scenario.name}: no applicant arrived after the warm-up")
     case_id = finder.summary[1]

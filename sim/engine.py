@@ -28,10 +28,12 @@ from onething.scenarios.mechanics import (
     utilisation,
     within_promise,
 )
+from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.scenarios.story import applicant, event_detail
 from onething.sim.applicant import Case, SimPyPort, StoryRun
 from onething.sim.arrivals import applicants
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
+from onething.sim.overload import overload_at
 from onething.sim.statistics import StreamingStat
 
 QUEUE_SAMPLE_MINUTES = 60.0
@@ -200,6 +202,17 @@ class Replication:
             self._measures.clear()
 
     def run(self) -> ReplicationResult:
+        """The replication's result; ``Overloaded`` where the calendar's end was reached
+        because a queue booked its windows that far (in a worker too: it pickles)."""
+        try:
+            return self._run()
+        except BeyondOfficialCalendar as exc:
+            overloaded = overload_at(self, exc.day)
+            if overloaded is None:
+                raise
+            raise overloaded from None
+
+    def _run(self) -> ReplicationResult:
         env = self.env
         env.run(until=self._arrivals())
         traced = self.process.scenario.applicants.arrivals.trace is not None

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from onething.scenarios.official_calendar import LAST_DAY, BeyondOfficialCalendar
-from onething.sim.engine import Replication, ReplicationResult
+from onething.scenarios.official_calendar import LAST_DAY
 
 
 @dataclass(frozen=True)
@@ -67,19 +67,10 @@ class Overloaded(ValueError):
         )
 
 
-def run_explained(replication: Replication) -> ReplicationResult:
-    """``replication.run()``; a queue booked past the official calendar's end raises
-    ``Overloaded`` instead of ``BeyondOfficialCalendar``."""
-    try:
-        return replication.run()
-    except BeyondOfficialCalendar as exc:
-        overloaded = _overloaded(replication, exc.day)
-        if overloaded is None:
-            raise
-        raise overloaded from None
-
-
-def _overloaded(r: Replication, day: dt.date) -> Overloaded | None:
+def overload_at(r: Any, day: dt.date) -> Overloaded | None:
+    """Why the replication ``r`` (a ``sim.engine.Replication``, which calls this when it
+    reaches ``day`` beyond the official calendar) got there, if a queue booked its windows
+    that far; None when something else needs next year's calendar."""
     calendar, now = r.calendar, r.env.now
     last = (day - calendar.start_date).days - 1  # the calendar covers up to this day
     beyond = last * 24 * 60
