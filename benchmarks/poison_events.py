@@ -2,16 +2,15 @@
 
     python benchmarks/poison_events.py [--events 1000] [--bootstrap H:P] [--seed 0]
 
-Starts what ``onething live newborn --mode after`` starts (the embedded Tansu broker,
-unless ``--bootstrap`` names another Kafka, and the bundle's services), replays a
-two-day after-mode run of applicants and, while it runs, sends ``--events`` generated
-malformed events (``tests/topics/poison.py``: deep nesting, huge integers, NaN and
-infinities, numbers past the schema's bounds, wrong types, clocks no run has, bad UTF-8,
-random bytes, oversized, no value, a header name that is not UTF-8, a key that is not the
-case id, bad headers) spread
-over every topic a service reads, and one valid application with only a bad send-stamp
-header for every twenty of them.  Then it reads the dead letters back and matches each to its event
-by topic, partition and offset:
+Starts what ``onething live newborn --mode after`` starts (the embedded broker, Apache
+Kafka or, without Java, Tansu, unless ``--bootstrap`` names another Kafka; and the
+bundle's services), replays a two-day after-mode run of applicants and, while it runs,
+sends ``--events`` generated malformed events (``tests/topics/poison.py``: deep nesting,
+huge integers, NaN and infinities, numbers past the schema's bounds, wrong types, clocks
+no run has, bad UTF-8, random bytes, oversized, no value, a header name that is not UTF-8,
+a key that is not the case id, bad headers) spread over every topic a service reads, and
+one valid application with only a bad send-stamp header for every twenty of them. Then it
+reads the dead letters back and matches each to its event by topic, partition and offset:
 
     poison: N malformed events sent, N dead-lettered (by reason: ...), run sent S
     completed S missing 0
@@ -172,7 +171,9 @@ def reason_class(reason: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1000, help="malformed events to send")
-    parser.add_argument("--bootstrap", help="HOST:PORT of a running Kafka (default: Tansu)")
+    parser.add_argument(
+        "--bootstrap", help="HOST:PORT of a running Kafka (default: the embedded broker)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if args.events < 1:
