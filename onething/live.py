@@ -412,6 +412,7 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
         "broker": result.broker,
         "hop_ms": _percentiles(all_hops),
         "hop_ms_by_hop": {hop: _percentiles(sorted(v)) for hop, v in result.hops_ms.items()},
+        "answer_late_minutes": _percentiles(sorted(result.late_minutes)),
         "cases_per_s": len(result.completed) / result.wall_seconds if result.wall_seconds else 0,
         "max_lag": result.max_in_flight,
         "wall_seconds": result.wall_seconds,
