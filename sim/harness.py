@@ -210,6 +210,8 @@ class LiveResult:
     """What chaos did during the run (``onething.live.Chaos``)."""
     broker: str = ""
     """What the run's broker is, as the one who started it says (``onething.live``)."""
+    seed: int = 1
+    """The run's seed (its arrivals and every applicant's draws)."""
     calendar: WorkingCalendar = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property
@@ -683,6 +685,7 @@ class Harness:
             whereabouts=self._whereabouts([c for c in cases if c.done is None]),
             completions=dict(self.completions),
             decisions_applied=self.decisions_applied,
+            seed=self.settings.seed,
             calendar=self.calendar,
         )
 
