@@ -32,6 +32,7 @@ from onething.scenarios.model import Scenario
 from onething.services.broker import BrokerProcess, create_topics, wait_for_broker
 from onething.services.kafka_broker import embedded_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
+from onething.sim.local import run_local
 from onething.sim.measures import change, from_cases
 from onething.topics.names import all_topics
 
@@ -412,6 +413,7 @@ def measures_of(result: LiveResult) -> dict[str, Any]:
         "broker": result.broker,
         "hop_ms": _percentiles(all_hops),
         "hop_ms_by_hop": {hop: _percentiles(sorted(v)) for hop, v in result.hops_ms.items()},
+        "answer_late_minutes": _percentiles(sorted(result.late_minutes)),
         "cases_per_s": len(result.completed) / result.wall_seconds if result.wall_seconds else 0,
         "max_lag": result.max_in_flight,
         "wall_seconds": result.wall_seconds,
@@ -440,12 +442,28 @@ def behind_warning(seconds: float) -> str:
 
 
 def agreement(result: LiveResult, live: dict[str, Any], des: dict[str, Any]) -> dict[str, Any]:
-    """Live against the DES on the same arrivals, or void when the run did not keep up."""
+    """Live against the DES on the same arrivals, or void when the run did not keep up.
+
+    The difference has two parts, told apart by the same run without a broker
+    (``sim.local``: the same arrivals, seed and so the same draws, every event at once):
+    ``draws_pct``, the DES's replications against this one run's luck, and
+    ``transport_pct``, what the broker's hops added at the clock's scale (the answers
+    the applicants waited for came late, ``answer_late_minutes``)."""
     if not result.kept_up:
         return {"void": behind_warning(result.behind_schedule_s)}
     live_mean = live["time_working_days"]["mean"]
     des_mean = des["time_working_days"]["mean"]
-    return {"live": live_mean, "des": des_mean, "change_pct": change(des_mean, live_mean)}
+    replay = LiveSettings(bootstrap="", arrivals=result.arrivals, seed=result.seed)
+    unbrokered = measures_of(run_local(result.process, replay).result)
+    local_mean = unbrokered["time_working_days"]["mean"]
+    return {
+        "live": live_mean,
+        "des": des_mean,
+        "change_pct": change(des_mean, live_mean),
+        "without_broker": local_mean,
+        "draws_pct": change(des_mean, local_mean),
+        "transport_pct": change(local_mean, live_mean),
+    }
 
 
 def _percentiles(ordered: list[float]) -> dict[str, float | None]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from onething.scenarios.model import Scenario
 from onething.services.effects import Refused, Send
-from onething.services.office import DrawsFor, Offices, own_stream
+from onething.services.office import DrawsFor, Offices
 from onething.topics.names import DECISIONS
 from onething.topics.schemas import Clock, Decision, ItemRequest
 
@@ -25,7 +25,7 @@ class Department:
         scenario: Scenario,
         department: str,
         now_of: Callable[[Clock], float] = Clock.now,
-        draws_for: DrawsFor = own_stream,
+        draws_for: DrawsFor | None = None,
     ):
         """``now_of`` reads a request's clock (scaled real time, or SimPy's)."""
         if department not in scenario.departments:
@@ -68,7 +68,7 @@ class Department:
             return []
         self.handled.add(key)
         clock = request.clock
-        now = self.now_of(clock)
+        now = self.now_of(clock) if request.sent_at is None else request.sent_at
         office = self.offices.of(clock)
         sends: list[Send] = []
         sent_back: list[str] = []

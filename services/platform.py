@@ -23,7 +23,7 @@ from typing import Any
 from onething.scenarios.levers import SINGLE_WINDOW
 from onething.scenarios.model import Scenario
 from onething.services.effects import Refused, Send
-from onething.services.office import DrawsFor, Office, Offices, own_stream
+from onething.services.office import DrawsFor, Office, Offices
 from onething.topics.names import COMPLETIONS, DATA_REQUESTS, DECISIONS, requests_topic
 from onething.topics.schemas import (
     Application,
@@ -46,7 +46,7 @@ class Platform:
         cases: MutableMapping[str, dict[str, Any]],
         plain_clock: Callable[[], Clock],
         now_of: Callable[[Clock], float] = Clock.now,
-        draws_for: DrawsFor = own_stream,
+        draws_for: DrawsFor | None = None,
     ):
         """``plain_clock`` gives the clock of an application filed by a plain Kafka
         client (which sends none); ``now_of`` reads a clock (real or simulated)."""
@@ -85,12 +85,13 @@ class Platform:
         clock = application.clock or (self.clock_of(known) if known else self.plain_clock())
         office = self.window.of(clock)
         file = list(office.process.order) if application.file is None else application.file
+        now = self.now_of(clock) if application.sent_at is None else application.sent_at
         served = office.window(
             case_id,
             file,
             application.collect,
             application.attempt,
-            self.now_of(clock),
+            now,
             clock,
             application.hops,
             # a plain Kafka client has no applicant to answer a 补正: take it as complete
@@ -143,21 +144,21 @@ class Platform:
         if isinstance(message, Served):
             if message.place != SINGLE_WINDOW or not message.file:
                 return []
-            cause = f"window-{message.attempt}"
+            cause, at = f"window-{message.attempt}", message.served_at
             fresh = [
                 k for k in message.file if k not in message.sent_back and k not in case["accepted"]
             ]
             if not fresh:
-                return self._resend(message.case_id, case, cause)
+                return self._resend(message.case_id, case, cause, at)
             case["accepted"] = case["accepted"] + fresh
         elif message.item in case["decided"]:
-            return self._resend(message.case_id, case, message.item)
+            return self._resend(message.case_id, case, message.item, message.decided_at)
         else:
-            cause = message.item
+            cause, at = message.item, message.decided_at
             case["decided"] = {**case["decided"], message.item: message.decided_at}
             case["applied"] += 1
         case["hops"] = message.hops
-        return self._advance(message.case_id, case, cause)
+        return self._advance(message.case_id, case, cause, at)
 
     # --- what an event causes ------------------------------------------------------
 
@@ -183,10 +184,11 @@ class Platform:
     def _office(self, case: dict[str, Any]) -> Office:
         return self.window.of(self.clock_of(case))
 
-    def _advance(self, case_id: str, case: dict[str, Any], cause: str) -> list[Send]:
-        """Route what is ready; complete the case when every item is decided.  What an
-        event caused is recorded with the case, which is written once per event (each
-        write is a changelog message)."""
+    def _advance(self, case_id: str, case: dict[str, Any], cause: str, at: float) -> list[Send]:
+        """Route what is ready at simulated minute ``at`` (when the event happened);
+        complete the case when every item is decided.  What an event caused is recorded
+        with the case, which is written once per event (each write is a changelog
+        message)."""
         caused: list[str] = []
         if len(case["accepted"]) == len(self.items):
             if len(case["decided"]) == len(self.items):
@@ -199,23 +201,25 @@ class Platform:
                 case["dispatched"] = case["dispatched"] + caused
         case["caused"] = {**case["caused"], cause: caused}
         self.cases[case_id] = case
-        return self._effects(case_id, case, caused)
+        return self._effects(case_id, case, caused, at)
 
-    def _resend(self, case_id: str, case: dict[str, Any], cause: str) -> list[Send]:
+    def _resend(self, case_id: str, case: dict[str, Any], cause: str, at: float) -> list[Send]:
         """An event seen again (a replay after a crash, a department's re-emission):
         send again what it caused and is not done yet."""
         self.repeated += 1
         pending = [k for k in case["caused"].get(cause, []) if k not in case["decided"]]
-        return self._effects(case_id, case, pending)
+        return self._effects(case_id, case, pending, at)
 
-    def _effects(self, case_id: str, case: dict[str, Any], caused: list[str]) -> list[Send]:
+    def _effects(
+        self, case_id: str, case: dict[str, Any], caused: list[str], at: float
+    ) -> list[Send]:
         clock = self.clock_of(case)
         sends = []
         if COMPLETED in caused:
             sends.append(Send(COMPLETIONS, Completion.model_validate(case["completed"])))
         items = [k for k in caused if k != COMPLETED]
         if items:
-            sends += self._route(case_id, case, items, clock)
+            sends += self._route(case_id, case, items, clock, at)
         return sends
 
     def _completion(self, case_id: str, case: dict[str, Any]) -> Completion:
@@ -230,7 +234,7 @@ class Platform:
         )
 
     def _route(
-        self, case_id: str, case: dict[str, Any], items: list[str], clock: Clock
+        self, case_id: str, case: dict[str, Any], items: list[str], clock: Clock, at: float
     ) -> list[Send]:
         """Where ready items go, one request per department: through the shared data
         when they fetch materials (it hands them on), else straight to the department;
@@ -245,11 +249,11 @@ class Platform:
         for key in items:
             moved = None
             if not clock.infra_only:
-                moved = office.mechanics.paper_arrives(case_id, key, self.now_of(clock))
+                moved = office.mechanics.paper_arrives(case_id, key, at)
             if moved is None:
                 by_department.setdefault(process.item(key).department, []).append(key)
             else:
-                sends.append(self._to_department(case_id, [key], clock, hops, moved))
+                sends.append(self._to_department(case_id, [key], clock, hops, at, moved))
         for department, group in by_department.items():
             fetched = [m for k in group for m in process.fetched(k)]
             if fetched:
@@ -261,10 +265,11 @@ class Platform:
                     issued=issued,
                     clock=clock,
                     hops=hops,
+                    sent_at=at,
                 )
                 sends.append(Send(DATA_REQUESTS, request))
             else:
-                sends.append(self._to_department(case_id, group, clock, hops))
+                sends.append(self._to_department(case_id, group, clock, hops, at))
         return sends
 
     def _to_department(
@@ -273,6 +278,7 @@ class Platform:
         items: list[str],
         clock: Clock,
         hops: list,
+        at: float,
         not_before: float | None = None,
     ) -> Send:
         department = self.scenario.items[items[0]].department
@@ -284,5 +290,6 @@ class Platform:
             not_before=not_before,
             clock=clock,
             hops=hops,
+            sent_at=at,
         )
         return Send(requests_topic(department), request)

@@ -48,5 +48,6 @@ class SharedData:
             at_window=False,
             clock=request.clock,
             hops=request.hops,
+            sent_at=request.sent_at,
         )
         return [Send(requests_topic(request.department), forward)]

@@ -14,7 +14,6 @@ the simulation, which polls every few milliseconds.
 from __future__ import annotations
 
 import queue
-import random
 import statistics
 import threading
 import time
@@ -36,10 +35,10 @@ from onething.scenarios.mechanics import (
     Mechanics,
     NoTime,
     Service,
-    StreamDraws,
     measured,
 )
 from onething.scenarios.story import applicant, event_detail, log_decision
+from onething.services.office import APPLICANTS, seeded
 from onething.sim.arrivals import arrival_times
 from onething.sim.engine import Recorder
 from onething.topics.connection import security
@@ -184,6 +183,10 @@ class LiveResult:
     ignored: int = 0
     """Events of other runs, or duplicates, seen and not applied."""
     duplicates: int = 0
+    late_minutes: list[float] = field(default_factory=list)
+    """For each answer (served, decided, completed), how many simulated minutes after its
+    own minute it reached the applicant: the hops back to the harness at the clock's
+    scale, the part of transport the services' times do not absorb."""
     longest_stall_s: float = 0.0
     """Longest real time the broker took to acknowledge an event the harness sent: a
     broker that stops answering shows here."""
@@ -207,6 +210,8 @@ class LiveResult:
     """What chaos did during the run (``onething.live.Chaos``)."""
     broker: str = ""
     """What the run's broker is, as the one who started it says (``onething.live``)."""
+    seed: int = 1
+    """The run's seed (its arrivals and every applicant's draws)."""
     calendar: WorkingCalendar = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property
@@ -249,11 +254,10 @@ class Harness:
         self.settings = settings
         s = process.scenario
         self.run_id = uuid.uuid4().hex[:8]
-        self.rng = random.Random(settings.seed)
         calendars = Calendars(s)
         self.calendar = calendars.scenario
         if draws is None:
-            draws = StreamDraws(process, self.rng, calendars)
+            draws = seeded(process, calendars, settings.seed, APPLICANTS)
         if settings.infra_only:  # the applicant's own time is zero too: only the pipeline
             draws = NoTime(draws)
         self.mechanics = Mechanics(process, calendars, draws)
@@ -278,6 +282,7 @@ class Harness:
         (written by the consumer thread only)."""
         self.completions: dict[str, int] = defaultdict(int)
         self.decisions_applied: dict[str, int] = {}
+        self.late_minutes: list[float] = []
         self.longest_stall_s = 0.0
         self.behind_schedule_s = 0.0
         self.lag_samples: list[tuple[float, int]] = []
@@ -388,6 +393,7 @@ class Harness:
             self.duplicates += 1
             return
         self.received += 1
+        self.late_minutes.append(max(0.0, self.env.now - _minute(message)))
         for hop, ms in message.hops:
             self.hops[hop].append(ms)
         if latency is not None:
@@ -468,6 +474,7 @@ class Harness:
                 file=None if whole else files,
                 collect=collect,
                 attempt=attempt,
+                sent_at=self.env.now,
             )
             topic = APPLICATIONS
         else:
@@ -479,6 +486,7 @@ class Harness:
                 attempt=attempt,
                 held=list(held),
                 clock=self.clock,
+                sent_at=self.env.now,
             )
             topic = requests_topic(place)
         key = ("served", case.case_id, place, attempt, tuple(files), tuple(collect))
@@ -638,6 +646,7 @@ class Harness:
             minutes_per_second=minutes_per_second,
             infra_only=self.settings.infra_only,
             levers=sorted(self.process.levers),
+            seed=self.settings.seed,
         )
 
     def start(
@@ -667,6 +676,7 @@ class Harness:
             received=self.received,
             ignored=self.ignored,
             duplicates=self.duplicates,
+            late_minutes=self.late_minutes,
             longest_stall_s=self.longest_stall_s,
             behind_schedule_s=self.behind_schedule_s,
             lag_per_s=_slope(self.lag_samples),
@@ -675,6 +685,7 @@ class Harness:
             whereabouts=self._whereabouts([c for c in cases if c.done is None]),
             completions=dict(self.completions),
             decisions_applied=self.decisions_applied,
+            seed=self.settings.seed,
             calendar=self.calendar,
         )
 
@@ -688,6 +699,15 @@ def _slope(samples: list[tuple[float, int]]) -> float:
     if len(samples) < 3 or samples[-1][0] == samples[0][0]:
         return 0.0
     return statistics.linear_regression(*zip(*samples, strict=True)).slope
+
+
+def _minute(message: Served | Decision | Completion) -> float:
+    """The simulated minute an answer happened."""
+    if isinstance(message, Served):
+        return message.served_at
+    if isinstance(message, Decision):
+        return message.decided_at
+    return message.completed_at
 
 
 def _outcome(completion: Completion) -> tuple:

@@ -2,9 +2,9 @@
 department, the platform, the shared data) in one process on SimPy's clock.
 
 Every event goes through the topics' encoding, as on Kafka, and is delivered the moment
-it is sent (no transport delay), so the same service code that runs behind Faust tells,
-case by case, the story the DES tells (the drift test holds the two together).  Also a
-quick way to watch the services work without starting anything.
+it is sent (no transport delay unless asked), so the same service code that runs behind
+Faust tells, case by case, the story the DES tells (the drift test holds the two
+together).  Also a quick way to watch the services work without starting anything.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from onething.scenarios.levers import Process
 from onething.scenarios.mechanics import Draws
 from onething.services.department import Department
 from onething.services.effects import Refused, Send
-from onething.services.office import DrawsFor, own_stream
+from onething.services.office import DrawsFor
 from onething.services.platform import Platform
 from onething.services.shared_data import SharedData
 from onething.sim.engine import Recorder
@@ -73,9 +73,18 @@ class LocalRun:
 class LocalServices:
     """Every service of a bundle, wired by topic, delivering on ``env``'s clock."""
 
-    def __init__(self, env: simpy.Environment, process: Process, draws_for: DrawsFor = own_stream):
+    def __init__(
+        self,
+        env: simpy.Environment,
+        process: Process,
+        draws_for: DrawsFor | None = None,
+        hop_minutes: float = 0.0,
+    ):
+        """``hop_minutes``: every event arrives that long after it is sent (a broker's hop
+        at a live clock's scale); none by default."""
         scenario = process.scenario
         self.env = env
+        self.hop_minutes = hop_minutes
 
         def now_of(_clock: Any) -> float:
             return env.now
@@ -105,10 +114,8 @@ class LocalServices:
         self.env.process(self._deliver(Send(topic, message)))
 
     def _deliver(self, send: Send) -> Any:
-        if send.at is not None and send.at > self.env.now:
-            yield self.env.timeout(send.at - self.env.now)
-        else:
-            yield self.env.timeout(0)
+        wait = send.at - self.env.now if send.at is not None and send.at > self.env.now else 0.0
+        yield self.env.timeout(wait + self.hop_minutes)
         key, value, headers = encode(send.message)
         message = decode(value, (type(send.message),))
         self.sent[send.topic] += 1
@@ -134,16 +141,17 @@ def run_local(
     process: Process,
     settings: LiveSettings,
     draws: Draws | None = None,
-    draws_for: DrawsFor = own_stream,
+    draws_for: DrawsFor | None = None,
     recorder: Recorder | None = None,
     measured_until: float | None = None,
+    hop_minutes: float = 0.0,
 ) -> LocalRun:
     """Replay the applicants of ``settings`` against the services with no broker;
     ``draws`` feeds the applicants, ``draws_for`` the offices, ``recorder`` hears the
     event rows; utilisation is measured until ``measured_until`` (default: the last
-    arrival)."""
+    arrival); each event takes ``hop_minutes`` to arrive."""
     env = simpy.Environment()
-    services = LocalServices(env, process, draws_for)
+    services = LocalServices(env, process, draws_for, hop_minutes)
     harness = Harness(process, settings, draws, recorder)
     harness.transport = services.send
     harness.clock = harness.clock_from(0.0, 1.0)

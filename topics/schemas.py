@@ -7,6 +7,10 @@ sees every hop of a case.
 
 Simulated time: a run's ``Clock`` maps wall-clock seconds to simulated minutes, so a
 department knows whether it is open and how long three working days are, in real time.
+Each event carries the simulated minute it was sent (``sent_at``, or a served event's
+``served_at``, a decision's ``decided_at``) and its receiver works from that minute, not
+from the clock's reading when it arrives: a hop's real time is measured (``hops``), never
+added to the simulated story.
 
 The smallest application a plain Kafka client can send (``kcat -P -t
 onething.applications -k case-1``)::
@@ -69,6 +73,10 @@ class Clock(BaseModel):
     """Service times set to zero: measure the pipeline alone."""
     levers: list[Name] = []
     """The levers of the process this run plays (services serve any mode)."""
+    seed: int | None = Field(default=None, ge=-(2**63), lt=2**63)
+    """The run's seed: each service draws an applicant's numbers from it and the
+    applicant's name (``services.office.seeded``), so a run's draws are reproducible;
+    none (a plain client's run): a fresh seed."""
 
     def now(self) -> float:
         return (time.time() - self.origin) * self.minutes_per_second
@@ -87,6 +95,10 @@ class Application(Message):
     collect: list[Name] = []
     """Paper results collected at the single window."""
     attempt: int = Field(default=0, ge=0, le=100)
+    sent_at: Minutes | None = None
+    """Simulated minute the sender sent it: the receiver takes it as now, so the real time
+    the hop took is not added to the story (``Clock``); none (a plain client): the
+    receiver reads the clock."""
 
 
 class ItemRequest(Message):
@@ -106,6 +118,10 @@ class ItemRequest(Message):
     """Items of this filing accepted at an earlier attempt: a filing goes to the back
     office whole, once nothing of it is sent back (补正) any more."""
     clock: Clock
+    sent_at: Minutes | None = None
+    """Simulated minute the sender sent it: the receiver takes it as now, so the real time
+    the hop took is not added to the story (``Clock``); none (a plain client): the
+    receiver reads the clock."""
 
 
 class Served(Message):
@@ -159,6 +175,10 @@ class DataRequest(Message):
     issued: list[Name] = []
     """Certificates the case holds (the platform has joined their decisions)."""
     clock: Clock
+    sent_at: Minutes | None = None
+    """Simulated minute the sender sent it: the receiver takes it as now, so the real time
+    the hop took is not added to the story (``Clock``); none (a plain client): the
+    receiver reads the clock."""
 
 
 class DeadLetter(BaseModel):

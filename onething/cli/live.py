@@ -348,6 +348,11 @@ def _print_live(doc: dict[str, Any], modes: list[str], ledgers: dict[str, Any]) 
             f"agreement {mode}: live {num(live_mean)} vs DES {num(des_mean)} working days "
             f"on the same arrivals ({change_text(des_mean, live_mean)})"
         )
+        print(
+            f"  the same run without a broker: {num(verdict['without_broker'])} "
+            f"(draws {change_text(des_mean, verdict['without_broker'])}; transport "
+            f"{change_text(verdict['without_broker'], live_mean)})"
+        )
 
 
 def add_compose(sub: argparse._SubParsersAction) -> None:

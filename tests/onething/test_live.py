@@ -32,6 +32,7 @@ from onething.scenarios.loader import load_scenario
 from onething.services.broker import TansuBroker
 from onething.services.faust_adapter import FAULT_ENV
 from onething.sim.harness import Harness, LiveSettings
+from onething.sim.measures import change
 from onething.topics.connection import TANSU_ENV
 from onething.topics.names import (
     COMPLETIONS,
@@ -279,6 +280,9 @@ def test_live_agreement_puts_the_des_on_the_same_arrivals_beside_the_live_run(bo
     if doc["infra"]["after"]["kept_up"]:
         assert verdict["live"] == doc["after"]["time_working_days"]["mean"]
         assert verdict["des"] == des["time_working_days"]["mean"]
+        # the same run without a broker splits the difference into luck and transport
+        assert verdict["transport_pct"] == change(verdict["without_broker"], verdict["live"])
+        assert verdict["draws_pct"] == change(verdict["des"], verdict["without_broker"])
     else:  # a starved machine: the number would measure the machine
         assert "behind its schedule" in verdict["void"]
 

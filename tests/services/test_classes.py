@@ -178,3 +178,61 @@ def test_a_later_run_on_the_same_services_finds_the_windows_free():
     assert queued[-1] > 0  # the first run's windows are busy: later applicants queue
     second_run = first_run.model_copy(update={"origin": first_run.origin + 3600})
     assert served(second_run, "b0").queue_minutes == 0
+
+
+def _routed(case_id: str, item: str, sent_at: float | None, seed: int | None) -> ItemRequest:
+    department = NEWBORN.items[item].department
+    clock = _clock().model_copy(update={"seed": seed})
+    return ItemRequest(
+        case_id=case_id,
+        department=department,
+        file=[item],
+        at_window=False,
+        clock=clock,
+        sent_at=sent_at,
+    )
+
+
+def test_a_department_works_from_the_minute_a_request_was_sent_not_when_it_arrived():
+    """A hop's real time, read on the clock, would be simulated minutes added to the
+    story (at 500 minutes a second, 40 ms is 20 minutes): the request's own minute is
+    the department's now."""
+    item = next(k for k, i in NEWBORN.items.items() if i.department == "hospital")
+    decided = []
+    for arrived in (800.0, 5000.0):
+        department = Department(NEWBORN, "hospital", now_of=lambda _clock, t=arrived: t)
+        (send,) = department.on_request(_routed("run-3", item, sent_at=800.0, seed=11))
+        assert send.message.started_at == 800.0
+        decided.append(send.message.decided_at)
+    assert decided[0] == decided[1]
+
+
+def test_the_platform_routes_from_the_minute_a_decision_was_made():
+    platform = _platform(now=10**6)  # the clock reads far later than anything happened
+    routes = _open_case(platform)
+    first = _items(routes[0])[0]
+    sends = platform.on_decisions(_decision(first, at=700.0))
+    routed = [s.message for s in sends if s.topic != COMPLETIONS]
+    assert routed and all(m.sent_at == 700.0 for m in routed)
+
+
+def test_a_runs_seed_gives_each_applicant_the_same_draws_whatever_order_they_come_in():
+    """The services draw per applicant from the run's seed (carried by the clock), so a
+    live run's draws do not depend on the order events reach a service."""
+    item = next(k for k, i in NEWBORN.items.items() if i.department == "hospital")
+    cases = [f"run-{n}" for n in range(6)]
+
+    def decided(order: list[str], seed: int) -> dict[str, float]:
+        department = Department(NEWBORN, "hospital")
+        return {
+            case: department.on_request(_routed(case, item, 600.0, seed))[0].message.decided_at
+            for case in order
+        }
+
+    forward = decided(cases, seed=5)
+    assert decided(cases[::-1], seed=5) == forward
+    assert decided(cases, seed=6) != forward
+    # the run's id is not part of the applicant's name: another run, same seed, same draws
+    assert decided([c.replace("run", "other") for c in cases], 5) == {
+        c.replace("run", "other"): t for c, t in forward.items()
+    }
