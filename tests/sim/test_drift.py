@@ -25,13 +25,14 @@ import pytest
 
 from onething.scenarios.calendar import DAY
 from onething.scenarios.levers import LEVERS, REGISTERED, EffectiveDelivery, Lever, Process
-from onething.scenarios.loader import catalog_names, load_scenario, with_changes
+from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.mechanics import Calendars, Mechanics, utilisation
 from onething.scenarios.model import CalendarSpec, Item, Scenario
 from onething.scenarios.story import GATHER, PAPER_TRANSFER
 from onething.sim.engine import Replication
 from onething.sim.harness import LiveSettings
 from onething.sim.local import run_local
+from tests.builders import choices_bundle
 
 PURPOSES = (
     "handling",
@@ -265,32 +266,10 @@ def test_department_calendars_holidays_and_make_up_days_tell_the_same_story(mode
     assert drift(process) == []
 
 
-def _choices_bundle() -> Scenario:
-    """The restaurant with health certificates optional (the food permit, which needs
-    them, must not wait for them when not taken), the signboard and the fire check as
-    an alternative (or neither), the food permit redone with a chance and the licence
-    check in one to three rounds."""
-    return with_changes(
-        load_scenario("restaurant"),
-        {
-            "items.health_certificates.take_up": 0.6,
-            "items.food_permit.repeat": {"redo": 0.4},
-            "items.licence_verification.repeat": {"rounds": [0.5, 0.3, 0.2]},
-            "alternatives": {
-                "outdoor": [
-                    {"items": ["signboard"], "share": 0.5},
-                    {"items": ["fire_check"], "share": 0.3},
-                    {"items": [], "share": 0.2},
-                ]
-            },
-        },
-    )
-
-
 def test_the_choices_bundle_has_variants_and_rounds():
     """The bundle below proves something: its cases take different items, and rounds."""
     rows = Rows()
-    Replication(Process.of(_choices_bundle()), 7, horizon_days=HORIZON_DAYS, recorder=rows).run()
+    Replication(Process.of(choices_bundle()), 7, horizon_days=HORIZON_DAYS, recorder=rows).run()
     decided = [
         tuple(r[0] for r in events if r[0].startswith("decide ")) for events in rows.events.values()
     ]
@@ -304,7 +283,7 @@ CHOICES_VARIANTS = [("before", None), ("after", None), *(("after", (lever,)) for
 
 @pytest.mark.parametrize(("mode", "levers"), CHOICES_VARIANTS)
 def test_optional_items_alternatives_and_repeats_tell_the_same_story(mode, levers):
-    process = Process.of(_choices_bundle(), mode, levers)
+    process = Process.of(choices_bundle(), mode, levers)
     assert drift(process) == []
 
 

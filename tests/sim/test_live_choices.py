@@ -11,14 +11,15 @@ import yaml
 from onething.live import live_system
 from onething.scenarios.levers import Process
 from onething.sim.harness import Harness, LiveSettings
-from tests.sim.test_drift import Rows, _choices_bundle
+from tests.builders import choices_bundle
+from tests.sim.test_drift import Rows
 
 
 def test_a_bundle_with_choices_runs_live_and_reconciles_clean(tmp_path):
     """After mode: the platform routes what the first filing names (before mode, where
     the applicant files at each department, the drift test covers broker-less)."""
     mode = "after"
-    scenario = _choices_bundle()
+    scenario = choices_bundle()
     path = tmp_path / "choices.yaml"
     data = scenario.model_dump(mode="json", exclude_unset=True)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
