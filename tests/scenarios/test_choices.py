@@ -13,6 +13,8 @@ from onething.scenarios.journey import Choices, journey, taking
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import catalog_names, load_scenario, with_changes
 from onething.scenarios.model import MAX_ROUNDS, Repeat
+from onething.sim.engine import run_replications
+from onething.sim.measures import measures
 
 OUTDOOR = {
     "outdoor": [
@@ -139,3 +141,14 @@ def test_counts_are_given_for_the_full_bundle_and_as_the_mean_over_applicants():
         p * counts(taking(process, t))["steps"] for p, t in Choices(process).outcomes()
     )
     assert mean["steps"] == pytest.approx(expected_steps)
+
+
+def test_a_run_reports_the_mean_counts_over_applicants_beside_the_full_bundles():
+    process = Process.of(_restaurant(alternatives=OUTDOOR), "before")
+    m = measures(process, run_replications(process, 1, horizon_days=5, warmup_days=0, jobs=1))
+    assert m["trips"] == counts(process)["trips"]
+    assert m["counts_per_applicant"] == mean_counts(process)
+    plain = Process.of(load_scenario("restaurant"), "before")
+    assert "counts_per_applicant" not in measures(
+        plain, run_replications(plain, 1, horizon_days=5, warmup_days=0, jobs=1)
+    )
