@@ -90,19 +90,24 @@ def _option(options: list[tuple[float, frozenset[str]]], uniform: float) -> froz
 def taking(process: Process, taken: tuple[str, ...]) -> Process:
     """The process of an applicant who takes only ``taken``.
 
-    The dependency rule: an item waits only for required items the applicant takes; one
-    that depends on an optional item not taken (or another option of an alternative) is
-    not blocked by it, as the guides say of 选办 items (the applicant simply does not
-    need that result)."""
+    The dependency rule: an item is not blocked by an item the applicant does not take
+    (an optional item not chosen, another option of an alternative): it waits instead
+    for what that item would have waited for, among the items taken, so the order of
+    the rest holds (the applicant simply does not need that result)."""
     if taken == process.order:
         return process
     s = process.scenario
     keep = set(taken)
-    items = {
-        k: s.items[k].model_copy(update={"requires": [r for r in s.items[k].requires if r in keep]})
-        for k in s.items
-        if k in keep
-    }
+
+    def needs(key: str) -> list[str]:
+        found: list[str] = []
+        for dep in s.items[key].requires:
+            for d in [dep] if dep in keep else needs(dep):
+                if d not in found:
+                    found.append(d)
+        return found
+
+    items = {k: s.items[k].model_copy(update={"requires": needs(k)}) for k in taken}
     return Process(s.model_copy(update={"items": items, "alternatives": {}}), process.levers)
 
 

@@ -120,6 +120,21 @@ def test_an_item_that_depends_on_an_optional_item_not_taken_is_not_blocked():
     assert all("health_certificates" not in v.awaits for v in journey(without))
 
 
+def test_an_item_not_taken_passes_on_what_it_waited_for():
+    """Food permit <- health certificates <- licence check, the certificates optional:
+    without them the permit still waits for the licence check."""
+    scenario = _restaurant(
+        **{
+            "items.health_certificates.take_up": 0.6,
+            "items.health_certificates.requires": ["licence_verification"],
+            "items.food_permit.requires": ["health_certificates"],
+        }
+    )
+    process = Process.of(scenario, "after")
+    without = taking(process, ("licence_verification", "food_permit", "signboard", "fire_check"))
+    assert without.item("food_permit").requires == ["licence_verification"]
+
+
 @pytest.mark.parametrize("bundle", catalog_names())
 def test_a_catalog_bundle_without_choices_has_its_counts_as_the_mean(bundle):
     for mode in ("before", "after"):
