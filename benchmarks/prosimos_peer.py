@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from onething import api  # noqa: E402
 from onething.scenarios import bpmn, prosimos  # noqa: E402
 from onething.scenarios.levers import Process  # noqa: E402
-from onething.scenarios.loader import load_scenario  # noqa: E402
+from onething.scenarios.loader import load_scenario, with_changes  # noqa: E402
 from onething.scenarios.official_calendar import LAST_DAY  # noqa: E402
 
 _RUN = """
@@ -48,11 +49,41 @@ class PeerRun:
     """Mean case time from arrival (first enabled activity) to the last end, in hours."""
 
 
+CHOICES = {
+    "items.health_certificates.take_up": 0.6,
+    "items.health_certificates.repeat": {"redo": 0.3},
+    "items.fire_check.repeat": {"redo": 0.2},
+    "items.licence_verification.repeat": {"redo": 0.3},
+    "alternatives": {
+        "outdoor": [
+            {"items": ["signboard"], "share": 0.5},
+            {"items": ["fire_check"], "share": 0.3},
+            {"items": [], "share": 0.2},
+        ]
+    },
+}
+"""The restaurant with health certificates optional (选办), the signboard or the fire check
+(or neither) as an alternative, and three items redone by a chance (not the 19-day food
+permit, whose rounds would run past the official calendar): a bundle whose exported
+model has inclusive and exclusive gateways and loops."""
+
+
+def with_choices(folder: Path) -> Path:
+    """The scenario file of ``CHOICES`` applied to the restaurant, written in ``folder``."""
+    scenario = with_changes(load_scenario("restaurant"), CHOICES)
+    path = folder / "restaurant_choices.yaml"
+    data = scenario.model_dump(mode="json", exclude_unset=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def export(bundle: str, mode: str, folder: Path) -> tuple[Path, Path, list[str]]:
+    """A bundle (a catalog name or a scenario file) as BPMN and Prosimos parameters."""
     process = Process.of(load_scenario(bundle), mode)
     exported = bpmn.export(process)
     params, notes = prosimos.parameters(process, exported.graph)
-    model, sim = folder / f"{bundle}-{mode}.bpmn", folder / f"{bundle}-{mode}.json"
+    stem = Path(bundle).stem
+    model, sim = folder / f"{stem}-{mode}.bpmn", folder / f"{stem}-{mode}.json"
     model.write_text(exported.xml, encoding="utf-8")
     sim.write_text(json.dumps(params), encoding="utf-8")
     return model, sim, list(dict.fromkeys(exported.notes + notes))

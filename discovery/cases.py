@@ -118,6 +118,8 @@ class Observations:
     """Per task, the rounds beyond the first (all cases)."""
     repeat_cases: Counter[str] = field(default_factory=Counter)
     """Per task, the cases that did it more than once."""
+    rounds: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    """Per task, the cases that did it 1, 2, 3 ... times."""
     steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
     """Per item, the steps its decisions list (onething's own logs name them)."""
 
@@ -337,8 +339,9 @@ class Reader:
         """A workflow task is an item decided in the back office: from when it could
         start (the end of the latest task that ended before it began, or the case's
         arrival) to its end.  A task done again in the same case (a loop) is one item
-        from its first filing to its last decision: its rounds are counted as repeats,
-        not read as sent back (补正), which a workflow log does not show."""
+        from its first filing to its last decision, its rounds counted (the scenario's
+        repeat) and each given an equal share of that span, not read as sent back (补正),
+        which a workflow log does not show."""
         obs = self.obs
         tasks = sorted(case.tasks)
         ends: list[float] = []
@@ -363,8 +366,10 @@ class Reader:
             ends.append(end)
         for activity, rounds in done.items():
             obs.repeat_cases[activity] += rounds > 1
+            obs.rounds[activity][rounds] += 1
             span = self.working(where[activity], case.filed[activity], case.decided[activity])
-            obs.sample(obs.processing, activity, 100).add(span)
+            # the model's rounds follow one another: each takes its share of the span
+            obs.sample(obs.processing, activity, 100).add(span / rounds)
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

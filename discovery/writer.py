@@ -43,11 +43,21 @@ from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.scenarios.errors import FileError, Problem
-from onething.scenarios.model import MAX_HORIZON_DAYS, MAX_ITEMS, WEEKDAYS, new_identifier
+from onething.scenarios.model import (
+    MAX_HORIZON_DAYS,
+    MAX_ITEMS,
+    MAX_ROUNDS,
+    WEEKDAYS,
+    new_identifier,
+)
 
-TAKE_UP = 0.5
-"""Items done in at least this share of the cases are written; the model files every item
-in every case, so the rarer ones (optional items, alternatives) are reported, not written."""
+TAKE_UP = 0.01
+"""Items done in at least this share of the cases are written (those done in fewer are
+reported); an item some cases skip is optional, with its share as its take-up, or part
+of an alternative."""
+EXCLUSIVE = 0.9
+"""Optional items form an alternative when at least this share of the cases holding the
+rarer of two of them do not hold the other."""
 SUPPORT = 0.9
 """A dependency is kept when, among the cases holding both items, at least this share
 decided the one before filing the other ..."""
@@ -169,6 +179,8 @@ class _Writer:
         self.order = self.common_items()
         self.needs = self.dependencies()
         self.order = _topological(self.order, self.needs)
+        self.alternatives = self.exclusive_groups()
+        self.grouped = {i for group in self.alternatives for i in group}
         used: set[str] = set()
         self.key = {
             i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else new_identifier(i, used, "item"))
@@ -194,7 +206,13 @@ class _Writer:
             kept = [max(everything, key=lambda i: obs.presence[i])]
         for item in everything:
             share = obs.presence[item] / obs.cases if obs.cases else 0.0
-            written = "written" if item in kept else "optional: left out"
+            written = (
+                "left out (rarer than the written items)"
+                if item not in kept
+                else "written"
+                if obs.presence[item] == obs.cases
+                else "written as optional or in an alternative"
+            )
             self.note(
                 "items",
                 f"{item}: in {obs.presence[item]} of {obs.cases} cases ({share:.1%}); {written}",
@@ -214,8 +232,9 @@ class _Writer:
                     f"{item}: done more than once in {obs.repeat_cases[item]} of "
                     f"{obs.presence[item]} cases holding it "
                     f"({obs.repeat_cases[item] / max(1, obs.presence[item]):.1%}), "
-                    f"{per_case:.2f} rounds on average there; written as one processing "
-                    "time from its first filing to its last decision (the model has no loop)",
+                    f"{per_case:.2f} rounds on average there; written as a repeat with "
+                    "these rounds' shares, each round an equal part of the time from its "
+                    "first filing to its last decision",
                 )
         if obs.estimated:
             self.note(
@@ -229,6 +248,61 @@ class _Writer:
                 f"only the {MAX_ITEMS} most frequent items are written (a scenario's limit)"
             )
         return [i for i in everything if i in kept]
+
+    def exclusive_groups(self) -> list[list[str]]:
+        """Optional items that exclude each other (``EXCLUSIVE`` of the cases holding the
+        rarer hold not the other, in ``MIN_SUPPORT_CASES`` or more), gathered greedily from
+        the most frequent: each group becomes an alternative."""
+        obs = self.obs
+        optional = sorted(
+            (i for i in self.order if obs.presence[i] < obs.cases), key=lambda i: -obs.presence[i]
+        )
+
+        def exclusive(a: str, b: str) -> bool:
+            rarer = min(obs.presence[a], obs.presence[b])
+            both = obs.together[(a, b)]
+            return rarer >= MIN_SUPPORT_CASES and both <= (1 - EXCLUSIVE) * rarer
+
+        groups: list[list[str]] = []
+        for item in optional:
+            group = next((g for g in groups if all(exclusive(item, o) for o in g)), None)
+            if group is None:
+                groups.append([item])
+            else:
+                group.append(item)
+        groups = [g for g in groups if len(g) > 1]
+        for group in groups:
+            shares = ", ".join(f"{i} {obs.presence[i] / obs.cases:.1%}" for i in group)
+            self.note(
+                "alternatives",
+                f"{' | '.join(group)}: of the cases holding one, at least {EXCLUSIVE:.0%} "
+                f"hold none of the others; written as an alternative ({shares})",
+            )
+        return groups
+
+    def alternative_options(self) -> dict[str, list[dict[str, Any]]]:
+        """The alternatives as the scenario writes them: an option per item with its share
+        (scaled down where cases holding two make the shares add up past 1), and none."""
+        obs = self.obs
+        out: dict[str, list[dict[str, Any]]] = {}
+        for n, group in enumerate(self.alternatives, start=1):
+            shares = [obs.presence[i] / obs.cases for i in group]
+            scale = min(1.0, 1 / sum(shares))
+            options = [
+                {"items": [self.key[i]], "share": round(s * scale, 6)}
+                for i, s in zip(group, shares, strict=True)
+            ]
+            rest = 1 - sum(o["share"] for o in options)
+            if rest > 1e-6:
+                options.append({"items": [], "share": round(rest, 6)})
+            else:
+                options[-1]["share"] = round(options[-1]["share"] + rest, 6)
+            out[f"choice_{n}"] = options
+            self.assumptions[f"alternatives.choice_{n}"] = (
+                f"fitted from the log: items that exclude each other in {EXCLUSIVE:.0%} or "
+                "more of the cases holding either, each option its share of the cases"
+            )
+        return out
 
     def dependencies(self) -> dict[str, list[str]]:
         """Item -> the items it waits for: orders with support (``SUPPORT`` of the cases
@@ -300,6 +374,7 @@ class _Writer:
             "materials": {},
             "field_groups": {},
             "items": self.items(levers),
+            "alternatives": self.alternative_options(),
             "applicants": self.applicants(),
             "levers": self.lever_settings(levers),
             "after": levers,
@@ -509,10 +584,19 @@ class _Writer:
                 "the promised time limit is published, not logged: set to the 90th "
                 "percentile of the observed back-office time, rounded up to half a day"
             )
-            if obs.presence[item] < obs.cases:
-                self.result.unmapped.append(
-                    f"{item}: in {obs.presence[item]} of {obs.cases} cases; written for "
-                    "every case (the model files every item in every case)"
+            if obs.presence[item] < obs.cases and item not in self.grouped:
+                entry["take_up"] = round(obs.presence[item] / obs.cases, 4)
+                self.assumptions[f"{path}.take_up"] = (
+                    f"fitted from the log: in {obs.presence[item]} of {obs.cases} cases"
+                )
+            rounds = obs.rounds.get(item)
+            if rounds and max(rounds) > 1:
+                counted = [rounds[n] for n in range(1, min(max(rounds), MAX_ROUNDS) + 1)]
+                counted[-1] += sum(c for n, c in rounds.items() if n > MAX_ROUNDS)
+                entry["repeat"] = {"rounds": counted}
+                self.assumptions[f"{path}.repeat"] = (
+                    f"fitted from the log: the cases holding it that did it 1, 2, 3 ... "
+                    f"times ({sum(counted)} cases)"
                 )
             out[key] = entry
         return out

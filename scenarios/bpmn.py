@@ -33,7 +33,7 @@ from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import paper_travels
-from onething.scenarios.model import MAX_ITEMS, new_identifier
+from onething.scenarios.model import MAX_ITEMS, MAX_REWORK, Repeat, new_identifier
 from onething.scenarios.prosimos_reader import apply_params, durations_from_params
 from onething.scenarios.safe_xml import elements
 
@@ -53,11 +53,12 @@ TASK_W, TASK_H, GATE, LANE_H, STEP = 110, 60, 40, 120, 150
 class Node:
     id: str
     kind: str
-    """startEvent, endEvent, task, exclusiveGateway, parallelGateway."""
+    """startEvent, endEvent, task, exclusiveGateway, parallelGateway, inclusiveGateway."""
     name: str
     lane: str
     role: str = ""
-    """travel, window, gather, decide, mail, paper (onething's own reading)."""
+    """travel, window, gather, decide, mail, paper (onething's own reading); on gateways,
+    repeat and alternative."""
     item: str = ""
     requires: tuple[str, ...] | None = None
     """A decision's item dependencies, written out: with the decisions in one sequence
@@ -67,6 +68,10 @@ class Node:
     """A decision's steps (环节: apply, review, inspect...), which no BPMN construct shows."""
     items: tuple[str, ...] = ()
     collects: bool = False
+    take_up: float = 1.0
+    """A decision's item taken by this share of applicants (选办)."""
+    repeat: str = ""
+    """A decision's ``Item.repeat`` written out (``redo=0.4``, ``rounds=0.5,0.3,0.2``)."""
     column: int = 0
 
 
@@ -76,7 +81,8 @@ class Graph:
     flows: list[tuple[str, str, str, str]] = field(default_factory=list)
     """(id, source, target, name)."""
     probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
-    """Exclusive gateway id -> flow id -> probability."""
+    """Exclusive or inclusive gateway id -> flow id -> probability (of an inclusive
+    gateway's flows, each is taken on its own)."""
     _ids: itertools.count = field(default_factory=itertools.count)
     column: int = 0
 
@@ -112,15 +118,19 @@ class _Builder:
         self.process = process
         self.g = Graph()
         self.notes: list[str] = []
-        self.pending: tuple[Node, str, float] | None = None
-        """A rework split whose 'no' flow goes to whatever comes next."""
+        self.pending: dict[str, tuple[str, float]] = {}
+        """Loop splits (rework, a repeat) whose 'no' flow goes to whatever comes next:
+        split id -> (the flow back, its chance)."""
+        s = process.scenario
+        self.alternative_of = {
+            k: name for name, options in s.alternatives.items() for o in options for k in o.items
+        }
 
     def chain(self, last: Node, node: Node, name: str = "") -> Node:
-        if self.pending is not None and self.pending[0] is last:
-            _, back, chance = self.pending
+        if last.id in self.pending:
+            back, chance = self.pending.pop(last.id)
             on = self.g.flow(last, node, "no")
             self.g.probabilities[last.id] = {back: chance, on: 1.0 - chance}
-            self.pending = None
             return node
         self.g.flow(last, node, name)
         return node
@@ -161,7 +171,7 @@ class _Builder:
                     gather, self.g.add("task", f"Travel to {where}", APPLICANT, role="travel")
                 )
             self.g.flow(tail, merge)
-            self.pending = (split, back, chance)
+            self.pending[split.id] = (back, chance)
             last = split
             if len(visit.file) > 1:
                 self.notes.append(
@@ -171,33 +181,124 @@ class _Builder:
         return last
 
     def decide(self, last: Node, keys: tuple[str, ...]) -> Node:
-        """The back office decides ``keys`` at once (a parallel block for several)."""
+        """The back office decides ``keys`` at once (a parallel block for several); where
+        some applicants skip some of them, an inclusive block: a branch per item taken by
+        a share (its take-up), and per alternative one taken always, an exclusive choice
+        of its options inside."""
         if not keys:
             return last
-        if len(keys) == 1:
-            return self._decision(last, keys[0])
-        fork = self.chain(last, self.g.add("parallelGateway", "", PLATFORM))
-        join = Node(f"join_{next(self.g._ids)}", "parallelGateway", "", PLATFORM)
+        s = self.process.scenario
+        groups = list(
+            dict.fromkeys(self.alternative_of[k] for k in keys if k in self.alternative_of)
+        )
+        optional = {k: s.items[k].take_up for k in keys if s.items[k].take_up < 1}
+        if not groups and not optional:
+            if len(keys) == 1:
+                return self._decision(last, keys[0])
+            return self._block(last, "parallelGateway", [(key, 1.0) for key in keys])
+        branches: list[tuple[str, float]] = [
+            (k, optional.get(k, 1.0)) for k in keys if k not in self.alternative_of
+        ]
+        branches += [(f"alternative:{name}", 1.0) for name in groups]
+        for name in groups:
+            members = {k for o in s.alternatives[name] for k in o.items}
+            if members - set(keys):
+                self.notes.append(
+                    f"alternative {name}: its items are decided at different steps; BPMN "
+                    "chooses at each step apart"
+                )
+        if groups and branches == [(f"alternative:{groups[0]}", 1.0)]:  # the alternative alone
+            split = self.chain(last, self._option_split())
+            return self._options(split, groups[0], keys)
+        return self._block(last, "inclusiveGateway", branches, keys)
+
+    def _option_split(self) -> Node:
+        return self.g.add("exclusiveGateway", "Which option?", PLATFORM, role="alternative")
+
+    def _block(
+        self,
+        last: Node,
+        kind: str,
+        branches: list[tuple[str, float]],
+        keys: tuple[str, ...] = (),
+    ) -> Node:
+        """A fork of ``kind``, a branch per item (or alternative), and its join; an
+        inclusive fork takes each branch by its own chance, and where every branch may be
+        skipped, a flow straight to the join is always taken."""
+        fork = self.chain(last, self.g.add(kind, "", PLATFORM))
+        join = Node(f"join_{next(self.g._ids)}", kind, "", PLATFORM)
         start_column = self.g.column
-        ends = []
-        for key in keys:
+        ends, chances = [], {}
+        for branch, chance in branches:
             self.g.column = start_column
-            ends.append(self._decision(fork, key))
-        self.g.column = start_column + 3
+            if branch.startswith("alternative:"):
+                first = self._option_split()
+                flow = self.g.flow(fork, first)
+                ends.append(self._options(first, branch.removeprefix("alternative:"), keys))
+            else:
+                before = len(self.g.flows)
+                ends.append(self._decision(fork, branch))
+                flow = self.g.flows[before][0]
+            chances[flow] = chance
+        self.g.column = start_column + 4
         join.column = self.g.column
         self.g.column += 1
         self.g.nodes.append(join)
+        if kind == "inclusiveGateway":
+            if all(chance < 1 for chance in chances.values()):  # some applicants take none
+                chances[self.g.flow(fork, join)] = 1.0
+            self.g.probabilities[fork.id] = chances
         for end in ends:
-            self.g.flow(end, join)
+            self.chain(end, join)
         return join
 
+    def _options(self, split: Node, name: str, keys: tuple[str, ...]) -> Node:
+        """An alternative's options among ``keys``: each a chain of its decisions, taken
+        by its share; the options with none of them go straight to the merge."""
+        merge = Node(f"merge_{next(self.g._ids)}", "exclusiveGateway", "", PLATFORM)
+        chances: dict[str, float] = {}
+        ends, skipped = [], 0.0
+        for option in self.process.scenario.alternatives[name]:
+            items = [k for k in option.items if k in keys]
+            if not items:
+                skipped += option.share
+                continue
+            if len(items) > 1:
+                self.notes.append(
+                    f"alternative {name}: an option's items are decided one after another"
+                )
+            before = len(self.g.flows)
+            end = split
+            for key in items:
+                end = self._decision(end, key)
+            chances[self.g.flows[before][0]] = option.share
+            ends.append(end)
+        merge.column = self.g.column
+        self.g.column += 1
+        self.g.nodes.append(merge)
+        if skipped:
+            chances[self.g.flow(split, merge)] = skipped
+        for end in ends:
+            self.chain(end, merge)
+        self.g.probabilities[split.id] = chances
+        return merge
+
     def _decision(self, last: Node, key: str) -> Node:
+        """Decide one item: after the paper transfer where paper travels, in a loop where
+        it repeats (taken again with the chance that gives its mean rounds), then by mail
+        where it is mailed."""
         p = self.process
         item = p.item(key)
         if p.integrated and paper_travels(p, key):
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")
             )
+        merge = None
+        if item.repeat is not None:
+            merge = self.chain(
+                last, self.g.add("exclusiveGateway", "", item.department, role="repeat")
+            )
+            last = merge
         last = self.chain(
             last,
             self.g.add(
@@ -208,8 +309,23 @@ class _Builder:
                 item=key,
                 requires=item.requires,
                 steps=tuple(item.steps),
+                take_up=item.take_up,
+                repeat=_repeat_text(item.repeat),
             ),
         )
+        if merge is not None and item.repeat is not None:
+            split = self.chain(
+                last,
+                self.g.add("exclusiveGateway", "Again?", item.department, role="repeat"),
+            )
+            back = self.g.flow(split, merge, "yes")
+            self.pending[split.id] = (back, 1 - 1 / item.repeat.mean)
+            if item.repeat.rounds is not None:
+                self.notes.append(
+                    f"{key}: its rounds are a loop taken again with one chance (the same mean "
+                    "rounds); onething draws them from their distribution"
+                )
+            last = split
         if p.delivery(key) == "mail":
             last = self.chain(
                 last, self.g.add("task", f"Mail result of {key}", POST, role="mail", item=key)
@@ -247,6 +363,28 @@ class _Builder:
             "arrivals: hourly and weekday profiles are not part of BPMN",
         ]
         return self.g
+
+
+def _repeat_text(repeat: Repeat | None) -> str:
+    if repeat is None:
+        return ""
+    if repeat.redo is not None:
+        return f"redo={repeat.redo:g}"
+    return "rounds=" + ",".join(f"{w:g}" for w in repeat.rounds or [])
+
+
+def _repeat_of(text: str) -> dict[str, Any] | None:
+    """``Item.repeat`` from a decision's ``onething:repeat`` (None when it is not one)."""
+    kind, _, values = text.partition("=")
+    try:
+        numbers = [float(v) for v in values.split(",") if v]
+    except ValueError:
+        return None
+    if kind == "redo" and len(numbers) == 1:
+        return {"redo": numbers[0]}
+    if kind == "rounds" and numbers:
+        return {"rounds": numbers}
+    return None
 
 
 def lanes_of(process: Process, graph: Graph) -> list[tuple[str, str]]:
@@ -298,6 +436,12 @@ def _xml(process: Process, graph: Graph) -> str:
             q(ONETHING, "levers"): ",".join(sorted(process.levers)),
         },
     )
+    if process.scenario.alternatives:
+        alternatives = {
+            name: [o.model_dump() for o in options]
+            for name, options in process.scenario.alternatives.items()
+        }
+        proc.set(q(ONETHING, "alternatives"), json.dumps(alternatives))
     lanes = lanes_of(process, graph)
     lane_set = ET.SubElement(proc, q(BPMN, "laneSet"), {"id": "lanes"})
     for lane, label in lanes:
@@ -326,6 +470,10 @@ def _xml(process: Process, graph: Graph) -> str:
             attrs[q(ONETHING, "files")] = ",".join(node.items)
         if node.collects:
             attrs[q(ONETHING, "collects")] = "true"
+        if node.take_up < 1:
+            attrs[q(ONETHING, "take_up")] = f"{node.take_up:g}"
+        if node.repeat:
+            attrs[q(ONETHING, "repeat")] = node.repeat
         element = ET.SubElement(proc, q(BPMN, node.kind), attrs)
         for flow_id in incoming.get(node.id, []):
             ET.SubElement(element, q(BPMN, "incoming")).text = flow_id
@@ -394,7 +542,7 @@ def _shape(plane, q, element: str, x: float, y: float, w: float, h: float, horiz
 FLOW_NODES = {
     "task", "userTask", "serviceTask", "manualTask", "scriptTask", "businessRuleTask",
     "sendTask", "receiveTask", "startEvent", "endEvent", "exclusiveGateway",
-    "parallelGateway",
+    "parallelGateway", "inclusiveGateway",
 }  # fmt: skip
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 128
@@ -410,6 +558,15 @@ IGNORED = {"incoming", "outgoing", "laneSet", "sequenceFlow", "documentation",
 class Imported:
     scenario: dict[str, Any]
     unmapped: list[str]
+
+
+@dataclass
+class Written:
+    """What a diagram written by onething says of its process beyond BPMN: the levers
+    (None for another tool's diagram) and the alternatives."""
+
+    levers: set[str] | None = None
+    alternatives: dict[str, Any] = field(default_factory=dict)
 
 
 def read_params(path: Path) -> dict[str, Any]:
@@ -428,9 +585,9 @@ def read_params(path: Path) -> dict[str, Any]:
 
 def read_bpmn(
     path: Path,
-) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str], set[str] | None]:
+) -> tuple[dict[str, dict], list[tuple[str, str, str]], dict, list[str], Written]:
     """Flow nodes (id -> tag, name, lane, onething attributes), flows, lanes, unmapped,
-    and the levers a diagram written by onething names (None for another tool's).  Read
+    and what a diagram written by onething says of its process (``Written``).  Read
     within ``safe_xml``'s limits, a file of at most ``MAX_BYTES``; ids must be unique and
     flows must join flow nodes of the process."""
     try:
@@ -450,8 +607,16 @@ def read_bpmn(
     if len(processes) > 1:
         unmapped.append(f"{len(processes) - 1} further process(es): only the first is read")
     proc = processes[0]
-    written = proc.get(f"{{{ONETHING}}}levers")
-    levers = None if written is None else {x for x in written.split(",") if x}
+    named = proc.get(f"{{{ONETHING}}}levers")
+    written = Written(None if named is None else {x for x in named.split(",") if x})
+    try:
+        alternatives = json.loads(proc.get(f"{{{ONETHING}}}alternatives") or "{}")
+    except ValueError:
+        alternatives = None
+    if isinstance(alternatives, dict):
+        written.alternatives = alternatives
+    else:
+        unmapped.append("onething:alternatives is not a JSON object: left out")
     lane_of: dict[str, str] = {}
     lanes: dict[str, str] = {}
     for lane in proc.iter(f"{{{BPMN}}}lane"):  # a nested lane comes later and wins
@@ -499,7 +664,7 @@ def read_bpmn(
         problems.append(Problem("process", reason))
     if problems:
         raise FileError(path, problems[:MAX_PROBLEMS])
-    return nodes, flows, lanes, unmapped, levers
+    return nodes, flows, lanes, unmapped, written
 
 
 def import_bpmn(
@@ -507,17 +672,18 @@ def import_bpmn(
 ) -> Imported:
     """A scenario from the BPMN process at ``path`` and, if given, Prosimos parameters
     (read from ``params_path``): fields of the wrong type there are that file's error."""
-    nodes, flows, lanes, unmapped, levers = read_bpmn(path)
+    nodes, flows, lanes, unmapped, written = read_bpmn(path)
     if not params:
-        return _imported(path, nodes, flows, lanes, unmapped, levers, None)
+        return _imported(path, nodes, flows, lanes, unmapped, written, None)
     try:
-        return _imported(path, nodes, flows, lanes, unmapped, levers, params)
+        return _imported(path, nodes, flows, lanes, unmapped, written, params)
     except (TypeError, ValueError, AttributeError, KeyError, OverflowError) as exc:
         reason = f"not Prosimos parameters: {type(exc).__name__}: {exc}"
         raise FileError(params_path, [Problem("(file)", reason)]) from None
 
 
-def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported:  # noqa: ANN001
+def _imported(path, nodes, flows, lanes, unmapped, written, params) -> Imported:  # noqa: ANN001
+    levers = written.levers
     succ: dict[str, list[tuple[str, str]]] = {}
     for flow_id, source, target in flows:
         succ.setdefault(source, []).append((flow_id, target))
@@ -529,7 +695,7 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
     is_item = (
         (lambda n: n.get("role") == "decide") if ours else (lambda n: n["tag"].endswith("ask"))
     )
-    rework, loop_nodes, loop_gateways = _rework(nodes, succ, back_edges, params)
+    rework, loop_nodes, loop_gateways, redo = _rework(nodes, succ, back_edges, params)
     # a diagram of ours lists tasks in the order of the story; others in flow order
     items = [
         i
@@ -544,7 +710,10 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
     direct = _direct_before(order, items, flows, back_edges)
     for gid, g in nodes.items():
         outs = [f for f, _ in succ.get(gid, []) if f not in back_edges]
-        if g["tag"] == "exclusiveGateway" and len(outs) > 1 and gid not in loop_gateways:
+        chosen = g.get("role") == "alternative"  # a diagram of ours names its alternatives
+        if g["tag"] == "exclusiveGateway" and len(outs) > 1 and not chosen:
+            if gid in loop_gateways:
+                continue
             unmapped.append(
                 f"exclusiveGateway {gid!r} ({g['name']}): a choice between paths; the model "
                 "does every item, so all paths are kept"
@@ -580,6 +749,7 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
         else "parallel_approval" in levers
     )
     durations = durations_from_params(params, nodes) if params else {}
+    take_up = _take_up(nodes, succ, set(items), params)
     rework_of = _item_rework(rework, nodes)
     deliveries = _deliveries(nodes, ours)
     scenario_items: dict[str, Any] = {}
@@ -611,6 +781,17 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
             placeholders[f"items.{key}.processing"] = "no duration in the BPMN: fill in"
         if entry["rework"] and not params:
             placeholders[f"items.{key}.rework"] = "a rework loop without a probability: 0.1"
+        if "take_up" in nodes[i]:
+            entry["take_up"] = _number(nodes[i]["take_up"], 1.0)
+        elif i in take_up:
+            entry["take_up"] = take_up[i]
+        repeat = _repeat_of(nodes[i].get("repeat", ""))
+        if repeat is None and i in redo:
+            repeat = {"redo": min(MAX_REWORK, redo[i])}
+            if not params:
+                placeholders[f"items.{key}.repeat"] = "a loop without a probability: 0.5"
+        if repeat is not None:
+            entry["repeat"] = repeat
         placeholders[f"items.{key}.promised"] = "not in a BPMN model"
         scenario_items[key] = entry
     if "office" in {e["department"] for e in scenario_items.values()}:
@@ -624,6 +805,7 @@ def _imported(path, nodes, flows, lanes, unmapped, levers, params) -> Imported: 
         "materials": {},
         "field_groups": {},
         "items": scenario_items,
+        "alternatives": written.alternatives,
         "applicants": {
             "arrivals": {"per_working_day": 10.0},
             "travel": {"dist": "fixed", "value": 30.0},
@@ -708,15 +890,45 @@ def _direct_before(
     return out
 
 
-def _rework(nodes, succ, back_edges, params):  # noqa: ANN001, ANN202
-    """Exclusive gateways with a branch looping back (rework): window task before the
-    gateway -> chance (from the parameters, else 0.1), the nodes on the loop, and the
-    gateways."""
-    chances: dict[str, float] = {}
-    probabilities = {}
+def _probabilities(params) -> dict[str, float]:  # noqa: ANN001
+    """Flow id -> its branching probability in Prosimos parameters."""
+    out = {}
     for g in (params or {}).get("gateway_branching_probabilities", []):
         for p in g.get("probabilities", []):
-            probabilities[p.get("path_id")] = float(p.get("value", 0))
+            out[p.get("path_id")] = float(p.get("value", 0))
+    return out
+
+
+def _number(text: str, default: float) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return default
+
+
+def _take_up(nodes, succ, items: set[str], params) -> dict[str, float]:  # noqa: ANN001
+    """Item -> its take-up where an inclusive gateway's flow leads straight to it with a
+    probability below 1 (the parameters say how often a branch is taken)."""
+    probabilities = _probabilities(params)
+    out = {}
+    for gid, g in nodes.items():
+        if g["tag"] != "inclusiveGateway":
+            continue
+        for flow_id, target in succ.get(gid, []):
+            chance = probabilities.get(flow_id, 1.0)
+            if target in items and 0 < chance < 1:
+                out[target] = round(chance, 4)
+    return out
+
+
+def _rework(nodes, succ, back_edges, params):  # noqa: ANN001, ANN202
+    """Exclusive gateways with a branch looping back: through other tasks (gather the
+    missing materials), rework: window task before the gateway -> chance (from the
+    parameters, else 0.1), the nodes on the loop, and the gateways; straight back, the
+    task before the gateway is done again: task -> chance of another round (else 0.5)."""
+    chances: dict[str, float] = {}
+    redo: dict[str, float] = {}
+    probabilities = _probabilities(params)
     preds: dict[str, list[str]] = {}
     for source, outs in succ.items():
         for _, target in outs:
@@ -732,10 +944,14 @@ def _rework(nodes, succ, back_edges, params):  # noqa: ANN001, ANN202
                 continue
             gateways.add(gid)
             loop_nodes |= on_loop
+            again = flow_id in back_edges  # straight back: a repeat
             for w in preds.get(gid, []):
                 if nodes.get(w, {}).get("tag", "").endswith("ask"):
-                    chances[w] = probabilities.get(flow_id, 0.1)
-    return chances, loop_nodes, gateways
+                    if again:
+                        redo[w] = probabilities.get(flow_id, 0.5)
+                    else:
+                        chances[w] = probabilities.get(flow_id, 0.1)
+    return chances, loop_nodes, gateways, redo
 
 
 def _item_rework(chances: dict[str, float], nodes) -> dict[str, float]:  # noqa: ANN001

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from onething.scenarios.journey import journey
+from onething.scenarios.journey import Choices, journey, taking
 from onething.scenarios.levers import Process
 from onething.scenarios.model import Distribution, Scenario, unit_minutes
 
@@ -85,6 +85,19 @@ def counts(process: Process) -> dict[str, int | None]:
         "form_fields": form_fields(process),
     }
     return {k: None if k in missing else v for k, v in values.items()}
+
+
+def mean_counts(process: Process) -> dict[str, float | None]:
+    """The four counts as the mean over applicants, each counting only the items they
+    take (选办 items by their take-up, an alternative by its options' shares:
+    ``journey.Choices``); ``counts`` gives them for the full bundle, and the two agree on
+    a bundle without choices."""
+    means: dict[str, float | None] = dict.fromkeys(counts(process), 0.0)
+    for probability, taken in Choices(process).outcomes():
+        for name, value in counts(taking(process, taken)).items():
+            total = means[name]
+            means[name] = None if value is None or total is None else total + probability * value
+    return means
 
 
 def form_factor(process: Process) -> float:

@@ -318,6 +318,7 @@ def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
             yield Problem(f"{at}.promised", "a promised time limit must be positive")
     yield from _cycles(s)
     yield from _materials_before_they_exist(s)
+    yield from _alternatives(s)
     if s.applicants.start not in ("home", *s.departments):
         yield Problem(
             "applicants.start", f"must be 'home' or a department, not {s.applicants.start!r}"
@@ -363,6 +364,25 @@ def _cycles(s: Scenario) -> Iterator[Problem]:
         if key not in state and (cycle := visit(key, [])):
             yield Problem(f"items.{cycle[0]}.requires", f"dependency cycle {' -> '.join(cycle)}")
             return
+
+
+def _alternatives(s: Scenario) -> Iterator[Problem]:
+    """An alternative names known items, each in one option of one alternative only, and
+    its items take their share from it (their own take-up stays 1)."""
+    seen: dict[str, str] = {}
+    for name, options in s.alternatives.items():
+        for i, option in enumerate(options):
+            for j, key in enumerate(option.items):
+                at = f"alternatives.{name}.{i}.items.{j}"
+                if key not in s.items:
+                    yield Problem(at, f"unknown item {key!r}")
+                elif key in seen:
+                    yield Problem(at, f"{key!r} is already in {seen[key]}")
+                elif s.items[key].take_up < 1:
+                    yield Problem(
+                        at, f"{key!r} has its own take_up; its share is the option's here"
+                    )
+                seen.setdefault(key, f"alternatives.{name}")
 
 
 def _materials_before_they_exist(s: Scenario) -> Iterator[Problem]:

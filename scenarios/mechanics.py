@@ -35,6 +35,7 @@ import numpy as np
 from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.counts import form_factor
 from onething.scenarios.distributions import quantile
+from onething.scenarios.journey import taking
 from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
 from onething.scenarios.model import Scenario
 
@@ -80,6 +81,9 @@ class Draws(Protocol):
     def paper_transfer(self, case: object, item: str) -> float: ...
     def travel(self, case: object) -> float: ...
     def rework_delay(self, case: object) -> float: ...
+    def take_up(self, case: object, item: str) -> float: ...
+    def alternative(self, case: object, item: str) -> float: ...
+    def rounds(self, case: object, item: str) -> float: ...
 
 
 class _Quantiles:
@@ -129,6 +133,18 @@ class _Quantiles:
 
     def rework_delay(self, case: object) -> float:
         return self._rework_delay(self._uniform(case))
+
+    def take_up(self, case: object, item: str) -> float:
+        """Whether the applicant takes an optional item: a uniform (``journey.Choices``)."""
+        return self._uniform(case)
+
+    def alternative(self, case: object, item: str) -> float:
+        """Which option of the alternative ``item`` names: a uniform (``Choices``)."""
+        return self._uniform(case)
+
+    def rounds(self, case: object, item: str) -> float:
+        """How many rounds an item repeating takes: a uniform (``Repeat.count``)."""
+        return self._uniform(case)
 
 
 class StreamDraws(_Quantiles):
@@ -230,6 +246,15 @@ class NoTime:
 
     def rework(self, case: object, item: str) -> float:
         return self.draws.rework(case, item)
+
+    def take_up(self, case: object, item: str) -> float:
+        return self.draws.take_up(case, item)
+
+    def alternative(self, case: object, item: str) -> float:
+        return self.draws.alternative(case, item)
+
+    def rounds(self, case: object, item: str) -> float:
+        return self.draws.rounds(case, item)
 
     def handling(self, case: object, item: str) -> float:
         return 0.0
@@ -347,6 +372,11 @@ class Mechanics:
         self.form_factor = form_factor(process)
         self.online = process.online
         self.waits_for = _waits_for(process)
+        self._waits_among: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {
+            process.order: self.waits_for
+        }
+        self._taking: dict[tuple[str, ...], Process] = {process.order: process}
+        self.repeat = {k: process.item(k).repeat for k in order}
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -363,9 +393,19 @@ class Mechanics:
         rework = self.rework
         return [k for k in files if rework[k] and self.draws.rework(case, k) < rework[k]]
 
-    def decide(self, case: object, item: str, start: float) -> float:
-        """The back office decides in its department's working time from ``start``."""
-        return self.calendars.items[item].add_working(start, self.draws.processing(case, item))
+    def decide(self, case: object, item: str, start: float) -> tuple[float, ...]:
+        """The back office decides in its department's working time from ``start``: when
+        each round ends, the last being the decision.  An item that repeats
+        (``Item.repeat``) draws its rounds first, then one processing time per round, each
+        round starting when the one before ends."""
+        calendar, draws = self.calendars.items[item], self.draws
+        repeat = self.repeat[item]
+        rounds = 1 if repeat is None else repeat.count(draws.rounds(case, item))
+        ends = []
+        for _ in range(rounds):
+            start = calendar.add_working(start, draws.processing(case, item))
+            ends.append(start)
+        return tuple(ends)
 
     def in_hand_at(self, case: object, item: str, decided: float) -> float:
         """When the result reaches the applicant without a visit: electronic and on the
@@ -397,15 +437,35 @@ class Mechanics:
         minutes = self.desk_minutes(case, files, bool(collect))
         return minutes, windows.serve(now, minutes)
 
-    def ready_items(self, decided: Mapping[str, float], dispatched: Sequence[str]) -> list[str]:
-        """What the platform routes now, event by event: every item not yet routed whose
-        predecessors (``waits_for``) are decided."""
-        waits_for = self.waits_for
-        return [
-            k
-            for k in self.process.order
-            if k not in dispatched and all(d in decided for d in waits_for[k])
-        ]
+    def waits_among(self, taken: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+        """``waits_for`` among the items an applicant takes (``journey.taking``: an item
+        never waits for one the applicant does not take)."""
+        key = tuple(taken)
+        waits = self._waits_among.get(key)
+        if waits is None:
+            waits = self._waits_among[key] = _waits_for(self.taking(key))
+        return waits
+
+    def taking(self, taken: Sequence[str]) -> Process:
+        """The process of an applicant who takes ``taken`` (``journey.taking``), made once:
+        what they hand over and what is fetched for them follow from it."""
+        key = tuple(taken)
+        process = self._taking.get(key)
+        if process is None:
+            process = self._taking[key] = taking(self.process, key)
+        return process
+
+    def ready_items(
+        self,
+        decided: Mapping[str, float],
+        dispatched: Sequence[str],
+        taken: Sequence[str] | None = None,
+    ) -> list[str]:
+        """What the platform routes now, event by event: every item taken (default: all)
+        not yet routed whose predecessors (``waits_for``) are decided."""
+        taken = self.process.order if taken is None else taken
+        waits_for = self.waits_among(taken)
+        return [k for k in taken if k not in dispatched and all(d in decided for d in waits_for[k])]
 
     def paper_arrives(self, case: object, item: str, now: float) -> float | None:
         """Without data sharing, an item that needs another's result waits for the paper
@@ -420,6 +480,7 @@ class Mechanics:
         filed: float,
         back_office: Callable[[str, float], float],
         transferred: Callable[[str, float, float], None] | None = None,
+        taken: Sequence[str] | None = None,
     ) -> None:
         """The platform's routing with no transport delay, from the filing at ``filed``:
         ``back_office(item, start)`` decides each item and returns when;
@@ -427,11 +488,13 @@ class Mechanics:
 
         The closed form of ``ready_items`` on the same rule (``waits_for``): an item
         starts once its predecessors are decided, after the paper transfer where offices
-        do not share data.  Items go in dependency order, which fixes the order of the
-        draws."""
+        do not share data.  The items taken (default: all) go in dependency order, which
+        fixes the order of the draws."""
+        taken = self.process.order if taken is None else taken
+        waits_for = self.waits_among(taken)
         decided: dict[str, float] = {}
-        for key in self.process.order:
-            start = max((decided[d] for d in self.waits_for[key]), default=filed)
+        for key in taken:
+            start = max((decided[d] for d in waits_for[key]), default=filed)
             moved = self.paper_arrives(case, key, start)
             if moved is not None:
                 if transferred is not None:

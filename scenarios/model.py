@@ -9,6 +9,7 @@ an item names, a DAG of dependencies, a source a figure cites) are checked in
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from typing import Annotated, ClassVar, Literal
@@ -47,6 +48,10 @@ MAX_PARTS = 1_000
 """Departments, materials, field groups, seasons, extra days: entries of one section."""
 MAX_REWORK = 0.95
 """Above it a case is sent back so often it hardly ever finishes (at 1, never)."""
+MAX_ROUNDS = 100
+"""Rounds of one item in one case: a count distribution's length, a redo's cap."""
+SHARE_TOLERANCE = 1e-6
+"""How far an alternative's shares may add up from 1 (rounded figures)."""
 MAX_DURATION_YEARS = 10
 MAX_DURATION: dict[str, float] = {
     "minutes": MAX_DURATION_YEARS * 365 * 24 * 60,
@@ -382,6 +387,46 @@ class Commitment(Strict):
     processing: Distribution = Field(default_factory=lambda: fixed(0.0))
 
 
+class Repeat(Strict):
+    """The back office does an item again after deciding it (a generalisation of 补正: the
+    file comes back for another round), each round a decision in the event log.  Either
+    ``redo``, the chance of another round after each one (so rounds are geometric,
+    capped at ``MAX_ROUNDS``), or ``rounds``, the weights of 1, 2, 3 ... rounds."""
+
+    redo: Annotated[float, Field(gt=0.0, le=MAX_REWORK)] | None = None
+    rounds: Annotated[list[Weight], Field(min_length=1, max_length=MAX_ROUNDS)] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Repeat:
+        if (self.redo is None) == (self.rounds is None):
+            raise ValueError("give exactly one of redo or rounds")
+        if self.rounds is not None and not sum(self.rounds) > 0:
+            raise ValueError("rounds: the weights add up to 0")
+        return self
+
+    def count(self, uniform: float) -> int:
+        """The rounds one case does, read off one uniform draw in [0, 1) (its quantile)."""
+        if self.redo is not None:
+            rounds = 1 + math.floor(math.log1p(-uniform) / math.log(self.redo))
+            return min(max(rounds, 1), MAX_ROUNDS)
+        weights = self.rounds or [1.0]
+        target, total = uniform * sum(weights), 0.0
+        for n, weight in enumerate(weights, start=1):
+            total += weight
+            if target < total:
+                return n
+        return len(weights)
+
+    @property
+    def mean(self) -> float:
+        """Rounds per case on average."""
+        if self.redo is not None:
+            p = self.redo
+            return (1 - p**MAX_ROUNDS) / (1 - p)
+        weights = self.rounds or [1.0]
+        return sum(n * w for n, w in enumerate(weights, start=1)) / sum(weights)
+
+
 class Item(Strict):
     name: Label
     department: str
@@ -401,6 +446,32 @@ class Item(Strict):
     """Chance the filing is sent back for missing materials (补正)."""
     result: Result = Result()
     commitment: Commitment | None = None
+    take_up: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    """Share of applicants who take this item: below 1 it is optional (选办); 1 (the
+    default) is a required item (必办).  An item of an alternative leaves it at 1."""
+    repeat: Repeat | None = None
+    """Rounds of the back office beyond the first (``Repeat``); none by default."""
+
+
+class Option(Strict):
+    """One choice of an alternative: the items taken together (none: the applicant takes
+    none of the group's items), by this share of applicants."""
+
+    items: Annotated[list[str], Field(max_length=MAX_ITEMS)] = []
+    share: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _shares_add_up(options: list[Option]) -> list[Option]:
+    total = sum(o.share for o in options)
+    if abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"the options' shares add up to {total:g}, not 1")
+    return options
+
+
+Alternative = Annotated[
+    list[Option], Field(min_length=2, max_length=MAX_ITEMS), AfterValidator(_shares_add_up)
+]
+"""Options of which each applicant takes exactly one."""
 
 
 # --- applicants and arrivals ---------------------------------------------------------
@@ -521,6 +592,9 @@ class Scenario(Strict):
         dict[str, Annotated[int, Field(gt=0, le=MAX_COUNT)]], Field(max_length=MAX_PARTS)
     ] = {}
     items: Annotated[dict[str, Item], Field(min_length=1, max_length=MAX_ITEMS)]
+    alternatives: Annotated[dict[Identifier, Alternative], Field(max_length=MAX_ITEMS)] = {}
+    """Exclusive choices between items (a licence granted or refused): per group, its
+    options, of which an applicant takes one."""
     applicants: Applicants
     levers: LeverSettings = LeverSettings()
     after: list[str] = []

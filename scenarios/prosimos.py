@@ -140,7 +140,7 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
     for flow_id, source, _, _ in graph.flows:
         outgoing.setdefault(source, []).append(flow_id)
     for node in graph.nodes:
-        if node.kind != "exclusiveGateway":
+        if node.kind not in ("exclusiveGateway", "inclusiveGateway"):
             continue
         chances = graph.probabilities.get(node.id) or {f: 1.0 for f in outgoing[node.id]}
         gateways.append(

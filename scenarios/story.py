@@ -1,7 +1,9 @@
 """One applicant's story, told once for both engines.
 
-The journey (``scenarios.journey``) says where the applicant goes; this module says what
-they do there, in order: wait until the results a visit needs are in hand, travel, file
+At arrival the applicant decides which items they take (选办 items and alternatives,
+``journey.Choices``, from their own draws; a bundle without choices draws nothing), and
+the journey of those items (``scenarios.journey``) says where they go; this module says
+what they do there, in order: wait until the results a visit needs are in hand, travel, file
 (or collect) at the window or online, re-file what is sent back (补正) after gathering
 the missing materials on the calendar, wait for a result handed over on the spot, and
 finish when the last result is in hand.  It imports no SimPy or Kafka: an engine drives
@@ -17,7 +19,7 @@ from collections.abc import Generator, Sequence
 from typing import Any, Protocol
 
 from onething.scenarios.counts import item_steps
-from onething.scenarios.journey import Visit
+from onething.scenarios.journey import Journeys, Visit
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import Mechanics, Service
 
@@ -45,6 +47,8 @@ class Applicant(Protocol):
     trips: int
     wait: float
     rework_rounds: int
+    taken: tuple[str, ...]
+    """The items this applicant takes, in the process's order."""
     decided: dict[str, float]
     in_hand: dict[str, float]
 
@@ -98,8 +102,18 @@ class Port(Protocol):
     ) -> None: ...
 
 
-def applicant(port: Port, case: Applicant, journey: Sequence[Visit], integrated: bool) -> Story:
-    """The story of one case; its generator is chosen once, to keep resumptions short."""
+def applicant(port: Port, case: Applicant, journeys: Journeys, integrated: bool) -> Story:
+    """The story of one case; its generator is chosen once, to keep resumptions short.
+    The items the applicant takes are drawn here, at arrival, before anything else."""
+    choices = journeys.choices
+    if choices:
+        draws = port.mechanics.draws
+        case.taken = choices.taken(
+            lambda item: draws.take_up(case, item), lambda name: draws.alternative(case, name)
+        )
+    else:
+        case.taken = journeys.process.order
+    journey = journeys.of(case.taken)
     if integrated:
         return _integrated(port, case, journey)
     return _siloed(port, case, journey)
@@ -166,7 +180,7 @@ def _integrated(port: Port, case: Applicant, journey: Sequence[Visit]) -> Story:
 
 def _finish(port: Port, case: Applicant) -> Story:
     """The case ends when the last result is in the applicant's hands."""
-    waiting = port.results(case, port.mechanics.process.order)
+    waiting = port.results(case, case.taken)
     if waiting is not None:
         yield waiting
     last = max(case.in_hand.values())
@@ -242,14 +256,26 @@ def _log_service(
 
 
 def log_decision(
-    port: Port, case: Any, item: str, start: float, decided: float, arrives: float
+    port: Port,
+    case: Any,
+    item: str,
+    start: float,
+    decided: float,
+    arrives: float,
+    earlier_rounds: Sequence[float] = (),
 ) -> None:
-    """The back office's part of the event log: the decision and, by mail, the post."""
+    """The back office's part of the event log: the decision (a row per round when the
+    item repeats; ``earlier_rounds`` are when the rounds before the last ended) and, by
+    mail, the post."""
     mechanics = port.mechanics
     process = mechanics.process
     department = process.item(item).department
     steps = item_steps(process, item)  # the log shows them, as an approval system's
-    port.log(case, f"decide {item}", department, start, decided, "back office", steps=steps)
+    activity = f"decide {item}"
+    for end in earlier_rounds:
+        port.log(case, activity, department, start, end, "back office", steps=steps)
+        start = end
+    port.log(case, activity, department, start, decided, "back office", steps=steps)
     if mechanics.delivery[item] == "mail":
         port.log(case, "result arrives by mail", "post", decided, arrives, collects=[item])
 

@@ -92,13 +92,14 @@ class Department:
             return sends  # the filing waits for what is missing (the re-filing holds the rest)
         filing = {*request.held, *request.file}
         for item in (k for k in office.process.order if k in filing):
-            decided = office.decide(request.case_id, item, start, clock.infra_only)
+            *earlier, decided = office.decide(request.case_id, item, start, clock.infra_only)
             decision = Decision(
                 case_id=request.case_id,
                 item=item,
                 department=self.name,
                 started_at=start,
                 decided_at=decided,
+                earlier_rounds=earlier,
                 routed=not request.at_window,
                 hops=request.hops,
             )

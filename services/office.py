@@ -134,8 +134,9 @@ class Office:
             hops=hops,
         )
 
-    def decide(self, case: str, item: str, start: float, infra_only: bool) -> float:
-        return start if infra_only else self.mechanics.decide(case, item, start)
+    def decide(self, case: str, item: str, start: float, infra_only: bool) -> tuple[float, ...]:
+        """When each round of the item's back office ends (``Mechanics.decide``)."""
+        return (start,) if infra_only else self.mechanics.decide(case, item, start)
 
 
 class Offices:

@@ -150,6 +150,8 @@ class Platform:
             ]
             if not fresh:
                 return self._resend(message.case_id, case, cause, at)
+            if message.attempt == 0:  # the first filing names every item the case takes
+                case["taken"] = message.file
             case["accepted"] = case["accepted"] + fresh
         elif message.item in case["decided"]:
             return self._resend(message.case_id, case, message.item, message.decided_at)
@@ -168,6 +170,7 @@ class Platform:
         assert served.clock is not None
         return {
             "clock": served.clock.model_dump(),
+            "taken": [],
             "accepted": [],
             "decided": {},
             "dispatched": [],
@@ -190,14 +193,15 @@ class Platform:
         with the case, which is written once per event (each write is a changelog
         message)."""
         caused: list[str] = []
-        if len(case["accepted"]) == len(self.items):
-            if len(case["decided"]) == len(self.items):
+        taken = case["taken"]
+        if len(case["accepted"]) == len(taken):
+            if len(case["decided"]) == len(taken):
                 if not case["completed"]:
                     case["completed"] = self._completion(case_id, case).model_dump(mode="json")
                     caused = [COMPLETED]
             else:
                 mechanics = self._office(case).mechanics
-                caused = mechanics.ready_items(case["decided"], case["dispatched"])
+                caused = mechanics.ready_items(case["decided"], case["dispatched"], taken)
                 case["dispatched"] = case["dispatched"] + caused
         case["caused"] = {**case["caused"], cause: caused}
         self.cases[case_id] = case
@@ -240,7 +244,7 @@ class Platform:
         when they fetch materials (it hands them on), else straight to the department;
         an item waiting for paper from another office goes alone, with its arrival."""
         office = self.window.of(clock)
-        process, hops = office.process, case["hops"]
+        process, hops = office.mechanics.taking(case["taken"]), case["hops"]
         issued = [
             certificate for k in case["decided"] if (certificate := process.item(k).result.produces)
         ]

@@ -22,7 +22,17 @@ from onething.scenarios.story import PAPER_TRANSFER, Story, log_decision
 class Case:
     """One applicant: when each item is decided and when its result is in their hands."""
 
-    __slots__ = ("id", "arrival", "trips", "wait", "decided", "in_hand", "rework_rounds", "handed")
+    __slots__ = (
+        "id",
+        "arrival",
+        "trips",
+        "wait",
+        "decided",
+        "in_hand",
+        "rework_rounds",
+        "handed",
+        "taken",
+    )
 
     def __init__(self, case_id: int, arrival: float):
         self.id = case_id
@@ -34,6 +44,8 @@ class Case:
         self.rework_rounds = 0
         self.handed: list[str] = []
         """Materials handed over so far (kept when the case is traced)."""
+        self.taken: tuple[str, ...] = ()
+        """The items the applicant takes (the story draws them at arrival)."""
 
 
 class StoryRun:
@@ -104,7 +116,7 @@ class SimPyPort:
     def filed(self, case: Case, files: Sequence[str], now: float) -> None:
         if self.integrated:
             self.mechanics.route_platform(
-                case, now, self._back_office_of(case), self._transferred_of(case)
+                case, now, self._back_office_of(case), self._transferred_of(case), files
             )
             return
         for key in files:
@@ -121,10 +133,11 @@ class SimPyPort:
         """Decide one item from ``start``; the result reaches the applicant as the levers
         say (the core's ``decide`` and ``in_hand_at``)."""
         mechanics = self.mechanics
-        decided = case.decided[key] = mechanics.decide(case, key, start)
+        rounds = mechanics.decide(case, key, start)
+        decided = case.decided[key] = rounds[-1]
         arrives = case.in_hand[key] = mechanics.in_hand_at(case, key, decided)
         if self.tracing:
-            log_decision(self, case, key, start, decided, arrives)
+            log_decision(self, case, key, start, decided, arrives, rounds[:-1])
         return decided
 
     def _back_office_of(self, case: Case) -> Any:

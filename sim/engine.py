@@ -17,7 +17,7 @@ import simpy
 
 from onething.scenarios.calendar import DAY
 from onething.scenarios.counts import promise_working_days
-from onething.scenarios.journey import journey
+from onething.scenarios.journey import Journeys
 from onething.scenarios.levers import Process
 from onething.scenarios.mechanics import (
     ApplicantDraws,
@@ -94,7 +94,7 @@ class Replication:
         calendars = Calendars(s, self.horizon_days + 60)
         self.calendar = calendars.scenario
         self.measured_from = self.warmup_days * DAY
-        self.journey = journey(self.process)
+        self.journeys = Journeys(self.process)
         self.draws = ApplicantDraws(self.process, self.seed, calendars)
         self.mechanics = Mechanics(self.process, calendars, self.draws)
         self.promise = promise_working_days(self.process)
@@ -140,7 +140,7 @@ class Replication:
         s = self.process.scenario
         env, arrive = self.env, self.draws.arrive
         crowd = applicants(s.applicants.arrivals, self.calendar, self.seed, self.horizon_days)
-        port, journey, integrated = self.port, self.journey, self.process.integrated
+        port, journeys, integrated = self.port, self.journeys, self.process.integrated
         over = env.event()
         coming = next(crowd, None)
 
@@ -152,7 +152,7 @@ class Replication:
                 self.arrived += 1
                 case = Case(self.arrived, t)
                 arrive(case, name)
-                StoryRun(applicant(port, case, journey, integrated))
+                StoryRun(applicant(port, case, journeys, integrated))
                 coming = next(crowd, None)
             if coming is None:
                 self._sample_queues(env.now)

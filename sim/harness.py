@@ -27,7 +27,7 @@ import simpy
 import simpy.rt
 
 from onething.scenarios.calendar import WorkingCalendar
-from onething.scenarios.journey import journey
+from onething.scenarios.journey import Journeys
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import (
     Calendars,
@@ -112,6 +112,8 @@ class LiveCase:
     in_hand: dict[str, float] = field(default_factory=dict)
     """When each result is in the applicant's hands (``Mechanics.in_hand_at``; paper
     results once collected)."""
+    taken: tuple[str, ...] = ()
+    """The items the applicant takes (the story draws them at arrival)."""
 
 
 @dataclass
@@ -223,7 +225,7 @@ class LiveResult:
         return [c for c in self.cases if c.done is not None]
 
     def reconcile(self) -> Reconciliation:
-        items = len(self.process.order)
+        items = {c.case_id: len(c.taken) for c in self.cases}
         open_cases = [c.case_id for c in self.cases if c.done is None]
         return Reconciliation(
             sent=len(self.cases),
@@ -231,7 +233,9 @@ class LiveResult:
             dead_lettered={c: self.dead_letters[c] for c in open_cases if c in self.dead_letters},
             missing={c: self.whereabouts[c] for c in open_cases if c not in self.dead_letters},
             completed_twice=sum(n > 1 for n in self.completions.values()),
-            decisions_applied_twice=sum(max(0, n - items) for n in self.decisions_applied.values()),
+            decisions_applied_twice=sum(
+                max(0, n - items.get(c, 0)) for c, n in self.decisions_applied.items()
+            ),
             repeated_events=self.duplicates,
             send_failures=len(self.send_failures),
         )
@@ -261,7 +265,7 @@ class Harness:
         if settings.infra_only:  # the applicant's own time is zero too: only the pipeline
             draws = NoTime(draws)
         self.mechanics = Mechanics(process, calendars, draws)
-        self.journey = journey(process)
+        self.journeys = Journeys(process)
         self.transport: Callable[[str, Any], None] | None = None
         """Hands an event to the services: Kafka in ``run``, or the broker-less loop."""
         self._facts: dict[tuple, Any] = {}
@@ -360,9 +364,9 @@ class Harness:
                 served[fact[1]] += 1
             elif fact[0] == "decided":
                 decided[fact[1]].add(fact[2])
-        order = self.process.order
         where = {}
         for case in unfinished:
+            order = case.taken
             waiting = [k for k in order if k not in decided[case.case_id]]
             where[case.case_id] = (
                 f"served at {served[case.case_id]} window(s), "
@@ -408,7 +412,9 @@ class Harness:
         elif case is None:
             pass
         elif isinstance(message, Decision):
-            self._decided(case, message.item, message.started_at, message.decided_at)
+            self._decided(
+                case, message.item, message.started_at, message.decided_at, message.earlier_rounds
+            )
         else:
             for item, decided in message.decided_at.items():
                 self._decided(case, item, decided, decided)
@@ -466,7 +472,7 @@ class Harness:
         files, collect = list(files), list(collect)
         if place == SINGLE_WINDOW:
             # the platform holds what it accepted of the filing itself
-            whole = attempt == 0 and not collect
+            whole = attempt == 0 and not collect and tuple(files) == self.process.order
             message: Any = Application(
                 case_id=case.case_id,
                 bundle=self.process.scenario.name,
@@ -527,14 +533,21 @@ class Harness:
         detail = event_detail(self.mechanics, activity, case.handed, files, collects, steps)
         self.recorder.event((0, case.case_id, activity, place, start, end, resource, detail))
 
-    def _decided(self, case: LiveCase, item: str, start: float, decided: float) -> None:
+    def _decided(
+        self,
+        case: LiveCase,
+        item: str,
+        start: float,
+        decided: float,
+        earlier_rounds: Sequence[float] = (),
+    ) -> None:
         """A result the applicant will hold (at once, by mail, or once collected)."""
         if item in case.decided:
             return
         case.decided[item] = decided
         arrives = case.in_hand[item] = self.mechanics.in_hand_at(case.case_id, item, decided)
         if self.tracing:
-            log_decision(self, case, item, start, decided, arrives)
+            log_decision(self, case, item, start, decided, arrives, earlier_rounds)
 
     def _arrivals(self, times: list[float], cases: list[LiveCase]) -> Generator:
         integrated = self.process.integrated
@@ -544,7 +557,7 @@ class Harness:
             case = LiveCase(f"{self.run_id}-{n}", t)
             cases.append(case)
             self._cases[case.case_id] = case
-            self.env.process(applicant(self, case, self.journey, integrated))
+            self.env.process(applicant(self, case, self.journeys, integrated))
 
     # --- the run ---------------------------------------------------------------------
 

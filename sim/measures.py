@@ -12,7 +12,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from onething.scenarios.counts import counts, promise_working_days, unknown
+from onething.scenarios.counts import counts, mean_counts, promise_working_days, unknown
+from onething.scenarios.journey import Choices
 from onething.scenarios.levers import Process
 from onething.sim.engine import ReplicationResult
 from onething.sim.statistics import non_negative, t_interval
@@ -65,6 +66,8 @@ def measures(process: Process, results: Sequence[ReplicationResult]) -> dict[str
         "arrived": sum(r.arrived for r in results),
         "unfinished": sum(r.unfinished for r in results),
     }
+    if Choices(process):  # the counts above are the full bundle's
+        m["counts_per_applicant"] = mean_counts(process)
     return _mark_unknown(process, m)
 
 

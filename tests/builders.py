@@ -1,8 +1,11 @@
-"""Small scenarios whose answers queueing theory knows."""
+"""Small scenarios whose answers queueing theory knows, and a bundle with choices."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from onething.scenarios.loader import load_scenario, with_changes
+from onething.scenarios.model import Scenario
 
 ALWAYS_OPEN = {
     "hours": [["00:00", "24:00"]],
@@ -43,3 +46,25 @@ def queue_scenario(
         },
         "run": {"horizon_days": horizon_days, "warmup_days": 5, "replications": replications},
     }
+
+
+def choices_bundle() -> Scenario:
+    """The restaurant with health certificates optional (the food permit, which needs
+    them, must not wait for them when not taken), the signboard and the fire check as
+    an alternative (or neither), the food permit redone with a chance and the licence
+    check in one to three rounds."""
+    return with_changes(
+        load_scenario("restaurant"),
+        {
+            "items.health_certificates.take_up": 0.6,
+            "items.food_permit.repeat": {"redo": 0.4},
+            "items.licence_verification.repeat": {"rounds": [0.5, 0.3, 0.2]},
+            "alternatives": {
+                "outdoor": [
+                    {"items": ["signboard"], "share": 0.5},
+                    {"items": ["fire_check"], "share": 0.3},
+                    {"items": [], "share": 0.2},
+                ]
+            },
+        },
+    )

@@ -28,6 +28,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from onething.scenarios.model import MAX_ROUNDS
+
 VERSION = 1
 MAX_BYTES = 64 * 1024
 """A larger event is dead-lettered: no legitimate event of a bundle comes near it."""
@@ -150,6 +152,9 @@ class Decision(Message):
     department: Name
     started_at: Minutes
     decided_at: Minutes
+    earlier_rounds: list[Minutes] = Field(default=[], max_length=MAX_ROUNDS)
+    """When the rounds before the last ended, for an item the back office does again
+    (``Item.repeat``); each round is a row of the event log."""
     routed: bool = False
     """The platform routed the item: only the platform's own cases have such decisions."""
 

@@ -122,19 +122,46 @@ def test_xes_pairs_start_and_complete_per_resource_and_reports_unmatched_starts(
     assert skipped.counts["lifecycle 'schedule' (only start and complete are read)"] == 1
 
 
-def test_optional_items_and_loops_give_a_scenario_that_loads_and_a_report_of_them(tmp_path):
-    log = _pm4py_csv(tmp_path / "claims.csv", _workflow())
+def test_optional_items_alternatives_and_loops_are_written_and_simulated(tmp_path):
+    """Inspect (a fifth of the cases) is optional, Pay or Reject (a third) end a case,
+    Check is redone in a fifth: the scenario says so, and its simulated log has them."""
+    rng = random.Random(2)
+    endings = {case: "Reject" if rng.random() < 0.3 else "Pay" for case, *_ in _workflow()}
+    events = [
+        (case, endings[case] if task == "Pay" else task, t, who)
+        for case, task, t, who in _workflow()
+    ]
+    log = _pm4py_csv(tmp_path / "claims.csv", events)
     out, report = tmp_path / "claims.yaml", tmp_path / "fit.html"
     assert main(["discover", str(log), "--out", str(out), "--report", str(report)]) == 0
     scenario = load_scenario(out)
-    names = [item.name for item in scenario.items.values()]
-    assert names == ["Register", "Check", "Pay"]  # Inspect, in a fifth of the cases, left out
-    check = next(i for i in scenario.items.values() if i.name == "Check")
-    assert check.rework == 0  # a redo is no 补正: its rounds are one processing time
+    by_name = {item.name: item for item in scenario.items.values()}
+    assert set(by_name) == {"Register", "Check", "Inspect", "Pay", "Reject"}
+    assert by_name["Register"].take_up == 1 and by_name["Register"].repeat is None
+    assert 0.1 < by_name["Inspect"].take_up < 0.3
+    check = by_name["Check"]
+    assert check.rework == 0  # a redo is no 补正: it is a repeat
+    assert check.repeat is not None and 1.1 < check.repeat.mean < 1.3
+    (options,) = scenario.alternatives.values()
+    shares = {scenario.items[o.items[0]].name: o.share for o in options if o.items}
+    assert set(shares) == {"Pay", "Reject"} and 0.2 < shares["Reject"] < 0.4
     page = report.read_text(encoding="utf-8")
-    assert "Inspect: in " in page and "optional: left out" in page
+    assert "Inspect: in " in page and "written as optional" in page
     assert "Check: done more than once in" in page
+    assert "Pay | Reject" in page or "Reject | Pay" in page
     assert "border-bottom: 2px solid #2f7d5b" in page  # the study reports' look
+    simulated = tmp_path / "sim.csv"
+    assert main(["simulate", str(out), "--events", str(simulated), "--replications", "1"]) == 0
+    cases: dict[str, list[str]] = {}
+    with simulated.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["activity"].startswith("decide "):
+                cases.setdefault(row["case_id"], []).append(row["activity"])
+    keys = {item.name: f"decide {key}" for key, item in scenario.items.items()}
+    inspected = sum(keys["Inspect"] in d for d in cases.values())
+    assert 0 < inspected < len(cases)
+    assert any(d.count(keys["Check"]) > 1 for d in cases.values())
+    assert all((keys["Pay"] in d) != (keys["Reject"] in d) for d in cases.values())
 
 
 def test_orders_seen_in_cycles_or_in_few_cases_never_become_dependencies(tmp_path):
@@ -155,7 +182,7 @@ def test_orders_seen_in_cycles_or_in_few_cases_never_become_dependencies(tmp_pat
     items = found.scenario["items"]
     requires = {i["name"]: i["requires"] for i in items.values()}
     assert requires["B"] == ["a"] and requires["A"] == [] and requires["C"] == []
-    assert "D" not in requires
+    assert requires["D"] == []  # written as optional, waiting for nothing
     assert any("waits for A" in line for line in found.inferred["dependencies"])
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from onething.scenarios.counts import steps, trips
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import catalog_names, load_scenario
 from onething.scenarios.model import Scenario
+from tests.builders import choices_bundle
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shop_permit.bpmn"
 
@@ -238,3 +240,32 @@ def test_any_diagram_and_params_give_a_scenario_or_one_line_per_problem(case):
     lanes, DTDs) with garbage Prosimos parameters; the long run is
     benchmarks/fuzz_logs.py."""
     assert run_once("import-bpmn", *case) in ("scenario", "refused")
+
+
+@pytest.mark.parametrize("mode", ["before", "after"])
+def test_optional_items_alternatives_and_repeats_go_out_as_gateways_and_come_back(tmp_path, mode):
+    original = choices_bundle()
+    process = Process.of(original, mode)
+    exported = bpmn.export(process)
+    assert bpmn.structural_problems(exported.xml) == []
+    kinds = Counter(n.kind for n in exported.graph.nodes)
+    assert kinds["inclusiveGateway"] >= 2  # a fork and its join
+    roles = Counter(n.role for n in exported.graph.nodes if "Gateway" in n.kind)
+    assert roles["alternative"] >= 1 and roles["repeat"] == 4  # two loops, merge and split
+    for gateway, chances in exported.graph.probabilities.items():
+        node = next(n for n in exported.graph.nodes if n.id == gateway)
+        if node.kind == "exclusiveGateway":
+            assert sum(chances.values()) == pytest.approx(1.0)
+    params, _ = prosimos.parameters(process, exported.graph)
+    model = tmp_path / "model.bpmn"
+    model.write_text(exported.xml, encoding="utf-8")
+    for given_params in (None, json.loads(json.dumps(params))):
+        imported = bpmn.import_bpmn(model, given_params)
+        again = Scenario.model_validate(imported.scenario)
+        assert {k: i.take_up for k, i in again.items.items()} == {
+            k: i.take_up for k, i in original.items.items()
+        }
+        assert {k: i.repeat for k, i in again.items.items()} == {
+            k: i.repeat for k, i in original.items.items()
+        }
+        assert again.alternatives == original.alternatives

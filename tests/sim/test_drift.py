@@ -9,9 +9,10 @@ the same draws.  Both write the same structured records (event rows through a
 (activity, place, start, end, what was handed over), each case's arrival, end, waits,
 trips and rounds of 补正, and each place's utilisation.  Run on every catalog bundle
 (before, after, each lever alone) and on a bundle built to exercise a department's own
-calendar, holidays and make-up days (调休) with and without online intake.  Optional items
-do not exist in the model yet, so none is exercised.  A mechanic changed in one engine
-only fails here: the last tests change each in one engine and expect a difference.
+calendar, holidays and make-up days (调休) with and without online intake, and on a bundle
+with an optional item (选办) another depends on, an alternative and items that repeat.  A
+mechanic changed in one engine only fails here: the last tests change each in one engine
+and expect a difference.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from onething.scenarios.story import GATHER, PAPER_TRANSFER
 from onething.sim.engine import Replication
 from onething.sim.harness import LiveSettings
 from onething.sim.local import run_local
+from tests.builders import choices_bundle
 
 PURPOSES = (
     "handling",
@@ -41,6 +43,9 @@ PURPOSES = (
     "paper_transfer",
     "travel",
     "rework_delay",
+    "take_up",
+    "alternative",
+    "rounds",
 )
 HORIZON_DAYS = 6
 TOLERANCE_MINUTES = 1e-6
@@ -258,6 +263,27 @@ CALENDAR_VARIANTS = [("before", None), ("after", None), ("after", ("online_intak
 @pytest.mark.parametrize(("mode", "levers"), CALENDAR_VARIANTS)
 def test_department_calendars_holidays_and_make_up_days_tell_the_same_story(mode, levers):
     process = Process.of(_calendars_bundle(), mode, levers)
+    assert drift(process) == []
+
+
+def test_the_choices_bundle_has_variants_and_rounds():
+    """The bundle below proves something: its cases take different items, and rounds."""
+    rows = Rows()
+    Replication(Process.of(choices_bundle()), 7, horizon_days=HORIZON_DAYS, recorder=rows).run()
+    decided = [
+        tuple(r[0] for r in events if r[0].startswith("decide ")) for events in rows.events.values()
+    ]
+    assert len({frozenset(d) for d in decided}) >= 4
+    assert any(d.count("decide food_permit") > 1 for d in decided)
+    assert not any("decide signboard" in d and "decide fire_check" in d for d in decided)
+
+
+CHOICES_VARIANTS = [("before", None), ("after", None), *(("after", (lever,)) for lever in LEVERS)]
+
+
+@pytest.mark.parametrize(("mode", "levers"), CHOICES_VARIANTS)
+def test_optional_items_alternatives_and_repeats_tell_the_same_story(mode, levers):
+    process = Process.of(choices_bundle(), mode, levers)
     assert drift(process) == []
 
 

@@ -1,0 +1,169 @@
+"""Optional items (选办), alternatives and repeats: what a bundle may say of them, which
+items an applicant takes, and the counts for the full bundle and over applicants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onething.scenarios.counts import counts, mean_counts
+from onething.scenarios.errors import FileError
+from onething.scenarios.journey import Choices, journey, taking
+from onething.scenarios.levers import Process
+from onething.scenarios.loader import catalog_names, load_scenario, with_changes
+from onething.scenarios.model import MAX_ROUNDS, Repeat
+from onething.sim.engine import run_replications
+from onething.sim.measures import measures
+
+OUTDOOR = {
+    "outdoor": [
+        {"items": ["signboard"], "share": 0.5},
+        {"items": ["fire_check"], "share": 0.3},
+        {"items": [], "share": 0.2},
+    ]
+}
+
+
+def _restaurant(**changes: Any) -> Any:
+    return with_changes(load_scenario("restaurant"), changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        (
+            {"alternatives": {"x": [{"items": ["signboard"], "share": 0.5}]}},
+            "alternatives.x",
+            "at least 2",
+        ),
+        (
+            {"alternatives": {"x": [{"items": ["signboard"], "share": 0.5}, {"share": 0.4}]}},
+            "alternatives.x",
+            "add up to 0.9",
+        ),
+        (
+            {"alternatives": {"x": [{"items": ["nope"], "share": 0.5}, {"share": 0.5}]}},
+            "alternatives.x.0.items.0",
+            "unknown item 'nope'",
+        ),
+        (
+            {
+                "alternatives": {
+                    "x": [{"items": ["signboard"], "share": 0.5}, {"share": 0.5}],
+                    "y": [{"items": ["signboard"], "share": 0.5}, {"share": 0.5}],
+                }
+            },
+            "alternatives.y.0.items.0",
+            "already in alternatives.x",
+        ),
+        (
+            {
+                "items.signboard.take_up": 0.3,
+                "alternatives": {"x": [{"items": ["signboard"], "share": 0.5}, {"share": 0.5}]},
+            },
+            "alternatives.x.0.items.0",
+            "its own take_up",
+        ),
+        ({"items.signboard.take_up": 0}, "items.signboard.take_up", "greater than 0"),
+        ({"items.signboard.repeat": {}}, "items.signboard.repeat", "exactly one"),
+        (
+            {"items.signboard.repeat": {"redo": 0.2, "rounds": [1, 1]}},
+            "items.signboard.repeat",
+            "exactly one",
+        ),
+        ({"items.signboard.repeat": {"rounds": [0, 0]}}, "items.signboard.repeat", "add up to 0"),
+    ],
+)
+def test_a_bad_choice_is_one_line_at_its_field(changes, field, reason):
+    with pytest.raises(FileError) as caught:
+        _restaurant(**changes)
+    text = str(caught.value)
+    assert f"{field}:" in text and reason in text, text
+
+
+def test_rounds_follow_their_distribution():
+    weights = Repeat(rounds=[0.5, 0.3, 0.2])
+    assert [weights.count(u) for u in (0.0, 0.49, 0.5, 0.79, 0.8, 0.999)] == [1, 1, 2, 2, 3, 3]
+    assert weights.mean == pytest.approx(1.7)
+    redo = Repeat(redo=0.4)
+    draws = [redo.count(i / 10_000) for i in range(10_000)]
+    assert sum(draws) / len(draws) == pytest.approx(redo.mean, rel=0.01)
+    assert redo.mean == pytest.approx(1 / 0.6)
+    assert Repeat(redo=0.95).count(1 - 1e-9) == MAX_ROUNDS
+
+
+def test_an_applicant_takes_required_items_and_one_option_of_each_alternative():
+    process = Process.of(
+        _restaurant(**{"items.health_certificates.take_up": 0.6}, alternatives=OUTDOOR)
+    )
+    choices = Choices(process)
+    assert choices
+    never, always = (lambda _key: 0.99), (lambda _key: 0.0)
+    assert choices.taken(never, never) == ("licence_verification", "food_permit")
+    assert choices.taken(always, always) == (
+        "health_certificates",
+        "licence_verification",
+        "food_permit",
+        "signboard",
+    )
+    assert "fire_check" in choices.taken(never, lambda _key: 0.6)
+    outcomes = list(choices.outcomes())
+    assert sum(p for p, _ in outcomes) == pytest.approx(1.0)
+    assert len(outcomes) == 2 * 3
+
+
+def test_an_item_that_depends_on_an_optional_item_not_taken_is_not_blocked():
+    process = Process.of(_restaurant(**{"items.health_certificates.take_up": 0.6}), "before")
+    without = taking(process, ("licence_verification", "food_permit", "signboard", "fire_check"))
+    assert without.item("food_permit").requires == ["licence_verification"]
+    assert all("health_certificates" not in v.awaits for v in journey(without))
+
+
+def test_an_item_not_taken_passes_on_what_it_waited_for():
+    """Food permit <- health certificates <- licence check, the certificates optional:
+    without them the permit still waits for the licence check."""
+    scenario = _restaurant(
+        **{
+            "items.health_certificates.take_up": 0.6,
+            "items.health_certificates.requires": ["licence_verification"],
+            "items.food_permit.requires": ["health_certificates"],
+        }
+    )
+    process = Process.of(scenario, "after")
+    without = taking(process, ("licence_verification", "food_permit", "signboard", "fire_check"))
+    assert without.item("food_permit").requires == ["licence_verification"]
+
+
+@pytest.mark.parametrize("bundle", catalog_names())
+def test_a_catalog_bundle_without_choices_has_its_counts_as_the_mean(bundle):
+    for mode in ("before", "after"):
+        process = Process.of(load_scenario(bundle), mode)
+        assert not Choices(process)
+        assert mean_counts(process) == {
+            k: v if v is None else float(v) for k, v in counts(process).items()
+        }
+
+
+def test_counts_are_given_for_the_full_bundle_and_as_the_mean_over_applicants():
+    scenario = _restaurant(**{"items.health_certificates.take_up": 0.6}, alternatives=OUTDOOR)
+    process = Process.of(scenario, "before")
+    full, mean = counts(process), mean_counts(process)
+    assert full == counts(Process.of(load_scenario("restaurant"), "before"))
+    for name in ("steps", "materials", "trips", "form_fields"):
+        assert mean[name] < full[name]
+    expected_steps = sum(
+        p * counts(taking(process, t))["steps"] for p, t in Choices(process).outcomes()
+    )
+    assert mean["steps"] == pytest.approx(expected_steps)
+
+
+def test_a_run_reports_the_mean_counts_over_applicants_beside_the_full_bundles():
+    process = Process.of(_restaurant(alternatives=OUTDOOR), "before")
+    m = measures(process, run_replications(process, 1, horizon_days=5, warmup_days=0, jobs=1))
+    assert m["trips"] == counts(process)["trips"]
+    assert m["counts_per_applicant"] == mean_counts(process)
+    plain = Process.of(load_scenario("restaurant"), "before")
+    assert "counts_per_applicant" not in measures(
+        plain, run_replications(plain, 1, horizon_days=5, warmup_days=0, jobs=1)
+    )
