@@ -9,6 +9,7 @@ group join instead of the pipeline.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import shutil
@@ -30,7 +31,7 @@ from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
 from onething.services.broker import BrokerProcess, create_topics, wait_for_broker
-from onething.services.kafka_broker import embedded_broker
+from onething.services.kafka_broker import KafkaCluster, embedded_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.measures import change, from_cases
 from onething.topics.names import all_topics
@@ -212,14 +213,16 @@ def live_system(
     replicas: dict[str, int] | None = None,
     run_dir: Path | None = None,
     say: Callable[[str], None] | None = None,
+    brokers: int = 1,
 ) -> Iterator[LiveSystem]:
-    """The broker and services a run needs, their files under ``run_dir``; ``say`` hears
-    one line per stage (broker address, services ready N/M, ready)."""
+    """The broker (``brokers`` > 1: a cluster of that many) and services a run needs,
+    their files under ``run_dir``; ``say`` hears one line per stage (broker address,
+    services ready N/M, ready)."""
     say = say or (lambda line: None)
     with contextlib.ExitStack() as stack:
         system = LiveSystem(bootstrap or "")
         if bootstrap is None:
-            system.broker = embedded_broker(log_dir=run_dir)
+            system.broker = embedded_broker(log_dir=run_dir, nodes=brokers)
             say(f"starting the embedded broker ({system.broker.describe()})")
             stack.enter_context(system.broker)
             system.bootstrap = system.broker.bootstrap
@@ -271,16 +274,55 @@ class Blow:
     finished: int
     """Applicants that had finished when it struck (the rest were in flight)."""
     seconds: float
-    """Real seconds until the part was back (restarted and ready, or resumed)."""
+    """Real seconds until the part was back (restarted and ready, or resumed; a broker
+    restarted and every partition's copies in sync again)."""
+    struck_s: float = 0.0
+    """Real seconds into the run when it struck."""
+    recovery_s: float | None = None
+    """Real seconds from the blow until throughput was back (``recovery_seconds``); None
+    when it was not back before the run ended."""
 
 
-CHAOS_KINDS = ("kill", "pause", "rebalance")
+CHAOS_KINDS = ("kill", "pause", "rebalance", "broker-kill", "broker-roll")
+CLUSTER_CHAOS = ("broker-kill", "broker-roll")
+"""Chaos that strikes one node of the embedded cluster (``--brokers 3``)."""
 PAUSE_SECONDS = 15.0
+RECOVERY_WINDOW_S = 5.0
+RECOVERY_SHARE = 0.8
 
 
-def chaos_refusal(kind: str, embedded_broker: bool, own_services: bool, after: bool) -> str | None:
+def recovery_seconds(answered: list[tuple[float, int]], struck: float) -> float | None:
+    """Seconds from a blow at ``struck`` until throughput was back: the start of the first
+    ``RECOVERY_WINDOW_S`` window, from the blow on, in which the services' answers (each
+    served filing, decision and completion the harness received) came at
+    ``RECOVERY_SHARE`` of their rate before it (from the first answer to the blow).
+
+    ``answered``: (real time, answers so far), in time order.  0 when the blow did not
+    slow the run; None when there was no answer before it, or throughput was not back
+    before the run ended.  Arrivals that follow office hours make the rate itself rise and
+    fall, so a lull of the calendar's counts as one of the blow's."""
+    times = [t for t, _ in answered]
+    before = [(t, n) for t, n in answered if t <= struck]
+    first = next(((t, n) for t, n in before if n > 0), None)
+    if first is None or before[-1][0] <= first[0]:
+        return None
+    rate = (before[-1][1] - first[1]) / (before[-1][0] - first[0])
+    for start, so_far in answered[bisect.bisect_left(times, struck) :]:
+        end = bisect.bisect_left(times, start + RECOVERY_WINDOW_S)
+        if end == len(answered):
+            return None
+        if answered[end][1] - so_far >= RECOVERY_SHARE * rate * RECOVERY_WINDOW_S:
+            return start - struck
+    return None
+
+
+def chaos_refusal(
+    kind: str, embedded_broker: bool, own_services: bool, after: bool, brokers: int = 1
+) -> str | None:
     """Why this chaos cannot be done in this run, or None: the command line asks before
     anything starts, ``Chaos`` again for callers of the API."""
+    if kind in CLUSTER_CHAOS and not (embedded_broker and brokers > 1):
+        return f"--chaos {kind} strikes a node of the embedded cluster: add --brokers 3"
     if kind == "pause" and not embedded_broker:
         return "--chaos pause stops the embedded broker: drop --bootstrap"
     if kind == "kill" and not (own_services and after):
@@ -298,16 +340,29 @@ class Chaos:
     department most items go to gains a replica at a fifth and another at two fifths
     (its consumer group rebalances each time), loses one to SIGTERM at three fifths and
     one to SIGKILL at four fifths, not restarted.  ``pause``: SIGSTOP
-    the embedded broker for 15 s when half have arrived, then SIGCONT."""
+    the embedded broker (every node of a cluster) for 15 s when half have arrived, then
+    SIGCONT.  On the embedded cluster, ``broker-kill``: SIGKILL the node leading the most
+    partitions when half have arrived, and start it again; ``broker-roll``: from a fifth
+    on, restart every node in turn (SIGTERM: a controlled shutdown), each once the one
+    before is back in sync.
 
-    def __init__(self, kind: str, system: LiveSystem, scenario: Scenario):
+    Each blow says when it struck and how long throughput took to recover
+    (``recovery_seconds``)."""
+
+    def __init__(self, kind: str, system: LiveSystem, scenario: Scenario, harness: Harness):
+        """``harness``: the run's, whose answers received measure throughput."""
         self.system = system
+        self.harness = harness
         self.blows: list[Blow] = []
         self.error: Exception | None = None
         self._thread: threading.Thread | None = None
+        self._answered: list[tuple[float, int]] = []
+        """(real time, answers the harness received so far) at each tick: the throughput."""
         fleet = system.fleet
         after = fleet is not None and ("platform" in fleet.commands or COMPACT in fleet.commands)
-        if why := chaos_refusal(kind, system.broker is not None, fleet is not None, after):
+        cluster = system.broker if isinstance(system.broker, KafkaCluster) else None
+        nodes = len(cluster.nodes) if cluster else 1
+        if why := chaos_refusal(kind, system.broker is not None, fleet is not None, after, nodes):
             raise LiveError(why)
         if kind == "rebalance":
             items = Counter(item.department for item in scenario.items.values())
@@ -331,10 +386,15 @@ class Chaos:
             ]
         elif kind == "pause":
             self.plan = [(1 / 2, self._pause, "broker")]
+        elif kind == "broker-kill":
+            self.plan = [(1 / 2, self._kill_broker, "the busiest broker")]
+        elif kind == "broker-roll":
+            self.plan = [(1 / 5, self._restart_broker, node.node_id) for node in cluster.nodes]
         else:
             raise LiveError(f"unknown chaos {kind!r}; choose from {', '.join(CHAOS_KINDS)}")
 
     def __call__(self, arrived: int, finished: int, total: int) -> None:
+        self._answered.append((time.monotonic(), self.harness.received))
         if self._thread is not None and self._thread.is_alive() or not self.plan:
             return
         share, strike, target = self.plan[0]
@@ -346,7 +406,7 @@ class Chaos:
             self._thread.start()
 
     def _run(
-        self, strike: Callable[[str], str | None], target: str, arrived: int, finished: int
+        self, strike: Callable[[Any], str | None], target: Any, arrived: int, finished: int
     ) -> None:
         started = time.monotonic()
         try:
@@ -354,7 +414,8 @@ class Chaos:
         except Exception as exc:  # reported by finish(), in the harness's thread
             self.error = exc
             return
-        self.blows.append(Blow(what, arrived, finished, time.monotonic() - started))
+        into_run = started - self._answered[0][0]
+        self.blows.append(Blow(what, arrived, finished, time.monotonic() - started, into_run))
 
     def _add(self, name: str) -> str:
         assert self.system.fleet is not None
@@ -382,12 +443,28 @@ class Chaos:
         time.sleep(PAUSE_SECONDS)
         self.system.broker.resume()
 
+    def _kill_broker(self, _: str) -> str:
+        assert isinstance(self.system.broker, KafkaCluster)
+        cluster = self.system.broker
+        node, led = cluster.leaders().most_common(1)[0]
+        cluster.kill(node)
+        cluster.restart(node)
+        return f"broker {node} (leading {led} partitions) killed (SIGKILL) and restarted"
+
+    def _restart_broker(self, node: int) -> str:
+        assert isinstance(self.system.broker, KafkaCluster)
+        self.system.broker.restart(node)
+        return f"broker {node} restarted (SIGTERM)"
+
     def finish(self) -> list[Blow]:
-        """Wait for a blow still under way; what was done."""
+        """Wait for a blow still under way; what was done, each blow with how long
+        throughput took to recover."""
         if self._thread is not None:
             self._thread.join()
         if self.error is not None:
             raise LiveError(f"chaos failed: {self.error}")
+        for blow in self.blows:
+            blow.recovery_s = recovery_seconds(self._answered, self._answered[0][0] + blow.struck_s)
         return self.blows
 
 
@@ -470,10 +547,12 @@ def run_live(
     run_dir: Path | None = None,
     say: Callable[[str], None] | None = None,
     watch: Watch | None = None,
+    brokers: int = 1,
 ) -> dict[str, LiveResult]:
     """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
     keep what was done in its result's ``blows``.  Files go under ``run_dir``; ``say``
-    hears the start-up stages; ``watch`` is asked for each mode's ticker."""
+    hears the start-up stages; ``watch`` is asked for each mode's ticker; ``brokers``:
+    nodes of the embedded Kafka cluster."""
     results: dict[str, LiveResult] = {}
     with live_system(
         scenario_ref,
@@ -486,6 +565,7 @@ def run_live(
         replicas,
         run_dir,
         say,
+        brokers,
     ) as system:
         settings.bootstrap = system.bootstrap
         broker = system.broker.describe() if system.broker else f"given at {system.bootstrap}"
@@ -493,7 +573,7 @@ def run_live(
             process = Process.of(scenario, mode, levers if mode == "after" else None)
             harness = Harness(process, settings)
             report = (lambda done, total, m=mode: progress(m, done, total)) if progress else None
-            trouble = Chaos(chaos, system, scenario) if chaos else None
+            trouble = Chaos(chaos, system, scenario, harness) if chaos else None
             tick = watch(mode, harness, system, trouble) if watch else None
             results[mode] = result = harness.run(report, _both(trouble, tick))
             result.broker = broker

@@ -568,7 +568,7 @@ class Harness:
         self.measured_until = max(times)  # utilisation: window work begun while arriving
         connection = security().kafka_python()
         self.producer = KafkaProducer(
-            bootstrap_servers=settings.bootstrap, acks=1, linger_ms=0, **connection
+            bootstrap_servers=settings.bootstrap, acks="all", linger_ms=0, **connection
         )
         consumer = KafkaConsumer(
             bootstrap_servers=settings.bootstrap,
