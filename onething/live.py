@@ -344,7 +344,7 @@ class Chaos:
     SIGCONT.  On the embedded cluster, ``broker-kill``: SIGKILL the node leading the most
     partitions when half have arrived, and start it again; ``broker-roll``: from a fifth
     on, restart every node in turn (SIGTERM: a controlled shutdown), each once the one
-    before is back in sync.
+    before is back in sync, all of them even if the run's last case finishes first.
 
     Each blow says when it struck and how long throughput took to recover
     (``recovery_seconds``)."""
@@ -358,6 +358,8 @@ class Chaos:
         self._thread: threading.Thread | None = None
         self._answered: list[tuple[float, int]] = []
         """(real time, answers the harness received so far) at each tick: the throughput."""
+        self._progress = (0, 0)
+        """(arrived, finished) at the last tick."""
         fleet = system.fleet
         after = fleet is not None and ("platform" in fleet.commands or COMPACT in fleet.commands)
         cluster = system.broker if isinstance(system.broker, KafkaCluster) else None
@@ -370,52 +372,52 @@ class Chaos:
             if name not in fleet.commands:
                 raise LiveError("--chaos rebalance needs --topology per-department")
             self.plan = [
-                (1 / 5, self._add, name),
-                (2 / 5, self._add, name),
-                (3 / 5, self._terminate, name),
-                (4 / 5, self._kill_one, name),
+                (1 / 5, [(self._add, name)]),
+                (2 / 5, [(self._add, name)]),
+                (3 / 5, [(self._terminate, name)]),
+                (4 / 5, [(self._kill_one, name)]),
             ]
         elif kind == "kill" and COMPACT in fleet.commands:
-            self.plan = [(1 / 3, self._kill, COMPACT), (2 / 3, self._kill, COMPACT)]
+            self.plan = [(1 / 3, [(self._kill, COMPACT)]), (2 / 3, [(self._kill, COMPACT)])]
         elif kind == "kill":
             items = Counter(item.department for item in scenario.items.values())
             busiest = items.most_common(1)[0][0]
             self.plan = [
-                (1 / 3, self._kill, f"department {busiest}"),
-                (2 / 3, self._kill, "platform"),
+                (1 / 3, [(self._kill, f"department {busiest}")]),
+                (2 / 3, [(self._kill, "platform")]),
             ]
         elif kind == "pause":
-            self.plan = [(1 / 2, self._pause, "broker")]
+            self.plan = [(1 / 2, [(self._pause, "broker")])]
         elif kind == "broker-kill":
-            self.plan = [(1 / 2, self._kill_broker, "the busiest broker")]
-        elif kind == "broker-roll":
-            self.plan = [(1 / 5, self._restart_broker, node.node_id) for node in cluster.nodes]
+            self.plan = [(1 / 2, [(self._kill_broker, "the busiest broker")])]
+        elif kind == "broker-roll":  # one sequence: the roll is done even if the run ends first
+            self.plan = [(1 / 5, [(self._restart_broker, node.node_id) for node in cluster.nodes])]
         else:
             raise LiveError(f"unknown chaos {kind!r}; choose from {', '.join(CHAOS_KINDS)}")
 
     def __call__(self, arrived: int, finished: int, total: int) -> None:
         self._answered.append((time.monotonic(), self.harness.received))
+        self._progress = (arrived, finished)
         if self._thread is not None and self._thread.is_alive() or not self.plan:
             return
-        share, strike, target = self.plan[0]
+        share, strikes = self.plan[0]
         if arrived >= share * total:
             self.plan.pop(0)
-            self._thread = threading.Thread(
-                target=self._run, args=(strike, target, arrived, finished), daemon=True
-            )
+            self._thread = threading.Thread(target=self._run, args=(strikes,), daemon=True)
             self._thread.start()
 
-    def _run(
-        self, strike: Callable[[Any], str | None], target: Any, arrived: int, finished: int
-    ) -> None:
-        started = time.monotonic()
-        try:
-            what = strike(target) or target
-        except Exception as exc:  # reported by finish(), in the harness's thread
-            self.error = exc
-            return
-        into_run = started - self._answered[0][0]
-        self.blows.append(Blow(what, arrived, finished, time.monotonic() - started, into_run))
+    def _run(self, strikes: list[tuple[Callable[[Any], str | None], Any]]) -> None:
+        """Strike each in turn, each a blow of its own."""
+        for strike, target in strikes:
+            arrived, finished = self._progress
+            started = time.monotonic()
+            try:
+                what = strike(target) or target
+            except Exception as exc:  # reported by finish(), in the harness's thread
+                self.error = exc
+                return
+            into_run = started - self._answered[0][0]
+            self.blows.append(Blow(what, arrived, finished, time.monotonic() - started, into_run))
 
     def _add(self, name: str) -> str:
         assert self.system.fleet is not None

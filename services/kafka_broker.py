@@ -299,13 +299,11 @@ class KafkaBroker(BrokerProcess):
         data = self.folder / "data"
         shutil.copytree(self._empty_storage(log), data)
         meta = data / "meta.properties"
-        lines = meta.read_text(encoding="utf-8").splitlines()
         own = {"node.id": str(self.node_id), "directory.id": cluster_id()}
-        lines = [
-            f"{key}={own[key]}" if key in own else line
-            for line in lines
-            for key in [line.partition("=")[0]]
-        ]
+        lines = []
+        for line in meta.read_text(encoding="utf-8").splitlines():
+            key = line.partition("=")[0]
+            lines.append(f"{key}={own[key]}" if key in own else line)
         meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def start(self, port: int | None = None, timeout: float = 60.0) -> Self:

@@ -92,7 +92,7 @@ def test_the_busiest_of_three_brokers_killed_mid_run_loses_and_doubles_nothing(n
     result = _chaos_run(newborn, "broker-kill", seed=14, brokers=3, duration_days=5)
     (blow,) = result.blows
     assert blow.what.startswith("broker ") and "killed (SIGKILL) and restarted" in blow.what
-    assert 0 < blow.finished < blow.arrived < len(result.cases)  # work in flight
+    assert blow.finished < blow.arrived < len(result.cases)  # work in flight
     assert blow.struck_s > 0 and blow.seconds > 0
     assert blow.recovery_s is None or blow.recovery_s >= 0
     _sound(result)
@@ -100,12 +100,15 @@ def test_the_busiest_of_three_brokers_killed_mid_run_loses_and_doubles_nothing(n
 
 
 def test_three_brokers_restarted_in_turn_lose_and_double_nothing(newborn):
-    result = _chaos_run(newborn, "broker-roll", seed=15, brokers=3, duration_days=10)
+    """Each node in turn, once the one before is back in sync; the roll is done in full
+    even where the run's last case finishes before it (a slow machine)."""
+    result = _chaos_run(newborn, "broker-roll", seed=15, brokers=3, duration_days=5)
     assert [blow.what for blow in result.blows] == [
         f"broker {node} restarted (SIGTERM)" for node in (1, 2, 3)
     ]
     struck = [blow.struck_s for blow in result.blows]
     assert struck == sorted(struck) and struck[0] > 0
+    assert result.blows[0].finished < result.blows[0].arrived  # work in flight
     _sound(result)
 
 
