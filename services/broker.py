@@ -138,6 +138,12 @@ def replication_factor() -> int:
     return int(os.environ.get(REPLICATION_ENV) or 1)
 
 
+def producer_acks() -> int:
+    """What a producer waits for: every in-sync copy (-1, ``acks=all``) where topics are
+    replicated, so a write outlives the node that led it; else the leader alone (1)."""
+    return -1 if replication_factor() > 1 else 1
+
+
 def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0) -> list[str]:
     """Create ``{name: partitions}`` topics of ``replication_factor()`` copies, tolerating
     existing ones; return the names created.
