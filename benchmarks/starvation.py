@@ -121,9 +121,10 @@ def one_run(
         run_dir=folder,
     ) as system:
         settings.bootstrap = system.bootstrap
-        trouble = Chaos(chaos, system, newborn) if chaos else None
+        harness = Harness(Process.of(newborn, "after"), settings)
+        trouble = Chaos(chaos, system, newborn, harness) if chaos else None
         with stalls(system.fleet, stall, every, settings.seed, only) as stalled:
-            result = Harness(Process.of(newborn, "after"), settings).run(None, trouble)
+            result = harness.run(None, trouble)
         if trouble is not None:
             trouble.finish()
         missing = result.reconcile().missing

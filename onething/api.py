@@ -502,6 +502,7 @@ def live(
     topology: str = "per-department",
     replicas: dict[str, int] | None = None,
     chaos: str | None = None,
+    brokers: int = 1,
     agreement_replications: int | None = None,
     keep_files: bool = False,
     say: Callable[[str], None] | None = None,
@@ -512,7 +513,8 @@ def live(
     """A live run of ``bundle`` (a catalog name or a file the services can read), each
     mode in turn: the embedded broker unless ``bootstrap`` names one, the services
     onething starts unless ``external_services``, the harness replaying applicants in
-    scaled real time, optionally struck by ``chaos``; with ``agreement_replications``,
+    scaled real time, optionally struck by ``chaos``; ``brokers`` > 1: the embedded
+    broker is a Kafka cluster of that many nodes; with ``agreement_replications``,
     the DES is run on the very arrivals each mode replayed.  The CLI's ``live`` and the
     workbench's live dashboard both run this.
 
@@ -549,6 +551,7 @@ def live(
             run_dir,
             say,
             watch,
+            brokers,
         )
     outcomes = {
         mode: LiveOutcome(result, measures_of(result), settings.bootstrap)

@@ -9,6 +9,7 @@ group join instead of the pipeline.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import shutil
@@ -30,7 +31,7 @@ from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
 from onething.services.broker import BrokerProcess, create_topics, wait_for_broker
-from onething.services.kafka_broker import embedded_broker
+from onething.services.kafka_broker import KafkaCluster, embedded_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
 from onething.sim.local import run_local
 from onething.sim.measures import change, from_cases
@@ -213,14 +214,16 @@ def live_system(
     replicas: dict[str, int] | None = None,
     run_dir: Path | None = None,
     say: Callable[[str], None] | None = None,
+    brokers: int = 1,
 ) -> Iterator[LiveSystem]:
-    """The broker and services a run needs, their files under ``run_dir``; ``say`` hears
-    one line per stage (broker address, services ready N/M, ready)."""
+    """The broker (``brokers`` > 1: a cluster of that many) and services a run needs,
+    their files under ``run_dir``; ``say`` hears one line per stage (broker address,
+    services ready N/M, ready)."""
     say = say or (lambda line: None)
     with contextlib.ExitStack() as stack:
         system = LiveSystem(bootstrap or "")
         if bootstrap is None:
-            system.broker = embedded_broker(log_dir=run_dir)
+            system.broker = embedded_broker(log_dir=run_dir, nodes=brokers)
             say(f"starting the embedded broker ({system.broker.describe()})")
             stack.enter_context(system.broker)
             system.bootstrap = system.broker.bootstrap
@@ -272,16 +275,55 @@ class Blow:
     finished: int
     """Applicants that had finished when it struck (the rest were in flight)."""
     seconds: float
-    """Real seconds until the part was back (restarted and ready, or resumed)."""
+    """Real seconds until the part was back (restarted and ready, or resumed; a broker
+    restarted and every partition's copies in sync again)."""
+    struck_s: float = 0.0
+    """Real seconds into the run when it struck."""
+    recovery_s: float | None = None
+    """Real seconds from the blow until throughput was back (``recovery_seconds``); None
+    when it was not back before the run ended."""
 
 
-CHAOS_KINDS = ("kill", "pause", "rebalance")
+CHAOS_KINDS = ("kill", "pause", "rebalance", "broker-kill", "broker-roll")
+CLUSTER_CHAOS = ("broker-kill", "broker-roll")
+"""Chaos that strikes one node of the embedded cluster (``--brokers 3``)."""
 PAUSE_SECONDS = 15.0
+RECOVERY_WINDOW_S = 5.0
+RECOVERY_SHARE = 0.8
 
 
-def chaos_refusal(kind: str, embedded_broker: bool, own_services: bool, after: bool) -> str | None:
+def recovery_seconds(answered: list[tuple[float, int]], struck: float) -> float | None:
+    """Seconds from a blow at ``struck`` until throughput was back: the start of the first
+    ``RECOVERY_WINDOW_S`` window, from the blow on, in which the services' answers (each
+    served filing, decision and completion the harness received) came at
+    ``RECOVERY_SHARE`` of their rate before it (from the first answer to the blow).
+
+    ``answered``: (real time, answers so far), in time order.  0 when the blow did not
+    slow the run; None when there was no answer before it, or throughput was not back
+    before the run ended.  Arrivals that follow office hours make the rate itself rise and
+    fall, so a lull of the calendar's counts as one of the blow's."""
+    times = [t for t, _ in answered]
+    before = [(t, n) for t, n in answered if t <= struck]
+    first = next(((t, n) for t, n in before if n > 0), None)
+    if first is None or before[-1][0] <= first[0]:
+        return None
+    rate = (before[-1][1] - first[1]) / (before[-1][0] - first[0])
+    for start, so_far in answered[bisect.bisect_left(times, struck) :]:
+        end = bisect.bisect_left(times, start + RECOVERY_WINDOW_S)
+        if end == len(answered):
+            return None
+        if answered[end][1] - so_far >= RECOVERY_SHARE * rate * RECOVERY_WINDOW_S:
+            return start - struck
+    return None
+
+
+def chaos_refusal(
+    kind: str, embedded_broker: bool, own_services: bool, after: bool, brokers: int = 1
+) -> str | None:
     """Why this chaos cannot be done in this run, or None: the command line asks before
     anything starts, ``Chaos`` again for callers of the API."""
+    if kind in CLUSTER_CHAOS and not (embedded_broker and brokers > 1):
+        return f"--chaos {kind} strikes a node of the embedded cluster: add --brokers 3"
     if kind == "pause" and not embedded_broker:
         return "--chaos pause stops the embedded broker: drop --bootstrap"
     if kind == "kill" and not (own_services and after):
@@ -299,16 +341,31 @@ class Chaos:
     department most items go to gains a replica at a fifth and another at two fifths
     (its consumer group rebalances each time), loses one to SIGTERM at three fifths and
     one to SIGKILL at four fifths, not restarted.  ``pause``: SIGSTOP
-    the embedded broker for 15 s when half have arrived, then SIGCONT."""
+    the embedded broker (every node of a cluster) for 15 s when half have arrived, then
+    SIGCONT.  On the embedded cluster, ``broker-kill``: SIGKILL the node leading the most
+    partitions when half have arrived, and start it again; ``broker-roll``: from a fifth
+    on, restart every node in turn (SIGTERM: a controlled shutdown), each once the one
+    before is back in sync, all of them even if the run's last case finishes first.
 
-    def __init__(self, kind: str, system: LiveSystem, scenario: Scenario):
+    Each blow says when it struck and how long throughput took to recover
+    (``recovery_seconds``)."""
+
+    def __init__(self, kind: str, system: LiveSystem, scenario: Scenario, harness: Harness):
+        """``harness``: the run's, whose answers received measure throughput."""
         self.system = system
+        self.harness = harness
         self.blows: list[Blow] = []
         self.error: Exception | None = None
         self._thread: threading.Thread | None = None
+        self._answered: list[tuple[float, int]] = []
+        """(real time, answers the harness received so far) at each tick: the throughput."""
+        self._progress = (0, 0)
+        """(arrived, finished) at the last tick."""
         fleet = system.fleet
         after = fleet is not None and ("platform" in fleet.commands or COMPACT in fleet.commands)
-        if why := chaos_refusal(kind, system.broker is not None, fleet is not None, after):
+        cluster = system.broker if isinstance(system.broker, KafkaCluster) else None
+        nodes = len(cluster.nodes) if cluster else 1
+        if why := chaos_refusal(kind, system.broker is not None, fleet is not None, after, nodes):
             raise LiveError(why)
         if kind == "rebalance":
             items = Counter(item.department for item in scenario.items.values())
@@ -316,46 +373,52 @@ class Chaos:
             if name not in fleet.commands:
                 raise LiveError("--chaos rebalance needs --topology per-department")
             self.plan = [
-                (1 / 5, self._add, name),
-                (2 / 5, self._add, name),
-                (3 / 5, self._terminate, name),
-                (4 / 5, self._kill_one, name),
+                (1 / 5, [(self._add, name)]),
+                (2 / 5, [(self._add, name)]),
+                (3 / 5, [(self._terminate, name)]),
+                (4 / 5, [(self._kill_one, name)]),
             ]
         elif kind == "kill" and COMPACT in fleet.commands:
-            self.plan = [(1 / 3, self._kill, COMPACT), (2 / 3, self._kill, COMPACT)]
+            self.plan = [(1 / 3, [(self._kill, COMPACT)]), (2 / 3, [(self._kill, COMPACT)])]
         elif kind == "kill":
             items = Counter(item.department for item in scenario.items.values())
             busiest = items.most_common(1)[0][0]
             self.plan = [
-                (1 / 3, self._kill, f"department {busiest}"),
-                (2 / 3, self._kill, "platform"),
+                (1 / 3, [(self._kill, f"department {busiest}")]),
+                (2 / 3, [(self._kill, "platform")]),
             ]
         elif kind == "pause":
-            self.plan = [(1 / 2, self._pause, "broker")]
+            self.plan = [(1 / 2, [(self._pause, "broker")])]
+        elif kind == "broker-kill":
+            self.plan = [(1 / 2, [(self._kill_broker, "the busiest broker")])]
+        elif kind == "broker-roll":  # one sequence: the roll is done even if the run ends first
+            self.plan = [(1 / 5, [(self._restart_broker, node.node_id) for node in cluster.nodes])]
         else:
             raise LiveError(f"unknown chaos {kind!r}; choose from {', '.join(CHAOS_KINDS)}")
 
     def __call__(self, arrived: int, finished: int, total: int) -> None:
+        self._answered.append((time.monotonic(), self.harness.received))
+        self._progress = (arrived, finished)
         if self._thread is not None and self._thread.is_alive() or not self.plan:
             return
-        share, strike, target = self.plan[0]
+        share, strikes = self.plan[0]
         if arrived >= share * total:
             self.plan.pop(0)
-            self._thread = threading.Thread(
-                target=self._run, args=(strike, target, arrived, finished), daemon=True
-            )
+            self._thread = threading.Thread(target=self._run, args=(strikes,), daemon=True)
             self._thread.start()
 
-    def _run(
-        self, strike: Callable[[str], str | None], target: str, arrived: int, finished: int
-    ) -> None:
-        started = time.monotonic()
-        try:
-            what = strike(target) or target
-        except Exception as exc:  # reported by finish(), in the harness's thread
-            self.error = exc
-            return
-        self.blows.append(Blow(what, arrived, finished, time.monotonic() - started))
+    def _run(self, strikes: list[tuple[Callable[[Any], str | None], Any]]) -> None:
+        """Strike each in turn, each a blow of its own."""
+        for strike, target in strikes:
+            arrived, finished = self._progress
+            started = time.monotonic()
+            try:
+                what = strike(target) or target
+            except Exception as exc:  # reported by finish(), in the harness's thread
+                self.error = exc
+                return
+            into_run = started - self._answered[0][0]
+            self.blows.append(Blow(what, arrived, finished, time.monotonic() - started, into_run))
 
     def _add(self, name: str) -> str:
         assert self.system.fleet is not None
@@ -383,12 +446,28 @@ class Chaos:
         time.sleep(PAUSE_SECONDS)
         self.system.broker.resume()
 
+    def _kill_broker(self, _: str) -> str:
+        assert isinstance(self.system.broker, KafkaCluster)
+        cluster = self.system.broker
+        node, led = cluster.leaders().most_common(1)[0]
+        cluster.kill(node)
+        cluster.restart(node)
+        return f"broker {node} (leading {led} partitions) killed (SIGKILL) and restarted"
+
+    def _restart_broker(self, node: int) -> str:
+        assert isinstance(self.system.broker, KafkaCluster)
+        self.system.broker.restart(node)
+        return f"broker {node} restarted (SIGTERM)"
+
     def finish(self) -> list[Blow]:
-        """Wait for a blow still under way; what was done."""
+        """Wait for a blow still under way; what was done, each blow with how long
+        throughput took to recover."""
         if self._thread is not None:
             self._thread.join()
         if self.error is not None:
             raise LiveError(f"chaos failed: {self.error}")
+        for blow in self.blows:
+            blow.recovery_s = recovery_seconds(self._answered, self._answered[0][0] + blow.struck_s)
         return self.blows
 
 
@@ -488,10 +567,12 @@ def run_live(
     run_dir: Path | None = None,
     say: Callable[[str], None] | None = None,
     watch: Watch | None = None,
+    brokers: int = 1,
 ) -> dict[str, LiveResult]:
     """Run each mode in turn; with ``chaos``, strike each mode's run (``Chaos``) and
     keep what was done in its result's ``blows``.  Files go under ``run_dir``; ``say``
-    hears the start-up stages; ``watch`` is asked for each mode's ticker."""
+    hears the start-up stages; ``watch`` is asked for each mode's ticker; ``brokers``:
+    nodes of the embedded Kafka cluster."""
     results: dict[str, LiveResult] = {}
     with live_system(
         scenario_ref,
@@ -504,6 +585,7 @@ def run_live(
         replicas,
         run_dir,
         say,
+        brokers,
     ) as system:
         settings.bootstrap = system.bootstrap
         broker = system.broker.describe() if system.broker else f"given at {system.bootstrap}"
@@ -511,7 +593,7 @@ def run_live(
             process = Process.of(scenario, mode, levers if mode == "after" else None)
             harness = Harness(process, settings)
             report = (lambda done, total, m=mode: progress(m, done, total)) if progress else None
-            trouble = Chaos(chaos, system, scenario) if chaos else None
+            trouble = Chaos(chaos, system, scenario, harness) if chaos else None
             tick = watch(mode, harness, system, trouble) if watch else None
             results[mode] = result = harness.run(report, _both(trouble, tick))
             result.broker = broker

@@ -107,10 +107,11 @@ def _wait_until_answering(
     proc: subprocess.Popen[bytes] | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> bool:
-    """Probe until the broker answers; False on timeout or if ``proc`` exits first."""
+    """Probe until a broker answers at one of ``bootstrap``'s comma-separated addresses;
+    False on timeout or if ``proc`` exits first."""
     deadline = time.monotonic() + timeout
     while (remaining := deadline - time.monotonic()) > 0:
-        if _answers(bootstrap, min(remaining, 1.0), tls):
+        if any(_answers(address, min(remaining, 1.0), tls) for address in bootstrap.split(",")):
             return True
         if proc is not None and proc.poll() is not None:
             return False
@@ -126,8 +127,26 @@ def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
         )
 
 
+REPLICATION_ENV = "ONETHING_REPLICATION_FACTOR"
+"""Copies of each topic onething creates (default 1).  The embedded cluster
+(``services.kafka_broker.KafkaCluster``) sets it while it runs, so the services a run starts
+inherit it; set it by hand for a cluster of your own."""
+
+
+def replication_factor() -> int:
+    """Copies of each topic onething or its services create (``REPLICATION_ENV``)."""
+    return int(os.environ.get(REPLICATION_ENV) or 1)
+
+
+def producer_acks() -> int:
+    """What a producer waits for: every in-sync copy (-1, ``acks=all``) where topics are
+    replicated, so a write outlives the node that led it; else the leader alone (1)."""
+    return -1 if replication_factor() > 1 else 1
+
+
 def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0) -> list[str]:
-    """Create ``{name: partitions}`` topics, tolerating existing ones; return the names created.
+    """Create ``{name: partitions}`` topics of ``replication_factor()`` copies, tolerating
+    existing ones; return the names created.
 
     Explicit creation matters: Tansu auto-creates unknown topics on produce/metadata with its
     own default partition count, which would silently break key-based partitioning plans.
@@ -147,7 +166,7 @@ def create_topics(bootstrap: str, topics: dict[str, int], timeout: float = 10.0)
     )
     try:
         response = admin.create_topics(
-            [NewTopic(name, partitions, 1) for name, partitions in topics.items()],
+            [NewTopic(name, n, replication_factor()) for name, n in topics.items()],
             timeout_ms=timeout_ms,
             raise_errors=False,
         )

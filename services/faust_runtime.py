@@ -44,6 +44,7 @@ from aiokafka.record.default_records import _DefaultRecordBatchPy
 from aiokafka.record.memory_records import _MemoryRecordsPy
 from faust.transport.drivers import aiokafka as faust_aiokafka
 
+from onething.services.broker import producer_acks, replication_factor
 from onething.topics.connection import on_tansu, security
 from onething.topics.contiguity import Contiguous
 from onething.topics.header_names import decode_header_names_leniently
@@ -309,13 +310,13 @@ def make_app(app_id: str, bootstrap: str) -> faust.App:
         broker_credentials=security().faust_credentials(),
         store="memory://",
         topic_partitions=partitions(),
-        topic_replication_factor=1,
+        topic_replication_factor=replication_factor(),
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=2.0,
         broker_heartbeat_interval=0.5,
         broker_rebalance_timeout=2.0,
         broker_commit_interval=0.5,
-        producer_acks=1,
+        producer_acks=producer_acks(),
         **producer_batching(),
         table_standby_replicas=0,
         stream_wait_empty=False,

@@ -38,6 +38,7 @@ from onething.scenarios.mechanics import (
     measured,
 )
 from onething.scenarios.story import applicant, event_detail, log_decision
+from onething.services.broker import producer_acks
 from onething.services.office import APPLICANTS, seeded
 from onething.sim.arrivals import arrival_times
 from onething.sim.engine import Recorder
@@ -589,7 +590,7 @@ class Harness:
         self.measured_until = max(times)  # utilisation: window work begun while arriving
         connection = security().kafka_python()
         self.producer = KafkaProducer(
-            bootstrap_servers=settings.bootstrap, acks=1, linger_ms=0, **connection
+            bootstrap_servers=settings.bootstrap, acks=producer_acks(), linger_ms=0, **connection
         )
         consumer = KafkaConsumer(
             bootstrap_servers=settings.bootstrap,

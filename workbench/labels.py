@@ -138,9 +138,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "four_reductions": ("The four reductions", "四减"),
     "variant": ("Variant", "方案"),
     "chaos_caveat": (
-        "Faults were injected in this run: the live times include the restarts, so they "
-        "are not comparable with the DES.",
-        "本次运行注入了故障：实时耗时包含服务重启，不能与离散事件模拟直接比较。",
+        "Faults were injected in this run: the live times include the restarts (of a "
+        "service or a Kafka broker), so they are not comparable with the DES.",
+        "本次运行注入了故障：实时耗时包含服务或 Kafka 节点的重启，不能与离散事件模拟直接比较。",
     ),
     # the levers (scenarios/levers), by their ids
     "lever.single_window": ("Single window", "综合窗口"),
@@ -188,6 +188,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "status.cancelled": ("cancelled", "已取消"),
     "chaos.kill": ("kill a service", "终止一个服务"),
     "chaos.pause": ("pause the broker", "暂停消息代理"),
+    "chaos.broker-kill": ("kill the busiest Kafka broker", "强行终止负载最重的 Kafka 节点"),
+    "chaos.broker-roll": ("restart every Kafka broker in turn", "依次重启每个 Kafka 节点"),
     "mode.before": ("before", "改革前"),
     "mode.after": ("after", "改革后"),
     "rate_placeholder": ("as the scenario", "按场景设定"),

@@ -212,12 +212,20 @@ def _partitions(count: int | None) -> Iterator[None]:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
+    if args.brokers > 1 and args.bootstrap:
+        raise UsageError("--brokers starts an embedded cluster: drop --bootstrap")
     if args.chaos and (
         why := chaos_refusal(
-            args.chaos, args.bootstrap is None, not args.external_services, args.mode != "before"
+            args.chaos,
+            args.bootstrap is None,
+            not args.external_services,
+            args.mode != "before",
+            args.brokers,
         )
     ):
         raise UsageError(why)
+    # a SIGTERM stops what the run started, as Ctrl-C does: no broker or service left behind
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     scenario = load_scenario(args.bundle)
     modes = ["before", "after"] if args.mode == "both" else [args.mode]
     outcomes = _run_live(args, modes, _replicas(args, scenario))
@@ -297,6 +305,7 @@ def _run_live(
                 topology=args.topology,
                 replicas=replicas,
                 chaos=args.chaos,
+                brokers=args.brokers,
                 agreement_replications=AGREEMENT_REPLICATIONS if args.agreement else None,
                 keep_files=args.keep,
                 say=say,
@@ -328,9 +337,15 @@ def _print_live(doc: dict[str, Any], modes: list[str], ledgers: dict[str, Any]) 
         )
     for mode, blows in doc.get("chaos", {}).items():
         for blow in blows:
+            recovery = (
+                f"throughput back after {num(blow['recovery_s'])} s"
+                if blow["recovery_s"] is not None
+                else "throughput not back before the run ended"
+            )
             print(
-                f"chaos {mode}: {blow['what']} struck when {blow['arrived']} applicants had "
-                f"arrived and {blow['finished']} finished; back after {num(blow['seconds'])} s"
+                f"chaos {mode}: {blow['what']} at {num(blow['struck_s'])} s, when "
+                f"{blow['arrived']} applicants had arrived and {blow['finished']} finished; "
+                f"back after {num(blow['seconds'])} s; {recovery}"
             )
     print()
     ledger_rows = [dict(ledger.rows()) for ledger in ledgers.values()]
@@ -463,12 +478,23 @@ def add_live(sub: argparse._SubParsersAction) -> None:
         "--agreement", action="store_true", help="also run the DES on the same arrivals and compare"
     )
     p.add_argument(
+        "--brokers",
+        type=int,
+        choices=[1, 3],
+        default=1,
+        help="nodes of the embedded Apache Kafka (3: replication factor 3, min.insync.replicas "
+        "2, producers acks=all)",
+    )
+    p.add_argument(
         "--chaos",
         nargs="?",
         const="kill",
         choices=CHAOS_KINDS,
         help="kill (default): SIGKILL the busiest department at 1/3 of the arrivals and the "
-        "platform at 2/3, restarting each; pause: SIGSTOP the embedded broker for 15 s at 1/2",
+        "platform at 2/3, restarting each; pause: SIGSTOP the embedded broker for 15 s at 1/2; "
+        "rebalance: replicas of the busiest department join and leave; with --brokers 3, "
+        "broker-kill: SIGKILL the node leading the most partitions at 1/2 and restart it; "
+        "broker-roll: restart every node in turn from 1/5",
     )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument(

@@ -1,0 +1,145 @@
+"""The chaos tally: N consecutive live runs per chaos mode, a CPU burner beside every
+other run; what was lost, what was doubled, how each run ended.
+
+    python benchmarks/chaos_tally.py [--runs 20] [--modes kill,pause,rebalance,...]
+                                     [--duration 7] [--timeout 900]
+
+Each run is the command line a user types, ``onething live newborn --mode after --chaos
+MODE --json`` (``--brokers 3`` for ``broker-kill`` and ``broker-roll``, on one Apache
+Kafka node for the others), with its own embedded broker and services and seed N.  Odd
+runs (1, 3, ...) have one CPU-bound process beside them (``starvation.busy_loops``), so
+half the runs are on a busy machine.  One line per run; per mode at the end: runs, lost
+(cases neither completed nor dead-lettered), doubled (cases completed twice plus
+decisions applied twice), dead-lettered, the exit codes and, for the broker modes, the
+median seconds until throughput was back after a blow (``onething.live.recovery_seconds``).
+Exit status 1 if any run lost or doubled anything or did not exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.starvation import busy_loops  # noqa: E402
+from onething.live import CHAOS_KINDS, CLUSTER_CHAOS  # noqa: E402
+
+
+@dataclass
+class Run:
+    """One chaos run's outcome."""
+
+    mode: str
+    seed: int
+    burner: bool
+    exit: str
+    """The exit code, or ``timeout``."""
+    seconds: float
+    lost: int = 0
+    doubled: int = 0
+    dead_lettered: int = 0
+    sent: int = 0
+    recoveries: list[float | None] = field(default_factory=list)
+
+
+def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) -> Run:
+    command = [sys.executable, "-m", "onething.cli", "live", "newborn", "--mode", "after"]
+    command += ["--chaos", mode, "--duration", str(duration), "--seed", str(seed), "--json"]
+    if mode in CLUSTER_CHAOS:
+        command += ["--brokers", "3"]
+    started = time.monotonic()
+    with busy_loops(1 if burner else 0):
+        live = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            stdout, stderr = live.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:  # SIGTERM: the run stops what it started
+            live.terminate()
+            live.communicate()
+            return Run(mode, seed, burner, "timeout", time.monotonic() - started)
+    run = Run(mode, seed, burner, str(live.returncode), time.monotonic() - started)
+    try:
+        doc = json.loads(stdout)
+    except json.JSONDecodeError:
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        print(f"  {mode} seed {seed}: no result: {last}", flush=True)
+        return run
+    ledger = doc["reconciliation"]["after"]
+    run.sent = ledger["sent"]
+    run.lost = len(ledger["missing"])
+    run.doubled = ledger["completed_twice"] + ledger["decisions_applied_twice"]
+    run.dead_lettered = len(ledger["dead_lettered"])
+    run.recoveries = [blow["recovery_s"] for blow in doc.get("chaos", {}).get("after", [])]
+    return run
+
+
+def print_run(n: int, run: Run) -> None:
+    recoveries = " ".join("-" if r is None else f"{r:.1f}" for r in run.recoveries)
+    print(
+        f"{run.mode:>12} {n:4d} {'yes' if run.burner else 'no':>6} {run.exit:>7} "
+        f"{run.sent:5d} {run.lost:5d} {run.doubled:7d} {run.dead_lettered:5d} "
+        f"{run.seconds:7.0f}  {recoveries}",
+        flush=True,
+    )
+
+
+def print_tally(runs: list[Run], modes: list[str]) -> None:
+    print()
+    print(
+        f"{'mode':>12} {'runs':>5} {'burner':>6} {'lost':>5} {'doubled':>7} {'dead':>5} "
+        f"{'exit codes':>16}  median recovery (s)"
+    )
+    for mode in modes:
+        of_mode = [r for r in runs if r.mode == mode]
+        exits = ", ".join(
+            f"{code}×{n}" for code, n in sorted(Counter(r.exit for r in of_mode).items())
+        )
+        recovered = [s for r in of_mode for s in r.recoveries if s is not None]
+        blows = sum(len(r.recoveries) for r in of_mode)
+        median = f"{statistics.median(recovered):.1f}" if recovered else "-"
+        if mode not in CLUSTER_CHAOS:
+            median = ""
+        elif len(recovered) < blows:
+            median += f" ({blows - len(recovered)} of {blows} blows not measured back)"
+        print(
+            f"{mode:>12} {len(of_mode):5d} {sum(r.burner for r in of_mode):6d} "
+            f"{sum(r.lost for r in of_mode):5d} {sum(r.doubled for r in of_mode):7d} "
+            f"{sum(r.dead_lettered for r in of_mode):5d} {exits:>16}  {median}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20, help="consecutive runs per mode")
+    parser.add_argument("--modes", default=",".join(CHAOS_KINDS))
+    parser.add_argument("--duration", type=int, default=7, help="days of arrivals per run")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    args = parser.parse_args()
+    modes = args.modes.split(",")
+    unknown = [m for m in modes if m not in CHAOS_KINDS]
+    if unknown:
+        parser.error(f"unknown mode {unknown[0]!r}; choose from {', '.join(CHAOS_KINDS)}")
+    print(
+        f"{'mode':>12} {'run':>4} {'burner':>6} {'exit':>7} {'sent':>5} {'lost':>5} "
+        f"{'doubled':>7} {'dead':>5} {'seconds':>7}  recovery per blow (s)"
+    )
+    runs = []
+    for mode in modes:
+        for n in range(1, args.runs + 1):
+            run = live_run(mode, n, n % 2 == 1, args.duration, args.timeout)
+            print_run(n, run)
+            runs.append(run)
+    print_tally(runs, modes)
+    sound = all(r.exit == "0" and r.lost == 0 and r.doubled == 0 for r in runs)
+    return 0 if sound else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
