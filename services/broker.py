@@ -295,9 +295,11 @@ class BrokerProcess(ABC):
             code = self._proc.poll()
             self.stop()
             reason = (
-                f"exited with code {code}" if code is not None else f"did not answer in {timeout}s"
+                f"exited with code {code}"
+                if code is not None
+                else f"did not answer in {timeout:.0f} s (is the machine very busy?)"
             )
-            raise RuntimeError(f"{self.name} at {address} {reason}; see {self.log_path}")
+            raise BrokerUnavailable(f"{self.name} at {address} {reason}; see {self.log_path}")
 
     def stop(self, grace: float = 5.0) -> None:
         """Terminate the broker: SIGTERM, then SIGKILL if it has not exited after ``grace`` s."""

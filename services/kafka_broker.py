@@ -285,7 +285,7 @@ class KafkaBroker(BrokerProcess):
                 stderr=subprocess.STDOUT,
             )
             if formatted.returncode != 0:
-                raise RuntimeError(f"formatting Kafka's storage failed; see {self.log_path}")
+                raise KafkaUnavailable(f"formatting Kafka's storage failed; see {self.log_path}")
             with contextlib.suppress(OSError):  # another broker formatted it meanwhile
                 (staging / "data").rename(storage)
         finally:

@@ -16,7 +16,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from onething.cli import main
 from onething.services import kafka_broker
-from onething.services.broker import TansuBroker, _answers, create_topics
+from onething.services.broker import BrokerUnavailable, TansuBroker, _answers, create_topics
 from onething.services.kafka_broker import (
     BROKER_ENV,
     HOME_ENV,
@@ -138,6 +138,15 @@ def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(
         "server.properties",
     ]
     assert "Kafka Server started" in broker.log_path.read_text()
+
+
+def test_a_broker_that_does_not_answer_in_time_is_one_line_and_left_stopped(tmp_path):
+    """A busy machine can keep the JVM from answering: the run says so in one line (the
+    CLI prints BrokerUnavailable without a traceback) and no broker is left running."""
+    broker = KafkaBroker(log_dir=tmp_path)
+    with pytest.raises(BrokerUnavailable, match=r"did not answer in 0 s .*; see .*kafka.log"):
+        broker.start(timeout=0.01)
+    assert not broker.running
 
 
 @pytest.fixture
