@@ -24,7 +24,7 @@ from onething.experiments.studies.kind import (
     saturation,
 )
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import Scenario
 
 MEASURES = (TIME, "trips", "materials", "steps")
@@ -55,9 +55,9 @@ def check(spec: AttributionSpec, scenario: Scenario) -> Iterator[Problem]:
     yield from lever_checks("order", spec.order)
     chosen = spec.levers or scenario.after
     if not chosen:
-        yield Problem("levers", f"{scenario.name} has no 'after' levers; list them here")
+        yield Problem("levers", Reason("no_after_levers", name=scenario.name))
     if spec.order is not None and sorted(spec.order) != sorted(chosen):
-        yield Problem("order", f"must list each of {', '.join(chosen)} once")
+        yield Problem("order", Reason("order_each_once", levers=", ".join(chosen)))
 
 
 def set_name(on: Iterable[str], order: Sequence[str]) -> str:

@@ -30,7 +30,7 @@ from onething.experiments.studies.kind import (
     saturation,
 )
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, Scenario, Strict
 
 BASELINE = "baseline"
@@ -62,15 +62,15 @@ def check(spec: SensitivitySpec, scenario: Scenario) -> Iterator[Problem]:
     for i, r in enumerate(spec.parameters):
         at = f"parameters.{i}"
         if r.name in seen:
-            yield Problem(f"{at}.name", f"parameter {r.name!r} is listed twice")
+            yield Problem(f"{at}.name", Reason("parameter_twice", name=r.name))
         seen.add(r.name)
         if r.low > r.high:
-            yield Problem(f"{at}.low", f"{r.low:g} is above high ({r.high:g})")
+            yield Problem(f"{at}.low", Reason("low_above_high", low=r.low, high=r.high))
         if r.name == "arrivals_per_day":
             if r.low <= 0 or r.high > MAX_ARRIVALS_PER_DAY:
-                yield Problem(at, f"arrivals per day must be in (0, {MAX_ARRIVALS_PER_DAY:g}]")
+                yield Problem(at, Reason("arrivals_range", limit=MAX_ARRIVALS_PER_DAY))
         elif r.high > MAX_SCALE:
-            yield Problem(f"{at}.high", f"a scale must be at most {MAX_SCALE:g}")
+            yield Problem(f"{at}.high", Reason("scale_limit", limit=MAX_SCALE))
 
 
 def sensitivity_name(parameter: str, value: float) -> str:

@@ -26,7 +26,7 @@ from onething.experiments.studies.kind import (
     utilisation,
 )
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
 from onething.scenarios.model import Scenario
 
@@ -48,18 +48,17 @@ def check(spec: StaffingSpec, scenario: Scenario) -> Iterator[Problem]:
         return
     known = [*scenario.departments, SINGLE_WINDOW]
     if len(set(spec.places)) != len(spec.places):
-        yield Problem("places", "lists a place twice")
+        yield Problem("places", Reason("place_twice"))
     if spec.levers is not None and any(x not in LEVERS for x in spec.levers):
         return
     queues = Process.of(scenario, spec.mode, spec.levers).places
     for i, name in enumerate(spec.places):
         if name not in known:
-            yield Problem(f"places.{i}", f"unknown place {name!r} (known: {', '.join(known)})")
+            reason = Reason("unknown_place", name=name, known=", ".join(known))
+            yield Problem(f"places.{i}", reason)
         elif name not in queues:
-            yield Problem(
-                f"places.{i}",
-                f"the process does not queue at {name!r} (it does at: {', '.join(queues)})",
-            )
+            reason = Reason("no_queue_at", name=name, queues=", ".join(queues))
+            yield Problem(f"places.{i}", reason)
 
 
 def places(experiment: Experiment) -> list[str]:

@@ -12,7 +12,7 @@ from onething.experiments.present import estimate, low_end, missing, num
 from onething.experiments.spec import MAX_VARIANTS, Experiment, Overrides, SpecBase
 from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, saturation
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import SINGLE_WINDOW
 from onething.scenarios.model import Scenario, Strict
 
@@ -35,14 +35,14 @@ def check(spec: VariantsSpec, scenario: Scenario) -> Iterator[Problem]:
     for i, variant in enumerate(spec.variants):
         at = f"variants.{i}"
         if variant.name in seen:
-            yield Problem(f"{at}.name", f"variant {variant.name!r} is named twice")
+            yield Problem(f"{at}.name", Reason("variant_named_twice", name=variant.name))
         seen.add(variant.name)
         yield from lever_checks(f"{at}.levers", variant.levers)
         for name in variant.overrides.windows:
             if name not in known:
                 yield Problem(
                     f"{at}.overrides.windows.{name}",
-                    f"unknown department (known: {', '.join(known)})",
+                    Reason("unknown_window_place", known=", ".join(known)),
                 )
 
 
