@@ -23,6 +23,7 @@ from onething import api
 from onething.experiments.spec import Overrides
 from onething.experiments.variants import apply_overrides
 from onething.scenarios.counts import counts
+from onething.scenarios.errors import FileError
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
 from onething.scenarios.loader import catalog_names, resolve, saved_names
@@ -61,8 +62,6 @@ def bundle_names() -> list[tuple[str, bool]]:
 
 def bundle_titles() -> dict[str, str]:
     """Each bundle's bilingual title (a saved file that does not load: its name)."""
-    from onething.scenarios.errors import FileError
-
     titles = {}
     for name, _ in bundle_names():
         try:
@@ -88,8 +87,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Scenario:
 def place_names(bundle: str) -> dict[str, str]:
     """Where applicants queue in ``bundle``: its departments and its single window, by
     id (none for a bundle that no longer loads)."""
-    from onething.scenarios.errors import FileError
-
     try:
         scenario = load(bundle)
     except FileError:
@@ -123,17 +120,15 @@ def catalog_entry(name: str, own: bool) -> dict[str, Any]:
     }
 
 
-def catalog(problems: list[str] | None = None) -> list[dict[str, Any]]:
+def catalog(problems: list[FileError] | None = None) -> list[dict[str, Any]]:
     """Every bundle that loads; a broken saved file is listed in ``problems``."""
-    from onething.scenarios.errors import FileError
-
     entries = []
     for name, own in bundle_names():
         try:
             entries.append(catalog_entry(name, own))
         except FileError as exc:
             if problems is not None:
-                problems.append(str(exc))
+                problems.append(exc)
     return entries
 
 

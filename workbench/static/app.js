@@ -66,8 +66,9 @@ function withInterval(mean, ci, format = fmt) {
   return `${format(mean)} [${format(Math.min(ci[0], mean))}, ${format(Math.max(ci[1], mean))}]`;
 }
 
+// The page's language goes with every request, so what the server says back is in it.
 async function postJSON(url, data) {
-  const response = await post(url, {
+  const response = await post(`${url}${url.includes("?") ? "&" : "?"}lang=${LANG}`, {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(data),
   });
