@@ -31,8 +31,27 @@ class Message:
         self.key, self.fields = key, fields
         return self.in_language("en")
 
-    def in_language(self, lang: str) -> str:
-        return say(self.catalogue, self.key, lang, self.fields)
+    def in_language(self, lang: str, names: Mapping[str, str] | None = None) -> str:
+        """The sentence in ``lang``; ``names`` (id -> name) for its ``{x!i}`` fields."""
+        return say(self.catalogue, self.key, lang, self.fields, names)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by key and fields (a study's table comes back from a worker process)."""
+        return _rebuild, (type(self), self.key, self.fields)
+
+
+def _rebuild(kind: type[Message], key: str, fields: dict[str, Any]) -> Message:
+    return kind(key, **fields)  # type: ignore[call-arg]
+
+
+class Text(Message, str):
+    """A catalogue message that is also its English text, so it goes where a string
+    goes (a form's problem, a table's title) and can still be said in another language."""
+
+    def __new__(cls, key: str, **fields: Any) -> Text:
+        text = str.__new__(cls, say(cls.catalogue, key, "en", fields))
+        text.keep(key, fields)
+        return text
 
 
 class Reason(Message, ValueError):

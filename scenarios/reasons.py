@@ -6,7 +6,9 @@ the text it always printed; a workbench page says the Chinese.
 A template is ``str.format`` text with conversions of its own: ``{x!f}`` writes the field
 name ``x`` in the language, ``{x!u}`` the unit ``x``, ``{x!p}`` a dotted field path,
 ``{x!n}`` a name of the file (or a chain of them) in the language, ``{x!v}`` pydantic's
-list of the values to choose from ("'a', 'b' or 'c'") as the values alone."""
+list of the values to choose from ("'a', 'b' or 'c'") as the values alone, ``{x!i}`` an
+id (a place, a bundle) by its name in the language (from the names given to ``say``),
+``{x!w}`` the word ``word.x`` of the same catalogue."""
 
 from __future__ import annotations
 
@@ -437,10 +439,19 @@ def field_path(path: str, lang: str, names: Mapping[str, Mapping[str, str]] | No
 
 
 class _Templates(string.Formatter):
-    def __init__(self, lang: str):
-        self.lang = lang
+    def __init__(
+        self,
+        lang: str,
+        catalogue: Mapping[str, tuple[str, str]],
+        names: Mapping[str, str] | None,
+    ):
+        self.lang, self.catalogue, self.names = lang, catalogue, names or {}
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion == "i":
+            return name_in(self.names.get(str(value), str(value)), self.lang)
+        if conversion == "w":
+            return self.catalogue[f"word.{value}"][self.lang == "zh"]
         if conversion == "f":
             return FIELDS.get(str(value), (str(value),) * 2)[self.lang == "zh"]
         if conversion == "u":
@@ -456,7 +467,12 @@ class _Templates(string.Formatter):
 
 
 def say(
-    catalogue: Mapping[str, tuple[str, str]], key: str, lang: str, fields: Mapping[str, Any]
+    catalogue: Mapping[str, tuple[str, str]],
+    key: str,
+    lang: str,
+    fields: Mapping[str, Any],
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """The message ``key`` of ``catalogue`` in ``lang``, written with ``fields``."""
-    return _Templates(lang).format(catalogue[key][lang == "zh"], **fields)
+    """The message ``key`` of ``catalogue`` in ``lang``, written with ``fields`` (and
+    ``names``, id -> name, for its ``{x!i}``)."""
+    return _Templates(lang, catalogue, names).format(catalogue[key][lang == "zh"], **fields)

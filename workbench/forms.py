@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from onething.scenarios.errors import Message
+from onething.scenarios.errors import Text
 from onething.scenarios.levers import LEVERS
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, MAX_HORIZON_DAYS, MAX_REPLICATIONS
-from onething.workbench.labels import WORDS, message
+from onething.workbench.labels import WORDS
 from onething.workbench.view_model import LiveRun, WhatIf, bundle_names, load
 
 MAX_SCALE = 100.0
@@ -18,16 +18,11 @@ MAX_LIVE_DAYS = 30
 MAX_LIVE_RATE = 10_000.0
 
 
-class Said(Message, str):
+class Said(Text):
     """A form's problem: its English text, and a message of the pages' catalogue
     (``labels.WORDS``) to say it in the page's language."""
 
     catalogue = WORDS
-
-    def __new__(cls, key: str, **fields: object) -> Said:
-        said = str.__new__(cls, message(key, "en", **fields))
-        said.keep(key, fields)
-        return said
 
 
 class Invalid(ValueError):

@@ -29,6 +29,7 @@ from onething.experiments.studies.kind import (
     none,
     saturation,
 )
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, Scenario, Strict
@@ -137,25 +138,20 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         for p in study["parameters"]
     ]
     ci = base["ci95"]
-    band = "" if None in ci else f" (95 % CI {low_end(ci[0]):.3g} .. {ci[1]:.3g})"
+    time = "-" if base["time_mean"] is None else format(base["time_mean"], ".3g")
+    baseline = (
+        Finding("sensitivity.baseline", time=time)
+        if None in ci
+        else Finding("sensitivity.baseline_band", time=time, low=low_end(ci[0]), high=ci[1])
+    )
     return Table(
-        f"{study['bundle']}: sensitivity of mean time, one parameter at a time "
-        f"({study['replications']} replications each)",
+        Finding("sensitivity.title", bundle=study["bundle"], replications=study["replications"]),
         [
-            "parameter",
-            "low",
-            "high",
-            "time at low (working days)",
-            "time at high (working days)",
-            "swing (working days)",
+            Finding(f"sensitivity.{key}")
+            for key in ("parameter", "low", "high", "time_low", "time_high", "swing")
         ],
         rows,
-        [
-            f"baseline (every scale 1, the scenario's arrival rate): "
-            f"{'-' if base['time_mean'] is None else format(base['time_mean'], '.3g')} "
-            f"working days{band}",
-            "sorted by swing = |time at high - time at low|",
-        ],
+        [baseline, Finding("sensitivity.sorted")],
     )
 
 

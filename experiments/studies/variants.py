@@ -11,6 +11,7 @@ from pydantic import Field
 from onething.experiments.present import estimate, low_end, missing, num
 from onething.experiments.spec import MAX_VARIANTS, Experiment, Overrides, SpecBase
 from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, saturation
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import SINGLE_WINDOW
@@ -74,15 +75,23 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
             ]
         )
     return Table(
-        f"{study['bundle']}: {len(rows)} variants ({study['replications']} replications each)",
+        Finding(
+            "variants.title",
+            bundle=study["bundle"],
+            count=len(rows),
+            replications=study["replications"],
+        ),
         [
-            "variant",
-            "levers",
-            "mean time (working days)",
-            "ci95 low",
-            "ci95 high",
-            "trips incl. rework",
-            "within promise (share)",
+            Finding(key)
+            for key in (
+                "variants.variant",
+                "variants.levers",
+                "head.mean_time",
+                "head.ci95_low",
+                "head.ci95_high",
+                "variants.trips",
+                "variants.within",
+            )
         ],
         rows,
     )

@@ -5,6 +5,7 @@ labels and the file's own names, never a code name."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import string
 import typing
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 from onething.experiments.spec_file import load_spec
 from onething.experiments.studies import KINDS
+from onething.experiments.studies.words import FINDINGS, Finding
 from onething.scenarios.errors import FileError, Problem, Reason
 from onething.scenarios.loader import load_scenario
 from onething.scenarios.model import Scenario
@@ -42,6 +44,10 @@ def sample_fields(*templates: str) -> dict[str, object]:
                 continue
             if conversion == "u":
                 fields[name] = "working_days"
+            elif conversion == "w":
+                fields[name] = "time"
+            elif conversion == "i":
+                fields[name] = "newborn"
             elif conversion in ("f", "p"):
                 fields[name] = "per_working_day"
             else:
@@ -49,17 +55,21 @@ def sample_fields(*templates: str) -> dict[str, object]:
     return fields
 
 
-@pytest.mark.parametrize("key", sorted(REASONS))
-def test_each_reason_renders_in_both_languages_with_its_fields(key: str) -> None:
-    english, chinese = REASONS[key]
+@pytest.mark.parametrize(
+    ("message", "key"),
+    [(Reason, key) for key in sorted(REASONS)] + [(Finding, key) for key in sorted(FINDINGS)],
+)
+def test_each_message_renders_in_both_languages_with_its_fields(message, key: str) -> None:
+    """The core's reasons, and what a study's table says (``experiments.studies.words``)."""
+    english, chinese = message.catalogue[key]
     fields = sample_fields(english, chinese)
-    said = {lang: say(REASONS, key, lang, fields) for lang in ("en", "zh")}
+    said = {lang: say(message.catalogue, key, lang, fields) for lang in ("en", "zh")}
     assert said["en"] and "{" not in said["en"], said
     assert CJK.search(said["zh"]), said  # it is Chinese...
     assert not ENGLISH_SENTENCE.search(said["zh"]), said  # ...with no English sentence
     assert set(IDENTIFIER.findall(said["zh"])) <= TYPED, said
-    assert str(Reason(key, **fields)) == said["en"]
-    assert Reason(key, **fields).in_language("zh") == said["zh"]
+    assert str(message(key, **fields)) == said["en"]
+    assert message(key, **fields).in_language("zh") == said["zh"]
 
 
 def test_every_field_unit_and_place_has_a_chinese_label() -> None:
@@ -160,3 +170,11 @@ def test_the_english_of_a_reason_is_the_cli_s_line(tmp_path: Path) -> None:
         load_spec(spec)
     assert str(caught.value).startswith(f"{spec}: bundle: unknown bundle 'nosuch' (known: ")
     assert caught.value.problems[0].in_language("zh") == "未知的事项「nosuch」"
+
+
+def test_a_message_crosses_a_process_boundary_whole() -> None:
+    """A study's table and a worker's reasons are pickled back to the workbench."""
+    for message in (Reason("unknown_item", item="x"), Finding("word.before")):
+        back = pickle.loads(pickle.dumps(message))
+        assert (type(back), back.key, back.fields) == (type(message), message.key, message.fields)
+        assert back.in_language("zh") == message.in_language("zh")

@@ -113,8 +113,9 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
                         ".textContent !== ''",
                         arg=WINDOWS,
                     )
-                said = tab.evaluate(
-                    "() => [...document.querySelectorAll('.field-error, #problems li')]"
+                said = tab.evaluate(  # what the page says about a scenario or a study
+                    "() => [...document.querySelectorAll('.field-error, #problems li, "
+                    "#study-findings')]"
                     ".map(e => e.textContent).join('\\n')"
                 )
                 glyphs = tab.evaluate(GLYPHS)
@@ -134,7 +135,7 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
                     "status": response.status if response else None,
                     "glyphs": glyphs,
                     "identifiers": sorted(set(IDENTIFIER.findall(text))),
-                    "problems": said.strip(),
+                    "said": said.strip(),
                 }
             context.close()
     (shots / "crawl.json").write_text(
@@ -160,12 +161,22 @@ def test_no_page_in_chinese_shows_an_identifier_of_the_code(crawl):
 
 
 def test_the_editor_says_a_mistake_in_the_page_s_language(crawl):
-    assert crawl["editor-mistake", "en"]["problems"] == (
+    assert crawl["editor-mistake", "en"]["said"] == (
         f"my_newborn.yaml: {WINDOWS}: Input should be greater than 0"
     )
-    said = crawl["editor-mistake", "zh"]["problems"]
-    assert said == "部门 › 医院 › 窗口数：须大于 0"
-    assert not ENGLISH_SENTENCE.search(said)
+    assert crawl["editor-mistake", "zh"]["said"] == "部门 › 医院 › 窗口数：须大于 0"
+
+
+def test_a_study_s_findings_are_in_the_page_s_language(crawl):
+    assert "variants (2 replications each)" in crawl["study-result", "en"]["said"]
+    said = crawl["study-result", "zh"]["said"]
+    assert "2 个方案（每个重复 2 次）" in said
+    assert "数据共享" in said  # the lever of a variant, by its name
+
+
+def test_nothing_said_on_a_chinese_page_is_an_english_sentence(crawl):
+    said = {name: p["said"] for (name, lang), p in crawl.items() if lang == "zh"}
+    assert {name: text for name, text in said.items() if ENGLISH_SENTENCE.search(text)} == {}
 
 
 def test_a_missing_bundle_is_a_404_in_the_page_s_language(crawl):
