@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from onething.experiments.runner import Outcome, kind
 from onething.experiments.studies.kind import Table
+from onething.experiments.studies.words import Finding
 
 
 def report(outcome: Outcome) -> Table:
     table = kind(outcome.plan.experiment).console(outcome.study, outcome.summary)
-    table.notes.append(
-        f"{outcome.computed} replications computed, {outcome.reused} reused from the cache"
-    )
+    table.notes.append(Finding("computed", computed=outcome.computed, reused=outcome.reused))
     return table

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from onething.experiments.spec import Experiment
 from onething.experiments.studies import KINDS
-from onething.scenarios.errors import FileError, Problem, from_validation_error
+from onething.scenarios.errors import FileError, Problem, Reason, from_validation_error
 from onething.scenarios.loader import catalog_names, load_scenario, read_yaml, saved_names
 from onething.scenarios.model import Scenario
 
@@ -21,11 +21,17 @@ def load_spec(path: str | Path, files_within: Path | None = None) -> Experiment:
     path = Path(path)
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise FileError(path, [Problem("(top)", "expected a mapping of experiment fields")])
+        raise FileError(path, [Problem("(top)", Reason("spec_not_mapping"))])
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
-        reason = "required field is missing" if kind is None else f"unknown kind {kind!r}"
-        raise FileError(path, [Problem("kind", f"{reason} (one of {', '.join(KINDS)})")])
+        kinds = ", ".join(KINDS)
+        missing = kind is None
+        reason = (
+            Reason("kind_missing", kinds=kinds)
+            if missing
+            else Reason("unknown_kind", kind=kind, kinds=kinds)
+        )
+        raise FileError(path, [Problem("kind", reason)])
     try:
         spec = KINDS[kind].model.model_validate(data)
     except ValidationError as exc:
@@ -35,7 +41,8 @@ def load_spec(path: str | Path, files_within: Path | None = None) -> Experiment:
     warmup = scenario.run.warmup_days if spec.warmup_days is None else spec.warmup_days
     problems = list(KINDS[kind].check(spec, scenario))
     if warmup >= horizon:
-        problems.append(Problem("warmup_days", f"{warmup} must be shorter than {horizon} days"))
+        reason = Reason("spec_warmup_too_long", warmup=warmup, horizon=horizon)
+        problems.append(Problem("warmup_days", reason))
     if problems:
         raise FileError(path, problems)
     seed = scenario.run.seed if spec.seed is None else spec.seed
@@ -46,18 +53,20 @@ def _bundle(spec_path: Path, bundle: str, files_within: Path | None) -> Scenario
     """A catalog name, a saved bundle's name, or a file relative to the spec (errors in
     that file name it)."""
     if "\0" in bundle:
-        raise FileError(spec_path, [Problem("bundle", "a name or path has no NUL character")])
+        raise FileError(spec_path, [Problem("bundle", Reason("nul_in_bundle"))])
     if Path(bundle).suffix in (".yaml", ".yml"):
         file = spec_path.parent / bundle
         if files_within is not None and not file.resolve().is_relative_to(files_within.resolve()):
-            reason = "name a catalog or saved bundle, or a file beside the spec"
-            raise FileError(spec_path, [Problem("bundle", f"{bundle!r}: {reason}")])
+            raise FileError(spec_path, [Problem("bundle", Reason("bundle_outside", bundle=bundle))])
         if not file.is_file():
-            raise FileError(spec_path, [Problem("bundle", f"no such scenario file {file}")])
+            raise FileError(
+                spec_path,
+                [Problem("bundle", Reason("no_scenario_file", file=file, name=file.name))],
+            )
         return load_scenario(file)
     saved = saved_names()
     if bundle not in catalog_names() and bundle not in saved:
         known = ", ".join(catalog_names() + [n for n in saved if n not in catalog_names()])
-        reason = f"unknown bundle {bundle!r} (known: {known})"
+        reason = Reason("unknown_bundle", bundle=bundle, known=known)
         raise FileError(spec_path, [Problem("bundle", reason)])
     return load_scenario(bundle)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from onething.scenarios import official_calendar
 from onething.scenarios.calendar import DAY
-from onething.scenarios.errors import FileError, Problem, from_validation_error
+from onething.scenarios.errors import FileError, Problem, Reason, from_validation_error
 from onething.scenarios.levers import LEVERS, unknown_levers
 from onething.scenarios.model import MAX_HORIZON_DAYS, Scenario
 
@@ -76,7 +76,7 @@ def resolve(bundle: str) -> Path:
         return own
     raise FileError(
         bundle,
-        [Problem("(bundle)", f"not a file and not in the catalog ({', '.join(catalog_names())})")],
+        [Problem("(bundle)", Reason("not_in_catalog", known=", ".join(catalog_names())))],
     )
 
 
@@ -85,17 +85,17 @@ def read_yaml(path: Path) -> Any:
     parse errors."""
     try:
         if path.exists() and not path.is_file():
-            raise FileError(path, [Problem("(file)", "not a file")])
+            raise FileError(path, [Problem("(file)", Reason("not_a_file"))])
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise FileError(
-                path, [Problem("(file)", f"{size} bytes; the limit is {MAX_FILE_BYTES}")]
+                path, [Problem("(file)", Reason("file_too_large", size=size, limit=MAX_FILE_BYTES))]
             )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise FileError(path, [Problem("(file)", "no such file")]) from None
+        raise FileError(path, [Problem("(file)", Reason("no_such_file"))]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise FileError(path, [Problem("(file)", f"cannot read: {exc}")]) from None
+        raise FileError(path, [Problem("(file)", Reason("cannot_read", error=exc))]) from None
     return parse_yaml(text, path)
 
 
@@ -124,7 +124,7 @@ def parse_yaml(text: str, path: Path) -> Any:
         reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
         reason = " ".join(str(reason).split())  # one line, whatever the parser said
         error = TooComplex if isinstance(exc, _Limit) else FileError
-        raise error(path, [Problem(where, f"not valid YAML: {reason}")]) from None
+        raise error(path, [Problem(where, Reason("not_yaml", detail=reason))]) from None
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -243,7 +243,7 @@ def validate(data: Any, path: Path) -> Scenario:
     """A scenario from its fields (a file's, or a changed copy's), every problem reported
     as ``path: field: reason``; a trace is read relative to ``path``'s folder."""
     if not isinstance(data, dict):
-        raise FileError(path, [Problem("(top)", "expected a mapping of scenario fields")])
+        raise FileError(path, [Problem("(top)", Reason("not_a_mapping"))])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -253,12 +253,17 @@ def validate(data: Any, path: Path) -> Scenario:
     if trace is not None:
         trace_path = (path.parent / trace).resolve()
         if not trace_path.is_file():
-            problems.append(Problem("applicants.arrivals.trace", f"no such file {trace_path}"))
+            problems.append(
+                Problem(
+                    "applicants.arrivals.trace",
+                    Reason("no_trace_file", path=trace_path, name=trace_path.name),
+                )
+            )
         else:
             try:
                 read_trace(trace_path, scenario.run.start_date)
             except FileError as exc:
-                problems += [Problem(p.path, p.reason, exc.file) for p in exc.problems]
+                problems += [Problem(p.path, p.reason, exc.file, p.said) for p in exc.problems]
             arrivals = scenario.applicants.arrivals.model_copy(update={"trace": str(trace_path)})
             applicants = scenario.applicants.model_copy(update={"arrivals": arrivals})
             scenario = scenario.model_copy(update={"applicants": applicants})
@@ -282,7 +287,7 @@ def with_changes(scenario: Scenario, changes: dict[str, Any]) -> Scenario:
         for i, key in enumerate(parents):
             if not isinstance(node.get(key), dict):
                 at = ".".join(parents[: i + 1])
-                raise FileError(where, [Problem(at, f"no such section (setting {dotted})")])
+                raise FileError(where, [Problem(at, Reason("no_section", dotted=dotted))])
             node = node[key]
         node[last] = value
     return validate(data, where)
@@ -296,52 +301,54 @@ def cross_check(s: Scenario, data: dict[str, Any]) -> Iterator[Problem]:
         if item.department not in s.departments:
             yield Problem(
                 f"{at}.department",
-                f"unknown department {item.department!r} (known: {', '.join(departments)})",
+                Reason(
+                    "unknown_department",
+                    department=item.department,
+                    known=", ".join(departments),
+                ),
             )
         for i, dep in enumerate(item.requires):
             if dep not in s.items:
-                yield Problem(f"{at}.requires.{i}", f"unknown item {dep!r}")
+                yield Problem(f"{at}.requires.{i}", Reason("unknown_item", item=dep))
             elif dep == key:
-                yield Problem(f"{at}.requires.{i}", "an item cannot require itself")
+                yield Problem(f"{at}.requires.{i}", Reason("self_require"))
         for i, material in enumerate(item.materials):
             if material not in s.materials:
-                yield Problem(f"{at}.materials.{i}", f"unknown material {material!r}")
+                yield Problem(f"{at}.materials.{i}", Reason("unknown_material", material=material))
         if len(set(item.materials)) != len(item.materials):
-            yield Problem(f"{at}.materials", "lists a material twice")
+            yield Problem(f"{at}.materials", Reason("material_twice"))
         for i, group in enumerate(item.form.groups):
             if group not in s.field_groups:
-                yield Problem(f"{at}.form.groups.{i}", f"unknown field group {group!r}")
+                yield Problem(f"{at}.form.groups.{i}", Reason("unknown_group", group=group))
         produced = item.result.produces
         if produced is not None and produced not in s.materials:
-            yield Problem(f"{at}.result.produces", f"unknown material {produced!r}")
+            yield Problem(f"{at}.result.produces", Reason("unknown_material", material=produced))
         if item.promised.mean_value <= 0:
-            yield Problem(f"{at}.promised", "a promised time limit must be positive")
+            yield Problem(f"{at}.promised", Reason("promised_positive"))
     yield from _cycles(s)
     yield from _materials_before_they_exist(s)
     yield from _alternatives(s)
     if s.applicants.start not in ("home", *s.departments):
-        yield Problem(
-            "applicants.start", f"must be 'home' or a department, not {s.applicants.start!r}"
-        )
+        yield Problem("applicants.start", Reason("start_place", start=s.applicants.start))
     for name in s.levers.staffing:
         if name != "single_window" and name not in s.departments:
-            yield Problem(f"levers.staffing.{name}", "unknown department")
+            yield Problem(f"levers.staffing.{name}", Reason("unknown_department_key"))
     for i, name in enumerate(s.after):
         if name not in LEVERS:
             yield Problem(f"after.{i}", unknown_levers([name]))
     if len(set(s.after)) != len(s.after):
-        yield Problem("after", "lists a lever twice")
+        yield Problem("after", Reason("lever_twice"))
     for i, figure in enumerate(s.published):
         if figure.source not in s.sources:
-            yield Problem(f"published.{i}.source", f"unknown source {figure.source!r}")
+            yield Problem(f"published.{i}.source", Reason("unknown_source", source=figure.source))
     for field_path in s.assumptions:
         if not _path_exists(data, field_path):
-            yield Problem(f"assumptions.{field_path}", "names a field that is not in the file")
+            yield Problem(f"assumptions.{field_path}", Reason("names_missing_field"))
     for field_path in s.placeholders:
         if not _path_exists(data, field_path):
-            yield Problem(f"placeholders.{field_path}", "names a field that is not in the file")
+            yield Problem(f"placeholders.{field_path}", Reason("names_missing_field"))
     if s.run.warmup_days >= s.run.horizon_days:
-        yield Problem("run.warmup_days", "must be shorter than run.horizon_days")
+        yield Problem("run.warmup_days", Reason("warmup_too_long"))
     yield from _calendar_problems(s)
 
 
@@ -362,7 +369,14 @@ def _cycles(s: Scenario) -> Iterator[Problem]:
 
     for key in s.items:
         if key not in state and (cycle := visit(key, [])):
-            yield Problem(f"items.{cycle[0]}.requires", f"dependency cycle {' -> '.join(cycle)}")
+            yield Problem(
+                f"items.{cycle[0]}.requires",
+                Reason(
+                    "dependency_cycle",
+                    cycle=" -> ".join(cycle),
+                    names=[s.items[k].name for k in cycle],
+                ),
+            )
             return
 
 
@@ -395,7 +409,15 @@ def _materials_before_they_exist(s: Scenario) -> Iterator[Problem]:
             if made_by is not None and made_by != key and made_by not in needed:
                 yield Problem(
                     f"items.{key}.materials.{i}",
-                    f"{material!r} is produced by {made_by!r}, which {key!r} does not require",
+                    Reason(
+                        "produced_by",
+                        material=material,
+                        maker=made_by,
+                        item=key,
+                        material_name=s.materials[material].name,
+                        maker_name=s.items[made_by].name,
+                        item_name=item.name,
+                    ),
                 )
 
 
@@ -415,21 +437,17 @@ def _calendar_problems(s: Scenario) -> Iterator[Problem]:
     if arrivals.hourly_profile is not None:
         open_hours = {m // 60 for a, b in s.calendar.periods() for m in range(a, b)}
         if not any(arrivals.hourly_profile.get(h, 0) > 0 for h in open_hours):
-            yield Problem(
-                "applicants.arrivals.hourly_profile",
-                "no weight in any opening hour of the calendar",
-            )
+            yield Problem("applicants.arrivals.hourly_profile", Reason("hourly_no_weight"))
     if arrivals.weekday_profile is not None:
         if not any(arrivals.weekday_profile.get(d, 1.0) > 0 for d in s.calendar.weekdays):
-            yield Problem("applicants.arrivals.weekday_profile", "no weight on any working weekday")
+            yield Problem("applicants.arrivals.weekday_profile", Reason("weekday_no_weight"))
         for day in arrivals.weekday_profile:
             if day not in s.calendar.weekdays:
                 yield Problem(
-                    f"applicants.arrivals.weekday_profile.{day}",
-                    "not a working weekday of the calendar",
+                    f"applicants.arrivals.weekday_profile.{day}", Reason("not_working_weekday")
                 )
     if len(set(s.calendar.weekdays)) != len(s.calendar.weekdays):
-        yield Problem("calendar.weekdays", "lists a weekday twice")
+        yield Problem("calendar.weekdays", Reason("weekday_twice"))
     yield from _official_calendar_span(s)
 
 
@@ -440,9 +458,21 @@ def _official_calendar_span(s: Scenario) -> Iterator[Problem]:
         return
     first, last = s.run.start_date, s.run.start_date + dt.timedelta(days=s.run.horizon_days - 1)
     if not official_calendar.known(first):
-        yield Problem("run.start_date", official_calendar.beyond_message(first))
+        yield Problem("run.start_date", _beyond(first))
     elif not official_calendar.known(last):
-        yield Problem("run.horizon_days", official_calendar.beyond_message(last))
+        yield Problem("run.horizon_days", _beyond(last))
+
+
+def _beyond(day: dt.date) -> Reason:
+    return Reason(
+        "beyond_official_calendar",
+        message=official_calendar.beyond_message(day),
+        source=official_calendar.SOURCE,
+        first=official_calendar.FIRST_DAY.year,
+        last=official_calendar.LAST_DAY.year,
+        day=day.isoformat(),
+        year=day.year,
+    )
 
 
 def _path_exists(data: Any, dotted_path: str) -> bool:
@@ -470,13 +500,11 @@ def read_trace(path: Path, start_date: dt.date) -> list[float]:
             fields = reader.fieldnames or []
             column = next((c for c in ("arrival", "arrival_minutes") if c in fields), None)
             if column is None:
-                raise FileError(
-                    path, [Problem("(header)", "needs a column 'arrival' or 'arrival_minutes'")]
-                )
+                raise FileError(path, [Problem("(header)", Reason("needs_arrival_column"))])
             for row_number, row in enumerate(reader, start=2):
                 if len(times) >= MAX_TRACE_ROWS:
                     raise FileError(
-                        path, [Problem("(rows)", f"more than {MAX_TRACE_ROWS} arrivals")]
+                        path, [Problem("(rows)", Reason("too_many_arrivals", limit=MAX_TRACE_ROWS))]
                     )
                 text = (row.get(column) or "").strip()
                 try:
@@ -490,9 +518,8 @@ def read_trace(path: Path, start_date: dt.date) -> list[float]:
                         if not math.isfinite(minutes):
                             raise ValueError("not a finite number")
                 except ValueError as exc:
-                    reason = f"cannot read {text!r} as a time"
-                    if "time zone" in str(exc):
-                        reason += f": {exc}"
+                    zoned = "time zone" in str(exc)
+                    reason = Reason("time_zone" if zoned else "cannot_read_time", text=text)
                     raise FileError(
                         path, [Problem(f"line {row_number}.{column}", reason)]
                     ) from None
@@ -502,28 +529,22 @@ def read_trace(path: Path, start_date: dt.date) -> list[float]:
                         [
                             Problem(
                                 f"line {row_number}.{column}",
-                                f"more than {MAX_HORIZON_DAYS} days (the longest horizon) after "
-                                "the scenario's run.start_date",
+                                Reason("after_horizon", days=MAX_HORIZON_DAYS),
                             )
                         ],
                     )
                 if minutes < 0:
                     raise FileError(
                         path,
-                        [
-                            Problem(
-                                f"line {row_number}.{column}",
-                                "before the scenario's run.start_date",
-                            )
-                        ],
+                        [Problem(f"line {row_number}.{column}", Reason("before_start"))],
                     )
                 if times and minutes < times[-1]:
                     raise FileError(
-                        path, [Problem(f"line {row_number}.{column}", "arrivals must be sorted")]
+                        path, [Problem(f"line {row_number}.{column}", Reason("unsorted"))]
                     )
                 times.append(minutes)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise FileError(path, [Problem("(file)", f"cannot read: {exc}")]) from None
+        raise FileError(path, [Problem("(file)", Reason("cannot_read", error=exc))]) from None
     if not times:
-        raise FileError(path, [Problem("(rows)", "no arrivals in the trace")])
+        raise FileError(path, [Problem("(rows)", Reason("no_arrivals"))])
     return times

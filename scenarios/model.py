@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from onething.scenarios.errors import Reason
+
 Unit = Literal["minutes", "hours", "working_days"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -81,11 +83,9 @@ WindowCount = Annotated[int, Field(gt=0, le=MAX_WINDOWS)]
 
 def _identifier(name: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"{len(name)} characters; the limit is {MAX_NAME_LENGTH}")
+        raise Reason("name_too_long", length=len(name), limit=MAX_NAME_LENGTH)
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
-        raise ValueError(
-            f"{name!r}: use lowercase letters, digits and underscores, starting with a letter"
-        )
+        raise Reason("identifier", name=name)
     return name
 
 
@@ -136,8 +136,12 @@ class Timed(Strict):
         for name in self.TIMES:
             value = getattr(self, name)
             if (max(value) if isinstance(value, list) else value) > limit:
-                raise ValueError(
-                    f"{name} over the limit of {limit:g} {unit} ({MAX_DURATION_YEARS} years)"
+                raise Reason(
+                    "over_duration_limit",
+                    name=name,
+                    limit=limit,
+                    unit=unit,
+                    years=MAX_DURATION_YEARS,
                 )
         return self
 
@@ -189,7 +193,7 @@ class Lognormal(Timed):
     @model_validator(mode="after")
     def _spread(self) -> Lognormal:
         if self.sd > MAX_SPREAD * self.mean:
-            raise ValueError(f"sd is more than {MAX_SPREAD} times the mean")
+            raise Reason("lognormal_spread", limit=MAX_SPREAD)
         return self
 
     @property
@@ -215,7 +219,7 @@ class Triangular(Timed):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high or self.low == self.high:
-            raise ValueError("needs low <= mode <= high and low < high")
+            raise Reason("triangular_order")
         return self
 
     @property
@@ -241,9 +245,7 @@ class Empirical(Timed):
     @model_validator(mode="after")
     def _weights_match(self) -> Empirical:
         if self.weights is not None and len(self.weights) != len(self.values):
-            raise ValueError(
-                f"weights has {len(self.weights)} entries but values has {len(self.values)}"
-            )
+            raise Reason("weights_count", weights=len(self.weights), values=len(self.values))
         return self
 
     @property
@@ -287,10 +289,10 @@ def fixed(value: float, unit: Unit = "minutes") -> Fixed:
 def _minutes_of_day(text: str) -> int:
     hours, sep, minutes = text.partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
-        raise ValueError(f"{text!r} is not a time of day HH:MM")
+        raise Reason("time_of_day", text=text)
     value = int(hours) * 60 + int(minutes)
     if int(minutes) >= 60 or value > 24 * 60:
-        raise ValueError(f"{text!r} is not a time of day between 00:00 and 24:00")
+        raise Reason("time_of_day_range", text=text)
     return value
 
 
@@ -315,17 +317,14 @@ class CalendarSpec(Strict):
     @classmethod
     def _official_or_none(cls, value: object) -> object:
         if isinstance(value, list):
-            raise ValueError(
-                "give 'official' (the State Council's calendar, the default) or 'none'; "
-                "list local days off under extra_holidays"
-            )
+            raise Reason("holidays_list")
         return value
 
     @model_validator(mode="after")
     def _not_both(self) -> CalendarSpec:
         both = sorted(set(self.extra_holidays) & set(self.extra_workdays))
         if both:
-            raise ValueError(f"{both[0].isoformat()} is in both extra_holidays and extra_workdays")
+            raise Reason("holiday_and_workday", day=both[0].isoformat())
         return self
 
     @field_validator("hours")
@@ -335,9 +334,9 @@ class CalendarSpec(Strict):
         for start, end in hours:
             a, b = _minutes_of_day(start), _minutes_of_day(end)
             if b <= a:
-                raise ValueError(f"period {start}-{end} ends before it starts")
+                raise Reason("period_backwards", start=start, end=end)
             if a < previous_end:
-                raise ValueError(f"period {start}-{end} overlaps the one before")
+                raise Reason("period_overlap", start=start, end=end)
             previous_end = b
         return hours
 
@@ -488,7 +487,7 @@ class Season(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Season:
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise Reason("season_backwards")
         return self
 
 
@@ -506,18 +505,15 @@ class Arrivals(Strict):
     @model_validator(mode="after")
     def _one_process(self) -> Arrivals:
         if (self.per_working_day is None) == (self.trace is None):
-            raise ValueError("give exactly one of per_working_day or trace")
+            raise Reason("one_arrival_process")
         seasons = sorted(self.date_profile, key=lambda season: season.start)
         for a, b in zip(seasons, seasons[1:], strict=False):
             if b.start <= a.end:
-                raise ValueError(f"date_profile: {b.start} falls inside the season before it")
+                raise Reason("season_inside", start=b.start)
         peak = self.per_working_day or 0.0
         peak *= max((s.weight for s in self.date_profile), default=1.0)
         if peak > MAX_ARRIVALS_PER_DAY:
-            raise ValueError(
-                f"per_working_day times the highest date_profile weight is {peak:g} arrivals "
-                f"a day; the limit is {MAX_ARRIVALS_PER_DAY:g}"
-            )
+            raise Reason("peak_too_high", peak=peak, limit=MAX_ARRIVALS_PER_DAY)
         return self
 
     def date_weight(self, day: dt.date) -> float:

@@ -19,6 +19,7 @@ from onething.scenarios.errors import FileError
 from onething.workbench import forms, pages, site
 from onething.workbench.guard import LOOPBACK_NAMES, Guard
 from onething.workbench.jobs import QueueFull
+from onething.workbench.labels import file_error_text
 from onething.workbench.safety import Refused
 from onething.workbench.site import HERE, Workbench, lang_of, render
 from onething.workbench.store import StoreError
@@ -40,6 +41,7 @@ async def refused(request: Request, exc: Exception) -> Response:
         status = 503
     else:  # a FileError: a bundle of the catalog or the user's folder is wrong
         status = 400
+        reason = file_error_text(exc, lang_of(request))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": reason}, status_code=status)
     return render(request, "error.html", status, message=reason)

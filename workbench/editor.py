@@ -22,6 +22,7 @@ from onething.scenarios.loader import (
     user_scenarios,
     validate,
 )
+from onething.workbench.labels import problem_line, scenario_names
 from onething.workbench.safety import NAME, Refused, check_yaml_size, inside, safe_name
 
 TRACE = "applicants.arrivals.trace"
@@ -163,40 +164,39 @@ def apply_fields(text: str, fields: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def check(name: str, text: str) -> list[dict[str, str]]:
-    """The problems the loader finds, each ``{path, reason, line}`` with ``line`` the
-    CLI's ``file: path: reason``; empty when the bundle loads.  The text is checked as if
-    saved in the user's folder (its trace read from there, and only from there); nothing
-    is written."""
+def check(name: str, text: str, lang: str = "en") -> list[dict[str, str]]:
+    """The problems the loader finds, each ``{path, reason, line}`` in ``lang``, with
+    ``line`` in English the CLI's ``file: path: reason`` (``labels.problem_line``); empty
+    when the bundle loads.  The text is checked as if saved in the user's folder (its
+    trace read from there, and only from there); nothing is written."""
     file = f"{name}.yaml" if NAME.fullmatch(name or "") else "scenario.yaml"
-
-    def problem(path: str, reason: str) -> list[dict[str, str]]:
-        return [{"path": path, "reason": reason, "line": f"{file}: {path}: {reason}"}]
-
     try:
         check_yaml_size(text)
     except Refused as exc:
-        return problem("(file)", str(exc))
+        return [_problem(Problem("(file)", exc.in_language(lang)), file, lang)]
     folder = user_scenarios()
     trace = _trace_of(text)
     if trace is not None and not _within(folder, trace):
-        return problem(TRACE, f"a bundle of the workbench reads its trace from {folder} only")
+        return [_problem(Problem(TRACE, Refused("trace_outside", folder=folder)), file, lang)]
     try:
         data = parse_yaml(text, folder / file)
     except FileError as exc:
-        return [_problem(p, file) for p in exc.problems]
+        return [_problem(p, file, lang) for p in exc.problems]
+    names = scenario_names(data, lang)
     problems: dict[tuple[str, str], dict[str, str]] = {}
     for found in _every_stage(data, folder / file):
         for p in found:
-            problems.setdefault((p.path, p.reason), _problem(p, file))
+            problems.setdefault((p.path, p.reason), _problem(p, file, lang, names))
     return list(problems.values())
 
 
-def _problem(p: Problem, file: str) -> dict[str, str]:
+def _problem(
+    p: Problem, file: str, lang: str, names: dict[str, dict[str, str]] | None = None
+) -> dict[str, str]:
     return {
         "path": p.path,
-        "reason": p.reason,
-        "line": f"{Path(p.file).name if p.file else file}: {p.path}: {p.reason}",
+        "reason": p.in_language(lang),
+        "line": problem_line(p, file, lang, names),
     }
 
 
@@ -271,15 +271,16 @@ def with_name(text: str, name: str) -> str:
     return apply_fields(text, {"name": name})
 
 
-def save(name: str, text: str) -> Path:
-    """Write a bundle that loads into the user's folder; ``Refused`` otherwise."""
+def save(name: str, text: str, lang: str = "en") -> Path:
+    """Write a bundle that loads into the user's folder; ``Refused`` otherwise (its
+    problems in ``lang``)."""
     safe_name(name)
     if name in catalog_names():
-        raise Refused(f"{name} is a catalog bundle: save under another name")
+        raise Refused("catalog_bundle", name=name)
     text = with_name(text, name)
-    problems = check(name, text)
+    problems = check(name, text, lang)
     if problems:
-        raise Refused("; ".join(p["line"] for p in problems))
+        raise Refused("does_not_load", lines="; ".join(p["line"] for p in problems))
     folder = user_scenarios()
     folder.mkdir(parents=True, exist_ok=True)
     path = inside(folder, name)

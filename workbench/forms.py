@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from onething.scenarios.errors import Text
 from onething.scenarios.levers import LEVERS
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, MAX_HORIZON_DAYS, MAX_REPLICATIONS
-from onething.workbench.labels import message
+from onething.workbench.labels import WORDS
 from onething.workbench.view_model import LiveRun, WhatIf, bundle_names, load
 
 MAX_SCALE = 100.0
@@ -17,17 +18,11 @@ MAX_LIVE_DAYS = 30
 MAX_LIVE_RATE = 10_000.0
 
 
-class Said(str):
-    """A problem in English that can be said in the page's language: a message of the
-    pages' catalogue (``labels.WORDS``) with its fields."""
+class Said(Text):
+    """A form's problem: its English text, and a message of the pages' catalogue
+    (``labels.WORDS``) to say it in the page's language."""
 
-    def __new__(cls, key: str, **fields: object) -> Said:
-        said = super().__new__(cls, message(key, "en", **fields))
-        said.key, said.fields = key, fields
-        return said
-
-    def in_language(self, lang: str) -> str:
-        return message(self.key, lang, **self.fields)
+    catalogue = WORDS
 
 
 class Invalid(ValueError):
@@ -131,6 +126,11 @@ def whatif(data: dict[str, Any]) -> WhatIf:
         horizon_days=r.number("horizon_days", 1, MAX_HORIZON_DAYS, whole=True),
         warmup_days=r.number("warmup_days", 0, MAX_HORIZON_DAYS, whole=True),
     )
+    if name is not None and not r.problems:
+        run = load(name).run
+        horizon = w.horizon_days or run.horizon_days
+        if (run.warmup_days if w.warmup_days is None else w.warmup_days) >= horizon:
+            r.problems["warmup_days"] = Said("form.warmup_shorter", horizon=horizon)
     r.done()
     return w
 

@@ -4,41 +4,28 @@ activities, units, run kinds and states, and the refusals the pages show."""
 
 from __future__ import annotations
 
-import re
 import textwrap
+from pathlib import Path
+from typing import Any
+
+from onething.scenarios.errors import FileError, Problem
+from onething.scenarios.loader import read_yaml
+from onething.scenarios.reasons import CJK, field_path, name_in, say
 
 LANGUAGES = ("en", "zh")
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def node_lines(text: str, lang: str) -> list[str]:
     """A name in ``lang`` on at most two lines of a process map's node (180 px at 13 px:
     about 22 Latin or 12 Chinese characters a line); only a longer name loses its end."""
     name = name_in(text, lang)
-    if _CJK.search(name):
+    if CJK.search(name):
         lines = [name[i : i + 12] for i in range(0, len(name), 12)]
     else:
         lines = textwrap.wrap(name, 22) or [name]
     if len(lines) > 2:
         lines = [lines[0], lines[1][:-1] + "…"]
     return lines
-
-
-def split_name(text: str) -> tuple[str, str]:
-    """'Newborn birth 新生儿出生一件事' -> ('Newborn birth', '新生儿出生一件事').
-
-    The catalog writes names as English then Chinese; a name in one language only is
-    used for both."""
-    match = _CJK.search(text)
-    if match is None:
-        return text.strip(), text.strip()
-    english, chinese = text[: match.start()].strip(" ,;:-—"), text[match.start() :].strip()
-    return english or chinese, chinese
-
-
-def name_in(text: str, lang: str) -> str:
-    english, chinese = split_name(text)
-    return chinese if lang == "zh" else english
 
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -237,9 +224,42 @@ WORDS: dict[str, tuple[str, str]] = {
         "kill strikes the services of after mode",
         "“终止一个服务”只作用于改革后的服务：请选择改革后",
     ),
+    "form.warmup_shorter": (
+        "must be shorter than the horizon ({horizon} days)",
+        "须短于模拟天数（{horizon} 天）",
+    ),
     "form.spec_upload": ("upload: expected the spec's YAML text", "上传：应为研究规格的 YAML 文本"),
     "form.spec_choose": ("choose from {options}", "请从以下研究中选择：{options}"),
-    "form.spec_refused": ("{text}", "研究规格有误（原文）：\n{text}"),
+    "form.spec_refused": ("{text}", "研究规格有误：\n{text}"),
+    # what the workbench refuses to take (safety.py, site.py, editor.py)
+    "too_large": ("{size} bytes; the limit is {limit}", "共 {size} 字节，上限为 {limit} 字节"),
+    "too_large_stream": (
+        "more than {limit} bytes; that is the limit",
+        "超过 {limit} 字节的上限",
+    ),
+    "too_complex": ("{reasons}", "YAML 嵌套过深或值过多（含别名展开后），不予处理"),
+    "not_json": ("the request is not JSON", "请求不是 JSON"),
+    "not_json_object": ("the request is not a JSON object", "请求不是 JSON 对象"),
+    "no_font": (
+        "the font package pylopdf-fonts-zh-cn is not installed",
+        "未安装中文字体包（pylopdf-fonts-zh-cn）",
+    ),
+    "bad_name": (
+        "use lowercase letters, digits and underscores, starting with a letter (at most 64)",
+        "请只用小写英文字母、数字和下划线，以字母开头（最多 64 个字符）",
+    ),
+    "not_inside": ("{name}: not inside {folder}", "「{name}」不在文件夹 {folder} 中"),
+    "expected_text": ("{field}: expected text", "{field!f}：应为文字"),
+    "expected_mapping": ("fields: expected a mapping", "表单字段应为映射"),
+    "catalog_bundle": (
+        "{name} is a catalog bundle: save under another name",
+        "「{name}」是事项目录中的事项：请另取一个名称保存",
+    ),
+    "does_not_load": ("{lines}", "场景有误，未保存：{lines}"),
+    "trace_outside": (
+        "a bundle of the workbench reads its trace from {folder} only",
+        "工作台的事项只能从 {folder} 读取到达记录",
+    ),
 }
 
 
@@ -295,7 +315,7 @@ def duration(minutes: float, lang: str) -> str:
 
 def message(key: str, lang: str, **fields: object) -> str:
     """The refusal ``key`` of ``WORDS`` in ``lang``, its fields filled in."""
-    return WORDS[key][1 if lang == "zh" else 0].format(**fields)
+    return say(WORDS, key, lang, fields)
 
 
 def activity(text: str, items: dict[str, str], lang: str) -> str:
@@ -348,3 +368,43 @@ def detail(text: str, items: dict[str, str], lang: str) -> str:
             f"{label}：{joined}" if zh and label else f"{label}: {joined}" if label else joined
         )
     return ("；" if zh else "; ").join(shown)
+
+
+def scenario_names(data: Any, lang: str) -> dict[str, dict[str, str]]:
+    """The names a scenario's data gives its items, departments and materials (section ->
+    key -> name in ``lang``), for the field paths of its problems."""
+    names: dict[str, dict[str, str]] = {}
+    for section in ("items", "departments", "materials"):
+        parts = data.get(section) if isinstance(data, dict) else None
+        for key, part in parts.items() if isinstance(parts, dict) else ():
+            if isinstance(part, dict) and isinstance(part.get("name"), str):
+                names.setdefault(section, {})[str(key)] = name_in(part["name"], lang)
+    return names
+
+
+def problem_line(
+    problem: Problem, file: str, lang: str, names: dict[str, dict[str, str]] | None = None
+) -> str:
+    """A problem as the page shows it: the CLI's ``file: path: reason`` in English; in
+    Chinese the field by its labels and names, and the reason from the core's catalogue
+    (``scenarios.reasons``)."""
+    if problem.file:
+        file = Path(problem.file).name
+    if lang == "en":
+        return f"{file}: {problem.path}: {problem.reason}"
+    where = field_path(problem.path, lang, names)
+    in_trace = f"到达记录 {file} " if problem.file else ""
+    return f"{in_trace}{where}：{problem.in_language(lang)}"
+
+
+def file_error_text(error: FileError, lang: str) -> str:
+    """A file's problems, one a line, in ``lang``: in English the CLI's lines; in Chinese
+    with the names the file gives its items and departments, when it reads as YAML."""
+    if lang == "en":
+        return str(error)
+    try:
+        names = scenario_names(read_yaml(Path(error.file)), lang)
+    except FileError:
+        names = {}
+    file = Path(error.file).name
+    return "\n".join(problem_line(p, file, lang, names) for p in error.problems)

@@ -8,33 +8,24 @@ import ipaddress
 import re
 from pathlib import Path
 
-from onething.scenarios.errors import FileError
+from onething.scenarios.errors import FileError, Message
 from onething.scenarios.loader import TooComplex, parse_yaml
-from onething.workbench.labels import message
+from onething.workbench.labels import WORDS
 
 MAX_UPLOAD_BYTES = 256 * 1024
 """A scenario or spec is a few KiB; anything this large is a mistake or an attack."""
 NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
-class Refused(ValueError):
-    """An input the workbench will not take, with the reason to show (HTTP 400); one
-    made by ``said`` shows it in the page's language."""
+class Refused(Message, ValueError):
+    """An input the workbench will not take (HTTP 400): the refusal ``key`` of the pages'
+    catalogue (``labels.WORDS``) with its fields, said in the page's language."""
 
+    catalogue = WORDS
     status = 400
 
-    def __init__(self, reason: str, key: str | None = None, **fields: object):
-        super().__init__(reason)
-        self.key = key
-        self.fields = fields
-
-    @classmethod
-    def said(cls, key: str, **fields: object) -> Refused:
-        """The refusal ``key`` of the pages' catalogue (``labels.WORDS``)."""
-        return cls(message(key, "en", **fields), key, **fields)
-
-    def in_language(self, lang: str) -> str:
-        return message(self.key, lang, **self.fields) if self.key else str(self)
+    def __init__(self, key: str, **fields: object):
+        super().__init__(self.keep(key, fields))
 
 
 class NotFound(Refused):
@@ -64,11 +55,11 @@ def check_yaml_size(text: str) -> None:
     mere syntax error passes, for the loader to report at its line."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_UPLOAD_BYTES:
-        raise TooLarge(f"{size} bytes; the limit is {MAX_UPLOAD_BYTES}")
+        raise TooLarge("too_large", size=size, limit=MAX_UPLOAD_BYTES)
     try:
         parse_yaml(text, Path("upload.yaml"))
     except TooComplex as exc:
-        raise TooLarge("; ".join(p.reason for p in exc.problems)) from None
+        raise TooLarge("too_complex", reasons="; ".join(p.reason for p in exc.problems)) from None
     except FileError:
         return
 
@@ -76,9 +67,7 @@ def check_yaml_size(text: str) -> None:
 def safe_name(name: str) -> str:
     """A bundle name that is also a safe file name (no folders, no dots)."""
     if not NAME.fullmatch(name or ""):
-        raise Refused(
-            "use lowercase letters, digits and underscores, starting with a letter (at most 64)"
-        )
+        raise Refused("bad_name")
     return name
 
 
@@ -86,5 +75,5 @@ def inside(folder: Path, name: str, suffix: str = ".yaml") -> Path:
     """``folder/name+suffix``, refused unless it stays inside ``folder``."""
     path = (folder / f"{safe_name(name)}{suffix}").resolve()
     if path.parent != folder.resolve():
-        raise Refused(f"{name}: not inside {folder}")
+        raise Refused("not_inside", name=name, folder=folder)
     return path

@@ -25,9 +25,10 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from onething.scenarios.loader import user_home
+from onething.scenarios.reasons import split_name
 from onething.workbench import view_model
 from onething.workbench.jobs import Jobs
-from onething.workbench.labels import LANGUAGES, name_in, node_lines, split_name, words
+from onething.workbench.labels import LANGUAGES, name_in, node_lines, words
 from onething.workbench.safety import MAX_UPLOAD_BYTES, NotFound, Refused, TooLarge
 from onething.workbench.store import Store
 
@@ -90,32 +91,32 @@ async def json_body(request: Request) -> dict[str, Any]:
     """A JSON body of at most ``MAX_UPLOAD_BYTES``; ``Refused`` otherwise."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
-        raise TooLarge(f"{declared} bytes; the limit is {MAX_UPLOAD_BYTES}")
+        raise TooLarge("too_large", size=declared, limit=MAX_UPLOAD_BYTES)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_UPLOAD_BYTES:
-            raise TooLarge(f"more than {MAX_UPLOAD_BYTES} bytes; that is the limit")
+            raise TooLarge("too_large_stream", limit=MAX_UPLOAD_BYTES)
         chunks.append(chunk)
     try:
         data = json.loads(b"".join(chunks) or b"{}")
     except (ValueError, RecursionError):
-        raise Refused("the request is not JSON") from None
+        raise Refused("not_json") from None
     if not isinstance(data, dict):
-        raise Refused("the request is not a JSON object")
+        raise Refused("not_json_object")
     return data
 
 
 def bundle_or_404(name: str) -> str:
     if name not in {n for n, _ in view_model.bundle_names()}:
-        raise NotFound.said("no_bundle", name=name)
+        raise NotFound("no_bundle", name=name)
     return name
 
 
 def run_or_404(request: Request, text: str, what: str = "run") -> dict[str, Any]:
     found = workbench_of(request).store.get(int(text)) if WHOLE.fullmatch(text) else None
     if found is None:
-        raise NotFound.said("no_run", what=what)
+        raise NotFound("no_run", what=what)
     return found
 
 
@@ -131,7 +132,7 @@ def levers_of(request: Request) -> list[str] | None:
         return None
     unknown = [x for x in levers if x not in view_model.lever_names()]
     if unknown:
-        raise Refused.said("unknown_lever", lever=unknown[0])
+        raise Refused("unknown_lever", lever=unknown[0])
     return levers
 
 
@@ -161,7 +162,7 @@ async def bundled_font(request: Request) -> Response:
 
     font = bundled_font()
     if font is None:
-        raise NotFound("the font package pylopdf-fonts-zh-cn is not installed")
+        raise NotFound("no_font")
     return FileResponse(
         str(font), media_type="font/otf", headers={"cache-control": "public, max-age=604800"}
     )

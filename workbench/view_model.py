@@ -23,6 +23,7 @@ from onething import api
 from onething.experiments.spec import Overrides
 from onething.experiments.variants import apply_overrides
 from onething.scenarios.counts import counts
+from onething.scenarios.errors import FileError, Message
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
 from onething.scenarios.loader import catalog_names, resolve, saved_names
@@ -61,8 +62,6 @@ def bundle_names() -> list[tuple[str, bool]]:
 
 def bundle_titles() -> dict[str, str]:
     """Each bundle's bilingual title (a saved file that does not load: its name)."""
-    from onething.scenarios.errors import FileError
-
     titles = {}
     for name, _ in bundle_names():
         try:
@@ -88,8 +87,6 @@ def _load(path: str, mtime_ns: int, size: int) -> Scenario:
 def place_names(bundle: str) -> dict[str, str]:
     """Where applicants queue in ``bundle``: its departments and its single window, by
     id (none for a bundle that no longer loads)."""
-    from onething.scenarios.errors import FileError
-
     try:
         scenario = load(bundle)
     except FileError:
@@ -123,17 +120,15 @@ def catalog_entry(name: str, own: bool) -> dict[str, Any]:
     }
 
 
-def catalog(problems: list[str] | None = None) -> list[dict[str, Any]]:
+def catalog(problems: list[FileError] | None = None) -> list[dict[str, Any]]:
     """Every bundle that loads; a broken saved file is listed in ``problems``."""
-    from onething.scenarios.errors import FileError
-
     entries = []
     for name, own in bundle_names():
         try:
             entries.append(catalog_entry(name, own))
         except FileError as exc:
             if problems is not None:
-                problems.append(str(exc))
+                problems.append(exc)
     return entries
 
 
@@ -399,18 +394,55 @@ def study(spec: Path, out: Path, progress: Callable[[int], None] | None = None) 
     outcome = run(planned, out, None, progress)
     write_report(out)
     table = report(outcome)
+    scenario = experiment.scenario
+    names = {**place_names(scenario.name), scenario.name: scenario.title}
     return jsonable(
         {
             "name": experiment.spec.name,
-            "bundle": experiment.scenario.name,
+            "bundle": scenario.name,
             "title": table.title,
             "header": list(table.header),
             "rows": [list(r) for r in table.rows],
             "notes": list(table.notes),
+            "zh": table_in(table, "zh", names),
             "folder": str(out),
             "files": sorted(p.name for p in out.iterdir() if p.is_file()),
         }
     )
+
+
+def table_in(table: Any, lang: str, names: dict[str, str]) -> dict[str, Any]:
+    """A study's table in ``lang``: its title, heads and notes from the studies'
+    catalogue (``experiments.studies.words``), each id in a cell (a lever, a place, a
+    parameter) by its name; ``names``: place or bundle id -> name."""
+    from onething.experiments.spec import PARAMETERS
+    from onething.experiments.studies.words import FINDINGS
+    from onething.scenarios.reasons import FIELDS
+    from onething.workbench.labels import name_in, words
+
+    w = words(lang)
+
+    def said(text: Any) -> Any:
+        return text.in_language(lang, names) if isinstance(text, Message) else text
+
+    def named(part: str) -> str:
+        if f"lever.{part}" in w:
+            return w[f"lever.{part}"]
+        if part in names:
+            return name_in(names[part], lang)
+        if part in PARAMETERS:
+            return FIELDS[part][lang == "zh"]
+        return FINDINGS.get(f"word.{part}", (part, part))[lang == "zh"]
+
+    def cell(value: Any) -> Any:
+        return " + ".join(map(named, value.split("+"))) if isinstance(value, str) else value
+
+    return {
+        "title": said(table.title),
+        "header": [said(h) for h in table.header],
+        "rows": [[cell(c) for c in row] for row in table.rows],
+        "notes": [said(n) for n in table.notes],
+    }
 
 
 # --- comparing runs -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from onething.experiments.present import num, pct, place
 from onething.experiments.spec import Experiment, SpecBase
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import LEVERS, unknown_levers
 from onething.scenarios.model import Scenario
 
@@ -173,7 +173,7 @@ def lever_checks(at: str, names: Sequence[str] | None) -> Iterator[Problem]:
         if name not in LEVERS:
             yield Problem(f"{at}.{i}", unknown_levers([name]))
     if names and len(set(names)) != len(names):
-        yield Problem(at, "lists a lever twice")
+        yield Problem(at, Reason("lever_twice"))
 
 
 def saturation(summary: pd.DataFrame, variant: str, scenario: Scenario | None) -> str:

@@ -23,8 +23,9 @@ from onething.experiments.studies.kind import (
     means,
     saturation,
 )
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import Scenario
 
 MEASURES = (TIME, "trips", "materials", "steps")
@@ -55,9 +56,9 @@ def check(spec: AttributionSpec, scenario: Scenario) -> Iterator[Problem]:
     yield from lever_checks("order", spec.order)
     chosen = spec.levers or scenario.after
     if not chosen:
-        yield Problem("levers", f"{scenario.name} has no 'after' levers; list them here")
+        yield Problem("levers", Reason("no_after_levers", name=scenario.name))
     if spec.order is not None and sorted(spec.order) != sorted(chosen):
-        yield Problem("order", f"must list each of {', '.join(chosen)} once")
+        yield Problem("order", Reason("order_each_once", levers=", ".join(chosen)))
 
 
 def set_name(on: Iterable[str], order: Sequence[str]) -> str:
@@ -128,26 +129,33 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     ]
     rows.append(["sum", *(sum(m[part].values()) for m in (time, trips) for part in PARTS)])
     return Table(
-        f"{study['bundle']}: lever attribution, each lever's effect on the mean (negative = "
-        f"shorter or fewer; time in working days; {study['replications']} replications)",
+        Finding("attribution.title", bundle=study["bundle"], replications=study["replications"]),
         [
-            "lever",
+            Finding("attribution.lever"),
             *(
-                f"{m} {part}{unit}"
+                Finding("attribution.head", measure=m, part=part, unit=unit)
                 for m, unit in (("time", " (days)"), ("trips", ""))
                 for part in HEADS
             ),
         ],
         rows,
         [
-            "alone: the lever alone vs before; marginal: all levers vs all but this one; "
-            "cumulative: added to the levers before it, in the order below",
-            f"all levers vs before: time {time['before']:.3g} -> {time['all']:.3g} working days "
-            f"({signed(time['difference'])}), trips {trips['before']:g} -> {trips['all']:g} "
-            f"({signed(trips['difference'])})",
-            f"interaction (difference - sum of alone): time {signed(time['interaction'])}, "
-            f"trips {signed(trips['interaction'])}",
-            "cumulative order: " + " -> ".join(study["order"]),
+            Finding("attribution.parts"),
+            Finding(
+                "attribution.all",
+                time_before=time["before"],
+                time_all=time["all"],
+                time_change=signed(time["difference"]),
+                trips_before=trips["before"],
+                trips_all=trips["all"],
+                trips_change=signed(trips["difference"]),
+            ),
+            Finding(
+                "attribution.interaction",
+                time=signed(time["interaction"]),
+                trips=signed(trips["interaction"]),
+            ),
+            Finding("attribution.order", order=" -> ".join(study["order"])),
         ],
     )
 

@@ -26,6 +26,7 @@ from onething.experiments.studies.kind import (
     none,
     utilisation,
 )
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem
 from onething.scenarios.model import Scenario
@@ -117,22 +118,21 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     ]
     knee = study["knee"]
     return Table(
-        f"{study['bundle']}: load sweep ({study['replications']} replications per rate)",
+        Finding("load_sweep.title", bundle=study["bundle"], replications=study["replications"]),
         [
-            "arrivals/day",
-            "mean time (working days)",
-            "ci95 low",
-            "ci95 high",
-            f"utilisation {bottleneck}",
-            "unfinished cases",
+            Finding("load_sweep.rate"),
+            Finding("head.mean_time"),
+            Finding("head.ci95_low"),
+            Finding("head.ci95_high"),
+            Finding("load_sweep.utilisation", place=bottleneck),
+            Finding("load_sweep.unfinished"),
         ],
         rows,
         [
-            f"bottleneck: {bottleneck} (the busiest place at the heaviest rate)",
-            f"knee: {knee:g} arrivals per working day (mean time over "
-            f"{study['knee_factor']:g}x the lightest rate's, or unfinished cases)"
+            Finding("load_sweep.bottleneck", place=bottleneck),
+            Finding("load_sweep.knee", knee=knee, factor=study["knee_factor"])
             if knee is not None
-            else "knee: none within these rates",
+            else Finding("load_sweep.no_knee"),
         ],
     )
 

@@ -29,8 +29,9 @@ from onething.experiments.studies.kind import (
     none,
     saturation,
 )
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, Scenario, Strict
 
 BASELINE = "baseline"
@@ -62,15 +63,15 @@ def check(spec: SensitivitySpec, scenario: Scenario) -> Iterator[Problem]:
     for i, r in enumerate(spec.parameters):
         at = f"parameters.{i}"
         if r.name in seen:
-            yield Problem(f"{at}.name", f"parameter {r.name!r} is listed twice")
+            yield Problem(f"{at}.name", Reason("parameter_twice", name=r.name))
         seen.add(r.name)
         if r.low > r.high:
-            yield Problem(f"{at}.low", f"{r.low:g} is above high ({r.high:g})")
+            yield Problem(f"{at}.low", Reason("low_above_high", low=r.low, high=r.high))
         if r.name == "arrivals_per_day":
             if r.low <= 0 or r.high > MAX_ARRIVALS_PER_DAY:
-                yield Problem(at, f"arrivals per day must be in (0, {MAX_ARRIVALS_PER_DAY:g}]")
+                yield Problem(at, Reason("arrivals_range", limit=MAX_ARRIVALS_PER_DAY))
         elif r.high > MAX_SCALE:
-            yield Problem(f"{at}.high", f"a scale must be at most {MAX_SCALE:g}")
+            yield Problem(f"{at}.high", Reason("scale_limit", limit=MAX_SCALE))
 
 
 def sensitivity_name(parameter: str, value: float) -> str:
@@ -137,25 +138,20 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         for p in study["parameters"]
     ]
     ci = base["ci95"]
-    band = "" if None in ci else f" (95 % CI {low_end(ci[0]):.3g} .. {ci[1]:.3g})"
+    time = "-" if base["time_mean"] is None else format(base["time_mean"], ".3g")
+    baseline = (
+        Finding("sensitivity.baseline", time=time)
+        if None in ci
+        else Finding("sensitivity.baseline_band", time=time, low=low_end(ci[0]), high=ci[1])
+    )
     return Table(
-        f"{study['bundle']}: sensitivity of mean time, one parameter at a time "
-        f"({study['replications']} replications each)",
+        Finding("sensitivity.title", bundle=study["bundle"], replications=study["replications"]),
         [
-            "parameter",
-            "low",
-            "high",
-            "time at low (working days)",
-            "time at high (working days)",
-            "swing (working days)",
+            Finding(f"sensitivity.{key}")
+            for key in ("parameter", "low", "high", "time_low", "time_high", "swing")
         ],
         rows,
-        [
-            f"baseline (every scale 1, the scenario's arrival rate): "
-            f"{'-' if base['time_mean'] is None else format(base['time_mean'], '.3g')} "
-            f"working days{band}",
-            "sorted by swing = |time at high - time at low|",
-        ],
+        [baseline, Finding("sensitivity.sorted")],
     )
 
 

@@ -25,8 +25,9 @@ from onething.experiments.studies.kind import (
     none,
     utilisation,
 )
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
 from onething.scenarios.model import Scenario
 
@@ -48,18 +49,17 @@ def check(spec: StaffingSpec, scenario: Scenario) -> Iterator[Problem]:
         return
     known = [*scenario.departments, SINGLE_WINDOW]
     if len(set(spec.places)) != len(spec.places):
-        yield Problem("places", "lists a place twice")
+        yield Problem("places", Reason("place_twice"))
     if spec.levers is not None and any(x not in LEVERS for x in spec.levers):
         return
     queues = Process.of(scenario, spec.mode, spec.levers).places
     for i, name in enumerate(spec.places):
         if name not in known:
-            yield Problem(f"places.{i}", f"unknown place {name!r} (known: {', '.join(known)})")
+            reason = Reason("unknown_place", name=name, known=", ".join(known))
+            yield Problem(f"places.{i}", reason)
         elif name not in queues:
-            yield Problem(
-                f"places.{i}",
-                f"the process does not queue at {name!r} (it does at: {', '.join(queues)})",
-            )
+            reason = Reason("no_queue_at", name=name, queues=", ".join(queues))
+            yield Problem(f"places.{i}", reason)
 
 
 def places(experiment: Experiment) -> list[str]:
@@ -193,26 +193,37 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
         ]
         for p in study["path"]
     ]
-    answer = study["answer"]
+    met = next((p for p in study["path"] if p["step"] == study.get("answer_step")), None)
+    if study["answer"] and met is not None:
+        share = _pct(met["within_promise"])
+        answer = Finding(
+            "staffing.answer", message=study["message"], windows=met["total_windows"], share=share
+        )
+    elif study.get("next") is None:
+        answer = Finding(
+            "staffing.no_answer", message=study["message"], max_windows=study["max_windows"]
+        )
+    else:
+        answer = Finding("staffing.searching", message=study["message"])
     return Table(
-        f"{study['bundle']}: fewest windows for {study['target']:.0%} within the promised time "
-        f"at {study['arrivals_per_day']:g} arrivals/day ({study['replications']} replications "
-        "per step)",
+        Finding(
+            "staffing.title",
+            bundle=study["bundle"],
+            target=study["target"],
+            rate=study["arrivals_per_day"],
+            replications=study["replications"],
+        ),
         [
-            "step",
-            *(f"windows {name}" for name in where),
-            "within promise",
-            "ci95",
-            "mean time (working days)",
-            "busiest",
-            "utilisation",
+            Finding("staffing.step"),
+            *(Finding("staffing.windows", place=name) for name in where),
+            Finding("staffing.within"),
+            Finding("staffing.ci95"),
+            Finding("head.mean_time"),
+            Finding("staffing.busiest"),
+            Finding("staffing.utilisation"),
         ],
         rows,
-        [
-            ("answer: " if answer else "no answer: ") + study["message"],
-            "each step adds one window at the previous step's busiest place (utilisation "
-            "= offered window work / window capacity)",
-        ],
+        [answer, Finding("staffing.how")],
     )
 
 

@@ -11,8 +11,9 @@ from pydantic import Field
 from onething.experiments.present import estimate, low_end, missing, num
 from onething.experiments.spec import MAX_VARIANTS, Experiment, Overrides, SpecBase
 from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, saturation
+from onething.experiments.studies.words import Finding
 from onething.experiments.variants import Variant
-from onething.scenarios.errors import Problem
+from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import SINGLE_WINDOW
 from onething.scenarios.model import Scenario, Strict
 
@@ -35,14 +36,14 @@ def check(spec: VariantsSpec, scenario: Scenario) -> Iterator[Problem]:
     for i, variant in enumerate(spec.variants):
         at = f"variants.{i}"
         if variant.name in seen:
-            yield Problem(f"{at}.name", f"variant {variant.name!r} is named twice")
+            yield Problem(f"{at}.name", Reason("variant_named_twice", name=variant.name))
         seen.add(variant.name)
         yield from lever_checks(f"{at}.levers", variant.levers)
         for name in variant.overrides.windows:
             if name not in known:
                 yield Problem(
                     f"{at}.overrides.windows.{name}",
-                    f"unknown department (known: {', '.join(known)})",
+                    Reason("unknown_window_place", known=", ".join(known)),
                 )
 
 
@@ -74,15 +75,23 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
             ]
         )
     return Table(
-        f"{study['bundle']}: {len(rows)} variants ({study['replications']} replications each)",
+        Finding(
+            "variants.title",
+            bundle=study["bundle"],
+            count=len(rows),
+            replications=study["replications"],
+        ),
         [
-            "variant",
-            "levers",
-            "mean time (working days)",
-            "ci95 low",
-            "ci95 high",
-            "trips incl. rework",
-            "within promise (share)",
+            Finding(key)
+            for key in (
+                "variants.variant",
+                "variants.levers",
+                "head.mean_time",
+                "head.ci95_low",
+                "head.ci95_high",
+                "variants.trips",
+                "variants.within",
+            )
         ],
         rows,
     )

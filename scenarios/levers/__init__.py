@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal
 
+from onething.scenarios.errors import Reason
 from onething.scenarios.levers import (
     data_sharing,
     e_certificate,
@@ -67,13 +68,19 @@ Mode = Literal["before", "after"]
 HOME = "home"
 
 
-class UnknownLever(ValueError):
+class UnknownLever(Reason):
     pass
 
 
-def unknown_levers(names: Iterable[str]) -> str:
+def unknown_levers(names: Iterable[str]) -> Reason:
     """The one line that says these names are no lever's."""
-    return f"unknown lever {', '.join(map(repr, names))} (known: {', '.join(LEVERS)})"
+    names = list(names)
+    return Reason(
+        "unknown_lever",
+        quoted=", ".join(map(repr, names)),
+        names="、".join(names),
+        known=", ".join(LEVERS),
+    )
 
 
 def parse_levers(text: str | Iterable[str]) -> frozenset[str]:
@@ -81,7 +88,7 @@ def parse_levers(text: str | Iterable[str]) -> frozenset[str]:
     names = [n for n in names if n]
     unknown = [n for n in names if n not in LEVERS]
     if unknown:
-        raise UnknownLever(unknown_levers(unknown))
+        raise UnknownLever("unknown_lever", **unknown_levers(unknown).fields)
     return frozenset(names)
 
 

@@ -18,6 +18,9 @@ from tests.workbench.conftest import GLYPHS, SHOTS, WIDTHS, fontless_chromium, o
 
 IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 """snake_case, as the code names levers, places and measures."""
+WINDOWS = "departments.hospital.windows"
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]+(?:[ ,;:'’()-]+[A-Za-z]+){2,}")
+"""Three English words in a row: a sentence left untranslated."""
 
 
 def finished(base: str, job: str) -> int:
@@ -70,6 +73,7 @@ def pages(runs: dict[str, int]) -> dict[str, str]:
         "walk": "/walk/newborn?seed=7",
         "studies": "/studies",
         "editor": "/editor?from=newborn",
+        "editor-mistake": "/editor?from=newborn",
         "runs": "/runs",
         "live": "/live",
         "whatif-result": f"/runs/{w}",
@@ -101,6 +105,19 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
                     tab.wait_for_selector("#chart-queue .main-svg")
                 if name == "study-result":
                     tab.frame_locator("#study-report").locator("h1").wait_for()
+                if name == "editor-mistake":  # after the load-time check, a bad value
+                    tab.wait_for_selector("#problems li.ok")
+                    tab.fill(f'input[data-path="{WINDOWS}"]', "0")
+                    tab.wait_for_function(
+                        "f => document.querySelector(`.field-error[data-for='${f}']`)"
+                        ".textContent !== ''",
+                        arg=WINDOWS,
+                    )
+                said = tab.evaluate(  # what the page says about a scenario or a study
+                    "() => [...document.querySelectorAll('.field-error, #problems li, "
+                    "#study-findings')]"
+                    ".map(e => e.textContent).join('\\n')"
+                )
                 glyphs = tab.evaluate(GLYPHS)
                 text = tab.evaluate(
                     "() => document.body.innerText + ' ' + [...document.querySelectorAll("
@@ -118,6 +135,7 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
                     "status": response.status if response else None,
                     "glyphs": glyphs,
                     "identifiers": sorted(set(IDENTIFIER.findall(text))),
+                    "said": said.strip(),
                 }
             context.close()
     (shots / "crawl.json").write_text(
@@ -140,6 +158,25 @@ def test_every_page_draws_its_chinese_in_the_bundled_font_with_no_system_font(cr
 def test_no_page_in_chinese_shows_an_identifier_of_the_code(crawl):
     shown = {name: p["identifiers"] for (name, lang), p in crawl.items() if lang == "zh"}
     assert {name: ids for name, ids in shown.items() if ids} == {}
+
+
+def test_the_editor_says_a_mistake_in_the_page_s_language(crawl):
+    assert crawl["editor-mistake", "en"]["said"] == (
+        f"my_newborn.yaml: {WINDOWS}: Input should be greater than 0"
+    )
+    assert crawl["editor-mistake", "zh"]["said"] == "部门 › 医院 › 窗口数：须大于 0"
+
+
+def test_a_study_s_findings_are_in_the_page_s_language(crawl):
+    assert "variants (2 replications each)" in crawl["study-result", "en"]["said"]
+    said = crawl["study-result", "zh"]["said"]
+    assert "2 个方案（每个重复 2 次）" in said
+    assert "数据共享" in said  # the lever of a variant, by its name
+
+
+def test_nothing_said_on_a_chinese_page_is_an_english_sentence(crawl):
+    said = {name: p["said"] for (name, lang), p in crawl.items() if lang == "zh"}
+    assert {name: text for name, text in said.items() if ENGLISH_SENTENCE.search(text)} == {}
 
 
 def test_a_missing_bundle_is_a_404_in_the_page_s_language(crawl):

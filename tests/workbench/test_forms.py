@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from onething.scenarios.reasons import split_name
 from onething.workbench.forms import Invalid, live, whatif
-from onething.workbench.labels import split_name
 from onething.workbench.view_model import jsonable, scenario_with
 
 

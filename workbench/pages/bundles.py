@@ -10,12 +10,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from onething.scenarios.errors import FileError
 from onething.workbench import forms, view_model
+from onething.workbench.labels import file_error_text
 from onething.workbench.safety import Refused
 from onething.workbench.site import (
     WHOLE,
     bundle_or_404,
     json_body,
+    lang_of,
     levers_of,
     render,
     started,
@@ -24,8 +27,11 @@ from onething.workbench.site import (
 
 
 async def catalog(request: Request) -> Response:
-    problems: list[str] = []
-    return render(request, "catalog.html", entries=view_model.catalog(problems), problems=problems)
+    problems: list[FileError] = []
+    entries = view_model.catalog(problems)
+    lang = lang_of(request)
+    shown = [file_error_text(error, lang) for error in problems]
+    return render(request, "catalog.html", entries=entries, problems=shown)
 
 
 async def whatif(request: Request) -> Response:
@@ -66,7 +72,7 @@ async def walk(request: Request) -> Response:
     levers = levers_of(request)
     seed_text = request.query_params.get("seed") or ""
     if seed_text and not (WHOLE.fullmatch(seed_text) and int(seed_text) < 2**63):
-        raise Refused.said("bad_seed", seed=seed_text)
+        raise Refused("bad_seed", seed=seed_text)
     seed = int(seed_text) if seed_text else None
     loop = asyncio.get_running_loop()
     walks = await loop.run_in_executor(

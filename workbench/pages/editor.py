@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from onething.scenarios.loader import resolve
 from onething.scenarios.model import Scenario
+from onething.scenarios.reasons import field_path
 from onething.workbench import editor, view_model
 from onething.workbench.labels import name_in, words
 from onething.workbench.safety import Refused, check_yaml_size, safe_name
@@ -76,9 +77,9 @@ def editor_input(data: dict[str, Any]) -> tuple[str, str]:
     name, text, fields = data.get("name") or "", data.get("yaml") or "", data.get("fields")
     for key, value in (("name", name), ("yaml", text)):
         if not isinstance(value, str):
-            raise Refused(f"{key}: expected text")
+            raise Refused("expected_text", field=key)
     if not isinstance(fields or {}, dict):
-        raise Refused("fields: expected a mapping")
+        raise Refused("expected_mapping")
     for value in (text, *(fields or {}).values()):
         if isinstance(value, str):
             check_yaml_size(value)  # a field's value is read as YAML too
@@ -87,17 +88,20 @@ def editor_input(data: dict[str, Any]) -> tuple[str, str]:
 
 async def api_validate(request: Request) -> Response:
     name, text = editor_input(await json_body(request))
-    problems = editor.check(name, text)
+    lang = lang_of(request)
+    problems = editor.check(name, text, lang)
     try:
         safe_name(name)
     except Refused as exc:
-        problems.insert(0, {"path": "name", "reason": str(exc), "line": f"name: {exc}"})
+        reason, where = exc.in_language(lang), field_path("name", lang)
+        line = f"{where}: {reason}" if lang == "en" else f"{where}：{reason}"
+        problems.insert(0, {"path": "name", "reason": reason, "line": line})
     return JSONResponse({"yaml": text, "problems": problems})
 
 
 async def api_save(request: Request) -> Response:
     name, text = editor_input(await json_body(request))
-    path = editor.save(name, text)
+    path = editor.save(name, text, lang_of(request))
     return JSONResponse({"saved": str(path), "name": name, "yaml": path.read_text("utf-8")})
 
 

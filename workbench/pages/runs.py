@@ -66,7 +66,7 @@ async def study_file(request: Request) -> Response:
     name = request.path_params["name"]
     path = Path(found["inputs"].get("out", "")) / name
     if found["kind"] != "study" or name not in STUDY_FILES or not path.is_file():
-        raise NotFound.said("no_file", run=found["id"], name=name)
+        raise NotFound("no_file", run=found["id"], name=name)
     if name == "report.html" and "download" not in request.query_params:
         headers = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
         return FileResponse(path, media_type="text/html", headers=headers)
@@ -76,7 +76,7 @@ async def study_file(request: Request) -> Response:
 async def api_events(request: Request) -> Response:
     job = workbench_of(request).jobs.get(request.path_params["job"])
     if job is None:
-        raise NotFound.said("no_job")
+        raise NotFound("no_job")
 
     async def stream():
         sent = 0

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from onething.scenarios.errors import FileError
 from onething.workbench import forms, view_model
-from onething.workbench.labels import name_in, words
+from onething.workbench.labels import name_in, problem_line, words
 from onething.workbench.safety import check_yaml_size
 from onething.workbench.site import (
     json_body,
@@ -64,8 +64,8 @@ async def api_study(request: Request) -> Response:
         shutil.rmtree(folder, ignore_errors=True)
         if not isinstance(exc, FileError):
             raise
-        file = "upload" if upload else name
-        lines = [f"{file}: {p.path}: {p.reason}" for p in exc.problems]
+        file, lang = "upload" if upload else name, lang_of(request)
+        lines = [problem_line(p, file, lang) for p in exc.problems]
         raise forms.Invalid(
             {"spec": forms.Said("form.spec_refused", text="\n".join(lines))}
         ) from None

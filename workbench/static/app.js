@@ -66,8 +66,9 @@ function withInterval(mean, ci, format = fmt) {
   return `${format(mean)} [${format(Math.min(ci[0], mean))}, ${format(Math.max(ci[1], mean))}]`;
 }
 
+// The page's language goes with every request, so what the server says back is in it.
 async function postJSON(url, data) {
-  const response = await post(url, {
+  const response = await post(`${url}${url.includes("?") ? "&" : "?"}lang=${LANG}`, {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(data),
   });
@@ -344,10 +345,12 @@ function renderStudy(result, runId) {
   const table = el("table", { class: "findings" });
   // a load sweep's "utilisation PLACE" column: offered work over capacity, as a percentage
   const load = result.header.map((h) => /^utilisation /.test(h));
-  table.append(el("thead", {}, el("tr", {}, ...result.header.map((h, i) => el("th", { text: load[i] ? W.utilisation : leverNames(h) })))));
-  table.append(el("tbody", {}, ...result.rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { text: load[i] && typeof c === "number" ? share(c) : leverNames(fmt(c)) }))))));
-  findings.replaceChildren(el("h3", { text: leverNames(result.title) }), el("div", { class: "scroll" }, table),
-    el("ul", { class: "notes" }, ...result.notes.map((n) => el("li", { text: leverNames(n) }))));
+  // the table in the page's language, when the study said it in Chinese too
+  const said = LANG === "zh" && result.zh ? result.zh : result;
+  table.append(el("thead", {}, el("tr", {}, ...said.header.map((h, i) => el("th", { text: load[i] && said === result ? W.utilisation : leverNames(h) })))));
+  table.append(el("tbody", {}, ...said.rows.map((r) => el("tr", {}, ...r.map((c, i) => el("td", { text: load[i] && typeof c === "number" ? share(c) : leverNames(fmt(c)) }))))));
+  findings.replaceChildren(el("h3", { text: leverNames(said.title) }), el("div", { class: "scroll" }, table),
+    el("ul", { class: "notes" }, ...said.notes.map((n) => el("li", { text: leverNames(n) }))));
   const files = document.getElementById("study-files");
   files.replaceChildren(...["results.csv", "results.parquet", "summary.csv", "report.html"].map((name) =>
     el("a", { class: "button", href: `/runs/${runId}/files/${name}?download=1`, text: `${W.download} ${name}` })));
