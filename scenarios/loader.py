@@ -389,13 +389,11 @@ def _alternatives(s: Scenario) -> Iterator[Problem]:
             for j, key in enumerate(option.items):
                 at = f"alternatives.{name}.{i}.items.{j}"
                 if key not in s.items:
-                    yield Problem(at, f"unknown item {key!r}")
+                    yield Problem(at, Reason("unknown_item", item=key))
                 elif key in seen:
-                    yield Problem(at, f"{key!r} is already in {seen[key]}")
+                    yield Problem(at, Reason("item_in_two_options", item=key, where=seen[key]))
                 elif s.items[key].take_up < 1:
-                    yield Problem(
-                        at, f"{key!r} has its own take_up; its share is the option's here"
-                    )
+                    yield Problem(at, Reason("take_up_in_alternative", item=key))
                 seen.setdefault(key, f"alternatives.{name}")
 
 

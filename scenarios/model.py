@@ -398,9 +398,9 @@ class Repeat(Strict):
     @model_validator(mode="after")
     def _one_way(self) -> Repeat:
         if (self.redo is None) == (self.rounds is None):
-            raise ValueError("give exactly one of redo or rounds")
+            raise Reason("one_of_redo_rounds")
         if self.rounds is not None and not sum(self.rounds) > 0:
-            raise ValueError("rounds: the weights add up to 0")
+            raise Reason("rounds_zero")
         return self
 
     def count(self, uniform: float) -> int:
@@ -463,7 +463,7 @@ class Option(Strict):
 def _shares_add_up(options: list[Option]) -> list[Option]:
     total = sum(o.share for o in options)
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise ValueError(f"the options' shares add up to {total:g}, not 1")
+        raise Reason("shares_not_one", total=f"{total:g}")
     return options
 
 

@@ -15,6 +15,7 @@ from onething.scenarios.loader import catalog_names, load_scenario, with_changes
 from onething.scenarios.model import MAX_ROUNDS, Repeat
 from onething.sim.engine import run_replications
 from onething.sim.measures import measures
+from tests.scenarios.test_errors import assert_keyed
 
 OUTDOOR = {
     "outdoor": [
@@ -75,11 +76,12 @@ def _restaurant(**changes: Any) -> Any:
         ({"items.signboard.repeat": {"rounds": [0, 0]}}, "items.signboard.repeat", "add up to 0"),
     ],
 )
-def test_a_bad_choice_is_one_line_at_its_field(changes, field, reason):
+def test_a_bad_choice_is_one_line_at_its_field_in_both_languages(changes, field, reason):
     with pytest.raises(FileError) as caught:
         _restaurant(**changes)
     text = str(caught.value)
     assert f"{field}:" in text and reason in text, text
+    assert_keyed(caught.value.problems)
 
 
 def test_rounds_follow_their_distribution():
