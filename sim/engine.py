@@ -15,6 +15,7 @@ from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.core import BoundClass
 from simpy.events import NORMAL, URGENT
 
 from onething.scenarios.calendar import DAY
@@ -59,6 +60,11 @@ class DayQueue(simpy.Environment):
 
     def __init__(self) -> None:
         super().__init__()
+        # SimPy binds ``timeout`` and the like to an environment of its own class only
+        # (``BoundClass.bind_early``): bound here, not made again at every call
+        for name, attribute in vars(simpy.Environment).items():
+            if type(attribute) is BoundClass:
+                setattr(self, name, getattr(self, name))
         self._tomorrow = DAY
         """Events at this time or later wait in ``_later`` (the start of a day after now)."""
         self._later: dict[float, list[tuple]] = {}
@@ -168,6 +174,9 @@ class Replication:
         self.within_promise = 0
         self.arrived = 0
         self.finished = 0
+        self._drained: simpy.Event | None = None
+        """Triggered once the arrivals are over and the cases finished (or the time to
+        drain ran out): the run stops there."""
 
     def log(
         self,
@@ -230,8 +239,15 @@ class Replication:
             t += QUEUE_SAMPLE_MINUTES
         self._next_sample = t
 
+    def _drain_over(self, _event: simpy.Event | None = None) -> None:
+        """The arrivals are over and every case finished, or the time to drain ran out."""
+        if not self._drained.triggered:
+            self._drained.succeed()
+
     def finish(self, case: Case) -> None:
         self.finished += 1
+        if self.finished == self.arrived and self._drained is not None:
+            self._drain_over()
         self.draws.forget(case)
         if case.arrival < self.measured_from:
             return
@@ -275,9 +291,10 @@ class Replication:
         measured_until = env.now if by_arrivals else max(env.now, self.horizon_days * DAY)
         for desk in self.desks.values():
             desk.measured_until = measured_until
-        deadline = env.now + self.drain_days * DAY
-        while self.finished < self.arrived and env.peek() <= deadline:
-            env.step()
+        if self.finished < self.arrived:
+            self._drained = env.event()
+            env.timeout(self.drain_days * DAY).callbacks.append(self._drain_over)
+            env.run(until=self._drained)
         self._add_measures()
         open_minutes = self.calendar.working_between(self.measured_from, measured_until)
         return ReplicationResult(
