@@ -68,18 +68,11 @@ def heavy_newborn():
     )
 
 
-def days_for(cases: int, scenario) -> int:
-    working_share = len(scenario.calendar.weekdays) / 7
-    return math.ceil(cases / PER_DAY / working_share) + scenario.run.warmup_days + 1
-
-
 def run_onething(cases: int) -> tuple[int, float]:
     scenario = heavy_newborn()
     process = Process.of(scenario, "before")
     started = time.process_time()
-    result = Replication(
-        process, seed=1, horizon_days=days_for(cases, scenario), warmup_days=0
-    ).run()
+    result = Replication(process, seed=1, warmup_days=0, count=cases).run()
     return result.arrived - result.unfinished, time.process_time() - started
 
 

@@ -39,7 +39,13 @@ from onething.scenarios.model import (
     PublishedFigure,
     Scenario,
 )
-from onething.sim.engine import Replication, ReplicationResult, replication_seeds, run_replications
+from onething.sim.engine import (
+    MAX_CASES,
+    Replication,
+    ReplicationResult,
+    replication_seeds,
+    run_replications,
+)
 from onething.sim.eventlog import CaseRecorder, Export
 from onething.sim.measures import change, measures
 
@@ -83,7 +89,9 @@ class WarmupTooLong(RunError):
 @dataclass
 class RunOptions:
     """How to run: replications, seed, horizon and warm-up (default: the scenario's),
-    processes (default: every core), an event-log ``Export``, a progress callback."""
+    processes (default: every core), an event-log ``Export``, a progress callback, and
+    ``count``: cases each replication measures, instead of a horizon (arrivals stop after
+    the warm-up's and these)."""
 
     replications: int | None = None
     seed: int | None = None
@@ -92,6 +100,7 @@ class RunOptions:
     jobs: int | None = None
     export: Export | None = None
     progress: Callable[[int], None] | None = None
+    count: int | None = None
 
     def check(self, scenario: Scenario) -> None:
         """``RunError`` for a value out of the model's range (the scenario file's own
@@ -102,10 +111,15 @@ class RunOptions:
             "horizon_days": (self.horizon_days, 1, MAX_HORIZON_DAYS),
             "warmup_days": (self.warmup_days, 0, MAX_HORIZON_DAYS),
             "jobs": (self.jobs, 1, MAX_REPLICATIONS),  # more than replications are idle
+            "count": (self.count, 1, MAX_CASES),
         }
         for name, (value, low, high) in ranges.items():
             if value is not None and not (isinstance(value, int) and low <= value <= high):
                 raise RunError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+        if self.count is not None:
+            if self.horizon_days is not None:
+                raise RunError("give count (cases) or horizon_days, not both")
+            return
         horizon = self.horizon_days or scenario.run.horizon_days
         warmup = scenario.run.warmup_days if self.warmup_days is None else self.warmup_days
         if warmup >= horizon:
@@ -217,6 +231,7 @@ def simulate(
         o.jobs,
         o.export,
         o.progress,
+        o.count,
     )
     return Result(process, results)
 

@@ -58,8 +58,10 @@ class WorkingCalendar:
         self.cum: list[float] = []  # working minutes before each period
         self._days = 0
         self._hit: tuple[float, float, float, float, float | None] = _NOTHING
-        """The last period asked about (``_period``): most questions fall into the
-        opening the clock is in, so they skip the search."""
+        self._before_hit = _NOTHING
+        """The last two periods asked about (``_period``, ``time_at``): most questions
+        fall into the opening the clock is in or the one a back office's decision falls
+        in (asked again for the post), so they skip the search."""
         self._extend(days)
 
     def is_working_day(self, day: int) -> bool:
@@ -74,7 +76,7 @@ class WorkingCalendar:
 
     def _extend(self, days: int) -> None:
         total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
-        self._hit = _NOTHING  # the last period may grow and the next be laid out
+        self._hit = self._before_hit = _NOTHING  # the last period may grow, the next come
         stop = self._days + days
         if self._days >= self._limit:  # asked for a day past the known years
             day = self.start_date + dt.timedelta(days=self._days)
@@ -109,17 +111,25 @@ class WorkingCalendar:
         hit = self._hit
         if hit[0] <= t < hit[3]:
             return hit
+        hit = self._before_hit
+        if hit[0] <= t < hit[3]:
+            return hit
         if t >= self._covered:
             self._cover(t)
         starts = self.starts
         i = bisect_right(starts, t) - 1
         if i < 0:  # not kept: nothing before the first opening is asked twice
             return (t, t, 0.0, t, starts[0])
+        return self._remember(i)
+
+    def _remember(self, i: int) -> tuple[float, float, float, float, float | None]:
+        """Period ``i`` as ``_period`` answers, kept as the last asked about."""
+        starts = self.starts
         if i + 1 < len(starts):
             hit = (starts[i], self.ends[i], self.cum[i], starts[i + 1], starts[i + 1])
         else:  # the last laid out (a calendar open around the clock has one long period)
             hit = (starts[i], self.ends[i], self.cum[i], self._covered, None)
-        self._hit = hit
+        self._before_hit, self._hit = self._hit, hit
         return hit
 
     def working_at(self, t: float) -> float:
@@ -132,10 +142,13 @@ class WorkingCalendar:
         start, end, before, _, _ = self._hit
         if before <= working < before + end - start:
             return start + working - before
+        start, end, before, _, _ = self._before_hit
+        if before <= working < before + end - start:
+            return start + working - before
         while working >= self.cum[-1] + self.ends[-1] - self.starts[-1]:
             self._extend(max(self._days, 366))
-        i = bisect_right(self.cum, working) - 1
-        return self.starts[i] + working - self.cum[i]
+        start, _, before, _, _ = self._remember(bisect_right(self.cum, working) - 1)
+        return start + working - before
 
     def add_working(self, t: float, minutes: float) -> float:
         if minutes <= 0:

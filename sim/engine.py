@@ -7,13 +7,16 @@ run's seed, so results do not depend on how many processes share the work.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from heapq import heapify, heappush
 from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.core import BoundClass
+from simpy.events import NORMAL, URGENT
 
 from onething.scenarios.calendar import DAY
 from onething.scenarios.counts import promise_working_days
@@ -28,19 +31,72 @@ from onething.scenarios.mechanics import (
     utilisation,
     within_promise,
 )
+from onething.scenarios.model import MAX_HORIZON_DAYS
 from onething.scenarios.official_calendar import BeyondOfficialCalendar
 from onething.scenarios.story import applicant, event_detail
 from onething.sim.applicant import Case, SimPyPort, StoryRun
-from onething.sim.arrivals import applicants
+from onething.sim.arrivals import Name, applicants
 from onething.sim.eventlog import Export, FileRecorder, merge_parts
 from onething.sim.overload import overload_at
 from onething.sim.statistics import StreamingStat
 
 QUEUE_SAMPLE_MINUTES = 60.0
+MAX_CASES = 100_000_000
+"""Cases a replication may be asked to run (``count``): more would take days."""
 CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "trips")
 MEASURES_BATCH = 4096
 """Finished cases whose measures wait in a list to be added to the statistics at once
 (numpy): one append per case, and memory stays flat."""
+
+
+class DayQueue(simpy.Environment):
+    """SimPy's environment with events of a later day set aside in a list per day, moved
+    onto the heap when their day begins.
+
+    A case is open for days (back offices, the post) and always has one event waiting,
+    so one heap would hold every open case and each step would sift through it; here the
+    heap holds today's events.  Events keep their (time, priority, id) key, so they are
+    processed in exactly the order of one heap."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # SimPy binds ``timeout`` and the like to an environment of its own class only
+        # (``BoundClass.bind_early``): bound here, not made again at every call
+        for name, attribute in vars(simpy.Environment).items():
+            if type(attribute) is BoundClass:
+                setattr(self, name, getattr(self, name))
+        self._tomorrow = DAY
+        """Events at this time or later wait in ``_later`` (the start of a day after now)."""
+        self._later: dict[float, list[tuple]] = {}
+
+    def schedule(self, event: simpy.Event, priority: int = NORMAL, delay: float = 0) -> None:
+        at = self._now + delay
+        if at >= self._tomorrow and self._now >= self._tomorrow:
+            self._tomorrow = (self._now // DAY + 1) * DAY  # days passed with nothing set aside
+        if at < self._tomorrow:
+            heappush(self._queue, (at, priority, next(self._eid), event))
+            return
+        day = at // DAY * DAY
+        later = self._later.get(day)
+        if later is None:
+            later = self._later[day] = []
+            mover = simpy.Event(self)
+            mover._ok, mover._value = True, day
+            mover.callbacks.append(self._move)
+            heappush(self._queue, (day, URGENT, next(self._eid), mover))
+        later.append((at, priority, next(self._eid), event))
+
+    def _move(self, mover: simpy.Event) -> None:
+        """A day begins: its events join the heap."""
+        day = mover._value
+        self._tomorrow = day + DAY
+        queue, later = self._queue, self._later.pop(day)
+        if len(later) > len(queue):
+            queue += later
+            heapify(queue)
+        else:
+            for entry in later:
+                heappush(queue, entry)
 
 
 class Recorder(Protocol):
@@ -80,6 +136,9 @@ class Replication:
     horizon_days: int | None = None
     warmup_days: int | None = None
     recorder: Recorder | None = None
+    count: int | None = None
+    """Cases to measure instead of a horizon: arrivals stop once this many have come
+    after the warm-up (those of the warm-up come on top)."""
     drain_days: int = 730
     """After the last arrival, how long cases may take to finish before they count as
     unfinished (an overloaded system never drains)."""
@@ -89,7 +148,7 @@ class Replication:
         s = self.process.scenario
         self.horizon_days = self.horizon_days or s.run.horizon_days
         self.warmup_days = s.run.warmup_days if self.warmup_days is None else self.warmup_days
-        self.env = simpy.Environment()
+        self.env = DayQueue()
         self.tracing = self.recorder is not None
         calendars = Calendars(s, self.horizon_days + 60)
         self.calendar = calendars.scenario
@@ -115,6 +174,9 @@ class Replication:
         self.within_promise = 0
         self.arrived = 0
         self.finished = 0
+        self._drained: simpy.Event | None = None
+        """Triggered once the arrivals are over and the cases finished (or the time to
+        drain ran out): the run stops there."""
 
     def log(
         self,
@@ -139,7 +201,10 @@ class Replication:
         the last arrival."""
         s = self.process.scenario
         env, arrive = self.env, self.draws.arrive
-        crowd = applicants(s.applicants.arrivals, self.calendar, self.seed, self.horizon_days)
+        horizon = self.horizon_days if self.count is None else MAX_HORIZON_DAYS
+        crowd = applicants(s.applicants.arrivals, self.calendar, self.seed, horizon)
+        if self.count is not None:
+            crowd = _until_measured(crowd, self.measured_from, self.count)
         port, journeys, integrated = self.port, self.journeys, self.process.integrated
         over = env.event()
         coming = next(crowd, None)
@@ -174,8 +239,15 @@ class Replication:
             t += QUEUE_SAMPLE_MINUTES
         self._next_sample = t
 
+    def _drain_over(self, _event: simpy.Event | None = None) -> None:
+        """The arrivals are over and every case finished, or the time to drain ran out."""
+        if not self._drained.triggered:
+            self._drained.succeed()
+
     def finish(self, case: Case) -> None:
         self.finished += 1
+        if self.finished == self.arrived and self._drained is not None:
+            self._drain_over()
         self.draws.forget(case)
         if case.arrival < self.measured_from:
             return
@@ -213,15 +285,16 @@ class Replication:
             raise overloaded from None
 
     def _run(self) -> ReplicationResult:
-        env = self.env
+        env, s = self.env, self.process.scenario
         env.run(until=self._arrivals())
-        traced = self.process.scenario.applicants.arrivals.trace is not None
-        measured_until = env.now if traced else max(env.now, self.horizon_days * DAY)
+        by_arrivals = self.count is not None or s.applicants.arrivals.trace is not None
+        measured_until = env.now if by_arrivals else max(env.now, self.horizon_days * DAY)
         for desk in self.desks.values():
             desk.measured_until = measured_until
-        deadline = env.now + self.drain_days * DAY
-        while self.finished < self.arrived and env.peek() <= deadline:
-            env.step()
+        if self.finished < self.arrived:
+            self._drained = env.event()
+            env.timeout(self.drain_days * DAY).callbacks.append(self._drain_over)
+            env.run(until=self._drained)
         self._add_measures()
         open_minutes = self.calendar.working_between(self.measured_from, measured_until)
         return ReplicationResult(
@@ -239,6 +312,18 @@ class Replication:
         )
 
 
+def _until_measured(
+    crowd: Iterator[tuple[float, Name]], measured_from: float, count: int
+) -> Iterator[tuple[float, Name]]:
+    """The arrivals up to the ``count``-th one at or after ``measured_from``."""
+    for arrival in crowd:
+        yield arrival
+        if arrival[0] >= measured_from:
+            count -= 1
+            if not count:
+                return
+
+
 def replication_seeds(seed: int, replications: int) -> list[int]:
     """Independent per-replication seeds from one run seed (numpy's SeedSequence)."""
     children = np.random.SeedSequence(seed).spawn(replications)
@@ -252,12 +337,13 @@ def _run_one(
     horizon: int | None,
     warmup: int | None,
     export: Export | None,
+    count: int | None,
 ) -> ReplicationResult:
     if export is None:
-        return Replication(process, seed, index, horizon, warmup).run()
+        return Replication(process, seed, index, horizon, warmup, count=count).run()
     recorder = FileRecorder(export.part(index), process.scenario.run.start_date)
     try:
-        return Replication(process, seed, index, horizon, warmup, recorder).run()
+        return Replication(process, seed, index, horizon, warmup, recorder, count).run()
     finally:
         recorder.close()
 
@@ -271,8 +357,10 @@ def run_replications(
     jobs: int | None = None,
     export: Export | None = None,
     progress: Callable[[int], None] | None = None,
+    count: int | None = None,
 ) -> list[ReplicationResult]:
     """Run replications over ``jobs`` processes (default: every core); results in order.
+    With ``count``, each replication measures that many cases instead of a horizon.
 
     With ``export``, every replication streams its event log and case rows to a part
     file; the parts are joined in replication order at the end.
@@ -281,7 +369,7 @@ def run_replications(
     n = replications or s.run.replications
     seeds = replication_seeds(s.run.seed if seed is None else seed, n)
     jobs = min(jobs or os.cpu_count() or 1, n)
-    args = [(process, seeds[i], i, horizon_days, warmup_days, export) for i in range(n)]
+    args = [(process, seeds[i], i, horizon_days, warmup_days, export, count) for i in range(n)]
     results: list[ReplicationResult | None] = [None] * n
     if jobs == 1:
         for a in args:

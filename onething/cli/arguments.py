@@ -19,6 +19,7 @@ from onething.scenarios.model import (
     MAX_REPLICATIONS,
     MAX_SEED,
 )
+from onething.sim.engine import MAX_CASES
 from onething.sim.eventlog import Export, check_suffix
 from onething.topics.schemas import MAX_SPEEDUP, MIN_SPEEDUP
 
@@ -57,6 +58,7 @@ def run_options_of(
         args.jobs,
         export,
         update,
+        args.count,
     )
 
 
@@ -77,8 +79,14 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         help="default: the scenario's run.replications",
     )
     p.add_argument("--seed", type=seed_arg, help="default: the scenario's run.seed")
-    p.add_argument(
+    length = p.add_mutually_exclusive_group()
+    length.add_argument(
         "--horizon-days", type=at_most(MAX_HORIZON_DAYS), help="calendar days of arrivals"
+    )
+    length.add_argument(
+        "--count",
+        type=at_most(MAX_CASES),
+        help="cases each replication measures, instead of a horizon (after the warm-up)",
     )
     p.add_argument(
         "--warmup-days",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import onething
@@ -117,3 +119,17 @@ def test_overload_past_the_calendar_is_told_as_overload_with_the_queue_that_grew
     assert said.startswith("newborn (before) is overloaded: ")
     assert "applicants arrive a working day" in said and f"{hospital.queueing:,} queueing" in said
     assert "end of the official working calendar" in said and "Upgrade" not in said
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ({"count": 0}, "count must be a whole number from 1 to"),
+        ({"count": 10, "horizon_days": 30}, "give count (cases) or horizon_days, not both"),
+    ],
+)
+def test_a_count_of_no_cases_or_with_a_horizon_too_is_a_run_error(options, said):
+    from onething.api import RunError, RunOptions
+
+    with pytest.raises(RunError, match=re.escape(said)):
+        onething.simulate("newborn", options=RunOptions(**options))

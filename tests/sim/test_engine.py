@@ -6,11 +6,14 @@ import gc
 
 import pandas as pd
 import pytest
+import simpy
 
+from onething.scenarios.calendar import DAY
 from onething.scenarios.counts import counts
 from onething.scenarios.levers import LEVERS, Process
 from onething.scenarios.loader import load_scenario
-from onething.sim.engine import Replication, run_replications
+from onething.sim import engine
+from onething.sim.engine import DayQueue, Replication, run_replications
 from onething.sim.eventlog import EVENT_COLUMNS, Export
 from tests.builders import queue_scenario
 
@@ -155,3 +158,62 @@ def test_a_replication_leaves_no_reference_cycles_per_case():
     finally:
         gc.enable()
     assert garbage[1] < garbage[0] + 1000  # four times the cases, hardly more garbage
+
+
+def test_the_day_queue_processes_events_in_the_order_of_one_heap():
+    # timeouts within a day and days ahead, ties at a day's start, some set from callbacks
+    def trace(env):
+        seen = []
+
+        def later(event):
+            seen.append((env.now, event.value))
+            if event.value < 200:
+                for delay in (0, 5, DAY - env.now % DAY, 3 * DAY + 1):
+                    timeout = env.timeout(delay, event.value * 10 + len(seen) % 7)
+                    timeout.callbacks.append(later)
+
+        for value, delay in enumerate((DAY, 2 * DAY, 30, DAY, 0, 10 * DAY + 0.5)):
+            env.timeout(delay, value).callbacks.append(later)
+        env.run()
+        return seen
+
+    assert trace(DayQueue()) == trace(simpy.Environment())
+
+
+def test_a_replication_on_the_day_queue_gives_what_one_heap_gives(monkeypatch):
+    process = Process.of(load_scenario("newborn"), "before")
+    ours = Replication(process, seed=3, horizon_days=40).run()
+    monkeypatch.setattr(engine, "DayQueue", simpy.Environment)
+    theirs = Replication(process, seed=3, horizon_days=40).run()
+    assert ours.cases == theirs.cases > 0
+    for name, stat in ours.stats.items():
+        assert stat.mean == theirs.stats[name].mean
+    assert ours.utilisation == theirs.utilisation
+
+
+def test_a_count_of_cases_stops_the_arrivals_and_runs_until_they_are_done():
+    process = Process.of(load_scenario("newborn"), "after")
+    counted, longer = _Cases(), _Cases()
+    result = Replication(process, seed=3, warmup_days=0, count=250, recorder=counted).run()
+    assert result.arrived == result.cases == 250 and result.unfinished == 0
+    # the first 250 applicants of a horizon that brings more, arriving at the same times
+    # (their ends may differ: at a later visit, someone who came after them can be ahead)
+    Replication(process, seed=3, warmup_days=0, horizon_days=200, recorder=longer).run()
+    assert len(longer.arrivals) > 250
+    assert counted.arrivals == {c: longer.arrivals[c] for c in range(1, 251)}
+
+
+class _Cases:
+    """Each case's arrival, by case id."""
+
+    def __init__(self):
+        self.arrivals: dict[int, float] = {}
+
+    def wants(self, case_id):
+        return True
+
+    def event(self, row):
+        pass
+
+    def case(self, row):
+        self.arrivals[row[1]] = row[2]
