@@ -9,6 +9,7 @@ exit with code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -78,5 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except LiveError as exc:
         print(f"onething: live: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # the reader stopped early (`onething simulate … | head`): nothing more to say, and
+        # the interpreter's last flush must not fail on the closed pipe either
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return USAGE_ERROR

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -450,3 +452,15 @@ def test_walk_gives_minutes_within_a_day_and_working_days_across_days(capsys):
     lengths = re.findall(r"\(([^()]*)\)$", out, re.M)
     assert lengths and all(re.fullmatch(r"[\d,]+ min|[\d.]+ working days?", x) for x in lengths)
     assert "working days" in out and "calendar hour" not in out
+
+
+def test_a_reader_that_stops_early_ends_the_output_without_a_traceback():
+    """`onething catalog | head -1`: the pipe closes before the table is written."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "onething.cli", "catalog"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert err.decode() == "" and process.returncode == 1
