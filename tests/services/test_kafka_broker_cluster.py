@@ -95,7 +95,7 @@ def test_ctrl_c_in_a_run_on_three_brokers_leaves_no_process_behind():
         started = _children(run.pid)
         assert len(started) == 4  # three brokers and the services
         run.send_signal(signal.SIGINT)
-        assert run.wait(60) != 0
+        assert run.wait(120) != 0  # services' shutdown, then the nodes' 15 s grace
     finally:
         if run.poll() is None:
             run.kill()
