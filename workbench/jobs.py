@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onething.workbench import view_model
+from onething.workbench import labels, view_model
 from onething.workbench.store import Store, StoreError
 
 CANCEL_GRACE_SECONDS = 30.0
@@ -82,12 +82,21 @@ def _worker(kind: str, inputs: dict[str, Any], queue: Any) -> None:
         queue.put(("done", result))
     except Stopped:
         queue.put(("cancelled", None))
-    except Exception as exc:  # shown on the page as one line; the log keeps the rest
+    except Exception as exc:  # shown on the page in its language; the log keeps the rest
         from onething.scenarios.errors import FileError
 
         if not isinstance(exc, FileError | ValueError | RuntimeError):
             traceback.print_exc()
-        queue.put(("error", str(exc) or type(exc).__name__))
+        queue.put(("error", labels.failure(exc, _titles(inputs))))
+
+
+def _titles(inputs: dict[str, Any]) -> dict[str, str]:
+    """The job's bundle id -> its bilingual title, for the words of its failure."""
+    try:
+        scenario = view_model.load(inputs["bundle"])
+    except Exception:  # a study (no bundle), or the bundle is what failed
+        return {}
+    return {scenario.name: scenario.title}
 
 
 @dataclass
@@ -105,6 +114,14 @@ class Job:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+
+def _why(said: dict[str, str] | None) -> dict[str, Any]:
+    """A failure for the store and the page: ``message`` in English (what the CLI says)
+    and ``messages`` in every language; a cancelled job has none."""
+    if said is None:
+        return {"message": None}
+    return {"message": said["en"], "messages": said}
 
 
 class QueueFull(RuntimeError):
@@ -173,7 +190,11 @@ class Jobs:
                 if job.cancelling:  # struck before it could say so (still starting)
                     kind, payload = "cancelled", None
                 else:
-                    kind, payload = "error", f"the worker ended unexpectedly (exit {code})"
+                    kind = "error"
+                    payload = {
+                        lang: labels.message("failed.worker_ended", lang, code=code)
+                        for lang in labels.LANGUAGES
+                    }
             if kind == "progress":
                 job.events.append({"type": "progress", **payload})
                 continue
@@ -196,13 +217,16 @@ class Jobs:
                 job.bundle,
                 kind,
                 job.inputs,
-                result if kind == "done" else {"message": payload},
+                result if kind == "done" else _why(payload),
             )
         except StoreError as exc:
-            event["message"] = str(exc) if kind != "error" else f"{payload}; {exc}"
+            if kind == "error":
+                event.update(_why({lang: f"{text}; {exc}" for lang, text in payload.items()}))
+            else:
+                event["message"] = str(exc)
         else:
             if kind == "error":
-                event["message"] = payload
+                event.update(_why(payload))
         event["run_id"] = job.run_id
         if kind == "done":
             event["result"] = result

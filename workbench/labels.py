@@ -260,6 +260,45 @@ WORDS: dict[str, tuple[str, str]] = {
         "a bundle of the workbench reads its trace from {folder} only",
         "工作台的事项只能从 {folder} 读取到达记录",
     ),
+    # why a running job failed (jobs.py), in the page's language
+    "failed.overloaded": (
+        "{text}",
+        "{scenario}（{variant}）超负荷：每个工作日到达 {per_day:,.0f} 人；到 {day}（第 {days:.0f} "
+        "天）已到达 {arrived:,} 人、办结 {finished:,} 人，{queues}：窗口已排到官方工作日历的最后"
+        "一天 {last_day}。请降低“{field}”，或在该处增加窗口",
+    ),
+    "failed.queue": (
+        "{name}, {windows} window(s){serving}, has {queueing:,} queueing",
+        "{name}（{windows} 个窗口{serving}）有 {queueing:,} 人排队",
+    ),
+    "failed.serving": (
+        " serving at most {capacity:,.0f} a working day",
+        "，每个工作日最多办理 {capacity:,.0f} 人",
+    ),
+    "failed.beyond_calendar": (
+        "{text}",
+        "官方工作日历（国务院节假日安排）只到 {last_year} 年，本次运行需要 {day}。请在国务院公布 "
+        "{year} 年安排后升级 chinesecalendar，或把“节假日”设为 none，并在“额外休息日”和“额外"
+        "工作日”中列出该年的节假日与调休上班日",
+    ),
+    "failed.too_far_ahead": (
+        "{text}",
+        "本次运行到达 {day}，距“开始日期”超过 {years} 年：场景中的某个时长或到达时间过长",
+    ),
+    "failed.warmup": (
+        "warm-up days ({warmup}) must be shorter than horizon days ({horizon})",
+        "预热天数（{warmup}）须短于模拟天数（{horizon}）",
+    ),
+    "failed.broker": (
+        "{text}",
+        "Kafka 消息代理无法启动或连接不上（{text}）",
+    ),
+    "failed.live": ("live run stopped: {text}", "实时运行中止（{text}）"),
+    "failed.other": ("{text}", "运行出错（{text}）"),
+    "failed.worker_ended": (
+        "the worker ended unexpectedly (exit {code})",
+        "工作进程意外退出（退出码 {code}）",
+    ),
 }
 
 
@@ -408,3 +447,85 @@ def file_error_text(error: FileError, lang: str) -> str:
         names = {}
     file = Path(error.file).name
     return "\n".join(problem_line(p, file, lang, names) for p in error.problems)
+
+
+def failure(error: Exception, titles: dict[str, str] | None = None) -> dict[str, str]:
+    """Why a running job failed, in each language (the page shows its own): the core's
+    errors with their figures, a file's problems by field; an error with no words of its
+    own (a broker's or a service's, naming a log) keeps its detail under a headline.
+    ``titles``: bundle id -> its bilingual title, to name the bundle."""
+    from onething.api import WarmupTooLong
+    from onething.scenarios.calendar import MAX_YEARS, TooFarAhead
+    from onething.scenarios.errors import Message
+    from onething.scenarios.official_calendar import LAST_DAY, BeyondOfficialCalendar
+    from onething.services.broker import BrokerUnavailable
+    from onething.sim.harness import LiveError
+    from onething.sim.overload import Overloaded
+
+    def each(key: str, **fields: Any) -> dict[str, str]:
+        return {lang: message(key, lang, **fields) for lang in LANGUAGES}
+
+    text = str(error) or type(error).__name__
+    if isinstance(error, FileError):
+        return {lang: file_error_text(error, lang) for lang in LANGUAGES}
+    if isinstance(error, Message):
+        return {lang: error.in_language(lang) for lang in LANGUAGES}
+    if isinstance(error, Overloaded):
+        title = name_in((titles or {}).get(error.scenario, error.scenario), "zh")
+        return {"en": text, "zh": _overloaded_in_chinese(error, title)}
+    if isinstance(error, BeyondOfficialCalendar):
+        day = error.day
+        return each(
+            "failed.beyond_calendar",
+            text=text,
+            last_year=LAST_DAY.year,
+            day=day.isoformat(),
+            year=day.year,
+        )
+    if isinstance(error, TooFarAhead):
+        return each("failed.too_far_ahead", text=text, day=error.day.isoformat(), years=MAX_YEARS)
+    if isinstance(error, WarmupTooLong):
+        return each("failed.warmup", warmup=error.warmup, horizon=error.horizon)
+    if isinstance(error, BrokerUnavailable):
+        return each("failed.broker", text=text)
+    if isinstance(error, LiveError):
+        return each("failed.live", text=text)
+    return each("failed.other", text=text)
+
+
+def _overloaded_in_chinese(error: Any, title: str) -> str:
+    """``sim.overload.Overloaded`` in Chinese (its English is its own text): the variant by
+    its levers' names, each booked-out place with its queue."""
+    from onething.scenarios.official_calendar import LAST_DAY
+
+    w = words("zh")
+    levers = [w.get(f"lever.{name}", name) for name in error.process.split("+")]
+    queues = "；".join(
+        message(
+            "failed.queue",
+            "zh",
+            name=name_in(queue.name, "zh"),
+            windows=queue.windows,
+            queueing=queue.queueing,
+            serving=(
+                ""
+                if queue.capacity_per_day is None
+                else message("failed.serving", "zh", capacity=queue.capacity_per_day)
+            ),
+        )
+        for queue in error.queues
+    )
+    return message(
+        "failed.overloaded",
+        "zh",
+        scenario=title,
+        variant=w["mode.before"] if error.process == "before" else "+".join(levers),
+        per_day=error.arrivals_per_day,
+        day=error.day.isoformat(),
+        days=error.elapsed_days,
+        arrived=error.arrived,
+        finished=error.finished,
+        queues=queues,
+        last_day=LAST_DAY.isoformat(),
+        field=field_path("applicants.arrivals.per_working_day", "zh"),
+    )

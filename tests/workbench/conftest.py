@@ -128,14 +128,24 @@ class InProcess:
         self.client.__exit__(None, None, None)
 
 
+def _in_process(tmp_path: Path, monkeypatch, workers: int) -> Iterator[InProcess]:
+    home = tmp_path / "home"
+    monkeypatch.setenv("ONETHING_HOME", str(home))
+    running = InProcess(home, workers=workers)
+    yield running
+    running.close()
+
+
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     """The workbench in-process, jobs held in the queue (none runs: no worker)."""
-    home = tmp_path / "home"
-    monkeypatch.setenv("ONETHING_HOME", str(home))
-    running = InProcess(home, workers=0)
-    yield running
-    running.close()
+    yield from _in_process(tmp_path, monkeypatch, workers=0)
+
+
+@pytest.fixture
+def working_app(tmp_path, monkeypatch):
+    """The workbench in-process with one worker: jobs really run."""
+    yield from _in_process(tmp_path, monkeypatch, workers=1)
 
 
 _driver: list = []

@@ -143,7 +143,8 @@ async function runJob(url, data, form, handlers) {
   });
   source.addEventListener("error", (e) => {
     if (!e.data) return; // a dropped connection: EventSource reconnects by itself
-    end(JSON.parse(e.data).message, true);
+    const event = JSON.parse(e.data);
+    end((event.messages && event.messages[LANG]) || event.message, true);
   });
   source.addEventListener("cancelled", () => end(LANG === "zh" ? "已取消" : "cancelled", true));
 }
