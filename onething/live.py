@@ -27,6 +27,7 @@ from typing import Any
 
 from onething.compose import SHARED_DATA
 from onething.scenarios.counts import promise_working_days
+from onething.scenarios.errors import Sentence
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
@@ -152,8 +153,12 @@ class Fleet:
             dead = [p for p in services if p.popen.poll() is not None]
             if dead or time.monotonic() > deadline:
                 culprit = dead[0] if dead else next(iter(waiting.values()))
-                why = "exited" if dead else f"not ready after {timeout:.0f} s"
-                raise LiveError(f"service {culprit.name} {why}; its log: {culprit.log_path}")
+                where = {"name": culprit.name, "log": str(culprit.log_path)}
+                raise LiveError(
+                    Sentence("service_exited", **where)
+                    if dead
+                    else Sentence("service_silent", timeout=timeout, **where)
+                )
 
     def running(self, name: str) -> ServiceProcess:
         return next(p for p in self.processes if p.name == name and p.popen.poll() is None)

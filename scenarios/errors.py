@@ -54,6 +54,13 @@ class Text(Message, str):
         return text
 
 
+class Sentence(Text):
+    """A sentence of ``REASONS`` that is no file's problem (a broker that did not start):
+    the message of a core error, so that a page can say it in its language."""
+
+    catalogue = REASONS
+
+
 class Reason(Message, ValueError):
     """Why a value of a scenario or spec is wrong, as a message of ``REASONS``: raised by a
     validator (pydantic keeps it in its error's context) or carried by a ``Problem``."""

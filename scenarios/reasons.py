@@ -1,14 +1,15 @@
-"""The one catalogue of what the core says about a scenario, an arrival trace or an
-experiment spec: each reason (``REASONS``) and each field name (``FIELDS``) in English
-and Chinese.  ``errors.Reason`` carries a key of it; the CLI prints the English, which is
-the text it always printed; a workbench page says the Chinese.
+"""The one catalogue of what the core says about a scenario, an arrival trace or an experiment
+spec (and about a live run's broker or services that did not come up): each reason
+(``REASONS``) and each field name (``FIELDS``) in English and Chinese. ``errors.Reason``
+carries a key of it; the CLI prints the English, which is the text it always printed; a
+workbench page says the Chinese.
 
 A template is ``str.format`` text with conversions of its own: ``{x!f}`` writes the field
 name ``x`` in the language, ``{x!u}`` the unit ``x``, ``{x!p}`` a dotted field path,
-``{x!n}`` a name of the file (or a chain of them) in the language, ``{x!v}`` pydantic's
-list of the values to choose from ("'a', 'b' or 'c'") as the values alone, ``{x!i}`` an
-id (a place, a bundle) by its name in the language (from the names given to ``say``),
-``{x!w}`` the word ``word.x`` of the same catalogue."""
+``{x!n}`` a name of the file (or a chain of them) in the language, ``{x!v}`` pydantic's list
+of the values to choose from ("'a', 'b' or 'c'") as the values alone, ``{x!i}`` an id (a
+place, a bundle) by its name in the language (from the names given to ``say``), ``{x!w}``
+the word ``word.x`` of the same catalogue."""
 
 from __future__ import annotations
 
@@ -270,6 +271,28 @@ REASONS: dict[str, tuple[str, str]] = {
     "take_up_in_alternative": (
         "{item!r} has its own take_up; its share is the option's here",
         "「{item}」自带办理比例；在此其占比由所属选项决定",
+    ),
+    # the parts of a live run that did not come up (services/broker.py, onething/live.py)
+    "broker_exited": (
+        "{name} at {address} exited with code {code}; see {log}",
+        "{name}（{address}）已退出，退出码 {code}；日志见 {log}",
+    ),
+    "broker_silent": (
+        "{name} at {address} did not answer in {timeout:.0f} s (is the machine very busy?); "
+        "see {log}",
+        "{name}（{address}）{timeout:.0f} 秒内没有应答（机器是否太忙？）；日志见 {log}",
+    ),
+    "no_broker_at": (
+        "no Kafka broker answers at {address}; start the embedded one with `onething broker`",
+        "{address} 上没有 Kafka 消息代理应答；可用 `onething broker` 启动内置的代理",
+    ),
+    "service_exited": (
+        "service {name} exited; its log: {log}",
+        "服务「{name}」已退出；日志见 {log}",
+    ),
+    "service_silent": (
+        "service {name} not ready after {timeout:.0f} s; its log: {log}",
+        "服务「{name}」{timeout:.0f} 秒后仍未就绪；日志见 {log}",
     ),
     "pydantic.other": ("{message}", "取值无效"),
 }

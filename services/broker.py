@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from onething.scenarios.errors import Sentence
 from onething.topics.connection import TANSU_ENV, security
 
 HOST = "127.0.0.1"
@@ -122,9 +123,7 @@ def _wait_until_answering(
 def wait_for_broker(bootstrap: str, timeout: float = 10.0) -> None:
     """Block until a Kafka broker answers at ``bootstrap``; raise ``BrokerUnavailable`` if not."""
     if not _wait_until_answering(bootstrap, timeout, tls=security().ssl_context()):
-        raise BrokerUnavailable(
-            f"no Kafka broker answers at {bootstrap}; start the embedded one with `onething broker`"
-        )
+        raise BrokerUnavailable(Sentence("no_broker_at", address=bootstrap))
 
 
 REPLICATION_ENV = "ONETHING_REPLICATION_FACTOR"
@@ -294,12 +293,12 @@ class BrokerProcess(ABC):
         if not _wait_until_answering(address, timeout, self._proc):
             code = self._proc.poll()
             self.stop()
-            reason = (
-                f"exited with code {code}"
+            where = {"name": self.name, "address": address, "log": str(self.log_path)}
+            raise BrokerUnavailable(
+                Sentence("broker_exited", code=code, **where)
                 if code is not None
-                else f"did not answer in {timeout:.0f} s (is the machine very busy?)"
+                else Sentence("broker_silent", timeout=timeout, **where)
             )
-            raise BrokerUnavailable(f"{self.name} at {address} {reason}; see {self.log_path}")
 
     def stop(self, grace: float = 5.0) -> None:
         """Terminate the broker: SIGTERM, then SIGKILL if it has not exited after ``grace`` s."""

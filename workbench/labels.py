@@ -468,8 +468,9 @@ def failure(error: Exception, titles: dict[str, str] | None = None) -> dict[str,
     text = str(error) or type(error).__name__
     if isinstance(error, FileError):
         return {lang: file_error_text(error, lang) for lang in LANGUAGES}
-    if isinstance(error, Message):
-        return {lang: error.in_language(lang) for lang in LANGUAGES}
+    said = error if isinstance(error, Message) else next(iter(error.args), None)
+    if isinstance(said, Message):  # a core error with a sentence of its catalogue
+        return {lang: said.in_language(lang) for lang in LANGUAGES}
     if isinstance(error, Overloaded):
         title = name_in((titles or {}).get(error.scenario, error.scenario), "zh")
         return {"en": text, "zh": _overloaded_in_chinese(error, title)}

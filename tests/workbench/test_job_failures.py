@@ -10,9 +10,12 @@ import json
 import re
 import time
 
+import pytest
+
 from onething.scenarios.calendar import TooFarAhead
+from onething.scenarios.errors import Sentence
 from onething.scenarios.official_calendar import LAST_DAY, BeyondOfficialCalendar
-from onething.services.broker import BrokerUnavailable
+from onething.services.broker import BrokerUnavailable, free_port, wait_for_broker
 from onething.sim.harness import LiveError
 from onething.workbench.labels import failure
 from tests.workbench.conftest import InProcess
@@ -67,9 +70,15 @@ def test_each_failure_of_the_core_has_its_chinese_words():
     assert "2040-01-01" in far["zh"] and "more than" in far["en"]
     for said in (beyond, far):
         assert_chinese(said["zh"])
-    broker = failure(BrokerUnavailable("Apache Kafka at 127.0.0.1:1 exited with code 1"))
-    live = failure(LiveError("service office exited; its log: /tmp/x.log"))
-    assert broker["zh"].startswith("Kafka 消息代理无法启动或连接不上")
-    assert live["zh"].startswith("实时运行中止")
+    with pytest.raises(BrokerUnavailable) as no_broker:
+        wait_for_broker(f"127.0.0.1:{free_port()}", timeout=0.2)
+    broker = failure(no_broker.value)
+    assert broker["en"] == str(no_broker.value)
+    exited = failure(LiveError(Sentence("service_exited", name="platform", log="/tmp/x.log")))
+    assert exited["en"] == "service platform exited; its log: /tmp/x.log"
+    for said in (broker, exited):
+        assert_chinese(said["zh"])
+    unkeyed = failure(LiveError("chaos failed: boom"))
+    assert unkeyed["zh"].startswith("实时运行中止")
     other = failure(KeyError("boom"))
     assert CJK.search(other["zh"]) and "boom" in other["en"]
