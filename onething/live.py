@@ -31,6 +31,7 @@ from onething.scenarios.errors import Sentence
 from onething.scenarios.levers import Mode, Process
 from onething.scenarios.mechanics import CaseTime, utilisation, within_promise
 from onething.scenarios.model import Scenario
+from onething.services import lifeline
 from onething.services.broker import BrokerProcess, create_topics, wait_for_broker
 from onething.services.kafka_broker import KafkaCluster, embedded_broker
 from onething.sim.harness import KEEP_UP_SECONDS, Harness, LiveError, LiveResult, LiveSettings
@@ -120,6 +121,7 @@ class Fleet:
             start_new_session=True,
             env=self.env,
         )
+        lifeline.guard(popen.pid)
         service = ServiceProcess(name, popen, log_path)
         self.processes.append(service)
         return service
@@ -168,6 +170,7 @@ class Fleet:
         service = self.running(name)
         os.killpg(service.popen.pid, signal.SIGKILL)
         service.popen.wait()
+        lifeline.forget(service.popen.pid)
         self.processes.remove(service)
 
     def restart(self, name: str, timeout: float = READY_TIMEOUT) -> None:
@@ -183,6 +186,7 @@ class Fleet:
             service.popen.wait(grace)
         except subprocess.TimeoutExpired:
             raise LiveError(f"{name} did not stop within {grace:.0f} s of SIGTERM") from None
+        lifeline.forget(service.popen.pid)
         self.processes.remove(service)
 
     def stop(self, grace: float = 10.0) -> None:
@@ -196,6 +200,7 @@ class Fleet:
             except subprocess.TimeoutExpired:
                 os.killpg(service.popen.pid, signal.SIGKILL)
                 service.popen.wait()
+            lifeline.forget(service.popen.pid)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Self
 
 from onething.scenarios.errors import Sentence
+from onething.services import lifeline
 from onething.topics.connection import TANSU_ENV, security
 
 HOST = "127.0.0.1"
@@ -311,6 +312,7 @@ class BrokerProcess(ABC):
                 except subprocess.TimeoutExpired:
                     self._proc.kill()
                     self._proc.wait()
+            lifeline.forget(self._proc.pid)
             self._proc = None
 
     def pause(self) -> None:
@@ -396,6 +398,7 @@ class TansuBroker(BrokerProcess):
                 stdout=log_fd,
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
+            lifeline.guard(self._proc.pid)
         finally:
             os.close(log_fd)  # the child holds its own copy
         self._await_answer(f"{HOST}:{plain_port}", timeout)

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Self
 
+from onething.services import lifeline
 from onething.services.broker import (
     HOST,
     REPLICATION_ENV,
@@ -355,6 +356,7 @@ class KafkaBroker(BrokerProcess):
                 stderr=subprocess.STDOUT,
                 process_group=0,  # onething stops it, in order: a Ctrl-C is not for the JVM
             )
+            lifeline.guard(self._proc.pid)  # … nor may it outlive a run killed outright
 
     def await_answer(self, timeout: float = 60.0) -> None:
         """Return once the launched broker answers; stop it and raise if it does not."""
@@ -367,6 +369,7 @@ class KafkaBroker(BrokerProcess):
         if self._proc is not None:
             self._proc.kill()
             self._proc.wait()
+            lifeline.forget(self._proc.pid)
             self._proc = None
 
     def stop(self, grace: float = 10.0, keep_storage: bool = False) -> None:

@@ -96,7 +96,7 @@ def test_ctrl_c_in_a_run_on_three_brokers_leaves_no_process_behind():
             if "applicants start arriving" in line:
                 break
         started = _children(run.pid)
-        assert len(started) == 4  # three brokers and the services
+        assert len(started) == 5  # three brokers, the services and the lifeline's watchdog
         run.send_signal(signal.SIGINT)
         assert run.wait(120) != 0  # services' shutdown, then the nodes' 15 s grace
     finally:
