@@ -22,9 +22,8 @@ from onething.workbench.jobs import QueueFull
 from onething.workbench.labels import file_error_text
 from onething.workbench.safety import Refused
 from onething.workbench.site import HERE, Workbench, lang_of, render
-from onething.workbench.store import StoreError
 
-REFUSALS = (Refused, forms.Invalid, FileError, QueueFull, StoreError)
+REFUSALS = (Refused, forms.Invalid, FileError, QueueFull)
 
 
 async def refused(request: Request, exc: Exception) -> Response:
@@ -37,8 +36,6 @@ async def refused(request: Request, exc: Exception) -> Response:
         reason = exc.in_language(lang_of(request))
     elif isinstance(exc, QueueFull):
         status = 429
-    elif isinstance(exc, StoreError):
-        status = 503
     else:  # a FileError: a bundle of the catalog or the user's folder is wrong
         status = 400
         reason = file_error_text(exc, lang_of(request))

@@ -220,10 +220,13 @@ class Jobs:
                 result if kind == "done" else _why(payload),
             )
         except StoreError as exc:
-            if kind == "error":
-                event.update(_why({lang: f"{text}; {exc}" for lang, text in payload.items()}))
-            else:
-                event["message"] = str(exc)
+            said = {lang: exc.in_language(lang) for lang in labels.LANGUAGES}
+            if kind == "error":  # why it failed, then why it is not in the list
+                said = {
+                    "en": f"{payload['en']}; {said['en']}",
+                    "zh": f"{payload['zh']}；{said['zh']}",
+                }
+            event.update(_why(said))
         else:
             if kind == "error":
                 event.update(_why(payload))

@@ -260,6 +260,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "a bundle of the workbench reads its trace from {folder} only",
         "工作台的事项只能从 {folder} 读取到达记录",
     ),
+    # the run store (store.py)
+    "store.locked": (
+        "{path} is locked by another program (waited {timeout:g} s)",
+        "运行记录库 {path} 被其他程序锁定（已等待 {timeout:g} 秒）",
+    ),
+    "store.locked_kept": (
+        "{path} is locked by another program (waited {timeout:g} s); the run is kept in {kept}",
+        "运行记录库 {path} 被其他程序锁定（已等待 {timeout:g} 秒）；本次运行另存于 {kept}",
+    ),
+    "store.unreadable": ("{path} cannot be read: {error}", "运行记录库 {path} 无法读取（{error}）"),
+    "store.unreadable_kept": (
+        "{path} cannot be read: {error}; the run is kept in {kept}",
+        "运行记录库 {path} 无法读取（{error}）；本次运行另存于 {kept}",
+    ),
     # why a running job failed (jobs.py), in the page's language
     "failed.overloaded": (
         "{text}",

@@ -14,6 +14,8 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from onething.workbench.safety import Refused
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -27,8 +29,11 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
-class StoreError(RuntimeError):
-    """The run store cannot be used now (locked by another program, or unreadable)."""
+class StoreError(Refused):
+    """The run store cannot be used now (locked by another program, or unreadable): HTTP
+    503, said in the page's language."""
+
+    status = 503
 
 
 class Store:
@@ -67,10 +72,12 @@ class Store:
         db.row_factory = sqlite3.Row
         return db
 
-    def _unusable(self, exc: sqlite3.Error) -> str:
+    def _unusable(self, exc: sqlite3.Error, kept: Path | None = None) -> StoreError:
+        """Why the store cannot be used (``kept``: the file that keeps the run instead)."""
+        where = {"path": str(self.path)} | ({"kept": str(kept)} if kept else {})
         if _locked(exc):
-            return f"{self.path} is locked by another program (waited {self.timeout:g} s)"
-        return f"{self.path} cannot be read: {exc}"
+            return StoreError(f"store.locked{'_kept' * bool(kept)}", timeout=self.timeout, **where)
+        return StoreError(f"store.unreadable{'_kept' * bool(kept)}", error=str(exc), **where)
 
     def add(self, kind: str, bundle: str, status: str, inputs: dict[str, Any], result: Any) -> int:
         """The new run's id; ``StoreError`` naming the JSON file that keeps the run when
@@ -90,7 +97,7 @@ class Store:
             keys = ("kind", "bundle", "created", "status", "inputs", "result")
             record = dict(zip(keys, (*row[:4], inputs, result), strict=True))
             kept.write_text(json.dumps(record), encoding="utf-8")
-            raise StoreError(f"{self._unusable(exc)}; the run is kept in {kept}") from None
+            raise self._unusable(exc, kept) from None
 
     def list(self, limit: int = 500) -> list[dict[str, Any]]:
         try:
@@ -101,7 +108,7 @@ class Store:
                     (limit,),
                 ).fetchall()
         except sqlite3.Error as exc:
-            raise StoreError(self._unusable(exc)) from None
+            raise self._unusable(exc) from None
         return [{**dict(r), "inputs": json.loads(r["inputs"])} for r in rows]
 
     def get(self, run_id: int) -> dict[str, Any] | None:
@@ -111,7 +118,7 @@ class Store:
             with closing(self._connect()) as db:
                 row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         except sqlite3.Error as exc:
-            raise StoreError(self._unusable(exc)) from None
+            raise self._unusable(exc) from None
         if row is None:
             return None
         return {

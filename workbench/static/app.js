@@ -138,7 +138,7 @@ async function runJob(url, data, form, handlers) {
   source.addEventListener("done", (e) => {
     const event = JSON.parse(e.data);
     if (event.run_id) end(`${LANG === "zh" ? "完成，运行记录" : "done: run"} #${event.run_id}`);
-    else end(`${LANG === "zh" ? "完成，但未记入运行列表" : "done, not in the run list"}: ${event.message}`, true);
+    else end(`${LANG === "zh" ? "完成，但未记入运行列表" : "done, not in the run list"}: ${(event.messages && event.messages[LANG]) || event.message}`, true);
     handlers.done(event.result, event.run_id);
   });
   source.addEventListener("error", (e) => {
