@@ -33,7 +33,8 @@ def test_a_locked_store_keeps_the_run_in_a_file_beside_it_and_says_where(tmp_pat
             store.list()
     [kept] = tmp_path.glob("runs-unsaved-*.json")
     assert str(kept) in str(caught.value) and "locked by another program" in str(caught.value)
-    assert caught.value.in_language("zh").endswith(f"被其他程序锁定（已等待 0.2 秒）；本次运行另存于 {kept}")
+    said = caught.value.in_language("zh")
+    assert said.endswith(f"被其他程序锁定（已等待 0.2 秒）；本次运行另存于 {kept}")
     assert json.loads(kept.read_text())["result"] == {"cases": 5}
     assert store.add("whatif", "newborn", "done", {}, {}) == 1  # free again: kept as usual
 
