@@ -465,8 +465,9 @@ def file_error_text(error: FileError, lang: str) -> str:
 
 def failure(error: Exception, titles: dict[str, str] | None = None) -> dict[str, str]:
     """Why a running job failed, in each language (the page shows its own): the core's
-    errors with their figures, a file's problems by field; an error with no words of its
-    own (a broker's or a service's, naming a log) keeps its detail under a headline.
+    errors with their figures, a file's problems by field, a core error whose message is a
+    catalogue sentence (``errors.Sentence``) in either language; an error with no words of
+    its own keeps its English detail under a Chinese headline.
     ``titles``: bundle id -> its bilingual title, to name the bundle."""
     from onething.api import WarmupTooLong
     from onething.scenarios.calendar import MAX_YEARS, TooFarAhead
