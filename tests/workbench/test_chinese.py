@@ -23,8 +23,8 @@ ENGLISH_SENTENCE = re.compile(r"[A-Za-z]+(?:[ ,;:'’()-]+[A-Za-z]+){2,}")
 """Three English words in a row: a sentence left untranslated."""
 
 
-def finished(base: str, job: str) -> int:
-    """Follow a job's events to its end; the run's id."""
+def finished(base: str, job: str, ending: str = "done") -> int:
+    """Follow a job's events to its end (``ending``); the run's id."""
     with urllib.request.urlopen(f"{base}/api/jobs/{job}/events", timeout=300) as events:
         kind = ""
         for raw in events:
@@ -33,14 +33,15 @@ def finished(base: str, job: str) -> int:
                 kind = line[7:]
             elif line.startswith("data: ") and kind in ("done", "error", "cancelled"):
                 event = json.loads(line[6:])
-                assert kind == "done" and event.get("run_id"), event
+                assert kind == ending and event.get("run_id"), event
                 return event["run_id"]
     raise AssertionError(f"job {job} ended without a done event")
 
 
 @pytest.fixture(scope="module")
 def runs(server) -> dict[str, int]:
-    """A small what-if and a small study, run by the server as the pages run them."""
+    """A small what-if and a small study, run by the server as the pages run them, and a
+    what-if that fails (overloaded)."""
     status, whatif = own_post(
         server + "/api/whatif",
         {"bundle": "newborn", "replications": 2, "seed": 3, "horizon_days": 10, "warmup_days": 2},
@@ -61,7 +62,16 @@ def runs(server) -> dict[str, int]:
     }
     status, study = own_post(server + "/api/study", {"upload": yaml.safe_dump(spec)})
     assert status == 200, study
-    return {"whatif": finished(server, whatif["job"]), "study": finished(server, study["job"])}
+    status, overloaded = own_post(
+        server + "/api/whatif",
+        {"bundle": "newborn", "arrivals_per_day": 3000, "replications": 1, "horizon_days": 400},
+    )
+    assert status == 200, overloaded
+    return {
+        "whatif": finished(server, whatif["job"]),
+        "study": finished(server, study["job"]),
+        "failed": finished(server, overloaded["job"], "error"),
+    }
 
 
 def pages(runs: dict[str, int]) -> dict[str, str]:
@@ -79,6 +89,7 @@ def pages(runs: dict[str, int]) -> dict[str, str]:
         "whatif-result": f"/runs/{w}",
         "study-result": f"/runs/{s}",
         "runs-compare": f"/runs/compare?a={w}&b={s}",
+        "failed-result": f"/runs/{runs['failed']}",
         "error": "/walk/nosuch",
         "report": f"/runs/{s}/files/report.html",
     }
@@ -115,7 +126,7 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
                     )
                 said = tab.evaluate(  # what the page says about a scenario or a study
                     "() => [...document.querySelectorAll('.field-error, #problems li, "
-                    "#study-findings')]"
+                    "#study-findings, pre.problem')]"
                     ".map(e => e.textContent).join('\\n')"
                 )
                 glyphs = tab.evaluate(GLYPHS)
@@ -177,6 +188,11 @@ def test_a_study_s_findings_are_in_the_page_s_language(crawl):
 def test_nothing_said_on_a_chinese_page_is_an_english_sentence(crawl):
     said = {name: p["said"] for (name, lang), p in crawl.items() if lang == "zh"}
     assert {name: text for name, text in said.items() if ENGLISH_SENTENCE.search(text)} == {}
+
+
+def test_a_run_that_failed_says_why_in_the_page_s_language(crawl):
+    assert crawl["failed-result", "en"]["said"].startswith("newborn (before) is overloaded")
+    assert crawl["failed-result", "zh"]["said"].startswith("新生儿出生一件事（改革前）超负荷")
 
 
 def test_a_missing_bundle_is_a_404_in_the_page_s_language(crawl):
