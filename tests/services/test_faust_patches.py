@@ -1,4 +1,4 @@
-"""Faust and aiokafka are patched in six places (services/faust_runtime.py).  An upgrade
+"""Faust and aiokafka are patched in seven places (services/faust_runtime.py).  An upgrade
 that moves or reshapes what a patch replaces must fail here, not lose events in a crash."""
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     state = inspect.getsource(consumer.__init__)
     for attribute in ("_acked", "_acked_index", "_unacked_messages", "_gap"):
         assert f"self.{attribute} =" in state, attribute
+    getmany = getattr(consumer.getmany, "__wrapped__", consumer.getmany)
+    assert _parameters(getmany) == ["self", "timeout"] and inspect.isasyncgenfunction(getmany)
+    assert "self._committed_offset =" in state
+    assert "Cancelling getmany" in inspect.getsource(getmany)  # the drop it guards against
     fetch = getattr(thread._fetch_records, "__wrapped__", thread._fetch_records)
     assert _parameters(fetch)[:2] == ["self", "consumer"]
     assert "fetched_records" in inspect.getsource(fetch)
@@ -71,6 +75,7 @@ def test_making_an_app_applies_every_patch_once():
     faust_runtime.make_app("onething-patch-test", "127.0.0.1:9")
     consumer = faust.transport.consumer.Consumer
     assert consumer._new_offset is faust_runtime.new_offset_below_unfinished
+    assert consumer.getmany._onething_patched
     assert faust_aiokafka.AIOKafkaConsumerThread._onething_patched
     assert faust.transport.producer.ProducerBuffer._onething_patched
     put = faust.transport.producer.ProducerBuffer.put
@@ -178,6 +183,77 @@ def test_on_tansu_a_fetch_with_a_hole_is_cut_there_and_the_consumer_seeks_back(m
     after_rebalance = _thread_reading({ours: records[2:]}, generation=2)[1]
     got = asyncio.run(fetch(thread, after_rebalance, None, timeout=1.0, max_records=10))
     assert [r.offset for r in got[ours]] == [3]  # a new generation starts wherever it is
+
+
+class _Delivering:
+    """A stand-in Faust consumer for ``without_holes``: its generation, what it
+    committed, and the seeks asked of it."""
+
+    def __init__(self, committed: dict | None = None):
+        self.app = SimpleNamespace(consumer_generation_id=1)
+        self._committed_offset = defaultdict(lambda: None, committed or {})
+        self.seeks: list[tuple[str, int]] = []
+
+    async def seek(self, tp, offset: int) -> None:
+        self.seeks.append((tp.topic, offset))
+
+    def deliver(self, *fetched: tuple[TopicPartition, int]) -> list[tuple[str, int]]:
+        async def messages():
+            for tp, offset in fetched:
+                yield tp, SimpleNamespace(offset=offset)
+
+        async def taken():
+            return [
+                (tp.topic, m.offset)
+                async for tp, m in faust_runtime.without_holes(self, messages())
+            ]
+
+        return asyncio.run(taken())
+
+
+def test_a_record_faust_drops_after_fetching_it_is_read_again_not_committed_past():
+    """The shape of the loss after a paused broker: offset 21 fetched in a batch with 20,
+    never delivered; the next delivery starts at 22."""
+    ours, other = TopicPartition("onething.decisions", 0), TopicPartition("onething.requests", 0)
+    consumer = _Delivering()
+    assert consumer.deliver((ours, 19), (ours, 20)) == [
+        ("onething.decisions", 19),
+        ("onething.decisions", 20),
+    ]
+    got = consumer.deliver((ours, 22), (other, 5), (ours, 23))
+    assert got == [("onething.requests", 5)]  # the partition's records are held back…
+    assert consumer.seeks == [("onething.decisions", 21)]  # …and it reads from 21 again
+    assert consumer.deliver((ours, 21), (ours, 22)) == [
+        ("onething.decisions", 21),
+        ("onething.decisions", 22),
+    ]
+
+
+def test_a_hole_the_broker_really_has_is_passed_after_one_look_and_changelogs_are_left_alone():
+    ours, changelog = TopicPartition("onething.decisions", 0), TopicPartition("x-changelog", 0)
+    consumer = _Delivering()
+    assert consumer.deliver((ours, 5), (changelog, 1), (changelog, 9)) == [
+        ("onething.decisions", 5),
+        ("x-changelog", 1),
+        ("x-changelog", 9),
+    ]
+    assert consumer.deliver((ours, 7)) == [] and consumer.seeks == [("onething.decisions", 6)]
+    assert consumer.deliver((ours, 7), (ours, 8)) == [
+        ("onething.decisions", 7),
+        ("onething.decisions", 8),
+    ]
+    assert consumer.seeks == [("onething.decisions", 6)]  # a transaction marker: no second seek
+
+
+def test_after_a_rebalance_a_partition_is_expected_at_its_committed_offset():
+    ours = TopicPartition("onething.decisions", 0)
+    consumer = _Delivering(committed={ours: 20})
+    consumer.deliver((ours, 30))
+    assert consumer.seeks == [("onething.decisions", 20)]  # dropped across the rebalance
+    consumer.app.consumer_generation_id = 2
+    consumer._committed_offset[ours] = 31
+    assert consumer.deliver((ours, 31)) == [("onething.decisions", 31)]
+    assert consumer.deliver((ours, 25)) == [("onething.decisions", 25)]  # a rewind: taken
 
 
 def _table_reading(counts: dict[str, int | None]) -> SimpleNamespace:
