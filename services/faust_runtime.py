@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import tempfile
 from typing import Any
@@ -62,6 +63,11 @@ instead of 40 (with Tansu's ``FETCH_WAIT_MS``), CPU the services need on 2 cores
 def fetch_wait_ms() -> int:
     """How long a service's fetch may wait for data: short on Tansu (module doc)."""
     return FETCH_WAIT_MS if on_tansu() else KAFKA_FETCH_WAIT_MS
+
+
+log = logging.getLogger("onething.services")
+NOT_DELIVERED = "fetched but not delivered by Faust; reading them again"
+"""What a service logs when ``_deliver_without_holes`` seeks back (count it in its log)."""
 
 
 def _short_fetch_wait() -> None:
@@ -249,6 +255,7 @@ async def without_holes(consumer: Any, fetched: Any) -> Any:
             if expect is not None and message.offset > expect and sought_back.get(tp) != expect:
                 sought_back[tp] = expect
                 held.add(tp)
+                log.warning("%s: offsets %d..%d " + NOT_DELIVERED, tp, expect, message.offset - 1)
                 with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
                     await consumer.seek(tp, expect)
                 continue
