@@ -32,8 +32,10 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -150,16 +152,20 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 def timed(command: list[str], limit: float | None = None) -> tuple[float, float, float]:
     """Wall seconds, peak resident MB and CPU seconds (``/usr/bin/time -v``) of a command."""
     started = time.perf_counter()
-    try:
-        done = subprocess.run(
-            ["/usr/bin/time", "-v", *command],
-            capture_output=True,
-            text=True,
-            timeout=limit,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise Missing(f"{command[0]} ran past the time limit of {limit:.0f} s") from None
+    with subprocess.Popen(
+        ["/usr/bin/time", "-v", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # on timeout the whole tree goes, not only `time`
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise Missing(f"{command[0]} ran past the time limit of {limit:.0f} s") from None
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     seconds = time.perf_counter() - started
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     if done.returncode != 0:
