@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from onething.experiments.studies.words import KIND_NAMES, LEVER_NAMES
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.loader import read_yaml
 from onething.scenarios.reasons import CJK, field_path, name_in, say
@@ -129,15 +130,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "service or a Kafka broker), so they are not comparable with the DES.",
         "本次运行注入了故障：实时耗时包含服务或 Kafka 节点的重启，不能与离散事件模拟直接比较。",
     ),
-    # the levers (scenarios/levers), by their ids
-    "lever.single_window": ("Single window", "综合窗口"),
-    "lever.one_form": ("One form", "一表申请"),
-    "lever.data_sharing": ("Data sharing", "数据共享"),
-    "lever.parallel_approval": ("Parallel approval", "并联审批"),
-    "lever.e_certificate": ("E-certificate", "电子证照"),
-    "lever.online_intake": ("Online intake", "网上申办"),
-    "lever.notify_commit": ("Notify and commit", "告知承诺"),
-    "lever.staffing": ("Staffing", "窗口配置"),
+    **LEVER_NAMES,
     # how an item's result reaches the applicant (scenarios/model.py: Delivery)
     "delivery.on_the_spot": ("on the spot", "当场办结"),
     "delivery.pickup": ("pick-up", "窗口领取"),
@@ -158,12 +151,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "step.inspect": ("inspect", "核查"),
     "step.decide": ("decide", "决定"),
     "step.deliver": ("deliver", "送达"),
-    # the study kinds (experiments/studies)
-    "study.variants": ("variants", "方案比较"),
-    "study.lever_attribution": ("lever attribution", "举措贡献分解"),
-    "study.load_sweep": ("load sweep", "负荷扫描"),
-    "study.staffing": ("staffing", "窗口配置"),
-    "study.sensitivity": ("sensitivity", "敏感性分析"),
+    **KIND_NAMES,
     # runs
     "kind.whatif": ("what-if", "模拟推演"),
     "kind.study": ("study", "研究"),

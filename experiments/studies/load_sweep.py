@@ -198,7 +198,7 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     bottleneck = study.get("bottleneck")
     rows = [
         [
@@ -244,16 +244,25 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [load_latency(study, out / "load_latency.png")]
 
 
-QUESTION = "Where does the {bundle} process saturate as arrivals grow?"
+QUESTION = (
+    "Where does the {bundle} process saturate as arrivals grow?",
+    "{bundle}：到达人数增加时，流程在哪里饱和？",
+)
 EXPLANATION = (
-    "The same process runs at growing arrival rates; the load-latency curve shows where "
-    "waiting starts to dominate and which window is the bottleneck."
+    (
+        "The same process runs at growing arrival rates; the load-latency curve shows where "
+        "waiting starts to dominate and which window is the bottleneck."
+    ),
+    "同一流程在逐步提高的到达率下运行；负荷—时间曲线显示排队从何时开始占主导，以及哪个窗口是瓶颈。",
 )
 STUDY_KEYS = ("points", "bottleneck", "knee")
 CAPTIONS = {
     "load_latency.png": (
-        "Mean end-to-end time against arrivals per working day, with the 95 % confidence "
-        "band; the dashed line marks the knee."
+        (
+            "Mean end-to-end time against arrivals per working day, with the 95 % confidence "
+            "band; the dashed line marks the knee."
+        ),
+        "平均办理时间随每工作日到达人数的变化，阴影为 95% 置信带；虚线标出拐点。",
     )
 }
 

@@ -192,7 +192,7 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     rows = [
         [
             num(rank),
@@ -257,17 +257,26 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [tornado(study, out / "tornado.png")]
 
 
-QUESTION = "How much do the results for {bundle} depend on the assumed numbers?"
+QUESTION = (
+    "How much do the results for {bundle} depend on the assumed numbers?",
+    "{bundle}：结果在多大程度上取决于假设的数值？",
+)
 EXPLANATION = (
-    "Each uncertain parameter is set to its low and then its high value while the others "
-    "stay at the baseline; every run uses the same random numbers, so the swing in mean "
-    "time is the parameter's."
+    (
+        "Each uncertain parameter is set to its low and then its high value while the others "
+        "stay at the baseline; every run uses the same random numbers, so the swing in mean "
+        "time is the parameter's."
+    ),
+    "每个不确定参数依次取低值和高值，其余参数保持基准；每次运行使用相同的随机数，因此平均办理时间的变化幅度来自该参数。",
 )
 STUDY_KEYS = ("baseline", "parameters")
 CAPTIONS = {
     "tornado.png": (
-        "Mean end-to-end time at each parameter's low (blue) and high (orange-red) value around "
-        "the baseline, the largest swing on top."
+        (
+            "Mean end-to-end time at each parameter's low (blue) and high (orange-red) value "
+            "around the baseline, the largest swing on top."
+        ),
+        "各参数取低值（蓝色）和高值（橙红色）时围绕基准的平均办理时间，变化幅度最大的在最上方。",
     )
 }
 

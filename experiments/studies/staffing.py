@@ -271,7 +271,7 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     where = study["places"]
     rows = [
         [
@@ -347,18 +347,27 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [staffing_path(study, out / "staffing.png")]
 
 
-QUESTION = "How many windows does {bundle} need, and where?"
+QUESTION = (
+    "How many windows does {bundle} need, and where?",
+    "{bundle}：需要多少个窗口，设在哪里？",
+)
 EXPLANATION = (
-    "A search: one window per place first, then one more window per step at the place "
-    "that was busiest in the step before, until the target share of cases finishes "
-    "within the promised time or every place is at the cap; each step runs on the same "
-    "random numbers."
+    (
+        "A search: one window per place first, then one more window per step at the place "
+        "that was busiest in the step before, until the target share of cases finishes "
+        "within the promised time or every place is at the cap; each step runs on the same "
+        "random numbers."
+    ),
+    "逐步搜索：先每处一个窗口，然后每一步在上一步最繁忙的办理地点增加一个窗口，直到达到承诺时限内办结的目标比例，或每处都达到上限；每一步使用相同的随机数。",
 )
 STUDY_KEYS = ("arrivals_per_day", "target", "places", "path", "answer", "answer_step", "next")
 CAPTIONS = {
     "staffing.png": (
-        "Share of cases within the promised time at each step of the search, with its "
-        "95 % interval; the dashed line is the target, the star the answer."
+        (
+            "Share of cases within the promised time at each step of the search, with its "
+            "95 % interval; the dashed line is the target, the star the answer."
+        ),
+        "搜索每一步在承诺时限内办结的案件比例及其 95% 置信区间；虚线为目标，星号为结论。",
     )
 }
 
