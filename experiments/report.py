@@ -433,14 +433,15 @@ def render(results_dir: Path, lang: str = "en") -> str:
     )
     if zh:
         title = f"{kind_name}：{name_in(scenario.title, 'zh') if scenario else bundle}"
-        meta = word("report.meta", lang, kind=kind_name, bundle=shown_bundle, settings=settings)
-        meta = f"{escape(meta)} <code>{escape(name)}</code>"
+        meta = escape(
+            word("report.meta", lang, kind=kind_name, bundle=shown_bundle, settings=settings)
+        )
     else:
         title = f"{name}: {scenario.title if scenario else bundle}"
         meta = escape(word("report.meta", lang, kind=kind, bundle=bundle, settings=settings))
     images = sorted(results_dir.glob("*.png"))
-    written = word(
-        "report.written",
+    written = word(  # the spec's name and the folder are the code's and the disk's names:
+        "report.written",  # the tab's title only, in Chinese
         lang,
         command="<code>onething report</code>",
         folder=f"<code>{escape(str(results_dir))}</code>",
@@ -449,7 +450,7 @@ def render(results_dir: Path, lang: str = "en") -> str:
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if zh else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{escape(f'{title} — {name}' if zh else title)}</title>",
         f"<style>{FONT_FACE}{CSS % {'fonts': fonts.CSS_STACK}}</style>",
         f"<script>{CHECK}</script>",
         "</head><body><main>",
@@ -498,9 +499,17 @@ def redraw(results_dir: Path) -> list[Path]:
 def write_report(results_dir: Path, lang: str = "en") -> Path:
     """Redraw the plots, write the report in ``lang`` (``RESULTS_DIR/report.html`` in
     English, ``report.zh.html`` in Chinese) and return its path."""
+    return write_reports(results_dir, (lang,))[0]
+
+
+def write_reports(results_dir: Path, languages: tuple[str, ...] = tuple(REPORTS)) -> list[Path]:
+    """Redraw the plots once and write the report in each of ``languages``."""
     results_dir = Path(results_dir)
     _need(results_dir)
     redraw(results_dir)
-    path = results_dir / REPORTS[lang]
-    path.write_text(render(results_dir, lang), encoding="utf-8")
-    return path
+    paths = []
+    for lang in languages:
+        path = results_dir / REPORTS[lang]
+        path.write_text(render(results_dir, lang), encoding="utf-8")
+        paths.append(path)
+    return paths

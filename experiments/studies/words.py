@@ -51,7 +51,7 @@ REPORT: dict[str, tuple[str, str]] = {
     "report.horizon_days": ("horizon (days)", "模拟天数"),
     "report.warmup_days": ("warm-up (days)", "预热天数"),
     "report.seed": ("seed", "随机种子"),
-    "report.written": ("Written by {command} from {folder}.", "由 {command} 根据 {folder} 生成。"),
+    "report.written": ("Written by {command} from {folder}.", "由 {command} 根据结果目录生成。"),
     "report.unknown_question": (
         "What does the {kind} study say about {bundle}?",
         "{kind}研究对{bundle}说明了什么？",

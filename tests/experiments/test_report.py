@@ -4,6 +4,8 @@ overflowing."""
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import re
 import shutil
@@ -103,6 +105,56 @@ def test_the_report_is_self_contained_and_tells_the_scenario(results: Path, caps
     assert face and len(face.group(1)) < 200_000
     assert "Data sharing alone cuts end-to-end time by" in page
     assert "Time, mean (working days)" in page and "[" in page  # means with CIs
+
+
+def visible(page: str) -> str:
+    """The text a reader sees in a report's body: no script, style, image or font data."""
+    body = page[page.index("<body") :]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", body)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", body))
+
+
+def quoted_removed(page: str) -> str:
+    """The page without the scenario file's own prose, quoted as written (``lang="en"``)."""
+    return re.sub(r'<(\w+)[^>]*\slang="en"[^>]*>.*?</\1>', " ", page, flags=re.S)
+
+
+def test_the_chinese_report_says_everything_in_chinese(results: Path):
+    """``--lang zh``: every heading, measure, lever, variant, unit, finding and name in
+    Chinese, no identifier of the code; the scenario file's English prose (its sources and
+    assumptions) is quoted as written, marked as English; the embedded font has every
+    Chinese character the page shows."""
+    from fontTools.ttLib import TTFont
+
+    from tests.workbench.test_chinese import ENGLISH_SENTENCE, IDENTIFIER
+
+    assert main(["report", str(results), "--lang", "zh"]) == 0
+    page = (results / "report.zh.html").read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    text = visible(page)
+    assert IDENTIFIER.findall(text) == []
+    assert ENGLISH_SENTENCE.findall(visible(quoted_removed(page))) == []
+    for said in (
+        "举措贡献分解：新生儿出生一件事",
+        "新生儿出生一件事：每项改革举措各带来多少改进？",
+        "仅实施数据共享，办理时间缩短",
+        "办理时间均值（工作日）",
+        "利用率：医院",
+        "数据共享+<wbr>电子证照",
+        "事项 › 户口登记 › 补正概率",
+    ):
+        assert said in page, said
+    assert "出生医学证明" in text and "Birth medical certificate" not in text
+    assert len(re.findall(r"<img ", page)) == len(list(results.glob("*.png")))
+    face = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", page)
+    font = TTFont(io.BytesIO(base64.b64decode(face.group(1))))
+    drawn = set(font.getBestCmap())
+    chinese = {ord(c) for c in text if re.match(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", c)}
+    assert chinese and chinese <= drawn, sorted(chr(c) for c in chinese - drawn)
+    # the English report is the English one still
+    english = (results / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "Data sharing alone cuts end-to-end time by" in english
 
 
 def _chromium() -> str:
