@@ -126,7 +126,9 @@ def _scenario(results_dir: Path, bundle: Any) -> tuple[Scenario | None, Any]:
         return None, Finding("report.no_bundle")
     if Path(bundle).suffix not in (".yaml", ".yml"):
         try:
-            return load_scenario(bundle), Finding("report.catalog_bundle", name=bundle)
+            scenario = load_scenario(bundle)
+            name = Pair(bundle, name_in(scenario.title, "zh"))
+            return scenario, Finding("report.catalog_bundle", name=name)
         except FileError as exc:
             return None, _failed(exc)
     candidates = [Path(bundle)] if Path(bundle).is_absolute() else []
@@ -228,6 +230,10 @@ def _scenario_section(scenario: Scenario | None, how: Any, lang: str) -> str:
     def w(key: str, **fields: Any) -> str:
         return escape(word(key, lang, **fields))
 
+    def source(key: str) -> str:
+        """A source by its key: as the file writes it in English, words in Chinese."""
+        return escape(key if lang == "en" else key.replace("_", " "))
+
     def shown(name: str) -> str:
         """A name of the scenario: as written (bilingual) in English, its Chinese in
         Chinese."""
@@ -268,7 +274,7 @@ def _scenario_section(scenario: Scenario | None, how: Any, lang: str) -> str:
     if s.sources:
         parts.append(f'<h3>{w("report.sources")}</h3><ul class="sources">')
         parts += [
-            f"<li><b>{escape(key)}</b>{colon}{_quoted(text, lang)}</li>"
+            f"<li><b>{source(key)}</b>{colon}{_quoted(text, lang)}</li>"
             for key, text in s.sources.items()
         ]
         parts.append("</ul>")
@@ -283,7 +289,7 @@ def _scenario_section(scenario: Scenario | None, how: Any, lang: str) -> str:
                         escape(measure_name(f.measure, lang=lang)),
                         w(f"word.{f.mode}") if f"word.{f.mode}" in FINDINGS else escape(f.mode),
                         escape(num(f.value)),
-                        escape(f.source),
+                        source(f.source),
                         _quoted(f.note, lang) if f.note else "—",
                     ]
                     for f in s.published

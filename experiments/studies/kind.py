@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from onething.experiments.present import num, pct
 from onething.experiments.spec import Experiment, SpecBase
-from onething.experiments.studies.words import Clauses, Finding, place_pair
+from onething.experiments.studies.words import Clauses, Finding, Pair, place_pair
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import LEVERS, unknown_levers
@@ -205,4 +205,4 @@ def saturation(summary: pd.DataFrame, variant: str, scenario: Scenario | None) -
         if bottleneck
         else Finding("saturation.where")
     )
-    return Finding("saturation.why", parts=Clauses(parts), where=where)
+    return Finding("saturation.why", lead=Pair(" — ", "——"), parts=Clauses(parts), where=where)

@@ -24,7 +24,7 @@ from onething.experiments.studies.kind import (
     means,
     saturation,
 )
-from onething.experiments.studies.words import Clauses, Finding, lever_pair
+from onething.experiments.studies.words import Clauses, Finding, led, lever_pair
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import Scenario
@@ -205,7 +205,7 @@ def findings(
         )
     )
     if why := saturation(summary, "before", scenario):
-        found.append(Finding("saturation.before", why=why))
+        found.append(Finding("saturation.before", why=led(why, ": ", "：")))
     if time["all_but_one"]:
         x, cost = max(time["all_but_one"].items(), key=lambda kv: -kv[1])
         if cost < 0:

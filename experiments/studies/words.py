@@ -66,7 +66,7 @@ REPORT: dict[str, tuple[str, str]] = {
         "{how}; levers of the published after process: {levers}.",
         "{how}；公开的改革后流程所用举措：{levers}。",
     ),
-    "report.catalog_bundle": ("catalog bundle {name}", "事项目录中的事项 {name}"),
+    "report.catalog_bundle": ("catalog bundle {name}", "事项目录中的“{name}”"),
     "report.scenario_file": ("scenario file {path}", "场景文件 {path}"),
     "report.no_bundle": ("the spec names no bundle", "研究规格没有指定事项"),
     "report.not_found": (
@@ -141,8 +141,8 @@ REPORT: dict[str, tuple[str, str]] = {
     "saturation.at": ("at the {place}", "在{place}"),
     "saturation.where": ("where it queues", "在排队之处"),
     "saturation.why": (
-        " — {parts}; more windows {where} would fix it (a staffing study finds how many)",
-        "——{parts}；{where}增加窗口即可解决（窗口配置研究可算出需要几个）",
+        "{lead}{parts}; more windows {where} would fix it (a staffing study finds how many)",
+        "{lead}{parts}；{where}增加窗口即可解决（窗口配置研究可算出需要几个）",
     ),
     "saturation.before": ("Before{why}.", "改革前{why}。"),
     # the generic findings (studies/variants.py)
@@ -221,6 +221,110 @@ REPORT: dict[str, tuple[str, str]] = {
     ),
     "attribution.table_head": ("{measure!w} {part!w}", "{measure!w}（{part!w}）"),
     "word.all_but_one": ("all but one", "边际"),
+    # load sweep's findings and table
+    "load_sweep.band": (" (95 % CI {low}–{high})", "（95% 置信区间 {low}–{high}）"),
+    "load_sweep.light": (
+        "At {rate} arrivals a working day a case takes {time} working days{band}.",
+        "每工作日到达 {rate} 人时，每件平均办理 {time} 个工作日{band}。",
+    ),
+    "load_sweep.saturates": (
+        "The {place} is the bottleneck and saturates at about {at} arrivals a day (its "
+        "utilisation is offered work over capacity: {load} at {rate} a day, {heavy_load} at "
+        "{heavy_rate}); beyond that, more windows at the {place} would fix it (a staffing "
+        "study finds how many).",
+        "{place}是瓶颈，每日到达约 {at} 人时饱和（利用率为工作量与办理能力之比：每日 {rate} "
+        "人时为 {load}，{heavy_rate} 人时为 {heavy_load}）；超出后，在{place}增加窗口即可解决"
+        "（窗口配置研究可算出需要几个）。",
+    ),
+    "load_sweep.knee_time": (
+        ": mean time {time} working days",
+        "：平均办理时间 {time} 个工作日",
+    ),
+    "load_sweep.blows_up": (
+        "Time blows up from about {knee} arrivals a day (the knee: mean time over {factor}× "
+        "the lightest load's, or unfinished cases){detail}.",
+        "每日到达约 {knee} 人起办理时间急剧上升（拐点：平均办理时间超过最低负荷时的 {factor} "
+        "倍，或出现未办结案件）{detail}。",
+    ),
+    "load_sweep.never": (
+        "Within these rates the time never exceeds 1.5× the lightest load's: no knee.",
+        "在这些到达率内，办理时间从未超过最低负荷时的 1.5 倍：没有拐点。",
+    ),
+    "load_sweep.heavy": (
+        "At {rate} a day a case takes {time} working days, {times:.1f}× as long as at {light}.",
+        "每日 {rate} 人时，每件平均办理 {time} 个工作日，是每日 {light} 人时的 {times:.1f} 倍。",
+    ),
+    "load_sweep.overload": (
+        "From {rate} a day some cases never finish within the run (overload): their times "
+        "are not in the means.",
+        "每日 {rate} 人起，部分案件在运行结束前未能办结（超负荷）：其耗时未计入均值。",
+    ),
+    "load_sweep.heading": ("Load sweep", "负荷扫描"),
+    "load_sweep.a_bottleneck": ("bottleneck", "瓶颈"),
+    "load_sweep.per_day": ("arrivals a day", "每日到达人数"),
+    "load_sweep.mean_time": ("mean time", "平均办理时间"),
+    "load_sweep.ci95": ("95 % CI", "95% 置信区间"),
+    "load_sweep.utilisation_of": ("utilisation {place}", "{place}利用率"),
+    "load_sweep.unfinished_cases": ("unfinished", "未办结"),
+    # sensitivity's findings and table
+    "sensitivity.at_baseline": (
+        "At the baseline (every scale 1, the bundle's arrival rate) a case takes {time} "
+        "working days{band}.",
+        "基准情形下（各倍数为 1，按该事项的到达率），每件平均办理 {time} 个工作日{band}。",
+    ),
+    "sensitivity.saturated_at": ("; at {value}{why}", "；取 {value} 时{why}"),
+    "sensitivity.swings": (
+        "{rank}. {parameter} from {low} to {high} swings the mean time by {swing} working "
+        "days ({time_low} → {time_high}: higher is {direction}){why}.",
+        "{rank}. {parameter}从 {low} 到 {high}，平均办理时间变化 {swing} 个工作日"
+        "（{time_low} → {time_high}：取值越高越{direction}）{why}。",
+    ),
+    "word.longer": ("longer", "慢"),
+    "word.shorter": ("shorter", "快"),
+    "sensitivity.quiet": (
+        "Within the baseline's 95 % interval (the data cannot tell these from chance): {names}.",
+        "在基准的 95% 置信区间之内（数据无法将其与偶然区分）：{names}。",
+    ),
+    "sensitivity.heading": ("Sensitivity, largest swing first", "敏感性，变化幅度最大的在前"),
+    "sensitivity.rank": ("rank", "排序"),
+    "sensitivity.range": ("low .. high", "低值 .. 高值"),
+    # staffing's findings and table
+    "staffing.windows_at": ("{count} window{s} at the {place}", "{place} {count} 个窗口"),
+    "staffing.found": (
+        "Answer: {windows} ({total} in all) keep {share} of cases within the promised time "
+        "at {rate} arrivals a working day (target {target}).",
+        "结论：{windows}（共 {total} 个）时，每工作日到达 {rate} 人，{share} 的案件在承诺时限内"
+        "办结（目标 {target}）。",
+    ),
+    "staffing.not_found": (
+        "No answer: with up to {max_windows} windows per place the target of {target} within "
+        "the promised time is not reached at {rate} arrivals a day; the best is {best} with "
+        "{windows}.",
+        "未得出结论：每处最多 {max_windows} 个窗口时，每日到达 {rate} 人，达不到 {target} 在"
+        "承诺时限内办结的目标；最好的是{windows}时的 {best}。",
+    ),
+    "staffing.stopped": (
+        "The search stopped before an answer: {message}.",
+        "搜索在得出结论前停止。",
+    ),
+    "staffing.path": (
+        "The path, windows in all (share within the promised time): {steps}; each step adds "
+        "one window where the previous step was busiest.",
+        "搜索路径，窗口总数（承诺时限内办结比例）：{steps}；每一步在上一步最繁忙之处增加一个窗口。",
+    ),
+    "staffing.last": (
+        "At the last step the {place} runs at {load} utilisation ({state}).",
+        "最后一步时，{place}的利用率为 {load}（{state}）。",
+    ),
+    "word.saturated": (
+        "saturated: its queue spills into later days",
+        "已饱和：排队延续到之后的日子",
+    ),
+    "word.busiest": ("the busiest", "最繁忙"),
+    "staffing.heading": ("The staffing search, step by step", "窗口配置搜索的每一步"),
+    "staffing.windows_of": ("windows: {place}", "窗口数：{place}"),
+    "staffing.busiest_place": ("busiest place", "最繁忙之处"),
+    "staffing.its_utilisation": ("its utilisation", "其利用率"),
     "attribution.interaction_note": (
         "Interaction (all levers minus the sum of the alone effects): time {time} working "
         "days, trips {trips}.",
@@ -450,6 +554,13 @@ def variant_pair(variant: str, scenario: Scenario | None) -> Pair:
 
     chinese = "，".join("+".join(map(part, group.split("+"))) for group in variant.split(","))
     return Pair(variant, chinese)
+
+
+def led(clause: Any, english: str, chinese: str) -> Any:
+    """A clause of ``saturation`` led by another mark than its dash (a colon, a comma)."""
+    if not isinstance(clause, Finding):
+        return clause
+    return Finding(clause.key, **{**clause.fields, "lead": Pair(english, chinese)})
 
 
 def said(text: Any, lang: str, names: Mapping[str, str] | None = None) -> str:
