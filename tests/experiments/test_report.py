@@ -229,34 +229,44 @@ def fontless(tmp_path_factory):
 
 @pytest.mark.parametrize("spec", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_spec_gives_a_report_that_fits_1280_px(spec: Path, tmp_path: Path, fontless):
-    """Each study kind's tables and findings, on a small run of the shipped spec: every
-    image loads, nothing is wider than the page, no raw quantile column leaks in, and its
-    Chinese is drawn, not boxes, by a browser with no CJK font (the embedded subset)."""
+    """Each study kind's tables and findings, on a small run of the shipped spec, in
+    English and Chinese: every image loads, nothing is wider than the page, no raw
+    quantile column leaks in, and its Chinese is drawn, not boxes, by a browser with no
+    CJK font (the embedded subset); the Chinese report shows no code identifier and no
+    English sentence but the scenario file's quoted prose."""
     from tests.experiments.conftest import write
     from tests.workbench.conftest import GLYPHS, SHOTS, WIDTHS
+    from tests.workbench.test_chinese import ENGLISH_SENTENCE, IDENTIFIER
 
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     small = write(tmp_path, {**data, **QUICK, "horizon_days": 20})
     out = tmp_path / "out"
     assert main(["experiment", "run", str(small), "--out", str(out), "--jobs", "2"]) == 0
     assert main(["report", str(out)]) == 0
-    page = (out / "report.html").read_text(encoding="utf-8")
-    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
-    assert not re.search(r"\bq\d\d\b|\.q\d\d", text)
-    assert '<ul class="findings">' in page and "Fastest:" not in page  # the kind's own
-    attributes = _probe(out / "report.html", tmp_path / "profile")
-    n = len(list(out.glob("*.png")))
-    assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
-    assert attributes.get("data-overflow") == "0", attributes
-    tab = fontless.new_page()
-    tab.goto((out / "report.html").resolve().as_uri())
-    glyphs = tab.evaluate(GLYPHS)
-    assert glyphs["fontsHidden"] and glyphs["chars"] > 5 and glyphs["boxes"] == [], glyphs
-    (SHOTS / "no-cjk-font").mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        tab.set_viewport_size({"width": width, "height": 900})
-        tab.screenshot(path=str(SHOTS / "no-cjk-font" / f"report-{spec.stem}-{width}.png"))
-    tab.close()
+    assert main(["report", str(out), "--lang", "zh"]) == 0
+    chinese = (out / "report.zh.html").read_text(encoding="utf-8")
+    assert IDENTIFIER.findall(visible(quoted_removed(chinese))) == []
+    assert ENGLISH_SENTENCE.findall(visible(quoted_removed(chinese))) == []
+    for name, lang in (("report.html", "en"), ("report.zh.html", "zh")):
+        page = (out / name).read_text(encoding="utf-8")
+        text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+        assert not re.search(r"\bq\d\d\b|\.q\d\d", text)
+        assert '<ul class="findings">' in page and "Fastest:" not in page  # the kind's own
+        attributes = _probe(out / name, tmp_path / "profile")
+        n = len(list(out.glob("*.png")))
+        assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
+        assert attributes.get("data-overflow") == "0", attributes
+        tab = fontless.new_page()
+        tab.goto((out / name).resolve().as_uri())
+        glyphs = tab.evaluate(GLYPHS)
+        assert glyphs["fontsHidden"] and glyphs["chars"] > 5 and glyphs["boxes"] == [], glyphs
+        (SHOTS / "no-cjk-font").mkdir(parents=True, exist_ok=True)
+        suffix = "" if lang == "en" else "-zh"
+        for width in WIDTHS:
+            tab.set_viewport_size({"width": width, "height": 900})
+            shot = SHOTS / "no-cjk-font" / f"report-{spec.stem}{suffix}-{width}.png"
+            tab.screenshot(path=str(shot))
+        tab.close()
 
 
 def test_report_on_a_missing_or_foreign_folder_exits_2(tmp_path: Path, capsys):
