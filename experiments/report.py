@@ -1,5 +1,12 @@
-"""``onething report RESULTS_DIR``: one self-contained HTML page for an experiment's
-output folder.
+"""``onething report RESULTS_DIR [--lang zh]``: one self-contained HTML page for an
+experiment's output folder, in English (``report.html``) or Chinese (``report.zh.html``).
+
+Every word of the page is from the studies' catalogue (``studies.words.FINDINGS``: the
+headings, measures, units, levers, the questions and the findings, in both languages);
+the scenario's items and departments by its own names (English and Chinese in English,
+its Chinese names in Chinese).  The scenario file's prose (its description, sources,
+assumptions and notes) is written in English by the catalog and quoted as written,
+marked ``lang="en"`` on a Chinese page.
 
 The page holds the question the study asks, the scenario it ran on (items, sources,
 assumptions, published figures), the findings in plain language (generated from
