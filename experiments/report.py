@@ -348,7 +348,10 @@ def _summary_tables(summary: pd.DataFrame, scenario: Scenario | None, lang: str)
                 row = lookup.get((v, m))
                 cells.append(escape("—" if row is None else _estimate(row, m)))
             rows.append(cells)
-        header = [word("report.variant", lang), *(measure_name(m, scenario, lang) for m in columns)]
+        header = [
+            word("variants.variant", lang),
+            *(measure_name(m, scenario, lang) for m in columns),
+        ]
         parts.append(f"<h3>{escape(word(title, lang))}</h3>" + table(header, rows, raw=True))
     return "".join(parts)
 

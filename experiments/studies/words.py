@@ -92,7 +92,6 @@ REPORT: dict[str, tuple[str, str]] = {
     "report.value": ("value", "数值"),
     "report.source": ("source", "来源"),
     "report.note": ("note", "说明"),
-    "report.variant": ("variant", "方案"),
     "report.none": ("none", "无"),
     "report.mean": ("mean {value} {unit}", "平均 {value} {unit}"),
     "report.min": ("min", "分钟"),
