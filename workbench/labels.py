@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from onething.experiments.studies.words import FINDINGS, KIND_NAMES, LEVER_NAMES
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.loader import read_yaml
 from onething.scenarios.reasons import CJK, field_path, name_in, say
@@ -42,7 +43,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "departments": ("Departments", "部门"),
     "items": ("Items", "事项数"),
     "published": ("Published before → after", "公开数据 改革前 → 改革后"),
-    "sources": ("Sources", "来源"),
+    "sources": FINDINGS["report.sources"],
     "reduced": ("reduced by", "减少"),
     "folder": ("Results folder", "结果目录"),
     "own": ("your bundle", "自定义"),
@@ -67,12 +68,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "materials": ("Materials", "材料"),
     "trips": ("Trips", "跑动"),
     "form_fields": ("Form fields", "表单字段"),
-    "time_working_days": ("Time (working days)", "办理时间（工作日）"),
+    "time_working_days": FINDINGS["measure.time_working_days"],
     "wait_minutes": ("Waiting (minutes)", "排队等候（分钟）"),
     "time_calendar_hours": ("Time (calendar hours)", "办理时间（日历小时）"),
     "trips_observed": ("Trips incl. rework", "实际跑动（含补正）"),
     "promise_working_days": ("Promised time (working days)", "承诺时限（工作日）"),
-    "cases": ("Cases measured", "统计案件数"),
+    "cases": FINDINGS["measure.cases"],
     "p50": ("median", "中位数"),
     "p90": ("90th percentile", "90% 分位数"),
     "post": ("Post", "邮政寄递"),
@@ -92,7 +93,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "raw_yaml": ("Raw YAML", "原始 YAML"),
     "spec": ("Experiment spec", "实验规格"),
     "upload": ("or upload a spec (YAML)", "或上传规格文件（YAML）"),
-    "findings": ("Findings", "结论"),
+    "findings": FINDINGS["report.findings"],
     "report": ("Report", "报告"),
     "open": ("Open", "打开"),
     "compare_ab": ("Compare A vs B", "对比 A 与 B"),
@@ -111,13 +112,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "reconciliation": ("Reconciliation", "对账"),
     "agreement": ("Agreement with the DES", "与离散事件模拟的一致性"),
     "status": ("Status", "状态"),
-    "none": ("none", "无"),
+    "none": FINDINGS["report.none"],
     "error": ("Cannot show this page", "无法显示此页"),
     "inputs": ("Inputs", "输入参数"),
     "scales": ("Scale factors", "倍数调整"),
     "applicant": ("applicant", "申请人"),
-    "working_days": ("working days", "个工作日"),
-    "minutes": ("min", "分钟"),
+    "working_days": FINDINGS["report.working_days"],
+    "minutes": FINDINGS["report.min"],
     "min_queueing": ("min queueing", "分钟排队"),
     "pp": ("pp", "个百分点"),
     "ci": ("mean [95 % interval]", "均值 [95% 置信区间]"),
@@ -129,15 +130,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "service or a Kafka broker), so they are not comparable with the DES.",
         "本次运行注入了故障：实时耗时包含服务或 Kafka 节点的重启，不能与离散事件模拟直接比较。",
     ),
-    # the levers (scenarios/levers), by their ids
-    "lever.single_window": ("Single window", "综合窗口"),
-    "lever.one_form": ("One form", "一表申请"),
-    "lever.data_sharing": ("Data sharing", "数据共享"),
-    "lever.parallel_approval": ("Parallel approval", "并联审批"),
-    "lever.e_certificate": ("E-certificate", "电子证照"),
-    "lever.online_intake": ("Online intake", "网上申办"),
-    "lever.notify_commit": ("Notify and commit", "告知承诺"),
-    "lever.staffing": ("Staffing", "窗口配置"),
+    **LEVER_NAMES,
     # how an item's result reaches the applicant (scenarios/model.py: Delivery)
     "delivery.on_the_spot": ("on the spot", "当场办结"),
     "delivery.pickup": ("pick-up", "窗口领取"),
@@ -158,12 +151,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "step.inspect": ("inspect", "核查"),
     "step.decide": ("decide", "决定"),
     "step.deliver": ("deliver", "送达"),
-    # the study kinds (experiments/studies)
-    "study.variants": ("variants", "方案比较"),
-    "study.lever_attribution": ("lever attribution", "举措贡献分解"),
-    "study.load_sweep": ("load sweep", "负荷扫描"),
-    "study.staffing": ("staffing", "窗口配置"),
-    "study.sensitivity": ("sensitivity", "敏感性分析"),
+    **KIND_NAMES,
     # runs
     "kind.whatif": ("what-if", "模拟推演"),
     "kind.study": ("study", "研究"),
@@ -177,8 +165,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "chaos.pause": ("pause the broker", "暂停消息代理"),
     "chaos.broker-kill": ("kill the busiest Kafka broker", "强行终止负载最重的 Kafka 节点"),
     "chaos.broker-roll": ("restart every Kafka broker in turn", "依次重启每个 Kafka 节点"),
-    "mode.before": ("before", "改革前"),
-    "mode.after": ("after", "改革后"),
+    "mode.before": FINDINGS["word.before"],
+    "mode.after": FINDINGS["word.after"],
     "rate_placeholder": ("as the scenario", "按场景设定"),
     "trace": ("from the trace", "按到达记录"),
     # refusals (site.py), with their fields

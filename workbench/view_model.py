@@ -384,15 +384,16 @@ def study_plan(spec: Path) -> Any:
 
 
 def study(spec: Path, out: Path, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """``onething experiment run`` and ``onething report`` into ``out``."""
+    """``onething experiment run`` and ``onething report`` (in English and Chinese) into
+    ``out``."""
     from onething.experiments.console import report
-    from onething.experiments.report import write_report
+    from onething.experiments.report import write_reports
     from onething.experiments.runner import run
 
     planned = study_plan(spec)
     experiment = planned.experiment
     outcome = run(planned, out, None, progress)
-    write_report(out)
+    write_reports(out)
     table = report(outcome)
     scenario = experiment.scenario
     names = {**place_names(scenario.name), scenario.name: scenario.title}

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onething.experiments.present import num, pct, place
+from onething.experiments.present import num, pct
 from onething.experiments.spec import Experiment, SpecBase
+from onething.experiments.studies.words import Clauses, Finding, Pair, place_pair
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import LEVERS, unknown_levers
@@ -53,7 +54,7 @@ def _no_plots(study: dict[str, Any], out: Path) -> list[Path]:
     return []
 
 
-def _no_tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def _no_tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     return ""
 
 
@@ -70,10 +71,10 @@ class Kind:
     name: str
     model: type[SpecBase]
     """The spec's fields (a pydantic model with ``kind: Literal[name]``)."""
-    question: str
-    """The report's question; ``{bundle}`` is filled in."""
-    explanation: str
-    """How the study answers it, in one paragraph."""
+    question: tuple[str, str]
+    """The report's question, in English and Chinese; ``{bundle}`` is filled in."""
+    explanation: tuple[str, str]
+    """How the study answers it, in one paragraph (English, Chinese)."""
     variants: Callable[[Experiment], list[Variant]]
     """The variants to run first, in the order the spec lists them."""
     study: Callable[[Experiment, list[Variant], pd.DataFrame], dict[str, Any]]
@@ -87,12 +88,12 @@ class Kind:
     from another version, gets the generic summary)."""
     check: Callable[[Any, Scenario], Iterator[Problem]] = _no_problems
     """The spec's references to the bundle, each problem at its field."""
-    tables: Callable[[dict[str, Any], Scenario | None], str] = _no_tables
-    """The report's kind-specific tables (HTML)."""
+    tables: Callable[[dict[str, Any], Scenario | None, str], str] = _no_tables
+    """The report's kind-specific tables (HTML) in a language ("en", "zh")."""
     plots: Callable[[dict[str, Any], Path], list[Path]] = _no_plots
     """The kind's PNG plots, drawn from study.json alone."""
-    captions: dict[str, str] = field(default_factory=dict)
-    """The report's caption per plot file name."""
+    captions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """The report's caption per plot file name (English, Chinese)."""
     grow: Callable[[Experiment, list[Variant], dict[str, Any]], list[Variant]] = _no_growth
     """Variants to add after a run (a search): none ends the run."""
     ecdf: Callable[[dict[str, Any]], dict[str, str] | None] = lambda study: None
@@ -179,7 +180,8 @@ def lever_checks(at: str, names: Sequence[str] | None) -> Iterator[Problem]:
 def saturation(summary: pd.DataFrame, variant: str, scenario: Scenario | None) -> str:
     """Why a variant's time is what it is, when a window is saturated (utilisation of 1 or
     more: offered work beyond capacity, the queue spills into later days) or cases are
-    left unfinished: the bottleneck, by name, and what would fix it.  Empty otherwise."""
+    left unfinished: the bottleneck, by name, and what would fix it, as a clause of a
+    finding (a ``Finding``, said in the report's language).  Empty otherwise."""
     rows = summary[summary["variant"] == variant]
     load = {
         m.removeprefix(UTILISATION): float(x)
@@ -194,14 +196,13 @@ def saturation(summary: pd.DataFrame, variant: str, scenario: Scenario | None) -
         return ""
     parts = []
     if saturated:
-        parts.append(
-            f"the {place(scenario, bottleneck)} runs at {pct(load[bottleneck])} utilisation "
-            "(saturated: its queue spills into later days)"
-        )
+        at = place_pair(scenario, bottleneck)
+        parts.append(Finding("saturation.saturated", place=at, load=pct(load[bottleneck])))
     if unfinished > 0:
-        parts.append(f"{num(unfinished)} cases per run are unfinished at its end")
-    where = f"at the {place(scenario, bottleneck)}" if bottleneck else "where it queues"
-    return (
-        f" — {'; '.join(parts)}; more windows {where} would fix it (a staffing study finds "
-        "how many)"
+        parts.append(Finding("saturation.unfinished", count=num(unfinished)))
+    where = (
+        Finding("saturation.at", place=place_pair(scenario, bottleneck))
+        if bottleneck
+        else Finding("saturation.where")
     )
+    return Finding("saturation.why", lead=Pair(" — ", "——"), parts=Clauses(parts), where=where)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import cap, days, lever, num, signed, table
+from onething.experiments.present import days, lever, num, signed, table
 from onething.experiments.spec import Experiment, SpecBase
 from onething.experiments.studies.kind import (
     TIME,
@@ -23,7 +24,7 @@ from onething.experiments.studies.kind import (
     means,
     saturation,
 )
-from onething.experiments.studies.words import Finding
+from onething.experiments.studies.words import Clauses, Finding, led, lever_pair
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import Scenario
@@ -160,85 +161,118 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     )
 
 
-def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+def findings(
+    study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None
+) -> list[Finding]:
     time = study["measures"][TIME]
     trips = study["measures"].get("trips")
     found = []
     chain = study["order"]
+    before = num(time["before"])
     for x, effect in sorted(time["alone"].items(), key=lambda kv: kv[1]):
         why = saturation(summary, set_name([x], chain), scenario)
+        change = {"days": days(effect), "amount": num(abs(effect))}
+        after = num(time["before"] + effect)
+        name = lever_pair(x, capital=True)
         if effect < 0:
             found.append(
-                f"{cap(lever(x))} alone cuts end-to-end time by {days(effect)} "
-                f"(from {num(time['before'])} to {num(time['before'] + effect)}){why}."
+                Finding(
+                    "attribution.cuts", lever=name, before=before, after=after, why=why, **change
+                )
             )
         elif effect > 0:
             found.append(
-                f"{cap(lever(x))} alone adds {days(effect)} to the end-to-end time "
-                f"(from {num(time['before'])} to {num(time['before'] + effect)}): "
-                f"on its own it does not pay{why}."
+                Finding(
+                    "attribution.adds", lever=name, before=before, after=after, why=why, **change
+                )
             )
         else:
-            found.append(f"{cap(lever(x))} alone leaves the time unchanged{why}.")
+            found.append(Finding("attribution.unchanged", lever=name, why=why))
     change = time["difference"] / time["before"] if time["before"] else math.nan
-    relative = "—" if math.isnan(change) else f"{100 * change:+.0f} %"
-    sentence = (
-        f"All {len(study['levers'])} levers together take the time from {num(time['before'])} "
-        f"to {num(time['all'])} working days ({relative})"
+    found.append(
+        Finding(
+            "attribution.together",
+            count=len(study["levers"]),
+            before=before,
+            after=num(time["all"]),
+            relative="—" if math.isnan(change) else f"{100 * change:+.0f} %",
+            trips=Finding(
+                "attribution.together_trips", before=num(trips["before"]), after=num(trips["all"])
+            )
+            if trips
+            else "",
+            why=saturation(summary, set_name(study["levers"], chain), scenario),
+        )
     )
-    if trips:
-        sentence += f" and the trips from {num(trips['before'])} to {num(trips['all'])}"
-    found.append(sentence + saturation(summary, set_name(study["levers"], chain), scenario) + ".")
     if why := saturation(summary, "before", scenario):
-        found.append("Before" + why.replace(" — ", ": ", 1) + ".")
+        found.append(Finding("saturation.before", why=led(why, ": ", "：")))
     if time["all_but_one"]:
         x, cost = max(time["all_but_one"].items(), key=lambda kv: -kv[1])
         if cost < 0:
             found.append(
-                f"Leaving {lever(x)} out of the full set costs the most: {days(cost)} more."
+                Finding(
+                    "attribution.leaving_out",
+                    lever=lever_pair(x),
+                    days=days(cost),
+                    amount=num(abs(cost)),
+                )
             )
     interaction = time["interaction"]
     if abs(interaction) >= 0.05:
-        more = "more" if interaction < 0 else "less"
-        found.append(
-            f"Together the levers cut {days(interaction)} {more} than the sum of their "
-            "separate effects: they "
-            + ("reinforce each other." if interaction < 0 else "partly do the same work.")
-        )
+        key = "attribution.reinforce" if interaction < 0 else "attribution.overlap"
+        found.append(Finding(key, days=days(interaction), amount=num(abs(interaction))))
     if trips:
         savers = [(x, e) for x, e in trips["alone"].items() if e < 0]
         if savers:
-            found.append(
-                "Trips: "
-                + ", ".join(f"{lever(x)} saves {num(-e)}" for x, e in savers)
-                + " on its own."
-            )
+            said = [
+                Finding("attribution.saves", lever=lever_pair(x), count=num(-e)) for x, e in savers
+            ]
+            found.append(Finding("attribution.trips_saved", savers=Clauses(said, ", ")))
     if scenario is not None and set(study["levers"]) == set(scenario.after):
         published = {f.mode: f for f in scenario.published if f.measure == "time_working_days"}
-        before, after = published.get("before"), published.get("after")
-        if before and after:
-            source = after.source if after.source in scenario.sources else "source unknown"
+        was, now = published.get("before"), published.get("after")
+        if was and now:
             found.append(
-                f"The published figures ({source}) are "
-                f"{num(before.value)} → {num(after.value)} working days; the model gives "
-                f"{num(time['before'])} → {num(time['all'])}."
+                Finding(
+                    "attribution.published",
+                    source=now.source
+                    if now.source in scenario.sources
+                    else Finding("attribution.source_unknown"),
+                    before=num(was.value),
+                    after=num(now.value),
+                    model_before=before,
+                    model_after=num(time["all"]),
+                )
             )
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     time, trips = study["measures"][TIME], study["measures"]["trips"]
     rows = [
-        [lever(x), *(signed(m[part][x]) for m in (time, trips) for part in PARTS)]
+        [
+            lever_pair(x).in_language(lang),
+            *(signed(m[part][x]) for m in (time, trips) for part in PARTS),
+        ]
         for x in study["levers"]
     ]
-    header = ["lever", *(f"{m} {p.replace('_', ' ')}" for m in ("time", "trips") for p in PARTS)]
+    header = [
+        Finding("attribution.lever").in_language(lang),
+        *(
+            Finding("attribution.table_head", measure=m, part=p).in_language(lang)
+            for m in ("time", "trips")
+            for p in PARTS
+        ),
+    ]
+    note = Finding(
+        "attribution.interaction_note",
+        time=signed(time["interaction"]),
+        trips=signed(trips["interaction"]),
+    )
     return (
-        "<h3>Lever contributions (difference in means against before)</h3>"
+        f"<h3>{escape(Finding('attribution.contributions').in_language(lang))}</h3>"
         + table(header, rows)
-        + '<p class="meta">Interaction (all levers minus the sum of the alone effects): '
-        f"time {signed(time['interaction'])} working days, trips "
-        f"{signed(trips['interaction'])}.</p>"
+        + f'<p class="meta">{escape(note.in_language(lang))}</p>'
     )
 
 
@@ -299,18 +333,24 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [waterfall(study, out / "waterfall.png")]
 
 
-QUESTION = "Which lever buys how much for {bundle}?"
+QUESTION = ("Which lever buys how much for {bundle}?", "{bundle}：每项改革举措各带来多少改进？")
 EXPLANATION = (
-    "Each lever is switched on alone, the full set is run without each one in turn, and "
-    "the levers are added one by one in a fixed order; every variant is compared with "
-    "the siloed 'before' process on the same random numbers, so the differences are "
-    "the levers', not chance's."
+    (
+        "Each lever is switched on alone, the full set is run without each one in turn, and "
+        "the levers are added one by one in a fixed order; every variant is compared with "
+        "the siloed 'before' process on the same random numbers, so the differences are "
+        "the levers', not chance's."
+    ),
+    "每项举措单独实施一次，全部举措依次各去掉一项再运行，并按固定顺序逐项叠加；每个方案都与各部门分头办理的“改革前”流程在相同的随机数下比较，因此差异来自举措本身，而非偶然。",
 )
 STUDY_KEYS = ("levers", "order", "measures")
 CAPTIONS = {
     "waterfall.png": (
-        "Mean end-to-end time from 'before' to all levers, each lever's increment in the "
-        "cumulative order (green shortens, orange-red lengthens)."
+        (
+            "Mean end-to-end time from 'before' to all levers, each lever's increment in the "
+            "cumulative order (green shortens, orange-red lengthens)."
+        ),
+        "平均办理时间从“改革前”到全部举措：按累计顺序列出每项举措带来的变化（绿色为缩短，橙红色为延长）。",
     )
 }
 

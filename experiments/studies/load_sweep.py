@@ -6,13 +6,14 @@ unfinished)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import low_end, num, pct, place, table
+from onething.experiments.present import low_end, num, pct, table
 from onething.experiments.spec import MAX_VARIANTS, Experiment, OneProcess, Overrides, Rate
 from onething.experiments.studies.kind import (
     TIME,
@@ -26,7 +27,7 @@ from onething.experiments.studies.kind import (
     none,
     utilisation,
 )
-from onething.experiments.studies.words import Finding
+from onething.experiments.studies.words import Finding, place_pair, word
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem
 from onething.scenarios.model import Scenario
@@ -137,48 +138,65 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     )
 
 
-def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+def findings(
+    study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None
+) -> list[Finding]:
     points = [p for p in study["points"] if p.get("time_mean") is not None]
-    found: list[str] = []
+    found: list[Finding] = []
     if not study["points"]:
         return found
     light, heavy = study["points"][0], study["points"][-1]
     if light.get("time_mean") is not None:
         ci = light["ci95"]
-        band = "" if ci[0] is None else f" (95 % CI {num(low_end(ci[0]))}–{num(ci[1])})"
+        band = (
+            ""
+            if ci[0] is None
+            else Finding("load_sweep.band", low=num(low_end(ci[0])), high=num(ci[1]))
+        )
         found.append(
-            f"At {num(light['rate'])} arrivals a working day a case takes "
-            f"{num(light['time_mean'])} working days{band}."
+            Finding(
+                "load_sweep.light",
+                rate=num(light["rate"]),
+                time=num(light["time_mean"]),
+                band=band,
+            )
         )
     bottleneck = study.get("bottleneck")
     if bottleneck:
-        name = place(scenario, bottleneck)
+        name = place_pair(scenario, bottleneck)
         loads = [(p["rate"], p["utilisation"].get(bottleneck)) for p in study["points"]]
         loads = [(r, u) for r, u in loads if u]
         if loads:
             rate, u = loads[0]
             found.append(
-                f"The {name} is the bottleneck and saturates at about {num(rate / u, 2)} "
-                f"arrivals a day (its utilisation is offered work over capacity: "
-                f"{pct(u)} at {num(rate)} a day, {pct(loads[-1][1])} at "
-                f"{num(loads[-1][0])}); beyond that, more windows at the {name} would fix "
-                "it (a staffing study finds how many)."
+                Finding(
+                    "load_sweep.saturates",
+                    place=name,
+                    at=num(rate / u, 2),
+                    load=pct(u),
+                    rate=num(rate),
+                    heavy_load=pct(loads[-1][1]),
+                    heavy_rate=num(loads[-1][0]),
+                )
             )
     knee = study.get("knee")
     if knee is not None:
         at = next((p for p in study["points"] if p["rate"] == knee), None)
         detail = (
-            f": mean time {num(at['time_mean'])} working days"
+            Finding("load_sweep.knee_time", time=num(at["time_mean"]))
             if at and at.get("time_mean") is not None
             else ""
         )
         found.append(
-            f"Time blows up from about {num(knee)} arrivals a day (the knee: mean time over "
-            f"{num(study.get('knee_factor', KNEE_FACTOR))}× the lightest load's, or unfinished "
-            f"cases){detail}."
+            Finding(
+                "load_sweep.blows_up",
+                knee=num(knee),
+                factor=num(study.get("knee_factor", KNEE_FACTOR)),
+                detail=detail,
+            )
         )
     else:
-        found.append("Within these rates the time never exceeds 1.5× the lightest load's: no knee.")
+        found.append(Finding("load_sweep.never"))
     if (
         points
         and heavy is not light
@@ -186,19 +204,21 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
         and light.get("time_mean")
     ):
         found.append(
-            f"At {num(heavy['rate'])} a day a case takes {num(heavy['time_mean'])} working days, "
-            f"{heavy['time_mean'] / light['time_mean']:.1f}× as long as at {num(light['rate'])}."
+            Finding(
+                "load_sweep.heavy",
+                rate=num(heavy["rate"]),
+                time=num(heavy["time_mean"]),
+                times=heavy["time_mean"] / light["time_mean"],
+                light=num(light["rate"]),
+            )
         )
     unfinished = [p for p in study["points"] if p.get("unfinished")]
     if unfinished:
-        found.append(
-            f"From {num(unfinished[0]['rate'])} a day some cases never finish within the run "
-            "(overload): their times are not in the means."
-        )
+        found.append(Finding("load_sweep.overload", rate=num(unfinished[0]["rate"])))
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     bottleneck = study.get("bottleneck")
     rows = [
         [
@@ -210,9 +230,18 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
         ]
         for p in study["points"]
     ]
-    where = place(scenario, bottleneck) if bottleneck else "bottleneck"
-    header = ["arrivals a day", "mean time", "95 % CI", f"utilisation {where}", "unfinished"]
-    return "<h3>Load sweep</h3>" + table(header, rows)
+    where = place_pair(scenario, bottleneck) if bottleneck else Finding("load_sweep.a_bottleneck")
+    header = [
+        word(key, lang, place=where.in_language(lang))
+        for key in (
+            "load_sweep.per_day",
+            "load_sweep.mean_time",
+            "load_sweep.ci95",
+            "load_sweep.utilisation_of",
+            "load_sweep.unfinished_cases",
+        )
+    ]
+    return f"<h3>{escape(word('load_sweep.heading', lang))}</h3>" + table(header, rows)
 
 
 def load_latency(study: dict[str, Any], path: Path) -> Path:
@@ -244,16 +273,25 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [load_latency(study, out / "load_latency.png")]
 
 
-QUESTION = "Where does the {bundle} process saturate as arrivals grow?"
+QUESTION = (
+    "Where does the {bundle} process saturate as arrivals grow?",
+    "{bundle}：到达人数增加时，流程在哪里饱和？",
+)
 EXPLANATION = (
-    "The same process runs at growing arrival rates; the load-latency curve shows where "
-    "waiting starts to dominate and which window is the bottleneck."
+    (
+        "The same process runs at growing arrival rates; the load-latency curve shows where "
+        "waiting starts to dominate and which window is the bottleneck."
+    ),
+    "同一流程在逐步提高的到达率下运行；负荷—时间曲线显示排队从何时开始占主导，以及哪个窗口是瓶颈。",
 )
 STUDY_KEYS = ("points", "bottleneck", "knee")
 CAPTIONS = {
     "load_latency.png": (
-        "Mean end-to-end time against arrivals per working day, with the 95 % confidence "
-        "band; the dashed line marks the knee."
+        (
+            "Mean end-to-end time against arrivals per working day, with the 95 % confidence "
+            "band; the dashed line marks the knee."
+        ),
+        "平均办理时间随每工作日到达人数的变化，阴影为 95% 置信带；虚线标出拐点。",
     )
 }
 

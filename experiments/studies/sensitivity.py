@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,10 +30,11 @@ from onething.experiments.studies.kind import (
     none,
     saturation,
 )
-from onething.experiments.studies.words import Finding
+from onething.experiments.studies.words import Clauses, Finding, Pair, led, word
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.model import MAX_ARRIVALS_PER_DAY, Scenario, Strict
+from onething.scenarios.reasons import FIELDS
 
 BASELINE = "baseline"
 NAMES = {
@@ -155,48 +157,59 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     )
 
 
-def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+def parameter_name(name: str) -> Pair:
+    """A parameter as the report names it: ``NAMES`` in English, the field's Chinese label
+    (``scenarios.reasons.FIELDS``) in Chinese."""
+    return Pair(NAMES.get(name, name), FIELDS.get(name, (name, name))[1])
+
+
+def findings(
+    study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None
+) -> list[Finding]:
     """The baseline, then the parameters ranked by swing, and which ones the data cannot
     tell from noise (a swing inside the baseline's 95 % interval width)."""
     base = study["baseline"]
     low, high = base["ci95"]
-    band = "" if low is None else f" (95 % CI {num(low_end(low))}–{num(high)})"
-    found = [
-        f"At the baseline (every scale 1, the bundle's arrival rate) a case takes "
-        f"{num(base['time_mean'])} working days{band}."
-    ]
+    band = "" if low is None else Finding("load_sweep.band", low=num(low_end(low)), high=num(high))
+    found = [Finding("sensitivity.at_baseline", time=num(base["time_mean"]), band=band)]
     ranked = [p for p in study["parameters"] if p["swing"] is not None]
     for rank, p in enumerate(ranked, 1):
-        direction = "longer" if (p["time_high"] or 0) > (p["time_low"] or 0) else "shorter"
+        longer = (p["time_high"] or 0) > (p["time_low"] or 0)
         why = next(
             (
-                f"; at {num(value)}{reason.replace(' — ', ', ', 1)}"
+                Finding("sensitivity.saturated_at", value=num(value), why=led(reason, ", ", "，"))
                 for value in (p["high"], p["low"])
                 if (reason := saturation(summary, sensitivity_name(p["name"], value), scenario))
             ),
             "",
         )
         found.append(
-            f"{rank}. {NAMES.get(p['name'], p['name'])} from {num(p['low'])} to "
-            f"{num(p['high'])} swings the mean time by {num(p['swing'])} working days "
-            f"({num(p['time_low'])} → {num(p['time_high'])}: higher is {direction}){why}."
+            Finding(
+                "sensitivity.swings",
+                rank=rank,
+                parameter=parameter_name(p["name"]),
+                low=num(p["low"]),
+                high=num(p["high"]),
+                swing=num(p["swing"]),
+                time_low=num(p["time_low"]),
+                time_high=num(p["time_high"]),
+                direction=Finding("word.longer" if longer else "word.shorter"),
+                why=why,
+            )
         )
     width = None if low is None else high - low
     quiet = [p["name"] for p in ranked if width is not None and p["swing"] < width]
     if quiet:
-        found.append(
-            "Within the baseline's 95 % interval (the data cannot tell these from chance): "
-            + ", ".join(NAMES.get(n, n) for n in quiet)
-            + "."
-        )
+        names = Clauses([parameter_name(n) for n in quiet], ", ")
+        found.append(Finding("sensitivity.quiet", names=names))
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     rows = [
         [
             num(rank),
-            NAMES.get(p["name"], p["name"]),
+            parameter_name(p["name"]).in_language(lang),
             f"{num(p['low'])} .. {num(p['high'])}",
             num(p["time_low"]),
             num(p["time_high"]),
@@ -204,15 +217,9 @@ def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
         ]
         for rank, p in enumerate(study["parameters"], 1)
     ]
-    header = [
-        "rank",
-        "parameter",
-        "low .. high",
-        "time at low (working days)",
-        "time at high (working days)",
-        "swing (working days)",
-    ]
-    return "<h3>Sensitivity, largest swing first</h3>" + table(header, rows)
+    heads = ("rank", "parameter", "range", "time_low", "time_high", "swing")
+    header = [word(f"sensitivity.{h}", lang) for h in heads]
+    return f"<h3>{escape(word('sensitivity.heading', lang))}</h3>" + table(header, rows)
 
 
 def tornado(study: dict[str, Any], path: Path) -> Path:
@@ -257,17 +264,26 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [tornado(study, out / "tornado.png")]
 
 
-QUESTION = "How much do the results for {bundle} depend on the assumed numbers?"
+QUESTION = (
+    "How much do the results for {bundle} depend on the assumed numbers?",
+    "{bundle}：结果在多大程度上取决于假设的数值？",
+)
 EXPLANATION = (
-    "Each uncertain parameter is set to its low and then its high value while the others "
-    "stay at the baseline; every run uses the same random numbers, so the swing in mean "
-    "time is the parameter's."
+    (
+        "Each uncertain parameter is set to its low and then its high value while the others "
+        "stay at the baseline; every run uses the same random numbers, so the swing in mean "
+        "time is the parameter's."
+    ),
+    "每个不确定参数依次取低值和高值，其余参数保持基准；每次运行使用相同的随机数，因此平均办理时间的变化幅度来自该参数。",
 )
 STUDY_KEYS = ("baseline", "parameters")
 CAPTIONS = {
     "tornado.png": (
-        "Mean end-to-end time at each parameter's low (blue) and high (orange-red) value around "
-        "the baseline, the largest swing on top."
+        (
+            "Mean end-to-end time at each parameter's low (blue) and high (orange-red) value "
+            "around the baseline, the largest swing on top."
+        ),
+        "各参数取低值（蓝色）和高值（橙红色）时围绕基准的平均办理时间，变化幅度最大的在最上方。",
     )
 }
 

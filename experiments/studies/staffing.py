@@ -5,13 +5,14 @@ previous step's busiest place, until the target is met or every place is at the 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import Field
 
-from onething.experiments.present import low_end, num, pct, place, table
+from onething.experiments.present import low_end, num, pct, table
 from onething.experiments.spec import MAX_WINDOWS, Experiment, OneProcess, Overrides, Rate
 from onething.experiments.studies.kind import (
     TIME,
@@ -25,7 +26,7 @@ from onething.experiments.studies.kind import (
     none,
     utilisation,
 )
-from onething.experiments.studies.words import Finding
+from onething.experiments.studies.words import Clauses, Finding, place_pair, word
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import LEVERS, SINGLE_WINDOW, Process
@@ -227,14 +228,24 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     )
 
 
-def _windows(windows: dict[str, int], scenario: Scenario | None) -> str:
-    return ", ".join(
-        f"{n} window{'s' if n != 1 else ''} at the {place(scenario, name)}"
-        for name, n in windows.items()
+def _windows(windows: dict[str, int], scenario: Scenario | None) -> Clauses:
+    return Clauses(
+        [
+            Finding(
+                "staffing.windows_at",
+                count=n,
+                s="s" if n != 1 else "",
+                place=place_pair(scenario, name),
+            )
+            for name, n in windows.items()
+        ],
+        ", ",
     )
 
 
-def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+def findings(
+    study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None
+) -> list[Finding]:
     """The answer (or why there is none), then the path that led to it."""
     path, target = study["path"], study["target"]
     rate = num(study["arrivals_per_day"])
@@ -242,59 +253,73 @@ def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | 
     if study["answer"] is not None:
         met = path[study["answer_step"]]
         found.append(
-            f"Answer: {_windows(study['answer'], scenario)} ({met['total_windows']} in all) keep "
-            f"{pct(met['within_promise'])} of cases within the promised time at {rate} "
-            f"arrivals a working day (target {pct(target)})."
+            Finding(
+                "staffing.found",
+                windows=_windows(study["answer"], scenario),
+                total=met["total_windows"],
+                share=pct(met["within_promise"]),
+                rate=rate,
+                target=pct(target),
+            )
         )
     elif study["next"] is None:
         best = max(path, key=lambda p: p["within_promise"] or 0.0)
         found.append(
-            f"No answer: with up to {study['max_windows']} windows per place the target of "
-            f"{pct(target)} within the promised time is not reached at {rate} arrivals a day; "
-            f"the best is {pct(best['within_promise'])} with {_windows(best['windows'], scenario)}."
+            Finding(
+                "staffing.not_found",
+                max_windows=study["max_windows"],
+                target=pct(target),
+                rate=rate,
+                best=pct(best["within_promise"]),
+                windows=_windows(best["windows"], scenario),
+            )
         )
     else:
-        found.append(f"The search stopped before an answer: {study['message']}.")
+        found.append(Finding("staffing.stopped", message=study["message"]))
     steps = " → ".join(f"{p['total_windows']} ({pct(p['within_promise'])})" for p in path)
-    found.append(
-        f"The path, windows in all (share within the promised time): {steps}; each step adds "
-        "one window where the previous step was busiest."
-    )
+    found.append(Finding("staffing.path", steps=steps))
     last = path[-1]
     if last["bottleneck"] is not None:
         u = last["utilisation"][last["bottleneck"]]
-        state = "saturated: its queue spills into later days" if u >= 1 else "the busiest"
         found.append(
-            f"At the last step the {place(scenario, last['bottleneck'])} runs at {pct(u)} "
-            f"utilisation ({state})."
+            Finding(
+                "staffing.last",
+                place=place_pair(scenario, last["bottleneck"]),
+                load=pct(u),
+                state=Finding("word.saturated" if u >= 1 else "word.busiest"),
+            )
         )
     return found
 
 
-def tables(study: dict[str, Any], scenario: Scenario | None) -> str:
+def tables(study: dict[str, Any], scenario: Scenario | None, lang: str = "en") -> str:
     where = study["places"]
+
+    def name(place: str) -> str:
+        return place_pair(scenario, place).in_language(lang)
+
     rows = [
         [
             num(p["step"]),
-            *(num(p["windows"][name]) for name in where),
+            *(num(p["windows"][place]) for place in where),
             pct(p["within_promise"]),
             f"[{pct(low_end(p['ci95'][0]))}, {pct(p['ci95'][1])}]",
             num(p["time_mean"]),
-            place(scenario, p["bottleneck"]) if p["bottleneck"] else "—",
+            name(p["bottleneck"]) if p["bottleneck"] else "—",
             pct(p["utilisation"].get(p["bottleneck"])) if p["bottleneck"] else "—",
         ]
         for p in study["path"]
     ]
     header = [
-        "step",
-        *(f"windows: {place(scenario, name)}" for name in where),
-        "within promise",
-        "95 % CI",
-        "mean time (working days)",
-        "busiest place",
-        "its utilisation",
+        word("staffing.step", lang),
+        *(word("staffing.windows_of", lang, place=name(place)) for place in where),
+        word("staffing.within", lang),
+        word("load_sweep.ci95", lang),
+        word("head.mean_time", lang),
+        word("staffing.busiest_place", lang),
+        word("staffing.its_utilisation", lang),
     ]
-    return "<h3>The staffing search, step by step</h3>" + table(header, rows)
+    return f"<h3>{escape(word('staffing.heading', lang))}</h3>" + table(header, rows)
 
 
 def staffing_path(study: dict[str, Any], path: Path) -> Path:
@@ -347,18 +372,27 @@ def plots(study: dict[str, Any], out: Path) -> list[Path]:
     return [staffing_path(study, out / "staffing.png")]
 
 
-QUESTION = "How many windows does {bundle} need, and where?"
+QUESTION = (
+    "How many windows does {bundle} need, and where?",
+    "{bundle}：需要多少个窗口，设在哪里？",
+)
 EXPLANATION = (
-    "A search: one window per place first, then one more window per step at the place "
-    "that was busiest in the step before, until the target share of cases finishes "
-    "within the promised time or every place is at the cap; each step runs on the same "
-    "random numbers."
+    (
+        "A search: one window per place first, then one more window per step at the place "
+        "that was busiest in the step before, until the target share of cases finishes "
+        "within the promised time or every place is at the cap; each step runs on the same "
+        "random numbers."
+    ),
+    "逐步搜索：先每处一个窗口，然后每一步在上一步最繁忙的办理地点增加一个窗口，直到达到承诺时限内办结的目标比例，或每处都达到上限；每一步使用相同的随机数。",
 )
 STUDY_KEYS = ("arrivals_per_day", "target", "places", "path", "answer", "answer_step", "next")
 CAPTIONS = {
     "staffing.png": (
-        "Share of cases within the promised time at each step of the search, with its "
-        "95 % interval; the dashed line is the target, the star the answer."
+        (
+            "Share of cases within the promised time at each step of the search, with its "
+            "95 % interval; the dashed line is the target, the star the answer."
+        ),
+        "搜索每一步在承诺时限内办结的案件比例及其 95% 置信区间；虚线为目标，星号为结论。",
     )
 }
 

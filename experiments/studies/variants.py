@@ -11,7 +11,7 @@ from pydantic import Field
 from onething.experiments.present import estimate, low_end, missing, num
 from onething.experiments.spec import MAX_VARIANTS, Experiment, Overrides, SpecBase
 from onething.experiments.studies.kind import TIME, Kind, Table, lever_checks, saturation
-from onething.experiments.studies.words import Finding
+from onething.experiments.studies.words import Finding, Pair, variant_pair
 from onething.experiments.variants import Variant
 from onething.scenarios.errors import Problem, Reason
 from onething.scenarios.levers import SINGLE_WINDOW
@@ -97,49 +97,60 @@ def console(study: dict[str, Any], summary: pd.DataFrame) -> Table:
     )
 
 
-def findings(study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None) -> list[str]:
+def findings(
+    study: dict[str, Any], summary: pd.DataFrame, scenario: Scenario | None
+) -> list[Finding]:
     """Fastest and slowest, whether the data tell the two best apart, each against
     before: also the findings of a study.json the report cannot read otherwise."""
     rows = summary[summary["measure"] == TIME]
     rows = rows[rows["mean"].notna()]
     if rows.empty:
-        return [f"The study ran {summary['variant'].nunique()} variants; see the tables below."]
+        return [Finding("variants.ran", count=summary["variant"].nunique())]
     ranked = rows.sort_values("mean")
     best, worst = ranked.iloc[0], ranked.iloc[-1]
 
     def ci(r: pd.Series) -> str:
         return estimate(r["mean"], r["ci95_low"], r["ci95_high"])
 
-    found = [
-        f"Fastest: {best['variant']}, {num(best['mean'])} working days on average ({ci(best)})."
-    ]
+    def name(r: pd.Series) -> Pair:
+        return variant_pair(r["variant"], scenario)
+
+    found = [Finding("variants.fastest", variant=name(best), mean=num(best["mean"]), ci=ci(best))]
     slow = saturation(summary, worst["variant"], scenario)
     if len(ranked) > 1:
         found.append(
-            f"Slowest: {worst['variant']}, {num(worst['mean'])} working days ({ci(worst)}){slow}."
+            Finding(
+                "variants.slowest",
+                variant=name(worst),
+                mean=num(worst["mean"]),
+                ci=ci(worst),
+                why=slow,
+            )
         )
         second = ranked.iloc[1]
         known = not missing(best["ci95_high"]) and not missing(second["ci95_low"])
         if known and best["ci95_high"] >= second["ci95_low"]:
-            found.append(
-                f"The 95 % intervals of {best['variant']} and {second['variant']} overlap: "
-                "with these replications the data do not tell them apart."
-            )
+            found.append(Finding("variants.overlap", best=name(best), second=name(second)))
     base = rows[rows["variant"] == "before"]
     if not base.empty and len(ranked) > 1:
         b = float(base.iloc[0]["mean"])
         for _, r in ranked.iterrows():
             if r["variant"] != "before" and b:
                 why = saturation(summary, r["variant"], scenario)
+                change = 100 * (r["mean"] - b) / b
                 found.append(
-                    f"{r['variant']}: {100 * (r['mean'] - b) / b:+.0f} % time against before{why}."
+                    Finding("variants.against_before", variant=name(r), change=change, why=why)
                 )
     return found[:14]
 
 
-QUESTION = "How do these variants of {bundle} compare?"
+QUESTION = ("How do these variants of {bundle} compare?", "{bundle}：这些方案相比如何？")
 EXPLANATION = (
-    "Each variant changes levers or parameters of the bundle; all run on the same random numbers."
+    (
+        "Each variant changes levers or parameters of the bundle; all run on the same "
+        "random numbers."
+    ),
+    "每个方案改变该事项的改革举措或参数；所有方案使用相同的随机数。",
 )
 
 

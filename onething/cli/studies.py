@@ -38,7 +38,7 @@ def cmd_experiment(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from onething.experiments.report import write_report
 
-    print(f"wrote {write_report(args.results)}")
+    print(f"wrote {write_report(args.results, args.lang)}")
     return 0
 
 
@@ -60,4 +60,10 @@ def add_experiment(sub: argparse._SubParsersAction) -> None:
 def add_report(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="one self-contained HTML report of an experiment's results")
     p.add_argument("results", type=Path, help="an experiment's output folder")
+    p.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="the report's language: en writes report.html, zh (中文) report.zh.html",
+    )
     p.set_defaults(func=cmd_report)

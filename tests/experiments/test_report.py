@@ -4,6 +4,8 @@ overflowing."""
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import re
 import shutil
@@ -105,6 +107,56 @@ def test_the_report_is_self_contained_and_tells_the_scenario(results: Path, caps
     assert "Time, mean (working days)" in page and "[" in page  # means with CIs
 
 
+def visible(page: str) -> str:
+    """The text a reader sees in a report's body: no script, style, image or font data."""
+    body = page[page.index("<body") :]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    body = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=]+", "", body)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", body))
+
+
+def quoted_removed(page: str) -> str:
+    """The page without the scenario file's own prose, quoted as written (``lang="en"``)."""
+    return re.sub(r'<(\w+)[^>]*\slang="en"[^>]*>.*?</\1>', " ", page, flags=re.S)
+
+
+def test_the_chinese_report_says_everything_in_chinese(results: Path):
+    """``--lang zh``: every heading, measure, lever, variant, unit, finding and name in
+    Chinese, no identifier of the code; the scenario file's English prose (its sources and
+    assumptions) is quoted as written, marked as English; the embedded font has every
+    Chinese character the page shows."""
+    from fontTools.ttLib import TTFont
+
+    from tests.workbench.test_chinese import ENGLISH_SENTENCE, IDENTIFIER
+
+    assert main(["report", str(results), "--lang", "zh"]) == 0
+    page = (results / "report.zh.html").read_text(encoding="utf-8")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    text = visible(page)
+    assert IDENTIFIER.findall(text) == []
+    assert ENGLISH_SENTENCE.findall(visible(quoted_removed(page))) == []
+    for said in (
+        "举措贡献分解：新生儿出生一件事",
+        "新生儿出生一件事：每项改革举措各带来多少改进？",
+        "仅实施数据共享，办理时间缩短",
+        "办理时间均值（工作日）",
+        "利用率：医院",
+        "数据共享+<wbr>电子证照",
+        "事项 › 户口登记 › 补正概率",
+    ):
+        assert said in page, said
+    assert "出生医学证明" in text and "Birth medical certificate" not in text
+    assert len(re.findall(r"<img ", page)) == len(list(results.glob("*.png")))
+    face = re.search(r"url\(data:font/woff2;base64,([A-Za-z0-9+/=]+)\)", page)
+    font = TTFont(io.BytesIO(base64.b64decode(face.group(1))))
+    drawn = set(font.getBestCmap())
+    chinese = {ord(c) for c in text if re.match(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", c)}
+    assert chinese and chinese <= drawn, sorted(chr(c) for c in chinese - drawn)
+    # the English report is the English one still
+    english = (results / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "Data sharing alone cuts end-to-end time by" in english
+
+
 def _chromium() -> str:
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -177,34 +229,44 @@ def fontless(tmp_path_factory):
 
 @pytest.mark.parametrize("spec", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_spec_gives_a_report_that_fits_1280_px(spec: Path, tmp_path: Path, fontless):
-    """Each study kind's tables and findings, on a small run of the shipped spec: every
-    image loads, nothing is wider than the page, no raw quantile column leaks in, and its
-    Chinese is drawn, not boxes, by a browser with no CJK font (the embedded subset)."""
+    """Each study kind's tables and findings, on a small run of the shipped spec, in
+    English and Chinese: every image loads, nothing is wider than the page, no raw
+    quantile column leaks in, and its Chinese is drawn, not boxes, by a browser with no
+    CJK font (the embedded subset); the Chinese report shows no code identifier and no
+    English sentence but the scenario file's quoted prose."""
     from tests.experiments.conftest import write
     from tests.workbench.conftest import GLYPHS, SHOTS, WIDTHS
+    from tests.workbench.test_chinese import ENGLISH_SENTENCE, IDENTIFIER
 
     data = yaml.safe_load(spec.read_text(encoding="utf-8"))
     small = write(tmp_path, {**data, **QUICK, "horizon_days": 20})
     out = tmp_path / "out"
     assert main(["experiment", "run", str(small), "--out", str(out), "--jobs", "2"]) == 0
     assert main(["report", str(out)]) == 0
-    page = (out / "report.html").read_text(encoding="utf-8")
-    text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
-    assert not re.search(r"\bq\d\d\b|\.q\d\d", text)
-    assert '<ul class="findings">' in page and "Fastest:" not in page  # the kind's own
-    attributes = _probe(out / "report.html", tmp_path / "profile")
-    n = len(list(out.glob("*.png")))
-    assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
-    assert attributes.get("data-overflow") == "0", attributes
-    tab = fontless.new_page()
-    tab.goto((out / "report.html").resolve().as_uri())
-    glyphs = tab.evaluate(GLYPHS)
-    assert glyphs["fontsHidden"] and glyphs["chars"] > 5 and glyphs["boxes"] == [], glyphs
-    (SHOTS / "no-cjk-font").mkdir(parents=True, exist_ok=True)
-    for width in WIDTHS:
-        tab.set_viewport_size({"width": width, "height": 900})
-        tab.screenshot(path=str(SHOTS / "no-cjk-font" / f"report-{spec.stem}-{width}.png"))
-    tab.close()
+    assert main(["report", str(out), "--lang", "zh"]) == 0
+    chinese = (out / "report.zh.html").read_text(encoding="utf-8")
+    assert IDENTIFIER.findall(visible(quoted_removed(chinese))) == []
+    assert ENGLISH_SENTENCE.findall(visible(quoted_removed(chinese))) == []
+    for name, lang in (("report.html", "en"), ("report.zh.html", "zh")):
+        page = (out / name).read_text(encoding="utf-8")
+        text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+        assert not re.search(r"\bq\d\d\b|\.q\d\d", text)
+        assert '<ul class="findings">' in page and "Fastest:" not in page  # the kind's own
+        attributes = _probe(out / name, tmp_path / "profile")
+        n = len(list(out.glob("*.png")))
+        assert attributes.get("data-images-loaded") == f"{n}/{n}", attributes
+        assert attributes.get("data-overflow") == "0", attributes
+        tab = fontless.new_page()
+        tab.goto((out / name).resolve().as_uri())
+        glyphs = tab.evaluate(GLYPHS)
+        assert glyphs["fontsHidden"] and glyphs["chars"] > 5 and glyphs["boxes"] == [], glyphs
+        (SHOTS / "no-cjk-font").mkdir(parents=True, exist_ok=True)
+        suffix = "" if lang == "en" else "-zh"
+        for width in WIDTHS:
+            tab.set_viewport_size({"width": width, "height": 900})
+            shot = SHOTS / "no-cjk-font" / f"report-{spec.stem}{suffix}-{width}.png"
+            tab.screenshot(path=str(shot))
+        tab.close()
 
 
 def test_report_on_a_missing_or_foreign_folder_exits_2(tmp_path: Path, capsys):

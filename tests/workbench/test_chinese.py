@@ -107,8 +107,8 @@ def crawl(server, runs, tmp_path_factory) -> dict[tuple[str, str], dict]:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             tab = context.new_page()
             for name, path in pages(runs).items():
-                if name == "report" and lang == "zh":
-                    continue  # one file, whatever the language of the page around it
+                if name == "report" and lang == "zh":  # the study's report in Chinese
+                    path = path.replace("report.html", "report.zh.html")
                 sep = "&" if "?" in path else "?"
                 response = tab.goto(f"{server}{path}{sep}lang={lang}")
                 tab.wait_for_load_state("load")

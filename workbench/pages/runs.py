@@ -22,8 +22,15 @@ from onething.workbench.site import (
     workbench_of,
 )
 
-STUDY_FILES = ("results.csv", "results.parquet", "summary.csv", "study.json", "report.html")
-"""The files of a study run that can be downloaded."""
+STUDY_FILES = (
+    "results.csv",
+    "results.parquet",
+    "summary.csv",
+    "study.json",
+    "report.html",
+    "report.zh.html",
+)
+"""The files of a study run that can be downloaded (the reports: English, Chinese)."""
 
 
 async def runs(request: Request) -> Response:
@@ -67,7 +74,7 @@ async def study_file(request: Request) -> Response:
     path = Path(found["inputs"].get("out", "")) / name
     if found["kind"] != "study" or name not in STUDY_FILES or not path.is_file():
         raise NotFound("no_file", run=found["id"], name=name)
-    if name == "report.html" and "download" not in request.query_params:
+    if name.endswith(".html") and "download" not in request.query_params:
         headers = {"content-security-policy": REPORT_CSP, "x-frame-options": "SAMEORIGIN"}
         return FileResponse(path, media_type="text/html", headers=headers)
     return FileResponse(path, filename=name)

@@ -353,11 +353,14 @@ function renderStudy(result, runId) {
   findings.replaceChildren(el("h3", { text: leverNames(said.title) }), el("div", { class: "scroll" }, table),
     el("ul", { class: "notes" }, ...said.notes.map((n) => el("li", { text: leverNames(n) }))));
   const files = document.getElementById("study-files");
-  files.replaceChildren(...["results.csv", "results.parquet", "summary.csv", "report.html"].map((name) =>
+  // the report in the page's language (report.zh.html in 中文; a run from before there was
+  // one has its English report only)
+  const report = LANG === "zh" && (result.files || []).includes("report.zh.html") ? "report.zh.html" : "report.html";
+  files.replaceChildren(...["results.csv", "results.parquet", "summary.csv", report].map((name) =>
     el("a", { class: "button", href: `/runs/${runId}/files/${name}?download=1`, text: `${W.download} ${name}` })));
   const frame = document.getElementById("study-report");
   frame.hidden = false;
-  frame.src = `/runs/${runId}/files/report.html`;
+  frame.src = `/runs/${runId}/files/${report}`;
 }
 
 function studiesPage() {

@@ -17,7 +17,7 @@ def test_each_kind_is_registered_under_its_spec_kind():
     assert list(KINDS) == ["variants", "lever_attribution", "load_sweep", "staffing", "sensitivity"]
     for name, kind in KINDS.items():
         assert kind.model.model_fields["kind"].annotation.__args__ == (name,)
-        assert "{bundle}" in kind.question and kind.explanation
+        assert all("{bundle}" in q for q in kind.question) and all(kind.explanation)
 
 
 def _staffing_study() -> dict:
