@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -87,18 +88,34 @@ def test_ctrl_c_in_a_run_on_three_brokers_leaves_no_process_behind():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # a hang shows its stacks (below)
         # as at a terminal: a shell without job control starts a background command (a CI
         # runner's `… &`) with Ctrl-C ignored, and the run would inherit that
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    try:
+    said: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:  # all of it: a full pipe would stop the run's next write
         for line in run.stderr:
+            said.append(line)
             if "applicants start arriving" in line:
-                break
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    started: list[int] = []
+    try:
+        assert ready.wait(300), "".join(said[-20:])
         started = _children(run.pid)
         assert len(started) == 5  # three brokers, the services and the lifeline's watchdog
         run.send_signal(signal.SIGINT)
-        assert run.wait(120) != 0  # services' shutdown, then the nodes' 15 s grace
+        try:
+            code = run.wait(120)  # services' shutdown, then the nodes' 15 s grace
+        except subprocess.TimeoutExpired:
+            run.send_signal(signal.SIGABRT)  # faulthandler writes every thread's stack
+            run.wait(10)
+            raise AssertionError("no stop 120 s after Ctrl-C:\n" + "".join(said[-80:])) from None
+        assert code != 0
     finally:
         if run.poll() is None:
             run.kill()
