@@ -443,7 +443,7 @@ def render(results_dir: Path, lang: str = "en") -> str:
     )
     complete = known is not None and known.complete(study)
     settings = ("，" if zh else ", ").join(
-        word("report.settings", lang, label=word(f"report.{key}", lang), value=value)
+        f"{word(f'report.{key}', lang)} {value}"
         for key in SETTINGS
         if (value := study.get(key, spec.get(key))) is not None
     )

@@ -46,7 +46,6 @@ REPORT: dict[str, tuple[str, str]] = {
         "研究类型：{kind}；事项：{bundle}；{settings}。各数值为多次重复的均值，"
         "方括号内为 95% Student-t 置信区间 [下限, 上限]。",
     ),
-    "report.settings": ("{label} {value}", "{label} {value}"),
     "report.replications": ("replications", "重复次数"),
     "report.horizon_days": ("horizon (days)", "模拟天数"),
     "report.warmup_days": ("warm-up (days)", "预热天数"),
