@@ -25,8 +25,9 @@ Only on Tansu (``topics.connection.on_tansu``), for two of its faults:
   and read again from there (``topics.contiguity``).  On Kafka holes are normal
   (transaction markers) and the guard stands aside.
 
-On either broker, Faust itself can drop a record it fetched across a rebalance; the
-offsets it delivers are checked too (``_deliver_without_holes``).
+On either broker, Faust itself can drop a record it fetched across a rebalance: the
+offsets it delivers are checked (``_deliver_without_holes``), and a commit never passes
+a record fetched and not handled (``new_offset_below_unfinished``).
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def _commit_only_finished_work() -> None:
     committed offset through (and any hole when nothing was committed yet): a crash then
     loses the unfinished event instead of replaying it (seen with SIGKILL in the chaos
     test; faust-streaming/faust#606, open, fix proposed in #707).  Here the commit stops
-    below the lowest offset delivered and not yet acked.
+    below the lowest offset delivered and not yet acked, and at a record fetched and
+    never handled (``new_offset_below_unfinished``).
     """
     consumer_class = faust.transport.consumer.Consumer
     if getattr(consumer_class, "_onething_patched", False):
@@ -106,30 +108,41 @@ def _commit_only_finished_work() -> None:
 
 
 def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
-    """The offset to commit for ``tp``: past every acknowledged event below the lowest
-    one still being worked on (``_commit_only_finished_work``).
+    """The offset to commit for ``tp``: the end of the run of acknowledged offsets from
+    the committed one, stopping below the lowest event still being worked on
+    (``_commit_only_finished_work``).
 
-    Unlike upstream, acknowledged offsets need not be consecutive: events of a partition
-    reach the agents in order and are tracked as unacknowledged when delivered, so a
-    hole below an acknowledged offset that is not unacknowledged was never delivered (a
-    compacted or transaction-marker offset: upstream's ``_gap`` bookkeeping).  The gap
-    intervals below the new offset are dropped, as upstream does."""
+    A hole in that run is passed only where the delivery guard found the broker has no
+    record (``Delivered.holes``).  Any other hole is a record fetched and not handled:
+    Faust's stream skips a record of the group's generation before a rebalance without
+    acknowledging or tracking it, and committing past it lost a decision after a paused
+    broker.  It stays below the commit until it is read again (the rebalance seeks back
+    to the committed offset).  Upstream's ``_gap`` intervals, which also cover such
+    skips, are only trimmed."""
     acked = self._acked[tp]
     if not acked:
         return None
+    acked.sort()
     unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
     limit = min(unfinished, default=None)
-    acked.sort()
-    done = [offset for offset in acked if limit is None or offset < limit]
-    if not done:
-        return None
-    acked[: len(done)] = []
-    self._acked_index[tp].difference_update(done)
-    offset = done[-1] + 1
+    delivered = Delivered.of(self)
+    start = self._committed_offset[tp]
+    if start is None:  # nothing committed yet: from where this generation began reading
+        start = delivered.first.get(tp, acked[0]) if delivered else acked[0]
+    offset, done = start, 0
+    for acked_offset in acked:
+        if limit is not None and acked_offset >= limit:
+            break
+        if acked_offset > offset and not (delivered and delivered.hole(tp, offset, acked_offset)):
+            break
+        done += 1
+        offset = max(offset, acked_offset + 1)
+    self._acked_index[tp].difference_update(acked[:done])
+    acked[:done] = []
     gaps = self._gap.get(tp)
     if gaps:
         gaps.chop(0, offset)
-    return offset
+    return offset if offset > start else None
 
 
 def _flush_means_delivered() -> None:
@@ -235,31 +248,66 @@ def _deliver_without_holes() -> None:
     consumer_class.getmany = getmany
 
 
+class Delivered:
+    """What ``getmany`` delivered of onething's topics in one generation of the consumer
+    group: per partition, the offset expected next (the one after the last delivered, or
+    at first the committed one, where a rebalance's seek puts the partition), the first
+    delivered, the offset last sought back to, and the holes the broker really has
+    (passed on a second look).  Kept on the Faust consumer; a new generation starts
+    afresh."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.expected: dict[Any, int] = {}
+        self.first: dict[Any, int] = {}
+        self.sought_back: dict[Any, int] = {}
+        self.holes: dict[Any, dict[int, int]] = {}
+
+    @classmethod
+    def of(cls, consumer: Any) -> Delivered | None:
+        """The consumer's record for its current generation, if it delivered any."""
+        record = consumer.__dict__.get("_onething_delivered")
+        current = consumer.app.consumer_generation_id
+        return record if record is not None and record.generation == current else None
+
+    @classmethod
+    def now(cls, consumer: Any) -> Delivered:
+        record = cls.of(consumer)
+        if record is None:
+            record = consumer.__dict__["_onething_delivered"] = cls(
+                consumer.app.consumer_generation_id
+            )
+        return record
+
+    def hole(self, tp: Any, begin: int, end: int) -> bool:
+        """Whether the broker has no record at offsets ``begin..end-1`` of ``tp``."""
+        return self.holes.get(tp, {}).get(begin, begin) >= end
+
+
 async def without_holes(consumer: Any, fetched: Any) -> Any:
     """The (partition, message) pairs of ``fetched`` (one ``getmany``) that may go to the
     agents now (``_deliver_without_holes``); ``consumer``: the Faust consumer, which keeps
-    what each partition expects next within the group's generation: the offset after the
-    last one delivered, or at first the committed one (where a rebalance's seek puts the
-    partition, so a record dropped across the rebalance is read again too)."""
-    generation = consumer.app.consumer_generation_id
-    state = consumer.__dict__.get("_onething_delivered")
-    if state is None or state[0] != generation:
-        state = consumer.__dict__["_onething_delivered"] = (generation, {}, {})
-    _, expected, sought_back = state
+    what it delivered (``Delivered``)."""
+    delivered = Delivered.now(consumer)
     held: set[Any] = set()
     async for tp, message in fetched:
         if tp in held:
             continue  # read again from the offset sought back to
         if tp.topic.startswith(TOPIC_PREFIX):
-            expect = expected.get(tp, consumer._committed_offset.get(tp))
-            if expect is not None and message.offset > expect and sought_back.get(tp) != expect:
-                sought_back[tp] = expect
-                held.add(tp)
-                log.warning("%s: offsets %d..%d " + NOT_DELIVERED, tp, expect, message.offset - 1)
-                with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
-                    await consumer.seek(tp, expect)
-                continue
-            expected[tp] = message.offset + 1
+            expect = delivered.expected.get(tp, consumer._committed_offset.get(tp))
+            if expect is not None and message.offset > expect:
+                if delivered.sought_back.get(tp) != expect:
+                    delivered.sought_back[tp] = expect
+                    held.add(tp)
+                    log.warning(
+                        "%s: offsets %d..%d " + NOT_DELIVERED, tp, expect, message.offset - 1
+                    )
+                    with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
+                        await consumer.seek(tp, expect)
+                    continue
+                delivered.holes.setdefault(tp, {})[expect] = message.offset
+            delivered.first.setdefault(tp, message.offset)
+            delivered.expected[tp] = message.offset + 1
         yield tp, message
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from types import SimpleNamespace
 
 import faust.exceptions
+import faust.streams
 import faust.tables.base
 import faust.transport.consumer
 import faust.transport.producer
@@ -46,6 +47,8 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     assert _parameters(getmany) == ["self", "timeout"] and inspect.isasyncgenfunction(getmany)
     assert "self._committed_offset =" in state
     assert "Cancelling getmany" in inspect.getsource(getmany)  # the drop it guards against
+    skips = inspect.getsource(faust.streams.Stream._py_aiter)  # the skip commits must not pass
+    assert "message.generation_id != self.app.consumer_generation_id" in skips
     fetch = getattr(thread._fetch_records, "__wrapped__", thread._fetch_records)
     assert _parameters(fetch)[:2] == ["self", "consumer"]
     assert "fetched_records" in inspect.getsource(fetch)
@@ -86,37 +89,73 @@ def test_making_an_app_applies_every_patch_once():
     assert aiokafka_fetcher.MemoryRecords is faust_runtime.FetchedBatches
 
 
-def _consumer(acked: list[int], unfinished: list[int], gaps=()) -> SimpleNamespace:
+def _consumer(
+    acked: list[int], unfinished: list[int], committed: int | None = None, gaps=()
+) -> SimpleNamespace:
     tp = "tp"
     gap = defaultdict(IntervalTree)
     for begin, end in gaps:
         gap[tp].addi(begin, end)
     return SimpleNamespace(
+        app=SimpleNamespace(consumer_generation_id=1),
         _acked=defaultdict(list, {tp: list(acked)}),
         _acked_index=defaultdict(set, {tp: set(acked)}),
         _unacked_messages=[SimpleNamespace(tp=tp, offset=o) for o in unfinished],
+        _committed_offset=defaultdict(lambda: None, {tp: committed}),
         _gap=gap,
     )
 
 
+def _delivered(consumer: SimpleNamespace, holes=(), first: int | None = None) -> None:
+    record = faust_runtime.Delivered.now(consumer)
+    for begin, end in holes:
+        record.holes.setdefault("tp", {})[begin] = end
+    if first is not None:
+        record.first["tp"] = first
+
+
 def test_a_commit_stops_below_the_lowest_unfinished_event():
-    consumer = _consumer(acked=[3, 1, 2, 5, 6], unfinished=[4])
+    consumer = _consumer(acked=[3, 1, 2, 5, 6], unfinished=[4], committed=1)
     assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 4
     assert consumer._acked["tp"] == [5, 6] and consumer._acked_index["tp"] == {5, 6}
-    consumer._unacked_messages = []
+    consumer._unacked_messages, consumer._acked["tp"] = [], [4, 5, 6]
+    consumer._committed_offset["tp"] = 4
     assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 7
 
 
 def test_an_unfinished_event_first_in_line_commits_nothing():
-    consumer = _consumer(acked=[8, 9], unfinished=[7])
+    consumer = _consumer(acked=[8, 9], unfinished=[7], committed=7)
     assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None
     assert consumer._acked["tp"] == [8, 9]
 
 
-def test_offsets_never_delivered_do_not_block_and_their_gaps_are_dropped():
-    consumer = _consumer(acked=[10, 13], unfinished=[], gaps=[(11, 13)])
+def test_a_record_fetched_and_never_handled_is_not_committed_past():
+    """The second loss after a paused broker: Faust's stream skips a record of the
+    generation before the rebalance (20 handled, 21 skipped, 22 handled) and neither
+    acknowledges nor tracks it; upstream's gap bookkeeping covers it all the same."""
+    consumer = _consumer(acked=[20, 22], unfinished=[], committed=20, gaps=[(21, 23)])
+    _delivered(consumer)
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 21
+    assert consumer._acked["tp"] == [22]
+    consumer._committed_offset["tp"] = 21
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None  # still waits
+    consumer._acked["tp"] = [21, 22]  # read again after the rebalance's seek, and handled
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 23
+
+
+def test_a_hole_the_broker_really_has_is_committed_past_and_upstream_gaps_are_trimmed():
+    consumer = _consumer(acked=[10, 13], unfinished=[], committed=10, gaps=[(11, 14)])
+    _delivered(consumer, holes=[(11, 13)])
     assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 14
     assert not consumer._gap["tp"]
+
+
+def test_with_nothing_committed_the_run_starts_where_the_generation_began_reading():
+    consumer = _consumer(acked=[1, 2], unfinished=[])
+    _delivered(consumer, first=0)  # 0 fetched, skipped by the stream
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None
+    consumer.app.consumer_generation_id = 2  # a record of an older generation is not used
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 3
 
 
 def _thread_reading(fetched: dict, generation: int = 1):
@@ -243,6 +282,7 @@ def test_a_hole_the_broker_really_has_is_passed_after_one_look_and_changelogs_ar
         ("onething.decisions", 8),
     ]
     assert consumer.seeks == [("onething.decisions", 6)]  # a transaction marker: no second seek
+    assert faust_runtime.Delivered.of(consumer).hole(ours, 6, 7)  # so commits may pass it
 
 
 def test_after_a_rebalance_a_partition_is_expected_at_its_committed_offset():
