@@ -12,13 +12,17 @@ half the runs are on a busy machine.  One line per run; per mode at the end: run
 (cases neither completed nor dead-lettered), doubled (cases completed twice plus
 decisions applied twice), dead-lettered, the exit codes and, for the broker modes, the
 median seconds until throughput was back after a blow (``onething.live.recovery_seconds``).
-Exit status 1 if any run lost or doubled anything or did not exit 0.
+Exit status 1 if any run lost or doubled anything or did not exit 0.  Each run keeps its
+files (``--keep``); those of a sound run are removed, those of any other are kept and
+their folder printed (the broker's storage and the services' logs, to find out why).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -48,11 +52,18 @@ class Run:
     dead_lettered: int = 0
     sent: int = 0
     recoveries: list[float | None] = field(default_factory=list)
+    files: Path | None = None
+    """The run's folder (``--keep``)."""
+
+    @property
+    def sound(self) -> bool:
+        return self.exit == "0" and self.lost == 0 and self.doubled == 0
 
 
 def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) -> Run:
     command = [sys.executable, "-m", "onething.cli", "live", "newborn", "--mode", "after"]
     command += ["--chaos", mode, "--duration", str(duration), "--seed", str(seed), "--json"]
+    command += ["--keep"]
     if mode in CLUSTER_CHAOS:
         command += ["--brokers", "3"]
     started = time.monotonic()
@@ -62,9 +73,15 @@ def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) 
             stdout, stderr = live.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:  # SIGTERM: the run stops what it started
             live.terminate()
-            live.communicate()
-            return Run(mode, seed, burner, "timeout", time.monotonic() - started)
-    run = Run(mode, seed, burner, str(live.returncode), time.monotonic() - started)
+            stdout, stderr = live.communicate()
+            exit_code = "timeout"
+        else:
+            exit_code = str(live.returncode)
+    run = Run(mode, seed, burner, exit_code, time.monotonic() - started)
+    kept = re.findall(r"kept the run's files in (\S+)", stderr)
+    run.files = Path(kept[-1]) if kept else None
+    if exit_code == "timeout":
+        return run
     try:
         doc = json.loads(stdout)
     except json.JSONDecodeError:
@@ -135,10 +152,13 @@ def main() -> int:
         for n in range(1, args.runs + 1):
             run = live_run(mode, n, n % 2 == 1, args.duration, args.timeout)
             print_run(n, run)
+            if run.files is not None and run.sound:
+                shutil.rmtree(run.files, ignore_errors=True)
+            elif run.files is not None:
+                print(f"  {mode} seed {run.seed}: its files are kept in {run.files}", flush=True)
             runs.append(run)
     print_tally(runs, modes)
-    sound = all(r.exit == "0" and r.lost == 0 and r.doubled == 0 for r in runs)
-    return 0 if sound else 1
+    return 0 if all(run.sound for run in runs) else 1
 
 
 if __name__ == "__main__":

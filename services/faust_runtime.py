@@ -123,12 +123,14 @@ def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
     if not acked:
         return None
     acked.sort()
-    unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
-    limit = min(unfinished, default=None)
     delivered = Delivered.of(self)
     start = self._committed_offset[tp]
     if start is None:  # nothing committed yet: from where this generation began reading
         start = delivered.first.get(tp, acked[0]) if delivered else acked[0]
+    # an event read again below the committed offset (a rewind) stays unacknowledged for
+    # Faust, which acks nothing below the commit: it holds nothing back
+    unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
+    limit = min((offset for offset in unfinished if offset >= start), default=None)
     offset, done = start, 0
     for acked_offset in acked:
         if limit is not None and acked_offset >= limit:

@@ -223,7 +223,9 @@ def server_properties(
 class KafkaBroker(BrokerProcess):
     """A single-node Apache Kafka (KRaft) subprocess on loopback ports, or one node of a
     ``KafkaCluster``.  Its storage, settings and log live in one folder under ``log_dir``
-    (the run's folder): the storage is removed at stop, the log kept."""
+    (the run's folder), which the run removes or keeps (``--keep``, to read what the broker
+    stored); without a ``log_dir`` the folder is a temporary one whose storage goes at
+    stop and whose log stays."""
 
     name = f"Apache Kafka {KAFKA_VERSION}"
 
@@ -373,10 +375,11 @@ class KafkaBroker(BrokerProcess):
             self._proc = None
 
     def stop(self, grace: float = 10.0, keep_storage: bool = False) -> None:
-        """SIGTERM (a clean shutdown), then SIGKILL after ``grace`` s; the storage goes
-        unless ``keep_storage`` (a restart)."""
+        """SIGTERM (a clean shutdown), then SIGKILL after ``grace`` s; a broker in a
+        temporary folder (no ``log_dir``) removes its storage unless ``keep_storage``
+        (a restart)."""
         super().stop(grace)
-        if self.folder is not None and not keep_storage:
+        if self.folder is not None and self.log_dir is None and not keep_storage:
             shutil.rmtree(self.folder / "data", ignore_errors=True)
 
 

@@ -129,6 +129,13 @@ def test_an_unfinished_event_first_in_line_commits_nothing():
     assert consumer._acked["tp"] == [8, 9]
 
 
+def test_an_event_read_again_below_the_commit_holds_nothing_back():
+    """Faust acknowledges nothing below the committed offset, so such an event stays
+    unacknowledged for good; counting it would stop every later commit."""
+    consumer = _consumer(acked=[8, 9], unfinished=[5], committed=8)
+    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 10
+
+
 def test_a_record_fetched_and_never_handled_is_not_committed_past():
     """The second loss after a paused broker: Faust's stream skips a record of the
     generation before the rebalance (20 handled, 21 skipped, 22 handled) and neither

@@ -109,11 +109,13 @@ def test_maven_that_cannot_reach_central_is_one_line_naming_its_error(
     assert list(tmp_path.iterdir()) == [mvn.parent]
 
 
-def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(
+def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_it_to_the_run(
     tmp_path, monkeypatch
 ):
     """The storage is formatted once per install, then copied; its cluster id is random
-    base64, so one in 64 begins with "-", as this one does."""
+    base64, so one in 64 begins with "-", as this one does.  At stop the storage stays in
+    the run's folder (``--keep`` keeps it to be read); a broker with no run folder removes
+    it."""
     monkeypatch.setattr(kafka_broker, "cluster_id", lambda: "-wABAgMEBQYHCAkKCwwNDg")
     monkeypatch.setattr(kafka_broker, "STORAGE", f"storage-test-{uuid.uuid4().hex[:8]}")
     broker = KafkaBroker(log_dir=tmp_path)
@@ -133,11 +135,16 @@ def test_a_broker_formats_its_storage_in_the_run_folder_and_leaves_only_its_log(
         shutil.rmtree(kafka_home() / kafka_broker.STORAGE, ignore_errors=True)
     assert not broker.running
     assert sorted(p.name for p in broker.folder.iterdir()) == [
+        "data",
         "kafka.log",
         "log4j2.properties",
         "server.properties",
     ]
     assert "Kafka Server started" in broker.log_path.read_text()
+    temporary = KafkaBroker().start()
+    temporary.stop()
+    assert not (temporary.folder / "data").exists() and temporary.log_path.is_file()
+    shutil.rmtree(temporary.folder)
 
 
 def test_a_broker_that_does_not_answer_in_time_is_one_line_and_left_stopped(tmp_path):
