@@ -14,7 +14,8 @@ decisions applied twice), dead-lettered, the exit codes and, for the broker mode
 median seconds until throughput was back after a blow (``onething.live.recovery_seconds``).
 Exit status 1 if any run lost or doubled anything or did not exit 0.  Each run keeps its
 files (``--keep``); those of a sound run are removed, those of any other are kept and
-their folder printed (the broker's storage and the services' logs, to find out why).
+their folder printed (the broker's storage, the services' logs, and the run's own
+output in ``result.json`` and ``stderr.txt``, to find out why).
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) 
     run = Run(mode, seed, burner, exit_code, time.monotonic() - started)
     kept = re.findall(r"kept the run's files in (\S+)", stderr)
     run.files = Path(kept[-1]) if kept else None
+    if run.files is not None and run.files.is_dir():  # what the run printed, kept with it
+        (run.files / "result.json").write_text(stdout, encoding="utf-8")
+        (run.files / "stderr.txt").write_text(stderr, encoding="utf-8")
     if exit_code == "timeout":
         return run
     try:

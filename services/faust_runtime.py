@@ -69,6 +69,8 @@ def fetch_wait_ms() -> int:
 log = logging.getLogger("onething.services")
 NOT_DELIVERED = "fetched but not delivered by Faust; reading them again"
 """What a service logs when ``_deliver_without_holes`` seeks back (count it in its log)."""
+NOT_HANDLED = "delivered but not handled (skipped by a Faust stream); reading from it again"
+"""What a service logs when ``new_offset_below_unfinished`` has a record read again."""
 
 
 def _short_fetch_wait() -> None:
@@ -114,11 +116,12 @@ def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
 
     A hole in that run is passed only where the delivery guard found the broker has no
     record (``Delivered.holes``).  Any other hole is a record fetched and not handled:
-    Faust's stream skips a record of the group's generation before a rebalance without
-    acknowledging or tracking it, and committing past it lost a decision after a paused
-    broker.  It stays below the commit until it is read again (the rebalance seeks back
-    to the committed offset).  Upstream's ``_gap`` intervals, which also cover such
-    skips, are only trimmed."""
+    Faust's stream skips a record without acknowledging or tracking it when it arrives
+    across a rebalance (its generation is the one before, or flow control is suspended),
+    and committing past it lost a decision, then an application, after a paused broker.
+    The commit stops there, and the record is read again (``Delivered.rewind``, once per
+    offset and generation; what follows it is read again too and handled as a repeat).
+    Upstream's ``_gap`` intervals, which also cover such skips, are only trimmed."""
     acked = self._acked[tp]
     if not acked:
         return None
@@ -127,15 +130,14 @@ def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
     start = self._committed_offset[tp]
     if start is None:  # nothing committed yet: from where this generation began reading
         start = delivered.first.get(tp, acked[0]) if delivered else acked[0]
-    # an event read again below the committed offset (a rewind) stays unacknowledged for
-    # Faust, which acks nothing below the commit: it holds nothing back
-    unfinished = [m.offset for m in list(self._unacked_messages) if m.tp == tp]
-    limit = min((offset for offset in unfinished if offset >= start), default=None)
+    limit = min(_unfinished(self, tp, start), default=None)
     offset, done = start, 0
     for acked_offset in acked:
         if limit is not None and acked_offset >= limit:
             break
         if acked_offset > offset and not (delivered and delivered.hole(tp, offset, acked_offset)):
+            if delivered is not None and tp.topic.startswith(TOPIC_PREFIX):
+                delivered.read_again(tp, offset)
             break
         done += 1
         offset = max(offset, acked_offset + 1)
@@ -145,6 +147,24 @@ def new_offset_below_unfinished(self: Any, tp: Any) -> int | None:
     if gaps:
         gaps.chop(0, offset)
     return offset if offset > start else None
+
+
+def _unfinished(consumer: Any, tp: Any, start: int) -> list[int]:
+    """Offsets of ``tp`` delivered and not yet acknowledged, at or above ``start``.
+
+    Faust leaves a message in ``_unacked_messages`` for good when its offset was
+    acknowledged before (a record read again) or lies below the commit: those are done,
+    and are dropped here."""
+    unacked = consumer._unacked_messages
+    offsets = []
+    for message in list(unacked):
+        if message.tp != tp:
+            continue
+        if message.acked or message.offset < start:
+            unacked.discard(message)
+        else:
+            offsets.append(message.offset)
+    return offsets
 
 
 def _flush_means_delivered() -> None:
@@ -264,6 +284,9 @@ class Delivered:
         self.first: dict[Any, int] = {}
         self.sought_back: dict[Any, int] = {}
         self.holes: dict[Any, dict[int, int]] = {}
+        self.rewind: dict[Any, int] = {}
+        """Partitions to read again from an offset, at the next ``getmany``."""
+        self._rewound: set[tuple[Any, int]] = set()
 
     @classmethod
     def of(cls, consumer: Any) -> Delivered | None:
@@ -285,6 +308,16 @@ class Delivered:
         """Whether the broker has no record at offsets ``begin..end-1`` of ``tp``."""
         return self.holes.get(tp, {}).get(begin, begin) >= end
 
+    def read_again(self, tp: Any, offset: int) -> None:
+        """Have ``tp`` read again from ``offset`` if this generation delivered it and it
+        was not handled (``new_offset_below_unfinished``): once per offset in a
+        generation.  One not delivered yet (an acknowledgement from the generation before
+        came first) is on its way."""
+        delivered = self.first.get(tp, offset + 1) <= offset < self.expected.get(tp, offset)
+        if delivered and (tp, offset) not in self._rewound:
+            self._rewound.add((tp, offset))
+            self.rewind[tp] = offset
+
 
 async def without_holes(consumer: Any, fetched: Any) -> Any:
     """The (partition, message) pairs of ``fetched`` (one ``getmany``) that may go to the
@@ -292,6 +325,13 @@ async def without_holes(consumer: Any, fetched: Any) -> Any:
     what it delivered (``Delivered``)."""
     delivered = Delivered.now(consumer)
     held: set[Any] = set()
+    while delivered.rewind:
+        tp, offset = delivered.rewind.popitem()
+        log.warning("%s: offset %d " + NOT_HANDLED, tp, offset)
+        held.add(tp)  # what this fetch holds of it was read before the seek
+        delivered.expected[tp] = offset
+        with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
+            await consumer.seek(tp, offset)
     async for tp, message in fetched:
         if tp in held:
             continue  # read again from the offset sought back to

@@ -89,80 +89,112 @@ def test_making_an_app_applies_every_patch_once():
     assert aiokafka_fetcher.MemoryRecords is faust_runtime.FetchedBatches
 
 
+TP = TopicPartition("onething.applications", 3)
+
+
+class _Message:
+    """A delivered message as the commit rule sees it (hashable, as Faust's are)."""
+
+    def __init__(self, offset: int, acked: bool = False) -> None:
+        self.tp, self.offset, self.acked = TP, offset, acked
+
+
 def _consumer(
-    acked: list[int], unfinished: list[int], committed: int | None = None, gaps=()
+    acked: list[int], unfinished=(), committed: int | None = None, gaps=()
 ) -> SimpleNamespace:
-    tp = "tp"
     gap = defaultdict(IntervalTree)
     for begin, end in gaps:
-        gap[tp].addi(begin, end)
+        gap[TP].addi(begin, end)
     return SimpleNamespace(
         app=SimpleNamespace(consumer_generation_id=1),
-        _acked=defaultdict(list, {tp: list(acked)}),
-        _acked_index=defaultdict(set, {tp: set(acked)}),
-        _unacked_messages=[SimpleNamespace(tp=tp, offset=o) for o in unfinished],
-        _committed_offset=defaultdict(lambda: None, {tp: committed}),
+        _acked=defaultdict(list, {TP: list(acked)}),
+        _acked_index=defaultdict(set, {TP: set(acked)}),
+        _unacked_messages={m if isinstance(m, _Message) else _Message(m) for m in unfinished},
+        _committed_offset=defaultdict(lambda: None, {TP: committed}),
         _gap=gap,
     )
 
 
-def _delivered(consumer: SimpleNamespace, holes=(), first: int | None = None) -> None:
+def _commit(consumer: SimpleNamespace) -> int | None:
+    return faust_runtime.new_offset_below_unfinished(consumer, TP)
+
+
+def _delivered(consumer: SimpleNamespace, holes=(), first: int | None = None):
     record = faust_runtime.Delivered.now(consumer)
     for begin, end in holes:
-        record.holes.setdefault("tp", {})[begin] = end
+        record.holes.setdefault(TP, {})[begin] = end
     if first is not None:
-        record.first["tp"] = first
+        record.first[TP] = first
+    return record
 
 
 def test_a_commit_stops_below_the_lowest_unfinished_event():
     consumer = _consumer(acked=[3, 1, 2, 5, 6], unfinished=[4], committed=1)
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 4
-    assert consumer._acked["tp"] == [5, 6] and consumer._acked_index["tp"] == {5, 6}
-    consumer._unacked_messages, consumer._acked["tp"] = [], [4, 5, 6]
-    consumer._committed_offset["tp"] = 4
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 7
+    assert _commit(consumer) == 4
+    assert consumer._acked[TP] == [5, 6] and consumer._acked_index[TP] == {5, 6}
+    consumer._unacked_messages, consumer._acked[TP] = set(), [4, 5, 6]
+    consumer._committed_offset[TP] = 4
+    assert _commit(consumer) == 7
 
 
 def test_an_unfinished_event_first_in_line_commits_nothing():
     consumer = _consumer(acked=[8, 9], unfinished=[7], committed=7)
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None
-    assert consumer._acked["tp"] == [8, 9]
+    assert _commit(consumer) is None
+    assert consumer._acked[TP] == [8, 9]
 
 
-def test_an_event_read_again_below_the_commit_holds_nothing_back():
-    """Faust acknowledges nothing below the committed offset, so such an event stays
-    unacknowledged for good; counting it would stop every later commit."""
-    consumer = _consumer(acked=[8, 9], unfinished=[5], committed=8)
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 10
+def test_a_message_faust_leaves_unacknowledged_for_good_holds_nothing_back():
+    """Faust never removes a message from ``_unacked_messages`` when its offset was
+    acknowledged before (read again) or lies below the commit; counting it would stop
+    every later commit of the partition."""
+    consumer = _consumer(acked=[8, 9], unfinished=[5, _Message(8, acked=True)], committed=8)
+    assert _commit(consumer) == 10
+    assert not consumer._unacked_messages  # and they are let go
 
 
-def test_a_record_fetched_and_never_handled_is_not_committed_past():
-    """The second loss after a paused broker: Faust's stream skips a record of the
-    generation before the rebalance (20 handled, 21 skipped, 22 handled) and neither
-    acknowledges nor tracks it; upstream's gap bookkeeping covers it all the same."""
-    consumer = _consumer(acked=[20, 22], unfinished=[], committed=20, gaps=[(21, 23)])
-    _delivered(consumer)
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 21
-    assert consumer._acked["tp"] == [22]
-    consumer._committed_offset["tp"] = 21
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None  # still waits
-    consumer._acked["tp"] = [21, 22]  # read again after the rebalance's seek, and handled
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 23
+def test_a_record_fetched_and_never_handled_is_not_committed_past_and_is_read_again():
+    """The losses after a paused broker: Faust's stream skips a record that arrives
+    across a rebalance (20 handled, 21 skipped, 22 handled) and neither acknowledges nor
+    tracks it; upstream's gap bookkeeping covers it all the same.  The commit stops at 21
+    and the partition is read again from there, once."""
+    consumer = _consumer(acked=[20, 22], committed=20, gaps=[(21, 23)])
+    delivered = _delivered(consumer, first=20)
+    assert _commit(consumer) == 21 and delivered.rewind == {}  # 21 not delivered yet: on its way
+    consumer._acked[TP], consumer._committed_offset[TP] = [20, 22], 20
+    delivered.expected[TP] = 23  # 20, 21 and 22 delivered
+    assert _commit(consumer) == 21
+    assert consumer._acked[TP] == [22] and delivered.rewind == {TP: 21}
+    delivered.rewind.clear()
+    consumer._committed_offset[TP] = 21
+    assert _commit(consumer) is None and delivered.rewind == {}  # asked once
+    consumer._acked[TP] = [21, 22]  # read again and handled
+    assert _commit(consumer) == 23
+
+
+def test_the_delivery_guard_reads_again_where_the_commit_rule_asks():
+    consumer = _Delivering()
+    delivered = faust_runtime.Delivered.now(consumer)
+    assert consumer.deliver((TP, 20), (TP, 21), (TP, 22)) == [(TP.topic, o) for o in (20, 21, 22)]
+    delivered.read_again(TP, 21)
+    other = TopicPartition("onething.decisions", 0)
+    assert consumer.deliver((TP, 23), (other, 4)) == [(other.topic, 4)]  # fetched before the seek
+    assert consumer.seeks == [(TP.topic, 21)]
+    assert consumer.deliver((TP, 21), (TP, 22)) == [(TP.topic, 21), (TP.topic, 22)]
 
 
 def test_a_hole_the_broker_really_has_is_committed_past_and_upstream_gaps_are_trimmed():
-    consumer = _consumer(acked=[10, 13], unfinished=[], committed=10, gaps=[(11, 14)])
-    _delivered(consumer, holes=[(11, 13)])
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 14
-    assert not consumer._gap["tp"]
+    consumer = _consumer(acked=[10, 13], committed=10, gaps=[(11, 14)])
+    delivered = _delivered(consumer, holes=[(11, 13)])
+    assert _commit(consumer) == 14
+    assert not consumer._gap[TP] and not delivered.rewind
 
 
 def test_with_nothing_committed_the_run_starts_where_the_generation_began_reading():
-    consumer = _consumer(acked=[1, 2], unfinished=[])
+    consumer = _consumer(acked=[1, 2])
     _delivered(consumer, first=0)  # 0 fetched, skipped by the stream
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") is None
+    assert _commit(consumer) is None
     consumer.app.consumer_generation_id = 2  # a record of an older generation is not used
-    assert faust_runtime.new_offset_below_unfinished(consumer, "tp") == 3
+    assert _commit(consumer) == 3
 
 
 def _thread_reading(fetched: dict, generation: int = 1):
