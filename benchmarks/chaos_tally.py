@@ -12,6 +12,8 @@ half the runs are on a busy machine.  One line per run; per mode at the end: run
 (cases neither completed nor dead-lettered), doubled (cases completed twice plus
 decisions applied twice), dead-lettered, the exit codes and, for the broker modes, the
 median seconds until throughput was back after a blow (``onething.live.recovery_seconds``).
+Per run, ``reread``: how often the services read again records Faust fetched and did not
+deliver or handle (each such record would have been lost without the guard).
 Exit status 1 if any run lost or doubled anything or did not exit 0.  Each run keeps its
 files (``--keep``); those of a sound run are removed, those of any other are kept and
 their folder printed (the broker's storage, the services' logs, and the run's own
@@ -36,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.starvation import busy_loops  # noqa: E402
 from onething.live import CHAOS_KINDS, CLUSTER_CHAOS  # noqa: E402
+from onething.services.faust_runtime import NOT_DELIVERED, NOT_HANDLED  # noqa: E402
 
 
 @dataclass
@@ -55,6 +58,9 @@ class Run:
     recoveries: list[float | None] = field(default_factory=list)
     files: Path | None = None
     """The run's folder (``--keep``)."""
+    read_again: int = 0
+    """Times a service read records again that Faust fetched and did not deliver or
+    handle (``onething.services.faust_runtime``: its log lines)."""
 
     @property
     def sound(self) -> bool:
@@ -82,6 +88,11 @@ def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) 
     kept = re.findall(r"kept the run's files in (\S+)", stderr)
     run.files = Path(kept[-1]) if kept else None
     if run.files is not None and run.files.is_dir():  # what the run printed, kept with it
+        run.read_again = sum(
+            log.read_text(encoding="utf-8", errors="replace").count(line)
+            for log in run.files.glob("services/*.log")
+            for line in (NOT_DELIVERED, NOT_HANDLED)
+        )
         (run.files / "result.json").write_text(stdout, encoding="utf-8")
         (run.files / "stderr.txt").write_text(stderr, encoding="utf-8")
     if exit_code == "timeout":
@@ -106,7 +117,7 @@ def print_run(n: int, run: Run) -> None:
     print(
         f"{run.mode:>12} {n:4d} {'yes' if run.burner else 'no':>6} {run.exit:>7} "
         f"{run.sent:5d} {run.lost:5d} {run.doubled:7d} {run.dead_lettered:5d} "
-        f"{run.seconds:7.0f}  {recoveries}",
+        f"{run.seconds:7.0f} {run.read_again:6d}  {recoveries}",
         flush=True,
     )
 
@@ -149,7 +160,7 @@ def main() -> int:
         parser.error(f"unknown mode {unknown[0]!r}; choose from {', '.join(CHAOS_KINDS)}")
     print(
         f"{'mode':>12} {'run':>4} {'burner':>6} {'exit':>7} {'sent':>5} {'lost':>5} "
-        f"{'doubled':>7} {'dead':>5} {'seconds':>7}  recovery per blow (s)"
+        f"{'doubled':>7} {'dead':>5} {'seconds':>7} {'reread':>6}  recovery per blow (s)"
     )
     runs = []
     for mode in modes:
