@@ -330,8 +330,7 @@ async def without_holes(consumer: Any, fetched: Any) -> Any:
         log.warning("%s: offset %d " + NOT_HANDLED, tp, offset)
         held.add(tp)  # what this fetch holds of it was read before the seek
         delivered.expected[tp] = offset
-        with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
-            await consumer.seek(tp, offset)
+        await _seek_back(consumer, tp, offset)
     async for tp, message in fetched:
         if tp in held:
             continue  # read again from the offset sought back to
@@ -344,13 +343,18 @@ async def without_holes(consumer: Any, fetched: Any) -> Any:
                     log.warning(
                         "%s: offsets %d..%d " + NOT_DELIVERED, tp, expect, message.offset - 1
                     )
-                    with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
-                        await consumer.seek(tp, expect)
+                    await _seek_back(consumer, tp, expect)
                     continue
                 delivered.holes.setdefault(tp, {})[expect] = message.offset
             delivered.first.setdefault(tp, message.offset)
             delivered.expected[tp] = message.offset + 1
         yield tp, message
+
+
+async def _seek_back(consumer: Any, tp: Any, offset: int) -> None:
+    """Have the Faust consumer read ``tp`` again from ``offset``."""
+    with contextlib.suppress(IllegalStateError):  # revoked meanwhile: moot
+        await consumer.seek(tp, offset)
 
 
 def _check_partitions_once_known() -> None:

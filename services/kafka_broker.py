@@ -433,7 +433,8 @@ class KafkaCluster(BrokerProcess):
 
     def stop(self, grace: float = 15.0) -> None:
         """SIGTERM every node at once (each shuts down while the others still form a
-        quorum), SIGKILL those still up after ``grace`` s; the storage goes."""
+        quorum), SIGKILL those still up after ``grace`` s; each node's storage goes as
+        ``KafkaBroker.stop`` says (kept in a run's folder)."""
         for node in self.nodes:
             if node.running:
                 node._proc.send_signal(signal.SIGCONT)  # a paused node cannot act on SIGTERM
