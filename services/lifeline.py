@@ -8,7 +8,7 @@ read end of a pipe from this one.  The pipe closes when this process ends, howev
 ends; the watchdog then stops every child it was told about and not told to forget:
 SIGCONT and SIGTERM to its process group, SIGKILL after ``GRACE_SECONDS``.
 
-    python -m onething.services.lifeline   # the watchdog itself (reads +PID / -PID lines)
+    python -P services/lifeline.py   # the watchdog itself (reads +PID / -PID lines)
 """
 
 from __future__ import annotations
@@ -47,7 +47,11 @@ def _tell(line: str) -> None:
     with _lock:
         if _watchdog is None or _owner != os.getpid() or _watchdog.poll() is not None:
             _watchdog = subprocess.Popen(
-                [sys.executable, "-m", "onething.services.lifeline"],
+                # by path, not ``-m``: it needs only the standard library, and ``-m`` would
+                # import ``onething`` first, which imports this module (a warning on
+                # every run, and half a second of CPU); ``-P``: no sibling shadows the
+                # standard library (``services/platform.py``)
+                [sys.executable, "-P", __file__],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 text=True,

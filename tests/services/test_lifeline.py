@@ -88,3 +88,21 @@ def test_a_run_killed_outright_takes_its_kafka_broker_with_it(tmp_path):
         run.kill()
         if jvm is not None and _alive(jvm):
             os.killpg(jvm, signal.SIGKILL)
+
+
+def test_the_watchdog_starts_quietly_and_outlives_its_parent_only_to_stop_the_guarded():
+    """Started by path, the watchdog prints nothing (``-m`` would import ``onething``,
+    which imports the lifeline, and Python warns about the second import on stderr)."""
+    sleeper = _own_group(*SLEEPER)
+    try:
+        code = f"from onething.services import lifeline; lifeline.guard({sleeper.pid})"
+        # stderr stays open until the watchdog, which inherits it, has exited
+        parent = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
+        assert parent.returncode == 0
+        assert parent.stderr == ""
+        assert sleeper.wait(GRACE_SECONDS + 5) == -signal.SIGTERM
+    finally:
+        sleeper.kill()
+        sleeper.wait()
