@@ -171,6 +171,18 @@ def test_a_record_fetched_and_never_handled_is_not_committed_past_and_is_read_ag
     assert _commit(consumer) == 23
 
 
+def test_a_record_below_where_the_generation_began_delivering_is_read_again():
+    """The kill chaos run that lost two cases: the restarted platform's deliveries of a
+    decisions partition began at 55 while 54 was committed; 54 was never handled, 55 on
+    were, and the commit stopped at 54 without reading it again: its case waited
+    forever.  Nothing but a seek brings 54 back, so it is read again."""
+    consumer = _consumer(acked=[55, 56], committed=54)
+    delivered = _delivered(consumer, first=55)
+    delivered.expected[TP] = 57
+    assert _commit(consumer) is None
+    assert delivered.rewind == {TP: 54}
+
+
 def test_the_delivery_guard_reads_again_where_the_commit_rule_asks():
     consumer = _Delivering()
     delivered = faust_runtime.Delivered.now(consumer)
