@@ -87,6 +87,9 @@ class Adapter:
         self.topics: dict[str, Any] = {}
         self.fault = _fault()
         self.sent: dict[str, int] = {}
+        self.working: dict[tuple[str, int, int], list[Any]] = {}
+        """Records being worked on (topic, partition, offset), each with the readings of
+        it that came again meanwhile (``feed``)."""
 
     def topic(self, name: str) -> Any:
         if name not in self.topics:
@@ -101,17 +104,31 @@ class Adapter:
         handle: Callable[[Any], list[Send]],
     ) -> None:
         """Handle one event taken with ``noack()``; acknowledge it when its work is done.
-        Nothing an event holds stops the agent: what cannot be taken is dead-lettered."""
+        Nothing an event holds stops the agent: what cannot be taken is dead-lettered.
+
+        A record read again (after a seek or a rebalance) while its first reading is
+        still being worked on here is not handled twice: it is acknowledged with the
+        first.  Handled as a repeat, it caused nothing and was acknowledged at once, so
+        the commit could pass the record while the first reading still had sends to make
+        at later simulated minutes; a department replica stopped soon after never made
+        them (a case lost in a rebalance chaos run; why the first reading, not yet
+        acknowledged, did not hold the commit back is not known)."""
+        record = (event.message.topic, event.message.partition, event.message.offset)
+        again = self.working.get(record)
+        if again is not None:
+            again.append(event)
+            return
+        self.working[record] = []
         try:
             sends = handle(self.receive(event, expected, hop))
         except REFUSALS as refusal:
             await self.dead_letter(event, str(refusal))
-            event.ack()
+            self._done(event)
             return
         except Exception as exc:  # a bug must not stop the service nor lose the event
             log.exception("%s: failed on an event from %s", self.name, event.message.topic)
             await self.dead_letter(event, f"{self.name} failed on it: {type(exc).__name__}: {exc}")
-            event.ack()
+            self._done(event)
             return
         if all(s.at is None for s in sends):
             await self._send_caused(event, sends)
@@ -126,7 +143,7 @@ class Adapter:
         except Exception as exc:  # unreachable on a running service; never leave it unacked
             log.exception("%s: failed while sending %r", self.name, sends)
             await self.dead_letter(event, f"{self.name} failed to send what it caused: {exc!r}")
-            event.ack()
+            self._done(event)
             return
         self._ack_when_delivered(event, deliveries)
 
@@ -156,7 +173,7 @@ class Adapter:
         again what it refuses."""
         waiting = len(deliveries)
         if not waiting:
-            event.ack()
+            self._done(event)
             return
 
         def delivered(send: Send, delivery: Any, attempt: int) -> None:
@@ -167,10 +184,17 @@ class Adapter:
                 return
             waiting -= 1
             if not waiting:
-                event.ack()
+                self._done(event)
 
         for send, delivery in deliveries:
             delivery.add_done_callback(lambda d, s=send: delivered(s, d, 0))
+
+    def _done(self, event: Any) -> None:
+        """Acknowledge ``event`` and every reading of its record that came meanwhile."""
+        message = event.message
+        event.ack()
+        for again in self.working.pop((message.topic, message.partition, message.offset), ()):
+            again.ack()
 
     async def _resend(
         self, send: Send, why: str, attempt: int, delivered: Callable[[Send, Any, int], None]

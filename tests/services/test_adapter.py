@@ -25,6 +25,7 @@ from tests.topics.poison import deep
 class Event:
     def __init__(self) -> None:
         self.acks = 0
+        self.message = SimpleNamespace(topic=APPLICATIONS, partition=0, offset=7)
 
     def ack(self) -> None:
         self.acks += 1
@@ -88,7 +89,6 @@ class Received(Event):
     def __init__(self, value: Any, key: Any = b"case-1", headers: Any = None) -> None:
         super().__init__()
         self.value, self.key, self.headers = value, key, headers or []
-        self.message = SimpleNamespace(topic=APPLICATIONS, partition=0, offset=7)
 
 
 class Letters:
@@ -117,6 +117,46 @@ def _feed(event: Received, handle: Any) -> tuple[list[tuple[Any, dict]], list[An
 
 
 MINIMAL = b'{"type": "application", "v": 1, "case_id": "case-1", "bundle": "newborn"}'
+
+
+def test_a_record_read_again_while_its_first_reading_is_at_work_is_acknowledged_with_it():
+    """The case lost in a rebalance chaos run: a department read a request again while
+    its first reading still had a decision to send; the second reading, a repeat, caused
+    nothing and was acknowledged at once, so the commit passed the request, and the
+    replica was stopped before it sent the decision.  Now the second reading waits for
+    the first, and is not handled twice."""
+
+    async def scenario() -> tuple[list[list[int]], int]:
+        adapter = faust_adapter.Adapter("platform", make_app("onething-t4", "127.0.0.1:9"))
+        answers: list[asyncio.Future] = []
+
+        async def send(one: Send) -> asyncio.Future:
+            answers.append(asyncio.get_running_loop().create_future())
+            return answers[-1]
+
+        adapter._send = send
+        handled: list[Any] = []
+
+        def handle(message: Any) -> list[Send]:
+            handled.append(message)
+            return [Send(DECISIONS, _decision("birth"))]
+
+        first, again, later = Received(MINIMAL), Received(MINIMAL), Received(MINIMAL)
+        await adapter.feed(first, (Application,), "to platform", handle)
+        await adapter.feed(again, (Application,), "to platform", handle)
+        acks = [[first.acks, again.acks]]
+        answers[0].set_result("ok")
+        await asyncio.sleep(0)
+        acks.append([first.acks, again.acks])
+        await adapter.feed(later, (Application,), "to platform", handle)  # after: as usual
+        answers[1].set_result("ok")
+        await asyncio.sleep(0)
+        acks.append([later.acks, len(adapter.working)])
+        return acks, len(handled)
+
+    acks, handled = asyncio.run(scenario())
+    assert acks == [[0, 0], [1, 1], [1, 0]]
+    assert handled == 2  # the first reading and the one after it was done
 
 
 @pytest.mark.parametrize(
