@@ -40,6 +40,9 @@ class TooFarAhead(ValueError):
 
 
 class WorkingCalendar:
+    always_open = False
+    """Open every minute (``AroundTheClock``): working time is clock time."""
+
     def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
         self.start_date = start_date
         self.minutes_per_day = spec.minutes_per_day
@@ -179,3 +182,54 @@ class WorkingCalendar:
 
     def timestamp(self, t: float) -> dt.datetime:
         return dt.datetime.combine(self.start_date, dt.time()) + dt.timedelta(minutes=t)
+
+
+class AroundTheClock(WorkingCalendar):
+    """A calendar open every minute of every day (a queueing model, a 24-hour hotline):
+    working time is clock time, so no question needs the periods' search.  Answers as
+    ``WorkingCalendar`` does, and like it refuses a time more than ``MAX_YEARS`` ahead."""
+
+    always_open = True
+
+    def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
+        super().__init__(spec, start_date, days)
+        self._horizon = self._limit * DAY
+
+    def _beyond(self, t: float) -> None:
+        day = int(t // DAY)
+        if day >= self._limit:
+            raise TooFarAhead(self.start_date + dt.timedelta(days=day))
+
+    def working_at(self, t: float) -> float:
+        return t if t > 0.0 else 0.0
+
+    def time_at(self, working: float) -> float:
+        if working >= self._horizon:
+            self._beyond(working)
+        return working
+
+    def add_working(self, t: float, minutes: float) -> float:
+        if minutes <= 0:
+            return t
+        end = t + minutes
+        if end >= self._horizon:
+            self._beyond(end)
+        return end
+
+    def working_between(self, t0: float, t1: float) -> float:
+        return self.working_at(t1) - self.working_at(t0)
+
+    def next_open(self, t: float) -> float:
+        return t
+
+
+def working_calendar(spec: CalendarSpec, start_date: dt.date, days: int = 400) -> WorkingCalendar:
+    """The calendar of ``spec``: ``AroundTheClock`` when it never closes (every weekday,
+    24 hours, no holidays), else the general one."""
+    always_open = (
+        spec.minutes_per_day == DAY
+        and set(spec.weekdays) == set(WEEKDAYS)
+        and spec.holidays == "none"
+        and not spec.extra_holidays
+    )
+    return (AroundTheClock if always_open else WorkingCalendar)(spec, start_date, days)

@@ -32,7 +32,7 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from onething.scenarios.calendar import WorkingCalendar
+from onething.scenarios.calendar import WorkingCalendar, working_calendar
 from onething.scenarios.counts import form_factor
 from onething.scenarios.distributions import quantile
 from onething.scenarios.journey import taking
@@ -52,9 +52,9 @@ class Calendars:
 
     def __init__(self, scenario: Scenario, days: int = 400):
         start = scenario.run.start_date
-        self.scenario = WorkingCalendar(scenario.calendar, start, days)
+        self.scenario = working_calendar(scenario.calendar, start, days)
         self.departments = {
-            key: WorkingCalendar(d.calendar, start, days) if d.calendar else self.scenario
+            key: working_calendar(d.calendar, start, days) if d.calendar else self.scenario
             for key, d in scenario.departments.items()
         }
         self.items = {k: self.departments[i.department] for k, i in scenario.items.items()}
@@ -306,6 +306,8 @@ class Windows:
     def __init__(self, count: int, calendar: WorkingCalendar, measured_from: float = 0.0):
         self.count = count
         self.calendar = calendar
+        self._clock_time = calendar.always_open
+        """Working time is clock time (``AroundTheClock``): no call to the calendar."""
         self.measured_from = measured_from
         self.measured_until = math.inf
         self._free = [0.0] * count  # when each window is next free (a heap)
@@ -315,15 +317,18 @@ class Windows:
         self.waited_minutes = 0.0
 
     def serve(self, now: float, minutes: float) -> Service:
-        calendar = self.calendar
-        queued = calendar.next_open(now)
+        calendar, clock_time = self.calendar, self._clock_time
+        queued = now if clock_time else calendar.next_open(now)
         free = self._free
         granted = free[0]
         if granted > queued:
             # only open time counts as waiting, also behind someone who held the window
             # over a closing; given the window while closed, one holds it until it opens
-            waited = calendar.working_between(queued, granted)
-            start = calendar.next_open(granted)
+            if clock_time:
+                waited, start = granted - queued, granted
+            else:
+                waited = calendar.working_between(queued, granted)
+                start = calendar.next_open(granted)
             self._waiting.append((queued, granted))
         else:
             start, waited = queued, 0.0
@@ -400,7 +405,9 @@ class Mechanics:
         round starting when the one before ends."""
         calendar, draws = self.calendars.items[item], self.draws
         repeat = self.repeat[item]
-        rounds = 1 if repeat is None else repeat.count(draws.rounds(case, item))
+        if repeat is None:  # one round, the common case
+            return (calendar.add_working(start, draws.processing(case, item)),)
+        rounds = repeat.count(draws.rounds(case, item))
         ends = []
         for _ in range(rounds):
             start = calendar.add_working(start, draws.processing(case, item))

@@ -66,7 +66,7 @@ class StoryRun:
 
     def _resume(self, event: simpy.Event) -> None:
         try:
-            self._send(event.value).callbacks.append(self._resume)
+            self._send(event._value).callbacks.append(self._resume)
         except StopIteration:
             return
 

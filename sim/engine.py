@@ -10,12 +10,12 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from heapq import heapify, heappush
+from heapq import heapify, heappop, heappush
 from typing import Protocol
 
 import numpy as np
 import simpy
-from simpy.core import BoundClass
+from simpy.core import BoundClass, EmptySchedule, StopSimulation
 from simpy.events import NORMAL, URGENT
 
 from onething.scenarios.calendar import DAY
@@ -68,6 +68,29 @@ class DayQueue(simpy.Environment):
         self._tomorrow = DAY
         """Events at this time or later wait in ``_later`` (the start of a day after now)."""
         self._later: dict[float, list[tuple]] = {}
+        self.now = self._now
+
+    now: float = 0.0  # type: ignore[assignment]
+    """The clock, a plain attribute where SimPy's is a property: a case reads it a dozen
+    times and the property's call was a few per cent of the run.  ``step`` sets it."""
+
+    def step(self) -> None:
+        """SimPy's step, setting ``now`` too."""
+        try:
+            self._now, _, _, event = heappop(self._queue)
+        except IndexError:
+            raise EmptySchedule from None
+        self.now = self._now
+        callbacks, event.callbacks = event.callbacks, None
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:  # ``run``'s end: the callbacks after it wait for the next run
+            event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+            self.schedule(event, URGENT - 1)  # first of all at this time, as in SimPy
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            raise event._value
 
     def schedule(self, event: simpy.Event, priority: int = NORMAL, delay: float = 0) -> None:
         at = self._now + delay

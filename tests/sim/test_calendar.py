@@ -7,7 +7,13 @@ import random
 
 import pytest
 
-from onething.scenarios.calendar import DAY, WorkingCalendar
+from onething.scenarios.calendar import (
+    DAY,
+    AroundTheClock,
+    TooFarAhead,
+    WorkingCalendar,
+    working_calendar,
+)
 from onething.scenarios.model import CalendarSpec
 
 MONDAY = dt.date(2026, 3, 2)
@@ -68,6 +74,47 @@ def test_always_open_calendar_is_plain_clock_time():
     )
     assert always.add_working(100.0, 5 * DAY) == 100.0 + 5 * DAY
     assert always.working_between(0, 800 * DAY) == 800 * DAY  # grows past its first year
+
+
+def around_the_clock_spec(**changes) -> CalendarSpec:
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    return CalendarSpec(
+        **{"hours": [("00:00", "24:00")], "weekdays": every_day, "holidays": "none", **changes}
+    )
+
+
+def test_an_around_the_clock_calendar_answers_as_the_general_one():
+    spec = around_the_clock_spec(hours=[("00:00", "10:00"), ("10:00", "24:00")])
+    fast, general = working_calendar(spec, MONDAY), WorkingCalendar(spec, MONDAY)
+    assert isinstance(fast, AroundTheClock) and fast.always_open and not general.always_open
+    rng = random.Random(5)
+    for _ in range(2000):
+        t, u = rng.uniform(0, 900 * DAY), rng.uniform(0, 900 * DAY)
+        minutes = rng.choice([0.0, -1.0, rng.expovariate(1 / 300)])
+        assert fast.next_open(t) == general.next_open(t)
+        assert fast.working_at(t) == general.working_at(t)
+        assert fast.time_at(t) == general.time_at(t)
+        assert fast.add_working(t, minutes) == pytest.approx(general.add_working(t, minutes))
+        assert fast.working_between(t, u) == pytest.approx(general.working_between(t, u))
+
+
+def test_an_around_the_clock_calendar_refuses_a_time_a_century_ahead():
+    calendar = working_calendar(around_the_clock_spec(), MONDAY)
+    century = 101 * 366 * DAY
+    for ask in (lambda: calendar.add_working(0.0, century), lambda: calendar.time_at(century)):
+        with pytest.raises(TooFarAhead, match="more than 100 years"):
+            ask()
+
+
+def test_a_calendar_that_closes_at_all_is_the_general_one():
+    closing = [
+        {"hours": [("00:00", "23:59")]},
+        {"weekdays": ["mon", "tue", "wed", "thu", "fri", "sat"]},
+        {"holidays": "official"},
+        {"extra_holidays": [dt.date(2026, 3, 4)]},
+    ]
+    for changes in closing:
+        assert not working_calendar(around_the_clock_spec(**changes), MONDAY).always_open
 
 
 # --- China's official calendar, the default --------------------------------------------
