@@ -63,6 +63,12 @@ FAULT_ENV = "ONETHING_FAULT_DROP"
 to TOPIC, a lost message, to prove that a run's reconciliation catches and names it."""
 
 
+def _record(event: Any) -> tuple[str, int, int]:
+    """Where an event's record lies: (topic, partition, offset)."""
+    message = event.message
+    return message.topic, message.partition, message.offset
+
+
 def _fault() -> tuple[str, int] | None:
     text = os.environ.get(FAULT_ENV, "")
     topic, _, nth = text.rpartition(":")
@@ -113,7 +119,7 @@ class Adapter:
         at later simulated minutes; a department replica stopped soon after never made
         them (a case lost in a rebalance chaos run; why the first reading, not yet
         acknowledged, did not hold the commit back is not known)."""
-        record = (event.message.topic, event.message.partition, event.message.offset)
+        record = _record(event)
         again = self.working.get(record)
         if again is not None:
             again.append(event)
@@ -191,9 +197,8 @@ class Adapter:
 
     def _done(self, event: Any) -> None:
         """Acknowledge ``event`` and every reading of its record that came meanwhile."""
-        message = event.message
         event.ack()
-        for again in self.working.pop((message.topic, message.partition, message.offset), ()):
+        for again in self.working.pop(_record(event), ()):
             again.ack()
 
     async def _resend(
