@@ -21,10 +21,6 @@ MAX_YEARS = 100
 scenario is out of all proportion (and the arrays would eat the memory)."""
 
 
-_NOTHING = (0.0, 0.0, 0.0, 0.0, None)
-"""No period asked about yet."""
-
-
 class TooFarAhead(ValueError):
     """A run needs a time more than ``MAX_YEARS`` after its start date."""
 
@@ -60,11 +56,6 @@ class WorkingCalendar:
         self.ends: list[float] = []
         self.cum: list[float] = []  # working minutes before each period
         self._days = 0
-        self._hit: tuple[float, float, float, float, float | None] = _NOTHING
-        self._before_hit = _NOTHING
-        """The last two periods asked about (``_period``, ``time_at``): most questions
-        fall into the opening the clock is in or the one a back office's decision falls
-        in (asked again for the post), so they skip the search."""
         self._extend(days)
 
     def is_working_day(self, day: int) -> bool:
@@ -79,7 +70,6 @@ class WorkingCalendar:
 
     def _extend(self, days: int) -> None:
         total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
-        self._hit = self._before_hit = _NOTHING  # the last period may grow, the next come
         stop = self._days + days
         if self._days >= self._limit:  # asked for a day past the known years
             day = self.start_date + dt.timedelta(days=self._days)
@@ -100,6 +90,8 @@ class WorkingCalendar:
                 total += b - a
         self._days += days
         self._covered = (self._days - 1) * DAY  # a day's margin for the next opening
+        self._laid_out = total
+        """Working minutes of the periods laid out."""
         if not self.starts:
             self._extend(days)  # no working day yet: keep looking (validation ensures one)
 
@@ -107,51 +99,24 @@ class WorkingCalendar:
         while t >= self._covered:
             self._extend(max(self._days, 366))
 
-    def _period(self, t: float) -> tuple[float, float, float, float, float | None]:
-        """The last period starting at or before ``t``: (start, end, working minutes
-        before it, until when this answer holds, the next period's start or None when
-        not laid out yet); before the first opening, an empty period at ``t``."""
-        hit = self._hit
-        if hit[0] <= t < hit[3]:
-            return hit
-        hit = self._before_hit
-        if hit[0] <= t < hit[3]:
-            return hit
+    def working_at(self, t: float) -> float:
+        """Working minutes elapsed between the start and ``t``."""
         if t >= self._covered:
             self._cover(t)
         starts = self.starts
         i = bisect_right(starts, t) - 1
-        if i < 0:  # not kept: nothing before the first opening is asked twice
-            return (t, t, 0.0, t, starts[0])
-        return self._remember(i)
-
-    def _remember(self, i: int) -> tuple[float, float, float, float, float | None]:
-        """Period ``i`` as ``_period`` answers, kept as the last asked about."""
-        starts = self.starts
-        if i + 1 < len(starts):
-            hit = (starts[i], self.ends[i], self.cum[i], starts[i + 1], starts[i + 1])
-        else:  # the last laid out (a calendar open around the clock has one long period)
-            hit = (starts[i], self.ends[i], self.cum[i], self._covered, None)
-        self._before_hit, self._hit = self._hit, hit
-        return hit
-
-    def working_at(self, t: float) -> float:
-        """Working minutes elapsed between the start and ``t``."""
-        start, end, before, _, _ = self._period(t)
-        return before + (t if t < end else end) - start
+        if i < 0:
+            return 0.0
+        end = self.ends[i]
+        return self.cum[i] + (t if t < end else end) - starts[i]
 
     def time_at(self, working: float) -> float:
         """The clock time at which ``working`` working minutes have elapsed."""
-        start, end, before, _, _ = self._hit
-        if before <= working < before + end - start:
-            return start + working - before
-        start, end, before, _, _ = self._before_hit
-        if before <= working < before + end - start:
-            return start + working - before
-        while working >= self.cum[-1] + self.ends[-1] - self.starts[-1]:
+        while working >= self._laid_out:
             self._extend(max(self._days, 366))
-        start, _, before, _, _ = self._remember(bisect_right(self.cum, working) - 1)
-        return start + working - before
+        cum = self.cum
+        i = bisect_right(cum, working) - 1
+        return self.starts[i] + working - cum[i]
 
     def add_working(self, t: float, minutes: float) -> float:
         if minutes <= 0:
@@ -163,13 +128,16 @@ class WorkingCalendar:
 
     def next_open(self, t: float) -> float:
         """``t`` itself when open, else the next opening."""
-        _, end, _, _, following = self._period(t)
-        if t < end:
-            return t
-        while following is None:
-            self._extend(max(self._days, 366))
-            _, _, _, _, following = self._period(t)
-        return following
+        while True:
+            if t >= self._covered:
+                self._cover(t)
+            starts = self.starts
+            i = bisect_right(starts, t)  # the first period starting after t
+            if i and t < self.ends[i - 1]:
+                return t
+            if i < len(starts):
+                return starts[i]
+            self._extend(max(self._days, 366))  # the next opening is not laid out yet
 
     def open_periods(self, day: int) -> list[tuple[float, float]]:
         """Open periods of one day, as clock minutes."""

@@ -176,8 +176,8 @@ def test_without_the_official_calendar_any_year_runs():
 
 
 def test_answers_do_not_depend_on_what_was_asked_before(office):
-    """The calendar keeps the last period asked about: asked in any order, across
-    closings, weekends and the growth of its arrays, it answers as a fresh one does."""
+    """The calendar lays its periods out as questions reach further: asked in any order,
+    across closings, weekends and the growth of its arrays, it answers as a fresh one does."""
     rng = random.Random(4)
     times = [rng.uniform(-60, 500 * DAY) for _ in range(100)] + [at(0, 12), at(0, 14)]
     for t in times:
