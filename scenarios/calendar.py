@@ -36,9 +36,6 @@ class TooFarAhead(ValueError):
 
 
 class WorkingCalendar:
-    always_open = False
-    """Open every minute (``AroundTheClock``): working time is clock time."""
-
     def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
         self.start_date = start_date
         self.minutes_per_day = spec.minutes_per_day
@@ -155,25 +152,22 @@ class WorkingCalendar:
 class AroundTheClock(WorkingCalendar):
     """A calendar open every minute of every day (a queueing model, a 24-hour hotline):
     working time is clock time, so no question needs the periods' search.  Answers as
-    ``WorkingCalendar`` does, and like it refuses a time more than ``MAX_YEARS`` ahead."""
-
-    always_open = True
+    ``WorkingCalendar`` does; like it, ``time_at`` and ``add_working`` refuse a result more
+    than ``MAX_YEARS`` ahead."""
 
     def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
         super().__init__(spec, start_date, days)
         self._horizon = self._limit * DAY
 
-    def _beyond(self, t: float) -> None:
-        day = int(t // DAY)
-        if day >= self._limit:
-            raise TooFarAhead(self.start_date + dt.timedelta(days=day))
+    def _too_far(self, t: float) -> TooFarAhead:
+        return TooFarAhead(self.start_date + dt.timedelta(days=int(t // DAY)))
 
     def working_at(self, t: float) -> float:
         return t if t > 0.0 else 0.0
 
     def time_at(self, working: float) -> float:
         if working >= self._horizon:
-            self._beyond(working)
+            raise self._too_far(working)
         return working
 
     def add_working(self, t: float, minutes: float) -> float:
@@ -181,11 +175,8 @@ class AroundTheClock(WorkingCalendar):
             return t
         end = t + minutes
         if end >= self._horizon:
-            self._beyond(end)
+            raise self._too_far(end)
         return end
-
-    def working_between(self, t0: float, t1: float) -> float:
-        return self.working_at(t1) - self.working_at(t0)
 
     def next_open(self, t: float) -> float:
         return t

@@ -316,8 +316,6 @@ class Windows:
     def __init__(self, count: int, calendar: WorkingCalendar, measured_from: float = 0.0):
         self.count = count
         self.calendar = calendar
-        self._clock_time = calendar.always_open
-        """Working time is clock time (``AroundTheClock``): no call to the calendar."""
         self.measured_from = measured_from
         self.measured_until = math.inf
         self._free = [0.0] * count  # when each window is next free (a heap)
@@ -327,18 +325,15 @@ class Windows:
         self.waited_minutes = 0.0
 
     def serve(self, now: float, minutes: float) -> Service:
-        calendar, clock_time = self.calendar, self._clock_time
-        queued = now if clock_time else calendar.next_open(now)
+        calendar = self.calendar
+        queued = calendar.next_open(now)
         free = self._free
         granted = free[0]
         if granted > queued:
             # only open time counts as waiting, also behind someone who held the window
             # over a closing; given the window while closed, one holds it until it opens
-            if clock_time:
-                waited, start = granted - queued, granted
-            else:
-                waited = calendar.working_between(queued, granted)
-                start = calendar.next_open(granted)
+            waited = calendar.working_between(queued, granted)
+            start = calendar.next_open(granted)
             self._waiting.append((queued, granted))
         else:
             start, waited = queued, 0.0
