@@ -17,6 +17,7 @@ import faust.transport.producer
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.consumer import fetcher as aiokafka_fetcher
+from aiokafka.errors import KafkaTimeoutError
 from aiokafka.record import memory_records
 from aiokafka.record.default_records import _DefaultRecordBatchBuilderPy, _DefaultRecordBatchPy
 from faust.transport.drivers import aiokafka as faust_aiokafka
@@ -47,6 +48,7 @@ def test_the_patched_attributes_exist_with_the_shapes_the_patches_replace():
     assert _parameters(getmany) == ["self", "timeout"] and inspect.isasyncgenfunction(getmany)
     assert "self._committed_offset =" in state
     assert "Cancelling getmany" in inspect.getsource(getmany)  # the drop it guards against
+    assert _parameters(faust_aiokafka.Consumer.earliest_offsets) == ["self", "partitions"]
     skips = inspect.getsource(faust.streams.Stream._py_aiter)  # the skip commits must not pass
     assert "message.generation_id != self.app.consumer_generation_id" in skips
     fetch = getattr(thread._fetch_records, "__wrapped__", thread._fetch_records)
@@ -184,11 +186,11 @@ def test_a_record_below_where_the_generation_began_delivering_is_read_again():
 
 
 def test_the_delivery_guard_reads_again_where_the_commit_rule_asks():
-    consumer = _Delivering()
+    other = TopicPartition("onething.decisions", 0)
+    consumer = _Delivering(committed={TP: 20, other: 4})
     delivered = faust_runtime.Delivered.now(consumer)
     assert consumer.deliver((TP, 20), (TP, 21), (TP, 22)) == [(TP.topic, o) for o in (20, 21, 22)]
     delivered.read_again(TP, 21)
-    other = TopicPartition("onething.decisions", 0)
     assert consumer.deliver((TP, 23), (other, 4)) == [(other.topic, 4)]  # fetched before the seek
     assert consumer.seeks == [(TP.topic, 21)]
     assert consumer.deliver((TP, 21), (TP, 22)) == [(TP.topic, 21), (TP.topic, 22)]
@@ -279,13 +281,19 @@ class _Delivering:
     """A stand-in Faust consumer for ``without_holes``: its generation, what it
     committed, and the seeks asked of it."""
 
-    def __init__(self, committed: dict | None = None):
+    def __init__(self, committed: dict | None = None, log_start: dict | None = None):
         self.app = SimpleNamespace(consumer_generation_id=1)
         self._committed_offset = defaultdict(lambda: None, committed or {})
+        self.log_start = log_start or {}
         self.seeks: list[tuple[str, int]] = []
+        self.asked_log_start: list[str] = []
 
     async def seek(self, tp, offset: int) -> None:
         self.seeks.append((tp.topic, offset))
+
+    async def earliest_offsets(self, *partitions):
+        self.asked_log_start.extend(tp.topic for tp in partitions)
+        return {tp: self.log_start[tp] for tp in partitions}
 
     def deliver(self, *fetched: tuple[TopicPartition, int]) -> list[tuple[str, int]]:
         async def messages():
@@ -305,7 +313,7 @@ def test_a_record_faust_drops_after_fetching_it_is_read_again_not_committed_past
     """The shape of the loss after a paused broker: offset 21 fetched in a batch with 20,
     never delivered; the next delivery starts at 22."""
     ours, other = TopicPartition("onething.decisions", 0), TopicPartition("onething.requests", 0)
-    consumer = _Delivering()
+    consumer = _Delivering(committed={ours: 19, other: 5})
     assert consumer.deliver((ours, 19), (ours, 20)) == [
         ("onething.decisions", 19),
         ("onething.decisions", 20),
@@ -321,7 +329,7 @@ def test_a_record_faust_drops_after_fetching_it_is_read_again_not_committed_past
 
 def test_a_hole_the_broker_really_has_is_passed_after_one_look_and_changelogs_are_left_alone():
     ours, changelog = TopicPartition("onething.decisions", 0), TopicPartition("x-changelog", 0)
-    consumer = _Delivering()
+    consumer = _Delivering(log_start={ours: 5})
     assert consumer.deliver((ours, 5), (changelog, 1), (changelog, 9)) == [
         ("onething.decisions", 5),
         ("x-changelog", 1),
@@ -345,6 +353,35 @@ def test_after_a_rebalance_a_partition_is_expected_at_its_committed_offset():
     consumer._committed_offset[ours] = 31
     assert consumer.deliver((ours, 31)) == [("onething.decisions", 31)]
     assert consumer.deliver((ours, 25)) == [("onething.decisions", 25)]  # a rewind: taken
+
+
+def test_with_nothing_committed_a_partition_is_expected_at_its_log_start():
+    """The broker-kill tally run that lost 12 cases: the killed broker coordinated the
+    hrss group, requests were written while the group stood empty, and the next
+    generation delivered a requests partition from offset 7 with nothing committed; 0–6
+    were never handled.  The first record is compared with the partition's log start,
+    asked once, and the partition is read again from there."""
+    ours = TopicPartition("onething.requests.hrss", 0)
+    consumer = _Delivering(log_start={ours: 0})
+    assert consumer.deliver((ours, 7), (ours, 8)) == []
+    assert consumer.seeks == [(ours.topic, 0)]
+    assert consumer.deliver((ours, 0), (ours, 1)) == [(ours.topic, 0), (ours.topic, 1)]
+    assert consumer.asked_log_start == [ours.topic]
+    consumer.app.consumer_generation_id = 2  # a partition whose log starts later: no seek
+    consumer.log_start[ours] = 40
+    assert consumer.deliver((ours, 40)) == [(ours.topic, 40)] and len(consumer.seeks) == 1
+
+
+def test_a_broker_that_cannot_say_where_a_log_starts_leaves_the_first_record_unchecked():
+    ours = TopicPartition("onething.requests.hrss", 0)
+    consumer = _Delivering()
+
+    async def unknown(*partitions):
+        raise KafkaTimeoutError()
+
+    consumer.earliest_offsets = unknown
+    assert consumer.deliver((ours, 7), (ours, 8)) == [(ours.topic, 7), (ours.topic, 8)]
+    assert consumer.seeks == []
 
 
 def _table_reading(counts: dict[str, int | None]) -> SimpleNamespace:
