@@ -74,12 +74,7 @@ def tandem(cases: int) -> None:
 
 def bare_simpy(cases: int, memory_cases: int) -> None:
     print(f"2. heavy newborn, {des_speed.PER_DAY} births a working day, {cases:,} cases")
-    bare_n, bare_s = des_speed.run_bare(cases)
-    ours_n, ours_s = des_speed.run_onething(cases)
-    bare, ours = bare_n / bare_s, ours_n / ours_s
-    print(f"   bare SimPy  : {bare:8,.0f} cases/CPU-s ({bare_n:,} in {bare_s:.1f} s)")
-    print(f"   onething DES: {ours:8,.0f} cases/CPU-s ({ours_n:,} in {ours_s:.1f} s)")
-    print(f"   onething / bare SimPy: {ours / bare:.2f} (target >= 0.8)")
+    des_speed.compare_with_bare(cases, indent="   ")
     megabytes = des_speed.peak_memory_mb(memory_cases)
     print(f"   peak memory at {memory_cases:,} cases: {megabytes:.0f} MB (target < 300 MB)")
 

@@ -6,7 +6,10 @@ run's seed, so results do not depend on how many processes share the work.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -47,6 +50,39 @@ CASE_MEASURES = ("time_working_days", "time_calendar_hours", "wait_minutes", "tr
 MEASURES_BATCH = 4096
 """Finished cases whose measures wait in a list to be added to the statistics at once
 (numpy): one append per case, and memory stays flat."""
+
+YOUNG_COLLECTION_THRESHOLD = 20_000
+"""Container allocations between two of the garbage collector's youngest collections
+while a replication runs (Python's default: 700).
+
+A case's objects (its story, what it holds, its SimPy events) outlive 700 allocations,
+so at the default each is scanned in young collections, promoted and scanned again in
+full ones: 200,000 heavy-newborn cases spent 8.7 of 49 CPU seconds collecting, and found
+68 objects of cyclic garbage in all.  At 20,000 (and at 50,000) collecting took 0.3 s;
+at 5,000, 2.9 s.  Garbage without cycles is freed by reference counting as before."""
+
+_collections_lock = threading.Lock()
+_rarer_depth = 0
+_default_thresholds: tuple[int, ...] = ()
+
+
+@contextlib.contextmanager
+def rarer_young_collections() -> Iterator[None]:
+    """Collect garbage less often while a replication runs (``YOUNG_COLLECTION_THRESHOLD``);
+    the process's thresholds come back when the last replication running in it ends."""
+    global _rarer_depth, _default_thresholds
+    with _collections_lock:
+        if _rarer_depth == 0:
+            _default_thresholds = gc.get_threshold()
+            gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *_default_thresholds[1:])
+        _rarer_depth += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _rarer_depth -= 1
+            if _rarer_depth == 0:
+                gc.set_threshold(*_default_thresholds)
 
 
 class DayQueue(simpy.Environment):
@@ -300,7 +336,8 @@ class Replication:
         """The replication's result; ``Overloaded`` where the calendar's end was reached
         because a queue booked its windows that far (in a worker too: it pickles)."""
         try:
-            return self._run()
+            with rarer_young_collections():
+                return self._run()
         except BeyondOfficialCalendar as exc:
             overloaded = overload_at(self, exc.day)
             if overloaded is None:

@@ -160,6 +160,23 @@ def test_a_replication_leaves_no_reference_cycles_per_case():
     assert garbage[1] < garbage[0] + 1000  # four times the cases, hardly more garbage
 
 
+def test_a_replication_collects_garbage_rarely_and_gives_the_thresholds_back():
+    before = gc.get_threshold()
+    seen = []
+    with engine.rarer_young_collections():
+        seen.append(gc.get_threshold()[0])
+        with engine.rarer_young_collections():  # a second replication in the process
+            seen.append(gc.get_threshold()[0])
+        seen.append(gc.get_threshold()[0])
+    assert seen == [engine.YOUNG_COLLECTION_THRESHOLD] * 3 and gc.get_threshold() == before
+    with pytest.raises(ValueError), engine.rarer_young_collections():
+        raise ValueError("a replication that fails")
+    assert gc.get_threshold() == before
+    process = Process.of(load_scenario("newborn"), "before")
+    Replication(process, seed=1, horizon_days=2, warmup_days=0).run()
+    assert gc.get_threshold() == before
+
+
 def test_the_day_queue_processes_events_in_the_order_of_one_heap():
     # timeouts within a day and days ahead, ties at a day's start, some set from callbacks
     def trace(env):
