@@ -289,6 +289,11 @@ class _Builder:
         where it is mailed."""
         p = self.process
         item = p.item(key)
+        if item.waiting_period is not None:
+            self.notes.append(
+                f"{key}: its waiting period (decided no earlier than that after the case "
+                "opened) has no BPMN or Prosimos form and is left out"
+            )
         if p.integrated and paper_travels(p, key):
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")

@@ -85,6 +85,7 @@ class Draws(Protocol):
     def take_up(self, case: object, item: str) -> float: ...
     def alternative(self, case: object, item: str) -> float: ...
     def rounds(self, case: object, item: str) -> float: ...
+    def waiting_period(self, case: object, item: str) -> float: ...
 
 
 class _Quantiles:
@@ -101,6 +102,11 @@ class _Quantiles:
         self._handling = {k: quantile(i.handling, per_day) for k, i in s.items.items()}
         self._processing = {
             k: quantile(process.processing(k), calendars.items[k].minutes_per_day) for k in s.items
+        }
+        self._waiting_period = {
+            k: quantile(i.waiting_period, calendars.items[k].minutes_per_day)
+            for k, i in s.items.items()
+            if i.waiting_period is not None
         }
         self._pickup = quantile(s.applicants.pickup_handling, per_day)
         self._mail = quantile(s.applicants.mail, per_day)
@@ -146,6 +152,9 @@ class _Quantiles:
     def rounds(self, case: object, item: str) -> float:
         """How many rounds an item repeating takes: a uniform (``Repeat.count``)."""
         return self._uniform(case)
+
+    def waiting_period(self, case: object, item: str) -> float:
+        return self._waiting_period[item](self._uniform(case))
 
 
 class StreamDraws(_Quantiles):
@@ -272,6 +281,9 @@ class NoTime:
     def processing(self, case: object, item: str) -> float:
         return 0.0
 
+    def waiting_period(self, case: object, item: str) -> float:
+        return 0.0
+
     def mail(self, case: object, item: str) -> float:
         return 0.0
 
@@ -387,6 +399,7 @@ class Mechanics:
         }
         self._taking: dict[tuple[str, ...], Process] = {process.order: process}
         self.repeat = {k: process.item(k).repeat for k in order}
+        self.waits_a_period = frozenset(k for k in order if process.item(k).waiting_period)
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -403,20 +416,23 @@ class Mechanics:
         rework = self.rework
         return [k for k in files if rework[k] and self.draws.rework(case, k) < rework[k]]
 
-    def decide(self, case: object, item: str, start: float) -> tuple[float, ...]:
+    def decide(self, case: object, item: str, start: float, opened: float) -> tuple[float, ...]:
         """The back office decides in its department's working time from ``start``: when
         each round ends, the last being the decision.  An item that repeats
         (``Item.repeat``) draws its rounds first, then one processing time per round, each
-        round starting when the one before ends."""
+        round starting when the one before ends.  An item with a waiting period is decided
+        no earlier than that long after ``opened``, when the case opened (drawn last)."""
         calendar, draws = self.calendars.items[item], self.draws
         repeat = self.repeat[item]
-        if repeat is None:  # one round, the common case
+        if repeat is None and item not in self.waits_a_period:  # the common case
             return (calendar.add_working(start, draws.processing(case, item)),)
-        rounds = repeat.count(draws.rounds(case, item))
         ends = []
-        for _ in range(rounds):
+        for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
             start = calendar.add_working(start, draws.processing(case, item))
             ends.append(start)
+        if item in self.waits_a_period:
+            period_over = calendar.add_working(opened, draws.waiting_period(case, item))
+            ends[-1] = max(ends[-1], period_over)
         return tuple(ends)
 
     def in_hand_at(self, case: object, item: str, decided: float) -> float:

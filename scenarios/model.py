@@ -450,6 +450,11 @@ class Item(Strict):
     default) is a required item (必办).  An item of an alternative leaves it at 1."""
     repeat: Repeat | None = None
     """Rounds of the back office beyond the first (``Repeat``); none by default."""
+    waiting_period: Distribution | None = None
+    """The item is decided no earlier than this long after the case opened (the applicant
+    arrived), in the department's working time: a notice period (公示期) or a ticket
+    closed only after a set wait.  The decision is the later of this and the back
+    office's; none by default."""
 
 
 class Option(Strict):

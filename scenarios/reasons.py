@@ -391,6 +391,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "value": ("value", "取值"),
     "values": ("values", "取值"),
     "variants": ("variants", "方案"),
+    "waiting_period": ("waiting period", "等待期"),
     "warmup_days": ("warm-up days", "预热天数"),
     "weekday_profile": ("weekday profile", "工作日权重"),
     "weekdays": ("weekdays", "工作日"),

@@ -91,8 +91,11 @@ class Department:
         if sent_back:
             return sends  # the filing waits for what is missing (the re-filing holds the rest)
         filing = {*request.held, *request.file}
+        opened = start if request.opened_at is None else request.opened_at
         for item in (k for k in office.process.order if k in filing):
-            *earlier, decided = office.decide(request.case_id, item, start, clock.infra_only)
+            *earlier, decided = office.decide(
+                request.case_id, item, start, opened, clock.infra_only
+            )
             decision = Decision(
                 case_id=request.case_id,
                 item=item,

@@ -108,12 +108,13 @@ class Office:
         clock: Clock,
         hops: list,
         can_be_sent_back: bool = True,
-        opens_case: bool = False,
+        opened_at: float | None = None,
     ) -> Served:
         """An applicant at the window: the ``served`` event (desk minutes, queueing, what
-        was sent back).  Infra-only runs take no time and know no opening hours.  With
-        ``opens_case`` the event carries the clock (the single window's, which the
-        platform reads back to record the case)."""
+        was sent back).  Infra-only runs take no time and know no opening hours.  Given
+        ``opened_at`` (when the case opened), the event opens the case: it carries that
+        and the clock (the single window's, which the platform reads back to record the
+        case)."""
         mechanics = self.mechanics
         if clock.infra_only:
             minutes, service = 0.0, Service(now, now, now, 0.0)
@@ -130,13 +131,17 @@ class Office:
             service_minutes=minutes,
             served_at=service.end,
             online=mechanics.files_online(collect),
-            clock=clock if opens_case else None,
+            clock=clock if opened_at is not None else None,
+            opened_at=opened_at,
             hops=hops,
         )
 
-    def decide(self, case: str, item: str, start: float, infra_only: bool) -> tuple[float, ...]:
-        """When each round of the item's back office ends (``Mechanics.decide``)."""
-        return (start,) if infra_only else self.mechanics.decide(case, item, start)
+    def decide(
+        self, case: str, item: str, start: float, opened: float, infra_only: bool
+    ) -> tuple[float, ...]:
+        """When each round of the item's back office ends (``Mechanics.decide``); the
+        case opened at ``opened``."""
+        return (start,) if infra_only else self.mechanics.decide(case, item, start, opened)
 
 
 class Offices:

@@ -96,7 +96,7 @@ class Platform:
             application.hops,
             # a plain Kafka client has no applicant to answer a 补正: take it as complete
             can_be_sent_back=application.clock is not None,
-            opens_case=True,
+            opened_at=now if application.opened_at is None else application.opened_at,
         )
         return [Send(DECISIONS, served, at=served.served_at, clock=clock)]
 
@@ -178,6 +178,7 @@ class Platform:
             "applied": 0,
             "caused": {},
             "hops": served.hops,
+            "opened": served.opened_at,
         }
 
     @staticmethod
@@ -257,7 +258,7 @@ class Platform:
             if moved is None:
                 by_department.setdefault(process.item(key).department, []).append(key)
             else:
-                sends.append(self._to_department(case_id, [key], clock, hops, at, moved))
+                sends.append(self._to_department(case_id, case, [key], clock, at, moved))
         for department, group in by_department.items():
             fetched = [m for k in group for m in process.fetched(k)]
             if fetched:
@@ -267,21 +268,22 @@ class Platform:
                     items=group,
                     materials=list(dict.fromkeys(fetched)),
                     issued=issued,
+                    opened_at=case.get("opened"),
                     clock=clock,
                     hops=hops,
                     sent_at=at,
                 )
                 sends.append(Send(DATA_REQUESTS, request))
             else:
-                sends.append(self._to_department(case_id, group, clock, hops, at))
+                sends.append(self._to_department(case_id, case, group, clock, at))
         return sends
 
     def _to_department(
         self,
         case_id: str,
+        case: dict[str, Any],
         items: list[str],
         clock: Clock,
-        hops: list,
         at: float,
         not_before: float | None = None,
     ) -> Send:
@@ -292,8 +294,9 @@ class Platform:
             file=items,
             at_window=False,
             not_before=not_before,
+            opened_at=case.get("opened"),
             clock=clock,
-            hops=hops,
+            hops=case["hops"],
             sent_at=at,
         )
         return Send(requests_topic(department), request)

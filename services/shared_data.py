@@ -46,6 +46,7 @@ class SharedData:
             department=request.department,
             file=request.items,
             at_window=False,
+            opened_at=request.opened_at,
             clock=request.clock,
             hops=request.hops,
             sent_at=request.sent_at,

@@ -133,7 +133,7 @@ class SimPyPort:
         """Decide one item from ``start``; the result reaches the applicant as the levers
         say (the core's ``decide`` and ``in_hand_at``)."""
         mechanics = self.mechanics
-        rounds = mechanics.decide(case, key, start)
+        rounds = mechanics.decide(case, key, start, case.arrival)
         decided = case.decided[key] = rounds[-1]
         arrives = case.in_hand[key] = mechanics.in_hand_at(case, key, decided)
         if self.tracing:

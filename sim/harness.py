@@ -481,6 +481,7 @@ class Harness:
                 file=None if whole else files,
                 collect=collect,
                 attempt=attempt,
+                opened_at=case.arrival,
                 sent_at=self.env.now,
             )
             topic = APPLICATIONS
@@ -492,6 +493,7 @@ class Harness:
                 collect=collect,
                 attempt=attempt,
                 held=list(held),
+                opened_at=case.arrival,
                 clock=self.clock,
                 sent_at=self.env.now,
             )

@@ -51,14 +51,22 @@ def queue_scenario(
 def choices_bundle() -> Scenario:
     """The restaurant with health certificates optional (the food permit, which needs
     them, must not wait for them when not taken), the signboard and the fire check as
-    an alternative (or neither), the food permit redone with a chance and the licence
-    check in one to three rounds."""
+    an alternative (or neither), the food permit redone with a chance, the licence
+    check in one to three rounds and the signboard decided no earlier than a notice
+    period after the case opened (often later than its back office would)."""
     return with_changes(
         load_scenario("restaurant"),
         {
             "items.health_certificates.take_up": 0.6,
             "items.food_permit.repeat": {"redo": 0.4},
             "items.licence_verification.repeat": {"rounds": [0.5, 0.3, 0.2]},
+            "items.signboard.waiting_period": {
+                "dist": "triangular",
+                "low": 9,
+                "mode": 11,
+                "high": 14,
+                "unit": "working_days",
+            },
             "alternatives": {
                 "outdoor": [
                     {"items": ["signboard"], "share": 0.5},

@@ -92,6 +92,9 @@ class Application(Message):
     bundle: Name
     clock: Clock | None = None
     """Absent when sent by a plain client: the platform's own clock and levers apply."""
+    opened_at: Minutes | None = None
+    """Simulated minute the case opened (the applicant arrived): an item's waiting period
+    counts from it (``Item.waiting_period``); none (a plain client): from the filing."""
     file: list[Name] | None = None
     """Items filed; None is the whole bundle (a re-filing after 补正 names the rest)."""
     collect: list[Name] = []
@@ -115,6 +118,9 @@ class ItemRequest(Message):
     not_before: Minutes | None = None
     """Simulated minute the item's paper reaches the back office (a transfer between
     offices); the department holds it until then, so the wait survives a platform crash."""
+    opened_at: Minutes | None = None
+    """Simulated minute the case opened (the applicant arrived): an item's waiting period
+    counts from it (``Item.waiting_period``); none (a plain client): from the filing."""
     attempt: int = Field(default=0, ge=0, le=100)
     held: list[Name] = []
     """Items of this filing accepted at an earlier attempt: a filing goes to the back
@@ -144,6 +150,8 @@ class Served(Message):
     clock: Clock | None = None
     """The case's clock, on the single window's own ``served`` (the platform records
     the case when it reads that back, not at intake)."""
+    opened_at: Minutes | None = None
+    """When the case opened, on the single window's own ``served`` (``Application``)."""
 
 
 class Decision(Message):
@@ -179,6 +187,8 @@ class DataRequest(Message):
     """What the items fetch instead of asking the applicant for."""
     issued: list[Name] = []
     """Certificates the case holds (the platform has joined their decisions)."""
+    opened_at: Minutes | None = None
+    """When the case opened (``ItemRequest.opened_at``), handed on with the items."""
     clock: Clock
     sent_at: Minutes | None = None
     """Simulated minute the sender sent it: the receiver takes it as now, so the real time

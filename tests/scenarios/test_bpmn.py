@@ -252,6 +252,7 @@ def test_optional_items_alternatives_and_repeats_go_out_as_gateways_and_come_bac
     assert kinds["inclusiveGateway"] >= 2  # a fork and its join
     roles = Counter(n.role for n in exported.graph.nodes if "Gateway" in n.kind)
     assert roles["alternative"] >= 1 and roles["repeat"] == 4  # two loops, merge and split
+    assert any("signboard: its waiting period" in note for note in exported.notes)
     for gateway, chances in exported.graph.probabilities.items():
         node = next(n for n in exported.graph.nodes if n.id == gateway)
         if node.kind == "exclusiveGateway":

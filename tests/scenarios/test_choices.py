@@ -3,6 +3,7 @@ items an applicant takes, and the counts for the full bundle and over applicants
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from onething.scenarios.errors import FileError
 from onething.scenarios.journey import Choices, journey, taking
 from onething.scenarios.levers import Process
 from onething.scenarios.loader import catalog_names, load_scenario, with_changes
+from onething.scenarios.mechanics import Calendars, Mechanics, StreamDraws
 from onething.scenarios.model import MAX_ROUNDS, Repeat
 from onething.sim.engine import run_replications
 from onething.sim.measures import measures
@@ -74,6 +76,11 @@ def _restaurant(**changes: Any) -> Any:
             "exactly one",
         ),
         ({"items.signboard.repeat": {"rounds": [0, 0]}}, "items.signboard.repeat", "add up to 0"),
+        (
+            {"items.signboard.waiting_period": {"dist": "fixed", "value": -3}},
+            "items.signboard.waiting_period.value",
+            "greater than or equal to 0",
+        ),
     ],
 )
 def test_a_bad_choice_is_one_line_at_its_field_in_both_languages(changes, field, reason):
@@ -82,6 +89,24 @@ def test_a_bad_choice_is_one_line_at_its_field_in_both_languages(changes, field,
     text = str(caught.value)
     assert f"{field}:" in text and reason in text, text
     assert_keyed(caught.value.problems)
+
+
+def test_an_item_is_decided_no_earlier_than_its_waiting_period_after_the_case_opened():
+    scenario = _restaurant(
+        **{"items.signboard.waiting_period": {"dist": "fixed", "value": 20, "unit": "working_days"}}
+    )
+    process = Process.of(scenario, "before")
+    calendars = Calendars(scenario)
+    mechanics = Mechanics(process, calendars, StreamDraws(process, random.Random(1), calendars))
+    calendar = calendars.items["signboard"]
+    per_day = calendar.minutes_per_day
+    opened = calendar.next_open(0.0)
+    period_over = calendar.add_working(opened, 20 * per_day)
+    assert mechanics.decide("a", "signboard", opened, opened) == (period_over,)  # 7-13 days
+    filed_late = calendar.add_working(opened, 15 * per_day)
+    (decided,) = mechanics.decide("b", "signboard", filed_late, opened)
+    assert decided >= calendar.add_working(filed_late, 7 * per_day) > period_over
+    assert mechanics.decide("c", "fire_check", opened, opened)[0] < period_over  # no period
 
 
 def test_rounds_follow_their_distribution():

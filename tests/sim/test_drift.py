@@ -10,7 +10,8 @@ the same draws.  Both write the same structured records (event rows through a
 trips and rounds of 补正, and each place's utilisation.  Run on every catalog bundle
 (before, after, each lever alone) and on a bundle built to exercise a department's own
 calendar, holidays and make-up days (调休) with and without online intake, and on a bundle
-with an optional item (选办) another depends on, an alternative and items that repeat.  A
+with an optional item (选办) another depends on, an alternative, items that repeat and one
+with a waiting period.  A
 mechanic changed in one engine only fails here: the last tests change each in one engine
 and expect a difference.
 """
@@ -46,6 +47,7 @@ PURPOSES = (
     "take_up",
     "alternative",
     "rounds",
+    "waiting_period",
 )
 HORIZON_DAYS = 6
 TOLERANCE_MINUTES = 1e-6
@@ -340,18 +342,33 @@ def _desk_time(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(office, "Mechanics", Slower)
 
 
+def _waiting_period_from_filing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onething.services.office as office
+
+    class FromFiling(Mechanics):
+        def decide(self, case: object, item: str, start: float, opened: float) -> tuple:
+            return super().decide(case, item, start, start)
+
+    monkeypatch.setattr(office, "Mechanics", FromFiling)
+
+
 def _utilisation_counting(monkeypatch: pytest.MonkeyPatch) -> None:
     import onething.sim.harness as harness
 
     monkeypatch.setattr(harness, "measured", lambda queued, since, until: since <= queued)
 
 
-MUTATIONS = {
+MUTATIONS: dict[str, Any] = {
     "a department's windows on the bundle's calendar (services)": _department_on_bundle_calendar,
     "the rework delay off the calendar (live applicant)": _rework_delay_off_calendar,
     "desk time 10 % longer (services)": _desk_time,
     "utilisation counts work queued after the measured period (live applicant)": (
         _utilisation_counting
+    ),
+}
+CHOICES_MUTATIONS: dict[str, Any] = {
+    "the waiting period counted from the filing, not the opening (services)": (
+        _waiting_period_from_filing
     ),
 }
 
@@ -360,4 +377,12 @@ MUTATIONS = {
 def test_a_mechanic_changed_in_one_engine_only_is_seen(mutation, monkeypatch):
     process = Process.of(_calendars_bundle(), "before")
     MUTATIONS[mutation](monkeypatch)
+    assert drift(process) != []
+
+
+@pytest.mark.parametrize("mutation", CHOICES_MUTATIONS)
+@pytest.mark.parametrize("mode", ["before", "after"])
+def test_a_choice_mechanic_changed_in_one_engine_only_is_seen(mutation, mode, monkeypatch):
+    process = Process.of(choices_bundle(), mode)
+    CHOICES_MUTATIONS[mutation](monkeypatch)
     assert drift(process) != []
