@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from onething.discovery.calendar import DAY, Calendars, date_of
-from onething.discovery.fit import Sample
+from onething.discovery.fit import Reservoir, Sample
 from onething.discovery.logs import EPOCH, Event, Skipped
 from onething.discovery.vocabulary import (
     DECIDE,
@@ -120,6 +120,9 @@ class Observations:
     """Per task, the cases that did it more than once."""
     rounds: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     """Per task, the cases that did it 1, 2, 3 ... times."""
+    since_opening: dict[str, Reservoir] = field(default_factory=dict)
+    """Per task, (filed, decided) in its department's working minutes since the case
+    opened, in the cases that did it once (``waiting.waiting_period``)."""
     steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
     """Per item, the steps its decisions list (onething's own logs name them)."""
 
@@ -367,9 +370,16 @@ class Reader:
         for activity, rounds in done.items():
             obs.repeat_cases[activity] += rounds > 1
             obs.rounds[activity][rounds] += 1
-            span = self.working(where[activity], case.filed[activity], case.decided[activity])
+            department, filed = where[activity], case.filed[activity]
+            span = self.working(department, filed, case.decided[activity])
             # the model's rounds follow one another: each takes its share of the span
             obs.sample(obs.processing, activity, 100).add(span / rounds)
+            if rounds == 1:
+                since = obs.since_opening.get(activity)
+                if since is None:
+                    since = obs.since_opening[activity] = Reservoir(700 + len(obs.since_opening))
+                waited = self.working(department, case.arrival, filed)
+                since.add((waited, waited + span))
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

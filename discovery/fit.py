@@ -27,27 +27,37 @@ KS_COEFFICIENT = 1.36  # 5 % critical value of the Kolmogorov-Smirnov statistic,
 
 
 @dataclass
-class Sample:
-    """Exact count and mean, and a uniform reservoir (Vitter's algorithm R) of values."""
+class Reservoir:
+    """A count and a uniform reservoir (Vitter's algorithm R) of what was added."""
 
     seed: int = 0
     count: int = 0
-    total: float = 0.0
-    values: list[float] = field(default_factory=list)
+    values: list[Any] = field(default_factory=list)
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
 
-    def add(self, value: float) -> None:
+    def add(self, value: Any) -> None:
         self.count += 1
-        self.total += value
         if len(self.values) < RESERVOIR:
             self.values.append(value)
         else:
             slot = self._rng.randrange(self.count)
             if slot < RESERVOIR:
                 self.values[slot] = value
+
+
+@dataclass
+class Sample(Reservoir):
+    """Exact count and mean, and a uniform reservoir of values."""
+
+    total: float = 0.0
+    values: list[float] = field(default_factory=list)
+
+    def add(self, value: float) -> None:
+        self.total += value
+        super().add(value)
 
     @property
     def mean(self) -> float:
