@@ -11,7 +11,9 @@ the time from opening to decision at least ``BETTER_BY`` times closer (Wasserste
 distance) than the independent draw the model makes without it (filing + P, P drawn
 from every case), with enough cases on each side; otherwise the item has none.  A
 helpdesk log closes its tickets 15 days after the last work, but never before about
-38 days after opening: that is what this finds there.
+38 days after opening: this finds it there, 4.1 times closer (1.53 working days against
+6.21).  At twice as close it also took BPIC 2012's O_SENT_BACK (2.1 times), and the
+simulated cycle times moved away from the log's (EMD 78.5 to 86.5 hours): hence three.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ MIN_CASES = 100
 """Cases that did the item once, below which no waiting period is looked for."""
 MIN_LATE = 30
 """Cases filed after most periods were over, below which P cannot be read."""
-BETTER_BY = 2.0
+BETTER_BY = 3.0
 
 
 @dataclass(frozen=True)
