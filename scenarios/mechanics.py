@@ -29,6 +29,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from heapq import heapreplace
+from itertools import repeat
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -370,6 +371,20 @@ class Windows:
         if not waiting or waiting[-1][0] <= now:
             return len(waiting)
         return bisect_right([q for q, _ in waiting], now)
+
+    def queue_lengths(self, start: float, step: float, until: float) -> list[int]:
+        """``queue_length`` at ``start``, ``start + step``, ... up to ``until``, the clock
+        at ``until``: a join is recorded when it happens, so once every recorded one has
+        its window, nobody queues until ``until`` (most hours of a quiet bundle)."""
+        lengths = []
+        t = start
+        while t <= until:
+            lengths.append(self.queue_length(t))
+            t += step
+            if not self._waiting:
+                lengths.extend(repeat(0, int((until - t) // step) + 1 if t <= until else 0))
+                break
+        return lengths
 
     @property
     def mean_wait(self) -> float:

@@ -227,7 +227,7 @@ class Replication:
         self.queue_samples: dict[str, list[int]] = {place: [] for place in self.desks}
         self._next_sample = 0.0
         self._samplers = [
-            (self.queue_samples[place].append, desk.queue_length)
+            (self.queue_samples[place].extend, desk.queue_lengths)
             for place, desk in self.desks.items()
         ]
         self.within_promise = 0
@@ -292,11 +292,14 @@ class Replication:
         fact (a queue knows who joined when and when they got a window): no process
         wakes every hour, which in a bundle of few applicants would be most events."""
         t = self._next_sample
-        while t <= until:
-            for keep, length in self._samplers:
-                keep(length(t))
-            t += QUEUE_SAMPLE_MINUTES
-        self._next_sample = t
+        if t > until:
+            return
+        taken = 0
+        for keep, lengths in self._samplers:
+            sampled = lengths(t, QUEUE_SAMPLE_MINUTES, until)
+            keep(sampled)
+            taken = len(sampled)
+        self._next_sample = t + taken * QUEUE_SAMPLE_MINUTES
 
     def _drain_over(self, _event: simpy.Event | None = None) -> None:
         """The arrivals are over and every case finished, or the time to drain ran out."""

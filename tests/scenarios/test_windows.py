@@ -45,3 +45,24 @@ def test_a_wait_within_open_hours_is_the_clock_difference(window):
     window.serve(at(0, 10), 45)
     later = window.serve(at(0, 10, 15), 5)
     assert (later.start, later.waited) == (at(0, 10, 45), pytest.approx(30))
+
+
+def _served_friday_evening(spec: CalendarSpec) -> Windows:
+    window = Windows(1, WorkingCalendar(spec, MONDAY))
+    for minute in range(0, 10, 2):
+        window.serve(at(FRIDAY, 16, 50 + minute), 30)  # queue into Monday morning
+    return window
+
+
+def test_queue_lengths_over_hours_are_the_lengths_one_hour_at_a_time():
+    """The hours after the last queue has its windows are zeros without asking each one;
+    the lengths are what asking each hour gives."""
+    spec = CalendarSpec(hours=[("09:00", "17:00")], holidays="none")
+    one_at_a_time = _served_friday_evening(spec)
+    until = at(NEXT_MONDAY + 3, 12)
+    hours = [at(FRIDAY, 16) + 60 * k for k in range(int((until - at(FRIDAY, 16)) // 60) + 1)]
+    expected = [one_at_a_time.queue_length(t) for t in hours]
+    assert max(expected) == 4 and expected[-1] == 0
+    at_once = _served_friday_evening(spec)
+    assert at_once.queue_lengths(at(FRIDAY, 16), 60, until) == expected
+    assert at_once.queue_lengths(until + 60, 60, until) == []
