@@ -15,7 +15,8 @@
    ``EARLY_START``; target: at least 10x Prosimos's cases per CPU second).  Prosimos is
    timed around ``run_simulation`` (which reads its BPMN and JSON), onething around
    ``run_replications`` of the loaded process (the scenario's YAML read before:
-   PyYAML's pure-Python parser would otherwise weigh more than a thousand cases).
+   PyYAML's pure-Python parser would otherwise weigh more than a thousand cases), three
+   times over (``REPEATS``).
 
 Ciw comes with the ``peers`` extra (``pip install -e ".[peers]"``, Ciw 3.2.7).  Prosimos
 cannot share onething's environment (its click pin clashes with faust-streaming's), so it
@@ -79,6 +80,12 @@ def bare_simpy(cases: int, memory_cases: int) -> None:
     print(f"   peak memory at {memory_cases:,} cases: {megabytes:.0f} MB (target < 300 MB)")
 
 
+REPEATS = 3
+"""onething's runs of each bundle, as many cases each as Prosimos ran once: one takes
+about 0.1 CPU-s, short enough for a busy machine to halve its speed (school_enrolment
+after measured 8,752 cases/CPU-s in one run and 14,698 at best in nine, minutes apart);
+three give the speed over three times the cases."""
+
 EARLY_START = dt.date(2010, 1, 4)
 """A Monday years before the official calendar's end, so that every bundle runs as many
 cases as Prosimos did (a slow one from its own start date would run out of calendar)."""
@@ -101,9 +108,13 @@ def bundles(cases: int, python: str) -> None:
                 model, sim, _ = prosimos_peer.export(bundle, mode, Path(tmp))
                 peer = prosimos_peer.run_prosimos(python, model, sim, cases, start)
                 process = Process.of(early(load_scenario(bundle)), mode)
-                started = time.process_time()
-                (result,) = run_replications(process, 1, 5, None, 0, jobs=1, count=peer.cases)
-                ours = result.arrived / (time.process_time() - started)
+                arrived, seconds = 0, 0.0
+                for _ in range(REPEATS):
+                    started = time.process_time()
+                    (result,) = run_replications(process, 1, 5, None, 0, jobs=1, count=peer.cases)
+                    seconds += time.process_time() - started
+                    arrived += result.arrived
+                ours = arrived / seconds
                 theirs = peer.cases / peer.cpu_seconds
                 ratios.append(ours / theirs)
                 print(
