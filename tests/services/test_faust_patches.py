@@ -384,6 +384,18 @@ def test_a_broker_that_cannot_say_where_a_log_starts_leaves_the_first_record_unc
     assert consumer.seeks == []
 
 
+def test_a_log_start_that_does_not_come_does_not_hold_deliveries(monkeypatch):
+    ours = TopicPartition("onething.requests.hrss", 0)
+    consumer = _Delivering()
+
+    async def never(*partitions):
+        await asyncio.Event().wait()
+
+    consumer.earliest_offsets = never
+    monkeypatch.setattr(faust_runtime, "LOG_START_WAIT_S", 0.05)
+    assert consumer.deliver((ours, 7)) == [(ours.topic, 7)]
+
+
 def _table_reading(counts: dict[str, int | None]) -> SimpleNamespace:
     """A stand-in table whose consumer knows ``counts`` partitions per topic."""
     consumer = SimpleNamespace(topic_partitions=counts.get)
