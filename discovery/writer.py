@@ -602,7 +602,6 @@ class _Writer:
                 entry["waiting_period"] = self.time(
                     f"{path}.waiting_period", period.period, department
                 )
-                per_day = self.calendars.of(department).minutes_per_day
                 self.note(
                     "waiting periods",
                     f"{item}: decided no earlier than a period after the case opened, read "
