@@ -537,4 +537,16 @@ def raw_topic(app: faust.App, *names: str) -> Any:
 
 def run_worker(app: faust.App) -> None:
     """Run a Faust worker in this process until it is stopped (Ctrl-C, SIGTERM)."""
-    faust.Worker(app, loglevel="WARNING", quiet=True).execute_from_commandline()
+    worker(app).execute_from_commandline()
+
+
+def worker(app: faust.App) -> faust.Worker:
+    """A Faust worker logging warnings and worse, without Faust's startup spinner.
+
+    At a level of WARNING or above, the spinner's handler takes every record, so Faust
+    sets the root logger to DEBUG: each of aiokafka's and Faust's debug calls then built a
+    log record only for the spinner to drop it, 5 % of the compact services' CPU at 30
+    cases a second (py-spy).  Without it the root logger stays at WARNING."""
+    made = faust.Worker(app, loglevel="WARNING", quiet=True)
+    made.spinner = None
+    return made

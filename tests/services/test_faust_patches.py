@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import subprocess
+import sys
 from collections import defaultdict
 from types import SimpleNamespace
 
@@ -454,3 +456,21 @@ def test_a_header_name_that_is_not_utf8_is_delivered_with_the_rest_of_its_fetch(
     assert refused == [(o, "a header name is not UTF-8: b'\\xff\\xfe'") for o in (1, 4)]
     name = read[1].headers[0][0]
     assert name.encode("utf-8", "surrogateescape") == bad.raw
+
+
+def test_a_service_worker_does_not_build_records_of_debug_calls():
+    """Faust's spinner sets the root logger to DEBUG; a service's worker has none, so
+    logging is set up at WARNING and aiokafka's debug calls cost no record."""
+    script = (
+        "import logging, sys\n"
+        "from onething.services.faust_runtime import make_app, worker\n"
+        "made = worker(make_app('onething-test-logging', '127.0.0.1:9'))\n"
+        "made._setup_logging()\n"
+        "print(logging.getLogger('aiokafka').isEnabledFor(logging.DEBUG),"
+        " logging.getLogger('onething.services').isEnabledFor(logging.WARNING),"
+        " file=sys.__stdout__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["False", "True"], done.stderr
