@@ -152,7 +152,12 @@ def _scenario(results_dir: Path, bundle: Any) -> tuple[Scenario | None, Any]:
 # --- formatting ----------------------------------------------------------------------
 
 
-UNIT_WORDS = {"minutes": "report.min", "hours": "report.h", "working_days": "report.working_days"}
+UNIT_WORDS = {
+    "minutes": "report.min",
+    "hours": "report.h",
+    "working_days": "report.working_days",
+    "calendar_days": "report.calendar_days",
+}
 
 
 def _distribution(d: Distribution, lang: str) -> str:

@@ -39,7 +39,7 @@ from onething.scenarios.counts import form_factor
 from onething.scenarios.distributions import quantile
 from onething.scenarios.journey import taking
 from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
-from onething.scenarios.model import Scenario
+from onething.scenarios.model import AROUND_THE_CLOCK, Distribution, Scenario
 
 NOT_YET = math.inf
 """When a paper result is in the applicant's hands before they collect it: not yet."""
@@ -394,6 +394,16 @@ class Windows:
 # --- the office and the applicant --------------------------------------------------
 
 
+def _later(calendar: WorkingCalendar, time: Distribution) -> Callable[[float, float], float]:
+    """How a time drawn from ``time`` is added to an instant: in the calendar's working
+    time, or around the clock when it is in calendar days (``AROUND_THE_CLOCK``)."""
+    return _around_the_clock if time.unit == AROUND_THE_CLOCK else calendar.add_working
+
+
+def _around_the_clock(t: float, minutes: float) -> float:
+    return t + minutes
+
+
 class Mechanics:
     """The rules of one process (a scenario with its levers), on its calendars, drawing
     from one source of randomness."""
@@ -415,6 +425,13 @@ class Mechanics:
         self._taking: dict[tuple[str, ...], Process] = {process.order: process}
         self.repeat = {k: process.item(k).repeat for k in order}
         self.waits_a_period = frozenset(k for k in order if process.item(k).waiting_period)
+        items = calendars.items
+        self._after_processing = {k: _later(items[k], process.processing(k)) for k in order}
+        self._after_period = {
+            k: _later(items[k], period)
+            for k in self.waits_a_period
+            if (period := process.item(k).waiting_period) is not None
+        }
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -432,21 +449,22 @@ class Mechanics:
         return [k for k in files if rework[k] and self.draws.rework(case, k) < rework[k]]
 
     def decide(self, case: object, item: str, start: float, opened: float) -> tuple[float, ...]:
-        """The back office decides in its department's working time from ``start``: when
-        each round ends, the last being the decision.  An item that repeats
-        (``Item.repeat``) draws its rounds first, then one processing time per round, each
-        round starting when the one before ends.  An item with a waiting period is decided
-        no earlier than that long after ``opened``, when the case opened (drawn last)."""
-        calendar, draws = self.calendars.items[item], self.draws
+        """The back office decides in its department's working time from ``start`` (or
+        around the clock, ``AROUND_THE_CLOCK``): when each round ends, the last being the
+        decision.  An item that repeats (``Item.repeat``) draws its rounds first, then one
+        processing time per round, each round starting when the one before ends.  An item
+        with a waiting period is decided no earlier than that long after ``opened``, when
+        the case opened (drawn last)."""
+        draws, processed = self.draws, self._after_processing[item]
         repeat = self.repeat[item]
         if repeat is None and item not in self.waits_a_period:  # the common case
-            return (calendar.add_working(start, draws.processing(case, item)),)
+            return (processed(start, draws.processing(case, item)),)
         ends = []
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
-            start = calendar.add_working(start, draws.processing(case, item))
+            start = processed(start, draws.processing(case, item))
             ends.append(start)
         if item in self.waits_a_period:
-            period_over = calendar.add_working(opened, draws.waiting_period(case, item))
+            period_over = self._after_period[item](opened, draws.waiting_period(case, item))
             ends[-1] = max(ends[-1], period_over)
         return tuple(ends)
 

@@ -27,7 +27,11 @@ from pydantic import (
 
 from onething.scenarios.errors import Reason
 
-Unit = Literal["minutes", "hours", "working_days"]
+Unit = Literal["minutes", "hours", "working_days", "calendar_days"]
+AROUND_THE_CLOCK: Unit = "calendar_days"
+"""The one unit counted around the clock (自然日): a time in it passes whether or not the
+office is open.  Only an item's back-office times and waiting period may use it
+(``Item``): a public notice of seven natural days, a ticket closed by a timer."""
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 StepKind = Literal["apply", "review", "inspect", "decide", "deliver"]
@@ -59,6 +63,7 @@ MAX_DURATION: dict[str, float] = {
     "minutes": MAX_DURATION_YEARS * 365 * 24 * 60,
     "hours": MAX_DURATION_YEARS * 365 * 24,
     "working_days": MAX_DURATION_YEARS * 250,
+    "calendar_days": MAX_DURATION_YEARS * 365,
 }
 """The longest time a distribution's parameter may say, per unit."""
 MAX_SPREAD = 100
@@ -264,6 +269,17 @@ class Empirical(Timed):
 Distribution = Annotated[
     Fixed | Exponential | Lognormal | Triangular | Empirical, Field(discriminator="dist")
 ]
+
+
+def _in_working_time(dist: Timed) -> Timed:
+    if dist.unit == AROUND_THE_CLOCK:  # type: ignore[attr-defined]  # each kind's own field
+        raise Reason("around_the_clock_here", unit=AROUND_THE_CLOCK)
+    return dist
+
+
+WorkingTime = Annotated[Distribution, AfterValidator(_in_working_time)]
+"""A time counted in working time only: desk times, the promised limit, the post, an
+applicant's putting papers together, a paper's transfer."""
 KINDS: dict[str, type[Timed]] = {
     "fixed": Fixed,
     "exponential": Exponential,
@@ -275,8 +291,14 @@ KINDS: dict[str, type[Timed]] = {
 
 
 def unit_minutes(unit: Unit, minutes_per_day: float) -> float:
-    """Minutes in one unit; a working day is the calendar's opening minutes."""
-    return {"minutes": 1.0, "hours": 60.0, "working_days": minutes_per_day}[unit]
+    """Minutes in one unit; a working day is the calendar's opening minutes, a calendar
+    day all of its 1,440 (``AROUND_THE_CLOCK``)."""
+    return {
+        "minutes": 1.0,
+        "hours": 60.0,
+        "working_days": minutes_per_day,
+        "calendar_days": 1440.0,
+    }[unit]
 
 
 def fixed(value: float, unit: Unit = "minutes") -> Fixed:
@@ -433,13 +455,14 @@ class Item(Strict):
     materials: list[str] = []
     form: Form = Form()
     steps: Annotated[list[StepKind], Field(min_length=1)] = ["apply", "review", "decide"]
-    handling: Distribution
+    handling: WorkingTime
     """Front-desk time at the window."""
     processing: Distribution
-    """Back-office time from filing to decision, in working time."""
+    """Back-office time from filing to decision, in the department's working time, or
+    around the clock in ``calendar_days`` (``AROUND_THE_CLOCK``)."""
     processing_with_data_sharing: Distribution | None = None
     """Back-office time when materials are verified electronically (data sharing lever)."""
-    promised: Distribution
+    promised: WorkingTime
     """Promised time limit (承诺时限)."""
     rework: Annotated[float, Field(ge=0.0, le=MAX_REWORK)] = 0.0
     """Chance the filing is sent back for missing materials (补正)."""
@@ -452,9 +475,9 @@ class Item(Strict):
     """Rounds of the back office beyond the first (``Repeat``); none by default."""
     waiting_period: Distribution | None = None
     """The item is decided no earlier than this long after the case opened (the applicant
-    arrived), in the department's working time: a notice period (公示期) or a ticket
-    closed only after a set wait.  The decision is the later of this and the back
-    office's; none by default."""
+    arrived), in the department's working time, or around the clock in
+    ``calendar_days``: a notice period (公示期) or a ticket closed only after a set wait.
+    The decision is the later of this and the back office's; none by default."""
 
 
 class Option(Strict):
@@ -531,9 +554,9 @@ class Applicants(Strict):
     """One-way travel to an office, calendar time."""
     start: str = "home"
     """Where a case begins: 'home' or a department (a newborn's family is at the hospital)."""
-    pickup_handling: Distribution = Field(default_factory=lambda: fixed(5.0))
-    mail: Distribution = Field(default_factory=lambda: fixed(2.0, "working_days"))
-    rework_delay: Distribution = Field(default_factory=lambda: fixed(1.0, "working_days"))
+    pickup_handling: WorkingTime = Field(default_factory=lambda: fixed(5.0))
+    mail: WorkingTime = Field(default_factory=lambda: fixed(2.0, "working_days"))
+    rework_delay: WorkingTime = Field(default_factory=lambda: fixed(1.0, "working_days"))
     """How long an applicant takes to put missing materials together."""
 
 
@@ -551,7 +574,7 @@ class LeverSettings(Strict):
     single_window: SingleWindow = SingleWindow()
     staffing: Annotated[dict[str, WindowCount], Field(max_length=MAX_PARTS)] = {}
     """Windows per department (or 'single_window') under the staffing lever."""
-    paper_transfer: Distribution = Field(default_factory=lambda: fixed(1.0, "working_days"))
+    paper_transfer: WorkingTime = Field(default_factory=lambda: fixed(1.0, "working_days"))
     """Without data sharing, the single window passes paper results between departments."""
 
 

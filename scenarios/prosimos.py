@@ -18,7 +18,7 @@ from typing import Any
 from onething.scenarios.bpmn import APPLICANT, Graph
 from onething.scenarios.counts import form_factor
 from onething.scenarios.levers import SINGLE_WINDOW, Process
-from onething.scenarios.model import CalendarSpec, Distribution, unit_minutes
+from onething.scenarios.model import AROUND_THE_CLOCK, CalendarSpec, Distribution, unit_minutes
 
 DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 SHORT = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -117,10 +117,14 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
             item = s.items[node.item]
             dept = item.department
             minutes = calendars[f"dept_{dept}"].minutes_per_day
-            m, v = moments(process.processing(node.item), minutes)
+            processing = process.processing(node.item)
+            m, v = moments(processing, minutes)
             amount = min(2000, max(20, math.ceil(rate * (office_days[dept] + 2) * 3)))
-            rid = pool(f"back_office_{dept}", f"Back office {dept}", amount, f"dept_{dept}")
-            dist = _duration(m, v, process.processing(node.item).MEMORYLESS)
+            if processing.unit == AROUND_THE_CLOCK:  # counted whether or not the office is open
+                rid = pool(f"back_office_{dept}_always", f"Back office {dept}", amount, "always")
+            else:
+                rid = pool(f"back_office_{dept}", f"Back office {dept}", amount, f"dept_{dept}")
+            dist = _duration(m, v, processing.MEMORYLESS)
         elif role == "travel":
             rid = pool("applicant", "Applicants", CROWD, "always")
             dist = _duration(*moments(s.applicants.travel, per_day))

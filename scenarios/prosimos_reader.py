@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from onething.scenarios.model import KINDS, CalendarSpec
+from onething.scenarios.model import AROUND_THE_CLOCK, KINDS, CalendarSpec
+
+DAY_MINUTES = 24 * 60
 
 
 def from_prosimos(entry: dict[str, Any], notes: list[str], where: str) -> dict[str, Any]:
@@ -36,10 +38,12 @@ def from_prosimos(entry: dict[str, Any], notes: list[str], where: str) -> dict[s
 
 def durations_from_params(params: dict[str, Any], nodes: dict[str, dict]) -> dict[str, dict]:
     """Task id -> duration; for a diagram of ours, window time is split over the items
-    filed (``window:<decision task>``)."""
+    filed (``window:<decision task>``).  A decision whose resource works round the clock
+    counts calendar days (``AROUND_THE_CLOCK``), as ``prosimos`` writes it."""
     notes: list[str] = params.setdefault("_notes", [])
     out: dict[str, dict] = {}
     decision = {n.get("item"): i for i, n in nodes.items() if n.get("role") == "decide"}
+    always = _round_the_clock_resources(params)
     for entry in params.get("task_resource_distribution", []):
         task = entry.get("task_id")
         resources = entry.get("resources") or []
@@ -51,9 +55,37 @@ def durations_from_params(params: dict[str, Any], nodes: dict[str, dict]) -> dic
             files = [f for f in node["files"].split(",") if f in decision]
             for f in files:
                 out[f"window:{decision[f]}"] = _share(dist, len(files))
+        elif node.get("role") == "decide" and resources[0].get("resource_id") in always:
+            out[task] = _in_calendar_days(dist)
         elif not node.get("role") or node.get("role") == "decide":
             out[task] = dist
     return out
+
+
+def _round_the_clock_resources(params: dict[str, Any]) -> set[str]:
+    """Resources whose calendar is open every day from 00:00 to 23:59:59."""
+    whole_week = {
+        c.get("id")
+        for c in params.get("resource_calendars", [])
+        if any(
+            (p.get("from"), p.get("to"), p.get("beginTime"), p.get("endTime"))
+            == ("MONDAY", "SUNDAY", "00:00:00", "23:59:59")
+            for p in c.get("time_periods", [])
+        )
+    }
+    return {
+        r.get("id")
+        for profile in params.get("resource_profiles", [])
+        for r in profile.get("resource_list", [])
+        if r.get("calendar") in whole_week
+    }
+
+
+def _in_calendar_days(dist: dict[str, Any]) -> dict[str, Any]:
+    """A duration read in minutes, said in calendar days."""
+    times = ("value", "mean", "sd", "low", "mode", "high")
+    days = {k: (v / DAY_MINUTES if k in times else v) for k, v in dist.items()}
+    return {**days, "unit": AROUND_THE_CLOCK}
 
 
 def _share(dist: dict[str, Any], n: int) -> dict[str, Any]:

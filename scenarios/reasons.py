@@ -33,6 +33,12 @@ REASONS: dict[str, tuple[str, str]] = {
         "{name} over the limit of {limit:g} {unit} ({years} years)",
         "{name!f}超过上限 {limit:g} {unit!u}（{years} 年）",
     ),
+    "around_the_clock_here": (
+        "{unit} count around the clock: only an item's processing and waiting period (and"
+        " travel) may use them; say this time in working_days, hours or minutes",
+        "{unit!u}不分昼夜计算：只有事项的办理时间和等待期（以及路程）可以使用；"
+        "此处请用工作日、小时或分钟",
+    ),
     "lognormal_spread": ("sd is more than {limit} times the mean", "标准差超过均值的 {limit} 倍"),
     "triangular_order": (
         "needs low <= mode <= high and low < high",
@@ -413,6 +419,7 @@ UNITS: dict[str, tuple[str, str]] = {
     "minutes": ("minutes", "分钟"),
     "hours": ("hours", "小时"),
     "working_days": ("working days", "个工作日"),
+    "calendar_days": ("calendar days", "个自然日"),
 }
 """The units of a distribution (scenarios/model.py: Unit)."""
 

@@ -52,8 +52,9 @@ def choices_bundle() -> Scenario:
     """The restaurant with health certificates optional (the food permit, which needs
     them, must not wait for them when not taken), the signboard and the fire check as
     an alternative (or neither), the food permit redone with a chance, the licence
-    check in one to three rounds and the signboard decided no earlier than a notice
-    period after the case opened (often later than its back office would)."""
+    check in one to three rounds, the signboard decided no earlier than a notice
+    period after the case opened (often later than its back office would) and the fire
+    check's back office counted in calendar days, around the clock."""
     return with_changes(
         load_scenario("restaurant"),
         {
@@ -66,6 +67,20 @@ def choices_bundle() -> Scenario:
                 "mode": 11,
                 "high": 14,
                 "unit": "working_days",
+            },
+            "items.fire_check.processing": {
+                "dist": "triangular",
+                "low": 3,
+                "mode": 5,
+                "high": 10,
+                "unit": "calendar_days",
+            },
+            "items.fire_check.processing_with_data_sharing": {
+                "dist": "triangular",
+                "low": 4,
+                "mode": 7,
+                "high": 12,
+                "unit": "calendar_days",
             },
             "alternatives": {
                 "outdoor": [

@@ -96,6 +96,7 @@ REPORT: dict[str, tuple[str, str]] = {
     "report.min": ("min", "分钟"),
     "report.h": ("h", "小时"),
     "report.working_days": ("working days", "个工作日"),
+    "report.calendar_days": ("calendar days", "个自然日"),
     # the summary tables' measures and groups
     "measure.time_working_days": ("Time (working days)", "办理时间（工作日）"),
     "measure.time_working_days.mean": ("Time, mean (working days)", "办理时间均值（工作日）"),

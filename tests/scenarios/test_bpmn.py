@@ -270,3 +270,6 @@ def test_optional_items_alternatives_and_repeats_go_out_as_gateways_and_come_bac
             k: i.repeat for k, i in original.items.items()
         }
         assert again.alternatives == original.alternatives
+        if given_params is not None:  # the back office's calendar: round the clock
+            assert again.items["fire_check"].processing.unit == "calendar_days"
+            assert again.items["signboard"].processing.unit != "calendar_days"

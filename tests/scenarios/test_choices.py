@@ -81,6 +81,16 @@ def _restaurant(**changes: Any) -> Any:
             "items.signboard.waiting_period.value",
             "greater than or equal to 0",
         ),
+        (
+            {"items.signboard.handling": {"dist": "fixed", "value": 1, "unit": "calendar_days"}},
+            "items.signboard.handling",
+            "count around the clock",
+        ),
+        (
+            {"applicants.mail": {"dist": "fixed", "value": 3, "unit": "calendar_days"}},
+            "applicants.mail",
+            "only an item's processing and waiting period",
+        ),
     ],
 )
 def test_a_bad_choice_is_one_line_at_its_field_in_both_languages(changes, field, reason):
@@ -107,6 +117,37 @@ def test_an_item_is_decided_no_earlier_than_its_waiting_period_after_the_case_op
     (decided,) = mechanics.decide("b", "signboard", filed_late, opened)
     assert decided >= calendar.add_working(filed_late, 7 * per_day) > period_over
     assert mechanics.decide("c", "fire_check", opened, opened)[0] < period_over  # no period
+
+
+def test_calendar_days_count_around_the_clock_and_working_days_in_opening_hours():
+    """A ticket closed by a timer 15 days after it reached the back office, a notice of
+    seven natural days after the case opened: nights, weekends and holidays count."""
+    day = 24 * 60
+    scenario = _restaurant(
+        **{
+            "items.signboard.processing": {"dist": "fixed", "value": 15, "unit": "calendar_days"},
+            "items.signboard.waiting_period": {
+                "dist": "fixed",
+                "value": 30,
+                "unit": "calendar_days",
+            },
+            "items.fire_check.processing": {"dist": "fixed", "value": 15, "unit": "working_days"},
+        }
+    )
+    process = Process.of(scenario, "before")
+    calendars = Calendars(scenario)
+    mechanics = Mechanics(process, calendars, StreamDraws(process, random.Random(1), calendars))
+    calendar = calendars.items["signboard"]
+    opened = calendar.next_open(0.0)
+    friday = next(
+        t for t in (opened + d * day for d in range(14)) if calendar.timestamp(t).weekday() == 4
+    )
+    assert mechanics.decide("a", "signboard", friday, friday) == (friday + 30 * day,)  # period
+    late = friday + 20 * day
+    assert mechanics.decide("b", "signboard", late, friday) == (late + 15 * day,)  # processing
+    working = mechanics.decide("c", "fire_check", friday, friday)[0]
+    assert working == calendar.add_working(friday, 15 * calendar.minutes_per_day)
+    assert working > friday + 20 * day  # three weekends and the nights in between
 
 
 def test_rounds_follow_their_distribution():

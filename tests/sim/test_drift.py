@@ -10,8 +10,8 @@ the same draws.  Both write the same structured records (event rows through a
 trips and rounds of 补正, and each place's utilisation.  Run on every catalog bundle
 (before, after, each lever alone) and on a bundle built to exercise a department's own
 calendar, holidays and make-up days (调休) with and without online intake, and on a bundle
-with an optional item (选办) another depends on, an alternative, items that repeat and one
-with a waiting period.  A
+with an optional item (选办) another depends on, an alternative, items that repeat, one
+with a waiting period and one whose back office counts calendar days.  A
 mechanic changed in one engine only fails here: the last tests change each in one engine
 and expect a difference.
 """
@@ -352,6 +352,17 @@ def _waiting_period_from_filing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(office, "Mechanics", FromFiling)
 
 
+def _calendar_days_in_working_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onething.services.office as office
+
+    class InWorkingTime(Mechanics):
+        def __init__(self, process: Process, calendars: Calendars, draws: Any):
+            super().__init__(process, calendars, draws)
+            self._after_processing = {k: calendars.items[k].add_working for k in process.order}
+
+    monkeypatch.setattr(office, "Mechanics", InWorkingTime)
+
+
 def _utilisation_counting(monkeypatch: pytest.MonkeyPatch) -> None:
     import onething.sim.harness as harness
 
@@ -370,6 +381,7 @@ CHOICES_MUTATIONS: dict[str, Any] = {
     "the waiting period counted from the filing, not the opening (services)": (
         _waiting_period_from_filing
     ),
+    "calendar days counted in working time (services)": _calendar_days_in_working_time,
 }
 
 
