@@ -38,6 +38,7 @@ from onething.discovery.vocabulary import (
     results,
     steps,
 )
+from onething.discovery.waiting import WaitingPeriod, waiting_period
 from onething.scenarios.calendar import WorkingCalendar
 
 CLOSE_AFTER_DAYS = 30
@@ -121,8 +122,10 @@ class Observations:
     rounds: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     """Per task, the cases that did it 1, 2, 3 ... times."""
     since_opening: dict[str, Reservoir] = field(default_factory=dict)
-    """Per task, (filed, decided) in its department's working minutes since the case
-    opened, in the cases that did it once (``waiting.waiting_period``)."""
+    """Per task, (opened, filed, decided) on its department's calendar's clock, in the
+    cases that did it once."""
+    waiting: dict[str, WaitingPeriod] = field(default_factory=dict)
+    """Per task, the waiting period those cases show (``waiting.waiting_period``)."""
     steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
     """Per item, the steps its decisions list (onething's own logs name them)."""
 
@@ -184,7 +187,12 @@ class Reader:
             self.event(e)
         for key in list(self.open):
             self._close(key)
-        return self.obs
+        obs = self.obs
+        for n, (task, cases) in enumerate(obs.since_opening.items()):
+            calendar = self.calendar(obs.department(task))
+            if (found := waiting_period(cases, n, calendar)) is not None:
+                obs.waiting[task] = found
+        return obs
 
     def event(self, e: Event) -> None:
         case = self.open.pop(e.case, None)
@@ -378,8 +386,13 @@ class Reader:
                 since = obs.since_opening.get(activity)
                 if since is None:
                     since = obs.since_opening[activity] = Reservoir(700 + len(obs.since_opening))
-                waited = self.working(department, case.arrival, filed)
-                since.add((waited, waited + span))
+                since.add(
+                    (
+                        case.arrival - self.origin,
+                        filed - self.origin,
+                        case.decided[activity] - self.origin,
+                    )
+                )
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

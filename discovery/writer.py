@@ -42,9 +42,10 @@ from onething.discovery.cases import (
 from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
 from onething.discovery.vocabulary import SINGLE_WINDOW
-from onething.discovery.waiting import waiting_period
+from onething.discovery.waiting import WaitingPeriod
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.model import (
+    AROUND_THE_CLOCK,
     MAX_HORIZON_DAYS,
     MAX_ITEMS,
     MAX_ROUNDS,
@@ -357,6 +358,13 @@ class _Writer:
             return self.fitted(path, sample, "working_days", per_day)
         return self.fitted(path, sample)
 
+    def waited(self, path: str, sample: Sample, period: WaitingPeriod, department: str) -> dict:
+        """A time of an item with a waiting period, in the clock discovery read it on:
+        calendar days around the clock (whatever its size), else working time."""
+        if period.around_the_clock:
+            return self.fitted(path, sample, AROUND_THE_CLOCK, DAY)
+        return self.time(path, sample, department)
+
     # --- the scenario --------------------------------------------------------------
 
     def discovery(self) -> Discovery:
@@ -532,15 +540,13 @@ class _Writer:
             key = self.key[item]
             department = obs.department(item)
             path = f"items.{key}"
-            since = obs.since_opening.get(item)
-            period = None
-            if since is not None:
-                period = waiting_period(since, len(out))
-            processing = self.time(
-                f"{path}.processing",
-                obs.processing[item] if period is None else period.processing,
-                department,
-            )
+            period = obs.waiting.get(item)
+            if period is None:
+                processing = self.time(f"{path}.processing", obs.processing[item], department)
+            else:
+                processing = self.waited(
+                    f"{path}.processing", period.processing, period, department
+                )
             result = self.delivery(item, levers)
             listed = obs.steps[item].most_common(1)
             steps = (
@@ -599,16 +605,23 @@ class _Writer:
                     f"fitted from the log: in {obs.presence[item]} of {obs.cases} cases"
                 )
             if period is not None:
-                entry["waiting_period"] = self.time(
-                    f"{path}.waiting_period", period.period, department
+                entry["waiting_period"] = self.waited(
+                    f"{path}.waiting_period", period.period, period, department
+                )
+                days, unit = (DAY, "calendar") if period.around_the_clock else (per_day, "working")
+                replayed = ", ".join(
+                    f"{'around the clock' if around else 'in working time'} {minutes / DAY:.2f}"
+                    for around, minutes in sorted(period.replayed.items(), reverse=True)
                 )
                 self.note(
                     "waiting periods",
                     f"{item}: decided no earlier than a period after the case opened, read "
                     f"from the {period.early} cases that filed it early, its processing "
                     f"from the {period.late} that filed it once most periods were over; in "
-                    f"the log, opening to decision {period.distance / per_day:.2f} working "
-                    f"days off (Wasserstein) against {period.without / per_day:.2f} without",
+                    f"the log, opening to decision {period.distance / days:.2f} {unit} "
+                    f"days off (Wasserstein) against {period.without / days:.2f} without; "
+                    f"both times count {unit} days, the clock whose replay on the wall "
+                    f"clock came closer (calendar days off: {replayed})",
                 )
             rounds = obs.rounds.get(item)
             if rounds and max(rounds) > 1:

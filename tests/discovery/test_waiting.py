@@ -11,18 +11,33 @@ import pytest
 
 from onething.cli import main
 from onething.discovery.fit import Reservoir
-from onething.discovery.waiting import MIN_CASES, waiting_period
+from onething.discovery.waiting import CLOCK_BETTER_BY, MIN_CASES, waiting_period
+from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.loader import load_scenario
+from onething.scenarios.model import WEEKDAYS, CalendarSpec
 from tests.discovery.test_real_logs import MONDAY, _pm4py_csv
 
-DAY = 480.0  # working minutes a day in the synthetic pairs
+DAY = 480.0  # working minutes a day in the synthetic cases
+WALL_DAY = 24 * 60.0
+ALWAYS = WorkingCalendar(
+    CalendarSpec(hours=[("00:00", "24:00")], weekdays=list(WEEKDAYS), holidays="none"),
+    dt.date(2024, 1, 1),
+)
+"""Open around the clock: working time is the wall clock."""
+OFFICE = WorkingCalendar(
+    CalendarSpec(hours=[("09:00", "17:00")], holidays="none"), dt.date(2024, 1, 1)
+)
+"""Monday to Friday, 9 to 5: 480 working minutes a day."""
 
 
-def _pairs(filed: np.ndarray, decided: np.ndarray) -> Reservoir:
-    pairs = Reservoir()
-    for f, d in zip(filed.tolist(), decided.tolist(), strict=True):
-        pairs.add((f, d))
-    return pairs
+def _cases(filed: np.ndarray, decided: np.ndarray, opened: np.ndarray | None = None) -> Reservoir:
+    """(opened, filed, decided) on the clock; ``filed`` and ``decided`` after ``opened``
+    (0 when not given)."""
+    opened = np.zeros(filed.size) if opened is None else opened
+    cases = Reservoir()
+    for o, f, d in zip(opened.tolist(), filed.tolist(), decided.tolist(), strict=True):
+        cases.add((o, o + f, o + d))
+    return cases
 
 
 def test_a_decision_that_waits_for_a_period_from_the_opening_is_found_with_both_times():
@@ -31,11 +46,46 @@ def test_a_decision_that_waits_for_a_period_from_the_opening_is_found_with_both_
     filed = np.where(rng.random(n) < 0.7, rng.uniform(0, 1, n), rng.uniform(30, 60, n)) * DAY
     period = rng.uniform(31, 52, n) * DAY
     decided = np.maximum(filed + 15 * DAY, period)
-    found = waiting_period(_pairs(filed, decided), seed=1)
-    assert found is not None
+    found = waiting_period(_cases(filed, decided), 1, ALWAYS)
+    assert found is not None and not found.around_the_clock  # the clocks agree: working
     assert np.median(found.period.values) / DAY == pytest.approx(41.5, abs=1.5)
     assert np.median(found.processing.values) / DAY == pytest.approx(15, abs=0.5)
     assert found.distance * 4 < found.without
+
+
+def _office_cases(timer: bool, n: int = 2000) -> tuple[Reservoir, np.ndarray]:
+    """Cases opened in office hours on weekdays, the item filed at once or weeks later,
+    decided two days after its filing and never before ten days after the opening:
+    calendar days (a timer) or working days of ``OFFICE``."""
+    rng = np.random.default_rng(5)
+    opened = np.array([OFFICE.time_at(w) for w in rng.uniform(0, 200 * DAY, n)])
+    filed = np.where(rng.random(n) < 0.6, 0.0, rng.uniform(12, 30, n) * WALL_DAY)
+    filed = np.array([OFFICE.next_open(t) for t in opened + filed])
+    if timer:
+        decided = np.maximum(filed + 2 * WALL_DAY, opened + 10 * WALL_DAY)
+    else:
+        decided = np.maximum(
+            [OFFICE.add_working(t, 2 * DAY) for t in filed],
+            [OFFICE.add_working(t, 10 * DAY) for t in opened],
+        )
+    return _cases(filed - opened, decided - opened, opened), opened
+
+
+def test_a_timer_of_calendar_days_is_read_around_the_clock():
+    cases, _ = _office_cases(timer=True)
+    found = waiting_period(cases, 1, OFFICE)
+    assert found is not None and found.around_the_clock
+    assert found.replayed[True] * CLOCK_BETTER_BY < found.replayed[False]
+    assert np.median(found.period.values) / WALL_DAY == pytest.approx(10, abs=0.01)
+    assert np.median(found.processing.values) / WALL_DAY == pytest.approx(2, abs=0.01)
+
+
+def test_a_period_of_working_days_stays_in_working_time():
+    cases, _ = _office_cases(timer=False)
+    found = waiting_period(cases, 1, OFFICE)
+    assert found is not None and not found.around_the_clock
+    assert np.median(found.period.values) / DAY == pytest.approx(10, abs=0.01)
+    assert np.median(found.processing.values) / DAY == pytest.approx(2, abs=0.01)
 
 
 def test_a_decision_that_only_follows_its_filing_has_no_waiting_period():
@@ -43,15 +93,15 @@ def test_a_decision_that_only_follows_its_filing_has_no_waiting_period():
     n = 2000
     filed = rng.exponential(5, n) * DAY
     decided = filed + rng.lognormal(1, 0.5, n) * DAY
-    assert waiting_period(_pairs(filed, decided), seed=1) is None
+    assert waiting_period(_cases(filed, decided), 1, ALWAYS) is None
 
 
 def test_too_few_cases_or_instant_decisions_show_no_waiting_period():
     rng = np.random.default_rng(3)
     few = rng.uniform(0, 1, MIN_CASES - 1) * DAY
-    assert waiting_period(_pairs(few, np.maximum(few, 10 * DAY)), seed=1) is None
+    assert waiting_period(_cases(few, np.maximum(few, 10 * DAY)), 1, ALWAYS) is None
     zeros = np.zeros(500)
-    assert waiting_period(_pairs(zeros, zeros), seed=1) is None
+    assert waiting_period(_cases(zeros, zeros), 1, ALWAYS) is None
 
 
 def _tickets(cases: int = 400, seed: int = 4) -> list[tuple[str, str, dt.datetime, str]]:
@@ -80,11 +130,13 @@ def test_discovery_writes_the_waiting_period_it_finds_and_says_so(tmp_path):
     scenario = load_scenario(out)
     by_name = {item.name: item for item in scenario.items.values()}
     close = by_name["Close"]
-    assert close.waiting_period is not None and close.waiting_period.unit == "working_days"
-    assert 9 < close.waiting_period.mean_value < 10.5  # ten days, every day worked
-    assert 1.8 < close.processing.mean_value < 2.2  # two days after Resolve
+    assert close.waiting_period is not None and close.waiting_period.unit == "calendar_days"
+    assert 9.9 < close.waiting_period.mean_value < 10.1  # ten days after Open
+    assert close.processing.unit == "calendar_days"
+    assert 1.9 < close.processing.mean_value < 2.1  # two days after Resolve
     assert by_name["Resolve"].waiting_period is None and by_name["Open"].waiting_period is None
     page = report.read_text(encoding="utf-8")
     assert "Close: decided no earlier than a period after the case opened" in page
+    assert "both times count calendar days" in page
     simulated = tmp_path / "sim.csv"
     assert main(["simulate", str(out), "--events", str(simulated), "--replications", "1"]) == 0
