@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from onething.discovery.logs import EPOCH, Event
+from onething.discovery.pools import Pools
 from onething.discovery.vocabulary import DECIDE, WINDOW_SERVICES, is_onething
 from onething.scenarios.model import WEEKDAYS, CalendarSpec
 
@@ -35,6 +36,10 @@ not a holiday: the longest, the Spring Festival, is about a week."""
 OUT_OF_HOURS = 0.01
 """The share of evidence on the least-used quarter hours that does not open them: a rare
 event at night (a batch job, a late fix) does not stretch the opening hours."""
+RARE_WORK = 0.1
+"""A resource pool's weekday with less than this share of its usual worked weekday's events
+is not worked, however many of its dates saw one (BPIC 2012's staff: a few events on most
+Sundays, 1 % of a weekday's)."""
 COMMON_WORK = 0.25
 """A weekday whose events are at least this share of a working weekday's is worked, even
 if not on half of its dates (weekend shifts taken in turns)."""
@@ -58,7 +63,8 @@ def date_of(minute: float) -> dt.date:
 @dataclass
 class CalendarEvidence:
     minutes: Counter[int] = field(default_factory=Counter)
-    dates: set[dt.date] = field(default_factory=set)
+    dates: Counter[dt.date] = field(default_factory=Counter)
+    """Evidence per date."""
 
     def add(self, t: float, end: bool = False) -> None:
         """Work at ``t``.  An end on a whole minute is left out: a decision ending at
@@ -67,7 +73,7 @@ class CalendarEvidence:
         if end and t == math.floor(t):
             return
         self.minutes[math.floor(t) % DAY] += 1
-        self.dates.add(date_of(t))
+        self.dates[date_of(t)] += 1
 
     @property
     def observations(self) -> int:
@@ -81,6 +87,10 @@ class Activity:
     dates: Counter[dt.date] = field(default_factory=Counter)
     stamps: int = 0
     midnight: int = 0
+    tasks: dict[str, CalendarEvidence] = field(
+        default_factory=lambda: defaultdict(CalendarEvidence)
+    )
+    """The evidence of opening hours per task, for departments made of tasks (``pools``)."""
 
     @property
     def day_resolution(self) -> bool:
@@ -124,10 +134,23 @@ def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], Activ
                 points = ()
         else:  # a workflow task: worked on from start to end
             points = ((e.start, False), (e.end, True)) if e.end > e.start else ((e.start, False),)
+        task = activity.tasks[e.activity]
         for t, end in points:
             evidence[e.department].add(t, end)
             evidence[""].add(t, end)
+            task.add(t, end)
     return evidence, activity
+
+
+def pooled(evidence: dict[str, CalendarEvidence], activity: Activity, pools: Pools) -> None:
+    """Make ``evidence`` per department that of ``pools``' departments, from the tasks'."""
+    for name in [k for k in evidence if k]:
+        del evidence[name]
+    for task, department in pools.department.items():
+        own, pool = activity.tasks.get(task), evidence[department]
+        if own is not None:
+            pool.minutes.update(own.minutes)
+            pool.dates.update(own.dates)
 
 
 def _trimmed(minutes: Counter[int]) -> tuple[Counter[int], float]:
@@ -181,6 +204,15 @@ def _weekdays(
     return [WEEKDAYS[d] for d in sorted(days)]
 
 
+def _not_rare(days: list[str], dates: Counter[dt.date]) -> list[str]:
+    """``days`` without those whose events are ``RARE_WORK`` of the usual or fewer."""
+    volume: Counter[int] = Counter()
+    for day, n in dates.items():
+        volume[day.weekday()] += n
+    usual = sum(volume[WEEKDAYS.index(d)] for d in days) / len(days)
+    return [d for d in days if volume[WEEKDAYS.index(d)] > RARE_WORK * usual]
+
+
 def _exceptions(
     weekdays: list[str], active: Counter[dt.date]
 ) -> tuple[list[dt.date], list[dt.date]]:
@@ -212,13 +244,17 @@ def _exceptions(
     return holidays, workdays
 
 
-def fit_calendars(evidence: dict[str, CalendarEvidence], activity: Activity) -> Calendars:
+def fit_calendars(
+    evidence: dict[str, CalendarEvidence], activity: Activity, pools: bool = False
+) -> Calendars:
     """The calendars of the log; a log of dates only (``DAY_RESOLUTION``) works the whole
-    day, its times of day being unknown."""
+    day, its times of day being unknown.  A department keeps a calendar of its own where
+    it works on days the bundle rests (a funeral home), and for ``pools`` (departments
+    that are resource pools) wherever its days or hours differ."""
     active = activity.dates
     everything = evidence.get("")
     if activity.day_resolution:
-        everything = CalendarEvidence(Counter({0: 1, DAY - 1: 1}), set(active))
+        everything = CalendarEvidence(Counter({0: 1, DAY - 1: 1}), Counter(active))
     if everything is None or not everything.minutes:
         raise ValueError("no event shows when work happens")
     first, last = min(everything.dates), max(everything.dates)
@@ -241,6 +277,8 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], activity: Activity) -> 
         if not name or ev.observations < MIN_EVIDENCE or activity.day_resolution:
             continue
         own_days = _weekdays(ev.dates, first, last) or weekdays
+        if pools:
+            own_days = _not_rare(own_days, ev.dates) or own_days
         own_off, own_on = _exceptions(own_days, active)
         own = CalendarSpec(
             hours=_periods(_trimmed(ev.minutes)[0]),
@@ -249,7 +287,9 @@ def fit_calendars(evidence: dict[str, CalendarEvidence], activity: Activity) -> 
             extra_holidays=own_off,
             extra_workdays=own_on,
         )
-        if set(own_days) - set(weekdays):  # works when the bundle rests (a funeral home)
+        rests_less = bool(set(own_days) - set(weekdays))  # a funeral home
+        differs = (own.weekdays, own.hours) != (bundle.weekdays, bundle.hours)
+        if rests_less or (pools and differs):
             departments[name] = own
     observations = {name: ev.observations for name, ev in evidence.items()}
     return Calendars(

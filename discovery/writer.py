@@ -31,6 +31,7 @@ from onething.discovery.calendar import (
     Calendars,
     fit_calendars,
     observe,
+    pooled,
 )
 from onething.discovery.cases import (
     PICKUP,
@@ -41,6 +42,7 @@ from onething.discovery.cases import (
 )
 from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import Skipped, read_log
+from onething.discovery.pools import SIMILAR, UNNAMED, Pools, resource_pools
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.discovery.waiting import WaitingPeriod
 from onething.scenarios.errors import FileError, Problem
@@ -118,12 +120,17 @@ def discover(
             f"days; correct or remove the rows dated {first} or {last}"
         )
         raise FileError(path, [Problem("(file)", reason)])
-    calendars = fit_calendars(evidence, activity)
+    pools = resource_pools(counted.done) if counted.departments == {UNNAMED} else None
+    if pools is not None:
+        pooled(evidence, activity, pools)
+    calendars = fit_calendars(evidence, activity, pools is not None)
     events, skipped = read_log(path, fmt, columns)
+    if pools is not None:
+        events = (e._replace(department=pools.department[e.activity]) for e in events)
     obs = Reader(calendars, skipped, counted.sorted_completions()).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
-    return _Writer(path, obs, calendars, skipped, counted.n, generic).discovery()
+    return _Writer(path, obs, calendars, skipped, counted.n, generic, pools).discovery()
 
 
 class _Counting:
@@ -133,12 +140,17 @@ class _Counting:
     def __init__(self, events):  # noqa: ANN001 - any iterator of events
         self.events, self.n = events, 0
         self.completions: dict[str, array] = {}
+        self.done: Counter[tuple[str, str]] = Counter()
+        """Events per (resource, task) (``pools``)."""
+        self.departments: set[str] = set()
 
     def __iter__(self):  # noqa: ANN204
         for e in self.events:
             self.n += 1
             if e.resource:
                 self.completions.setdefault(e.resource, array("d")).append(e.end)
+            self.done[(e.resource, e.activity)] += 1
+            self.departments.add(e.department)
             yield e
 
     def sorted_completions(self) -> dict[str, array]:
@@ -172,8 +184,9 @@ class _Writer:
         skipped: Skipped,
         events: int,
         generic: bool | None = None,
+        pools: Pools | None = None,
     ):
-        self.path, self.obs, self.calendars = path, obs, calendars
+        self.path, self.obs, self.calendars, self.pools = path, obs, calendars, pools
         self.result = Discovery({}, skipped=skipped, events=events, cases=obs.cases)
         self.assumptions: dict[str, str] = {}
         self.placeholders: dict[str, str] = {}
@@ -501,6 +514,28 @@ class _Writer:
             if own is not None:
                 entry["calendar"] = _calendar(own)
             out[key] = entry
+            if self.pools is not None and name in self.pools.members:
+                members = self.pools.members[name]
+                tasks = [t for t, d in self.pools.department.items() if d == name]
+                hours = (
+                    f"its own calendar ({', '.join(own.weekdays)}; {own.hours})"
+                    if own is not None
+                    else "the bundle's calendar"
+                )
+                self.note(
+                    "departments",
+                    f"{name}: a resource pool of {len(members)} resources "
+                    f"({', '.join(members[:5])}{', ...' if len(members) > 5 else ''}; "
+                    f"{self.pools.events[name]} events) doing {', '.join(tasks)}; {hours}",
+                )
+        if self.pools is not None:
+            self.note(
+                "departments",
+                f"the log names no department: resources whose shares of events per task "
+                f"are alike at {SIMILAR} or more (cosine) are one pool, each "
+                f"task goes to the pool that did most of it, and each pool is a department, "
+                f"with a calendar of its own where its days or hours differ",
+            )
         return out
 
     def requires(self, levers: list[str]) -> dict[str, list[str]]:
