@@ -17,7 +17,10 @@ deliver or handle (each such record would have been lost without the guard).
 Exit status 1 if any run lost or doubled anything or did not exit 0.  Each run keeps its
 files (``--keep``); those of a sound run are removed, those of any other are kept and
 their folder printed (the broker's storage, the services' logs, and the run's own
-output in ``result.json`` and ``stderr.txt``, to find out why).
+output in ``result.json`` and ``stderr.txt``, to find out why).  A run still going after
+``--stacks-after`` seconds (a sound one takes about a minute) has the Python stacks of
+its every process dumped into ``stacks.txt`` there, with py-spy where it is installed:
+two pause runs in 59 stalled with every case open, and their logs did not say where.
 """
 
 from __future__ import annotations
@@ -67,7 +70,45 @@ class Run:
         return self.exit == "0" and self.lost == 0 and self.doubled == 0
 
 
-def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) -> Run:
+def stack_dumps(pid: int) -> str:
+    """Every thread's Python stack in ``pid`` and the processes it started (py-spy, where
+    installed: ``pip install py-spy``), or why there are none."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).is_file():
+        return "no stacks: py-spy is not installed (pip install py-spy)\n"
+    dumps = []
+    for each in [pid, *descendants(pid)]:
+        try:
+            done = subprocess.run(
+                [spy, "dump", "--pid", str(each)], capture_output=True, text=True, timeout=60
+            )
+        except subprocess.TimeoutExpired:
+            dumps.append(f"=== process {each}: py-spy did not answer in 60 s\n")
+            continue
+        dumps.append(f"=== process {each}\n{done.stdout}{done.stderr}")
+    return "".join(dumps)
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes ``pid`` started, and theirs (Linux ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo += children.get(child, [])
+    return found
+
+
+def live_run(
+    mode: str, seed: int, burner: bool, duration: int, timeout: float, dump_after: float
+) -> Run:
     command = [sys.executable, "-m", "onething.cli", "live", "newborn", "--mode", "after"]
     command += ["--chaos", mode, "--duration", str(duration), "--seed", str(seed), "--json"]
     command += ["--keep"]
@@ -76,18 +117,25 @@ def live_run(mode: str, seed: int, burner: bool, duration: int, timeout: float) 
     started = time.monotonic()
     with busy_loops(1 if burner else 0):
         live = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stacks, exit_code = "", ""
         try:
-            stdout, stderr = live.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:  # SIGTERM: the run stops what it started
-            live.terminate()
-            stdout, stderr = live.communicate()
-            exit_code = "timeout"
-        else:
-            exit_code = str(live.returncode)
+            stdout, stderr = live.communicate(timeout=min(dump_after, timeout))
+        except subprocess.TimeoutExpired:  # running long: see where every process is
+            if dump_after < timeout:
+                stacks = stack_dumps(live.pid)
+            try:
+                stdout, stderr = live.communicate(timeout=max(0.0, timeout - dump_after))
+            except subprocess.TimeoutExpired:  # SIGTERM: the run stops what it started
+                live.terminate()
+                stdout, stderr = live.communicate()
+                exit_code = "timeout"
+        exit_code = exit_code or str(live.returncode)
     run = Run(mode, seed, burner, exit_code, time.monotonic() - started)
     kept = re.findall(r"kept the run's files in (\S+)", stderr)
     run.files = Path(kept[-1]) if kept else None
     if run.files is not None and run.files.is_dir():  # what the run printed, kept with it
+        if stacks:
+            (run.files / "stacks.txt").write_text(stacks, encoding="utf-8")
         run.read_again = sum(
             log.read_text(encoding="utf-8", errors="replace").count(line)
             for log in run.files.glob("services/*.log")
@@ -153,6 +201,13 @@ def main() -> int:
     parser.add_argument("--modes", default=",".join(CHAOS_KINDS))
     parser.add_argument("--duration", type=int, default=7, help="days of arrivals per run")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per run")
+    parser.add_argument(
+        "--stacks-after",
+        type=float,
+        default=240.0,
+        help="seconds after which a run still going has every process's stacks dumped "
+        "into its folder's stacks.txt (py-spy; a sound run takes about a minute)",
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
     unknown = [m for m in modes if m not in CHAOS_KINDS]
@@ -165,7 +220,7 @@ def main() -> int:
     runs = []
     for mode in modes:
         for n in range(1, args.runs + 1):
-            run = live_run(mode, n, n % 2 == 1, args.duration, args.timeout)
+            run = live_run(mode, n, n % 2 == 1, args.duration, args.timeout, args.stacks_after)
             print_run(n, run)
             if run.files is not None and run.sound:
                 shutil.rmtree(run.files, ignore_errors=True)
