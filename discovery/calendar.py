@@ -196,19 +196,23 @@ def _weekdays(
     worked = Counter(day.weekday() for day in dates)
     days = {d for d in range(7) if offered[d] and worked[d] * 2 >= offered[d]}
     if active and days:
-        volume = Counter()
-        for day, n in active.items():
-            volume[day.weekday()] += n
+        volume = _by_weekday(active)
         usual = sum(volume[d] for d in days) / len(days)
         days |= {d for d in range(7) if offered[d] and volume[d] >= COMMON_WORK * usual}
     return [WEEKDAYS[d] for d in sorted(days)]
 
 
-def _not_rare(days: list[str], dates: Counter[dt.date]) -> list[str]:
-    """``days`` without those whose events are ``RARE_WORK`` of the usual or fewer."""
+def _by_weekday(dates: Counter[dt.date]) -> Counter[int]:
+    """Events per weekday (0 Monday) from events per date."""
     volume: Counter[int] = Counter()
     for day, n in dates.items():
         volume[day.weekday()] += n
+    return volume
+
+
+def _not_rare(days: list[str], dates: Counter[dt.date]) -> list[str]:
+    """``days`` without those whose events are ``RARE_WORK`` of the usual or fewer."""
+    volume = _by_weekday(dates)
     usual = sum(volume[WEEKDAYS.index(d)] for d in days) / len(days)
     return [d for d in days if volume[WEEKDAYS.index(d)] > RARE_WORK * usual]
 

@@ -58,6 +58,10 @@ XES_DEPTH = 32
 """log > trace > event > attribute, with room for nested list and container attributes."""
 
 
+UNNAMED = "office"
+"""The department of an event whose log names none."""
+
+
 class Event(NamedTuple):
     case: str
     activity: str
@@ -353,7 +357,7 @@ def _event(values: dict[str, str], skipped: Skipped, where: int, run: str = "") 
     return Event(
         values["case"].strip(),
         values["activity"].strip(),
-        values["department"].strip() or "office",
+        values["department"].strip() or UNNAMED,
         start,
         end,
         values["resource"],
@@ -441,6 +445,6 @@ def _xes_event(
     if start is not None and t < start:
         skipped.add("ends before it starts", number)
         return None
-    department = attrs.get(keys["department"]) or attrs.get("org:role") or "office"
+    department = attrs.get(keys["department"]) or attrs.get("org:role") or UNNAMED
     timed = start is not None
     return Event(case_id, activity, department, start if timed else t, t, resource, "", "", timed)

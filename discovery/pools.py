@@ -22,8 +22,6 @@ import numpy as np
 SIMILAR = 0.7
 MIN_EVENTS = 100
 """Events of a pool below which it has no calendar of its own worth fitting."""
-UNNAMED = "office"
-"""The department of an event whose log names none (``logs``)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,10 @@ class Pools:
 def resource_pools(done: Counter[tuple[str, str]]) -> Pools | None:
     """The pools of a log from its (resource, task) event counts (resource "" for none),
     or None where fewer than two pools do ``MIN_EVENTS`` events or more."""
-    resources = sorted({r for r, _ in done if r}, key=lambda r: -_total(done, r))
+    totals: Counter[str] = Counter()
+    for (r, _), n in done.items():
+        totals[r] += n
+    resources = sorted((r for r in totals if r), key=lambda r: -totals[r])
     tasks = sorted({t for _, t in done})
     if len(resources) < 2:
         return None
@@ -68,12 +69,8 @@ def resource_pools(done: Counter[tuple[str, str]]) -> Pools | None:
             busiest = max(tasks, key=lambda t, r=r: done[(r, t)])
             name = department[busiest]
         members[name].append(r)
-        events[name] += _total(done, r)
+        events[name] += totals[r]
     return Pools(department, dict(members), dict(events))
-
-
-def _total(done: Counter[tuple[str, str]], resource: str) -> int:
-    return sum(n for (r, _), n in done.items() if r == resource)
 
 
 def _components(linked: np.ndarray) -> list[int]:

@@ -82,8 +82,9 @@ def waiting_period(cases: Reservoir, seed: int, calendar: WorkingCalendar) -> Wa
     if len(cases.values) < MIN_CASES:
         return None
     opened, filed, decided = np.array(cases.values, dtype=float).T
-    at = np.frompyfunc(calendar.working_at, 1, 1)
-    working = [at(t).astype(float) for t in (opened, filed, decided)]
+    working_at = np.frompyfunc(calendar.working_at, 1, 1)
+    time_at = np.frompyfunc(calendar.time_at, 1, 1)
+    working = [working_at(t).astype(float) for t in (opened, filed, decided)]
     clocks = {
         False: (working[1] - working[0], working[2] - working[0]),
         True: (filed - opened, decided - opened),
@@ -97,7 +98,6 @@ def waiting_period(cases: Reservoir, seed: int, calendar: WorkingCalendar) -> Wa
         readings[around] = reading
         wall = reading.drawn
         if not around:
-            time_at = np.frompyfunc(calendar.time_at, 1, 1)
             wall = time_at(working[0] + reading.drawn).astype(float) - opened
         replayed[around] = float(wasserstein_distance(decided - opened, wall))
     around = True in replayed and (

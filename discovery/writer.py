@@ -41,8 +41,8 @@ from onething.discovery.cases import (
     max_concurrency,
 )
 from onething.discovery.fit import Fit, Sample, fit
-from onething.discovery.logs import Skipped, read_log
-from onething.discovery.pools import SIMILAR, UNNAMED, Pools, resource_pools
+from onething.discovery.logs import UNNAMED, Skipped, read_log
+from onething.discovery.pools import SIMILAR, Pools, resource_pools
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.discovery.waiting import WaitingPeriod
 from onething.scenarios.errors import FileError, Problem

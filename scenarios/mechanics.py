@@ -424,14 +424,14 @@ class Mechanics:
         }
         self._taking: dict[tuple[str, ...], Process] = {process.order: process}
         self.repeat = {k: process.item(k).repeat for k in order}
-        self.waits_a_period = frozenset(k for k in order if process.item(k).waiting_period)
         items = calendars.items
         self._after_processing = {k: _later(items[k], process.processing(k)) for k in order}
         self._after_period = {
             k: _later(items[k], period)
-            for k in self.waits_a_period
+            for k in order
             if (period := process.item(k).waiting_period) is not None
         }
+        """Items with a waiting period, each with how its period is added."""
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -457,14 +457,14 @@ class Mechanics:
         the case opened (drawn last)."""
         draws, processed = self.draws, self._after_processing[item]
         repeat = self.repeat[item]
-        if repeat is None and item not in self.waits_a_period:  # the common case
+        if repeat is None and item not in self._after_period:  # the common case
             return (processed(start, draws.processing(case, item)),)
         ends = []
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
             start = processed(start, draws.processing(case, item))
             ends.append(start)
-        if item in self.waits_a_period:
-            period_over = self._after_period[item](opened, draws.waiting_period(case, item))
+        if (after_period := self._after_period.get(item)) is not None:
+            period_over = after_period(opened, draws.waiting_period(case, item))
             ends[-1] = max(ends[-1], period_over)
         return tuple(ends)
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from onething.scenarios.calendar import DAY
 from onething.scenarios.model import AROUND_THE_CLOCK, KINDS, CalendarSpec
-
-DAY_MINUTES = 24 * 60
 
 
 def from_prosimos(entry: dict[str, Any], notes: list[str], where: str) -> dict[str, Any]:
@@ -84,7 +83,7 @@ def _round_the_clock_resources(params: dict[str, Any]) -> set[str]:
 def _in_calendar_days(dist: dict[str, Any]) -> dict[str, Any]:
     """A duration read in minutes, said in calendar days."""
     times = ("value", "mean", "sd", "low", "mode", "high")
-    days = {k: (v / DAY_MINUTES if k in times else v) for k, v in dist.items()}
+    days = {k: (v / DAY if k in times else v) for k, v in dist.items()}
     return {**days, "unit": AROUND_THE_CLOCK}
 
 
