@@ -29,6 +29,7 @@ import argparse
 import json
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -119,16 +120,21 @@ def live_run(
         live = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         stacks, exit_code = "", ""
         try:
-            stdout, stderr = live.communicate(timeout=min(dump_after, timeout))
-        except subprocess.TimeoutExpired:  # running long: see where every process is
-            if dump_after < timeout:
-                stacks = stack_dumps(live.pid)
             try:
-                stdout, stderr = live.communicate(timeout=max(0.0, timeout - dump_after))
-            except subprocess.TimeoutExpired:  # SIGTERM: the run stops what it started
-                live.terminate()
-                stdout, stderr = live.communicate()
-                exit_code = "timeout"
+                stdout, stderr = live.communicate(timeout=min(dump_after, timeout))
+            except subprocess.TimeoutExpired:  # running long: see where every process is
+                if dump_after < timeout:
+                    stacks = stack_dumps(live.pid)
+                try:
+                    stdout, stderr = live.communicate(timeout=max(0.0, timeout - dump_after))
+                except subprocess.TimeoutExpired:  # SIGTERM: the run stops what it started
+                    live.terminate()
+                    stdout, stderr = live.communicate()
+                    exit_code = "timeout"
+        except BaseException:  # the tally is stopped: so is its run (and then the burner)
+            live.terminate()
+            live.communicate()
+            raise
         exit_code = exit_code or str(live.returncode)
     run = Run(mode, seed, burner, exit_code, time.monotonic() - started)
     kept = re.findall(r"kept the run's files in (\S+)", stderr)
@@ -209,6 +215,7 @@ def main() -> int:
         "into its folder's stacks.txt (py-spy; a sound run takes about a minute)",
     )
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop what was started, too
     modes = args.modes.split(",")
     unknown = [m for m in modes if m not in CHAOS_KINDS]
     if unknown:
