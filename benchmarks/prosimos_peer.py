@@ -56,14 +56,15 @@ CHOICES = {
     "items.licence_verification.repeat": {"redo": 0.3},
     "alternatives": {
         "outdoor": [
-            {"items": ["signboard"], "share": 0.5},
+            {"items": ["signboard"], "share": 0.35},
             {"items": ["fire_check"], "share": 0.3},
+            {"items": ["signboard", "fire_check"], "share": 0.15},
             {"items": [], "share": 0.2},
         ]
     },
 }
-"""The restaurant with health certificates optional (选办), the signboard or the fire check
-(or neither) as an alternative, and three items redone by a chance (not the 19-day food
+"""The restaurant with health certificates optional (选办), the signboard, the fire check,
+both or neither as an alternative whose options share items, and three items redone by a chance (not the 19-day food
 permit, whose rounds would run past the official calendar): a bundle whose exported
 model has inclusive and exclusive gateways and loops."""
 

@@ -381,20 +381,24 @@ def _cycles(s: Scenario) -> Iterator[Problem]:
 
 
 def _alternatives(s: Scenario) -> Iterator[Problem]:
-    """An alternative names known items, each in one option of one alternative only, and
-    its items take their share from it (their own take-up stays 1)."""
+    """An alternative names known items, once per option; an item belongs to one
+    alternative only (its options may share it: variants of the bundle, as a real log
+    shows them), and takes its share from it (its own take-up stays 1)."""
     seen: dict[str, str] = {}
     for name, options in s.alternatives.items():
+        here = f"alternatives.{name}"
         for i, option in enumerate(options):
             for j, key in enumerate(option.items):
-                at = f"alternatives.{name}.{i}.items.{j}"
+                at = f"{here}.{i}.items.{j}"
                 if key not in s.items:
                     yield Problem(at, Reason("unknown_item", item=key))
-                elif key in seen:
+                elif seen.get(key, here) != here:
                     yield Problem(at, Reason("item_in_two_options", item=key, where=seen[key]))
+                elif key in option.items[:j]:
+                    yield Problem(at, Reason("item_twice_in_option", item=key))
                 elif s.items[key].take_up < 1:
                     yield Problem(at, Reason("take_up_in_alternative", item=key))
-                seen.setdefault(key, f"alternatives.{name}")
+                seen.setdefault(key, here)
 
 
 def _materials_before_they_exist(s: Scenario) -> Iterator[Problem]:

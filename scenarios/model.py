@@ -482,7 +482,8 @@ class Item(Strict):
 
 class Option(Strict):
     """One choice of an alternative: the items taken together (none: the applicant takes
-    none of the group's items), by this share of applicants."""
+    none of the group's items), by this share of applicants.  Options may share items:
+    an alternative of such options lists the variants of the bundle applicants take."""
 
     items: Annotated[list[str], Field(max_length=MAX_ITEMS)] = []
     share: Annotated[float, Field(ge=0.0, le=1.0)]

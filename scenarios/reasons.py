@@ -274,6 +274,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "{item!r} is already in {where}",
         "「{item}」已列在 {where!p} 中",
     ),
+    "item_twice_in_option": (
+        "{item!r} is listed twice in this option",
+        "「{item}」在此选项中重复列出",
+    ),
     "take_up_in_alternative": (
         "{item!r} has its own take_up; its share is the option's here",
         "「{item}」自带办理比例；在此其占比由所属选项决定",

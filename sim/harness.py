@@ -427,13 +427,8 @@ class Harness:
 
     @staticmethod
     def _served_key(message: Served) -> tuple:
-        return (
-            "served",
-            message.case_id,
-            message.place,
-            message.attempt,
-            tuple(message.file),
-            tuple(message.collect),
+        return _filing(
+            message.case_id, message.place, message.attempt, message.file, message.collect
         )
 
     def _event(self, key: tuple) -> simpy.Event:
@@ -499,7 +494,7 @@ class Harness:
                 sent_at=self.env.now,
             )
             topic = requests_topic(place)
-        key = ("served", case.case_id, place, attempt, tuple(files), tuple(collect))
+        key = _filing(case.case_id, place, attempt, files, collect)
         self._queued[key] = self.mechanics.calendars.place(place).next_open(self.env.now)
         self._send(topic, message)
         return self._event(key)
@@ -721,6 +716,14 @@ def _slope(samples: list[tuple[float, int]]) -> float:
     if len(samples) < 3 or samples[-1][0] == samples[0][0]:
         return 0.0
     return statistics.linear_regression(*zip(*samples, strict=True)).slope
+
+
+def _filing(
+    case_id: str, place: str, attempt: int, files: Sequence[str], collect: Sequence[str]
+) -> tuple:
+    """A filing's ``served`` fact: by the items it names, in any order (a whole bundle is
+    sent as none, and the platform serves it in the order of its own scenario file)."""
+    return ("served", case_id, place, attempt, frozenset(files), frozenset(collect))
 
 
 def _minute(message: Served | Decision | Completion) -> float:

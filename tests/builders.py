@@ -51,7 +51,8 @@ def queue_scenario(
 def choices_bundle() -> Scenario:
     """The restaurant with health certificates optional (the food permit, which needs
     them, must not wait for them when not taken), the signboard and the fire check as
-    an alternative (or neither), the food permit redone with a chance, the licence
+    an alternative whose options share them (one, the other, both or neither), the food
+    permit redone with a chance, the licence
     check in one to three rounds, the signboard decided no earlier than a notice
     period after the case opened (often later than its back office would) and the fire
     check's back office counted in calendar days, around the clock."""
@@ -84,8 +85,9 @@ def choices_bundle() -> Scenario:
             },
             "alternatives": {
                 "outdoor": [
-                    {"items": ["signboard"], "share": 0.5},
+                    {"items": ["signboard"], "share": 0.35},
                     {"items": ["fire_check"], "share": 0.3},
+                    {"items": ["signboard", "fire_check"], "share": 0.15},
                     {"items": [], "share": 0.2},
                 ]
             },

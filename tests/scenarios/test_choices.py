@@ -62,6 +62,15 @@ def _restaurant(**changes: Any) -> Any:
         ),
         (
             {
+                "alternatives": {
+                    "x": [{"items": ["signboard", "signboard"], "share": 0.5}, {"share": 0.5}]
+                }
+            },
+            "alternatives.x.0.items.1",
+            "listed twice in this option",
+        ),
+        (
+            {
                 "items.signboard.take_up": 0.3,
                 "alternatives": {"x": [{"items": ["signboard"], "share": 0.5}, {"share": 0.5}]},
             },
@@ -179,6 +188,31 @@ def test_an_applicant_takes_required_items_and_one_option_of_each_alternative():
     outcomes = list(choices.outcomes())
     assert sum(p for p, _ in outcomes) == pytest.approx(1.0)
     assert len(outcomes) == 2 * 3
+
+
+VARIANTS = {
+    "variants": [
+        {"items": ["signboard", "fire_check"], "share": 0.5},
+        {"items": ["fire_check"], "share": 0.3},
+        {"items": [], "share": 0.2},
+    ]
+}
+"""Options sharing an item: the fire check with or without the signboard, or neither."""
+
+
+def test_options_may_share_an_item_and_an_applicant_takes_one_variant_whole():
+    process = Process.of(_restaurant(alternatives=VARIANTS), "before")
+    choices = Choices(process)
+    required = ("health_certificates", "licence_verification", "food_permit")
+    assert choices.taken(lambda _: 0.99, lambda _: 0.1) == (*required, "signboard", "fire_check")
+    assert choices.taken(lambda _: 0.99, lambda _: 0.6) == (*required, "fire_check")
+    assert choices.taken(lambda _: 0.99, lambda _: 0.9) == required
+    outcomes = dict((taken, p) for p, taken in choices.outcomes())
+    assert outcomes[(*required, "fire_check")] == pytest.approx(0.3)
+    # never the signboard without the fire check, which take-ups of their own would give
+    assert not any("signboard" in t and "fire_check" not in t for t in outcomes)
+    full, mean = counts(process), mean_counts(process)
+    assert mean["steps"] < full["steps"]
 
 
 def test_an_item_that_depends_on_an_optional_item_not_taken_is_not_blocked():
