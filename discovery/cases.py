@@ -112,6 +112,8 @@ class Observations:
     precedes: Counter[tuple[str, str]] = field(default_factory=Counter)
     overlaps: Counter[tuple[str, str]] = field(default_factory=Counter)
     presence: Counter[str] = field(default_factory=Counter)
+    item_sets: Counter[frozenset[str]] = field(default_factory=Counter)
+    """The cases holding each set of items."""
     paper_items: set[str] = field(default_factory=set)
     online: bool = False
     places: set[str] = field(default_factory=set)
@@ -317,6 +319,7 @@ class Reader:
     def _story(self, case: _Case) -> None:
         obs = self.obs
         items = list(case.filed)
+        obs.item_sets[frozenset(items)] += 1
         for item in items:
             obs.presence[item] += 1
             obs.sample(obs.offset, item, 500).add(case.filed[item] - case.arrival)

@@ -62,6 +62,14 @@ of an alternative."""
 EXCLUSIVE = 0.9
 """Optional items form an alternative when at least this share of the cases holding the
 rarer of two of them do not hold the other."""
+VARIANTS_MISFIT = 0.2
+"""When the items' own take-ups and the alternatives give the log's sets of items at a
+total variation distance above this (items taken together or not at all, as a loan
+declined at once skips the offer's items), the sets themselves are written: one
+alternative whose options are the most frequent sets, the variants of the bundle."""
+VARIANTS_COVER = 0.95
+"""Variants are written until they hold this share of the cases; each case of a rarer
+set counts with its nearest written set."""
 SUPPORT = 0.9
 """A dependency is kept when, among the cases holding both items, at least this share
 decided the one before filing the other ..."""
@@ -195,7 +203,12 @@ class _Writer:
         self.needs = self.dependencies()
         self.order = _topological(self.order, self.needs)
         self.alternatives = self.exclusive_groups()
-        self.grouped = {i for group in self.alternatives for i in group}
+        self.variants = self.item_variants()
+        if self.variants:
+            self.alternatives = []
+        self.grouped = {i for group in self.alternatives for i in group} | {
+            i for variant, _ in self.variants for i in variant
+        }
         used: set[str] = set()
         self.key = {
             i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else new_identifier(i, used, "item"))
@@ -295,23 +308,105 @@ class _Writer:
             )
         return groups
 
-    def alternative_options(self) -> dict[str, list[dict[str, Any]]]:
-        """The alternatives as the scenario writes them: an option per item with its share
-        (scaled down where cases holding two make the shares add up past 1), and none."""
+    def group_options(self, group: list[str]) -> list[tuple[frozenset[str], float]]:
+        """An exclusive group's options: one per item with its share (scaled down where
+        cases holding two make the shares add up past 1), and none with the rest."""
         obs = self.obs
+        shares = [obs.presence[i] / obs.cases for i in group]
+        scale = min(1.0, 1 / sum(shares))
+        options = [
+            (frozenset([i]), round(s * scale, 6)) for i, s in zip(group, shares, strict=True)
+        ]
+        rest = 1 - sum(share for _, share in options)
+        if rest > 1e-6:
+            return [*options, (frozenset(), round(rest, 6))]
+        last, share = options[-1]
+        return [*options[:-1], (last, round(share + rest, 6))]
+
+    def item_sets(self) -> Counter[frozenset[str]]:
+        """The cases holding each set of the written items that not every case holds."""
+        optional = {i for i in self.order if self.obs.presence[i] < self.obs.cases}
+        sets: Counter[frozenset[str]] = Counter()
+        for items, n in self.obs.item_sets.items():
+            sets[items & optional] += n
+        return sets
+
+    def misfit(self, sets: Counter[frozenset[str]]) -> float:
+        """Total variation distance between the log's sets of items and those the items'
+        own take-ups and the exclusive groups give (exact: the sets the log never shows
+        take the mass the model gives them)."""
+        obs = self.obs
+        grouped = {i for g in self.alternatives for i in g}
+        single = [i for i in self.order if obs.presence[i] < obs.cases and i not in grouped]
+        options = [self.group_options(g) for g in self.alternatives]
+        apart, given = 0.0, 0.0
+        for items, n in sets.items():
+            p = 1.0
+            for i in single:
+                share = obs.presence[i] / obs.cases
+                p *= share if i in items else 1 - share
+            for group in options:
+                members = frozenset().union(*(o for o, _ in group))
+                p *= sum(share for o, share in group if o == items & members)
+            apart += abs(n / obs.cases - p)
+            given += p
+        return (apart + max(0.0, 1 - given)) / 2
+
+    def item_variants(self) -> list[tuple[frozenset[str], float]]:
+        """The most frequent sets of items with their shares (``VARIANTS_COVER``, at most
+        ``MAX_ITEMS``), where the take-ups misfit the log (``VARIANTS_MISFIT``); else none."""
+        obs = self.obs
+        sets = self.item_sets()
+        if len(sets) < 2:
+            return []
+        misfit = self.misfit(sets)
+        if misfit <= VARIANTS_MISFIT:
+            return []
+        ranked = sets.most_common()
+        written, held = [], 0
+        for items, n in ranked:
+            if len(written) >= 2 and held >= VARIANTS_COVER * obs.cases:
+                break
+            if len(written) == MAX_ITEMS:
+                break
+            written.append(items)
+            held += n
+        counts = Counter({items: sets[items] for items in written})
+        for items, n in ranked[len(written) :]:
+            nearest = max(written, key=lambda w: len(w & items) / max(1, len(w | items)))
+            counts[nearest] += n
+        shares = [round(counts[w] / obs.cases, 6) for w in written]
+        shares[0] = round(shares[0] + 1 - sum(shares), 6)
+        self.note(
+            "alternatives",
+            f"the items' own take-ups and the alternatives give the log's {len(sets)} sets "
+            f"of items at a total variation distance of {misfit:.2f} (above "
+            f"{VARIANTS_MISFIT:g}): written instead as one alternative of the "
+            f"{len(written)} most frequent sets, the variants ({held / obs.cases:.1%} of "
+            f"the cases; the other {obs.cases - held} counted with their nearest set)",
+        )
+        return list(zip(written, shares, strict=True))
+
+    def alternative_options(self) -> dict[str, list[dict[str, Any]]]:
+        """The alternatives as the scenario writes them: the variants, or each exclusive
+        group's options."""
+        if self.variants:
+            self.assumptions["alternatives.variants"] = (
+                "fitted from the log: the most frequent sets of items its cases hold, each "
+                "with its share of the cases (rarer sets counted with their nearest)"
+            )
+            return {
+                "variants": [
+                    {"items": [self.key[i] for i in self.order if i in items], "share": share}
+                    for items, share in self.variants
+                ]
+            }
         out: dict[str, list[dict[str, Any]]] = {}
         for n, group in enumerate(self.alternatives, start=1):
-            shares = [obs.presence[i] / obs.cases for i in group]
-            scale = min(1.0, 1 / sum(shares))
             options = [
-                {"items": [self.key[i]], "share": round(s * scale, 6)}
-                for i, s in zip(group, shares, strict=True)
+                {"items": [self.key[i] for i in items], "share": share}
+                for items, share in self.group_options(group)
             ]
-            rest = 1 - sum(o["share"] for o in options)
-            if rest > 1e-6:
-                options.append({"items": [], "share": round(rest, 6)})
-            else:
-                options[-1]["share"] = round(options[-1]["share"] + rest, 6)
             out[f"choice_{n}"] = options
             self.assumptions[f"alternatives.choice_{n}"] = (
                 f"fitted from the log: items that exclude each other in {EXCLUSIVE:.0%} or "

@@ -17,6 +17,7 @@ from onething.cli import main
 from onething.discovery.logs import read_log
 from onething.discovery.writer import MIN_SUPPORT_CASES, discover
 from onething.scenarios.loader import load_scenario
+from onething.scenarios.model import Scenario
 
 MONDAY = dt.datetime(2026, 3, 2, 9)
 PM4PY = ["case:concept:name", "concept:name", "time:timestamp", "org:resource"]
@@ -72,6 +73,29 @@ def _xes(path: Path, traces: dict[str, list[tuple[str, str, dt.datetime, str]]])
         body.append("</trace>")
     path.write_text(f"<log>{''.join(body)}</log>", encoding="utf-8")
     return path
+
+
+def discovered(log: Path) -> tuple[Scenario, str, Path]:
+    """``onething discover`` on ``log``: the scenario it wrote, its report page, its file."""
+    out, report = log.with_suffix(".yaml"), log.with_name("fit.html")
+    assert main(["discover", str(log), "--out", str(out), "--report", str(report)]) == 0
+    return load_scenario(out), report.read_text(encoding="utf-8"), out
+
+
+def simulated_decisions(scenario: Scenario, path: Path, *options: str) -> list[list[str]]:
+    """The items decided in each case of one replication of ``onething simulate``, by
+    name, in the order of the rows."""
+    events = path.with_name("sim.csv")
+    assert (
+        main(["simulate", str(path), "--events", str(events), "--replications", "1", *options]) == 0
+    )
+    names = {f"decide {key}": item.name for key, item in scenario.items.items()}
+    cases: dict[str, list[str]] = {}
+    with events.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["activity"] in names:
+                cases.setdefault(row["case_id"], []).append(names[row["activity"]])
+    return list(cases.values())
 
 
 def test_a_pm4py_csv_is_read_without_columns_and_its_lifecycle_rows_are_paired(tmp_path):
@@ -131,10 +155,7 @@ def test_optional_items_alternatives_and_loops_are_written_and_simulated(tmp_pat
         (case, endings[case] if task == "Pay" else task, t, who)
         for case, task, t, who in _workflow()
     ]
-    log = _pm4py_csv(tmp_path / "claims.csv", events)
-    out, report = tmp_path / "claims.yaml", tmp_path / "fit.html"
-    assert main(["discover", str(log), "--out", str(out), "--report", str(report)]) == 0
-    scenario = load_scenario(out)
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "claims.csv", events))
     by_name = {item.name: item for item in scenario.items.values()}
     assert set(by_name) == {"Register", "Check", "Inspect", "Pay", "Reject"}
     assert by_name["Register"].take_up == 1 and by_name["Register"].repeat is None
@@ -145,23 +166,46 @@ def test_optional_items_alternatives_and_loops_are_written_and_simulated(tmp_pat
     (options,) = scenario.alternatives.values()
     shares = {scenario.items[o.items[0]].name: o.share for o in options if o.items}
     assert set(shares) == {"Pay", "Reject"} and 0.2 < shares["Reject"] < 0.4
-    page = report.read_text(encoding="utf-8")
     assert "Inspect: in " in page and "written as optional" in page
     assert "Check: done more than once in" in page
     assert "Pay | Reject" in page or "Reject | Pay" in page
     assert "border-bottom: 2px solid #2f7d5b" in page  # the study reports' look
-    simulated = tmp_path / "sim.csv"
-    assert main(["simulate", str(out), "--events", str(simulated), "--replications", "1"]) == 0
-    cases: dict[str, list[str]] = {}
-    with simulated.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["activity"].startswith("decide "):
-                cases.setdefault(row["case_id"], []).append(row["activity"])
-    keys = {item.name: f"decide {key}" for key, item in scenario.items.items()}
-    inspected = sum(keys["Inspect"] in d for d in cases.values())
+    cases = simulated_decisions(scenario, out)
+    inspected = sum("Inspect" in d for d in cases)
     assert 0 < inspected < len(cases)
-    assert any(d.count(keys["Check"]) > 1 for d in cases.values())
-    assert all((keys["Pay"] in d) != (keys["Reject"] in d) for d in cases.values())
+    assert any(d.count("Check") > 1 for d in cases)
+    assert all(("Pay" in d) != ("Reject" in d) for d in cases)
+
+
+def _loans(cases: int = 240, seed: int = 3) -> list[tuple[str, str, dt.datetime, str]]:
+    """Complete-only events of a loans office: every application is submitted; a third
+    is declined at once, the rest get an offer, which is sent, then accepted or declined
+    (half each).  The offer and its sending go together and the decline follows
+    either the submission or the offer: take-ups of their own would mix them."""
+    rng = random.Random(seed)
+    events = []
+    for n in range(cases):
+        t = MONDAY + dt.timedelta(days=7 * (n // 60) + (n % 60) // 12, minutes=40 * (n % 12))
+        if n % 3 == 0:
+            tasks = ["Submit", "Decline"]
+        else:
+            tasks = ["Submit", "Offer", "Send", "Accept" if n % 3 == 1 else "Decline"]
+        for task in tasks:
+            t += dt.timedelta(minutes=rng.uniform(5, 30))
+            events.append((f"l{n}", task, t, rng.choice(["ann", "bob"])))
+    return events
+
+
+def test_items_taken_together_are_written_as_variants_and_simulated_whole(tmp_path):
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "loans.csv", _loans()))
+    (options,) = scenario.alternatives.values()
+    variants = {frozenset(scenario.items[k].name for k in o.items): o.share for o in options}
+    together = [{"Decline"}, {"Offer", "Send", "Accept"}, {"Offer", "Send", "Decline"}]
+    assert variants == pytest.approx({frozenset(v): 1 / 3 for v in together}, abs=0.01)
+    assert all(item.take_up == 1 for item in scenario.items.values())
+    assert "written instead as one alternative of the 3 most frequent sets" in page
+    cases = simulated_decisions(scenario, out, "--count", "300")
+    assert {frozenset(d) for d in cases} == {frozenset({"Submit", *v}) for v in together}
 
 
 def test_orders_seen_in_cycles_or_in_few_cases_never_become_dependencies(tmp_path):
