@@ -253,8 +253,9 @@ class _Builder:
         return join
 
     def _options(self, split: Node, name: str, keys: tuple[str, ...]) -> Node:
-        """An alternative's options among ``keys``: each a chain of its decisions, taken
-        by its share; the options with none of them go straight to the merge."""
+        """An alternative's options among ``keys``: each its decisions (several at once
+        in a parallel block), taken by its share; the options with none of them go
+        straight to the merge."""
         merge = Node(f"merge_{next(self.g._ids)}", "exclusiveGateway", "", PLATFORM)
         chances: dict[str, float] = {}
         ends, skipped = [], 0.0
@@ -263,14 +264,11 @@ class _Builder:
             if not items:
                 skipped += option.share
                 continue
-            if len(items) > 1:
-                self.notes.append(
-                    f"alternative {name}: an option's items are decided one after another"
-                )
             before = len(self.g.flows)
-            end = split
-            for key in items:
-                end = self._decision(end, key)
+            if len(items) > 1:
+                end = self._block(split, "parallelGateway", [(key, 1.0) for key in items])
+            else:
+                end = self._decision(split, items[0])
             chances[self.g.flows[before][0]] = option.share
             ends.append(end)
         merge.column = self.g.column
