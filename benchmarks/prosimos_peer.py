@@ -64,9 +64,10 @@ CHOICES = {
     },
 }
 """The restaurant with health certificates optional (选办), the signboard, the fire check,
-both or neither as an alternative whose options share items, and three items redone by a chance (not the 19-day food
-permit, whose rounds would run past the official calendar): a bundle whose exported
-model has inclusive and exclusive gateways and loops."""
+both or neither as an alternative whose options share items, and three items redone by
+a chance (not the 19-day food permit, whose rounds would run past the official
+calendar): a bundle whose exported model has inclusive and exclusive gateways and
+loops."""
 
 
 def with_choices(folder: Path) -> Path:

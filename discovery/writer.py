@@ -202,6 +202,8 @@ class _Writer:
         self.order = self.common_items()
         self.needs = self.dependencies()
         self.order = _topological(self.order, self.needs)
+        self.optional = [i for i in self.order if obs.presence[i] < obs.cases]
+        """The written items some cases skip, in order."""
         self.alternatives = self.exclusive_groups()
         self.variants = self.item_variants()
         if self.variants:
@@ -282,9 +284,7 @@ class _Writer:
         rarer hold not the other, in ``MIN_SUPPORT_CASES`` or more), gathered greedily from
         the most frequent: each group becomes an alternative."""
         obs = self.obs
-        optional = sorted(
-            (i for i in self.order if obs.presence[i] < obs.cases), key=lambda i: -obs.presence[i]
-        )
+        optional = sorted(self.optional, key=lambda i: -obs.presence[i])
 
         def exclusive(a: str, b: str) -> bool:
             rarer = min(obs.presence[a], obs.presence[b])
@@ -325,7 +325,7 @@ class _Writer:
 
     def item_sets(self) -> Counter[frozenset[str]]:
         """The cases holding each set of the written items that not every case holds."""
-        optional = {i for i in self.order if self.obs.presence[i] < self.obs.cases}
+        optional = set(self.optional)
         sets: Counter[frozenset[str]] = Counter()
         for items, n in self.obs.item_sets.items():
             sets[items & optional] += n
@@ -337,17 +337,15 @@ class _Writer:
         take the mass the model gives them)."""
         obs = self.obs
         grouped = {i for g in self.alternatives for i in g}
-        single = [i for i in self.order if obs.presence[i] < obs.cases and i not in grouped]
-        options = [self.group_options(g) for g in self.alternatives]
+        single = {i: obs.presence[i] / obs.cases for i in self.optional if i not in grouped}
+        groups = [(frozenset(g), self.group_options(g)) for g in self.alternatives]
         apart, given = 0.0, 0.0
         for items, n in sets.items():
             p = 1.0
-            for i in single:
-                share = obs.presence[i] / obs.cases
+            for i, share in single.items():
                 p *= share if i in items else 1 - share
-            for group in options:
-                members = frozenset().union(*(o for o, _ in group))
-                p *= sum(share for o, share in group if o == items & members)
+            for members, options in groups:
+                p *= sum(share for o, share in options if o == items & members)
             apart += abs(n / obs.cases - p)
             given += p
         return (apart + max(0.0, 1 - given)) / 2
@@ -365,9 +363,8 @@ class _Writer:
         ranked = sets.most_common()
         written, held = [], 0
         for items, n in ranked:
-            if len(written) >= 2 and held >= VARIANTS_COVER * obs.cases:
-                break
-            if len(written) == MAX_ITEMS:
+            covered = len(written) >= 2 and held >= VARIANTS_COVER * obs.cases
+            if covered or len(written) == MAX_ITEMS:
                 break
             written.append(items)
             held += n
