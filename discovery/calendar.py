@@ -217,6 +217,18 @@ def _not_rare(days: list[str], dates: Counter[dt.date]) -> list[str]:
     return [d for d in days if volume[WEEKDAYS.index(d)] > RARE_WORK * usual]
 
 
+def _busy_days(days: list[dt.date], weekdays: list[str], dates: Counter[dt.date]) -> list[dt.date]:
+    """``days`` (make-up days) that saw more than ``RARE_WORK`` of the events of a usual
+    worked date: a few events on a Sunday are someone's overtime, not a day the pool opens
+    with every window."""
+    working = {WEEKDAYS.index(d) for d in weekdays}
+    usual = [n for day, n in dates.items() if day.weekday() in working]
+    if not usual:
+        return days
+    enough = RARE_WORK * sum(usual) / len(usual)
+    return [day for day in days if dates[day] > enough]
+
+
 def _exceptions(
     weekdays: list[str], active: Counter[dt.date]
 ) -> tuple[list[dt.date], list[dt.date]]:
@@ -281,9 +293,12 @@ def fit_calendars(
         if not name or ev.observations < MIN_EVIDENCE or activity.day_resolution:
             continue
         own_days = _weekdays(ev.dates, first, last) or weekdays
-        if pools:
+        if pools:  # a pool's days are its own: the system's events fall on every Sunday
             own_days = _not_rare(own_days, ev.dates) or own_days
-        own_off, own_on = _exceptions(own_days, active)
+            own_off, own_on = _exceptions(own_days, ev.dates)
+            own_on = _busy_days(own_on, own_days, ev.dates)
+        else:
+            own_off, own_on = _exceptions(own_days, active)
         own = CalendarSpec(
             hours=_periods(_trimmed(ev.minutes)[0]),
             weekdays=own_days,

@@ -61,7 +61,9 @@ def _loans(cases: int = 300, seed: int = 7) -> list[tuple[str, str, dt.datetime,
 
 
 def test_a_log_without_departments_gets_its_pools_with_their_own_hours(tmp_path):
-    log = _pm4py_csv(tmp_path / "loans.csv", _loans())
+    sunday = MONDAY + dt.timedelta(days=20, hours=2)  # 11:00
+    overtime = [(f"late{n}", "Review", sunday + dt.timedelta(minutes=9 * n), "ann") for n in (1, 2)]
+    log = _pm4py_csv(tmp_path / "loans.csv", _loans(900) + overtime)
     found = discover(log)
     items, departments = found.scenario["items"], found.scenario["departments"]
     assert {items[k]["department"] for k in ("submit", "notify")} == {"pool_1"}
@@ -69,6 +71,8 @@ def test_a_log_without_departments_gets_its_pools_with_their_own_hours(tmp_path)
     clerks = departments["pool_2"]["calendar"]
     assert clerks["weekdays"] == ["mon", "tue", "wed", "thu", "fri"]
     assert clerks["hours"][0][0] >= "09:00" and clerks["hours"][-1][1] <= "17:15"
+    # neither the system's weekend events nor a clerk's two on a Sunday make it a workday
+    assert clerks["extra_workdays"] == []
     system = departments["pool_1"].get("calendar") or found.scenario["calendar"]
     assert "sun" in system["weekdays"]
     said = " ".join(found.inferred["departments"])
