@@ -65,6 +65,10 @@ class CalendarEvidence:
     minutes: Counter[int] = field(default_factory=Counter)
     dates: Counter[dt.date] = field(default_factory=Counter)
     """Evidence per date."""
+    weekday_minutes: list[Counter[int]] = field(
+        default_factory=lambda: [Counter() for _ in WEEKDAYS]
+    )
+    """``minutes`` per weekday (0 Monday)."""
 
     def add(self, t: float, end: bool = False) -> None:
         """Work at ``t``.  An end on a whole minute is left out: a decision ending at
@@ -72,8 +76,10 @@ class CalendarEvidence:
         the opening, and says nothing sure of either minute."""
         if end and t == math.floor(t):
             return
-        self.minutes[math.floor(t) % DAY] += 1
-        self.dates[date_of(t)] += 1
+        minute, date = math.floor(t) % DAY, date_of(t)
+        self.minutes[minute] += 1
+        self.dates[date] += 1
+        self.weekday_minutes[date.weekday()][minute] += 1
 
     @property
     def observations(self) -> int:
@@ -151,6 +157,8 @@ def pooled(evidence: dict[str, CalendarEvidence], activity: Activity, pools: Poo
         if own is not None:
             pool.minutes.update(own.minutes)
             pool.dates.update(own.dates)
+            for mine, theirs in zip(pool.weekday_minutes, own.weekday_minutes, strict=True):
+                mine.update(theirs)
 
 
 def _trimmed(minutes: Counter[int]) -> tuple[Counter[int], float]:
@@ -183,6 +191,27 @@ def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
         end = min(DAY, -(-(b + 1) // GRID_MINUTES) * GRID_MINUTES)
         out.append((f"{start // 60:02d}:{start % 60:02d}", f"{end // 60:02d}:{end % 60:02d}"))
     return out
+
+
+def _open_minutes(periods: list[tuple[str, str]]) -> set[int]:
+    minutes = [tuple(int(x) for x in (a[:2], a[3:], b[:2], b[3:])) for a, b in periods]
+    return {m for h0, m0, h1, m1 in minutes for m in range(h0 * 60 + m0, h1 * 60 + m1)}
+
+
+def _weekday_hours(
+    ev: CalendarEvidence, days: list[str], usual: list[tuple[str, str]]
+) -> dict[str, list[tuple[str, str]]]:
+    """Worked weekdays whose own evidence (``MIN_EVIDENCE`` or more) opens an hour or more
+    apart from the ``usual`` periods (a Saturday that closes at five)."""
+    usual_open, own = _open_minutes(usual), {}
+    for day in days:
+        minutes = ev.weekday_minutes[WEEKDAYS.index(day)]
+        if sum(minutes.values()) < MIN_EVIDENCE:
+            continue
+        periods = _periods(_trimmed(minutes)[0])
+        if len(_open_minutes(periods) ^ usual_open) >= 60:
+            own[day] = periods
+    return own
 
 
 def _weekdays(
@@ -299,15 +328,21 @@ def fit_calendars(
             own_on = _busy_days(own_on, own_days, ev.dates)
         else:
             own_off, own_on = _exceptions(own_days, active)
+        hours = _periods(_trimmed(ev.minutes)[0])
         own = CalendarSpec(
-            hours=_periods(_trimmed(ev.minutes)[0]),
+            hours=hours,
             weekdays=own_days,
+            weekday_hours=_weekday_hours(ev, own_days, hours),
             holidays="none",
             extra_holidays=own_off,
             extra_workdays=own_on,
         )
         rests_less = bool(set(own_days) - set(weekdays))  # a funeral home
-        differs = (own.weekdays, own.hours) != (bundle.weekdays, bundle.hours)
+        differs = (own.weekdays, own.hours, own.weekday_hours) != (
+            bundle.weekdays,
+            bundle.hours,
+            bundle.weekday_hours,
+        )
         if rests_less or (pools and differs):
             departments[name] = own
     observations = {name: ev.observations for name, ev in evidence.items()}

@@ -610,7 +610,9 @@ class _Writer:
                 members = self.pools.members[name]
                 tasks = [t for t, d in self.pools.department.items() if d == name]
                 hours = (
-                    f"its own calendar ({', '.join(own.weekdays)}; {own.hours})"
+                    f"its own calendar ({', '.join(own.weekdays)}; {own.hours}"
+                    + "".join(f"; {d} {h}" for d, h in own.weekday_hours.items())
+                    + ")"
                     if own is not None
                     else "the bundle's calendar"
                 )
@@ -1010,9 +1012,11 @@ def _seasons(
 def _calendar(spec: Any) -> dict[str, Any]:
     """A fitted calendar as the scenario file writes it: the days the log shows, not
     the official calendar (which it may not follow)."""
+    own_hours = {day: [list(p) for p in hours] for day, hours in spec.weekday_hours.items()}
     return {
         "hours": [list(p) for p in spec.hours],
         "weekdays": list(spec.weekdays),
+        **({"weekday_hours": own_hours} if own_hours else {}),
         "holidays": "none",
         "extra_holidays": [d.isoformat() for d in spec.extra_holidays],
         "extra_workdays": [d.isoformat() for d in spec.extra_workdays],

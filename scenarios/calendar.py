@@ -39,7 +39,9 @@ class WorkingCalendar:
     def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
         self.start_date = start_date
         self.minutes_per_day = spec.minutes_per_day
-        self._periods = spec.periods()
+        self._periods = [spec.periods(day) for day in WEEKDAYS]
+        """Periods of a working day by its weekday (0 Monday); a weekday not worked has
+        the usual ones, for a make-up day."""
         self.weekdays = tuple(spec.weekdays)
         self._weekdays = {WEEKDAYS.index(d) for d in spec.weekdays}
         self._official = spec.holidays == "official"
@@ -56,14 +58,20 @@ class WorkingCalendar:
         self._extend(days)
 
     def is_working_day(self, day: int) -> bool:
+        return bool(self._day_periods(day))
+
+    def _day_periods(self, day: int) -> list[tuple[int, int]]:
+        """Open periods of ``day`` as minutes of its day, none on a day off."""
         date = self.start_date + dt.timedelta(days=day)
         if date in self._extra_on:
-            return True
-        if date in self._extra_off:
-            return False
-        if self._official:
-            return official_calendar.is_official_working_day(date, self._weekdays)
-        return date.weekday() in self._weekdays
+            working = True
+        elif date in self._extra_off:
+            working = False
+        elif self._official:
+            working = official_calendar.is_official_working_day(date, self._weekdays)
+        else:
+            working = date.weekday() in self._weekdays
+        return self._periods[date.weekday()] if working else []
 
     def _extend(self, days: int) -> None:
         total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
@@ -74,9 +82,7 @@ class WorkingCalendar:
         stop = min(stop, self._limit)
         days = stop - self._days
         for day in range(self._days, stop):
-            if not self.is_working_day(day):
-                continue
-            for a, b in self._periods:
+            for a, b in self._day_periods(day):
                 start, end = day * DAY + a, day * DAY + b
                 if self.ends and self.ends[-1] == start:  # 24-hour calendars: one long period
                     self.ends[-1] = end
@@ -138,9 +144,7 @@ class WorkingCalendar:
 
     def open_periods(self, day: int) -> list[tuple[float, float]]:
         """Open periods of one day, as clock minutes."""
-        if not self.is_working_day(day):
-            return []
-        return [(day * DAY + a, day * DAY + b) for a, b in self._periods]
+        return [(day * DAY + a, day * DAY + b) for a, b in self._day_periods(day)]
 
     def weekday(self, day: int) -> str:
         return WEEKDAYS[(self.start_date + dt.timedelta(days=day)).weekday()]
@@ -190,5 +194,6 @@ def working_calendar(spec: CalendarSpec, start_date: dt.date, days: int = 400) -
         and set(spec.weekdays) == set(WEEKDAYS)
         and spec.holidays == "none"
         and not spec.extra_holidays
+        and not spec.weekday_hours
     )
     return (AroundTheClock if always_open else WorkingCalendar)(spec, start_date, days)

@@ -318,15 +318,31 @@ def _minutes_of_day(text: str) -> int:
     return value
 
 
+def _periods_increase(hours: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    previous_end = -1
+    for start, end in hours:
+        a, b = _minutes_of_day(start), _minutes_of_day(end)
+        if b <= a:
+            raise Reason("period_backwards", start=start, end=end)
+        if a < previous_end:
+            raise Reason("period_overlap", start=start, end=end)
+        previous_end = b
+    return hours
+
+
+Periods = Annotated[list[tuple[str, str]], Field(min_length=1), AfterValidator(_periods_increase)]
+
+
 class CalendarSpec(Strict):
     """Opening hours (a lunch break is the gap between two periods), working weekdays,
     holidays: China's official calendar by default, with local changes on top."""
 
-    hours: Annotated[list[tuple[str, str]], Field(min_length=1)] = [
-        ("08:30", "12:00"),
-        ("14:00", "17:30"),
-    ]
+    hours: Periods = [("08:30", "12:00"), ("14:00", "17:30")]
+    """A usual working day's; a "working day" of a duration is this long."""
     weekdays: Annotated[list[Weekday], Field(min_length=1)] = ["mon", "tue", "wed", "thu", "fri"]
+    weekday_hours: dict[Weekday, Periods] = {}
+    """Worked weekdays whose hours are not ``hours`` (Saturday mornings).  A make-up day
+    (``extra_workdays``, 调休) on a weekday not worked has the usual ``hours``."""
     holidays: Literal["official", "none"] = "official"
     """'official': the State Council's holiday notices (statutory holidays off, make-up
     working days 调休 on; ``scenarios.official_calendar``).  'none': only ``weekdays``."""
@@ -349,22 +365,17 @@ class CalendarSpec(Strict):
             raise Reason("holiday_and_workday", day=both[0].isoformat())
         return self
 
-    @field_validator("hours")
-    @classmethod
-    def _periods_increase(cls, hours: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        previous_end = -1
-        for start, end in hours:
-            a, b = _minutes_of_day(start), _minutes_of_day(end)
-            if b <= a:
-                raise Reason("period_backwards", start=start, end=end)
-            if a < previous_end:
-                raise Reason("period_overlap", start=start, end=end)
-            previous_end = b
-        return hours
+    @model_validator(mode="after")
+    def _own_hours_on_worked_days(self) -> CalendarSpec:
+        for day in self.weekday_hours:
+            if day not in self.weekdays:
+                raise Reason("weekday_hours_not_worked", day=day)
+        return self
 
-    def periods(self) -> list[tuple[int, int]]:
-        """Opening periods as minutes after midnight."""
-        return [(_minutes_of_day(a), _minutes_of_day(b)) for a, b in self.hours]
+    def periods(self, weekday: str | None = None) -> list[tuple[int, int]]:
+        """Opening periods as minutes after midnight: a usual day's, or ``weekday``'s."""
+        hours = self.weekday_hours.get(weekday, self.hours) if weekday else self.hours
+        return [(_minutes_of_day(a), _minutes_of_day(b)) for a, b in hours]
 
     @property
     def minutes_per_day(self) -> int:

@@ -59,7 +59,7 @@ def _calendar(cid: str, spec: CalendarSpec | None) -> dict[str, Any]:
             {"from": DAYS[SHORT.index(d)], "to": DAYS[SHORT.index(d)],
              "beginTime": f"{a}:00", "endTime": f"{b}:00" if b != "24:00" else "23:59:59"}
             for d in spec.weekdays
-            for a, b in spec.hours
+            for a, b in spec.weekday_hours.get(d, spec.hours)
         ]  # fmt: skip
     return {"id": cid, "name": cid, "time_periods": periods}
 

@@ -72,6 +72,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "时段 {start}-{end} 与前一时段重叠",
     ),
     "weekday_twice": ("lists a weekday twice", "同一个工作日列了两次"),
+    "weekday_hours_not_worked": (
+        "gives hours to {day}, which is not among the working weekdays",
+        "为 {day} 给出了办公时间，但它不在工作日之列",
+    ),
     "beyond_official_calendar": (
         "{message}",
         "官方工作日历（{source}）只覆盖 {first}–{last} 年，本次运行需要 {day}。"
@@ -403,6 +407,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "variants": ("variants", "方案"),
     "waiting_period": ("waiting period", "等待期"),
     "warmup_days": ("warm-up days", "预热天数"),
+    "weekday_hours": ("hours of a weekday", "某工作日的办公时间"),
     "weekday_profile": ("weekday profile", "工作日权重"),
     "weekdays": ("weekdays", "工作日"),
     "weight": ("weight", "权重"),

@@ -52,3 +52,19 @@ def test_a_make_up_saturday_seen_only_in_a_mail_arriving_after_the_last_decision
     mail = Event("last", MAIL, "post", sent, sent + 20 * 60, "", "results: permit")
     calendars = fit_calendars(*observe([*_events(busy), mail]))
     assert calendars.bundle.extra_workdays == [saturday]
+
+
+def test_a_pool_open_on_saturday_mornings_keeps_them_as_its_saturday_hours():
+    events = []
+    for date in (MONDAY + dt.timedelta(days=d) for d in range(7 * 10)):
+        if date.weekday() == 6:
+            continue
+        close = 12 if date.weekday() == 5 else 17
+        base = (dt.datetime.combine(date, dt.time(9)) - EPOCH).total_seconds() / 60
+        for k in range((close - 9) * 12):
+            start = base + 5 * k
+            events.append(Event(f"{date}-{k}", "Review", "tax", start, start + 4, "", ""))
+    own = fit_calendars(*observe(events), pools=True).departments["tax"]
+    assert own.weekdays == ["mon", "tue", "wed", "thu", "fri", "sat"]
+    assert own.hours == [("09:00", "17:00")]
+    assert own.weekday_hours == {"sat": [("09:00", "12:00")]}

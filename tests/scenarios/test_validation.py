@@ -446,6 +446,22 @@ MISTAKES = [
         id="empty_weekdays",
     ),
     pytest.param(
+        Mistake(
+            "calendar",
+            "gives hours to sun, which is not among the working weekdays",
+            put("calendar.weekday_hours", {"sun": [["09:00", "12:00"]]}),
+        ),
+        id="hours_for_a_weekday_not_worked",
+    ),
+    pytest.param(
+        Mistake(
+            "calendar.weekday_hours.sat",
+            "overlaps the one before",
+            put("calendar.weekday_hours", {"sat": [["09:00", "12:00"], ["11:00", "13:00"]]}),
+        ),
+        id="overlapping_saturday_periods",
+    ),
+    pytest.param(
         Mistake("calendar.weekdays.1", "'mon'", put("calendar.weekdays", ["mon", "funday"])),
         id="unknown_weekday_funday",
     ),

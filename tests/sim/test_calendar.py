@@ -52,6 +52,24 @@ def test_three_working_days_filed_on_friday_afternoon_end_on_wednesday(office):
     assert office.add_working(at(4, 15), 3 * 420) == at(9, 15)
 
 
+def test_a_weekday_with_hours_of_its_own_opens_only_then():
+    # Monday to Saturday 09:00-21:00, Saturday 09:00-17:00; Sunday 8 March a make-up day
+    spec = CalendarSpec(
+        hours=[("09:00", "21:00")],
+        weekdays=["mon", "tue", "wed", "thu", "fri", "sat"],
+        weekday_hours={"sat": [("09:00", "17:00")]},
+        holidays="none",
+        extra_workdays=[dt.date(2026, 3, 8)],
+    )
+    calendar = WorkingCalendar(spec, MONDAY)
+    assert calendar.minutes_per_day == 720  # a working day is a usual one
+    assert calendar.open_periods(5) == [(at(5, 9), at(5, 17))]
+    assert calendar.open_periods(6) == [(at(6, 9), at(6, 21))]  # the usual hours
+    assert calendar.add_working(at(5, 16), 120) == at(6, 10)
+    assert calendar.working_between(at(4, 0), at(7, 0)) == 720 + 480 + 720
+    assert calendar.next_open(at(5, 18)) == at(6, 9)
+
+
 def test_closed_offices_open_at_the_next_period(office):
     assert office.next_open(at(0, 12, 30)) == at(0, 14)
     assert office.next_open(at(5, 10)) == at(7, 8, 30)  # Saturday
