@@ -46,6 +46,16 @@ FOLD_AFTER_DAYS = 2
 _SWEEP_EVERY = 20_000
 PICKUP = "(pickup)"
 """The feature of a window service that hands results over (``applicants.pickup_handling``)."""
+SNAP_MINUTES = 1.0
+"""A complete-only event logged this close before the end of a task's round under way is
+that round's outcome (BPIC 2012 logs a loan's approval seconds before the validation
+round closes, an offer sent back as the call-back round closes): it is read as just
+after the round, so the round is its dependency and not work done in parallel."""
+JUST_AFTER = 1e-3
+
+Task = tuple[float, float, str, str, str, bool]
+"""A workflow task's start, end, activity, department, resource, and whether its start
+was logged."""
 
 
 @dataclass(slots=True)
@@ -59,7 +69,7 @@ class _Case:
     mailed: set[str] = field(default_factory=set)
     collected: set[str] = field(default_factory=set)
     spot: list[tuple[float, float]] = field(default_factory=list)
-    tasks: list[tuple[float, float, str, str, str, bool]] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
     """(start, end, activity, department, resource, start logged)."""
     seen: set[int] = field(default_factory=set)
     stretch: int = 0
@@ -89,6 +99,9 @@ class Observations:
     event, whichever is later) to its end."""
     estimated: Counter[str] = field(default_factory=Counter)
     """Per task, the starts estimated (complete-only events)."""
+    outcomes: Counter[str] = field(default_factory=Counter)
+    """Per task, its complete-only events read as another task's round's outcome
+    (``SNAP_MINUTES``)."""
     travel: Sample = field(default_factory=lambda: Sample(1))
     mail: Sample = field(default_factory=lambda: Sample(2))
     rework_delay: Sample = field(default_factory=lambda: Sample(3))
@@ -357,7 +370,7 @@ class Reader:
         repeat) and each given an equal share of that span, not read as sent back (补正),
         which a workflow log does not show."""
         obs = self.obs
-        tasks = sorted(case.tasks)
+        tasks = _snapped(case.tasks, obs.outcomes)
         ends: list[float] = []
         done: Counter[str] = Counter()
         where: dict[str, str] = {}
@@ -396,6 +409,23 @@ class Reader:
                         case.decided[activity] - self.origin,
                     )
                 )
+
+
+def _snapped(tasks: list[Task], outcomes: Counter[str]) -> list[Task]:
+    """``tasks`` in order, a complete-only event ending ``SNAP_MINUTES`` or less before
+    the end of a timed round under way moved to just after that round (``JUST_AFTER``),
+    and counted in ``outcomes``."""
+    rounds = [(start, end) for start, end, *_, timed in tasks if timed and end > start]
+    out = []
+    for task in tasks:
+        start, end, *rest, timed = task
+        if not timed:
+            closes = [e for s, e in rounds if s < end <= e <= end + SNAP_MINUTES]
+            if closes:
+                start = end = max(closes) + JUST_AFTER
+                outcomes[task[2]] += 1
+        out.append((start, end, *rest, timed))
+    return sorted(out)
 
 
 def least_squares(obs: Observations) -> dict[str, float]:

@@ -35,6 +35,7 @@ from onething.discovery.calendar import (
 )
 from onething.discovery.cases import (
     PICKUP,
+    SNAP_MINUTES,
     Observations,
     Reader,
     least_squares,
@@ -254,6 +255,13 @@ class _Writer:
                     f"{item}: {obs.estimated[item]} of {obs.work[item].count} starts "
                     f"estimated from resource availability; work {work:.0f} working min "
                     f"on average, {since:.0f} from filing to decision",
+                )
+            if obs.outcomes[item]:
+                self.note(
+                    "work",
+                    f"{item}: {obs.outcomes[item]} of its events logged {SNAP_MINUTES:.0f} min "
+                    "or less before a round of another task closed: read as "
+                    "that round's outcome, decided just after it",
                 )
             if obs.repeat_cases[item]:
                 per_case = (obs.repeats[item] + obs.repeat_cases[item]) / obs.repeat_cases[item]

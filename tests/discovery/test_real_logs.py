@@ -295,3 +295,24 @@ def test_a_workflow_log_invents_no_visit_and_says_how_it_maps(tmp_path, flag, ca
     said = capsys.readouterr().out
     assert "intake: a workflow log" in said
     assert "the log shows no reform" in said
+
+
+def test_an_event_logged_as_a_task_closes_is_read_as_its_outcome(tmp_path):
+    """A loan's approval logged seconds before its validation round closes (BPIC 2012)
+    waits for the validation; it is not work running beside it."""
+    rng = random.Random(3)
+    traces = {}
+    for n in range(60):
+        t = MONDAY + dt.timedelta(days=n // 6, minutes=50 * (n % 6))
+        begin = t + dt.timedelta(minutes=rng.uniform(5, 20))
+        close = begin + dt.timedelta(minutes=rng.uniform(20, 60))
+        traces[f"c{n}"] = [
+            ("Submit", "complete", t, "system"),
+            ("Validate", "start", begin, "ann"),
+            ("Approve", "complete", close - dt.timedelta(seconds=8), "ann"),
+            ("Validate", "complete", close, "ann"),
+        ]
+    scenario, report, _ = discovered(_xes(tmp_path / "loans.xes", traces))
+    assert scenario.items["approve"].requires == ["validate"]
+    assert "Approve waits for Validate" in report
+    assert "Approve: 60 of its events logged 1 min or less before a round" in report
