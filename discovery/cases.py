@@ -53,9 +53,28 @@ round closes, an offer sent back as the call-back round closes): it is read as j
 after the round, so the round is its dependency and not work done in parallel."""
 JUST_AFTER = 1e-3
 
+MAX_SPANS_BY_SET = 20_000
+"""(task, set of items) pairs whose spans are kept (``Observations.spans_by_set``): a log
+of ever new sets keeps the first ones, the frequent sets being seen early."""
+
 Task = tuple[float, float, str, str, str, bool]
 """A workflow task's start, end, activity, department, resource, and whether its start
 was logged."""
+
+
+@dataclass(slots=True)
+class Spans:
+    """Cases, their rounds and their spans (working minutes from first filing to last
+    decision) of one task in one set of items."""
+
+    cases: int = 0
+    minutes: float = 0.0
+    rounds: Counter[int] = field(default_factory=Counter)
+
+    def add(self, rounds: int, minutes: float) -> None:
+        self.cases += 1
+        self.minutes += minutes
+        self.rounds[rounds] += 1
 
 
 @dataclass(slots=True)
@@ -136,6 +155,9 @@ class Observations:
     """Per task, the cases that did it more than once."""
     rounds: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
     """Per task, the cases that did it 1, 2, 3 ... times."""
+    spans_by_set: dict[tuple[str, frozenset[str]], Spans] = field(default_factory=dict)
+    """Per task and set of items of the cases holding it, the cases' rounds and time from
+    first filing to last decision: a variant's own time (at most ``MAX_SPANS_BY_SET``)."""
     since_opening: dict[str, Reservoir] = field(default_factory=dict)
     """Per task, (opened, filed, decided) on its department's calendar's clock, in the
     cases that did it once."""
@@ -391,11 +413,17 @@ class Reader:
                 obs.estimated[activity] += 1
             obs.sample(obs.work, activity, 200).add(self.working(department, start, end))
             ends.append(end)
+        items = frozenset(case.filed)
         for activity, rounds in done.items():
             obs.repeat_cases[activity] += rounds > 1
             obs.rounds[activity][rounds] += 1
             department, filed = where[activity], case.filed[activity]
             span = self.working(department, filed, case.decided[activity])
+            spans = obs.spans_by_set.get((activity, items))
+            if spans is None and len(obs.spans_by_set) < MAX_SPANS_BY_SET:
+                spans = obs.spans_by_set[(activity, items)] = Spans()
+            if spans is not None:
+                spans.add(rounds, span)
             # the model's rounds follow one another: each takes its share of the span
             obs.sample(obs.processing, activity, 100).add(span / rounds)
             if rounds == 1:

@@ -16,8 +16,8 @@ import math
 import re
 import statistics
 from array import array
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from onething.discovery.cases import (
     SNAP_MINUTES,
     Observations,
     Reader,
+    Spans,
     least_squares,
     max_concurrency,
 )
@@ -71,6 +72,14 @@ alternative whose options are the most frequent sets, the variants of the bundle
 VARIANTS_COVER = 0.95
 """Variants are written until they hold this share of the cases; each case of a rarer
 set counts with its nearest written set."""
+SPLIT_RATIO = 1.5
+SPLIT_MINUTES = 60.0
+SPLIT_CASES = 100
+"""Where variants are written, an item whose time per case (first filing to last
+decision) is ``SPLIT_RATIO`` times longer in one group of variants than in the other,
+and ``SPLIT_MINUTES`` of working time longer or more, each group of ``SPLIT_CASES``
+cases or more, is written twice under one name, each with its group's rounds and time
+(BPIC 2012's call-backs: until the offer comes back, or until the loan is cancelled)."""
 SUPPORT = 0.9
 """A dependency is kept when, among the cases holding both items, at least this share
 decided the one before filing the other ..."""
@@ -180,6 +189,50 @@ def _shifted(sample: Sample, by: float) -> Sample:
     return out
 
 
+def _scaled(sample: Sample, factor: float) -> Sample:
+    out = Sample()
+    out.count = sample.count
+    out.values = [v * factor for v in sample.values]
+    out.total = sample.total * factor
+    return out
+
+
+def _merge(into: Spans, spans: Spans) -> None:
+    into.cases += spans.cases
+    into.minutes += spans.minutes
+    into.rounds.update(spans.rounds)
+
+
+def _merged(parts: Iterable[Spans]) -> Spans:
+    out = Spans()
+    for spans in parts:
+        _merge(out, spans)
+    return out
+
+
+def _split(ranked: list[tuple[frozenset[str], Spans]]) -> list[list[tuple[frozenset[str], Spans]]]:
+    """Variants ranked by their time per case, cut where the two sides differ most
+    (``SPLIT_RATIO``, ``SPLIT_MINUTES``, ``SPLIT_CASES``), each side cut again."""
+    best = None
+    for k in range(1, len(ranked)):
+        short, long = _merged(s for _, s in ranked[:k]), _merged(s for _, s in ranked[k:])
+        if min(short.cases, long.cases) < SPLIT_CASES:
+            continue
+        a, b = short.minutes / short.cases, long.minutes / long.cases
+        if b < SPLIT_RATIO * a or b - a < SPLIT_MINUTES:
+            continue
+        between = short.cases * long.cases * (b - a) ** 2 / (short.cases + long.cases)
+        if best is None or between > best[0]:
+            best = (between, k)
+    if best is None:
+        return [ranked]
+    return _split(ranked[: best[1]]) + _split(ranked[best[1] :])
+
+
+def _per_round(spans: Spans) -> float:
+    return spans.minutes / max(1, sum(n * c for n, c in spans.rounds.items()))
+
+
 def _fixed(value: float, unit: str = "minutes") -> dict[str, Any]:
     return {"dist": "fixed", "value": float(f"{value:.4g}"), "unit": unit}
 
@@ -217,6 +270,18 @@ class _Writer:
             i: (i if re.fullmatch(r"[a-z][a-z0-9_]*", i) else new_identifier(i, used, "item"))
             for i in self.order
         }
+        self.splits = self.split_items()
+        taken = set(self.key.values())
+        self.keys: dict[str, list[str]] = {}
+        """Each item's keys: one, or one per group of variants of a split item."""
+        for item in self.order:
+            self.keys[item] = [self.key[item]]
+            for _ in self.splits.get(item, [])[1:]:
+                n = len(self.keys[item]) + 1
+                while f"{self.key[item]}_{n}" in taken:
+                    n += 1
+                taken.add(f"{self.key[item]}_{n}")
+                self.keys[item].append(f"{self.key[item]}_{n}")
         used = set()
         names = {obs.department(i) for i in self.order}
         self.dept = {
@@ -377,9 +442,11 @@ class _Writer:
             written.append(items)
             held += n
         counts = Counter({items: sets[items] for items in written})
+        self.variant_of = {items: items for items in written}
         for items, n in ranked[len(written) :]:
             nearest = max(written, key=lambda w: len(w & items) / max(1, len(w | items)))
             counts[nearest] += n
+            self.variant_of[items] = nearest
         shares = [round(counts[w] / obs.cases, 6) for w in written]
         shares[0] = round(shares[0] + 1 - sum(shares), 6)
         self.note(
@@ -392,6 +459,63 @@ class _Writer:
         )
         return list(zip(written, shares, strict=True))
 
+    def split_items(self) -> dict[str, list[tuple[frozenset[frozenset[str]], Spans]]]:
+        """Items written once per group of variants (``SPLIT_RATIO``): item -> its groups,
+        each its variants and their cases' spans, the most cases first."""
+        if not self.variants:
+            return {}
+        optional = set(self.optional)
+        by_variant: dict[str, dict[frozenset[str], Spans]] = defaultdict(dict)
+        for (item, items), spans in self.obs.spans_by_set.items():
+            variant = self.variant_of.get(items & optional)
+            if item not in optional or item in self.obs.waiting or variant is None:
+                continue
+            if item in variant:  # a rarer set counted with a variant without it: left out
+                _merge(by_variant[item].setdefault(variant, Spans()), spans)
+        out = {}
+        for item, spans in by_variant.items():
+            ranked = sorted(spans.items(), key=lambda v: v[1].minutes / max(1, v[1].cases))
+            groups = _split(ranked)
+            if len(groups) == 1:
+                continue
+            merged = sorted(
+                ((frozenset(v for v, _ in g), _merged(s for _, s in g)) for g in groups),
+                key=lambda g: -g[1].cases,
+            )
+            out[item] = merged
+            said = "; ".join(
+                f"{spans.minutes / spans.cases / 60:.1f} in {spans.cases} cases of "
+                f"{len(variants)} variant{'s' if len(variants) > 1 else ''}"
+                for variants, spans in merged
+            )
+            self.note(
+                "variants",
+                f"{item}: working hours from first filing to last decision differ between "
+                f"its variants ({said}): written {len(merged)} times under its name, each "
+                "with its cases' rounds and time per round",
+            )
+        return out
+
+    def key_in(self, item: str, variant: frozenset[str]) -> str:
+        """The key of ``item`` in ``variant``: its group's where it is split."""
+        for key, (variants, _) in zip(self.keys[item], self.splits.get(item, []), strict=False):
+            if variant in variants:
+                return key
+        return self.key[item]
+
+    def entries(self, item: str) -> list[tuple[str, Sample, Counter[int] | None]]:
+        """``item``'s entries: key, processing per round, rounds; a split item's one per
+        group with its cases' rounds, its processing scaled to their time per round."""
+        obs = self.obs
+        groups = self.splits.get(item)
+        if groups is None:
+            return [(self.key[item], obs.processing[item], obs.rounds.get(item))]
+        overall = _per_round(_merged(spans for _, spans in groups))
+        return [
+            (key, _scaled(obs.processing[item], _per_round(spans) / overall), spans.rounds)
+            for key, (_, spans) in zip(self.keys[item], groups, strict=True)
+        ]
+
     def alternative_options(self) -> dict[str, list[dict[str, Any]]]:
         """The alternatives as the scenario writes them: the variants, or each exclusive
         group's options."""
@@ -402,7 +526,10 @@ class _Writer:
             )
             return {
                 "variants": [
-                    {"items": [self.key[i] for i in self.order if i in items], "share": share}
+                    {
+                        "items": [self.key_in(i, items) for i in self.order if i in items],
+                        "share": share,
+                    }
                     for items, share in self.variants
                 ]
             }
@@ -673,13 +800,13 @@ class _Writer:
         needs = self.requires(levers)
         handling = self.handling()
         out: dict[str, Any] = {}
-        for item in self.order:
-            key = self.key[item]
+        written = [(item, entry) for item in self.order for entry in self.entries(item)]
+        for item, (key, sample, rounds) in written:
             department = obs.department(item)
             path = f"items.{key}"
             period = obs.waiting.get(item)
             if period is None:
-                processing = self.time(f"{path}.processing", obs.processing[item], department)
+                processing = self.time(f"{path}.processing", sample, department)
             else:
                 processing = self.waited(
                     f"{path}.processing", period.processing, period, department
@@ -693,12 +820,12 @@ class _Writer:
                 + (["deliver"] if result["delivery"] in ("pickup", "mail") else [])
             )
             per_day = self.calendars.of(department).minutes_per_day
-            values = sorted(obs.processing[item].values)
+            values = sorted(sample.values)
             p90 = values[int(0.9 * (len(values) - 1))] / per_day if values else 0.0
             entry: dict[str, Any] = {
                 "name": item,
                 "department": self.dept[department],
-                "requires": [self.key[r] for r in needs[item]],
+                "requires": [k for r in needs[item] for k in self.keys[r]],
                 "materials": [],
                 "steps": steps,
                 "handling": handling.get(item, _fixed(0.0)),
@@ -711,6 +838,8 @@ class _Writer:
             }
             if item not in handling:
                 self.placeholders[f"{path}.handling"] = "no window service for it in the log"
+            elif key != self.key[item]:
+                self.assumptions[f"{path}.handling"] = f"as items.{self.key[item]}.handling"
             if obs.filings[item]:
                 self.assumptions[f"{path}.rework"] = (
                     f"fitted from the log: {obs.sent_back[item]} sent back (repeated "
@@ -760,7 +889,6 @@ class _Writer:
                     f"both times count {unit} days, the clock whose replay on the wall "
                     f"clock came closer (calendar days off: {replayed})",
                 )
-            rounds = obs.rounds.get(item)
             if rounds and max(rounds) > 1:
                 counted = [rounds[n] for n in range(1, min(max(rounds), MAX_ROUNDS) + 1)]
                 counted[-1] += sum(c for n, c in rounds.items() if n > MAX_ROUNDS)

@@ -177,11 +177,14 @@ def test_optional_items_alternatives_and_loops_are_written_and_simulated(tmp_pat
     assert all(("Pay" in d) != ("Reject" in d) for d in cases)
 
 
-def _loans(cases: int = 240, seed: int = 3) -> list[tuple[str, str, dt.datetime, str]]:
+def _loans(
+    cases: int = 240, seed: int = 3, thinking: float = 0.0
+) -> list[tuple[str, str, dt.datetime, str]]:
     """Complete-only events of a loans office: every application is submitted; a third
     is declined at once, the rest get an offer, which is sent, then accepted or declined
-    (half each).  The offer and its sending go together and the decline follows
-    either the submission or the offer: take-ups of their own would mix them."""
+    (half each), the decline ``thinking`` minutes later.  The offer and its sending go
+    together and the decline follows either the submission or the offer: take-ups of
+    their own would mix them."""
     rng = random.Random(seed)
     events = []
     for n in range(cases):
@@ -192,6 +195,8 @@ def _loans(cases: int = 240, seed: int = 3) -> list[tuple[str, str, dt.datetime,
             tasks = ["Submit", "Offer", "Send", "Accept" if n % 3 == 1 else "Decline"]
         for task in tasks:
             t += dt.timedelta(minutes=rng.uniform(5, 30))
+            if task == "Decline" and "Send" in tasks:
+                t += dt.timedelta(minutes=thinking)
             events.append((f"l{n}", task, t, rng.choice(["ann", "bob"])))
     return events
 
@@ -206,6 +211,34 @@ def test_items_taken_together_are_written_as_variants_and_simulated_whole(tmp_pa
     assert "written instead as one alternative of the 3 most frequent sets" in page
     cases = simulated_decisions(scenario, out, "--count", "300")
     assert {frozenset(d) for d in cases} == {frozenset({"Submit", *v}) for v in together}
+
+
+def test_an_item_whose_time_differs_between_variants_is_written_once_per_variant(tmp_path):
+    # a loan declined after an offer is declined 3 hours after it is sent, one declined
+    # at once within half an hour of the submission
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "l.csv", _loans(600, thinking=180)))
+    (options,) = scenario.alternatives.values()
+    declines = {
+        frozenset(scenario.items[k].name for k in o.items): next(
+            k for k in o.items if scenario.items[k].name == "Decline"
+        )
+        for o in options
+        if any(scenario.items[k].name == "Decline" for k in o.items)
+    }
+    at_once, after_offer = (
+        declines[frozenset({"Decline"})],
+        declines[frozenset({"Offer", "Send", "Decline"})],
+    )
+    assert at_once != after_offer
+    processing = {k: scenario.items[k].processing for k in (at_once, after_offer)}
+    assert {p.unit for p in processing.values()} == {"minutes"}
+    assert processing[at_once].mean_value < 30 < 120 < processing[after_offer].mean_value < 240
+    assert "Decline: working hours from first filing to last decision differ" in page
+    cases = simulated_decisions(scenario, out, "--count", "300")
+    assert {frozenset(d) for d in cases} == {
+        frozenset({"Submit", *v})
+        for v in [{"Decline"}, {"Offer", "Send", "Accept"}, {"Offer", "Send", "Decline"}]
+    }
 
 
 def test_orders_seen_in_cycles_or_in_few_cases_never_become_dependencies(tmp_path):
