@@ -7,7 +7,10 @@ For the log: onething discovers a scenario (``onething discover``, timed with pe
 and simulates it over the log's span (as many cases as the fitted arrivals give); Simod
 5 discovers a model on the same log (``simod --one-shot``, no hyper-parameter search) and
 Prosimos simulates as many cases as the log holds from its first day; the floor splits
-the log's cases into two random halves and compares them with each other.  Each is
+the log's cases into two random halves and compares them with each other.  A log is
+what was seen up to its last event (BPIC 2012's last cases are cut off mid-way), so
+the simulated events that end after it are left out of the compared logs, as the log's
+own export would have left them (``--uncensored`` keeps them).  Each is
 compared with the real log (the floor: half against half) on the six distances of
 Simod's papers (PyPI ``log-distance-measures``): control-flow log distance (CFLD, on a
 random sample of ``--cfld-cases`` cases of each log: the measure pairs every case with
@@ -179,7 +182,15 @@ def timed(command: list[str], limit: float | None = None) -> tuple[float, float,
     return seconds, int(peak.group(1)) / 1024 if peak else float("nan"), cpu
 
 
-def onething(log: Path, out: Path, seed: int) -> Entrant:
+def censored(rows: list[list[str]], until: dt.datetime | None) -> tuple[list[list[str]], int]:
+    """``rows`` without the events ending after ``until`` (none left out without it)."""
+    if until is None:
+        return rows, 0
+    kept = [r for r in rows if dt.datetime.fromisoformat(r[3]) <= until]
+    return kept, len(rows) - len(kept)
+
+
+def onething(log: Path, out: Path, seed: int, until: dt.datetime | None) -> Entrant:
     entrant = Entrant("onething")
     scenario, sim = out / "onething.yaml", out / "onething-sim.csv"
     command = [ONETHING, "discover", str(log), "--out", str(scenario)]
@@ -197,13 +208,22 @@ def onething(log: Path, out: Path, seed: int) -> Entrant:
                 key = row["activity"].removeprefix(DECIDE)
                 start, end = (row[c] + "+00:00" for c in ("start", "end"))
                 rows.append([row["case_id"], names.get(key, key), start, end, row["department"]])
+    cases = len({r[0] for r in rows})
+    rows, dropped = censored(rows, until)
     entrant.log = write_csv(out / "onething-compare.csv", rows)
-    entrant.note = f"{len({r[0] for r in rows})} cases simulated"
+    entrant.note = f"{cases} cases simulated; {dropped} events after the log's end left out"
     return entrant
 
 
 def simod(
-    log: Path, out: Path, python: Path, cases: int, first: str, minutes: float, fresh: bool
+    log: Path,
+    out: Path,
+    python: Path,
+    cases: int,
+    first: str,
+    minutes: float,
+    fresh: bool,
+    until: dt.datetime | None,
 ) -> Entrant:
     entrant = Entrant("Simod")
     simod_bin = python.parent / "simod"
@@ -245,7 +265,11 @@ def simod(
         for row in csv.DictReader(handle):
             start = row["start_time"] or row["end_time"]
             rows.append([row["case_id"], row["activity"], start, row["end_time"], row["resource"]])
+    rows, dropped = censored(rows, until)
     entrant.log = write_csv(out / "simod-compare.csv", rows)
+    entrant.note = "; ".join(
+        filter(None, [entrant.note, f"{dropped} events after the log's end left out"])
+    )
     return entrant
 
 
@@ -317,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-simod", action="store_true", help="onething and the floor only")
     parser.add_argument("--fresh", action="store_true", help="discover with Simod again")
     parser.add_argument("--cfld-cases", type=int, default=1000, help="cases sampled for CFLD")
+    parser.add_argument(
+        "--uncensored", action="store_true", help="keep simulated events after the log's end"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     name = args.log.name.split(".")[0]
@@ -339,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             ".venv-simod/bin/pip install simod log-distance-measures); no distances measured"
         )
     try:
-        entrants = [onething(args.log, out, args.seed)]
+        until = None if args.uncensored else dt.datetime.fromisoformat(last)
+        entrants = [onething(args.log, out, args.seed, until)]
     except Missing as exc:
         print(f"onething: {exc}")
         return 1
@@ -347,7 +375,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             entrants.append(
                 simod(
-                    args.log, out, args.simod_python, cases, first, args.simod_minutes, args.fresh
+                    args.log,
+                    out,
+                    args.simod_python,
+                    cases,
+                    first,
+                    args.simod_minutes,
+                    args.fresh,
+                    until,
                 )
             )
         except Missing as exc:
