@@ -24,9 +24,9 @@ their own (``--simod-python``); make it once with
 
 A missing interpreter or package is said in one line, and the table then holds what ran.
 Everything is written under ``--out`` (default ``results/real_logs/<log>``); a Simod model
-found there is reused unless ``--fresh``.  Events whose start was not logged keep their
-end as start in the compared logs (what the log shows) and an empty start in Simod's input
-(Simod estimates it).
+found there, and Prosimos's finished simulation of it, are reused unless ``--fresh``.
+Events whose start was not logged keep their end as start in the compared logs (what the
+log shows) and an empty start in Simod's input (Simod estimates it).
 """
 
 from __future__ import annotations
@@ -257,9 +257,14 @@ def simod(
         raise Missing(f"Simod wrote no BPMN model under {folder}/best_result")
     model = found[0]
     parameters = model.with_suffix(".json")
-    sim = out / "simod-sim.csv"
-    command = [str(python), "-c", _PROSIMOS, str(model), str(parameters), str(cases), str(sim)]
-    timed([*command, first], minutes * 60)
+    sim, finished = out / "simod-sim.csv", out / "simod-sim.done"
+    if fresh or not finished.exists() or finished.read_text() != str(model):
+        finished.unlink(missing_ok=True)
+        command = [str(python), "-c", _PROSIMOS, str(model), str(parameters), str(cases), str(sim)]
+        timed([*command, first], minutes * 60)
+        finished.write_text(str(model))  # a run cut short leaves no mark: it is not reused
+    else:
+        entrant.note = "; ".join(filter(None, [entrant.note, "its simulation reused"]))
     rows = []
     with sim.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
