@@ -260,6 +260,7 @@ class _Writer:
         """The written items some cases skip, in order."""
         self.alternatives = self.exclusive_groups()
         self.variants = self.item_variants()
+        self.note_groups(self.alternatives)
         if self.variants:
             self.alternatives = []
         self.grouped = {i for group in self.alternatives for i in group} | {
@@ -371,15 +372,18 @@ class _Writer:
                 groups.append([item])
             else:
                 group.append(item)
-        groups = [g for g in groups if len(g) > 1]
+        return [g for g in groups if len(g) > 1]
+
+    def note_groups(self, groups: list[list[str]]) -> None:
+        obs = self.obs
         for group in groups:
             shares = ", ".join(f"{i} {obs.presence[i] / obs.cases:.1%}" for i in group)
+            written = "in the variants" if self.variants else "written as an alternative"
             self.note(
                 "alternatives",
                 f"{' | '.join(group)}: of the cases holding one, at least {EXCLUSIVE:.0%} "
-                f"hold none of the others; written as an alternative ({shares})",
+                f"hold none of the others; {written} ({shares})",
             )
-        return groups
 
     def group_options(self, group: list[str]) -> list[tuple[frozenset[str], float]]:
         """An exclusive group's options: one per item with its share (scaled down where
