@@ -335,6 +335,28 @@ class _Builder:
             )
         return last
 
+    def note_level_waits(self) -> None:
+        """Parallel approval goes out as one block per level of the dependencies: an
+        item then waits for every item of the levels before its own, also those it does
+        not need (one requiring A only, beside B, waits for B too)."""
+        p = self.process
+        needs: dict[str, set[str]] = {}
+        for key in p.order:  # dependencies first
+            needs[key] = set(p.item(key).requires)
+            for dep in p.item(key).requires:
+                needs[key] |= needs.get(dep, set())
+        before: list[str] = []
+        for level in p.levels:
+            for key in level:
+                extra = [k for k in before if k not in needs[key]]
+                if extra:
+                    self.notes.append(
+                        f"parallel approval in levels: in BPMN {key} also waits for "
+                        f"{', '.join(extra)}, which it does not need; onething starts it "
+                        "once what it requires is decided"
+                    )
+            before += level
+
     def build(self) -> Graph:
         p = self.process
         last = self.g.add("startEvent", "Applicant arrives", APPLICANT)
@@ -345,6 +367,7 @@ class _Builder:
             if p.parallel:
                 for level in p.levels:
                     last = self.decide(last, level)
+                self.note_level_waits()
             else:
                 for key in p.order:
                     last = self.decide(last, (key,))

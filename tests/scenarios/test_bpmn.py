@@ -273,3 +273,11 @@ def test_optional_items_alternatives_and_repeats_go_out_as_gateways_and_come_bac
         if given_params is not None:  # the back office's calendar: round the clock
             assert again.items["fire_check"].processing.unit == "calendar_days"
             assert again.items["signboard"].processing.unit != "calendar_days"
+
+
+def test_a_wait_that_the_levels_of_parallel_approval_add_is_named():
+    # the signboard needs the licence check only, but its level comes after the
+    # health certificates' (which the food permit needs)
+    notes = bpmn.export(Process.of(load_scenario("restaurant"), "after")).notes
+    assert any("signboard also waits for health_certificates" in n for n in notes)
+    assert not any("food_permit also waits" in n for n in notes)
