@@ -106,11 +106,40 @@ class Exported:
     """What in the model has no exact BPMN (or Prosimos) counterpart."""
 
 
+def _returns(chances: list[float]) -> float:
+    """How often on average an applicant comes back to a visit whose items are sent back
+    (补正) with ``chances``: onething re-files only the items sent back, each drawn again,
+    so a k-th return happens when some item was sent back k times in a row."""
+    returns, k = 0.0, 1
+    while k <= 1000:
+        keep = 1.0
+        for p in chances:
+            keep *= 1.0 - p**k
+        returns += 1.0 - keep
+        if 1.0 - keep < 1e-9:
+            break
+        k += 1
+    return returns
+
+
 def _rework_chance(process: Process, items: tuple[str, ...]) -> float:
-    keep = 1.0
-    for key in items:
-        keep *= 1.0 - process.rework(key)
-    return 1.0 - keep
+    """The chance of the loop back of a visit: BPMN's one loop re-files the whole visit
+    each time, so its chance is the one whose geometric number of returns has the mean
+    of onething's (``_returns``)."""
+    returns = _returns([process.rework(key) for key in items])
+    return returns / (1.0 + returns)
+
+
+def _item_chance(loop: float, files: int) -> float:
+    """The chance of each of ``files`` items alike whose visit loops back with ``loop``
+    (``_rework_chance`` inverted)."""
+    if loop >= 1.0:
+        return 1.0
+    wanted, low, high = loop / (1.0 - loop), 0.0, 1.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _returns([mid] * files) < wanted else (low, mid)
+    return low
 
 
 class _Builder:
@@ -994,7 +1023,7 @@ def _item_rework(chances: dict[str, float], nodes) -> dict[str, float]:  # noqa:
         files = [f for f in nodes[window].get("files", "").split(",") if f]
         for f in files:
             for i in by_item.get(f, []):
-                out.setdefault(i, round(1 - (1 - chance) ** (1 / len(files)), 4))
+                out.setdefault(i, round(_item_chance(chance, len(files)), 4))
     return out
 
 

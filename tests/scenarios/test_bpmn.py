@@ -5,6 +5,8 @@ written by another tool imports, and what has no counterpart is listed."""
 from __future__ import annotations
 
 import json
+import math
+import random
 import re
 import time
 from collections import Counter
@@ -281,3 +283,22 @@ def test_a_wait_that_the_levels_of_parallel_approval_add_is_named():
     notes = bpmn.export(Process.of(load_scenario("restaurant"), "after")).notes
     assert any("signboard also waits for health_certificates" in n for n in notes)
     assert not any("food_permit also waits" in n for n in notes)
+
+
+def test_a_visits_rework_loop_returns_as_often_as_onething_re_files():
+    # onething re-files only the items sent back, each drawn again: counted here by
+    # drawing, against the geometric returns of the exported loop's one chance
+    process = Process.of(load_scenario("restaurant"), "after")
+    (window,) = [n for n in bpmn.export(process).graph.nodes if n.role == "window"]
+    chances = [process.rework(key) for key in window.items]
+    rng, returns, applicants = random.Random(1), 0, 40_000
+    for _ in range(applicants):
+        pending = chances
+        while pending := [p for p in pending if rng.random() < p]:
+            returns += 1
+    loop = bpmn._rework_chance(process, tuple(window.items))
+    assert loop / (1 - loop) == pytest.approx(returns / applicants, rel=0.03)
+    assert loop < 1 - math.prod(1 - p for p in chances)  # fewer than re-filing it all
+    # a diagram's loop comes back as the items' chances that give it
+    same = bpmn._item_chance(loop, len(chances))
+    assert bpmn._returns([same] * len(chances)) == pytest.approx(loop / (1 - loop))
