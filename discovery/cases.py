@@ -52,6 +52,7 @@ that round's outcome (BPIC 2012 logs a loan's approval seconds before the valida
 round closes, an offer sent back as the call-back round closes): it is read as just
 after the round, so the round is its dependency and not work done in parallel."""
 JUST_AFTER = 1e-3
+"""Minutes after its round that a snapped event ends: later, so the round comes first."""
 
 MAX_SPANS_BY_SET = 20_000
 """(task, set of items) pairs whose spans are kept (``Observations.spans_by_set``): a log

@@ -76,10 +76,11 @@ SPLIT_RATIO = 1.5
 SPLIT_MINUTES = 60.0
 SPLIT_CASES = 100
 """Where variants are written, an item whose time per case (first filing to last
-decision) is ``SPLIT_RATIO`` times longer in one group of variants than in the other,
+decision) is ``SPLIT_RATIO`` times longer in one group of variants than in another,
 and ``SPLIT_MINUTES`` of working time longer or more, each group of ``SPLIT_CASES``
-cases or more, is written twice under one name, each with its group's rounds and time
-(BPIC 2012's call-backs: until the offer comes back, or until the loan is cancelled)."""
+cases or more, is written once per group under its name, each with its group's rounds
+and time (BPIC 2012's call-backs: until the offer comes back, or until the loan is
+cancelled); each group is cut again the same way."""
 SUPPORT = 0.9
 """A dependency is kept when, among the cases holding both items, at least this share
 decided the one before filing the other ..."""
@@ -429,8 +430,10 @@ class _Writer:
 
     def item_variants(self) -> list[tuple[frozenset[str], float]]:
         """The most frequent sets of items with their shares (``VARIANTS_COVER``, at most
-        ``MAX_ITEMS``), where the take-ups misfit the log (``VARIANTS_MISFIT``); else none."""
+        ``MAX_ITEMS``), where the take-ups misfit the log (``VARIANTS_MISFIT``); else none.
+        Sets ``variant_of`` (each set of the log -> its written variant)."""
         obs = self.obs
+        self.variant_of: dict[frozenset[str], frozenset[str]] = {}
         sets = self.item_sets()
         if len(sets) < 2:
             return []
@@ -446,7 +449,7 @@ class _Writer:
             written.append(items)
             held += n
         counts = Counter({items: sets[items] for items in written})
-        self.variant_of = {items: items for items in written}
+        self.variant_of.update((items, items) for items in written)
         for items, n in ranked[len(written) :]:
             nearest = max(written, key=lambda w: len(w & items) / max(1, len(w | items)))
             counts[nearest] += n
@@ -514,7 +517,7 @@ class _Writer:
         groups = self.splits.get(item)
         if groups is None:
             return [(self.key[item], obs.processing[item], obs.rounds.get(item))]
-        overall = _per_round(_merged(spans for _, spans in groups))
+        overall = max(1e-9, _per_round(_merged(spans for _, spans in groups)))
         return [
             (key, _scaled(obs.processing[item], _per_round(spans) / overall), spans.rounds)
             for key, (_, spans) in zip(self.keys[item], groups, strict=True)
