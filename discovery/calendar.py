@@ -43,6 +43,9 @@ Sundays, 1 % of a weekday's)."""
 COMMON_WORK = 0.25
 """A weekday whose events are at least this share of a working weekday's is worked, even
 if not on half of its dates (weekend shifts taken in turns)."""
+FULL_PACE = 0.95
+"""A pool's hour whose evidence per open minute is this share of its busiest hour's or
+more works at full pace; below, at that share (``CalendarSpec.hour_rates``)."""
 DAY_RESOLUTION = 0.99
 """A log whose times are this share at midnight or more has dates, not times of day."""
 MIN_EVIDENCE = 300
@@ -246,6 +249,23 @@ def _not_rare(days: list[str], dates: Counter[dt.date]) -> list[str]:
     return [d for d in days if volume[WEEKDAYS.index(d)] > RARE_WORK * usual]
 
 
+def _hour_rates(minutes: Counter[int], periods: list[tuple[str, str]]) -> dict[int, float]:
+    """The pace of each hour open at least half of it: its evidence per open minute
+    against the busiest hour's (a lunch hour when half the staff is away)."""
+    opened = _open_minutes(periods)
+    per_hour: dict[int, float] = {}
+    for hour in range(24):
+        open_minutes = [m for m in range(hour * 60, hour * 60 + 60) if m in opened]
+        if len(open_minutes) >= 30:
+            per_hour[hour] = sum(minutes[m] for m in open_minutes) / len(open_minutes)
+    top = max(per_hour.values(), default=0.0)
+    if top <= 0:
+        return {}
+    return {
+        hour: max(0.05, round(n / top, 2)) for hour, n in per_hour.items() if n < FULL_PACE * top
+    }
+
+
 def _busy_days(days: list[dt.date], weekdays: list[str], dates: Counter[dt.date]) -> list[dt.date]:
     """``days`` (make-up days) that saw more than ``RARE_WORK`` of the events of a usual
     worked date: a few events on a Sunday are someone's overtime, not a day the pool opens
@@ -328,20 +348,23 @@ def fit_calendars(
             own_on = _busy_days(own_on, own_days, ev.dates)
         else:
             own_off, own_on = _exceptions(own_days, active)
-        hours = _periods(_trimmed(ev.minutes)[0])
+        kept = _trimmed(ev.minutes)[0]
+        hours = _periods(kept)
         own = CalendarSpec(
             hours=hours,
             weekdays=own_days,
             weekday_hours=_weekday_hours(ev, own_days, hours),
+            hour_rates=_hour_rates(kept, hours) if pools else {},
             holidays="none",
             extra_holidays=own_off,
             extra_workdays=own_on,
         )
         rests_less = bool(set(own_days) - set(weekdays))  # a funeral home
-        differs = (own.weekdays, own.hours, own.weekday_hours) != (
+        differs = (own.weekdays, own.hours, own.weekday_hours, own.hour_rates) != (
             bundle.weekdays,
             bundle.hours,
             bundle.weekday_hours,
+            bundle.hour_rates,
         )
         if rests_less or (pools and differs):
             departments[name] = own

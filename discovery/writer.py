@@ -1160,6 +1160,7 @@ def _calendar(spec: Any) -> dict[str, Any]:
         "hours": [list(p) for p in spec.hours],
         "weekdays": list(spec.weekdays),
         **({"weekday_hours": own_hours} if own_hours else {}),
+        **({"hour_rates": dict(spec.hour_rates)} if spec.hour_rates else {}),
         "holidays": "none",
         "extra_holidays": [d.isoformat() for d in spec.extra_holidays],
         "extra_workdays": [d.isoformat() for d in spec.extra_workdays],

@@ -39,9 +39,10 @@ class WorkingCalendar:
     def __init__(self, spec: CalendarSpec, start_date: dt.date, days: int = 400):
         self.start_date = start_date
         self.minutes_per_day = spec.minutes_per_day
-        self._periods = [spec.periods(day) for day in WEEKDAYS]
-        """Periods of a working day by its weekday (0 Monday); a weekday not worked has
-        the usual ones, for a make-up day."""
+        self._periods = [spec.paced(day) for day in WEEKDAYS]
+        """Periods of a working day by its weekday (0 Monday), each with its pace; a
+        weekday not worked has the usual ones, for a make-up day."""
+        self._open = [spec.periods(day) for day in WEEKDAYS]
         self.weekdays = tuple(spec.weekdays)
         self._weekdays = {WEEKDAYS.index(d) for d in spec.weekdays}
         self._official = spec.holidays == "official"
@@ -54,14 +55,16 @@ class WorkingCalendar:
         self.starts: list[float] = []
         self.ends: list[float] = []
         self.cum: list[float] = []  # working minutes before each period
+        self.paces: list[float] = []
         self._days = 0
         self._extend(days)
 
     def is_working_day(self, day: int) -> bool:
         return bool(self._day_periods(day))
 
-    def _day_periods(self, day: int) -> list[tuple[int, int]]:
-        """Open periods of ``day`` as minutes of its day, none on a day off."""
+    def _day_periods(self, day: int) -> list[tuple[int, int, float]]:
+        """Open periods of ``day`` as minutes of its day with their pace, none on a day
+        off."""
         date = self.start_date + dt.timedelta(days=day)
         if date in self._extra_on:
             working = True
@@ -74,7 +77,11 @@ class WorkingCalendar:
         return self._periods[date.weekday()] if working else []
 
     def _extend(self, days: int) -> None:
-        total = self.cum[-1] + self.ends[-1] - self.starts[-1] if self.starts else 0.0
+        total = (
+            self.cum[-1] + (self.ends[-1] - self.starts[-1]) * self.paces[-1]
+            if self.starts
+            else 0.0
+        )
         stop = self._days + days
         if self._days >= self._limit:  # asked for a day past the known years
             day = self.start_date + dt.timedelta(days=self._days)
@@ -82,15 +89,16 @@ class WorkingCalendar:
         stop = min(stop, self._limit)
         days = stop - self._days
         for day in range(self._days, stop):
-            for a, b in self._day_periods(day):
+            for a, b, pace in self._day_periods(day):
                 start, end = day * DAY + a, day * DAY + b
-                if self.ends and self.ends[-1] == start:  # 24-hour calendars: one long period
-                    self.ends[-1] = end
+                if self.ends and self.ends[-1] == start and self.paces[-1] == pace:
+                    self.ends[-1] = end  # 24-hour calendars: one long period
                 else:
                     self.starts.append(start)
                     self.ends.append(end)
                     self.cum.append(total)
-                total += b - a
+                    self.paces.append(pace)
+                total += (b - a) * pace
         self._days += days
         self._covered = (self._days - 1) * DAY  # a day's margin for the next opening
         self._laid_out = total
@@ -111,7 +119,7 @@ class WorkingCalendar:
         if i < 0:
             return 0.0
         end = self.ends[i]
-        return self.cum[i] + (t if t < end else end) - starts[i]
+        return self.cum[i] + ((t if t < end else end) - starts[i]) * self.paces[i]
 
     def time_at(self, working: float) -> float:
         """The clock time at which ``working`` working minutes have elapsed."""
@@ -119,7 +127,7 @@ class WorkingCalendar:
             self._extend(max(self._days, 366))
         cum = self.cum
         i = bisect_right(cum, working) - 1
-        return self.starts[i] + working - cum[i]
+        return self.starts[i] + (working - cum[i]) / self.paces[i]
 
     def add_working(self, t: float, minutes: float) -> float:
         if minutes <= 0:
@@ -144,7 +152,10 @@ class WorkingCalendar:
 
     def open_periods(self, day: int) -> list[tuple[float, float]]:
         """Open periods of one day, as clock minutes."""
-        return [(day * DAY + a, day * DAY + b) for a, b in self._day_periods(day)]
+        if not self.is_working_day(day):
+            return []
+        weekday = (self.start_date + dt.timedelta(days=day)).weekday()
+        return [(day * DAY + a, day * DAY + b) for a, b in self._open[weekday]]
 
     def weekday(self, day: int) -> str:
         return WEEKDAYS[(self.start_date + dt.timedelta(days=day)).weekday()]
@@ -195,5 +206,6 @@ def working_calendar(spec: CalendarSpec, start_date: dt.date, days: int = 400) -
         and spec.holidays == "none"
         and not spec.extra_holidays
         and not spec.weekday_hours
+        and not spec.hour_rates
     )
     return (AroundTheClock if always_open else WorkingCalendar)(spec, start_date, days)

@@ -343,6 +343,10 @@ class CalendarSpec(Strict):
     weekday_hours: dict[Weekday, Periods] = {}
     """Worked weekdays whose hours are not ``hours`` (Saturday mornings).  A make-up day
     (``extra_workdays``, 调休) on a weekday not worked has the usual ``hours``."""
+    hour_rates: dict[Annotated[int, Field(ge=0, le=23)], Annotated[float, Field(gt=0, le=1)]] = {}
+    """The pace of work in an hour of the day, as a share of the full pace (a lunch hour
+    half staffed: 0.5); 1 in the hours not listed.  A back office's working time passes
+    at that pace, so its decisions fall in its busy hours."""
     holidays: Literal["official", "none"] = "official"
     """'official': the State Council's holiday notices (statutory holidays off, make-up
     working days 调休 on; ``scenarios.official_calendar``).  'none': only ``weekdays``."""
@@ -377,9 +381,25 @@ class CalendarSpec(Strict):
         hours = self.weekday_hours.get(weekday, self.hours) if weekday else self.hours
         return [(_minutes_of_day(a), _minutes_of_day(b)) for a, b in hours]
 
+    def paced(self, weekday: str | None = None) -> list[tuple[int, int, float]]:
+        """``periods`` cut at the hours whose pace differs (``hour_rates``), each with its
+        pace."""
+        out: list[tuple[int, int, float]] = []
+        for a, b in self.periods(weekday):
+            edges = (m for h in self.hour_rates for m in (h * 60, h * 60 + 60))
+            cuts = sorted({a, b, *(m for m in edges if a < m < b)})
+            for start, end in zip(cuts, cuts[1:], strict=False):
+                pace = self.hour_rates.get(start // 60, 1.0)
+                if out and out[-1][1] == start and out[-1][2] == pace:
+                    out[-1] = (out[-1][0], end, pace)
+                else:
+                    out.append((start, end, pace))
+        return out
+
     @property
-    def minutes_per_day(self) -> int:
-        return sum(b - a for a, b in self.periods())
+    def minutes_per_day(self) -> float:
+        """Working minutes of a usual day (at full pace)."""
+        return sum((b - a) * pace for a, b, pace in self.paced())
 
 
 class Department(Strict):

@@ -161,6 +161,8 @@ def parameters(process: Process, graph: Graph) -> tuple[dict[str, Any], list[str
             "arrivals: seasons (date_profile) are not mapped: Prosimos gets the ordinary "
             "rate all year, onething the season's surge and the queues it builds"
         )
+    if any(spec.hour_rates for spec in calendars.values() if spec is not None):
+        notes.append("pace by hour (hour_rates): Prosimos works at full pace whenever open")
     if s.calendar.holidays == "official" or s.calendar.extra_holidays:
         notes.append("holidays: Prosimos calendars are weekly, holidays are worked")
     if s.calendar.holidays == "official" or s.calendar.extra_workdays:

@@ -342,6 +342,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "handling_scale": ("handling scale", "窗口办理时间倍数"),
     "high": ("high", "最大值"),
     "holidays": ("holidays", "节假日"),
+    "hour_rates": ("pace by hour", "各时段工作节奏"),
     "horizon_days": ("horizon days", "模拟天数"),
     "hourly_profile": ("hourly profile", "每小时权重"),
     "hours": ("hours", "办公时间"),

@@ -68,3 +68,19 @@ def test_a_pool_open_on_saturday_mornings_keeps_them_as_its_saturday_hours():
     assert own.weekdays == ["mon", "tue", "wed", "thu", "fri", "sat"]
     assert own.hours == [("09:00", "17:00")]
     assert own.weekday_hours == {"sat": [("09:00", "12:00")]}
+
+
+def test_a_pool_half_staffed_over_lunch_works_at_half_pace_then():
+    events = []
+    for date in (MONDAY + dt.timedelta(days=d) for d in range(7 * 4)):
+        if date.weekday() >= 5:
+            continue
+        base = (dt.datetime.combine(date, dt.time(9)) - EPOCH).total_seconds() / 60
+        for k in range(8 * 12):
+            if 48 <= k < 60 and k % 2:  # 13:00-14:00: every other task
+                continue
+            start = base + 5 * k
+            events.append(Event(f"{date}-{k}", "Review", "tax", start, start + 4, "", ""))
+    own = fit_calendars(*observe(events), pools=True).departments["tax"]
+    assert own.hours == [("09:00", "17:00")]
+    assert own.hour_rates == {13: 0.5}

@@ -455,6 +455,14 @@ MISTAKES = [
     ),
     pytest.param(
         Mistake(
+            "calendar.hour_rates.13",
+            "less than or equal to 1",
+            put("calendar.hour_rates", {13: 1.5}),
+        ),
+        id="a_pace_above_full",
+    ),
+    pytest.param(
+        Mistake(
             "calendar.weekday_hours.sat",
             "overlaps the one before",
             put("calendar.weekday_hours", {"sat": [["09:00", "12:00"], ["11:00", "13:00"]]}),

@@ -70,6 +70,18 @@ def test_a_weekday_with_hours_of_its_own_opens_only_then():
     assert calendar.next_open(at(5, 18)) == at(6, 9)
 
 
+def test_working_time_passes_at_each_hours_pace():
+    # 09:00-17:00, the lunch hour at half pace: a working day is 450 minutes
+    spec = CalendarSpec(hours=[("09:00", "17:00")], hour_rates={13: 0.5}, holidays="none")
+    calendar = WorkingCalendar(spec, MONDAY)
+    assert calendar.minutes_per_day == 450
+    assert calendar.working_between(at(0, 13), at(0, 14)) == 30
+    assert calendar.add_working(at(0, 12, 30), 60) == at(0, 14)
+    assert calendar.add_working(at(0, 16), 450) == at(1, 16)
+    assert calendar.open_periods(0) == [(at(0, 9), at(0, 17))]  # opening hours unchanged
+    assert type(working_calendar(spec, MONDAY)) is WorkingCalendar
+
+
 def test_closed_offices_open_at_the_next_period(office):
     assert office.next_open(at(0, 12, 30)) == at(0, 14)
     assert office.next_open(at(5, 10)) == at(7, 8, 30)  # Saturday

@@ -246,12 +246,14 @@ def test_a_lever_added_as_a_module_runs_alike_in_both_engines(monkeypatch, bundl
 def _calendars_bundle() -> Scenario:
     """After-death services over the Spring Festival of 2026: arrivals from Tuesday 10
     February, a make-up working Saturday (14th, 调休), the holiday from the 15th; the
-    funeral home opens every day, long hours (Sunday mornings only), holidays included."""
+    funeral home opens every day, long hours (Sunday mornings only; at half pace over
+    lunch), holidays included."""
     scenario = load_scenario("after_death")
     own = CalendarSpec(
         hours=[("07:00", "19:00")],
         weekdays=["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
         weekday_hours={"sun": [("08:00", "12:00")]},
+        hour_rates={12: 0.5, 18: 0.25},
         holidays="none",
     )
     departments = dict(scenario.departments)
