@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from onething.discovery.logs import EPOCH, Event
 from onething.discovery.pools import Pools
 from onething.discovery.vocabulary import DECIDE, WINDOW_SERVICES, is_onething
-from onething.scenarios.model import WEEKDAYS, CalendarSpec
+from onething.scenarios.model import WEEKDAYS, CalendarSpec, minutes_of_day
 
 DAY = 24 * 60
 GAP_MINUTES = 45
@@ -197,8 +197,7 @@ def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
 
 
 def _open_minutes(periods: list[tuple[str, str]]) -> set[int]:
-    minutes = [tuple(int(x) for x in (a[:2], a[3:], b[:2], b[3:])) for a, b in periods]
-    return {m for h0, m0, h1, m1 in minutes for m in range(h0 * 60 + m0, h1 * 60 + m1)}
+    return {m for a, b in periods for m in range(minutes_of_day(a), minutes_of_day(b))}
 
 
 def _weekday_hours(

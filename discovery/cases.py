@@ -77,6 +77,11 @@ class Spans:
         self.minutes += minutes
         self.rounds[rounds] += 1
 
+    def merge(self, other: Spans) -> None:
+        self.cases += other.cases
+        self.minutes += other.minutes
+        self.rounds.update(other.rounds)
+
 
 @dataclass(slots=True)
 class _Case:

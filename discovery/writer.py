@@ -198,16 +198,10 @@ def _scaled(sample: Sample, factor: float) -> Sample:
     return out
 
 
-def _merge(into: Spans, spans: Spans) -> None:
-    into.cases += spans.cases
-    into.minutes += spans.minutes
-    into.rounds.update(spans.rounds)
-
-
 def _merged(parts: Iterable[Spans]) -> Spans:
     out = Spans()
     for spans in parts:
-        _merge(out, spans)
+        out.merge(spans)
     return out
 
 
@@ -478,7 +472,7 @@ class _Writer:
             if item not in optional or item in self.obs.waiting or variant is None:
                 continue
             if item in variant:  # a rarer set counted with a variant without it: left out
-                _merge(by_variant[item].setdefault(variant, Spans()), spans)
+                by_variant[item].setdefault(variant, Spans()).merge(spans)
         out = {}
         for item, spans in by_variant.items():
             ranked = sorted(spans.items(), key=lambda v: v[1].minutes / max(1, v[1].cases))

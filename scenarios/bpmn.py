@@ -33,7 +33,13 @@ from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
 from onething.scenarios.levers import SINGLE_WINDOW, Process
 from onething.scenarios.mechanics import paper_travels
-from onething.scenarios.model import MAX_ITEMS, MAX_REWORK, Repeat, new_identifier
+from onething.scenarios.model import (
+    MAX_ITEMS,
+    MAX_REWORK,
+    Repeat,
+    new_identifier,
+    required_closure,
+)
 from onething.scenarios.prosimos_reader import apply_params, durations_from_params
 from onething.scenarios.safe_xml import elements
 
@@ -369,15 +375,11 @@ class _Builder:
         item then waits for every item of the levels before its own, also those it does
         not need (one requiring A only, beside B, waits for B too)."""
         p = self.process
-        needs: dict[str, set[str]] = {}
-        for key in p.order:  # dependencies first
-            needs[key] = set(p.item(key).requires)
-            for dep in p.item(key).requires:
-                needs[key] |= needs.get(dep, set())
         before: list[str] = []
         for level in p.levels:
             for key in level:
-                extra = [k for k in before if k not in needs[key]]
+                needs = required_closure(p.scenario, key)
+                extra = [k for k in before if k not in needs]
                 if extra:
                     self.notes.append(
                         f"parallel approval in levels: in BPMN {key} also waits for "

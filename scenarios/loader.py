@@ -23,7 +23,7 @@ from onething.scenarios import official_calendar
 from onething.scenarios.calendar import DAY
 from onething.scenarios.errors import FileError, Problem, Reason, from_validation_error
 from onething.scenarios.levers import LEVERS, unknown_levers
-from onething.scenarios.model import MAX_HORIZON_DAYS, Scenario
+from onething.scenarios.model import MAX_HORIZON_DAYS, Scenario, required_closure
 
 CATALOG = resources.files("onething.scenarios") / "catalog"
 
@@ -405,7 +405,7 @@ def _materials_before_they_exist(s: Scenario) -> Iterator[Problem]:
     """An item can only ask for a certificate that an item it requires produces."""
     producer = {i.result.produces: k for k, i in s.items.items() if i.result.produces}
     for key, item in s.items.items():
-        needed = _required_closure(s, key)
+        needed = required_closure(s, key)
         for i, material in enumerate(item.materials):
             made_by = producer.get(material)
             if made_by is not None and made_by != key and made_by not in needed:
@@ -421,17 +421,6 @@ def _materials_before_they_exist(s: Scenario) -> Iterator[Problem]:
                         item_name=item.name,
                     ),
                 )
-
-
-def _required_closure(s: Scenario, key: str) -> set[str]:
-    seen: set[str] = set()
-    stack = [d for d in s.items[key].requires if d in s.items]
-    while stack:
-        dep = stack.pop()
-        if dep not in seen:
-            seen.add(dep)
-            stack += [d for d in s.items[dep].requires if d in s.items and d not in seen]
-    return seen
 
 
 def _calendar_problems(s: Scenario) -> Iterator[Problem]:

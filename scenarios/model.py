@@ -308,7 +308,7 @@ def fixed(value: float, unit: Unit = "minutes") -> Fixed:
 # --- calendar, departments, materials ------------------------------------------------
 
 
-def _minutes_of_day(text: str) -> int:
+def minutes_of_day(text: str) -> int:
     hours, sep, minutes = text.partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
         raise Reason("time_of_day", text=text)
@@ -321,7 +321,7 @@ def _minutes_of_day(text: str) -> int:
 def _periods_increase(hours: list[tuple[str, str]]) -> list[tuple[str, str]]:
     previous_end = -1
     for start, end in hours:
-        a, b = _minutes_of_day(start), _minutes_of_day(end)
+        a, b = minutes_of_day(start), minutes_of_day(end)
         if b <= a:
             raise Reason("period_backwards", start=start, end=end)
         if a < previous_end:
@@ -379,7 +379,7 @@ class CalendarSpec(Strict):
     def periods(self, weekday: str | None = None) -> list[tuple[int, int]]:
         """Opening periods as minutes after midnight: a usual day's, or ``weekday``'s."""
         hours = self.weekday_hours.get(weekday, self.hours) if weekday else self.hours
-        return [(_minutes_of_day(a), _minutes_of_day(b)) for a, b in hours]
+        return [(minutes_of_day(a), minutes_of_day(b)) for a, b in hours]
 
     def paced(self, weekday: str | None = None) -> list[tuple[int, int, float]]:
         """``periods`` cut at the hours whose pace differs (``hour_rates``), each with its
@@ -669,3 +669,15 @@ class Scenario(Strict):
         return f"Scenario({self.name}: {self.title}, {len(self.items)} items)"
 
     __str__ = __repr__
+
+
+def required_closure(s: Scenario, key: str) -> set[str]:
+    """Every item ``key`` waits for, directly or through others (unknown keys left out)."""
+    seen: set[str] = set()
+    stack = [d for d in s.items[key].requires if d in s.items]
+    while stack:
+        dep = stack.pop()
+        if dep not in seen:
+            seen.add(dep)
+            stack += [d for d in s.items[dep].requires if d in s.items and d not in seen]
+    return seen
