@@ -5,7 +5,7 @@ exponential, lognormal, triangular; parameters by moments, the triangular's ends
 sample's extremes); the smallest D wins if it is below the 5 % critical value 1.36/sqrt(n).
 With parameters estimated from the same data the test is conservative (Lilliefors), so a
 kind that passes fits at least that well.  When none passes, the empirical distribution
-(100 quantiles) is used: the log is then replayed, not smoothed.
+(the middles of 100 equal slices of the sample) is used: the log is then replayed, not smoothed.
 
 A ``Sample`` keeps exact count and mean and a fixed-size uniform reservoir for the shape,
 so fitting a parameter seen ten million times costs the same memory as one seen 4,000.
@@ -118,6 +118,16 @@ def _cdfs(x: np.ndarray, mean: float, sd: float) -> dict[str, Any]:
     return cdfs
 
 
+def _quantiles(x: np.ndarray, k: int, mean: float) -> np.ndarray:
+    """``k`` observations at the middles of equal slices of the sorted ``x``, the last
+    one moved to keep ``mean`` (a tail the middles miss).  Observations, not averages or
+    scaled values: a timer's 15 days stays 15 days and a time of day stays one, where
+    scaling every value to the mean moved them by an hour."""
+    values = x[((np.arange(k) + 0.5) * (x.size / k)).astype(int)]
+    values[-1] = max(values[-1] + k * (mean - values.mean()), values[-2] if k > 1 else 0.0)
+    return values
+
+
 def fit(sample: Sample, unit: str = "minutes", per_unit: float = 1.0) -> Fit:
     """The best-fitting kind for a sample of minutes, written in ``unit`` (``per_unit``
     minutes each)."""
@@ -145,9 +155,7 @@ def fit(sample: Sample, unit: str = "minutes", per_unit: float = 1.0) -> Fit:
         if dist["dist"] == "triangular" and dist["low"] == dist["high"]:
             dist["high"] = dist["low"] + 1e-3
         return Fit({**dist, "unit": unit}, best, sample.count, scores[best], critical, scores)
-    k = min(n, QUANTILES)
-    values = np.quantile(x, (np.arange(k) + 0.5) / k)
-    values = values * (mean / values.mean()) if values.mean() > 0 else values  # keep the mean
+    values = _quantiles(x, min(n, QUANTILES), mean)
     dist = {"dist": "empirical", "values": [_round(float(v)) for v in values], "unit": unit}
     statistic = scores[best] if best is not None else 1.0
     return Fit(dist, "empirical", sample.count, statistic, critical, scores)
