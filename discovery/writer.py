@@ -228,6 +228,16 @@ def _per_round(spans: Spans) -> float:
     return spans.minutes / max(1, sum(n * c for n, c in spans.rounds.items()))
 
 
+def _span(minutes: float, day: float, unit: str) -> str:
+    """A duration for the report: in ``unit`` days of ``day`` minutes from a day up,
+    else in hours or minutes."""
+    if minutes >= day:
+        return f"{minutes / day:.2f} {unit} days"
+    if minutes >= 60:
+        return f"{minutes / 60:.1f} hours"
+    return f"{minutes:.1f} minutes"
+
+
 def _fixed(value: float, unit: str = "minutes") -> dict[str, Any]:
     return {"dist": "fixed", "value": float(f"{value:.4g}"), "unit": unit}
 
@@ -875,21 +885,17 @@ class _Writer:
                 entry["waiting_period"] = self.waited(
                     f"{path}.waiting_period", period.period, period, department
                 )
-                days, unit = (DAY, "calendar") if period.around_the_clock else (per_day, "working")
-                replayed = ", ".join(
-                    f"{'around the clock' if around else 'in working time'} {minutes / DAY:.2f}"
-                    for around, minutes in sorted(period.replayed.items(), reverse=True)
-                )
-                self.note(
-                    "waiting periods",
-                    f"{item}: decided no earlier than a period after the case opened, read "
-                    f"from the {period.early} cases that filed it early, its processing "
-                    f"from the {period.late} that filed it once most periods were over; in "
-                    f"the log, opening to decision {period.distance / days:.2f} {unit} "
-                    f"days off (Wasserstein) against {period.without / days:.2f} without; "
-                    f"both times count {unit} days, the clock whose replay on the wall "
-                    f"clock came closer (calendar days off: {replayed})",
-                )
+                days = DAY if period.around_the_clock else per_day
+                if period.within is not None:
+                    entry["waiting_filed_within"] = _fixed(
+                        period.within / days,
+                        AROUND_THE_CLOCK if period.around_the_clock else "working_days",
+                    )
+                    self.assumptions[f"{path}.waiting_filed_within"] = (
+                        "fitted from the log: the cutoff on filing, among the 5 % to 95 % "
+                        "quantiles of the filing times, whose replay came closest"
+                    )
+                self.note_waiting(item, period, days)
             if rounds and max(rounds) > 1:
                 counted = [rounds[n] for n in range(1, min(max(rounds), MAX_ROUNDS) + 1)]
                 counted[-1] += sum(c for n, c in rounds.items() if n > MAX_ROUNDS)
@@ -900,6 +906,36 @@ class _Writer:
                 )
             out[key] = entry
         return out
+
+    def note_waiting(self, item: str, period: WaitingPeriod, day: float) -> None:
+        unit = "calendar" if period.around_the_clock else "working"
+
+        def span(minutes: float) -> str:
+            return _span(minutes, day, unit)
+
+        if period.within is None:
+            processing = (
+                f"its processing from the {period.late} that filed it once most periods were over"
+            )
+        else:
+            processing = (
+                f"holding for a filing within {span(period.within)} of the opening (a later "
+                f"one is decided after its processing alone, read from the {period.late} "
+                "that filed it then)"
+            )
+        clocks = {True: "around the clock", False: "in working time"}
+        replayed = ", ".join(
+            f"{clocks[around]} {_span(minutes, DAY, 'calendar')}"
+            for around, minutes in sorted(period.replayed.items(), reverse=True)
+        )
+        self.note(
+            "waiting periods",
+            f"{item}: decided no earlier than a period after the case opened, read from the "
+            f"{period.early} cases that filed it early, {processing}; in the log, opening to "
+            f"decision {span(period.distance)} off (Wasserstein) against "
+            f"{span(period.without)} without; both times count {unit} time, the clock whose "
+            f"replay on the wall clock came closer (off by: {replayed})",
+        )
 
     def handling(self) -> dict[str, dict]:
         """Window minutes per item.  An item filed alone often enough has its own fit;

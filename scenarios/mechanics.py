@@ -39,7 +39,7 @@ from onething.scenarios.counts import form_factor
 from onething.scenarios.distributions import quantile
 from onething.scenarios.journey import taking
 from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
-from onething.scenarios.model import AROUND_THE_CLOCK, Distribution, Scenario
+from onething.scenarios.model import AROUND_THE_CLOCK, Distribution, Item, Scenario, unit_minutes
 
 NOT_YET = math.inf
 """When a paper result is in the applicant's hands before they collect it: not yet."""
@@ -404,6 +404,37 @@ def _around_the_clock(t: float, minutes: float) -> float:
     return t + minutes
 
 
+class _Period(NamedTuple):
+    """An item's waiting period (``Item.waiting_period``): how it is added to the
+    opening, and for which filings it holds (``Item.waiting_filed_within``)."""
+
+    after: Callable[[float, float], float]
+    within: float | None
+    """Minutes on the period's clock after the opening within which a filing waits for
+    it; None: every filing does."""
+    calendar: WorkingCalendar | None
+    """The period's working time; None around the clock."""
+
+    def holds(self, opened: float, filed: float) -> bool:
+        if self.within is None:
+            return True
+        if self.calendar is None:
+            return filed - opened < self.within
+        return self.calendar.working_between(opened, filed) < self.within
+
+
+def _period(calendar: WorkingCalendar, item: Item) -> _Period | None:
+    period = item.waiting_period
+    if period is None:
+        return None
+    within = item.waiting_filed_within
+    minutes = None
+    if within is not None:
+        minutes = within.value * unit_minutes(within.unit, calendar.minutes_per_day)
+    around = period.unit == AROUND_THE_CLOCK
+    return _Period(_later(calendar, period), minutes, None if around else calendar)
+
+
 class Mechanics:
     """The rules of one process (a scenario with its levers), on its calendars, drawing
     from one source of randomness."""
@@ -426,10 +457,8 @@ class Mechanics:
         self.repeat = {k: process.item(k).repeat for k in order}
         items = calendars.items
         self._after_processing = {k: _later(items[k], process.processing(k)) for k in order}
-        self._after_period = {
-            k: _later(items[k], period)
-            for k in order
-            if (period := process.item(k).waiting_period) is not None
+        self._periods = {
+            k: period for k in order if (period := _period(items[k], process.item(k))) is not None
         }
         """Items with a waiting period, each with how its period is added."""
 
@@ -454,18 +483,19 @@ class Mechanics:
         decision.  An item that repeats (``Item.repeat``) draws its rounds first, then one
         processing time per round, each round starting when the one before ends.  An item
         with a waiting period is decided no earlier than that long after ``opened``, when
-        the case opened (drawn last)."""
+        the case opened (drawn last, also where it was filed too late for it to hold)."""
         draws, processed = self.draws, self._after_processing[item]
         repeat = self.repeat[item]
-        if repeat is None and item not in self._after_period:  # the common case
+        if repeat is None and item not in self._periods:  # the common case
             return (processed(start, draws.processing(case, item)),)
-        ends = []
+        filed, ends = start, []
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
             start = processed(start, draws.processing(case, item))
             ends.append(start)
-        if (after_period := self._after_period.get(item)) is not None:
-            period_over = after_period(opened, draws.waiting_period(case, item))
-            ends[-1] = max(ends[-1], period_over)
+        if (period := self._periods.get(item)) is not None:
+            period_over = period.after(opened, draws.waiting_period(case, item))
+            if period.holds(opened, filed):
+                ends[-1] = max(ends[-1], period_over)
         return tuple(ends)
 
     def in_hand_at(self, case: object, item: str, decided: float) -> float:

@@ -479,6 +479,9 @@ class Repeat(Strict):
         return sum(n * w for n, w in enumerate(weights, start=1)) / sum(weights)
 
 
+_PERIOD_FIELDS = {"within": "waiting_filed_within", "period": "waiting_period"}
+
+
 class Item(Strict):
     name: Label
     department: str
@@ -509,6 +512,22 @@ class Item(Strict):
     arrived), in the department's working time, or around the clock in
     ``calendar_days``: a notice period (公示期) or a ticket closed only after a set wait.
     The decision is the later of this and the back office's; none by default."""
+    waiting_filed_within: Fixed | None = None
+    """The waiting period holds only for an item filed within this long after the case
+    opened (on the period's clock); one filed later is decided after its back office
+    alone: a helpdesk closes a ticket whose work ended early on the opening's schedule,
+    and one whose work ended late a set time after it.  None: the period always holds."""
+
+    @model_validator(mode="after")
+    def _filed_within_a_period(self) -> Item:
+        within, period = self.waiting_filed_within, self.waiting_period
+        if within is None:
+            return self
+        if period is None:
+            raise Reason("filed_within_without_period", **_PERIOD_FIELDS)
+        if (within.unit == AROUND_THE_CLOCK) != (period.unit == AROUND_THE_CLOCK):
+            raise Reason("filed_within_other_clock", unit=AROUND_THE_CLOCK, **_PERIOD_FIELDS)
+        return self
 
 
 class Option(Strict):

@@ -72,6 +72,16 @@ REASONS: dict[str, tuple[str, str]] = {
         "时段 {start}-{end} 与前一时段重叠",
     ),
     "weekday_twice": ("lists a weekday twice", "同一个工作日列了两次"),
+    "filed_within_without_period": (
+        "sets {within} without a {period}: it limits which filings the period holds for;"
+        " give the period, or leave this out",
+        "设置了{within!f}却没有{period!f}：它限定等待期适用于哪些申报；请给出等待期，或删去此项",
+    ),
+    "filed_within_other_clock": (
+        "counts {within} on another clock than {period}: both in {unit} (around the clock)"
+        " or both in working time",
+        "{within!f}与{period!f}计时方式不同：两者都用{unit!u}（不分昼夜），或都用工作时间",
+    ),
     "weekday_hours_not_worked": (
         "gives hours to {day}, which is not among the working weekdays",
         "为 {day} 给出了办公时间，但它不在工作日之列",
@@ -406,6 +416,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "value": ("value", "取值"),
     "values": ("values", "取值"),
     "variants": ("variants", "方案"),
+    "waiting_filed_within": ("waiting filed within", "等待期适用的申报时限"),
     "waiting_period": ("waiting period", "等待期"),
     "warmup_days": ("warm-up days", "预热天数"),
     "weekday_hours": ("hours of a weekday", "某工作日的办公时间"),

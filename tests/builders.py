@@ -54,7 +54,8 @@ def choices_bundle() -> Scenario:
     an alternative whose options share them (one, the other, both or neither), the food
     permit redone with a chance, the licence
     check in one to three rounds, the signboard decided no earlier than a notice
-    period after the case opened (often later than its back office would) and the fire
+    period after the case opened (often later than its back office would) where it was
+    filed within a working day of the opening, and the fire
     check's back office counted in calendar days, around the clock."""
     return with_changes(
         load_scenario("restaurant"),
@@ -67,6 +68,11 @@ def choices_bundle() -> Scenario:
                 "low": 9,
                 "mode": 11,
                 "high": 14,
+                "unit": "working_days",
+            },
+            "items.signboard.waiting_filed_within": {
+                "dist": "fixed",
+                "value": 1,
                 "unit": "working_days",
             },
             "items.fire_check.processing": {

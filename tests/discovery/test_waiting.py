@@ -46,9 +46,30 @@ def test_a_decision_that_waits_for_a_period_from_the_opening_is_found_with_both_
     decided = np.maximum(filed + 15 * DAY, period)
     found = waiting_period(_cases(filed, decided), 1, ALWAYS)
     assert found is not None and not found.around_the_clock  # the clocks agree: working
+    assert found.within is None  # every filing waits for it
     assert np.median(found.period.values) / DAY == pytest.approx(41.5, abs=1.5)
     assert np.median(found.processing.values) / DAY == pytest.approx(15, abs=0.5)
     assert found.distance * 4 < found.without
+
+
+def test_a_period_that_holds_only_for_early_filings_is_read_with_its_cutoff():
+    """A helpdesk's tickets: where the work ended within a day of the opening, the
+    ticket closes on the opening's schedule (31 to 59 days after it, never before 15
+    after the work); where it ended 16 days or more after, 15 days after the work,
+    whatever that schedule says.  Read as a period for every filing, the late ones
+    would close on it too."""
+    rng = np.random.default_rng(6)
+    n = 3000
+    early = rng.random(n) < 0.5
+    filed = np.where(early, rng.uniform(0, 1, n), rng.uniform(16, 40, n)) * DAY
+    period = rng.choice([31, 33, 44, 46, 59], n) * DAY
+    decided = np.where(early, np.maximum(filed + 15 * DAY, period), filed + 15 * DAY)
+    found = waiting_period(_cases(filed, decided), 1, ALWAYS)
+    assert found is not None and found.within is not None
+    assert 0.9 * DAY < found.within < 17 * DAY
+    assert np.median(found.processing.values) / DAY == pytest.approx(15)
+    assert set(np.round(np.array(found.period.values) / DAY)) <= {31, 33, 44, 46, 59}
+    assert found.distance * 20 < found.without
 
 
 def _office_cases(timer: bool, n: int = 2000) -> tuple[Reservoir, np.ndarray]:
@@ -131,5 +152,5 @@ def test_discovery_writes_the_waiting_period_it_finds_and_says_so(tmp_path):
     assert 1.9 < close.processing.mean_value < 2.1  # two days after Resolve
     assert by_name["Resolve"].waiting_period is None and by_name["Open"].waiting_period is None
     assert "Close: decided no earlier than a period after the case opened" in page
-    assert "both times count calendar days" in page
+    assert "both times count calendar time" in page
     assert any("Close" in d for d in simulated_decisions(scenario, out))

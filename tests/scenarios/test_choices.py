@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from onething.scenarios.calendar import WorkingCalendar
 from onething.scenarios.counts import counts, mean_counts
 from onething.scenarios.errors import FileError
 from onething.scenarios.journey import Choices, journey, taking
@@ -91,6 +92,31 @@ def _restaurant(**changes: Any) -> Any:
             "greater than or equal to 0",
         ),
         (
+            {"items.signboard.waiting_filed_within": {"dist": "fixed", "value": 3}},
+            "items.signboard",
+            "without a waiting_period",
+        ),
+        (
+            {
+                "items.signboard.waiting_period": {"dist": "fixed", "value": 3},
+                "items.signboard.waiting_filed_within": {
+                    "dist": "fixed",
+                    "value": 3,
+                    "unit": "calendar_days",
+                },
+            },
+            "items.signboard",
+            "another clock than waiting_period",
+        ),
+        (
+            {
+                "items.signboard.waiting_period": {"dist": "fixed", "value": 3},
+                "items.signboard.waiting_filed_within": {"dist": "exponential", "mean": 3},
+            },
+            "items.signboard.waiting_filed_within.dist",
+            "'fixed'",
+        ),
+        (
             {"items.signboard.handling": {"dist": "fixed", "value": 1, "unit": "calendar_days"}},
             "items.signboard.handling",
             "count around the clock",
@@ -110,22 +136,46 @@ def test_a_bad_choice_is_one_line_at_its_field_in_both_languages(changes, field,
     assert_keyed(caught.value.problems)
 
 
-def test_an_item_is_decided_no_earlier_than_its_waiting_period_after_the_case_opened():
-    scenario = _restaurant(
-        **{"items.signboard.waiting_period": {"dist": "fixed", "value": 20, "unit": "working_days"}}
-    )
+def _signboard(**changes: object) -> tuple[Mechanics, WorkingCalendar, float]:
+    """The mechanics of the restaurant bundle before integration with the signboard's
+    ``changes``, the signboard's calendar and a case opened when it first opens."""
+    scenario = _restaurant(**{f"items.signboard.{k}": v for k, v in changes.items()})
     process = Process.of(scenario, "before")
     calendars = Calendars(scenario)
     mechanics = Mechanics(process, calendars, StreamDraws(process, random.Random(1), calendars))
     calendar = calendars.items["signboard"]
+    return mechanics, calendar, calendar.next_open(0.0)
+
+
+TWENTY_DAYS = {"dist": "fixed", "value": 20, "unit": "working_days"}
+
+
+def test_an_item_is_decided_no_earlier_than_its_waiting_period_after_the_case_opened():
+    mechanics, calendar, opened = _signboard(waiting_period=TWENTY_DAYS)
     per_day = calendar.minutes_per_day
-    opened = calendar.next_open(0.0)
     period_over = calendar.add_working(opened, 20 * per_day)
     assert mechanics.decide("a", "signboard", opened, opened) == (period_over,)  # 7-13 days
     filed_late = calendar.add_working(opened, 15 * per_day)
     (decided,) = mechanics.decide("b", "signboard", filed_late, opened)
     assert decided >= calendar.add_working(filed_late, 7 * per_day) > period_over
     assert mechanics.decide("c", "fire_check", opened, opened)[0] < period_over  # no period
+
+
+def test_a_waiting_period_holds_only_for_a_filing_within_its_cutoff():
+    """A period of 20 working days for filings within 5 of the opening: one filed on
+    the fourth waits for it, one filed on the sixth is decided after its back office
+    (7 to 13 days), before the period would have ended."""
+    mechanics, calendar, opened = _signboard(
+        waiting_period=TWENTY_DAYS,
+        waiting_filed_within={"dist": "fixed", "value": 5, "unit": "working_days"},
+    )
+    per_day = calendar.minutes_per_day
+    period_over = calendar.add_working(opened, 20 * per_day)
+    within = calendar.add_working(opened, 4 * per_day)
+    assert mechanics.decide("a", "signboard", within, opened) == (period_over,)
+    after = calendar.add_working(opened, 6 * per_day)
+    (decided,) = mechanics.decide("b", "signboard", after, opened)
+    assert calendar.add_working(after, 7 * per_day) <= decided < period_over
 
 
 def test_calendar_days_count_around_the_clock_and_working_days_in_opening_hours():

@@ -356,6 +356,17 @@ def _waiting_period_from_filing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(office, "Mechanics", FromFiling)
 
 
+def _period_for_every_filing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onething.services.office as office
+
+    class EveryFiling(Mechanics):
+        def __init__(self, process: Process, calendars: Calendars, draws: Any):
+            super().__init__(process, calendars, draws)
+            self._periods = {k: p._replace(within=None) for k, p in self._periods.items()}
+
+    monkeypatch.setattr(office, "Mechanics", EveryFiling)
+
+
 def _calendar_days_in_working_time(monkeypatch: pytest.MonkeyPatch) -> None:
     import onething.services.office as office
 
@@ -401,4 +412,13 @@ def test_a_mechanic_changed_in_one_engine_only_is_seen(mutation, monkeypatch):
 def test_a_choice_mechanic_changed_in_one_engine_only_is_seen(mutation, mode, monkeypatch):
     process = Process.of(choices_bundle(), mode)
     CHOICES_MUTATIONS[mutation](monkeypatch)
+    assert drift(process) != []
+
+
+def test_a_waiting_periods_cutoff_changed_in_one_engine_only_is_seen(monkeypatch):
+    """After integration the signboard is filed at the opening or a day or two later,
+    so some filings fall past its cutoff; before, it is filed weeks later, when its
+    period is over whatever the cutoff."""
+    process = Process.of(choices_bundle(), "after")
+    _period_for_every_filing(monkeypatch)
     assert drift(process) != []
