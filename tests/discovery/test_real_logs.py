@@ -304,6 +304,29 @@ def test_rare_night_work_does_not_open_the_night_and_common_weekend_work_is_a_wo
     assert calendar["weekdays"] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
+def test_arrivals_that_drift_week_by_week_keep_every_weeks_rate(tmp_path):
+    """Cases a working day rising from 4 to 40 over 16 weeks: most weeks stand out from
+    the median week, so the rate drifts rather than peaks, and every week is written
+    with its own rate; a log with one surge week keeps it as its one season
+    (``test_round_trip``)."""
+    events = []
+    for week in range(16):
+        for day in range(5):
+            date = MONDAY + dt.timedelta(weeks=week, days=day)
+            for k in range(4 + 36 * week // 15):
+                case = f"{week}-{day}-{k}"
+                t = date + dt.timedelta(minutes=7 * k)
+                events.append((case, "Register", t, "ann"))
+                events.append((case, "Pay", t + dt.timedelta(minutes=5), "bob"))
+    found = discover(_pm4py_csv(tmp_path / "rising.csv", events))
+    arrivals = found.scenario["applicants"]["arrivals"]
+    weeks = arrivals["date_profile"]
+    assert len(weeks) == 16 and weeks[0]["start"] == "2026-03-02"
+    rates = [week["weight"] * arrivals["per_working_day"] for week in weeks]
+    assert rates[0] == pytest.approx(4, rel=0.02) and rates[-1] == pytest.approx(40, rel=0.02)
+    assert any("the rate drifts" in line for line in found.inferred["arrivals"])
+
+
 def test_dates_without_times_are_whole_working_days(tmp_path):
     events = []
     for n in range(60):
