@@ -118,6 +118,9 @@ class Observations:
     first_seen: dict[str, int] = field(default_factory=dict)
     offset: dict[str, Sample] = field(default_factory=dict)
     processing: dict[str, Sample] = field(default_factory=dict)
+    by_filing: dict[tuple[str, bool], Sample] = field(default_factory=dict)
+    """Per item and whether it was filed while its department was closed, its processing
+    (as ``processing``): a night's backlog taken in turn after the opening."""
     work: dict[str, Sample] = field(default_factory=dict)
     """Per task, its working time from its start (logged, or for a complete-only task
     estimated: when its resource finished its previous task or the case its previous
@@ -299,8 +302,9 @@ class Reader:
             obs.departments[item][e.department] += 1
             obs.first_seen.setdefault(item, len(obs.first_seen))
             case.filed[item], case.decided[item] = e.start, e.end
-            working = self.working(e.department, e.start, e.end)
-            obs.sample(obs.processing, item, 100).add(working)
+            self._processing(
+                item, e.department, e.start, self.working(e.department, e.start, e.end)
+            )
             if listed := steps(e.detail):
                 obs.steps[item][listed] += 1
         elif a in WINDOW_SERVICES or a == ONLINE:
@@ -333,6 +337,14 @@ class Reader:
             obs.paper.add(self.working("", e.start, e.end))
         elif a == ON_THE_SPOT:
             case.spot.append((e.start, e.end))
+
+    def _processing(self, item: str, department: str, filed: float, minutes: float) -> None:
+        """A back-office time per round, also by whether it was filed while closed."""
+        obs = self.obs
+        obs.sample(obs.processing, item, 100).add(minutes)
+        at = filed - self.origin
+        closed = self.calendar(department).next_open(at) > at
+        obs.sample(obs.by_filing, (item, closed), 150).add(minutes)
 
     def _service(self, filed: tuple[str, ...], collect: bool, minutes: float) -> None:
         obs = self.obs
@@ -431,7 +443,7 @@ class Reader:
             if spans is not None:
                 spans.add(rounds, span)
             # the model's rounds follow one another: each takes its share of the span
-            obs.sample(obs.processing, activity, 100).add(span / rounds)
+            self._processing(activity, department, filed, span / rounds)
             if rounds == 1:
                 since = obs.since_opening.get(activity)
                 if since is None:

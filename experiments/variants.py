@@ -81,13 +81,15 @@ def apply_overrides(scenario: Scenario, overrides: Overrides) -> Scenario:
 
 
 def _scaled_item(item: Item, handling: float | None, processing: float | None) -> Item:
-    """Front-desk time scaled by ``handling``; every back-office time (plain, with data
-    sharing, on commitment) by ``processing``."""
+    """Front-desk time scaled by ``handling``; every back-office time (plain, for filings
+    while closed, with data sharing, on commitment) by ``processing``."""
     update: dict = {}
     if handling is not None:
         update["handling"] = scaled(item.handling, handling)
     if processing is not None:
         update["processing"] = scaled(item.processing, processing)
+        if item.processing_when_closed is not None:
+            update["processing_when_closed"] = scaled(item.processing_when_closed, processing)
         if item.processing_with_data_sharing is not None:
             update["processing_with_data_sharing"] = scaled(
                 item.processing_with_data_sharing, processing

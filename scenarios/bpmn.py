@@ -327,6 +327,11 @@ class _Builder:
                 f"{key}: its waiting period (decided no earlier than that after the case "
                 "opened) has no BPMN or Prosimos form and is left out"
             )
+        if item.processing_when_closed is not None:
+            self.notes.append(
+                f"{key}: its time for filings while its department is closed has no BPMN "
+                "or Prosimos form; every filing takes its processing"
+            )
         if p.integrated and paper_travels(p, key):
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")

@@ -79,6 +79,7 @@ class Draws(Protocol):
     def pickup(self, case: object) -> float: ...
     def rework(self, case: object, item: str) -> float: ...
     def processing(self, case: object, item: str) -> float: ...
+    def processing_when_closed(self, case: object, item: str) -> float: ...
     def mail(self, case: object, item: str) -> float: ...
     def paper_transfer(self, case: object, item: str) -> float: ...
     def travel(self, case: object) -> float: ...
@@ -87,6 +88,15 @@ class Draws(Protocol):
     def alternative(self, case: object, item: str) -> float: ...
     def rounds(self, case: object, item: str) -> float: ...
     def waiting_period(self, case: object, item: str) -> float: ...
+
+
+def when_closed(process: Process, key: str) -> Distribution | None:
+    """The item's time for a filing while its department is closed, where it has one and
+    no lever changed its processing (``Item.processing_when_closed``)."""
+    item = process.item(key)
+    if item.processing_when_closed is None or process.processing(key) is not item.processing:
+        return None
+    return item.processing_when_closed
 
 
 class _Quantiles:
@@ -103,6 +113,11 @@ class _Quantiles:
         self._handling = {k: quantile(i.handling, per_day) for k, i in s.items.items()}
         self._processing = {
             k: quantile(process.processing(k), calendars.items[k].minutes_per_day) for k in s.items
+        }
+        self._processing_when_closed = {
+            k: quantile(closed, calendars.items[k].minutes_per_day)
+            for k in s.items
+            if (closed := when_closed(process, k)) is not None
         }
         self._waiting_period = {
             k: quantile(i.waiting_period, calendars.items[k].minutes_per_day)
@@ -129,6 +144,9 @@ class _Quantiles:
 
     def processing(self, case: object, item: str) -> float:
         return self._processing[item](self._uniform(case))
+
+    def processing_when_closed(self, case: object, item: str) -> float:
+        return self._processing_when_closed[item](self._uniform(case))
 
     def mail(self, case: object, item: str) -> float:
         return self._mail(self._uniform(case))
@@ -280,6 +298,9 @@ class NoTime:
         return 0.0
 
     def processing(self, case: object, item: str) -> float:
+        return 0.0
+
+    def processing_when_closed(self, case: object, item: str) -> float:
         return 0.0
 
     def waiting_period(self, case: object, item: str) -> float:
@@ -461,6 +482,8 @@ class Mechanics:
             k: period for k in order if (period := _period(items[k], process.item(k))) is not None
         }
         """Items with a waiting period, each with how its period is added."""
+        self._closed_on = {k: items[k] for k in order if when_closed(process, k) is not None}
+        """Items with their own time for a filing while closed, each with its calendar."""
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -483,14 +506,21 @@ class Mechanics:
         decision.  An item that repeats (``Item.repeat``) draws its rounds first, then one
         processing time per round, each round starting when the one before ends.  An item
         with a waiting period is decided no earlier than that long after ``opened``, when
-        the case opened (drawn last, also where it was filed too late for it to hold)."""
+        the case opened (drawn last, also where it was filed too late for it to hold).  A
+        filing while the department is closed takes its first round from
+        ``Item.processing_when_closed`` where the item has one."""
         draws, processed = self.draws, self._after_processing[item]
         repeat = self.repeat[item]
+        first = draws.processing
+        if (calendar := self._closed_on.get(item)) is not None and calendar.next_open(
+            start
+        ) > start:
+            first = draws.processing_when_closed
         if repeat is None and item not in self._periods:  # the common case
-            return (processed(start, draws.processing(case, item)),)
+            return (processed(start, first(case, item)),)
         filed, ends = start, []
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
-            start = processed(start, draws.processing(case, item))
+            start = processed(start, (draws.processing if ends else first)(case, item))
             ends.append(start)
         if (period := self._periods.get(item)) is not None:
             period_over = period.after(opened, draws.waiting_period(case, item))

@@ -494,6 +494,11 @@ class Item(Strict):
     processing: Distribution
     """Back-office time from filing to decision, in the department's working time, or
     around the clock in ``calendar_days`` (``AROUND_THE_CLOCK``)."""
+    processing_when_closed: WorkingTime | None = None
+    """Back-office time for a filing that reaches the department while it is closed: a
+    night's or a weekend's backlog, taken in turn after the opening rather than all at
+    it.  None: as ``processing``.  A lever that changes the processing (data sharing, a
+    commitment) changes it for every filing."""
     processing_with_data_sharing: Distribution | None = None
     """Back-office time when materials are verified electronically (data sharing lever)."""
     promised: WorkingTime
@@ -517,6 +522,12 @@ class Item(Strict):
     opened (on the period's clock); one filed later is decided after its back office
     alone: a helpdesk closes a ticket whose work ended early on the opening's schedule,
     and one whose work ended late a set time after it.  None: the period always holds."""
+
+    @model_validator(mode="after")
+    def _closed_on_a_calendar(self) -> Item:
+        if self.processing_when_closed is not None and self.processing.unit == AROUND_THE_CLOCK:
+            raise Reason("when_closed_around_the_clock", unit=AROUND_THE_CLOCK)
+        return self
 
     @model_validator(mode="after")
     def _filed_within_a_period(self) -> Item:

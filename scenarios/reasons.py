@@ -72,6 +72,12 @@ REASONS: dict[str, tuple[str, str]] = {
         "时段 {start}-{end} 与前一时段重叠",
     ),
     "weekday_twice": ("lists a weekday twice", "同一个工作日列了两次"),
+    "when_closed_around_the_clock": (
+        "has a processing_when_closed, but its processing counts in {unit} around the clock:"
+        " a department that never closes has no filings while closed; leave it out",
+        "设置了关闭时段的办理时间，但其办理时间按{unit!u}不分昼夜计算：从不关闭的部门没有"
+        "关闭时段的申报；请删去此项",
+    ),
     "filed_within_without_period": (
         "sets {within} without a {period}: it limits which filings the period holds for;"
         " give the period, or leave this out",
@@ -380,6 +386,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "places": ("places", "办理地点"),
     "processing": ("processing", "后台办理时间"),
     "processing_scale": ("processing scale", "后台办理时间倍数"),
+    "processing_when_closed": ("processing when closed", "关闭时段申报的办理时间"),
     "processing_with_data_sharing": ("processing with data sharing", "数据共享时的后台办理时间"),
     "produces": ("produces", "产生的材料"),
     "promised": ("promised", "承诺时限"),

@@ -55,8 +55,9 @@ def choices_bundle() -> Scenario:
     permit redone with a chance, the licence
     check in one to three rounds, the signboard decided no earlier than a notice
     period after the case opened (often later than its back office would) where it was
-    filed within a working day of the opening, and the fire
-    check's back office counted in calendar days, around the clock."""
+    filed within a working day of the opening, the fire check's back office counted in
+    calendar days, around the clock, and the health office open 10:00 to 17:00 with a
+    lunch break, a filing that reaches it closed taking its own time."""
     return with_changes(
         load_scenario("restaurant"),
         {
@@ -88,6 +89,14 @@ def choices_bundle() -> Scenario:
                 "mode": 7,
                 "high": 12,
                 "unit": "calendar_days",
+            },
+            "departments.health.calendar": {"hours": [["10:00", "12:00"], ["13:30", "17:00"]]},
+            "items.health_certificates.processing_when_closed": {
+                "dist": "triangular",
+                "low": 2,
+                "mode": 4,
+                "high": 6,
+                "unit": "working_days",
             },
             "alternatives": {
                 "outdoor": [

@@ -327,6 +327,46 @@ def test_arrivals_that_drift_week_by_week_keep_every_weeks_rate(tmp_path):
     assert any("the rate drifts" in line for line in found.inferred["arrivals"])
 
 
+def _overnight(days: int = 40, seed: int = 8) -> list[tuple[str, str, dt.datetime, str]]:
+    """Applications submitted around the clock (a system), checked by clerks on weekdays
+    9 to 17: one filed in office hours within 10 minutes, the night's in turn from the
+    opening, a quarter of an hour each."""
+    rng = random.Random(seed)
+    events = []
+    for day in range(days):
+        date = MONDAY.replace(hour=0) + dt.timedelta(days=day)
+        if date.weekday() >= 5:
+            continue
+        backlog = date + dt.timedelta(hours=9)
+        for k in range(24):
+            submitted = date + dt.timedelta(hours=k - 7 if k < 7 else k, minutes=rng.uniform(0, 50))
+            if 9 <= submitted.hour < 16:
+                checked = submitted + dt.timedelta(minutes=rng.uniform(1, 10))
+            else:  # the evening before or the early morning: the backlog at 9:00
+                backlog += dt.timedelta(minutes=15)
+                checked = backlog
+            events.append((f"{day}-{k}", "Submit", submitted, "system"))
+            events.append((f"{day}-{k}", "Check", checked, f"clerk{k % 3}"))
+    return sorted(events, key=lambda e: e[2])
+
+
+def test_a_filing_made_while_the_office_is_closed_takes_the_backlog_time(tmp_path):
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "overnight.csv", _overnight()))
+    check = next(item for item in scenario.items.values() if item.name == "Check")
+    assert check.processing_when_closed is not None
+    assert check.processing.mean_value < 10 <= check.processing_when_closed.mean_value
+    assert "written with a processing of their own" in page
+    events = out.with_name("sim.csv")
+    assert main(["simulate", str(out), "--events", str(events), "--replications", "1"]) == 0
+    key = next(k for k, item in scenario.items.items() if item.name == "Check")
+    with events.open(encoding="utf-8") as handle:
+        hours = [
+            int(r["end"][11:13]) for r in csv.DictReader(handle) if r["activity"] == f"decide {key}"
+        ]
+    # the night's backlog is taken in turn: not all at the opening hour
+    assert 0 < sum(h == 9 for h in hours) < sum(h in (10, 11) for h in hours)
+
+
 def test_dates_without_times_are_whole_working_days(tmp_path):
     events = []
     for n in range(60):

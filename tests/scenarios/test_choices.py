@@ -117,6 +117,29 @@ def _restaurant(**changes: Any) -> Any:
             "'fixed'",
         ),
         (
+            {
+                "items.fire_check.processing": {
+                    "dist": "fixed",
+                    "value": 3,
+                    "unit": "calendar_days",
+                },
+                "items.fire_check.processing_when_closed": {"dist": "fixed", "value": 3},
+            },
+            "items.fire_check",
+            "a department that never closes",
+        ),
+        (
+            {
+                "items.signboard.processing_when_closed": {
+                    "dist": "fixed",
+                    "value": 3,
+                    "unit": "calendar_days",
+                },
+            },
+            "items.signboard.processing_when_closed",
+            "count around the clock",
+        ),
+        (
             {"items.signboard.handling": {"dist": "fixed", "value": 1, "unit": "calendar_days"}},
             "items.signboard.handling",
             "count around the clock",
@@ -176,6 +199,31 @@ def test_a_waiting_period_holds_only_for_a_filing_within_its_cutoff():
     after = calendar.add_working(opened, 6 * per_day)
     (decided,) = mechanics.decide("b", "signboard", after, opened)
     assert calendar.add_working(after, 7 * per_day) <= decided < period_over
+
+
+def test_a_filing_while_closed_takes_its_own_time_unless_a_lever_changes_the_processing():
+    """The signboard's office decides in two working hours a filing made while open and
+    in six one made at night (the night's backlog, taken in turn after the opening)."""
+    two_hours = {"dist": "fixed", "value": 120}
+    mechanics, calendar, opened = _signboard(
+        processing=two_hours, processing_when_closed={"dist": "fixed", "value": 360}
+    )
+    assert mechanics.decide("a", "signboard", opened, opened) == (opened + 120,)
+    night = opened - 10 * 60  # the evening before
+    assert calendar.next_open(night) == opened
+    assert mechanics.decide("b", "signboard", night, night) == (calendar.add_working(opened, 360),)
+    sharing = _restaurant(
+        **{
+            "items.signboard.processing": two_hours,
+            "items.signboard.processing_with_data_sharing": {"dist": "fixed", "value": 60},
+            "items.signboard.processing_when_closed": {"dist": "fixed", "value": 360},
+        }
+    )
+    process = Process.of(sharing, "after")
+    calendars = Calendars(sharing)
+    shared = Mechanics(process, calendars, StreamDraws(process, random.Random(1), calendars))
+    assert "data_sharing" in process.levers
+    assert shared.decide("c", "signboard", night, night) == (opened + 60,)  # the lever's
 
 
 def test_calendar_days_count_around_the_clock_and_working_days_in_opening_hours():

@@ -48,6 +48,7 @@ PURPOSES = (
     "alternative",
     "rounds",
     "waiting_period",
+    "processing_when_closed",
 )
 HORIZON_DAYS = 6
 TOLERANCE_MINUTES = 1e-6
@@ -367,6 +368,17 @@ def _period_for_every_filing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(office, "Mechanics", EveryFiling)
 
 
+def _closed_filings_as_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onething.services.office as office
+
+    class AlwaysOpen(Mechanics):
+        def __init__(self, process: Process, calendars: Calendars, draws: Any):
+            super().__init__(process, calendars, draws)
+            self._closed_on = {}
+
+    monkeypatch.setattr(office, "Mechanics", AlwaysOpen)
+
+
 def _calendar_days_in_working_time(monkeypatch: pytest.MonkeyPatch) -> None:
     import onething.services.office as office
 
@@ -422,3 +434,16 @@ def test_a_waiting_periods_cutoff_changed_in_one_engine_only_is_seen(monkeypatch
     process = Process.of(choices_bundle(), "after")
     _period_for_every_filing(monkeypatch)
     assert drift(process) != []
+
+
+@pytest.mark.parametrize("mode", ["before", "after"])
+def test_a_filing_while_closed_taken_as_one_while_open_in_one_engine_only_is_seen(
+    mode, monkeypatch
+):
+    """The health office opens at 10:00 and closes for lunch: some filings of health
+    certificates reach it closed.  A live engine taking them as open asks for a draw the
+    DES never made, and the replay stops there."""
+    process = Process.of(choices_bundle(), mode)
+    _closed_filings_as_open(monkeypatch)
+    with pytest.raises(AssertionError, match="the services drew .'processing', .* the DES 0"):
+        drift(process)
