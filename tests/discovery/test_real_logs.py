@@ -367,6 +367,29 @@ def test_a_filing_made_while_the_office_is_closed_takes_the_backlog_time(tmp_pat
     assert 0 < sum(h == 9 for h in hours) < sum(h in (10, 11) for h in hours)
 
 
+def test_a_workflow_logs_cases_arrive_at_night_as_they_did(tmp_path):
+    """One application in twenty is submitted between 1 and 3 at night, then eight tasks
+    by day: a twentieth of the arrivals, but under 1 % of all events, which alone would
+    not open the night.  The applicants still arrive at night."""
+    rng = random.Random(9)
+    events = []
+    for day in range(40):
+        date = MONDAY.replace(hour=0) + dt.timedelta(days=day)
+        if date.weekday() >= 5:
+            continue
+        for k in range(20):
+            night = k == 0
+            submitted = date + dt.timedelta(hours=rng.uniform(1, 3) if night else 9 + k / 3)
+            events.append((f"{day}-{k}", "Submit", submitted, "system"))
+            work = max(submitted, date + dt.timedelta(hours=9)) + dt.timedelta(minutes=k)
+            for step in range(8):
+                events.append((f"{day}-{k}", f"Task {step}", work, f"clerk{step % 2}"))
+                work += dt.timedelta(minutes=rng.uniform(5, 20))
+    found = discover(_pm4py_csv(tmp_path / "night.csv", events))
+    hourly = found.scenario["applicants"]["arrivals"]["hourly_profile"]
+    assert {1, 2} <= set(hourly)
+
+
 def test_dates_without_times_are_whole_working_days(tmp_path):
     events = []
     for n in range(60):
