@@ -102,6 +102,8 @@ class Activity:
     """The evidence of opening hours per task, for departments made of tasks (``pools``)."""
     arrivals: CalendarEvidence = field(default_factory=CalendarEvidence)
     """When cases arrived (their first events), in a log of workflow tasks only."""
+    ends: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    """Per workflow task, its events' ends per minute of the day (``runs.job_runs``)."""
 
     @property
     def day_resolution(self) -> bool:
@@ -150,6 +152,7 @@ def observe(events: Iterable[Event]) -> tuple[dict[str, CalendarEvidence], Activ
                 points = ()
         else:  # a workflow task: worked on from start to end
             points = ((e.start, False), (e.end, True)) if e.end > e.start else ((e.start, False),)
+            activity.ends[e.activity][math.floor(e.end) % DAY] += 1
         task = activity.tasks[e.activity]
         for t, end in points:
             evidence[e.department].add(t, end)

@@ -12,6 +12,8 @@ with the length of the log.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import random
 from array import array
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -23,6 +25,7 @@ import numpy as np
 from onething.discovery.calendar import DAY, Calendars, date_of
 from onething.discovery.fit import Reservoir, Sample
 from onething.discovery.logs import EPOCH, Event, Skipped
+from onething.discovery.runs import before, in_run
 from onething.discovery.vocabulary import (
     DECIDE,
     MAIL,
@@ -170,6 +173,10 @@ class Observations:
     since_opening: dict[str, Reservoir] = field(default_factory=dict)
     """Per task, (opened, filed, decided) on its department's calendar's clock, in the
     cases that did it once."""
+    job_runs: dict[str, list[int]] = field(default_factory=dict)
+    """Per task, the minutes of the day a job decides it at (``runs.job_runs``)."""
+    job_cases: Counter[str] = field(default_factory=Counter)
+    """Per task, the cases its job decided (their decision in a run's minutes)."""
     waiting: dict[str, WaitingPeriod] = field(default_factory=dict)
     """Per task, the waiting period those cases show (``waiting.waiting_period``)."""
     steps: dict[str, Counter[tuple[str, ...]]] = field(default_factory=lambda: defaultdict(Counter))
@@ -199,9 +206,16 @@ class Reader:
     """Folds a stream of events into ``Observations``."""
 
     def __init__(
-        self, calendars: Calendars, skipped: Skipped, completions: dict[str, array] | None = None
+        self,
+        calendars: Calendars,
+        skipped: Skipped,
+        completions: dict[str, array] | None = None,
+        runs: dict[str, list[int]] | None = None,
     ):
         self.obs = Observations(calendars)
+        self.obs.job_runs = runs or {}
+        self._due = random.Random(0)
+        """Where in the time between a job's runs a case it decided was due."""
         self.completions = completions or {}
         """Resource -> its completion times, sorted: when a complete-only task's
         resource was free to begin it."""
@@ -338,6 +352,17 @@ class Reader:
         elif a == ON_THE_SPOT:
             case.spot.append((e.start, e.end))
 
+    def _done(self, task: str, filed: float, decided: dict[str, float]) -> float:
+        """When the back office was done with ``task``: its decision, or where a job's run
+        decided it, a time drawn evenly between the run before and the decision (when it
+        fell due is not logged), not before its filing."""
+        runs, end = self.obs.job_runs.get(task), decided[task]
+        run = None if not runs else in_run(math.floor(end) % DAY, runs)
+        if run is None:
+            return end
+        self.obs.job_cases[task] += 1
+        return max(filed, end - self._due.random() * before(run, runs))
+
     def _processing(self, item: str, department: str, filed: float, minutes: float) -> None:
         """A back-office time per round, also by whether it was filed while closed."""
         obs = self.obs
@@ -436,7 +461,7 @@ class Reader:
             obs.repeat_cases[activity] += rounds > 1
             obs.rounds[activity][rounds] += 1
             department, filed = where[activity], case.filed[activity]
-            span = self.working(department, filed, case.decided[activity])
+            span = self.working(department, filed, self._done(activity, filed, case.decided))
             spans = obs.spans_by_set.get((activity, items))
             if spans is None and len(obs.spans_by_set) < MAX_SPANS_BY_SET:
                 spans = obs.spans_by_set[(activity, items)] = Spans()

@@ -46,6 +46,7 @@ from onething.discovery.cases import (
 from onething.discovery.fit import Fit, Sample, fit
 from onething.discovery.logs import UNNAMED, Skipped, read_log
 from onething.discovery.pools import SIMILAR, Pools, resource_pools
+from onething.discovery.runs import job_runs
 from onething.discovery.vocabulary import SINGLE_WINDOW
 from onething.discovery.waiting import WaitingPeriod
 from onething.scenarios.errors import FileError, Problem
@@ -162,7 +163,8 @@ def discover(
     events, skipped = read_log(path, fmt, columns)
     if pools is not None:
         events = (e._replace(department=pools.department[e.activity]) for e in events)
-    obs = Reader(calendars, skipped, counted.sorted_completions()).read(events)
+    runs = {task: found for task, ends in activity.ends.items() if (found := job_runs(ends))}
+    obs = Reader(calendars, skipped, counted.sorted_completions(), runs).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
     return _Writer(path, obs, calendars, skipped, counted.n, generic, pools).discovery()
@@ -947,6 +949,22 @@ class _Writer:
                         "quantiles of the filing times, whose replay came closest"
                     )
                 self.note_waiting(item, period, days)
+            if obs.job_cases[item] and item in obs.job_runs:
+                at = [f"{m // 60:02d}:{m % 60:02d}" for m in obs.job_runs[item]]
+                share = min(1.0, obs.job_cases[item] / max(1, obs.presence[item]))
+                entry["runs"] = {"at": at, "share": round(share, 4)}
+                self.assumptions[f"{path}.runs"] = (
+                    f"fitted from the log: {obs.job_cases[item]} of {obs.presence[item]} "
+                    f"cases decided within a minute after {', '.join(at)}, the minutes a "
+                    "job leaves its decisions on every day (its due time drawn evenly "
+                    "since the run before, for the processing)"
+                )
+                if key == self.keys[item][0]:  # once for an item written per variant
+                    self.note(
+                        "work",
+                        f"{item}: a job decides {share:.0%} of its cases at {', '.join(at)} "
+                        "every day; written as its runs",
+                    )
             if rounds and max(rounds) > 1:
                 counted = [rounds[n] for n in range(1, min(max(rounds), MAX_ROUNDS) + 1)]
                 counted[-1] += sum(c for n, c in rounds.items() if n > MAX_ROUNDS)

@@ -332,6 +332,11 @@ class _Builder:
                 f"{key}: its time for filings while its department is closed has no BPMN "
                 "or Prosimos form; every filing takes its processing"
             )
+        if item.runs is not None:
+            self.notes.append(
+                f"{key}: the job deciding {item.runs.share:.0%} of its cases at set times "
+                "of day is left out (its back office decides them all)"
+            )
         if p.integrated and paper_travels(p, key):
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")

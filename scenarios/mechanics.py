@@ -34,12 +34,19 @@ from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from onething.scenarios.calendar import WorkingCalendar, working_calendar
+from onething.scenarios.calendar import DAY, WorkingCalendar, working_calendar
 from onething.scenarios.counts import form_factor
 from onething.scenarios.distributions import quantile
 from onething.scenarios.journey import taking
 from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
-from onething.scenarios.model import AROUND_THE_CLOCK, Distribution, Item, Scenario, unit_minutes
+from onething.scenarios.model import (
+    AROUND_THE_CLOCK,
+    Distribution,
+    Item,
+    Scenario,
+    minutes_of_day,
+    unit_minutes,
+)
 
 NOT_YET = math.inf
 """When a paper result is in the applicant's hands before they collect it: not yet."""
@@ -88,6 +95,7 @@ class Draws(Protocol):
     def alternative(self, case: object, item: str) -> float: ...
     def rounds(self, case: object, item: str) -> float: ...
     def waiting_period(self, case: object, item: str) -> float: ...
+    def run(self, case: object, item: str) -> float: ...
 
 
 def when_closed(process: Process, key: str) -> Distribution | None:
@@ -174,6 +182,10 @@ class _Quantiles:
 
     def waiting_period(self, case: object, item: str) -> float:
         return self._waiting_period[item](self._uniform(case))
+
+    def run(self, case: object, item: str) -> float:
+        """Whether a job's run decides the case (``Item.runs``): a uniform."""
+        return self._uniform(case)
 
 
 class StreamDraws(_Quantiles):
@@ -293,6 +305,9 @@ class NoTime:
 
     def rounds(self, case: object, item: str) -> float:
         return self.draws.rounds(case, item)
+
+    def run(self, case: object, item: str) -> float:
+        return self.draws.run(case, item)
 
     def handling(self, case: object, item: str) -> float:
         return 0.0
@@ -425,6 +440,21 @@ def _around_the_clock(t: float, minutes: float) -> float:
     return t + minutes
 
 
+class _Runs(NamedTuple):
+    """An item's job (``Item.runs``): its times of day in minutes, and its share."""
+
+    minutes: tuple[int, ...]
+    share: float
+
+    def next_run(self, t: float) -> float:
+        """The first run at or after ``t``."""
+        day, minute = divmod(t, DAY)
+        for at in self.minutes:
+            if at >= minute:
+                return day * DAY + at
+        return (day + 1) * DAY + self.minutes[0]
+
+
 class _Period(NamedTuple):
     """An item's waiting period (``Item.waiting_period``): how it is added to the
     opening, and for which filings it holds (``Item.waiting_filed_within``)."""
@@ -484,6 +514,11 @@ class Mechanics:
         """Items with a waiting period, each with how its period is added."""
         self._closed_on = {k: items[k] for k in order if when_closed(process, k) is not None}
         """Items with their own time for a filing while closed, each with its calendar."""
+        self._runs = {
+            k: _Runs(tuple(minutes_of_day(t) for t in runs.at), runs.share)
+            for k in order
+            if (runs := process.item(k).runs) is not None
+        }
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -508,16 +543,13 @@ class Mechanics:
         with a waiting period is decided no earlier than that long after ``opened``, when
         the case opened (drawn last, also where it was filed too late for it to hold).  A
         filing while the department is closed takes its first round from
-        ``Item.processing_when_closed`` where the item has one."""
+        ``Item.processing_when_closed`` where the item has one.  A case a job decides
+        (``Item.runs``, drawn last) is decided at its next run."""
         draws, processed = self.draws, self._after_processing[item]
         repeat = self.repeat[item]
-        first = draws.processing
-        if (calendar := self._closed_on.get(item)) is not None and calendar.next_open(
-            start
-        ) > start:
-            first = draws.processing_when_closed
-        if repeat is None and item not in self._periods:  # the common case
-            return (processed(start, first(case, item)),)
+        first = draws.processing_when_closed if self._closed(item, start) else draws.processing
+        if repeat is None and item not in self._periods and item not in self._runs:
+            return (processed(start, first(case, item)),)  # the common case
         filed, ends = start, []
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
             start = processed(start, (draws.processing if ends else first)(case, item))
@@ -526,7 +558,15 @@ class Mechanics:
             period_over = period.after(opened, draws.waiting_period(case, item))
             if period.holds(opened, filed):
                 ends[-1] = max(ends[-1], period_over)
+        if (runs := self._runs.get(item)) is not None and draws.run(case, item) < runs.share:
+            ends[-1] = runs.next_run(ends[-1])
         return tuple(ends)
+
+    def _closed(self, item: str, t: float) -> bool:
+        """Whether ``item``, with a time of its own for a filing while closed, is filed
+        while its department is closed."""
+        calendar = self._closed_on.get(item)
+        return calendar is not None and calendar.next_open(t) > t
 
     def in_hand_at(self, case: object, item: str, decided: float) -> float:
         """When the result reaches the applicant without a visit: electronic and on the

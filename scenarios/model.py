@@ -439,6 +439,29 @@ class Commitment(Strict):
     processing: Distribution = Field(default_factory=lambda: fixed(0.0))
 
 
+def _times_increase(times: list[str]) -> list[str]:
+    minutes = [minutes_of_day(t) for t in times]
+    for before, after, text in zip(minutes, minutes[1:], times[1:], strict=False):
+        if after <= before:
+            raise Reason("run_times_order", text=text)
+    if minutes[-1] >= 24 * 60:
+        raise Reason("time_of_day_range", text=times[-1])
+    return times
+
+
+class Runs(Strict):
+    """A job run at set times of every day (around the clock: a nightly exchange between
+    systems, an automatic cancellation at 09:15) that decides a share of an item's
+    cases: each waits from when its back office is done to the next run."""
+
+    at: Annotated[
+        list[str], Field(min_length=1, max_length=24 * 4), AfterValidator(_times_increase)
+    ]
+    """Times of day, "HH:MM", in increasing order."""
+    share: Annotated[float, Field(gt=0.0, le=1.0)] = 1.0
+    """The share of the cases the job decides; the others are decided by the back office."""
+
+
 class Repeat(Strict):
     """The back office does an item again after deciding it (a generalisation of 补正: the
     file comes back for another round), each round a decision in the event log.  Either
@@ -517,6 +540,9 @@ class Item(Strict):
     arrived), in the department's working time, or around the clock in
     ``calendar_days``: a notice period (公示期) or a ticket closed only after a set wait.
     The decision is the later of this and the back office's; none by default."""
+    runs: Runs | None = None
+    """A job deciding a share of the cases at set times of day (``Runs``); none by
+    default."""
     waiting_filed_within: Fixed | None = None
     """The waiting period holds only for an item filed within this long after the case
     opened (on the period's clock); one filed later is decided after its back office

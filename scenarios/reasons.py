@@ -72,6 +72,10 @@ REASONS: dict[str, tuple[str, str]] = {
         "时段 {start}-{end} 与前一时段重叠",
     ),
     "weekday_twice": ("lists a weekday twice", "同一个工作日列了两次"),
+    "run_times_order": (
+        "run time {text!r} is not after the one before it: list a day's runs in order, each once",
+        "运行时间「{text}」不晚于前一个：请按先后列出每天的运行时间，各一次",
+    ),
     "when_closed_around_the_clock": (
         "has a processing_when_closed, but its processing counts in {unit} around the clock:"
         " a department that never closes has no filings while closed; leave it out",
@@ -335,6 +339,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "arrivals": ("arrivals", "到达"),
     "alternatives": ("alternatives", "择一事项"),
     "arrivals_per_day": ("arrivals per day", "每日到达人数"),
+    "at": ("at", "运行时间"),
     "arrival": ("arrival", "到达时间"),
     "arrival_minutes": ("arrival minutes", "到达分钟数"),
     "assumptions": ("assumptions", "假设"),
@@ -401,6 +406,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "rounds": ("rounds", "轮数权重"),
     "rework_delay": ("rework delay", "补正耗时"),
     "rework_scale": ("rework scale", "补正比例倍数"),
+    "runs": ("runs", "定时批处理"),
     "run": ("run", "运行设置"),
     "sd": ("sd", "标准差"),
     "seed": ("seed", "随机种子"),

@@ -57,7 +57,8 @@ def choices_bundle() -> Scenario:
     period after the case opened (often later than its back office would) where it was
     filed within a working day of the opening, the fire check's back office counted in
     calendar days, around the clock, and the health office open 10:00 to 17:00 with a
-    lunch break, a filing that reaches it closed taking its own time."""
+    lunch break, a filing that reaches it closed taking its own time, and half the food
+    permits decided by a job run at 02:00 and 14:30."""
     return with_changes(
         load_scenario("restaurant"),
         {
@@ -98,6 +99,7 @@ def choices_bundle() -> Scenario:
                 "high": 6,
                 "unit": "working_days",
             },
+            "items.food_permit.runs": {"at": ["02:00", "14:30"], "share": 0.5},
             "alternatives": {
                 "outdoor": [
                     {"items": ["signboard"], "share": 0.35},

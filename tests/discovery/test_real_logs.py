@@ -390,6 +390,37 @@ def test_a_workflow_logs_cases_arrive_at_night_as_they_did(tmp_path):
     assert {1, 2} <= set(hourly)
 
 
+def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
+    """Applications a clerk checks by day; two in five are cancelled by the system at
+    09:15, weekends included, once a week has passed, the others by a clerk within the
+    hour."""
+    rng = random.Random(10)
+    events = []
+    for n in range(600):
+        opened = MONDAY + dt.timedelta(days=n // 15, minutes=rng.uniform(0, 420))
+        if opened.weekday() >= 5:
+            continue
+        events.append((f"c{n}", "Check", opened, "clerk"))
+        if rng.random() < 0.4:
+            due = opened + dt.timedelta(days=7, hours=rng.uniform(0, 24))
+            day = due.replace(hour=9, minute=15, second=0, microsecond=0)
+            cancelled = day if day >= due else day + dt.timedelta(days=1)
+            events.append((f"c{n}", "Cancel", cancelled + dt.timedelta(seconds=20), "system"))
+        else:
+            events.append((f"c{n}", "Cancel", opened + dt.timedelta(minutes=30), "clerk"))
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "cancel.csv", events))
+    cancel = next(item for item in scenario.items.values() if item.name == "Cancel")
+    assert cancel.runs is not None and cancel.runs.at == ["09:15"]
+    assert cancel.runs.share == pytest.approx(0.4, abs=0.06)
+    assert "a job decides" in page
+    sim = out.with_name("sim.csv")
+    assert main(["simulate", str(out), "--events", str(sim), "--replications", "1"]) == 0
+    key = next(k for k, item in scenario.items.items() if item.name == "Cancel")
+    with sim.open(encoding="utf-8") as handle:
+        ends = [r["end"][11:16] for r in csv.DictReader(handle) if r["activity"] == f"decide {key}"]
+    assert 0.25 < ends.count("09:15") / len(ends) < 0.55
+
+
 def test_dates_without_times_are_whole_working_days(tmp_path):
     events = []
     for n in range(60):

@@ -140,6 +140,17 @@ def _restaurant(**changes: Any) -> Any:
             "count around the clock",
         ),
         (
+            {"items.signboard.runs": {"at": ["09:15", "02:00"]}},
+            "items.signboard.runs.at",
+            "not after the one before it",
+        ),
+        ({"items.signboard.runs": {"at": ["24:00"]}}, "items.signboard.runs.at", "24:00"),
+        (
+            {"items.signboard.runs": {"at": ["09:15"], "share": 0}},
+            "items.signboard.runs.share",
+            "greater than 0",
+        ),
+        (
             {"items.signboard.handling": {"dist": "fixed", "value": 1, "unit": "calendar_days"}},
             "items.signboard.handling",
             "count around the clock",
@@ -224,6 +235,25 @@ def test_a_filing_while_closed_takes_its_own_time_unless_a_lever_changes_the_pro
     shared = Mechanics(process, calendars, StreamDraws(process, random.Random(1), calendars))
     assert "data_sharing" in process.levers
     assert shared.decide("c", "signboard", night, night) == (opened + 60,)  # the lever's
+
+
+def test_a_job_decides_its_share_of_the_cases_at_its_next_run():
+    """A job run at 02:00 and 09:15 every day decides every case: one whose back office
+    is done at 10:00 waits for 02:00 the next night, a weekend included."""
+    day = 24 * 60
+    mechanics, calendar, opened = _signboard(
+        processing={"dist": "fixed", "value": 60}, runs={"at": ["02:00", "09:15"]}
+    )
+    done = calendar.add_working(opened, 60)
+    (decided,) = mechanics.decide("a", "signboard", opened, opened)
+    next_night = (done // day + 1) * day + 120
+    assert decided == next_night
+    friday = next(
+        t for t in (opened + d * day for d in range(7)) if calendar.timestamp(t).weekday() == 4
+    )
+    evening = friday + 6 * 60  # 15:00, done at 16:00
+    (decided,) = mechanics.decide("b", "signboard", evening, evening)
+    assert calendar.timestamp(decided).strftime("%a %H:%M") == "Sat 02:00"
 
 
 def test_calendar_days_count_around_the_clock_and_working_days_in_opening_hours():

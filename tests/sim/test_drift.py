@@ -49,6 +49,7 @@ PURPOSES = (
     "rounds",
     "waiting_period",
     "processing_when_closed",
+    "run",
 )
 HORIZON_DAYS = 6
 TOLERANCE_MINUTES = 1e-6
@@ -379,6 +380,17 @@ def _closed_filings_as_open(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(office, "Mechanics", AlwaysOpen)
 
 
+def _runs_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import onething.services.office as office
+
+    class NoRuns(Mechanics):
+        def __init__(self, process: Process, calendars: Calendars, draws: Any):
+            super().__init__(process, calendars, draws)
+            self._runs = {k: r._replace(share=0.0) for k, r in self._runs.items()}
+
+    monkeypatch.setattr(office, "Mechanics", NoRuns)
+
+
 def _calendar_days_in_working_time(monkeypatch: pytest.MonkeyPatch) -> None:
     import onething.services.office as office
 
@@ -409,6 +421,7 @@ CHOICES_MUTATIONS: dict[str, Any] = {
         _waiting_period_from_filing
     ),
     "calendar days counted in working time (services)": _calendar_days_in_working_time,
+    "the job's runs left out (services)": _runs_left_out,
 }
 
 
