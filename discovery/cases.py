@@ -467,8 +467,10 @@ class Reader:
                 spans = obs.spans_by_set[(activity, items)] = Spans()
             if spans is not None:
                 spans.add(rounds, span)
-            # the model's rounds follow one another: each takes its share of the span
-            self._processing(activity, department, filed, span / rounds)
+            # the model's rounds follow one another: each takes its share of the span,
+            # one observation per round, so that rounds times the mean is the mean span
+            for _ in range(rounds):
+                self._processing(activity, department, filed, span / rounds)
             if rounds == 1:
                 since = obs.since_opening.get(activity)
                 if since is None:

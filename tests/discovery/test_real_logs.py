@@ -421,6 +421,28 @@ def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
     assert 0.25 < ends.count("09:15") / len(ends) < 0.55
 
 
+def test_a_repeated_tasks_rounds_each_count_once_in_its_time_per_round(tmp_path):
+    """Half the cases check once in five hours, half five times an hour each: five hours
+    a case either way.  Per case, the time per round would average three hours (five,
+    and one), and three rounds on average times three hours is nine; per round, five in
+    six rounds take an hour, 100 minutes on average, and the case's five hours come
+    back."""
+    rng = random.Random(11)
+    events = []
+    for n in range(200):
+        start = rng.uniform(0, 120)
+        day = MONDAY + dt.timedelta(days=7 * (n // 10) + (n % 10) // 2, minutes=start)
+        checks = [300] if n % 2 else [60, 120, 180, 240, 300]
+        events.append((f"c{n}", "Register", day, "ann"))
+        for minutes in checks:
+            events.append((f"c{n}", "Check", day + dt.timedelta(minutes=minutes), "bob"))
+    scenario, _, _ = discovered(_pm4py_csv(tmp_path / "rounds.csv", events))
+    check = next(item for item in scenario.items.values() if item.name == "Check")
+    assert check.repeat is not None and check.repeat.mean == pytest.approx(3)
+    hours = [v for v in check.processing.values if v < 100]  # the rounds of an hour, paced
+    assert len(hours) / len(check.processing.values) == pytest.approx(5 / 6, abs=0.05)  # not 1/2
+
+
 def test_dates_without_times_are_whole_working_days(tmp_path):
     events = []
     for n in range(60):
