@@ -9,7 +9,8 @@ clock.  It imports no SimPy, Faust or Kafka.  What lives here, once:
 - the window queue (``Windows``): parallel windows, one FIFO queue, opening hours, a
   service begun before closing is finished, queueing across a closing counts open time;
 - desk time (``desk_minutes``: handling x the one-form factor, plus a pickup), the rework
-  draw (``sent_back``), the back office on the item's department calendar (``decide``),
+  draw (``sent_back``), the back office on the item's department calendar (``decide``:
+  its rounds, a filing while closed, a waiting period and its cutoff, a job's runs),
   the delivery of a result (``in_hand_at``: on the spot, pickup, mail, electronic), the
   platform's routing (one rule, ``waits_for``, read event by event by ``ready_items``
   and in closed form by ``route_platform``) and the paper transfer between offices
