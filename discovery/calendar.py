@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from onething.discovery.logs import EPOCH, Event
 from onething.discovery.pools import Pools
 from onething.discovery.vocabulary import DECIDE, WINDOW_SERVICES, is_onething
-from onething.scenarios.model import WEEKDAYS, CalendarSpec, minutes_of_day
+from onething.scenarios.model import WEEKDAYS, CalendarSpec, clock_time, minutes_of_day
 
 DAY = 24 * 60
 GAP_MINUTES = 45
@@ -205,7 +205,7 @@ def _periods(minutes: Counter[int]) -> list[tuple[str, str]]:
     for a, b in periods:
         start = a // GRID_MINUTES * GRID_MINUTES
         end = min(DAY, -(-(b + 1) // GRID_MINUTES) * GRID_MINUTES)
-        out.append((f"{start // 60:02d}:{start % 60:02d}", f"{end // 60:02d}:{end % 60:02d}"))
+        out.append((clock_time(start), clock_time(end)))
     return out
 
 

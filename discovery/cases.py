@@ -363,13 +363,21 @@ class Reader:
         self.obs.job_cases[task] += 1
         return max(filed, end - self._due.random() * before(run, runs))
 
-    def _processing(self, item: str, department: str, filed: float, minutes: float) -> None:
-        """A back-office time per round, also by whether it was filed while closed."""
+    def _processing(
+        self, item: str, department: str, filed: float, minutes: float, rounds: int = 1
+    ) -> None:
+        """A back-office time per round, ``rounds`` times, also by whether it was filed
+        while closed."""
         obs = self.obs
-        obs.sample(obs.processing, item, 100).add(minutes)
         at = filed - self.origin
         closed = self.calendar(department).next_open(at) > at
-        obs.sample(obs.by_filing, (item, closed), 150).add(minutes)
+        every, by_filing = (
+            obs.sample(obs.processing, item, 100),
+            obs.sample(obs.by_filing, (item, closed), 150),
+        )
+        for _ in range(rounds):
+            every.add(minutes)
+            by_filing.add(minutes)
 
     def _service(self, filed: tuple[str, ...], collect: bool, minutes: float) -> None:
         obs = self.obs
@@ -469,8 +477,7 @@ class Reader:
                 spans.add(rounds, span)
             # the model's rounds follow one another: each takes its share of the span,
             # one observation per round, so that rounds times the mean is the mean span
-            for _ in range(rounds):
-                self._processing(activity, department, filed, span / rounds)
+            self._processing(activity, department, filed, span / rounds, rounds)
             if rounds == 1:
                 since = obs.since_opening.get(activity)
                 if since is None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-DAY = 24 * 60
+from onething.discovery.calendar import DAY
+
 WINDOW = 2
 """Minutes of a run: a job at 09:15 logs its decisions within the minute or the next."""
 RUN_SHARE = 0.05

@@ -27,7 +27,7 @@ times came 2.6 times closer to the log's (EMD 47.9 to 18.4 hours; the split-half
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import wasserstein_distance
@@ -134,17 +134,21 @@ def _read(filed: np.ndarray, decided: np.ndarray, seed: int) -> _Reading | None:
     the log closer (a cutoff by ``WITHIN_BETTER_BY``)."""
     span = decided - filed
     without = wasserstein_distance(decided, filed + np.random.default_rng(seed).permutation(span))
+
+    def reading(early: np.ndarray, late: np.ndarray, within: float | None) -> _Reading | None:
+        return _reading(filed, decided, early, late, within, without, seed)
+
     early = filed <= np.median(filed)
-    best = _reading(filed, decided, early, filed >= np.median(decided[early]), None, seed)
+    best = reading(early, filed >= np.median(decided[early]), None)
     for cutoff in np.unique(np.quantile(filed, np.arange(1, CUTOFFS + 1) / (CUTOFFS + 1))):
-        found = _reading(filed, decided, filed < cutoff, filed >= cutoff, float(cutoff), seed)
+        found = reading(filed < cutoff, filed >= cutoff, float(cutoff))
         if found is not None and (
             best is None
             or found.distance * (1.0 if best.within is not None else WITHIN_BETTER_BY)
             < best.distance
         ):
             best = found
-    return None if best is None else replace(best, without=without)
+    return best
 
 
 def _reading(
@@ -153,10 +157,12 @@ def _reading(
     early: np.ndarray,
     late: np.ndarray,
     within: float | None,
+    without: float,
     seed: int,
 ) -> _Reading | None:
     """The period read from the ``early`` cases (opening to decision), the processing
-    from the ``late`` ones (filing to decision), and their replay."""
+    from the ``late`` ones (filing to decision), and their replay (``without``: the
+    independent draw's distance)."""
     if late.sum() < MIN_LATE or early.sum() < MIN_LATE:
         return None
     period, processing = decided[early], (decided - filed)[late]
@@ -167,7 +173,7 @@ def _reading(
         drawn = np.where(filed < within, drawn, done)
     distance = wasserstein_distance(decided, drawn)
     n_early, n_late = int(early.sum()), int(late.sum())
-    return _Reading(period, processing, n_early, n_late, drawn, distance, 0.0, within)
+    return _Reading(period, processing, n_early, n_late, drawn, distance, without, within)
 
 
 def _sample(values: np.ndarray) -> Sample:

@@ -56,6 +56,7 @@ from onething.scenarios.model import (
     MAX_ITEMS,
     MAX_ROUNDS,
     WEEKDAYS,
+    clock_time,
     new_identifier,
 )
 
@@ -950,7 +951,7 @@ class _Writer:
                     )
                 self.note_waiting(item, period, days)
             if obs.job_cases[item] and item in obs.job_runs:
-                at = [f"{m // 60:02d}:{m % 60:02d}" for m in obs.job_runs[item]]
+                at = [clock_time(m) for m in obs.job_runs[item]]
                 share = min(1.0, obs.job_cases[item] / max(1, obs.presence[item]))
                 entry["runs"] = {"at": at, "share": round(share, 4)}
                 self.assumptions[f"{path}.runs"] = (

@@ -520,6 +520,15 @@ class Mechanics:
             for k in order
             if (runs := process.item(k).runs) is not None
         }
+        self._plain = frozenset(
+            k
+            for k in order
+            if self.repeat[k] is None
+            and k not in self._periods
+            and k not in self._closed_on
+            and k not in self._runs
+        )
+        """Items decided by one draw of their processing: the common case."""
 
     def desk_minutes(self, case: object, files: Sequence[str], collect: bool) -> float:
         """Window time: each filed item's handling, shortened by one form, then a pickup."""
@@ -547,10 +556,10 @@ class Mechanics:
         ``Item.processing_when_closed`` where the item has one.  A case a job decides
         (``Item.runs``, drawn last) is decided at its next run."""
         draws, processed = self.draws, self._after_processing[item]
+        if item in self._plain:
+            return (processed(start, draws.processing(case, item)),)
         repeat = self.repeat[item]
         first = draws.processing_when_closed if self._closed(item, start) else draws.processing
-        if repeat is None and item not in self._periods and item not in self._runs:
-            return (processed(start, first(case, item)),)  # the common case
         filed, ends = start, []
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
             start = processed(start, (draws.processing if ends else first)(case, item))

@@ -318,6 +318,11 @@ def minutes_of_day(text: str) -> int:
     return value
 
 
+def clock_time(minutes: int) -> str:
+    """``minutes`` after midnight as "HH:MM" (``minutes_of_day`` read back)."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def _periods_increase(hours: list[tuple[str, str]]) -> list[tuple[str, str]]:
     previous_end = -1
     for start, end in hours:
