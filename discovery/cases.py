@@ -61,6 +61,20 @@ MAX_SPANS_BY_SET = 20_000
 """(task, set of items) pairs whose spans are kept (``Observations.spans_by_set``): a log
 of ever new sets keeps the first ones, the frequent sets being seen early."""
 
+RETURN_SHARE = 0.5
+RETURN_CASES = 30
+RETURN_MINUTES = 1.0
+"""A task is returned to when, in at least ``RETURN_SHARE`` of the cases doing it more
+than once (``RETURN_CASES`` or more), another task lies between two of its rounds, a
+minute or more after the first ended and before the last began: BPIC 2012's offer sent
+again during the calls about the first, the helpdesk's ticket taken in charge again
+after a wait.  Its later rounds are then an item of their own (``AGAIN``), whose
+dependencies are found like any item's; rounds one after another (a validation in
+several sittings) stay one repeated item."""
+AGAIN = " (again)"
+"""Appended to a returned task's name for the item of its later rounds; the scenario
+names that item as the task."""
+
 Task = tuple[float, float, str, str, str, bool]
 """A workflow task's start, end, activity, department, resource, and whether its start
 was logged."""
@@ -130,6 +144,11 @@ class Observations:
     event, whichever is later) to its end."""
     estimated: Counter[str] = field(default_factory=Counter)
     """Per task, the starts estimated (complete-only events)."""
+    returned: Counter[str] = field(default_factory=Counter)
+    """Per task, the cases doing it more than once in which another task lies between
+    two of its rounds (``RETURN_SHARE``)."""
+    again_of: dict[str, str] = field(default_factory=dict)
+    """The item of a returned task's later rounds -> the task (``AGAIN``)."""
     outcomes: Counter[str] = field(default_factory=Counter)
     """Per task, its complete-only events read as another task's round's outcome
     (``SNAP_MINUTES``)."""
@@ -211,9 +230,17 @@ class Reader:
         skipped: Skipped,
         completions: dict[str, array] | None = None,
         runs: dict[str, list[int]] | None = None,
+        returns: frozenset[str] = frozenset(),
     ):
         self.obs = Observations(calendars)
         self.obs.job_runs = runs or {}
+        self.returns = returns
+        """Returned tasks (``RETURN_SHARE``) whose later rounds are read as an item of
+        their own."""
+        for task in returns:
+            self.obs.again_of[task + AGAIN] = task
+            if task in self.obs.job_runs:
+                self.obs.job_runs[task + AGAIN] = self.obs.job_runs[task]
         self._due = random.Random(0)
         """Where in the time between a job's runs a case it decided was due."""
         self.completions = completions or {}
@@ -441,9 +468,14 @@ class Reader:
         arrival) to its end.  A task done again in the same case (a loop) is one item
         from its first filing to its last decision, its rounds counted (the scenario's
         repeat) and each given an equal share of that span, not read as sent back (补正),
-        which a workflow log does not show."""
+        which a workflow log does not show; a task returned to after other work
+        (``returns``) is two, its first round and its later ones."""
         obs = self.obs
         tasks = _snapped(case.tasks, obs.outcomes)
+        for task in _returned(tasks):
+            obs.returned[task] += 1
+        if self.returns:
+            tasks = _again(tasks, self.returns)
         ends: list[float] = []
         done: Counter[str] = Counter()
         where: dict[str, str] = {}
@@ -489,6 +521,43 @@ class Reader:
                         case.decided[activity] - self.origin,
                     )
                 )
+
+
+def returned_tasks(obs: Observations) -> frozenset[str]:
+    """The tasks returned to after other work (``RETURN_SHARE``)."""
+    return frozenset(
+        task
+        for task, cases in obs.returned.items()
+        if cases >= max(RETURN_CASES, RETURN_SHARE * obs.repeat_cases[task])
+    )
+
+
+def _returned(tasks: list[Task]) -> list[str]:
+    """The tasks of one case with another task between two of their rounds."""
+    rounds: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        rounds[task[2]].append(task)
+    out = []
+    for activity, own in rounds.items():
+        if len(own) < 2:
+            continue
+        after, before = own[0][1] + RETURN_MINUTES, own[-1][0] - RETURN_MINUTES
+        if any(t[2] != activity and t[0] >= after and t[1] <= before for t in tasks):
+            out.append(activity)
+    return out
+
+
+def _again(tasks: list[Task], returns: frozenset[str]) -> list[Task]:
+    """``tasks`` with the later rounds of the returned ones named as their own item."""
+    seen: set[str] = set()
+    out = []
+    for task in tasks:
+        activity = task[2]
+        if activity in returns and activity in seen:
+            task = (task[0], task[1], activity + AGAIN, *task[3:])
+        seen.add(activity)
+        out.append(task)
+    return out
 
 
 def _snapped(tasks: list[Task], outcomes: Counter[str]) -> list[Task]:

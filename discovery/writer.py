@@ -17,7 +17,7 @@ import re
 import statistics
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,15 +36,18 @@ from onething.discovery.calendar import (
 )
 from onething.discovery.cases import (
     PICKUP,
+    RETURN_CASES,
+    RETURN_SHARE,
     SNAP_MINUTES,
     Observations,
     Reader,
     Spans,
     least_squares,
     max_concurrency,
+    returned_tasks,
 )
 from onething.discovery.fit import Fit, Sample, fit
-from onething.discovery.logs import UNNAMED, Skipped, read_log
+from onething.discovery.logs import UNNAMED, Event, Skipped, read_log
 from onething.discovery.pools import SIMILAR, Pools, resource_pools
 from onething.discovery.runs import job_runs
 from onething.discovery.vocabulary import SINGLE_WINDOW
@@ -98,6 +101,9 @@ SUPPORT = 0.9
 decided the one before filing the other ..."""
 MIN_SUPPORT_CASES = 10
 """... in at least this many cases: an order seen in a handful of cases is no rule."""
+KEEP_EVENTS = 2_000_000
+"""Events kept in memory after the first reading for the passes after it (BPIC 2012's
+164,506 take about 60 MB); a longer log is read again for each."""
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
 PLACEHOLDER = "PLACEHOLDER: "
@@ -139,11 +145,13 @@ def discover(
     columns: dict[str, str] | None = None,
     generic: bool | None = None,
 ) -> Discovery:
-    """Read the log twice (calendar, then everything measured on it) and fit.  ``generic``
+    """Read the log (calendar), go through its events for everything measured on it (once
+    more where a task is returned to after other work, ``cases.RETURN_SHARE``; kept from
+    the first reading up to ``KEEP_EVENTS``) and fit.  ``generic``
     reads it as a workflow log, not a 一件事 bundle's (default: when no event uses
     onething's vocabulary)."""
     events, skipped = read_log(path, fmt, columns)
-    counted = _Counting(events)
+    counted = _Counting(events, skipped)
     evidence, activity = observe(counted)
     if counted.n == 0:
         reason = "no usable event" if skipped.total else "no event: a header and nothing more"
@@ -162,22 +170,31 @@ def discover(
     if pools is not None:
         pooled(evidence, activity, pools)
     calendars = fit_calendars(evidence, activity, pools is not None)
-    events, skipped = read_log(path, fmt, columns)
+    events, skipped = counted.again() or read_log(path, fmt, columns)
     if pools is not None:
         events = (e._replace(department=pools.department[e.activity]) for e in events)
     runs = {task: found for task, ends in activity.ends.items() if (found := job_runs(ends))}
-    obs = Reader(calendars, skipped, counted.sorted_completions(), runs).read(events)
+    completions = counted.sorted_completions()
+    obs = Reader(calendars, skipped, completions, runs).read(events)
     if not obs.processing:
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
+    if returns := returned_tasks(obs):
+        # once more, the returned tasks' later rounds read as items of their own
+        events, skipped = counted.again() or read_log(path, fmt, columns)
+        if pools is not None:
+            events = (e._replace(department=pools.department[e.activity]) for e in events)
+        obs = Reader(calendars, skipped, completions, runs, returns).read(events)
     return _Writer(path, obs, calendars, skipped, counted.n, generic, pools).discovery()
 
 
 class _Counting:
     """The first pass's events, counted, with each resource's completion times (for the
-    start of the complete-only events of the second pass)."""
+    start of the complete-only events of the second pass), and kept for the passes after
+    it where they are ``KEEP_EVENTS`` or fewer."""
 
-    def __init__(self, events):  # noqa: ANN001 - any iterator of events
-        self.events, self.n = events, 0
+    def __init__(self, events, skipped: Skipped):  # noqa: ANN001 - any iterator of events
+        self.events, self.n, self.skipped = events, 0, skipped
+        self.kept: list[Event] | None = []
         self.completions: dict[str, array] = {}
         self.done: Counter[tuple[str, str]] = Counter()
         """Events per (resource, task) (``pools``)."""
@@ -190,7 +207,19 @@ class _Counting:
                 self.completions.setdefault(e.resource, array("d")).append(e.end)
             self.done[(e.resource, e.activity)] += 1
             self.departments.add(e.department)
+            if self.kept is not None:
+                self.kept.append(e)
+                if len(self.kept) > KEEP_EVENTS:
+                    self.kept = None
             yield e
+
+    def again(self) -> tuple[Iterator[Event], Skipped] | None:
+        """The events once more without reading the log, where they were kept, with the
+        rows the reading skipped (a copy: each pass adds its own duplicates)."""
+        if self.kept is None:
+            return None
+        skipped = Skipped(Counter(self.skipped.counts), dict(self.skipped.first))
+        return iter(self.kept), skipped
 
     def sorted_completions(self) -> dict[str, array]:
         return {r: array("d", sorted(ends)) for r, ends in self.completions.items()}
@@ -353,6 +382,16 @@ class _Writer:
                     f"{item}: {obs.outcomes[item]} of its events logged {SNAP_MINUTES:.0f} min "
                     "or less before a round of another task closed: read as "
                     "that round's outcome, decided just after it",
+                )
+            if (task := obs.again_of.get(item)) is not None and obs.presence[item]:
+                self.note(
+                    "repeats",
+                    f"{task}: returned to after other work in {obs.returned[task]} of the "
+                    f"{obs.presence[item]} cases doing it more than once "
+                    f"({obs.returned[task] / obs.presence[item]:.0%}; at {RETURN_SHARE:.0%} "
+                    f"and {RETURN_CASES} cases or more): its rounds after the first are "
+                    f"written as an item of their own, {item} (named {task}), with its own "
+                    "dependencies and rounds",
                 )
             if obs.repeat_cases[item]:
                 per_case = (obs.repeats[item] + obs.repeat_cases[item]) / obs.repeat_cases[item]
@@ -881,7 +920,7 @@ class _Writer:
             values = sorted(every.values)
             p90 = values[int(0.9 * (len(values) - 1))] / per_day if values else 0.0
             entry: dict[str, Any] = {
-                "name": item,
+                "name": obs.again_of.get(item, item),
                 "department": self.dept[department],
                 "requires": [k for r in needs[item] for k in self.keys[r]],
                 "materials": [],

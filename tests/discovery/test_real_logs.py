@@ -443,6 +443,49 @@ def test_a_repeated_tasks_rounds_each_count_once_in_its_time_per_round(tmp_path)
     assert len(hours) / len(check.processing.values) == pytest.approx(5 / 6, abs=0.05)  # not 1/2
 
 
+def _tickets(cases: int = 200) -> list[tuple[str, str, dt.datetime, str]]:
+    """A helpdesk: every ticket is assigned and taken in charge; two in five then wait
+    for the customer and are taken in charge again before they are resolved."""
+    rng = random.Random(5)
+    events = []
+    for n in range(cases):
+        t = MONDAY + dt.timedelta(days=7 * (n // 50) + (n % 50) // 10, minutes=30 * (n % 10))
+        tasks = [("Assign", 0), ("Take", 10)]
+        tasks += (
+            [("Wait", 60), ("Take", 180), ("Resolve", 240)] if n % 5 < 2 else [("Resolve", 120)]
+        )
+        for task, minutes in tasks:
+            at = t + dt.timedelta(minutes=minutes + rng.uniform(0, 5))
+            events.append((f"t{n}", task, at, rng.choice(["ann", "bob"])))
+    return events
+
+
+def test_a_task_returned_to_after_other_work_has_its_later_rounds_as_an_item(tmp_path):
+    """Taken in charge again after the wait: not a repeat beside which the wait runs,
+    but an item of its own that waits for the wait, named as the task."""
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "tickets.csv", _tickets()))
+    takes = {k: i for k, i in scenario.items.items() if i.name == "Take"}
+    assert set(takes) == {"take", "take_again"}
+    wait = next(k for k, i in scenario.items.items() if i.name == "Wait")
+    assert wait in takes["take_again"].requires and "take" in scenario.items[wait].requires
+    assert takes["take"].repeat is None and takes["take_again"].repeat is None
+    assert "Take: returned to after other work in 80 of the 80 cases" in page
+    waited = [d for d in simulated_decisions(scenario, out) if "Wait" in d]
+    assert waited and all(d[:4] == ["Assign", "Take", "Wait", "Take"] for d in waited)
+
+
+def test_a_log_too_long_to_keep_is_read_again_and_gives_the_same_scenario(tmp_path, monkeypatch):
+    import onething.discovery.writer as writer
+
+    log = _pm4py_csv(tmp_path / "tickets.csv", _tickets())
+    _, _, kept = discovered(log)
+    monkeypatch.setattr(writer, "KEEP_EVENTS", 10)
+    again = tmp_path / "again"
+    again.mkdir()
+    _, _, read = discovered(_pm4py_csv(again / "tickets.csv", _tickets()))
+    assert read.read_text(encoding="utf-8") == kept.read_text(encoding="utf-8")
+
+
 def test_dates_without_times_are_whole_working_days(tmp_path):
     events = []
     for n in range(60):
