@@ -233,7 +233,7 @@ class Reader:
         returns: frozenset[str] = frozenset(),
     ):
         self.obs = Observations(calendars)
-        self.obs.job_runs = runs or {}
+        self.obs.job_runs = dict(runs or {})  # its own: the again items join it below
         self.returns = returns
         """Returned tasks (``RETURN_SHARE``) whose later rounds are read as an item of
         their own."""

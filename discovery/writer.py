@@ -103,7 +103,7 @@ MIN_SUPPORT_CASES = 10
 """... in at least this many cases: an order seen in a handful of cases is no rule."""
 KEEP_EVENTS = 2_000_000
 """Events kept in memory after the first reading for the passes after it (BPIC 2012's
-164,506 take about 60 MB); a longer log is read again for each."""
+164,506 raise the peak by about 50 MB); a longer log is read again for each."""
 MIN_SOLO = 30
 """Window services filing one item alone needed before that item's own times are fitted."""
 PLACEHOLDER = "PLACEHOLDER: "
@@ -170,9 +170,16 @@ def discover(
     if pools is not None:
         pooled(evidence, activity, pools)
     calendars = fit_calendars(evidence, activity, pools is not None)
-    events, skipped = counted.again() or read_log(path, fmt, columns)
-    if pools is not None:
-        events = (e._replace(department=pools.department[e.activity]) for e in events)
+
+    def events_again() -> tuple[Iterable[Event], Skipped]:
+        """The events for another pass, each in its pool's department where pools were
+        found."""
+        events, skipped = counted.again() or read_log(path, fmt, columns)
+        if pools is not None:
+            events = (e._replace(department=pools.department[e.activity]) for e in events)
+        return events, skipped
+
+    events, skipped = events_again()
     runs = {task: found for task, ends in activity.ends.items() if (found := job_runs(ends))}
     completions = counted.sorted_completions()
     obs = Reader(calendars, skipped, completions, runs).read(events)
@@ -180,9 +187,7 @@ def discover(
         raise FileError(path, [Problem("(file)", "no item or task could be read")])
     if returns := returned_tasks(obs):
         # once more, the returned tasks' later rounds read as items of their own
-        events, skipped = counted.again() or read_log(path, fmt, columns)
-        if pools is not None:
-            events = (e._replace(department=pools.department[e.activity]) for e in events)
+        events, skipped = events_again()
         obs = Reader(calendars, skipped, completions, runs, returns).read(events)
     return _Writer(path, obs, calendars, skipped, counted.n, generic, pools).discovery()
 
