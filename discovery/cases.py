@@ -74,6 +74,10 @@ several sittings) stay one repeated item."""
 AGAIN = " (again)"
 """Appended to a returned task's name for the item of its later rounds; the scenario
 names that item as the task."""
+BY_JOB = " (by its job)"
+"""Appended to a task's name for its rounds a job decided (``Item.runs``): a job's
+decision (a timeout's cancellation) ends a case otherwise than a person's, and the
+cases it ends have their own story before it (``_by_job``)."""
 
 Task = tuple[float, float, str, str, str, bool]
 """A workflow task's start, end, activity, department, resource, and whether its start
@@ -149,6 +153,8 @@ class Observations:
     two of its rounds (``RETURN_SHARE``)."""
     again_of: dict[str, str] = field(default_factory=dict)
     """The item of a returned task's later rounds -> the task (``AGAIN``)."""
+    job_of: dict[str, str] = field(default_factory=dict)
+    """The item of a task's rounds its job decided -> the task (``BY_JOB``)."""
     outcomes: Counter[str] = field(default_factory=Counter)
     """Per task, its complete-only events read as another task's round's outcome
     (``SNAP_MINUTES``)."""
@@ -241,6 +247,9 @@ class Reader:
             self.obs.again_of[task + AGAIN] = task
             if task in self.obs.job_runs:
                 self.obs.job_runs[task + AGAIN] = self.obs.job_runs[task]
+        for task, runs in list(self.obs.job_runs.items()):
+            self.obs.job_of[task + BY_JOB] = self.obs.again_of.get(task, task)
+            self.obs.job_runs[task + BY_JOB] = runs
         self._due = random.Random(0)
         """Where in the time between a job's runs a case it decided was due."""
         self.completions = completions or {}
@@ -476,6 +485,8 @@ class Reader:
             obs.returned[task] += 1
         if self.returns:
             tasks = _again(tasks, self.returns)
+        if self.obs.job_runs:
+            tasks = _by_job(tasks, self.obs.job_runs)
         ends: list[float] = []
         done: Counter[str] = Counter()
         where: dict[str, str] = {}
@@ -556,6 +567,18 @@ def _again(tasks: list[Task], returns: frozenset[str]) -> list[Task]:
         if activity in returns and activity in seen:
             task = (task[0], task[1], activity + AGAIN, *task[3:])
         seen.add(activity)
+        out.append(task)
+    return out
+
+
+def _by_job(tasks: list[Task], runs: dict[str, list[int]]) -> list[Task]:
+    """``tasks`` with the rounds a job decided (their end in one of its runs) named as
+    their own item (``BY_JOB``)."""
+    out = []
+    for task in tasks:
+        own = runs.get(task[2])
+        if own is not None and in_run(math.floor(task[1]) % DAY, own) is not None:
+            task = (task[0], task[1], task[2] + BY_JOB, *task[3:])
         out.append(task)
     return out
 

@@ -925,7 +925,7 @@ class _Writer:
             values = sorted(every.values)
             p90 = values[int(0.9 * (len(values) - 1))] / per_day if values else 0.0
             entry: dict[str, Any] = {
-                "name": obs.again_of.get(item, item),
+                "name": obs.again_of.get(item) or obs.job_of.get(item, item),
                 "department": self.dept[department],
                 "requires": [k for r in needs[item] for k in self.keys[r]],
                 "materials": [],
@@ -1010,7 +1010,14 @@ class _Writer:
                     self.note(
                         "work",
                         f"{item}: a job decides {share:.0%} of its cases at {', '.join(at)} "
-                        "every day; written as its runs",
+                        "every day; written as its runs"
+                        + (
+                            f" (the job's decisions of {task}, an item of their own named "
+                            f"{task}: the cases a job ends, a timeout's, take their own way "
+                            "and time to it, not those of the cases a person ends)"
+                            if (task := obs.job_of.get(item))
+                            else ""
+                        ),
                     )
             if rounds and max(rounds) > 1:
                 counted = [rounds[n] for n in range(1, min(max(rounds), MAX_ROUNDS) + 1)]

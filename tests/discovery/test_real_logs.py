@@ -393,7 +393,8 @@ def test_a_workflow_logs_cases_arrive_at_night_as_they_did(tmp_path):
 def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
     """Applications a clerk checks by day; two in five are cancelled by the system at
     09:15, weekends included, once a week has passed, the others by a clerk within the
-    hour."""
+    hour.  The job's cancellations are an item of their own, named as the task: the
+    cases it closes keep their week, the clerk's their hour."""
     rng = random.Random(10)
     events = []
     for n in range(600):
@@ -409,16 +410,33 @@ def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
         else:
             events.append((f"c{n}", "Cancel", opened + dt.timedelta(minutes=30), "clerk"))
     scenario, page, out = discovered(_pm4py_csv(tmp_path / "cancel.csv", events))
-    cancel = next(item for item in scenario.items.values() if item.name == "Cancel")
-    assert cancel.runs is not None and cancel.runs.at == ["09:15"]
-    assert cancel.runs.share == pytest.approx(0.4, abs=0.06)
-    assert "a job decides" in page
+    by_job = [k for k, item in scenario.items.items() if item.name == "Cancel" and item.runs]
+    by_hand = [k for k, item in scenario.items.items() if item.name == "Cancel" and not item.runs]
+    assert len(by_job) == len(by_hand) == 1
+    runs = scenario.items[by_job[0]].runs
+    assert runs is not None and runs.at == ["09:15"] and runs.share == 1.0
+    (options,) = scenario.alternatives.values()
+    share = {tuple(o.items): o.share for o in options}
+    assert share[(by_job[0],)] == pytest.approx(0.4, abs=0.06)
+    assert "a job decides" in page and "by its job" in page
     sim = out.with_name("sim.csv")
     assert main(["simulate", str(out), "--events", str(sim), "--replications", "1"]) == 0
-    key = next(k for k, item in scenario.items.items() if item.name == "Cancel")
+    opened, decided = {}, {}
     with sim.open(encoding="utf-8") as handle:
-        ends = [r["end"][11:16] for r in csv.DictReader(handle) if r["activity"] == f"decide {key}"]
-    assert 0.25 < ends.count("09:15") / len(ends) < 0.55
+        for r in csv.DictReader(handle):
+            start, end = (dt.datetime.fromisoformat(r[c]) for c in ("start", "end"))
+            opened[r["case_id"]] = min(start, opened.get(r["case_id"], start))
+            if r["activity"] in (f"decide {by_job[0]}", f"decide {by_hand[0]}"):
+                decided[r["case_id"]] = (r["activity"] == f"decide {by_job[0]}", end)
+    assert 0.3 < sum(job for job, _ in decided.values()) / len(decided) < 0.5
+    days = [(end - opened[c]).total_seconds() / 86400 for c, (job, end) in decided.items()]
+    jobs = [d for d, (job, _) in zip(days, decided.values(), strict=True) if job]
+    hands = [d for d, (job, _) in zip(days, decided.values(), strict=True) if not job]
+    assert min(jobs) > 4 and max(hands) < 1  # not a mixture of the two timings
+    with sim.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        ends = [r["end"][11:16] for r in rows if r["activity"] == f"decide {by_job[0]}"]
+    assert set(ends) == {"09:15"}
 
 
 def test_a_repeated_tasks_rounds_each_count_once_in_its_time_per_round(tmp_path):
