@@ -155,6 +155,11 @@ class Observations:
     """The item of a returned task's later rounds -> the task (``AGAIN``)."""
     job_of: dict[str, str] = field(default_factory=dict)
     """The item of a task's rounds its job decided -> the task (``BY_JOB``)."""
+    cut: dict[str, Sample] = field(default_factory=dict)
+    """Per repeated task, the minutes around the clock from its filing to a job's
+    decision that ended its last round (``Reader._cut``): a deadline on its rounds."""
+    cut_gap: dict[str, float] = field(default_factory=dict)
+    """Per task in ``cut``, the longest time between two runs of those jobs."""
     outcomes: Counter[str] = field(default_factory=Counter)
     """Per task, its complete-only events read as another task's round's outcome
     (``SNAP_MINUTES``)."""
@@ -507,6 +512,7 @@ class Reader:
                 obs.estimated[activity] += 1
             obs.sample(obs.work, activity, 200).add(self.working(department, start, end))
             ends.append(end)
+        self._cut(tasks, case.filed, done)
         items = frozenset(case.filed)
         for activity, rounds in done.items():
             obs.repeat_cases[activity] += rounds > 1
@@ -532,6 +538,27 @@ class Reader:
                         case.decided[activity] - self.origin,
                     )
                 )
+
+    def _cut(self, tasks: list[Task], filed: dict[str, float], done: Counter[str]) -> None:
+        """Each repeated task whose last round ended with a job's decision (a minute or
+        less apart), with the time from its filing to that decision."""
+        obs = self.obs
+        jobs = [(end, activity) for _, end, activity, *_ in tasks if activity in obs.job_of]
+        if not jobs:
+            return
+        last: dict[str, float] = {}
+        for _, end, activity, *_ in tasks:
+            last[activity] = max(end, last.get(activity, end))
+        for activity, end in last.items():
+            if done[activity] < 2 or activity in obs.job_of:
+                continue
+            decided = [(j, job) for j, job in jobs if abs(j - end) <= RETURN_MINUTES]
+            if decided:
+                at, job = max(decided)
+                obs.sample(obs.cut, activity, 800).add(at - filed[activity])
+                runs = obs.job_runs[job]
+                gap = max(before(run, runs) for run in runs)
+                obs.cut_gap[activity] = max(gap, obs.cut_gap.get(activity, 0.0))
 
 
 def returned_tasks(obs: Observations) -> frozenset[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from scipy.stats import ks_2samp
 
@@ -96,6 +97,16 @@ and ``SPLIT_MINUTES`` of working time longer or more, each group of ``SPLIT_CASE
 cases or more, is written once per group under its name, each with its group's rounds
 and time (BPIC 2012's call-backs: until the offer comes back, or until the loan is
 cancelled); each group is cut again the same way."""
+DEADLINE_CASES = 30
+DEADLINE_SPREAD = 0.05
+"""A repeated task whose last round ended with a job's decision (a timeout's) in
+``DEADLINE_CASES`` cases or more, the middle half of them within ``DEADLINE_SPREAD`` of
+their median time from its filing, has a deadline on its rounds (``Repeat.within``),
+around the clock: a deadline followed by the job's next run gives times from the
+deadline to the deadline and the longest time between runs, so it lies between their
+75 % quantile less that time and their 5 % quantile, and is written at the midpoint.
+BPIC 2012's calls to complete an application stop when the system cancels it, 30 days
+after they began."""
 SUPPORT = 0.9
 """A dependency is kept when, among the cases holding both items, at least this share
 decided the one before filing the other ..."""
@@ -331,6 +342,7 @@ class _Writer:
             for i in self.order
         }
         self.splits = self.split_items()
+        self.deadlines = self.find_deadlines()
         taken = set(self.key.values())
         self.keys: dict[str, list[str]] = {}
         """Each item's keys: one, or one per group of variants of a split item."""
@@ -613,6 +625,36 @@ class _Writer:
             "their own (the backlog at the opening)",
         )
         return open_, closed
+
+    def find_deadlines(self) -> dict[str, float]:
+        """Repeated task -> the deadline on its rounds in days (``DEADLINE_CASES``)."""
+        out = {}
+        for task, times in self.obs.cut.items():
+            if times.count < DEADLINE_CASES:
+                continue
+            q05, q25, q50, q75 = np.percentile(times.values, [5, 25, 50, 75]) / DAY
+            if q75 - q25 > DEADLINE_SPREAD * q50:
+                continue
+            gap = self.obs.cut_gap[task] / DAY
+            days = out[task] = round(float(max(0.0, q75 - gap) + q05) / 2, 2)
+            self.note(
+                "repeats",
+                f"{task}: its last round ended with a job's decision in {times.count} cases, "
+                f"the middle half {q25:.2f} to {q75:.2f} days after it was filed: its "
+                f"rounds stop at a deadline, {days:.2f} days around the clock (between the "
+                f"75 % quantile less the {gap:.2f} days between the job's runs and the 5 % "
+                "quantile), as a timeout ends them",
+            )
+        return out
+
+    def timed_out(self, item: str, key: str) -> bool:
+        """Whether the entry ``key`` of ``item`` holds cases a job ends: a split item's
+        group of variants holds a job's item, an entry not split may."""
+        groups = self.splits.get(item)
+        if groups is None:
+            return True
+        (variants,) = [v for k, (v, _) in zip(self.keys[item], groups, strict=True) if k == key]
+        return any(i in self.obs.job_of for variant in variants for i in variant)
 
     def alternative_options(self) -> dict[str, list[dict[str, Any]]]:
         """The alternatives as the scenario writes them: the variants, or each exclusive
@@ -1027,6 +1069,12 @@ class _Writer:
                     f"fitted from the log: the cases holding it that did it 1, 2, 3 ... "
                     f"times ({sum(counted)} cases)"
                 )
+                if (days := self.deadlines.get(item)) is not None and self.timed_out(item, key):
+                    entry["repeat"]["within"] = _fixed(days, AROUND_THE_CLOCK)
+                    self.assumptions[f"{path}.repeat.within"] = (
+                        "fitted from the log: the times from its filing to a job's decision "
+                        "that ended its last round, less the wait for the job's run"
+                    )
             out[key] = entry
         return out
 

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from onething.scenarios.errors import FileError, Problem
 from onething.scenarios.journey import journey
@@ -37,6 +37,7 @@ from onething.scenarios.model import (
     MAX_ITEMS,
     MAX_REWORK,
     Repeat,
+    Unit,
     new_identifier,
     required_closure,
 )
@@ -373,6 +374,11 @@ class _Builder:
                     f"{key}: its rounds are a loop taken again with one chance (the same mean "
                     "rounds); onething draws them from their distribution"
                 )
+            if item.repeat.within is not None:
+                self.notes.append(
+                    f"{key}: the deadline on its rounds has no BPMN or Prosimos form and is "
+                    "left out (kept in onething:repeat)"
+                )
             last = split
         if p.delivery(key) == "mail":
             last = self.chain(
@@ -436,22 +442,36 @@ def _repeat_text(repeat: Repeat | None) -> str:
     if repeat is None:
         return ""
     if repeat.redo is not None:
-        return f"redo={repeat.redo:g}"
-    return "rounds=" + ",".join(f"{w:g}" for w in repeat.rounds or [])
+        text = f"redo={repeat.redo:g}"
+    else:
+        text = "rounds=" + ",".join(f"{w:g}" for w in repeat.rounds or [])
+    if repeat.within is not None:
+        text += f";within={repeat.within.value:g} {repeat.within.unit}"
+    return text
 
 
 def _repeat_of(text: str) -> dict[str, Any] | None:
-    """``Item.repeat`` from a decision's ``onething:repeat`` (None when it is not one)."""
-    kind, _, values = text.partition("=")
+    """``Item.repeat`` from a decision's ``onething:repeat`` (None when it is not one; a
+    deadline that does not read is left out)."""
+    count, _, deadline = text.partition(";")
+    kind, _, values = count.partition("=")
     try:
         numbers = [float(v) for v in values.split(",") if v]
     except ValueError:
         return None
     if kind == "redo" and len(numbers) == 1:
-        return {"redo": numbers[0]}
-    if kind == "rounds" and numbers:
-        return {"rounds": numbers}
-    return None
+        repeat: dict[str, Any] = {"redo": numbers[0]}
+    elif kind == "rounds" and numbers:
+        repeat = {"rounds": numbers}
+    else:
+        return None
+    value, _, unit = deadline.removeprefix("within=").partition(" ")
+    try:
+        if unit in get_args(Unit):
+            repeat["within"] = {"dist": "fixed", "value": float(value), "unit": unit}
+    except ValueError:
+        pass
+    return repeat
 
 
 def lanes_of(process: Process, graph: Graph) -> list[tuple[str, str]]:

@@ -8,15 +8,15 @@ clock.  It imports no SimPy, Faust or Kafka.  What lives here, once:
   order within a mechanic, so that one seed gives one story;
 - the window queue (``Windows``): parallel windows, one FIFO queue, opening hours, a
   service begun before closing is finished, queueing across a closing counts open time;
-- desk time (``desk_minutes``: handling x the one-form factor, plus a pickup), the rework
-  draw (``sent_back``), the back office on the item's department calendar (``decide``:
-  its rounds, a filing while closed, a waiting period and its cutoff, a job's runs),
-  the delivery of a result (``in_hand_at``: on the spot, pickup, mail, electronic), the
-  platform's routing (one rule, ``waits_for``, read event by event by ``ready_items``
-  and in closed form by ``route_platform``) and the paper transfer between offices
-  (``paper_travels``, ``paper_arrives``); online intake (``intake``); what is handed
-  over or fetched is the process's own (``Process.handover``, ``Process.fetched``),
-  since the counts read it too;
+- desk time (``desk_minutes``: handling x the one-form factor, plus a pickup), the
+  rework draw (``sent_back``), the back office on the item's department calendar
+  (``decide``: its rounds and their deadline, a filing while closed, a waiting period
+  and its cutoff, a job's runs), the delivery of a result (``in_hand_at``: on the spot,
+  pickup, mail, electronic), the platform's routing (one rule, ``waits_for``, read event
+  by event by ``ready_items`` and in closed form by ``route_platform``) and the paper
+  transfer between offices (``paper_travels``, ``paper_arrives``); online intake
+  (``intake``); what is handed over or fetched is the process's own
+  (``Process.handover``, ``Process.fetched``), since the counts read it too;
 - the per-case and per-place measures (``CaseTime``, ``utilisation`` with what it
   counts, ``measured``, ``within_promise``).
 """
@@ -43,6 +43,7 @@ from onething.scenarios.levers import MERGED_FORM, SINGLE_WINDOW, Process
 from onething.scenarios.model import (
     AROUND_THE_CLOCK,
     Distribution,
+    Fixed,
     Item,
     Scenario,
     minutes_of_day,
@@ -441,6 +442,13 @@ def _around_the_clock(t: float, minutes: float) -> float:
     return t + minutes
 
 
+def _deadline(calendar: WorkingCalendar, within: Fixed) -> Callable[[float], float]:
+    """The deadline of an item's rounds filed at a time (``Repeat.within``)."""
+    after = _later(calendar, within)
+    minutes = within.value * unit_minutes(within.unit, calendar.minutes_per_day)
+    return lambda filed: after(filed, minutes)
+
+
 class _Runs(NamedTuple):
     """An item's job (``Item.runs``): its times of day in minutes, and its share."""
 
@@ -508,6 +516,13 @@ class Mechanics:
         self._taking: dict[tuple[str, ...], Process] = {process.order: process}
         self.repeat = {k: process.item(k).repeat for k in order}
         items = calendars.items
+        self._deadlines = {
+            k: _deadline(items[k], repeat.within)
+            for k, repeat in self.repeat.items()
+            if repeat is not None and repeat.within is not None
+        }
+        """Repeated items whose rounds have a deadline (``Repeat.within``): how it is
+        added to the filing."""
         self._after_processing = {k: _later(items[k], process.processing(k)) for k in order}
         self._periods = {
             k: period for k in order if (period := _period(items[k], process.item(k))) is not None
@@ -549,7 +564,8 @@ class Mechanics:
         """The back office decides in its department's working time from ``start`` (or
         around the clock, ``AROUND_THE_CLOCK``): when each round ends, the last being the
         decision.  An item that repeats (``Item.repeat``) draws its rounds first, then one
-        processing time per round, each round starting when the one before ends.  An item
+        processing time per round, each round starting when the one before ends, a round
+        reaching the rounds' deadline (``Repeat.within``) ending there, the last.  An item
         with a waiting period is decided no earlier than that long after ``opened``, when
         the case opened (drawn last, also where it was filed too late for it to hold).  A
         filing while the department is closed takes its first round from
@@ -561,8 +577,13 @@ class Mechanics:
         repeat = self.repeat[item]
         first = draws.processing_when_closed if self._closed(item, start) else draws.processing
         filed, ends = start, []
+        deadline = self._deadlines.get(item)
+        limit = deadline(filed) if deadline is not None else math.inf
         for _ in range(1 if repeat is None else repeat.count(draws.rounds(case, item))):
             start = processed(start, (draws.processing if ends else first)(case, item))
+            if start >= limit:
+                ends.append(limit)
+                break
             ends.append(start)
         if (period := self._periods.get(item)) is not None:
             period_over = period.after(opened, draws.waiting_period(case, item))

@@ -475,6 +475,11 @@ class Repeat(Strict):
 
     redo: Annotated[float, Field(gt=0.0, le=MAX_REWORK)] | None = None
     rounds: Annotated[list[Weight], Field(min_length=1, max_length=MAX_ROUNDS)] | None = None
+    within: Fixed | None = None
+    """A deadline on the rounds, this long after the item was filed (in the department's
+    working time, or around the clock in ``calendar_days``): a round under way then ends
+    at it and no other follows, whatever the count drawn (the back-and-forth with an
+    applicant who must answer within a month, 补正期限).  None: no deadline."""
 
     @model_validator(mode="after")
     def _one_way(self) -> Repeat:

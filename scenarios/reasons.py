@@ -438,6 +438,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "weight": ("weight", "权重"),
     "weights": ("weights", "权重"),
     "windows": ("windows", "窗口数"),
+    "within": ("deadline of the rounds", "轮次截止时限"),
     # weekdays (scenarios/model.py: Weekday)
     "mon": ("Monday", "周一"),
     "tue": ("Tuesday", "周二"),

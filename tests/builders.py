@@ -56,7 +56,8 @@ def choices_bundle() -> Scenario:
     check in one to three rounds, the signboard decided no earlier than a notice
     period after the case opened (often later than its back office would) where it was
     filed within a working day of the opening, the fire check's back office counted in
-    calendar days, around the clock, and the health office open 10:00 to 17:00 with a
+    calendar days, around the clock, in one or two rounds that stop at a deadline 12
+    days after its filing, and the health office open 10:00 to 17:00 with a
     lunch break, a filing that reaches it closed taking its own time, and half the food
     permits decided by a job run at 02:00 and 14:30."""
     return with_changes(
@@ -83,6 +84,10 @@ def choices_bundle() -> Scenario:
                 "mode": 5,
                 "high": 10,
                 "unit": "calendar_days",
+            },
+            "items.fire_check.repeat": {
+                "rounds": [0.5, 0.5],
+                "within": {"dist": "fixed", "value": 12, "unit": "calendar_days"},
             },
             "items.fire_check.processing_with_data_sharing": {
                 "dist": "triangular",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -390,6 +391,17 @@ def test_a_workflow_logs_cases_arrive_at_night_as_they_did(tmp_path):
     assert {1, 2} <= set(hourly)
 
 
+def _weekday_openings(
+    cases: int, per_day: int, rng: random.Random
+) -> Iterator[tuple[int, dt.datetime]]:
+    """Case numbers and openings, ``per_day`` a day from ``MONDAY`` at random times of
+    its first seven hours, those falling on a weekend left out."""
+    for n in range(cases):
+        opened = MONDAY + dt.timedelta(days=n // per_day, minutes=rng.uniform(0, 420))
+        if opened.weekday() < 5:
+            yield n, opened
+
+
 def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
     """Applications a clerk checks by day; two in five are cancelled by the system at
     09:15, weekends included, once a week has passed, the others by a clerk within the
@@ -397,10 +409,7 @@ def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
     cases it closes keep their week, the clerk's their hour."""
     rng = random.Random(10)
     events = []
-    for n in range(600):
-        opened = MONDAY + dt.timedelta(days=n // 15, minutes=rng.uniform(0, 420))
-        if opened.weekday() >= 5:
-            continue
+    for n, opened in _weekday_openings(600, 15, rng):
         events.append((f"c{n}", "Check", opened, "clerk"))
         if rng.random() < 0.4:
             due = opened + dt.timedelta(days=7, hours=rng.uniform(0, 24))
@@ -419,24 +428,81 @@ def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
     share = {tuple(o.items): o.share for o in options}
     assert share[(by_job[0],)] == pytest.approx(0.4, abs=0.06)
     assert "a job decides" in page and "by its job" in page
-    sim = out.with_name("sim.csv")
-    assert main(["simulate", str(out), "--events", str(sim), "--replications", "1"]) == 0
-    opened, decided = {}, {}
+    days = _simulated_days(out, *by_job, *by_hand)
+    jobs, hands = days[by_job[0]], days[by_hand[0]]
+    assert 0.3 < len(jobs) / (len(jobs) + len(hands)) < 0.5
+    assert min(jobs) > 4 and max(hands) < 1  # not a mixture of the two timings
+    with out.with_suffix(".csv").open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        ends = [r["end"][11:16] for r in rows if r["activity"] == f"decide {by_job[0]}"]
+    assert set(ends) == {"09:15"}
+
+
+def test_calls_cut_short_by_a_timeout_are_read_as_a_deadline_on_their_rounds(tmp_path):
+    """An office calls each applicant every half to one and a half days to complete the
+    file: a quarter never answer and are cancelled by the
+    system at 09:15 once ten days have passed, which closes the call under way; the
+    others answer after two to eight calls, and two in five of them withdraw (a clerk
+    cancels).  The calls get a deadline of about ten days, and the job's simulated
+    cancellations come at most 11 days after the opening, never after a long run of calls
+    (the rounds are drawn for all cases alike: a timeout may draw few)."""
+    rng = random.Random(12)
+    events = []
+    for n, opened in _weekday_openings(600, 30, rng):
+        events.append((f"c{n}", "Register", opened, "clerk"))
+        due = opened + dt.timedelta(days=10)
+        cancel = due.replace(hour=9, minute=15, second=20, microsecond=0)
+        cancel += dt.timedelta(days=cancel < due)
+        answers = rng.random() < 0.75
+        t, calls = opened, (rng.randint(2, 8) if answers else 99)
+        for _ in range(calls):
+            t += dt.timedelta(days=rng.uniform(0.5, 1.5))
+            t = t.replace(hour=rng.randint(9, 15), minute=rng.randint(0, 59))
+            if not answers and t >= cancel:
+                break
+            events.append((f"c{n}", "Call", t, "caller"))
+        if not answers:
+            events.append((f"c{n}", "Call", cancel - dt.timedelta(seconds=10), "caller"))
+            events.append((f"c{n}", "Cancel", cancel, "system"))
+        elif rng.random() < 0.4:
+            events.append((f"c{n}", "Cancel", t + dt.timedelta(minutes=70), "clerk"))
+        else:
+            events.append((f"c{n}", "Approve", t + dt.timedelta(minutes=70), "clerk"))
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "calls.csv", events))
+    calls = [item for item in scenario.items.values() if item.name == "Call"]
+    assert calls and all(item.repeat and item.repeat.within for item in calls)
+    (within,) = {item.repeat.within for item in calls if item.repeat}
+    assert within is not None and within.unit == "calendar_days"
+    assert 9.5 <= within.value <= 10.5
+    assert "rounds stop at a deadline" in page
+    (job,) = [k for k, item in scenario.items.items() if item.name == "Cancel" and item.runs]
+    cut = _simulated_days(out, job)[job]
+    assert len(cut) > 50 and max(cut) < 11.6
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    for key, item in data["items"].items():
+        if item["name"] == "Call":
+            del item["repeat"]["within"], data["assumptions"][f"items.{key}.repeat.within"]
+    uncut = out.with_name("uncut.yaml")
+    uncut.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert max(_simulated_days(uncut, job)[job]) > 13  # the calls drawn for a timeout run on
+
+
+def _simulated_days(scenario: Path, *items: str) -> dict[str, list[float]]:
+    """One replication of ``scenario``: per item, the days from opening to its decision
+    in each case deciding it."""
+    sim = scenario.with_suffix(".csv")
+    assert main(["simulate", str(scenario), "--events", str(sim), "--replications", "1"]) == 0
+    opened, decided = {}, []
     with sim.open(encoding="utf-8") as handle:
         for r in csv.DictReader(handle):
             start, end = (dt.datetime.fromisoformat(r[c]) for c in ("start", "end"))
             opened[r["case_id"]] = min(start, opened.get(r["case_id"], start))
-            if r["activity"] in (f"decide {by_job[0]}", f"decide {by_hand[0]}"):
-                decided[r["case_id"]] = (r["activity"] == f"decide {by_job[0]}", end)
-    assert 0.3 < sum(job for job, _ in decided.values()) / len(decided) < 0.5
-    days = [(end - opened[c]).total_seconds() / 86400 for c, (job, end) in decided.items()]
-    jobs = [d for d, (job, _) in zip(days, decided.values(), strict=True) if job]
-    hands = [d for d, (job, _) in zip(days, decided.values(), strict=True) if not job]
-    assert min(jobs) > 4 and max(hands) < 1  # not a mixture of the two timings
-    with sim.open(encoding="utf-8") as handle:
-        rows = csv.DictReader(handle)
-        ends = [r["end"][11:16] for r in rows if r["activity"] == f"decide {by_job[0]}"]
-    assert set(ends) == {"09:15"}
+            decided.append((r["activity"].removeprefix("decide "), r["case_id"], end))
+    days: dict[str, list[float]] = {item: [] for item in items}
+    for item, case, end in decided:
+        if item in days:
+            days[item].append((end - opened[case]).total_seconds() / 86400)
+    return days
 
 
 def test_a_repeated_tasks_rounds_each_count_once_in_its_time_per_round(tmp_path):

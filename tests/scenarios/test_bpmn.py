@@ -253,7 +253,9 @@ def test_optional_items_alternatives_and_repeats_go_out_as_gateways_and_come_bac
     kinds = Counter(n.kind for n in exported.graph.nodes)
     assert kinds["inclusiveGateway"] >= 2  # a fork and its join
     roles = Counter(n.role for n in exported.graph.nodes if "Gateway" in n.kind)
-    assert roles["alternative"] >= 1 and roles["repeat"] == 4  # two loops, merge and split
+    # four loops, merge and split: the fire check's in both options that hold it
+    assert roles["alternative"] >= 1 and roles["repeat"] == 8
+    assert any("fire_check: the deadline on its rounds" in note for note in exported.notes)
     assert any("signboard: its waiting period" in note for note in exported.notes)
     for gateway, chances in exported.graph.probabilities.items():
         node = next(n for n in exported.graph.nodes if n.id == gateway)

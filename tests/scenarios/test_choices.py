@@ -256,6 +256,29 @@ def test_a_job_decides_its_share_of_the_cases_at_its_next_run():
     assert calendar.timestamp(decided).strftime("%a %H:%M") == "Sat 02:00"
 
 
+def test_rounds_stop_at_their_deadline():
+    """Calls of two working days each, ten of them, with a deadline of 7 days around the
+    clock: the round under way then ends at it and no other follows; three rounds end
+    within a later deadline, untouched."""
+    day = 24 * 60
+    deadline = {"dist": "fixed", "value": 7, "unit": "calendar_days"}
+    two_days = {"dist": "fixed", "value": 2, "unit": "working_days"}
+    mechanics, calendar, opened = _signboard(
+        processing=two_days, repeat={"rounds": [0] * 9 + [1], "within": deadline}
+    )
+    rounds = mechanics.decide("a", "signboard", opened, opened)
+    assert rounds[-1] == opened + 7 * day
+    assert all(end < opened + 7 * day for end in rounds[:-1])
+    assert len(rounds) < 10
+    later = {**deadline, "value": 9}
+    mechanics, calendar, opened = _signboard(
+        processing=two_days, repeat={"rounds": [0, 0, 1], "within": later}
+    )
+    rounds = mechanics.decide("b", "signboard", opened, opened)
+    assert len(rounds) == 3 and rounds[-1] < opened + 9 * day
+    assert rounds[-1] == calendar.add_working(opened, 6 * calendar.minutes_per_day)
+
+
 def test_calendar_days_count_around_the_clock_and_working_days_in_opening_hours():
     """A ticket closed by a timer 15 days after it reached the back office, a notice of
     seven natural days after the case opened: nights, weekends and holidays count."""
