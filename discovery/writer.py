@@ -107,6 +107,17 @@ deadline to the deadline and the longest time between runs, so it lies between t
 75 % quantile less that time and their 5 % quantile, and is written at the midpoint.
 BPIC 2012's calls to complete an application stop when the system cancels it, 30 days
 after they began."""
+LATEST_CASES = 100
+LATEST_SHARE = 0.01
+LATEST_WALL = 0.03
+LATEST_DAYS = 1.0
+"""An item decided within some time after the case opened in every case that did it once
+(``LATEST_CASES`` or more), at least ``LATEST_SHARE`` of them within ``LATEST_WALL`` of
+that longest time and twice as many as in the ``LATEST_WALL`` before (a wall the times
+pile up against, not a tail thinning out nor an even spread ending), a day or more, is
+decided no later than that (``Item.decided_within``), around the clock: the
+helpdesk closes every ticket within 60 days of its opening, 4 % of them in the last two.
+Not for an item a job decides: its decisions pile up at its runs."""
 SUPPORT = 0.9
 """A dependency is kept when, among the cases holding both items, at least this share
 decided the one before filing the other ..."""
@@ -343,6 +354,7 @@ class _Writer:
         }
         self.splits = self.split_items()
         self.deadlines = self.find_deadlines()
+        self.latest = self.find_latest()
         taken = set(self.key.values())
         self.keys: dict[str, list[str]] = {}
         """Each item's keys: one, or one per group of variants of a split item."""
@@ -644,6 +656,34 @@ class _Writer:
                 f"rounds stop at a deadline, {days:.2f} days around the clock (between the "
                 f"75 % quantile less the {gap:.2f} days between the job's runs and the 5 % "
                 "quantile), as a timeout ends them",
+            )
+        return out
+
+    def find_latest(self) -> dict[str, float]:
+        """Item -> the days after the opening it is decided by at the latest
+        (``LATEST_CASES``)."""
+        out = {}
+        for item, cases in self.obs.since_opening.items():
+            if cases.count < LATEST_CASES or self.obs.job_cases[item]:
+                continue  # a job's decisions pile up before its runs
+            opened, _, decided = np.array(cases.values, dtype=float).T
+            days = (decided - opened) / DAY
+            longest = float(days.max())
+            near = float(np.mean(days >= (1 - LATEST_WALL) * longest))
+            below = float(
+                np.mean(
+                    (days >= (1 - 2 * LATEST_WALL) * longest) & (days < (1 - LATEST_WALL) * longest)
+                )
+            )
+            if longest < LATEST_DAYS or near < max(LATEST_SHARE, 2 * below):
+                continue
+            out[item] = math.ceil(longest * 100) / 100
+            self.note(
+                "waiting periods",
+                f"{item}: decided within {longest:.2f} days of the case's opening in all "
+                f"{cases.count} cases that did it once, {near:.1%} of them in the last "
+                f"{LATEST_WALL:.0%} of that time: a timer decides it then at the latest "
+                f"(decided_within {out[item]:g} days around the clock)",
             )
         return out
 
@@ -1038,6 +1078,12 @@ class _Writer:
                         "quantiles of the filing times, whose replay came closest"
                     )
                 self.note_waiting(item, period, days)
+            if (latest := self.latest.get(item)) is not None:
+                entry["decided_within"] = _fixed(latest, AROUND_THE_CLOCK)
+                self.assumptions[f"{path}.decided_within"] = (
+                    "fitted from the log: the longest time from the opening to its decision, "
+                    "against which the times pile up"
+                )
             if obs.job_cases[item] and item in obs.job_runs:
                 at = [clock_time(m) for m in obs.job_runs[item]]
                 share = min(1.0, obs.job_cases[item] / max(1, obs.presence[item]))

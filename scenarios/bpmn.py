@@ -338,6 +338,11 @@ class _Builder:
                 f"{key}: the job deciding {item.runs.share:.0%} of its cases at set times "
                 "of day is left out (its back office decides them all)"
             )
+        if item.decided_within is not None:
+            self.notes.append(
+                f"{key}: its latest decision after the case opened (decided_within) has no "
+                "BPMN or Prosimos form and is left out"
+            )
         if p.integrated and paper_travels(p, key):
             last = self.chain(
                 last, self.g.add("task", f"Paper transfer for {key}", PLATFORM, role="paper")

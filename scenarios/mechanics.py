@@ -11,12 +11,13 @@ clock.  It imports no SimPy, Faust or Kafka.  What lives here, once:
 - desk time (``desk_minutes``: handling x the one-form factor, plus a pickup), the
   rework draw (``sent_back``), the back office on the item's department calendar
   (``decide``: its rounds and their deadline, a filing while closed, a waiting period
-  and its cutoff, a job's runs), the delivery of a result (``in_hand_at``: on the spot,
-  pickup, mail, electronic), the platform's routing (one rule, ``waits_for``, read event
-  by event by ``ready_items`` and in closed form by ``route_platform``) and the paper
-  transfer between offices (``paper_travels``, ``paper_arrives``); online intake
-  (``intake``); what is handed over or fetched is the process's own
-  (``Process.handover``, ``Process.fetched``), since the counts read it too;
+  and its cutoff, a job's runs, a deadline on the decision), the delivery of a result
+  (``in_hand_at``: on the spot, pickup, mail, electronic), the platform's routing (one
+  rule, ``waits_for``, read event by event by ``ready_items`` and in closed form by
+  ``route_platform``) and the paper transfer between offices (``paper_travels``,
+  ``paper_arrives``); online intake (``intake``); what is handed over or fetched is the
+  process's own (``Process.handover``, ``Process.fetched``), since the counts read it
+  too;
 - the per-case and per-place measures (``CaseTime``, ``utilisation`` with what it
   counts, ``measured``, ``within_promise``).
 """
@@ -443,7 +444,8 @@ def _around_the_clock(t: float, minutes: float) -> float:
 
 
 def _deadline(calendar: WorkingCalendar, within: Fixed) -> Callable[[float], float]:
-    """The deadline of an item's rounds filed at a time (``Repeat.within``)."""
+    """A deadline that long after a time: an item's rounds' after its filing
+    (``Repeat.within``), its decision's after the opening (``Item.decided_within``)."""
     after = _later(calendar, within)
     minutes = within.value * unit_minutes(within.unit, calendar.minutes_per_day)
     return lambda filed: after(filed, minutes)
@@ -528,6 +530,12 @@ class Mechanics:
             k: period for k in order if (period := _period(items[k], process.item(k))) is not None
         }
         """Items with a waiting period, each with how its period is added."""
+        self._decided_within = {
+            k: _deadline(items[k], within)
+            for k in order
+            if (within := process.item(k).decided_within) is not None
+        }
+        """Items decided no later than a time after the opening (``Item.decided_within``)."""
         self._closed_on = {k: items[k] for k in order if when_closed(process, k) is not None}
         """Items with their own time for a filing while closed, each with its calendar."""
         self._runs = {
@@ -542,6 +550,7 @@ class Mechanics:
             and k not in self._periods
             and k not in self._closed_on
             and k not in self._runs
+            and k not in self._decided_within
         )
         """Items decided by one draw of their processing: the common case."""
 
@@ -570,7 +579,9 @@ class Mechanics:
         the case opened (drawn last, also where it was filed too late for it to hold).  A
         filing while the department is closed takes its first round from
         ``Item.processing_when_closed`` where the item has one.  A case a job decides
-        (``Item.runs``, drawn last) is decided at its next run."""
+        (``Item.runs``, drawn last) is decided at its next run.  An item decided no later
+        than a time after the opening (``Item.decided_within``) is decided then if it is
+        still under way, its rounds after it left out."""
         draws, processed = self.draws, self._after_processing[item]
         if item in self._plain:
             return (processed(start, draws.processing(case, item)),)
@@ -591,6 +602,10 @@ class Mechanics:
                 ends[-1] = max(ends[-1], period_over)
         if (runs := self._runs.get(item)) is not None and draws.run(case, item) < runs.share:
             ends[-1] = runs.next_run(ends[-1])
+        if (latest := self._decided_within.get(item)) is not None:
+            limit = max(filed, latest(opened))
+            if ends[-1] > limit:
+                ends = [*(end for end in ends if end < limit), limit]
         return tuple(ends)
 
     def _closed(self, item: str, t: float) -> bool:

@@ -553,6 +553,11 @@ class Item(Strict):
     runs: Runs | None = None
     """A job deciding a share of the cases at set times of day (``Runs``); none by
     default."""
+    decided_within: Fixed | None = None
+    """The item is decided no later than this long after the case opened, in the
+    department's working time or around the clock in ``calendar_days``: a timer that
+    closes it then, whatever is still under way (a ticket closed automatically at 60
+    days); at its filing if it is filed later.  None by default."""
     waiting_filed_within: Fixed | None = None
     """The waiting period holds only for an item filed within this long after the case
     opened (on the period's clock); one filed later is decided after its back office

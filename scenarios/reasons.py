@@ -348,6 +348,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "calendar": ("calendar", "日历"),
     "commitment": ("commitment", "告知承诺"),
     "date_profile": ("date profile", "日期权重"),
+    "decided_within": ("decided within", "最迟办结时限"),
     "delivery": ("delivery", "送达方式"),
     "department": ("department", "部门"),
     "departments": ("departments", "部门"),

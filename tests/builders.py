@@ -58,7 +58,8 @@ def choices_bundle() -> Scenario:
     filed within a working day of the opening, the fire check's back office counted in
     calendar days, around the clock, in one or two rounds that stop at a deadline 12
     days after its filing, and the health office open 10:00 to 17:00 with a
-    lunch break, a filing that reaches it closed taking its own time, and half the food
+    lunch break, a filing that reaches it closed taking its own time (decided five
+    days after the case opened at the latest), and half the food
     permits decided by a job run at 02:00 and 14:30."""
     return with_changes(
         load_scenario("restaurant"),
@@ -103,6 +104,11 @@ def choices_bundle() -> Scenario:
                 "mode": 4,
                 "high": 6,
                 "unit": "working_days",
+            },
+            "items.health_certificates.decided_within": {
+                "dist": "fixed",
+                "value": 5,
+                "unit": "calendar_days",
             },
             "items.food_permit.runs": {"at": ["02:00", "14:30"], "share": 0.5},
             "alternatives": {

@@ -432,7 +432,7 @@ def test_a_job_deciding_cases_at_a_set_time_is_read_as_its_runs(tmp_path):
     jobs, hands = days[by_job[0]], days[by_hand[0]]
     assert 0.3 < len(jobs) / (len(jobs) + len(hands)) < 0.5
     assert min(jobs) > 4 and max(hands) < 1  # not a mixture of the two timings
-    with out.with_suffix(".csv").open(encoding="utf-8") as handle:
+    with out.with_name(f"{out.stem}-simulated.csv").open(encoding="utf-8") as handle:
         rows = csv.DictReader(handle)
         ends = [r["end"][11:16] for r in rows if r["activity"] == f"decide {by_job[0]}"]
     assert set(ends) == {"09:15"}
@@ -487,10 +487,37 @@ def test_calls_cut_short_by_a_timeout_are_read_as_a_deadline_on_their_rounds(tmp
     assert max(_simulated_days(uncut, job)[job]) > 13  # the calls drawn for a timeout run on
 
 
+def test_a_timer_closing_what_is_still_open_is_read_as_the_latest_decision(tmp_path):
+    """Tickets worked on for one to twenty days and closed ten days after the work, but
+    by a timer 25 days after they opened at the latest: the closing gets that latest
+    time, and no simulated ticket is closed after it, where without it some would be."""
+    rng = random.Random(13)
+    events = []
+    for n, opened in _weekday_openings(600, 10, rng):
+        worked = opened + dt.timedelta(days=rng.uniform(1, 20))
+        closed = min(worked + dt.timedelta(days=10), opened + dt.timedelta(days=25))
+        events.append((f"c{n}", "Open", opened, "desk"))
+        events.append((f"c{n}", "Work", worked, "desk"))
+        events.append((f"c{n}", "Close", closed, "timer"))
+    scenario, page, out = discovered(_pm4py_csv(tmp_path / "tickets.csv", events))
+    (close,) = [k for k, item in scenario.items.items() if item.name == "Close"]
+    latest = scenario.items[close].decided_within
+    assert latest is not None and latest.unit == "calendar_days"
+    assert 24.9 <= latest.value <= 25.1
+    assert "a timer decides it then at the latest" in page
+    assert max(_simulated_days(out, close)[close]) <= 25.01
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    del data["items"][close]["decided_within"]
+    del data["assumptions"][f"items.{close}.decided_within"]
+    free = out.with_name("free.yaml")
+    free.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert max(_simulated_days(free, close)[close]) > 26
+
+
 def _simulated_days(scenario: Path, *items: str) -> dict[str, list[float]]:
     """One replication of ``scenario``: per item, the days from opening to its decision
     in each case deciding it."""
-    sim = scenario.with_suffix(".csv")
+    sim = scenario.with_name(f"{scenario.stem}-simulated.csv")
     assert main(["simulate", str(scenario), "--events", str(sim), "--replications", "1"]) == 0
     opened, decided = {}, []
     with sim.open(encoding="utf-8") as handle:

@@ -279,6 +279,24 @@ def test_rounds_stop_at_their_deadline():
     assert rounds[-1] == calendar.add_working(opened, 6 * calendar.minutes_per_day)
 
 
+def test_an_item_is_decided_no_later_than_its_latest_time_after_the_case_opened():
+    """A signboard office taking 7 to 13 working days, closed by a timer 5 days after the
+    case opened: a filing at the opening is decided then, one filed after the timer at
+    its filing, one decided within it untouched."""
+    day = 24 * 60
+    mechanics, calendar, opened = _signboard(
+        decided_within={"dist": "fixed", "value": 5, "unit": "calendar_days"}
+    )
+    assert mechanics.decide("a", "signboard", opened, opened) == (opened + 5 * day,)
+    late = opened + 6 * day
+    assert mechanics.decide("b", "signboard", late, opened) == (late,)
+    mechanics, calendar, opened = _signboard(
+        processing={"dist": "fixed", "value": 60},
+        decided_within={"dist": "fixed", "value": 5, "unit": "calendar_days"},
+    )
+    assert mechanics.decide("c", "signboard", opened, opened) == (opened + 60,)
+
+
 def test_calendar_days_count_around_the_clock_and_working_days_in_opening_hours():
     """A ticket closed by a timer 15 days after it reached the back office, a notice of
     seven natural days after the case opened: nights, weekends and holidays count."""

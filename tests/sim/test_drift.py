@@ -12,7 +12,8 @@ trips and rounds of 补正, and each place's utilisation.  Run on every catalog 
 calendar, holidays and make-up days (调休) with and without online intake, and on a bundle
 with an optional item (选办) another depends on, an alternative, items that repeat (one
 until a deadline), one
-with a waiting period and one whose back office counts calendar days.  A
+with a waiting period, one decided at the latest some days after the opening and one
+whose back office counts calendar days.  A
 mechanic changed in one engine only fails here: the last tests change each in one engine
 and expect a difference.
 """
@@ -366,48 +367,42 @@ def _waiting_period_from_filing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(office, "Mechanics", FromFiling)
 
 
-def _period_for_every_filing(monkeypatch: pytest.MonkeyPatch) -> None:
+def _in_services(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """The services' mechanics with ``change`` applied to each once built."""
     import onething.services.office as office
 
-    class EveryFiling(Mechanics):
+    class Changed(Mechanics):
         def __init__(self, process: Process, calendars: Calendars, draws: Any):
             super().__init__(process, calendars, draws)
-            self._periods = {k: p._replace(within=None) for k, p in self._periods.items()}
+            change(self)
 
-    monkeypatch.setattr(office, "Mechanics", EveryFiling)
+    monkeypatch.setattr(office, "Mechanics", Changed)
+
+
+def _period_for_every_filing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def every_filing(m: Any) -> None:
+        m._periods = {k: p._replace(within=None) for k, p in m._periods.items()}
+
+    _in_services(monkeypatch, every_filing)
 
 
 def _closed_filings_as_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    import onething.services.office as office
-
-    class AlwaysOpen(Mechanics):
-        def __init__(self, process: Process, calendars: Calendars, draws: Any):
-            super().__init__(process, calendars, draws)
-            self._closed_on = {}
-
-    monkeypatch.setattr(office, "Mechanics", AlwaysOpen)
+    _in_services(monkeypatch, lambda m: setattr(m, "_closed_on", {}))
 
 
 def _runs_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    import onething.services.office as office
+    def no_runs(m: Any) -> None:
+        m._runs = {k: r._replace(share=0.0) for k, r in m._runs.items()}
 
-    class NoRuns(Mechanics):
-        def __init__(self, process: Process, calendars: Calendars, draws: Any):
-            super().__init__(process, calendars, draws)
-            self._runs = {k: r._replace(share=0.0) for k, r in self._runs.items()}
-
-    monkeypatch.setattr(office, "Mechanics", NoRuns)
+    _in_services(monkeypatch, no_runs)
 
 
 def _deadline_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    import onething.services.office as office
+    _in_services(monkeypatch, lambda m: setattr(m, "_deadlines", {}))
 
-    class NoDeadline(Mechanics):
-        def __init__(self, process: Process, calendars: Calendars, draws: Any):
-            super().__init__(process, calendars, draws)
-            self._deadlines = {}
 
-    monkeypatch.setattr(office, "Mechanics", NoDeadline)
+def _latest_decision_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    _in_services(monkeypatch, lambda m: setattr(m, "_decided_within", {}))
 
 
 def _calendar_days_in_working_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -442,6 +437,7 @@ CHOICES_MUTATIONS: dict[str, Any] = {
     "calendar days counted in working time (services)": _calendar_days_in_working_time,
     "the job's runs left out (services)": _runs_left_out,
     "the rounds' deadline left out (services)": _deadline_left_out,
+    "the latest decision left out (services)": _latest_decision_left_out,
 }
 
 
