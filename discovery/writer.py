@@ -685,7 +685,30 @@ class _Writer:
                 f"{LATEST_WALL:.0%} of that time: a timer decides it then at the latest "
                 f"(decided_within {out[item]:g} days around the clock)",
             )
+        for item, days in list(out.items()):
+            for before in self.required(item):
+                cases = self.obs.since_opening.get(before)
+                if before in out or cases is None or not cases.values:
+                    continue
+                opened, _, decided = np.array(cases.values, dtype=float).T
+                if float((decided - opened).max()) / DAY <= days:
+                    out[before] = days
+                    self.note(
+                        "waiting periods",
+                        f"{before}: decided before {item} and within its {days:g} days in "
+                        "every case that did it once: decided within them too",
+                    )
         return out
+
+    def required(self, item: str) -> set[str]:
+        """The items ``item`` waits for, directly or through others."""
+        seen: set[str] = set()
+        stack = list(self.needs.get(item, []))
+        while stack:
+            if (need := stack.pop()) not in seen:
+                seen.add(need)
+                stack += self.needs.get(need, [])
+        return seen
 
     def timed_out(self, item: str, key: str) -> bool:
         """Whether the entry ``key`` of ``item`` holds cases a job ends: a split item's
