@@ -147,6 +147,16 @@ def test_xes_pairs_start_and_complete_per_resource_and_reports_unmatched_starts(
     assert skipped.counts["lifecycle 'schedule' (only start and complete are read)"] == 1
 
 
+def test_an_item_skipped_by_under_one_case_in_a_hundred_is_required(tmp_path):
+    """Pay is left out of 2 of 400 claims, Inspect out of 4 in 5: Pay is required (its
+    rare skips read as noise, as items that rare are left out), Inspect optional."""
+    events = [e for e in _workflow(400) if not (e[1] == "Pay" and e[0] in ("c7", "c99"))]
+    scenario, page, _ = discovered(_pm4py_csv(tmp_path / "claims.csv", events))
+    by_name = {item.name: item for item in scenario.items.values()}
+    assert by_name["Pay"].take_up == 1 and by_name["Inspect"].take_up < 0.3
+    assert "Pay: in 398 of 400 cases (99.5%); written as required" in page
+
+
 def test_optional_items_alternatives_and_loops_are_written_and_simulated(tmp_path):
     """Inspect (a fifth of the cases) is optional, Pay or Reject (a third) end a case,
     Check is redone in a fifth: the scenario says so, and its simulated log has them."""
