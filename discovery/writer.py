@@ -688,8 +688,9 @@ class _Writer:
             out[item] = math.ceil(longest * 100) / 100
             self.note(
                 "waiting periods",
-                f"{item}: decided within {longest:.2f} days of the case's opening in all "
-                f"{cases.count} cases that did it once, {near:.1%} of them in the last "
+                f"{item}: decided within {longest:.2f} days of the case's opening in each "
+                f"of the {len(days)} cases kept of the {cases.count} that did it once (a "
+                f"uniform sample where more), {near:.1%} of them in the last "
                 f"{LATEST_WALL:.0%} of that time: a timer decides it then at the latest "
                 f"(decided_within {out[item]:g} days around the clock)",
             )
