@@ -61,6 +61,7 @@ from onething.scenarios.model import (
     MAX_ROUNDS,
     WEEKDAYS,
     clock_time,
+    closure,
     new_identifier,
 )
 
@@ -670,12 +671,17 @@ class _Writer:
     def find_latest(self) -> dict[str, float]:
         """Item -> the days after the opening it is decided by at the latest
         (``LATEST_CASES``)."""
-        out = {}
+        since: dict[str, tuple[int, np.ndarray]] = {}
+        """Item -> its cases that did it once, and the days from opening to decision of
+        those kept."""
         for item, cases in self.obs.since_opening.items():
-            if cases.count < LATEST_CASES or self.obs.job_cases[item]:
+            if cases.values:
+                opened, _, decided = np.array(cases.values, dtype=float).T
+                since[item] = (cases.count, (decided - opened) / DAY)
+        out = {}
+        for item, (count, days) in since.items():
+            if count < LATEST_CASES or self.obs.job_cases[item]:
                 continue  # a job's decisions pile up before its runs
-            opened, _, decided = np.array(cases.values, dtype=float).T
-            days = (decided - opened) / DAY
             longest = float(days.max())
             near = float(np.mean(days >= (1 - LATEST_WALL) * longest))
             below = float(
@@ -689,18 +695,14 @@ class _Writer:
             self.note(
                 "waiting periods",
                 f"{item}: decided within {longest:.2f} days of the case's opening in each "
-                f"of the {len(days)} cases kept of the {cases.count} that did it once (a "
+                f"of the {len(days)} cases kept of the {count} that did it once (a "
                 f"uniform sample where more), {near:.1%} of them in the last "
                 f"{LATEST_WALL:.0%} of that time: a timer decides it then at the latest "
                 f"(decided_within {out[item]:g} days around the clock)",
             )
         for item, days in list(out.items()):
-            for before in self.required(item):
-                cases = self.obs.since_opening.get(before)
-                if before in out or cases is None or not cases.values:
-                    continue
-                opened, _, decided = np.array(cases.values, dtype=float).T
-                if float((decided - opened).max()) / DAY <= days:
+            for before in closure(self.needs, item):
+                if before not in out and before in since and since[before][1].max() <= days:
                     out[before] = days
                     self.note(
                         "waiting periods",
@@ -708,16 +710,6 @@ class _Writer:
                         "every case that did it once: decided within them too",
                     )
         return out
-
-    def required(self, item: str) -> set[str]:
-        """The items ``item`` waits for, directly or through others."""
-        seen: set[str] = set()
-        stack = list(self.needs.get(item, []))
-        while stack:
-            if (need := stack.pop()) not in seen:
-                seen.add(need)
-                stack += self.needs.get(need, [])
-        return seen
 
     def timed_out(self, item: str, key: str) -> bool:
         """Whether the entry ``key`` of ``item`` holds cases a job ends: a split item's

@@ -446,9 +446,13 @@ def _around_the_clock(t: float, minutes: float) -> float:
 def _deadline(calendar: WorkingCalendar, within: Fixed) -> Callable[[float], float]:
     """A deadline that long after a time: an item's rounds' after its filing
     (``Repeat.within``), its decision's after the opening (``Item.decided_within``)."""
-    after = _later(calendar, within)
-    minutes = within.value * unit_minutes(within.unit, calendar.minutes_per_day)
+    after, minutes = _later(calendar, within), _fixed_minutes(calendar, within)
     return lambda filed: after(filed, minutes)
+
+
+def _fixed_minutes(calendar: WorkingCalendar, time: Fixed) -> float:
+    """A fixed time in minutes: of ``calendar``'s working days, or of the clock."""
+    return time.value * unit_minutes(time.unit, calendar.minutes_per_day)
 
 
 class _Runs(NamedTuple):
@@ -490,9 +494,7 @@ def _period(calendar: WorkingCalendar, item: Item) -> _Period | None:
     if period is None:
         return None
     within = item.waiting_filed_within
-    minutes = None
-    if within is not None:
-        minutes = within.value * unit_minutes(within.unit, calendar.minutes_per_day)
+    minutes = None if within is None else _fixed_minutes(calendar, within)
     around = period.unit == AROUND_THE_CLOCK
     return _Period(_later(calendar, period), minutes, None if around else calendar)
 
@@ -603,9 +605,9 @@ class Mechanics:
         if (runs := self._runs.get(item)) is not None and draws.run(case, item) < runs.share:
             ends[-1] = runs.next_run(ends[-1])
         if (latest := self._decided_within.get(item)) is not None:
-            limit = max(filed, latest(opened))
-            if ends[-1] > limit:
-                ends = [*(end for end in ends if end < limit), limit]
+            latest_at = max(filed, latest(opened))
+            if ends[-1] > latest_at:
+                ends = [*(end for end in ends if end < latest_at), latest_at]
         return tuple(ends)
 
     def _closed(self, item: str, t: float) -> bool:

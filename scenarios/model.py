@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
@@ -744,11 +744,18 @@ class Scenario(Strict):
 
 def required_closure(s: Scenario, key: str) -> set[str]:
     """Every item ``key`` waits for, directly or through others (unknown keys left out)."""
+    needs = {k: [d for d in item.requires if d in s.items] for k, item in s.items.items()}
+    return closure(needs, key)
+
+
+def closure(needs: Mapping[str, Iterable[str]], key: str) -> set[str]:
+    """Every name ``key`` needs, directly or through others, in ``needs`` (name -> the
+    names it needs; a name missing there needs nothing)."""
     seen: set[str] = set()
-    stack = [d for d in s.items[key].requires if d in s.items]
+    stack = list(needs.get(key, ()))
     while stack:
-        dep = stack.pop()
-        if dep not in seen:
-            seen.add(dep)
-            stack += [d for d in s.items[dep].requires if d in s.items and d not in seen]
+        need = stack.pop()
+        if need not in seen:
+            seen.add(need)
+            stack += [d for d in needs.get(need, ()) if d not in seen]
     return seen
